@@ -1,0 +1,291 @@
+// Operations on tile values: math, casts, selection, creation, reductions,
+// matrix products and atomics. Every one has a complete eager meaning here;
+// the translator lowers each to the device library.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "tilecc/lang/loops.hpp"
+#include "tilecc/lang/tensor.hpp"
+#include "tilecc/lang/tile_value.hpp"
+
+namespace tilecc {
+
+// ---- casts -----------------------------------------------------------------
+
+/// Converts every element to To (rounding to nearest even for f16/bf16).
+template <class To, class From>
+Tile<To> cast(const Tile<From>& t) {
+  Tile<To> out(t.shape());
+  for (std::int64_t i = 0; i < t.numel(); ++i) out.set(i, convert<To>(t.at(i)));
+  return out;
+}
+
+// ---- elementwise math --------------------------------------------------------
+// Floating tiles only; f16/bf16 are computed in float and rounded once.
+
+#define TILECC_UNARY_MATH(NAME, EXPR)                                                     \
+  template <class T>                                                                      \
+  Tile<T> NAME(const Tile<T>& t) {                                                        \
+    static_assert(is_floating_v<T>, "tilecc::" #NAME ": needs a floating-point tile; "    \
+                                    "cast<float>(...) first");                            \
+    return detail::map1<T>(t, [](compute_t<T> x) { return static_cast<compute_t<T>>(EXPR); }); \
+  }
+TILECC_UNARY_MATH(exp, std::exp(x))
+TILECC_UNARY_MATH(exp2, std::exp2(x))
+TILECC_UNARY_MATH(log, std::log(x))
+TILECC_UNARY_MATH(sqrt, std::sqrt(x))
+TILECC_UNARY_MATH(rsqrt, 1 / std::sqrt(x))
+TILECC_UNARY_MATH(tanh, std::tanh(x))
+TILECC_UNARY_MATH(sigmoid, 1 / (1 + std::exp(-x)))
+TILECC_UNARY_MATH(erf, std::erf(x))
+#undef TILECC_UNARY_MATH
+
+/// |x|; also for integer tiles.
+template <class T>
+Tile<T> abs(const Tile<T>& t) {
+  return detail::map1<T>(t, [](compute_t<T> x) { return static_cast<compute_t<T>>(x < 0 ? -x : x); });
+}
+
+/// x^y elementwise (floating tiles).
+template <class A, class B>
+Tile<promote_t<A, B>> pow(const Tile<A>& a, const Tile<B>& b) {
+  using R = promote_t<A, B>;
+  static_assert(is_floating_v<R>, "tilecc::pow: needs floating-point operands");
+  using C = compute_t<R>;
+  return detail::map2<R, C>(a, b, [](C x, C y) { return static_cast<C>(std::pow(x, y)); });
+}
+template <class A, detail::Scalar S>
+Tile<promote_scalar_t<A, S>> pow(const Tile<A>& a, S s) {
+  using R = promote_scalar_t<A, S>;
+  return pow(a, Tile<R>::scalar(convert<R>(s)));
+}
+
+/// Elementwise maximum/minimum of two tiles (or a tile and a scalar).
+/// (max/min with a dimension are reductions.)
+#define TILECC_ELEMENTWISE_EXTREMUM(NAME, CMP)                                            \
+  template <class A, class B>                                                             \
+  Tile<promote_t<A, B>> NAME(const Tile<A>& a, const Tile<B>& b) {                        \
+    using R = promote_t<A, B>;                                                            \
+    using C = compute_t<R>;                                                               \
+    return detail::map2<R, C>(a, b, [](C x, C y) {                                        \
+      if (x != x) return x; /* NaN propagates, as in torch.maximum */                  \
+      if (y != y) return y;                                                               \
+      return (y CMP x) ? y : x;                                                           \
+    });                                                                                   \
+  }                                                                                       \
+  template <class A, detail::Scalar S>                                                    \
+  Tile<promote_scalar_t<A, S>> NAME(const Tile<A>& a, S s) {                              \
+    using R = promote_scalar_t<A, S>;                                                     \
+    return NAME(a, Tile<R>::scalar(convert<R>(s)));                                       \
+  }                                                                                       \
+  template <class B, detail::Scalar S>                                                    \
+  Tile<promote_scalar_t<B, S>> NAME(S s, const Tile<B>& b) {                              \
+    return NAME(b, s);                                                                    \
+  }
+TILECC_ELEMENTWISE_EXTREMUM(maximum, >)
+TILECC_ELEMENTWISE_EXTREMUM(minimum, <)
+#undef TILECC_ELEMENTWISE_EXTREMUM
+
+/// cond ? a : b elementwise, with broadcasting; a and b may be scalars.
+template <class A, class B>
+Tile<promote_t<A, B>> where(const Tile<bool>& cond, const Tile<A>& a, const Tile<B>& b) {
+  using R = promote_t<A, B>;
+  const Shape shape = detail::broadcast_shapes(cond.shape(), detail::broadcast_shapes(a.shape(), b.shape()));
+  Tile<R> out(shape);
+  const detail::BroadcastIndexer ic(cond.shape(), shape), ia(a.shape(), shape), ib(b.shape(), shape);
+  for (std::int64_t i = 0; i < out.numel(); ++i)
+    out.set(i, cond.at(ic(i)) ? convert<R>(a.at(ia(i))) : convert<R>(b.at(ib(i))));
+  return out;
+}
+template <class A, detail::Scalar S>
+Tile<promote_scalar_t<A, S>> where(const Tile<bool>& cond, const Tile<A>& a, S b) {
+  using R = promote_scalar_t<A, S>;
+  return where(cond, a, Tile<R>::scalar(convert<R>(b)));
+}
+template <class B, detail::Scalar S>
+Tile<promote_scalar_t<B, S>> where(const Tile<bool>& cond, S a, const Tile<B>& b) {
+  using R = promote_scalar_t<B, S>;
+  return where(cond, Tile<R>::scalar(convert<R>(a)), b);
+}
+
+// ---- shape -----------------------------------------------------------------
+
+/// Inserts a dimension of size 1 at `dim` (like x[:, None]).
+template <class T>
+Tile<T> unsqueeze(const Tile<T>& t, int dim) {
+  const int d = detail::normalize_dim(dim, t.rank() + 1, "unsqueeze");
+  Shape s;
+  for (int i = 0; i < t.rank() + 1; ++i) s.push_back(i == d ? 1 : t.shape()[i < d ? i : i - 1]);
+  Tile<T> out(s);
+  for (std::int64_t i = 0; i < t.numel(); ++i) out.set(i, t.at(i));
+  return out;
+}
+
+// ---- creation ----------------------------------------------------------------
+
+namespace detail {
+inline std::int64_t extent(std::int64_t n) { return n; }
+inline std::int64_t extent(const TileIndex& t) { return t.size(); }
+template <class T>
+concept DimSpec = std::is_integral_v<T> || std::is_same_v<T, TileIndex>;
+}  // namespace detail
+
+/// A tile of the given extents (integers or tiles) filled with `value`.
+template <class T, detail::DimSpec... D>
+Tile<T> full(T value, const D&... dims) {
+  return Tile<T>(Shape{detail::extent(dims)...}, value);
+}
+/// A tile of zeros: `zeros<float>(tm, tn)`.
+template <class T, detail::DimSpec... D>
+Tile<T> zeros(const D&... dims) {
+  return full<T>(T{}, dims...);
+}
+/// 0, 1, ..., n-1 as a rank-1 tile.
+template <class T = std::int64_t>
+Tile<T> arange(std::int64_t n) {
+  Tile<T> t(Shape{n});
+  for (std::int64_t i = 0; i < n; ++i) t.set(i, convert<T>(i));
+  return t;
+}
+
+// ---- reductions ----------------------------------------------------------------
+
+namespace detail {
+/// Shape of t with dimension d removed (or kept as 1).
+inline Shape reduced_shape(const Shape& s, int d, bool keepdim) {
+  Shape out;
+  for (int i = 0; i < s.rank; ++i) {
+    if (i != d) out.push_back(s[i]);
+    else if (keepdim) out.push_back(1);
+  }
+  return out;
+}
+
+/// Folds dimension `dim` of t with `step(acc, value, position)`; `finish`
+/// maps the accumulator to the result element.
+template <class R, class Acc, class T, class Step, class Finish>
+Tile<R> reduce(const Tile<T>& t, int dim, bool keepdim, const char* what, Acc init, Step step,
+               Finish finish) {
+  const int d = normalize_dim(dim, t.rank(), what);
+  const std::int64_t n = t.shape()[d];
+  if (n == 0) throw ShapeError(std::string("tilecc::") + what + ": reduction over an empty dimension");
+  std::int64_t inner = 1;
+  for (int i = d + 1; i < t.rank(); ++i) inner *= t.shape()[i];
+  const std::int64_t outer = t.numel() / (n * inner);
+  Tile<R> out(reduced_shape(t.shape(), d, keepdim));
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t in = 0; in < inner; ++in) {
+      Acc acc = init;
+      for (std::int64_t k = 0; k < n; ++k) step(acc, t.at((o * n + k) * inner + in), k);
+      out.set(o * inner + in, finish(acc, n));
+    }
+  return out;
+}
+
+template <class T>
+struct ArgAcc {
+  compute_t<T> value;
+  std::int64_t index = -1;
+};
+}  // namespace detail
+
+/// Sum over `dim` (accumulated in float for f16/bf16/f32, double for f64).
+template <class T>
+Tile<T> sum(const Tile<T>& t, int dim, bool keepdim = false) {
+  using A = accum_t<T>;
+  return detail::reduce<T>(t, dim, keepdim, "sum", A{}, [](A& a, T v, std::int64_t) { a += convert<A>(v); },
+                           [](A a, std::int64_t) { return convert<T>(a); });
+}
+
+/// Mean over `dim` (floating tiles).
+template <class T>
+Tile<T> mean(const Tile<T>& t, int dim, bool keepdim = false) {
+  static_assert(is_floating_v<T>, "tilecc::mean: needs a floating-point tile");
+  using A = accum_t<T>;
+  return detail::reduce<T>(t, dim, keepdim, "mean", A{}, [](A& a, T v, std::int64_t) { a += convert<A>(v); },
+                           [](A a, std::int64_t n) { return convert<T>(a / static_cast<A>(n)); });
+}
+
+#define TILECC_EXTREMUM_REDUCTION(NAME, CMP, INIT)                                        \
+  template <class T>                                                                      \
+  Tile<T> NAME(const Tile<T>& t, int dim, bool keepdim = false) {                         \
+    using C = compute_t<T>;                                                               \
+    return detail::reduce<T>(                                                             \
+        t, dim, keepdim, #NAME, C(INIT),                                                  \
+        [](C& a, T v, std::int64_t) {                                                     \
+          const C x = convert<C>(v);                                                      \
+          if (x != x || x CMP a) a = x;                                                   \
+        },                                                                                \
+        [](C a, std::int64_t) { return convert<T>(a); });                                 \
+  }                                                                                       \
+  template <class T>                                                                      \
+  Tile<std::int64_t> arg##NAME(const Tile<T>& t, int dim, bool keepdim = false) {         \
+    using C = compute_t<T>;                                                               \
+    return detail::reduce<std::int64_t>(                                                  \
+        t, dim, keepdim, "arg" #NAME, detail::ArgAcc<T>{C(INIT), -1},                     \
+        [](detail::ArgAcc<T>& a, T v, std::int64_t k) {                                   \
+          const C x = convert<C>(v);                                                      \
+          const bool a_nan = a.value != a.value, x_nan = x != x; /* NaN wins, first kept */ \
+          if (a.index < 0 || (!a_nan && (x_nan || x CMP a.value))) {                       \
+            a.value = x;                                                                  \
+            a.index = k;                                                                  \
+          }                                                                               \
+        },                                                                                \
+        [](const detail::ArgAcc<T>& a, std::int64_t) { return a.index; });               \
+  }
+TILECC_EXTREMUM_REDUCTION(max, >, std::numeric_limits<C>::lowest())
+TILECC_EXTREMUM_REDUCTION(min, <, std::numeric_limits<C>::max())
+#undef TILECC_EXTREMUM_REDUCTION
+
+// ---- matrix products -------------------------------------------------------------
+
+/// The accumulator type of dot(a, b): float for f16/bf16/f32, double for f64.
+template <class A, class B>
+using dot_accum_t = accum_t<promote_t<A, B>>;
+
+/// acc + a @ b for a [M, K] and b [K, N]; products and sums in the
+/// accumulator's type (fp32 for f16/bf16 inputs, as tensor cores do).
+template <class A, class B, class C>
+Tile<C> dot(const Tile<A>& a, const Tile<B>& b, const Tile<C>& acc) {
+  static_assert(is_floating_v<A> && is_floating_v<B>, "tilecc::dot: needs floating-point tiles");
+  static_assert(std::is_same_v<C, dot_accum_t<A, B>>,
+                "tilecc::dot: the accumulator must be float (double for f64 inputs)");
+  if (a.rank() != 2 || b.rank() != 2 || acc.rank() != 2)
+    throw ShapeError("tilecc::dot: needs rank-2 tiles");
+  const std::int64_t m = a.shape()[0], k = a.shape()[1], n = b.shape()[1];
+  if (b.shape()[0] != k || acc.shape()[0] != m || acc.shape()[1] != n)
+    throw ShapeError("tilecc::dot: shapes " + a.shape().str() + " @ " + b.shape().str() +
+                     " into " + acc.shape().str() + " do not match");
+  Tile<C> out = acc;
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t j = 0; j < n; ++j) {
+      C s = out.at(i * n + j);
+      for (std::int64_t p = 0; p < k; ++p) s += convert<C>(a.at(i * k + p)) * convert<C>(b.at(p * n + j));
+      out.set(i * n + j, s);
+    }
+  return out;
+}
+/// a @ b with a fresh accumulator.
+template <class A, class B>
+Tile<dot_accum_t<A, B>> dot(const Tile<A>& a, const Tile<B>& b) {
+  if (a.rank() != 2 || b.rank() != 2) throw ShapeError("tilecc::dot: needs rank-2 tiles");
+  return dot(a, b, zeros<dot_accum_t<A, B>>(a.shape()[0], b.shape()[1]));
+}
+
+// ---- atomics -------------------------------------------------------------------
+
+/// target += value, atomically per element on the GPU: `atomic_add(out[tm], v)`.
+template <class T, class U>
+void atomic_add(TileRef<T> target, const Tile<U>& value) {
+  target.add_in_place(value);
+}
+template <class T, detail::Scalar S>
+void atomic_add(TileRef<T> target, S value) {
+  target.add_in_place(Tile<std::remove_const_t<T>>::scalar(convert<std::remove_const_t<T>>(value)));
+}
+
+}  // namespace tilecc

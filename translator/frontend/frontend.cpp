@@ -1,0 +1,189 @@
+// Runs Clang over a .tile.cpp, finds the kernels and lowers them.
+#include "frontend.hpp"
+
+#include <clang/AST/ASTConsumer.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
+#include <clang/Lex/Lexer.h>
+#include <clang/Tooling/CompilationDatabase.h>
+#include <clang/Tooling/Tooling.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "lower_kernel.hpp"
+
+namespace tilecc::frontend {
+
+namespace {
+
+bool is_kernel(const clang::FunctionDecl& f) {
+  for (const auto* a : f.specific_attrs<clang::AnnotateAttr>())
+    if (a->getAnnotation() == "tilecc.kernel") return true;
+  return false;
+}
+
+/// Finds kernels in the main file and lowers each (instantiation).
+class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
+ public:
+  KernelFinder(clang::ASTContext& ctx, Result& out, const std::string& file)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), file_(file), diags_(ctx) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl* f) {
+    if (!f->isThisDeclarationADefinition() || !sm_.isInMainFile(sm_.getExpansionLoc(f->getLocation())))
+      return true;
+    if (f->isTemplateInstantiation()) return true;  // reached through its template below
+    if (!is_kernel(*f)) return true;
+    Replacement rep;
+    rep.kernel = static_cast<int>(out_.module.kernels.size());
+    const clang::FunctionTemplateDecl* tmpl = f->getDescribedFunctionTemplate();
+    const clang::SourceRange range = tmpl ? tmpl->getSourceRange() : f->getSourceRange();
+    set_span(rep, range, /*extend_attr=*/true);
+    if (!tmpl) {
+      lower(*f, rep);
+    } else {
+      std::vector<clang::FunctionDecl*> specs(tmpl->specializations().begin(), tmpl->specializations().end());
+      // Deterministic order: by where each was instantiated.
+      std::sort(specs.begin(), specs.end(), [&](auto* a, auto* b) {
+        return sm_.isBeforeInTranslationUnit(a->getPointOfInstantiation(), b->getPointOfInstantiation());
+      });
+      for (clang::FunctionDecl* s : specs) {
+        if (s->getTemplateSpecializationKind() == clang::TSK_ExplicitInstantiationDefinition)
+          remove_explicit_instantiation(*s);
+        lower(*s, rep);
+      }
+      if (specs.empty()) {
+        clang::DiagnosticsEngine& de = ctx_.getDiagnostics();
+        de.Report(f->getLocation(), de.getCustomDiagID(clang::DiagnosticsEngine::Warning,
+                                                       "kernel template '%0' is never instantiated in this "
+                                                       "file: no GPU code is generated for it"))
+            << f->getName();
+      }
+    }
+    out_.replacements.push_back(rep);
+    return true;
+  }
+
+ private:
+  void lower(const clang::FunctionDecl& f, Replacement& rep) {
+    if (auto k = lower_kernel(ctx_, diags_, f, file_)) {
+      rep.instances.push_back(static_cast<int>(out_.module.kernels.size()));
+      out_.module.kernels.push_back(std::move(*k));
+    }
+  }
+
+  /// `template void k<float>(...);` would not match the generated launcher:
+  /// the generated specializations replace it.
+  void remove_explicit_instantiation(const clang::FunctionDecl& s) {
+    const clang::SourceLocation at = sm_.getExpansionLoc(s.getPointOfInstantiation());
+    if (!sm_.isInMainFile(at)) return;
+    const llvm::StringRef text = sm_.getBufferData(sm_.getMainFileID());
+    const std::size_t pos = sm_.getFileOffset(at);
+    const std::size_t begin = text.substr(0, pos).rfind("template");
+    const std::size_t end = text.find(';', pos);
+    if (begin == llvm::StringRef::npos || end == llvm::StringRef::npos) return;
+    Replacement rep;
+    rep.offset = begin;
+    rep.length = end + 1 - begin;
+    rep.note = "explicit instantiation replaced by the launcher specialization above";
+    out_.replacements.push_back(rep);
+  }
+
+  void set_span(Replacement& rep, clang::SourceRange range, bool) {
+    const clang::SourceLocation b = sm_.getExpansionLoc(range.getBegin());
+    clang::SourceLocation e = sm_.getExpansionLoc(range.getEnd());
+    e = clang::Lexer::getLocForEndOfToken(e, 0, sm_, ctx_.getLangOpts());
+    std::size_t begin = sm_.getFileOffset(b);
+    const std::size_t end = sm_.getFileOffset(e);
+    // A leading TILECC_KERNEL before the return type belongs to the function.
+    const llvm::StringRef text = sm_.getBufferData(sm_.getMainFileID());
+    const std::size_t line_start = text.rfind('\n', begin == 0 ? 0 : begin - 1);
+    const std::size_t from = line_start == llvm::StringRef::npos ? 0 : line_start + 1;
+    const std::size_t marker = text.substr(from, begin - from).find("TILECC_KERNEL");
+    if (marker != llvm::StringRef::npos) begin = from + marker;
+    rep.offset = begin;
+    rep.length = end - begin;
+  }
+
+  clang::ASTContext& ctx_;
+  clang::SourceManager& sm_;
+  Result& out_;
+  std::string file_;
+  Diagnostics diags_;
+};
+
+class Consumer : public clang::ASTConsumer {
+ public:
+  Consumer(Result& out, std::string file) : out_(out), file_(std::move(file)) {}
+  void HandleTranslationUnit(clang::ASTContext& ctx) override {
+    if (ctx.getDiagnostics().hasErrorOccurred()) return;  // Clang reported already
+    const clang::SourceManager& sm = ctx.getSourceManager();
+    out_.source = sm.getBufferData(sm.getMainFileID()).str();
+    KernelFinder(ctx, out_, file_).TraverseDecl(ctx.getTranslationUnitDecl());
+    out_.ok = !ctx.getDiagnostics().hasErrorOccurred();
+  }
+
+ private:
+  Result& out_;
+  std::string file_;
+};
+
+class Action : public clang::ASTFrontendAction {
+ public:
+  Action(Result& out, std::string file) : out_(out), file_(std::move(file)) {}
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&, llvm::StringRef) override {
+    return std::make_unique<Consumer>(out_, file_);
+  }
+
+ private:
+  Result& out_;
+  std::string file_;
+};
+
+class Factory : public clang::tooling::FrontendActionFactory {
+ public:
+  Factory(Result& out, std::string file) : out_(out), file_(std::move(file)) {}
+  std::unique_ptr<clang::FrontendAction> create() override { return std::make_unique<Action>(out_, file_); }
+
+ private:
+  Result& out_;
+  std::string file_;
+};
+
+}  // namespace
+
+Result parse(const std::string& path, const Options& options) {
+  Result result;
+  std::vector<std::string> args = {"-std=c++2b", "-fsyntax-only", "-D__TILECC__=1",
+                                   "-resource-dir=" TILECC_CLANG_RESOURCE_DIR,
+                                   "-I" TILECC_LANGUAGE_INCLUDE_DIR};
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+
+  std::unique_ptr<clang::tooling::CompilationDatabase> db;
+  if (!options.compile_commands_dir.empty()) {
+    std::string error;
+    db = clang::tooling::CompilationDatabase::loadFromDirectory(options.compile_commands_dir, error);
+    if (!db) {
+      std::fprintf(stderr, "tilecc: %s\n", error.c_str());
+      return result;
+    }
+  } else {
+    db = std::make_unique<clang::tooling::FixedCompilationDatabase>(".", std::vector<std::string>{});
+  }
+  clang::tooling::ClangTool tool(*db, {path});
+  tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
+      args, clang::tooling::ArgumentInsertPosition::END));
+  std::fflush(stdout);
+  Factory factory(result, path);
+  const int rc = tool.run(&factory);
+  if (rc != 0) result.ok = false;  // Clang errors: matchers may still have run
+  std::sort(result.replacements.begin(), result.replacements.end(),
+            [](const Replacement& a, const Replacement& b) { return a.offset < b.offset; });
+  return result;
+}
+
+}  // namespace tilecc::frontend

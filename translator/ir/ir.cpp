@@ -1,0 +1,107 @@
+#include "ir.hpp"
+
+#include <array>
+#include <utility>
+
+namespace tilecc::ir {
+
+namespace {
+constexpr std::array<std::pair<DType, const char*>, 8> kDTypeNames{{
+    {DType::f16, "f16"},
+    {DType::bf16, "bf16"},
+    {DType::f32, "f32"},
+    {DType::f64, "f64"},
+    {DType::i8, "i8"},
+    {DType::i32, "i32"},
+    {DType::i64, "i64"},
+    {DType::b1, "bool"},
+}};
+
+int float_rank(DType t) { return t == DType::f64 ? 3 : t == DType::f32 ? 2 : 1; }
+}  // namespace
+
+const char* name(DType t) {
+  for (const auto& [d, n] : kDTypeNames)
+    if (d == t) return n;
+  return "?";
+}
+
+std::optional<DType> parse_dtype(const std::string& s) {
+  for (const auto& [d, n] : kDTypeNames)
+    if (s == n) return d;
+  return std::nullopt;
+}
+
+int size_bytes(DType t) {
+  switch (t) {
+    case DType::f16:
+    case DType::bf16: return 2;
+    case DType::f32:
+    case DType::i32: return 4;
+    case DType::f64:
+    case DType::i64: return 8;
+    case DType::i8:
+    case DType::b1: return 1;
+  }
+  return 0;
+}
+
+bool is_floating(DType t) {
+  return t == DType::f16 || t == DType::bf16 || t == DType::f32 || t == DType::f64;
+}
+bool is_integer(DType t) { return t == DType::i8 || t == DType::i32 || t == DType::i64; }
+
+DType promote(DType a, DType b) {
+  if (a == b) return a;
+  if (is_floating(a) && is_floating(b)) {
+    if (float_rank(a) == 1 && float_rank(b) == 1) return DType::f32;
+    return float_rank(a) >= float_rank(b) ? a : b;
+  }
+  if (is_floating(a)) return a;
+  if (is_floating(b)) return b;
+  if (a == DType::b1) return b;
+  if (b == DType::b1) return a;
+  return size_bytes(a) >= size_bytes(b) ? a : b;
+}
+
+bool Dim::operator==(const Dim& o) const {
+  if (kind != o.kind) return false;
+  switch (kind) {
+    case Kind::Tile: return var == o.var;
+    case Kind::Full: return var == o.var && index == o.index;
+    case Kind::One: return true;
+    case Kind::Expr: return extent == o.extent;  // same node: conservative
+  }
+  return false;
+}
+
+ExprPtr make_const_int(std::int64_t v, DType t, SourceLoc loc) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Expr::Kind::Const;
+  e->dtype = t;
+  e->ival = v;
+  e->fval = static_cast<double>(v);
+  e->loc = loc;
+  return e;
+}
+
+ExprPtr make_const_float(double v, DType t, SourceLoc loc) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Expr::Kind::Const;
+  e->dtype = t;
+  e->fval = v;
+  e->loc = loc;
+  return e;
+}
+
+ExprPtr make_var(const std::string& n, DType t, std::vector<Dim> shape, SourceLoc loc) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Expr::Kind::Var;
+  e->name = n;
+  e->dtype = t;
+  e->shape = std::move(shape);
+  e->loc = loc;
+  return e;
+}
+
+}  // namespace tilecc::ir

@@ -1,0 +1,164 @@
+#include "printer.hpp"
+
+#include <fmt/format.h>
+
+namespace tilecc::ir {
+
+namespace {
+
+std::string shape_str(const std::vector<Dim>& shape) {
+  std::string s;
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + to_string(shape[i]);
+  return s;
+}
+
+std::string type_str(const Expr& e) {
+  if (e.is_scalar()) return name(e.dtype);
+  return fmt::format("{}[{}]", name(e.dtype), shape_str(e.shape));
+}
+
+std::string index_str(const Index& i) {
+  switch (i.kind) {
+    case Index::Kind::Tile: return i.var;
+    case Index::Kind::Scalar: return to_string(*i.expr);
+    case Index::Kind::All: return "all";
+    case Index::Kind::Gather: return "gather(" + to_string(*i.expr) + ")";
+  }
+  return "?";
+}
+
+std::string indices_str(const std::vector<Index>& idx) {
+  std::string s;
+  for (std::size_t i = 0; i < idx.size(); ++i) s += (i ? ", " : "") + index_str(idx[i]);
+  return s;
+}
+
+std::string args_str(const Expr& e) {
+  std::string s;
+  for (std::size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + to_string(*e.args[i]);
+  return s;
+}
+
+std::string block_str(const BlockSpec& b) {
+  switch (b.kind) {
+    case BlockSpec::Kind::Tunable: return fmt::format("block_sizes[{}]", b.slot);
+    case BlockSpec::Kind::Fixed: return std::to_string(b.value);
+    case BlockSpec::Kind::One: return "1";
+  }
+  return "?";
+}
+
+void print_block(std::string& out, const std::vector<StmtPtr>& body, int depth);
+
+void print_stmt(std::string& out, const Stmt& s, int depth) {
+  const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
+  const std::string at = fmt::format("  // line {}", s.loc.line);
+  switch (s.kind) {
+    case Stmt::Kind::Let:
+      out += fmt::format("{}let {}: {} = {}{}\n", pad, s.name, type_str(*s.expr), to_string(*s.expr), at);
+      break;
+    case Stmt::Kind::Assign:
+      out += fmt::format("{}{} = {}{}\n", pad, s.name, to_string(*s.expr), at);
+      break;
+    case Stmt::Kind::Store:
+      out += fmt::format("{}store {}[{}] = {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
+      break;
+    case Stmt::Kind::AtomicAdd:
+      out += fmt::format("{}atomic_add {}[{}] += {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
+      break;
+    case Stmt::Kind::Check:
+      out += fmt::format("{}check {}  // \"{}\"\n", pad, to_string(*s.expr), s.text);
+      break;
+    case Stmt::Kind::Loop: {
+      std::string dims;
+      for (std::size_t i = 0; i < s.dims.size(); ++i) {
+        const LoopDim& d = s.dims[i];
+        dims += fmt::format("{}{} in [{}, {}) block {}", i ? ", " : "", d.var, to_string(*d.begin),
+                            to_string(*d.end), block_str(d.block));
+      }
+      out += fmt::format("{}{}{} {} {{{}\n", pad, s.is_launch ? "launch " : "", s.is_grid ? "grid" : "tile",
+                         dims, at);
+      print_block(out, s.body, depth + 1);
+      out += pad + "}\n";
+      break;
+    }
+  }
+}
+
+void print_block(std::string& out, const std::vector<StmtPtr>& body, int depth) {
+  for (const StmtPtr& s : body) print_stmt(out, *s, depth);
+}
+
+}  // namespace
+
+std::string to_string(const Dim& d) {
+  switch (d.kind) {
+    case Dim::Kind::Tile: return d.var;
+    case Dim::Kind::Full: return fmt::format("{}.size({})", d.var, d.index);
+    case Dim::Kind::One: return "1";
+    case Dim::Kind::Expr: return to_string(*d.extent);
+  }
+  return "?";
+}
+
+std::string to_string(const Expr& e) {
+  using K = Expr::Kind;
+  switch (e.kind) {
+    case K::Const:
+      if (is_floating(e.dtype)) return fmt::format("{}:{}", e.fval, name(e.dtype));
+      if (e.dtype == DType::b1) return e.ival ? "true" : "false";
+      return e.dtype == DType::i64 ? std::to_string(e.ival) : fmt::format("{}:{}", e.ival, name(e.dtype));
+    case K::Param:
+    case K::Var: return e.name;
+    case K::TensorSize: return fmt::format("{}.size({})", e.name, e.ival);
+    case K::TensorStride: return fmt::format("{}.stride({})", e.name, e.ival);
+    case K::TileAttr: return fmt::format("{}.{}", e.name, e.op);
+    case K::TileIndex: return fmt::format("{}.index()", e.name);
+    case K::Unary:
+    case K::Binary:
+    case K::Compare: return fmt::format("{}({})", e.op, args_str(e));
+    case K::Select: return fmt::format("where({})", args_str(e));
+    case K::Cast: return fmt::format("cast<{}>({})", name(e.dtype), args_str(e));
+    case K::Load: return fmt::format("load {}[{}]", e.name, indices_str(e.indices));
+    case K::Full: return fmt::format("full<{}>({}; {})", name(e.dtype), args_str(e), shape_str(e.shape));
+    case K::Arange: return fmt::format("arange<{}>({})", name(e.dtype), args_str(e));
+    case K::Reduce:
+      return fmt::format("{}({}, dim={}{})", e.op, args_str(e), e.ival, e.keepdim ? ", keepdim" : "");
+    case K::Dot: return fmt::format("dot({})", args_str(e));
+    case K::Unsqueeze: return fmt::format("unsqueeze({}, {})", args_str(e), e.ival);
+  }
+  return "?";
+}
+
+std::string to_string(const Kernel& k) {
+  std::string params;
+  for (std::size_t i = 0; i < k.params.size(); ++i) {
+    const Param& p = k.params[i];
+    params += i ? ", " : "";
+    if (p.is_tensor)
+      params += fmt::format("{}: tensor<{}{}, {}>", p.name, p.is_const ? "const " : "", name(p.dtype), p.rank);
+    else
+      params += fmt::format("{}: {}", p.name, name(p.dtype));
+  }
+  std::string out = fmt::format("kernel {}{}({}) {{  // {}:{}\n", k.name,
+                                k.instance.empty() ? "" : "<" + k.instance + ">", params,
+                                k.source_file, k.loc.line);
+  for (std::size_t i = 0; i < k.block_slots.size(); ++i)
+    out += fmt::format("  block_sizes[{}]: {} in [{}, {}]\n", i, k.block_slots[i].name,
+                       k.block_slots[i].min, k.block_slots[i].max);
+  if (!k.host.empty()) {
+    out += "  host {\n";
+    print_block(out, k.host, 2);
+    out += "  }\n";
+  }
+  print_block(out, k.body, 1);
+  return out + "}\n";
+}
+
+std::string to_string(const Module& m) {
+  std::string out;
+  for (const Kernel& k : m.kernels) out += to_string(k);
+  return out;
+}
+
+}  // namespace tilecc::ir

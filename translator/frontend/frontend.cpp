@@ -43,6 +43,7 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
     const clang::FunctionTemplateDecl* tmpl = f->getDescribedFunctionTemplate();
     const clang::SourceRange range = tmpl ? tmpl->getSourceRange() : f->getSourceRange();
     set_span(rep, range, /*extend_attr=*/true);
+    if (tmpl) rep.template_decl = launcher_template_decl(*f, rep.offset);
     if (!tmpl) {
       lower(*f, rep);
     } else {
@@ -74,6 +75,24 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
       rep.instances.push_back(static_cast<int>(out_.module.kernels.size()));
       out_.module.kernels.push_back(std::move(*k));
     }
+  }
+
+  /// The kernel template's head and signature, returning cudaError_t and
+  /// taking a stream: the declaration the launcher specializations complete.
+  std::string launcher_template_decl(const clang::FunctionDecl& f, std::size_t begin) {
+    const llvm::StringRef text = sm_.getBufferData(sm_.getMainFileID());
+    const clang::SourceRange ret = f.getReturnTypeSourceRange();
+    const clang::FunctionTypeLoc ftl = f.getFunctionTypeLoc();
+    if (ret.isInvalid() || ftl.isNull()) return "";
+    const std::size_t ret_begin = sm_.getFileOffset(sm_.getExpansionLoc(ret.getBegin()));
+    const std::size_t ret_end = sm_.getFileOffset(clang::Lexer::getLocForEndOfToken(
+        sm_.getExpansionLoc(ret.getEnd()), 0, sm_, ctx_.getLangOpts()));
+    const std::size_t rparen = sm_.getFileOffset(sm_.getExpansionLoc(ftl.getRParenLoc()));
+    std::string head = text.substr(begin, ret_begin - begin).str();
+    if (const std::size_t m = head.find("TILECC_KERNEL"); m != std::string::npos)
+      head.erase(m, head.find_first_not_of(" \t", m + 13) - m);
+    const std::string params = text.substr(ret_end, rparen - ret_end).str();
+    return head + "cudaError_t" + params + (f.getNumParams() ? ", " : "") + "cudaStream_t stream = nullptr);";
   }
 
   /// `template void k<float>(...);` would not match the generated launcher:

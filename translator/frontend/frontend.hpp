@@ -23,6 +23,7 @@ struct Replacement {
   int kernel = -1;                     // the function a kernel family replaces (-1: remove)
   std::vector<int> instances;          // indices into Module::kernels defined here
   std::string note;                    // why (for removed explicit instantiations)
+  std::string template_decl;           // kernel templates: `template <class T> cudaError_t k(..., cudaStream_t stream = nullptr);`
 };
 
 struct Result {

@@ -236,7 +236,8 @@ class Lowering {
   /// (`all`) of different tensors are taken as equal: eager mode raises a
   /// ShapeError and the generated launcher checks them when they differ.
   static bool same_extent(const Dim& a, const Dim& b) {
-    if (a.kind == Dim::Kind::Full && b.kind == Dim::Kind::Full) return true;
+    const auto whole = [](const Dim& d) { return d.kind == Dim::Kind::Full || d.kind == Dim::Kind::Expr; };
+    if (whole(a) && whole(b)) return true;
     return a == b;
   }
 
@@ -266,6 +267,10 @@ class Lowering {
     ir::Param param;
     param.name = p.getNameAsString();
     const clang::QualType t = p.getType();
+    clang::PrintingPolicy policy(ctx_.getLangOpts());
+    policy.FullyQualifiedName = true;
+    policy.SuppressScope = false;
+    param.cpp_type = t.getCanonicalType().getAsString(policy);
     if (record_name(t) == "tilecc::Tensor") {
       const auto* elem = template_arg(t, 0);
       const auto* rank = template_arg(t, 1);
@@ -656,6 +661,17 @@ class Lowering {
 
     if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(e)) return lower_ref(*ref);
 
+    // Constant scalar expressions (INFINITY, 1.0f / 3, constexpr math) fold to literals.
+    if (!e->isValueDependent() && e->getType()->isArithmeticType() && !llvm::isa<clang::CXXOperatorCallExpr>(e)) {
+      clang::Expr::EvalResult r;
+      if (e->EvaluateAsRValue(r, ctx_) && !r.HasSideEffects) {
+        if (r.Val.isInt())
+          return ir::make_const_int(r.Val.getInt().getExtValue(), dtype_of(*e), loc(e->getExprLoc()));
+        if (r.Val.isFloat())
+          return ir::make_const_float(r.Val.getFloat().convertToDouble(), dtype_of(*e), loc(e->getExprLoc()));
+      }
+    }
+
     if (const auto* u = llvm::dyn_cast<clang::UnaryOperator>(e)) {
       std::string op = u->getOpcode() == clang::UO_Minus ? "neg" : u->getOpcode() == clang::UO_LNot ? "not" : "";
       if (u->getOpcode() == clang::UO_Plus) return lower(*u->getSubExpr());
@@ -797,6 +813,8 @@ class Lowering {
         if (it == symbols_.end() || it->second.kind != Symbol::Kind::LoopTile)
           diags_.error(a->getSourceRange(), "pass a tile loop variable");
         shape.push_back({Dim::Kind::Tile, it->second.name, 0, nullptr});
+      } else if (constant_int(*a) == 1) {
+        shape.push_back(Dim{});  // a broadcast dimension
       } else {
         shape.push_back({Dim::Kind::Expr, "", 0, lower_scalar(*a, "an extent")});
       }

@@ -146,6 +146,7 @@ struct Param {
   DType dtype = DType::f32;
   int rank = 0;           // tensors
   bool is_const = false;  // Tensor<const T>
+  std::string cpp_type;   // the C++ type as instantiated, e.g. "tilecc::Tensor<const tilecc::bf16, 2>"
 };
 
 /// A tunable block-size slot (one per tile-loop dimension unless shared).

@@ -192,7 +192,8 @@ json to_json(const Kernel& k) {
                       {"tensor", p.is_tensor},
                       {"dtype", name(p.dtype)},
                       {"rank", p.rank},
-                      {"const", p.is_const}});
+                      {"const", p.is_const},
+                      {"cpp_type", p.cpp_type}});
   json slots = json::array();
   for (const BlockSlot& b : k.block_slots) slots.push_back({{"name", b.name}, {"min", b.min}, {"max", b.max}});
   return {{"name", k.name},       {"instance", k.instance}, {"source_file", k.source_file},
@@ -213,6 +214,7 @@ Kernel kernel_from(const json& j) {
     q.dtype = dtype_from(p, "dtype");
     q.rank = p.at("rank").get<int>();
     q.is_const = p.at("const").get<bool>();
+    q.cpp_type = p.value("cpp_type", "");
     k.params.push_back(q);
   }
   for (const json& b : j.at("block_slots"))

@@ -186,6 +186,19 @@ Tile<R> reduce(const Tile<T>& t, int dim, bool keepdim, const char* what, Acc in
   return out;
 }
 
+/// Identity of max (min): -inf (+inf) where the type has infinities, so that
+/// a row of -inf reduces to -inf rather than to the lowest finite value.
+template <class C>
+constexpr C max_identity() {
+  if constexpr (std::numeric_limits<C>::has_infinity) return -std::numeric_limits<C>::infinity();
+  else return std::numeric_limits<C>::lowest();
+}
+template <class C>
+constexpr C min_identity() {
+  if constexpr (std::numeric_limits<C>::has_infinity) return std::numeric_limits<C>::infinity();
+  else return std::numeric_limits<C>::max();
+}
+
 template <class T>
 struct ArgAcc {
   compute_t<T> value;
@@ -237,8 +250,8 @@ Tile<T> mean(const Tile<T>& t, int dim, bool keepdim = false) {
         },                                                                                \
         [](const detail::ArgAcc<T>& a, std::int64_t) { return a.index; });               \
   }
-TILECC_EXTREMUM_REDUCTION(max, >, std::numeric_limits<C>::lowest())
-TILECC_EXTREMUM_REDUCTION(min, <, std::numeric_limits<C>::max())
+TILECC_EXTREMUM_REDUCTION(max, >, detail::max_identity<C>())
+TILECC_EXTREMUM_REDUCTION(min, <, detail::min_identity<C>())
 #undef TILECC_EXTREMUM_REDUCTION
 
 // ---- matrix products -------------------------------------------------------------

@@ -1,0 +1,190 @@
+// `tilecc translate`: tile kernel source (or serialized IR) -> CUDA C++ or IR.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "tilecc/version.hpp"
+#include "translator/codegen/config.hpp"
+#include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/translate_file.hpp"
+#include "translator/ir/printer.hpp"
+#include "translator/ir/serialize.hpp"
+#ifdef TILECC_HAVE_FRONTEND
+#include "translator/frontend/frontend.hpp"
+#endif
+
+namespace tilecc::cli {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CLI::RuntimeError(fmt::format("tilecc translate: cannot read '{}'", path), 1);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Writes the whole output or nothing: a temporary file renamed into place.
+void write_output(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return;
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw CLI::RuntimeError(fmt::format("tilecc translate: cannot write '{}'", tmp), 1);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw CLI::RuntimeError(fmt::format("tilecc translate: cannot write '{}'", path), 1);
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+[[noreturn]] void fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  throw CLI::RuntimeError(1);
+}
+
+class Translate final : public CLI::App {
+ public:
+  Translate() : CLI::App("Translate a tile kernel to CUDA C++", "translate") {
+    add_option("input", input_, "Tile kernel source (.tile.cpp) or serialized tile IR (.json)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    add_option("-k,--kernel", kernel_, "The kernel --config applies to (needed when the file has several)");
+    add_option("--config", config_, "Config as JSON text or a .json file (default: a heuristic)");
+    add_option("--arch", arch_, "Target GPU architecture")->check(CLI::IsMember({"sm_80", "sm_90a"}))->capture_default_str();
+    add_option("-o,--output", output_, "Output file, '-' for stdout")->capture_default_str();
+    add_flag("--emit-ir", emit_ir_, "Write the serialized tile IR (JSON) instead of CUDA C++");
+    add_flag("--print-ir", print_ir_, "Write the tile IR as readable text instead of CUDA C++");
+    add_flag("--standalone", standalone_, "Emit a self-contained .cu file (device templates inlined)");
+    add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
+    add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
+    callback([this] { run(); });
+  }
+
+ private:
+  void run() {
+    if (standalone_)
+      fail("tilecc translate: --standalone is not implemented yet; build with -I<tilecc>/include "
+           "-I<tilecc>/templates instead");
+    ir::Module module;
+    std::string source;
+    std::vector<codegen::SourceEdit> edits;
+    struct Family {
+      std::size_t edit;
+      std::string template_decl;
+      std::vector<int> instances;
+    };
+    std::vector<Family> families;
+    const bool from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
+    if (from_ir) {
+      try {
+        module = ir::deserialize(read_file(input_));
+      } catch (const ir::SerializeError& e) {
+        fail(fmt::format("{}: error: {}", input_, e.what()));
+      }
+    } else {
+#ifdef TILECC_HAVE_FRONTEND
+      frontend::Options options;
+      options.extra_args = extra_args_;
+      options.compile_commands_dir = compile_commands_;
+      frontend::Result r = frontend::parse(input_, options);
+      if (!r.ok) throw CLI::RuntimeError(1);
+      module = std::move(r.module);
+      source = std::move(r.source);
+      for (const frontend::Replacement& rep : r.replacements) {
+        edits.push_back({rep.offset, rep.length, rep.kernel < 0 ? "// " + rep.note : ""});
+        if (rep.kernel >= 0) families.push_back({edits.size() - 1, rep.template_decl, rep.instances});
+      }
+#else
+      fail("tilecc translate: this build has no Clang frontend (TILECC_WITH_CLANG=OFF): translate the "
+           ".tile.cpp to IR on a machine with Clang (tilecc translate --emit-ir) and pass the .json here");
+#endif
+    }
+    if (module.kernels.empty()) fail(fmt::format("{}: error: no TILECC_KERNEL functions found", input_));
+    if (emit_ir_ || print_ir_) {
+      write_output(output_, emit_ir_ ? ir::serialize(module) : ir::to_string(module));
+      return;
+    }
+
+    // Kernel code, one per instance.
+    codegen::EmitOptions options;
+    options.arch = arch_;
+    options.source_lines = split_lines(source.empty() && !module.source_file.empty() ? "" : source);
+    std::vector<std::string> code(module.kernels.size());
+    bool kernel_found = kernel_.empty();
+    for (std::size_t i = 0; i < module.kernels.size(); ++i) {
+      const ir::Kernel& k = module.kernels[i];
+      codegen::Config config = codegen::default_config(k);
+      if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
+        if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))
+          fail("tilecc translate: the file has several kernels: name the one --config applies to with -k");
+        kernel_found = true;
+        const std::string text = config_.front() == '{' ? config_ : read_file(config_);
+        try {
+          config = codegen::parse_config(text, k);
+        } catch (const codegen::ConfigError& e) {
+          fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+        }
+      }
+      if (!kernel_.empty() && kernel_ == k.name) kernel_found = true;
+      try {
+        const codegen::KernelCode kc = codegen::emit_kernel(k, config, options);
+        code[i] = fmt::format("// tilecc: kernel {}{}, config {}\n{}\n{}", k.name,
+                              k.instance.empty() ? "" : "<" + k.instance + ">", config.to_json(), kc.global_function,
+                              kc.launcher);
+      } catch (const codegen::CodegenError& e) {
+        fail(e.what());
+      } catch (const codegen::ConfigError& e) {
+        fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+      }
+    }
+    if (!kernel_found) fail(fmt::format("tilecc translate: no kernel named '{}' in {}", kernel_, input_));
+
+    const std::string header = fmt::format(
+        "// Generated by tilecc {} from {} (--arch {}). Edit the source and translate again.\n", TILECC_VERSION,
+        input_, arch_);
+    std::string out;
+    if (from_ir) {
+      out = header + "#include <tilecc/cuda.hpp>\n\n";
+      for (const std::string& c : code) out += c + "\n";
+    } else {
+      for (const Family& f : families) {
+        std::string text = f.template_decl.empty() ? "" : f.template_decl + "\n\n";
+        for (int i : f.instances) text += code[static_cast<std::size_t>(i)] + "\n";
+        edits[f.edit].text = text;
+      }
+      out = header + codegen::apply_edits(source, edits);
+    }
+    write_output(output_, out);
+  }
+
+  static bool all_same_name(const ir::Module& m) {
+    for (const ir::Kernel& k : m.kernels)
+      if (k.name != m.kernels[0].name) return false;
+    return true;
+  }
+
+  std::string input_, kernel_, config_, arch_ = "sm_90a", output_ = "-", compile_commands_;
+  bool emit_ir_ = false, print_ir_ = false, standalone_ = false;
+  std::vector<std::string> extra_args_;
+};
+
+}  // namespace
+
+void register_translate(CLI::App& app) { app.add_subcommand(std::make_shared<Translate>()); }
+
+}  // namespace tilecc::cli

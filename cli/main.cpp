@@ -1,0 +1,9 @@
+// Entry point of the `tilecc` command; the subcommands are in cli/cmd_*.cpp.
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  tilecc::cli::build_app(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

@@ -1,0 +1,94 @@
+// What translated files include instead of <tilecc/tile.hpp>: the host-side
+// Tensor view (pointers are device pointers), dtype names, launcher support
+// and the device template library. Build with nvcc: -I<tilecc>/include
+// -I<tilecc>/templates (or translate with --standalone).
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include "tilecc/device.cuh"
+#include "tilecc/device/tensor_arg.cuh"
+
+namespace tilecc {
+
+using f16 = __half;
+using bf16 = __nv_bfloat16;
+using f32 = float;
+using f64 = double;
+using i8 = std::int8_t;
+using i32 = std::int32_t;
+using i64 = std::int64_t;
+
+/// A strided view of device memory; the same constructors as in eager mode.
+template <class T, int R>
+class Tensor {
+ public:
+  Tensor() = default;
+  Tensor(T* data, std::array<std::int64_t, R> sizes) : data_(data), sizes_(sizes) {
+    std::int64_t s = 1;
+    for (int d = R - 1; d >= 0; --d) {
+      strides_[d] = s;
+      s *= sizes_[d];
+    }
+  }
+  Tensor(T* data, std::array<std::int64_t, R> sizes, std::array<std::int64_t, R> strides)
+      : data_(data), sizes_(sizes), strides_(strides) {}
+  template <class U>
+    requires(std::is_const_v<T> && std::is_same_v<std::remove_const_t<T>, U>)
+  Tensor(const Tensor<U, R>& o) : data_(o.data()), sizes_(o.sizes()), strides_(o.strides()) {}
+
+  T* data() const { return data_; }
+  std::int64_t size(int d) const { return sizes_[d < 0 ? d + R : d]; }
+  std::int64_t stride(int d) const { return strides_[d < 0 ? d + R : d]; }
+  const std::array<std::int64_t, R>& sizes() const { return sizes_; }
+  const std::array<std::int64_t, R>& strides() const { return strides_; }
+
+ private:
+  T* data_ = nullptr;
+  std::array<std::int64_t, R> sizes_{};
+  std::array<std::int64_t, R> strides_{};
+};
+
+template <class T, int R>
+dev::TensorArg<T, R> to_arg(const Tensor<T, R>& t) {
+  dev::TensorArg<T, R> a{};
+  a.data = t.data();
+  for (int d = 0; d < R; ++d) {
+    a.sizes[d] = t.size(d);
+    a.strides[d] = t.stride(d);
+  }
+  return a;
+}
+
+inline long long ceil_div(long long a, long long b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+
+/// A launcher's host check failed: say which, launch nothing.
+inline cudaError_t launch_check_failed(const char* kernel, const char* condition) {
+  std::fprintf(stderr, "tilecc: %s: TILECC_CHECK(%s) failed; kernel not launched\n", kernel, condition);
+  return cudaErrorInvalidValue;
+}
+/// The input does not fit the config the kernel was translated with.
+inline cudaError_t launch_config_error(const char* kernel, const char* what) {
+  std::fprintf(stderr, "tilecc: %s: %s; kernel not launched\n", kernel, what);
+  return cudaErrorInvalidValue;
+}
+
+struct CheckError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace tilecc
+
+#define TILECC_KERNEL
+#define TILECC_CHECK(cond)                                                              \
+  do {                                                                                  \
+    if (!(cond)) throw ::tilecc::CheckError(std::string("TILECC_CHECK(") + #cond + ") failed"); \
+  } while (false)

@@ -1,0 +1,15 @@
+// tilecc device library: the one header generated CUDA includes.
+//
+// Register fragments of tiles spread over a thread block (Frag, Layout), masked and
+// vectorized global loads and stores, elementwise math with broadcasting, block reductions,
+// and dot products. Header-only; builds with nvcc and with NVRTC (no standard library
+// needed, only cuda_fp16.h / cuda_bf16.h from the CUDA include directory).
+#pragma once
+
+#include "device/types.cuh"
+#include "device/layout.cuh"
+#include "device/frag.cuh"
+#include "device/memory.cuh"
+#include "device/elementwise.cuh"
+#include "device/reduce.cuh"
+#include "device/dot.cuh"

@@ -1,0 +1,314 @@
+// Elementwise math on fragments, with broadcasting.
+//
+// Operands are Frags or plain scalars. A Frag with R == 1 (C == 1) supplies row 0 (column 0)
+// to every row (column) of the result; a scalar supplies itself everywhere. The result has the
+// largest R and C of the operands and the largest extents of its Frag operands; all Frag
+// operands share one Layout. Arithmetic ops take the result type first (add<float>(a, b)) and
+// compute in compute_t<RT> (float for f16/bf16), rounding once into RT; transcendental
+// functions use the accurate libm functions (expf, ..., or the double ones for double).
+#pragma once
+
+#include "frag.cuh"
+#include "types.cuh"
+
+namespace tilecc {
+namespace dev {
+namespace detail {
+
+// What an operand of an elementwise op looks like: its element type, tile shape, and how to
+// read the element that lines up with result element (i, j).
+template <class X> struct operand {
+  static constexpr bool is_frag = false;
+  static constexpr int R = 1, C = 1;
+  using value_type = X;
+  using layout = void;
+  __device__ __forceinline__ static X at(const X& x, int, int) { return x; }
+  __device__ __forceinline__ static int rows(const X&) { return 0; }
+  __device__ __forceinline__ static int cols(const X&) { return 0; }
+};
+template <class T, int R_, int C_, class L> struct operand<Frag<T, R_, C_, L>> {
+  static constexpr bool is_frag = true;
+  static constexpr int R = R_, C = C_;
+  using value_type = T;
+  using layout = L;
+  __device__ __forceinline__ static T at(const Frag<T, R_, C_, L>& x, int i, int j) {
+    return x.v[R_ == 1 ? 0 : i][C_ == 1 ? 0 : j];
+  }
+  __device__ __forceinline__ static int rows(const Frag<T, R_, C_, L>& x) { return x.rows; }
+  __device__ __forceinline__ static int cols(const Frag<T, R_, C_, L>& x) { return x.cols; }
+};
+
+template <class X> using value_t = typename operand<X>::value_type;
+
+template <class... X> struct first_layout {
+  using type = void;
+};
+template <class X, class... Rest> struct first_layout<X, Rest...> {
+  using type = conditional_t<operand<X>::is_frag, typename operand<X>::layout,
+                             typename first_layout<Rest...>::type>;
+};
+
+__device__ __forceinline__ int imax(int a) { return a; }
+template <class... Rest> __device__ __forceinline__ int imax(int a, int b, Rest... rest) {
+  return imax(a < b ? b : a, rest...);
+}
+
+// The result of a broadcasting op over operands X... with element type RT.
+template <class RT, class... X> struct broadcast {
+  using L = typename first_layout<X...>::type;
+  static constexpr bool any_frag = (operand<X>::is_frag || ...);
+  static constexpr int R = cmax_of(operand<X>::R...);
+  static constexpr int C = cmax_of(operand<X>::C...);
+  static_assert(((operand<X>::R == 1 || operand<X>::R == R) && ...),
+                "broadcast: row extents must match or be 1");
+  static_assert(((operand<X>::C == 1 || operand<X>::C == C) && ...),
+                "broadcast: column extents must match or be 1");
+  static_assert(((!operand<X>::is_frag || is_same_v<typename operand<X>::layout, L>) && ...),
+                "broadcast: all fragments must share one Layout");
+  using type = conditional_t<any_frag, Frag<RT, R, C, L>, RT>;
+};
+
+// out(i, j) = fn(x(i, j)...) with broadcasting; a plain value when no operand is a Frag.
+template <class RT, class Fn, class... X>
+__device__ __forceinline__ typename broadcast<RT, X...>::type map(Fn fn, const X&... x) {
+  using B = broadcast<RT, X...>;
+  if constexpr (!B::any_frag) {
+    return fn(x...);
+  } else {
+    typename B::type out;
+    out.rows = imax(operand<X>::rows(x)...);
+    out.cols = imax(operand<X>::cols(x)...);
+#pragma unroll
+    for (int i = 0; i < out.er; ++i)
+#pragma unroll
+      for (int j = 0; j < out.ec; ++j)
+        out.v[i][j] = fn(operand<X>::at(x, i, j)...);
+    return out;
+  }
+}
+
+// Binary arithmetic: convert both to compute_t<RT>, apply, round once into RT.
+template <class RT, class Op> struct arith2 {
+  template <class A, class B> __device__ __forceinline__ RT operator()(A a, B b) const {
+    using CT = compute_t<RT>;
+    return convert<RT>(Op{}(convert<CT>(a), convert<CT>(b)));
+  }
+};
+// Unary math: convert to the op's working type W<compute_t<RT>>, apply, round into RT.
+template <class RT, class Op, bool Transcendental> struct arith1 {
+  template <class A> __device__ __forceinline__ RT operator()(A a) const {
+    using CT = compute_t<RT>;
+    using W = conditional_t<Transcendental, math_t<CT>, CT>;
+    return convert<RT>(Op{}(convert<W>(a)));
+  }
+};
+// Comparison in the common type of both compute types.
+template <class Op> struct compare2 {
+  template <class A, class B> __device__ __forceinline__ bool operator()(A a, B b) const {
+    using CT = decltype(compute_t<A>() + compute_t<B>());
+    return Op{}(convert<CT>(a), convert<CT>(b));
+  }
+};
+
+struct op_add {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return a + b; }
+};
+struct op_sub {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return a - b; }
+};
+struct op_mul {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return a * b; }
+};
+struct op_div {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return a / b; }
+};
+// NaN propagates: a NaN on either side is the result.
+struct op_maximum {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
+    return (a > b || is_nan(a)) ? a : b;
+  }
+};
+struct op_minimum {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
+    return (a < b || is_nan(a)) ? a : b;
+  }
+};
+struct op_pow {
+  __device__ __forceinline__ float operator()(float a, float b) const { return ::powf(a, b); }
+  __device__ __forceinline__ double operator()(double a, double b) const { return ::pow(a, b); }
+  // Integers: exact repeated squaring; negative exponents give 1 / a^-b truncated.
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
+    if (b < 0)
+      return a == 1 ? U(1) : a == -1 ? ((-b) % 2 == 0 ? U(1) : U(-1)) : U(0);
+    U result = 1;
+    while (b > 0) {
+      if (b & 1)
+        result *= a;
+      a *= a;
+      b >>= 1;
+    }
+    return result;
+  }
+};
+
+struct op_lt {
+  template <class U> __device__ __forceinline__ bool operator()(U a, U b) const { return a < b; }
+};
+struct op_le {
+  template <class U> __device__ __forceinline__ bool operator()(U a, U b) const { return a <= b; }
+};
+struct op_gt {
+  template <class U> __device__ __forceinline__ bool operator()(U a, U b) const { return a > b; }
+};
+struct op_ge {
+  template <class U> __device__ __forceinline__ bool operator()(U a, U b) const { return a >= b; }
+};
+struct op_eq {
+  template <class U> __device__ __forceinline__ bool operator()(U a, U b) const { return a == b; }
+};
+struct op_ne {
+  template <class U> __device__ __forceinline__ bool operator()(U a, U b) const { return a != b; }
+};
+
+struct op_neg {
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return -a; }
+  __device__ __forceinline__ bool operator()(bool a) const { return a; }
+};
+struct op_abs {
+  __device__ __forceinline__ float operator()(float a) const { return ::fabsf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::fabs(a); }
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return a < 0 ? -a : a; }
+};
+struct op_exp {
+  __device__ __forceinline__ float operator()(float a) const { return ::expf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::exp(a); }
+};
+struct op_exp2 {
+  __device__ __forceinline__ float operator()(float a) const { return ::exp2f(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::exp2(a); }
+};
+struct op_log {
+  __device__ __forceinline__ float operator()(float a) const { return ::logf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::log(a); }
+};
+struct op_sqrt {
+  __device__ __forceinline__ float operator()(float a) const { return ::sqrtf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::sqrt(a); }
+};
+struct op_rsqrt {
+  __device__ __forceinline__ float operator()(float a) const { return ::rsqrtf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::rsqrt(a); }
+};
+struct op_tanh {
+  __device__ __forceinline__ float operator()(float a) const { return ::tanhf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::tanh(a); }
+};
+struct op_sigmoid {
+  __device__ __forceinline__ float operator()(float a) const { return 1.0f / (1.0f + ::expf(-a)); }
+  __device__ __forceinline__ double operator()(double a) const { return 1.0 / (1.0 + ::exp(-a)); }
+};
+struct op_erf {
+  __device__ __forceinline__ float operator()(float a) const { return ::erff(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::erf(a); }
+};
+
+struct op_logical_and {
+  template <class A, class B> __device__ __forceinline__ bool operator()(A a, B b) const {
+    return convert<bool>(a) && convert<bool>(b);
+  }
+};
+struct op_logical_or {
+  template <class A, class B> __device__ __forceinline__ bool operator()(A a, B b) const {
+    return convert<bool>(a) || convert<bool>(b);
+  }
+};
+struct op_logical_not {
+  template <class A> __device__ __forceinline__ bool operator()(A a) const {
+    return !convert<bool>(a);
+  }
+};
+template <class RT> struct op_where {
+  template <class Cnd, class A, class B>
+  __device__ __forceinline__ RT operator()(Cnd c, A a, B b) const {
+    return convert<bool>(c) ? convert<RT>(a) : convert<RT>(b);
+  }
+};
+template <class To> struct op_cast {
+  template <class A> __device__ __forceinline__ To operator()(A a) const {
+    return convert<To>(a);
+  }
+};
+
+} // namespace detail
+
+// ---- Binary arithmetic: op<RT>(a, b) -------------------------------------------------------
+
+#define TILECC_DEV_BINARY(name)                                                                   \
+  template <class RT, class A, class B>                                                            \
+  __device__ __forceinline__ auto name(const A& a, const B& b) {                                 \
+    return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                         \
+  }
+TILECC_DEV_BINARY(add)
+TILECC_DEV_BINARY(sub)
+TILECC_DEV_BINARY(mul)
+TILECC_DEV_BINARY(div)
+TILECC_DEV_BINARY(maximum)
+TILECC_DEV_BINARY(minimum)
+TILECC_DEV_BINARY(pow)
+#undef TILECC_DEV_BINARY
+
+// ---- Comparisons: Frag<bool, ...> ----------------------------------------------------------
+
+#define TILECC_DEV_COMPARE(name)                                                                  \
+  template <class A, class B> __device__ __forceinline__ auto name(const A& a, const B& b) {     \
+    return detail::map<bool>(detail::compare2<detail::op_##name>{}, a, b);                         \
+  }
+TILECC_DEV_COMPARE(lt)
+TILECC_DEV_COMPARE(le)
+TILECC_DEV_COMPARE(gt)
+TILECC_DEV_COMPARE(ge)
+TILECC_DEV_COMPARE(eq)
+TILECC_DEV_COMPARE(ne)
+#undef TILECC_DEV_COMPARE
+
+template <class A, class B> __device__ __forceinline__ auto logical_and(const A& a, const B& b) {
+  return detail::map<bool>(detail::op_logical_and{}, a, b);
+}
+template <class A, class B> __device__ __forceinline__ auto logical_or(const A& a, const B& b) {
+  return detail::map<bool>(detail::op_logical_or{}, a, b);
+}
+template <class A> __device__ __forceinline__ auto logical_not(const A& a) {
+  return detail::map<bool>(detail::op_logical_not{}, a);
+}
+
+// ---- Unary math: op<RT>(a) -----------------------------------------------------------------
+
+#define TILECC_DEV_UNARY(name, transcendental)                                                    \
+  template <class RT, class A> __device__ __forceinline__ auto name(const A& a) {                \
+    return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a);            \
+  }
+TILECC_DEV_UNARY(neg, false)
+TILECC_DEV_UNARY(abs, false)
+TILECC_DEV_UNARY(exp, true)
+TILECC_DEV_UNARY(exp2, true)
+TILECC_DEV_UNARY(log, true)
+TILECC_DEV_UNARY(sqrt, true)
+TILECC_DEV_UNARY(rsqrt, true)
+TILECC_DEV_UNARY(tanh, true)
+TILECC_DEV_UNARY(sigmoid, true)
+TILECC_DEV_UNARY(erf, true)
+#undef TILECC_DEV_UNARY
+
+// c ? a : b elementwise, each side converted to RT.
+template <class RT, class C, class A, class B>
+__device__ __forceinline__ auto where(const C& c, const A& a, const B& b) {
+  return detail::map<RT>(detail::op_where<RT>{}, c, a, b);
+}
+
+// Elementwise conversion to To; shape and extents unchanged.
+template <class To, class F> __device__ __forceinline__ auto cast(const F& f) {
+  return detail::map<To>(detail::op_cast<To>{}, f);
+}
+
+} // namespace dev
+} // namespace tilecc

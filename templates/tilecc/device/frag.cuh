@@ -1,0 +1,109 @@
+// Frag: a register fragment holding an R x C tile spread over the threads of a Layout.
+//
+// Thread (ty, tx) holds v[er][ec]. Element (i, j) is tile row row(i) and tile column col(j):
+//   rows: ty + i * tr when R >= tr; when R == 1 every thread holds row 0 (replicated);
+//         when 1 < R < tr thread ty holds row ty (threads with ty >= R hold nothing valid).
+//   cols: vec = min(L::vw, C / tc) contiguous columns per thread, tc * vec apart, when C >= tc; when C == 1 every
+//         thread holds column 0 (replicated); when 1 < C < tc thread tx holds column tx.
+// rows/cols are the valid extents (uniform over the block, <= R and <= C); elements beyond
+// them hold zero after a load and are never stored. A replicated element is owned (stored,
+// added atomically) only by the thread with tx == 0 (C == 1) / ty == 0 (R == 1).
+#pragma once
+
+#include "layout.cuh"
+#include "types.cuh"
+
+namespace tilecc {
+namespace dev {
+
+template <class T, int R, int C, class L> struct Frag {
+  static_assert(is_pow2(R) && is_pow2(C), "Frag: tile extents must be powers of two");
+
+  using value_type = T;
+  using layout = L;
+  static constexpr int tile_rows = R, tile_cols = C;
+  // Elements contiguous per thread along a row (independent of T, so that fragments of any
+  // element types line up), then elements per thread along each dim.
+  static constexpr int vec = C >= L::tc ? cmin(L::vw, C / L::tc) : 1;
+  static constexpr int er = R >= L::tr ? R / L::tr : 1;
+  static constexpr int ec = C >= L::tc ? C / L::tc : 1;
+
+  T v[er][ec];
+  int rows, cols;
+
+  __device__ __forceinline__ int row(int i) const {
+    if constexpr (R == 1)
+      return 0;
+    else if constexpr (R >= L::tr)
+      return L::ty() + i * L::tr;
+    else
+      return L::ty();
+  }
+  __device__ __forceinline__ int col(int j) const {
+    if constexpr (C == 1)
+      return 0;
+    else if constexpr (C >= L::tc)
+      return (j / vec) * (L::tc * vec) + L::tx() * vec + (j % vec);
+    else
+      return L::tx();
+  }
+  // The element lies inside the tile structure (not a spare thread of a small tile).
+  __device__ __forceinline__ bool in_tile(int i, int j) const { return row(i) < R && col(j) < C; }
+  __device__ __forceinline__ bool valid(int i, int j) const {
+    const int r = row(i), c = col(j);
+    return r < rows && c < cols && r < R && c < C;
+  }
+  // This thread is the one that writes element (i, j) (replicated copies are written once).
+  __device__ __forceinline__ bool home(int i, int j) const {
+    return in_tile(i, j) && (C != 1 || L::tx() == 0) && (R != 1 || L::ty() == 0);
+  }
+  __device__ __forceinline__ bool owner(int i, int j) const {
+    return valid(i, j) && (C != 1 || L::tx() == 0) && (R != 1 || L::ty() == 0);
+  }
+};
+
+// ---- Creation ------------------------------------------------------------------------------
+
+template <class T, int R, int C, class L>
+__device__ __forceinline__ Frag<T, R, C, L> full(T value, int rows, int cols) {
+  Frag<T, R, C, L> f;
+  f.rows = rows;
+  f.cols = cols;
+#pragma unroll
+  for (int i = 0; i < f.er; ++i)
+#pragma unroll
+    for (int j = 0; j < f.ec; ++j)
+      f.v[i][j] = value;
+  return f;
+}
+
+// Element (r, c) = start + c; rows = R.
+template <class T, int R, int C, class L>
+__device__ __forceinline__ Frag<T, R, C, L> arange_cols(long long start, int cols) {
+  Frag<T, R, C, L> f;
+  f.rows = R;
+  f.cols = cols;
+#pragma unroll
+  for (int i = 0; i < f.er; ++i)
+#pragma unroll
+    for (int j = 0; j < f.ec; ++j)
+      f.v[i][j] = convert<T>(start + f.col(j));
+  return f;
+}
+
+// Element (r, c) = start + r; cols = C.
+template <class T, int R, int C, class L>
+__device__ __forceinline__ Frag<T, R, C, L> arange_rows(long long start, int rows) {
+  Frag<T, R, C, L> f;
+  f.rows = rows;
+  f.cols = C;
+#pragma unroll
+  for (int i = 0; i < f.er; ++i)
+#pragma unroll
+    for (int j = 0; j < f.ec; ++j)
+      f.v[i][j] = convert<T>(start + f.row(i));
+  return f;
+}
+
+} // namespace dev
+} // namespace tilecc

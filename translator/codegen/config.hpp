@@ -1,0 +1,40 @@
+// A kernel's config: the choices codegen makes that do not change results.
+//
+// JSON form: {"block_sizes": [64, 32], "num_warps": 4, "full_extent": 4096}
+// - block_sizes: one power of two per tunable tile dimension (the kernel's
+//   block_sizes slots, in order);
+// - num_warps: warps per block (1-32, power of two);
+// - full_extent: compile-time bound (power of two) on every whole-dimension
+//   tile (`x[tm, tl::all]`) and arange; the launcher refuses larger inputs.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::codegen {
+
+/// An invalid config; the message names the field.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::vector<std::int64_t> block_sizes;
+  int num_warps = 4;
+  std::int64_t full_extent = 1024;
+
+  std::string to_json() const;
+};
+
+/// Parses and validates a config against the kernel's block-size slots.
+Config parse_config(const std::string& json, const ir::Kernel& kernel);
+/// Validates field by field; throws ConfigError naming the first bad field.
+void validate(const Config& c, const ir::Kernel& kernel);
+/// A reasonable default: square-ish 2-D tiles, long rows for 1-D, 4 warps.
+Config default_config(const ir::Kernel& kernel);
+
+}  // namespace tilecc::codegen

@@ -21,9 +21,14 @@
 namespace tilecc::cli {
 namespace {
 
+[[noreturn]] void fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  throw CLI::RuntimeError(1);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw CLI::RuntimeError(fmt::format("tilecc translate: cannot read '{}'", path), 1);
+  if (!in) fail(fmt::format("tilecc translate: cannot read '{}'", path));
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -39,10 +44,9 @@ void write_output(const std::string& path, const std::string& text) {
   {
     std::ofstream out(tmp, std::ios::binary);
     out << text;
-    if (!out) throw CLI::RuntimeError(fmt::format("tilecc translate: cannot write '{}'", tmp), 1);
+    if (!out) fail(fmt::format("tilecc translate: cannot write '{}'", tmp));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw CLI::RuntimeError(fmt::format("tilecc translate: cannot write '{}'", path), 1);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(fmt::format("tilecc translate: cannot write '{}'", path));
 }
 
 std::vector<std::string> split_lines(const std::string& s) {
@@ -50,11 +54,6 @@ std::vector<std::string> split_lines(const std::string& s) {
   std::istringstream in(s);
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   return lines;
-}
-
-[[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "%s\n", message.c_str());
-  throw CLI::RuntimeError(1);
 }
 
 class Translate final : public CLI::App {

@@ -1,8 +1,11 @@
 # Third-party dependencies, each wrapped in one target named tilecc::<name>.
 #
-# Debian's CMake packages are used when present. Otherwise the header-only libraries are
-# taken from ${TILECC_CARRY_DIR}/include (filled by scripts/carry-deps.sh): that is how
-# the GPU machine, which has no Debian packages, builds everything but the frontend.
+# A dependency's CMake package is used when the machine has one. Otherwise its headers are
+# taken from ${TILECC_CARRY_DIR}/<name> (filled by scripts/carry-deps.sh): that is how a
+# machine without the Debian packages (the GPU machine) builds everything but the frontend.
+# Each dependency has its own folder there, so that adding one to the include path never
+# shadows another copy of a different version found as a package (mixing CLI11 2.1 and 2.4
+# headers in one binary crashed).
 
 set(TILECC_CARRY_DIR "${PROJECT_SOURCE_DIR}/.carry" CACHE PATH
     "Header-only dependencies copied from a development machine (scripts/carry-deps.sh)")
@@ -18,10 +21,10 @@ function(tilecc_header_dependency name)
     add_library(tilecc_dep_${name} INTERFACE)
     target_link_libraries(tilecc_dep_${name} INTERFACE ${arg_IMPORTED})
   else()
-    find_path(TILECC_${upper}_INCLUDE_DIR "${arg_HEADER}" HINTS "${TILECC_CARRY_DIR}/include")
+    find_path(TILECC_${upper}_INCLUDE_DIR "${arg_HEADER}" HINTS "${TILECC_CARRY_DIR}/${name}")
     if(NOT TILECC_${upper}_INCLUDE_DIR)
       message(FATAL_ERROR "tilecc: ${arg_PACKAGE} not found (no CMake package, no ${arg_HEADER} "
-                          "under ${TILECC_CARRY_DIR}/include). Run scripts/setup.sh, or on a "
+                          "under ${TILECC_CARRY_DIR}/${name}). Run scripts/setup.sh, or on a "
                           "machine without Debian packages copy the headers with scripts/carry-deps.sh.")
     endif()
     message(STATUS "tilecc: ${arg_PACKAGE} from ${TILECC_${upper}_INCLUDE_DIR}")

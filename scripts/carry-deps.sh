@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Copies the header-only dependencies (CLI11, fmt, nlohmann-json, Catch2 and its CMake
-# module) from this machine into .carry/ (git-ignored), for a machine that has no Debian
-# packages, such as the GPU machine. Name `.carry` in the device tool's `carry`; there,
-# configure with -DTILECC_WITH_CLANG=OFF and CMake finds the headers under .carry/include.
+# module) from this machine into .carry/<name>/ (git-ignored), for a machine without the
+# Debian packages, such as the GPU machine. Name `.carry` in the device tool's `carry`;
+# there, configure with -DTILECC_WITH_CLANG=OFF and CMake takes what it lacks from .carry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+copy() { # copy <name> <files...>
+  local name=$1; shift
+  mkdir -p ".carry/$name"
+  for f in "$@"; do
+    [ -e "$f" ] || { echo "carry-deps: $f missing; run scripts/setup.sh" >&2; exit 1; }
+    cp -r "$f" ".carry/$name/"
+  done
+}
+
 rm -rf .carry
-mkdir -p .carry/include .carry/cmake
-for dir in CLI fmt nlohmann catch2; do
-  [ -d "/usr/include/$dir" ] || { echo "carry-deps: /usr/include/$dir missing; run scripts/setup.sh" >&2; exit 1; }
-  cp -r "/usr/include/$dir" .carry/include/
-done
-cp /usr/lib/cmake/Catch2/Catch.cmake /usr/lib/cmake/Catch2/CatchAddTests.cmake .carry/cmake/
+copy cli11 /usr/include/CLI
+copy fmt /usr/include/fmt
+copy json /usr/include/nlohmann
+copy catch2 /usr/include/catch2 /usr/lib/cmake/Catch2/Catch.cmake /usr/lib/cmake/Catch2/CatchAddTests.cmake
 echo "carry-deps: $(du -sh .carry | cut -f1) in .carry/"

@@ -57,10 +57,26 @@ class Tensor {
   std::array<std::int64_t, R> strides_{};
 };
 
+/// Device code spells i64 `long long`; on LP64 hosts int64_t is `long`.
+template <class T>
+struct device_element {
+  using type = T;
+};
+template <>
+struct device_element<long> {
+  using type = long long;
+};
+template <>
+struct device_element<const long> {
+  using type = const long long;
+};
+
 template <class T, int R>
-dev::TensorArg<T, R> to_arg(const Tensor<T, R>& t) {
-  dev::TensorArg<T, R> a{};
-  a.data = t.data();
+dev::TensorArg<typename device_element<T>::type, R> to_arg(const Tensor<T, R>& t) {
+  using D = typename device_element<T>::type;
+  static_assert(sizeof(D) == sizeof(T));
+  dev::TensorArg<D, R> a{};
+  a.data = reinterpret_cast<D*>(t.data());
   for (int d = 0; d < R; ++d) {
     a.sizes[d] = t.size(d);
     a.strides[d] = t.stride(d);

@@ -182,7 +182,7 @@ constexpr double kPoison = -777.0;
 // ---- Load / store ---------------------------------------------------------------------------
 
 template <class S, class T, class D, int R, int C, class L>
-__global__ void k_copy(const S* in, long long in_rs, long long in_cs, D* out, long long out_rs,
+__global__ void __launch_bounds__(L::threads) k_copy(const S* in, long long in_rs, long long in_cs, D* out, long long out_rs,
                        long long out_cs, int rows, int cols) {
   Frag<T, R, C, L> f;
   load(f, in, in_rs, in_cs, rows, cols);
@@ -254,7 +254,7 @@ void test_load_store() {
 // ---- Row gather -----------------------------------------------------------------------------
 
 template <class T, class I, int R, int C, class L>
-__global__ void k_gather(const T* table, long long rs, const I* index, int rows, int cols,
+__global__ void __launch_bounds__(L::threads) k_gather(const T* table, long long rs, const I* index, int rows, int cols,
                          T* out) {
   Frag<I, R, 1, L> idx;
   load(idx, index, 1, 0, rows, 1);
@@ -281,7 +281,7 @@ template <class T, class I, int R, int C, class L> void test_gather(int rows, in
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
       const double want =
-          r < rows && c < cols ? to_double(table[index[r] * C + c]) : kPoison;
+          r < rows && c < cols ? to_double(table[index[r] * C + c]) : rounded<T>(kPoison);
       check.value(to_double(out[r * C + c]), want, "out", r, c);
     }
 }
@@ -289,7 +289,7 @@ template <class T, class I, int R, int C, class L> void test_gather(int rows, in
 // ---- Atomic add -----------------------------------------------------------------------------
 
 template <class T, class D, int R, int C, class L>
-__global__ void k_atomic(const T* in, int rows, int cols, D* out, int repeat) {
+__global__ void __launch_bounds__(L::threads) k_atomic(const T* in, int rows, int cols, D* out, int repeat) {
   Frag<T, R, C, L> f;
   load(f, in, C, 1, rows, cols);
   for (int k = 0; k < repeat; ++k)
@@ -331,7 +331,7 @@ void test_atomics() {
 // ---- Creation and program ids ---------------------------------------------------------------
 
 template <int R, int C, class L>
-__global__ void k_create(float* full_out, long long* cols_out, int* rows_out, int rows, int cols) {
+__global__ void __launch_bounds__(L::threads) k_create(float* full_out, long long* cols_out, int* rows_out, int rows, int cols) {
   store(full_out, full<float, R, C, L>(2.5f, rows, cols), C, 1);
   store(cols_out, arange_cols<long long, R, C, L>(1000000000000ll, cols), C, 1);
   store(rows_out, arange_rows<int, R, C, L>(-3, rows), C, 1);
@@ -398,12 +398,12 @@ BINARY_OP(Add, add, x + y)
 BINARY_OP(Sub, sub, x - y)
 BINARY_OP(Mul, mul, x * y)
 BINARY_OP(Div, div, x / y)
-BINARY_OP(Maximum, maximum, (std::isnan(x) || std::isnan(y)) ? CT(NAN) : (x > y ? x : y))
-BINARY_OP(Minimum, minimum, (std::isnan(x) || std::isnan(y)) ? CT(NAN) : (x < y ? x : y))
+BINARY_OP(Maximum, maximum, (x != x || y != y) ? x + y : (x > y ? x : y))
+BINARY_OP(Minimum, minimum, (x != x || y != y) ? x + y : (x < y ? x : y))
 BINARY_OP(Pow, pow, std::pow(x, y))
 #undef BINARY_OP
 
-template <class T> using host_compute_t = conditional_t<is_same_v<T, double>, double, float>;
+template <class T> using host_compute_t = compute_t<T>; // float for f16/bf16, T otherwise
 
 template <class T> std::vector<T> with_nans(std::vector<T> v, int every) {
   for (size_t k = 0; k < v.size(); k += every)
@@ -413,7 +413,7 @@ template <class T> std::vector<T> with_nans(std::vector<T> v, int every) {
 
 // a (RA x CA, extents ra x ca) op b (RB x CB, extents rb x cb); both stored dense.
 template <class Op, class RT, class TA, int RA, int CA, class TB, int RB, int CB, class L>
-__global__ void k_binary(const TA* a, int ra, int ca, const TB* b, int rb, int cb, RT* out) {
+__global__ void __launch_bounds__(L::threads) k_binary(const TA* a, int ra, int ca, const TB* b, int rb, int cb, RT* out) {
   Frag<TA, RA, CA, L> fa;
   load(fa, a, CA, 1, ra, ca);
   Frag<TB, RB, CB, L> fb;
@@ -425,7 +425,7 @@ __global__ void k_binary(const TA* a, int ra, int ca, const TB* b, int rb, int c
 }
 // a op scalar, or scalar op a.
 template <class Op, class RT, bool ScalarFirst, class TA, int RA, int CA, class S, class L>
-__global__ void k_binary_scalar(const TA* a, int ra, int ca, S s, RT* out) {
+__global__ void __launch_bounds__(L::threads) k_binary_scalar(const TA* a, int ra, int ca, S s, RT* out) {
   Frag<TA, RA, CA, L> fa;
   load(fa, a, CA, 1, ra, ca);
   if constexpr (ScalarFirst)
@@ -458,7 +458,7 @@ void test_binary(int ra, int ca, int rb, int cb, double lo, double hi, bool nans
   const bool exact = !is_same_v<Op, Pow>;
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
-      double want = kPoison;
+      double want = rounded<RT>(kPoison);
       if (r < rows && c < cols) {
         const CT x = static_cast<CT>(to_double(a[(RA == 1 ? 0 : r) * CA + (CA == 1 ? 0 : c)]));
         const CT y = static_cast<CT>(to_double(b[(RB == 1 ? 0 : r) * CB + (CB == 1 ? 0 : c)]));
@@ -485,7 +485,7 @@ void test_binary_scalar(int ra, int ca, S s, double lo, double hi) {
   using CT = host_compute_t<RT>;
   for (int r = 0; r < RA; ++r)
     for (int c = 0; c < CA; ++c) {
-      double want = kPoison;
+      double want = rounded<RT>(kPoison);
       if (r < ra && c < ca) {
         const CT x = static_cast<CT>(to_double(a[r * CA + c]));
         const CT y = static_cast<CT>(to_double(s));
@@ -514,7 +514,7 @@ UNARY_OP(Erf, erf, std::erf(x))
 #undef UNARY_OP
 
 template <class Op, class RT, class TA, int R, int C, class L>
-__global__ void k_unary(const TA* a, int rows, int cols, RT* out) {
+__global__ void __launch_bounds__(L::threads) k_unary(const TA* a, int rows, int cols, RT* out) {
   Frag<TA, R, C, L> f;
   load(f, a, C, 1, rows, cols);
   auto r = Op::template apply<RT>(f);
@@ -540,14 +540,14 @@ void test_unary(int rows, int cols, double lo, double hi) {
       const double want = r < rows && c < cols
                               ? rounded<RT>(Op::template ref<CT>(
                                     static_cast<CT>(to_double(a[r * C + c]))))
-                              : kPoison;
+                              : rounded<RT>(kPoison);
       check.value(to_double(out[r * C + c]), want, "out", r, c, tol, 1e-30);
     }
 }
 
 // Comparisons, logical ops, where and cast in one kernel: a (R x C) against b (1 x C).
 template <class TA, class TB, int R, int C, class L>
-__global__ void k_logic(const TA* a, const TB* b, int rows, int cols, bool* out_lt, bool* out_le,
+__global__ void __launch_bounds__(L::threads) k_logic(const TA* a, const TB* b, int rows, int cols, bool* out_lt, bool* out_le,
                         bool* out_gt, bool* out_ge, bool* out_eq, bool* out_ne, bool* out_and,
                         bool* out_or, bool* out_not, float* out_where, __half* out_cast,
                         int* out_cast_int) {
@@ -751,7 +751,7 @@ template <class RT> struct ReduceOut {
 };
 
 template <class T, class RT, int R, int C, class L>
-__global__ void k_reduce(const T* in, int rows, int cols, ReduceOut<RT> by_cols,
+__global__ void __launch_bounds__(L::threads) k_reduce(const T* in, int rows, int cols, ReduceOut<RT> by_cols,
                          ReduceOut<RT> by_rows) {
   Frag<T, R, C, L> f;
   load(f, in, C, 1, rows, cols);
@@ -775,7 +775,7 @@ __global__ void k_reduce(const T* in, int rows, int cols, ReduceOut<RT> by_cols,
 
 // A reduced row must be the same in every thread: use it in a broadcast and store it all.
 template <class T, int R, int C, class L>
-__global__ void k_reduce_replicated(const T* in, int rows, int cols, float* out) {
+__global__ void __launch_bounds__(L::threads) k_reduce_replicated(const T* in, int rows, int cols, float* out) {
   Frag<T, R, C, L> f;
   load(f, in, C, 1, rows, cols);
   auto centered = sub<float>(f, reduce_max_cols<float>(f));
@@ -943,7 +943,7 @@ void test_reductions() {
 
 // out (M x N, M <= R, N <= C) = a (M x KT) @ b (KT x N), looping over K-wide tiles.
 template <class TA, class TB, int R, int K, int C, class L>
-__global__ void k_dot(const TA* a, const TB* b, float* out, int m, int n, int kt) {
+__global__ void __launch_bounds__(L::threads) k_dot(const TA* a, const TB* b, float* out, int m, int n, int kt) {
   auto acc = full<float, R, C, L>(0.0f, m, n);
   for (int k0 = 0; k0 < kt; k0 += K) {
     const int k = kt - k0 < K ? kt - k0 : K;

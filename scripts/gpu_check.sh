@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out=${OUT:-/tmp}
 nvcc=/usr/local/cuda/bin/nvcc
 $nvcc -std=c++20 -O2 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates -I.carry \
-  test/gpu/check_examples.cu -o /tmp/check_examples 2>&1 | tee "$out/build.log" | grep -v "^$" | tail -20
+  test/gpu/check_examples.cu -o /tmp/check_examples > "$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 nvidia-smi --query-gpu=name --format=csv,noheader
 /tmp/check_examples | tee "$out/check.log"
 if command -v compute-sanitizer >/dev/null; then

@@ -1,0 +1,221 @@
+// The device template library (templates/tilecc/device.cuh) compiles with NVRTC, as generated
+// code will use it: every primitive instantiated for f32, bf16 and f16 over a few layouts, for
+// each supported architecture and language standard, with no -default-device.
+#include <catch2/catch.hpp>
+
+#include <nvrtc.h>
+
+#include <string>
+#include <vector>
+
+#ifndef TILECC_TEMPLATES_DIR
+#define TILECC_TEMPLATES_DIR "templates"
+#endif
+#ifndef TILECC_CUDA_INCLUDE_DIR
+#define TILECC_CUDA_INCLUDE_DIR "/usr/local/cuda/include"
+#endif
+
+namespace {
+
+struct Compiled {
+  nvrtcResult status = NVRTC_SUCCESS;
+  std::string log;
+  size_t cubin_size = 0;
+};
+
+Compiled compile(const std::string& source, const std::vector<std::string>& options) {
+  nvrtcProgram program = nullptr;
+  REQUIRE(nvrtcCreateProgram(&program, source.c_str(), "templates_test.cu", 0, nullptr,
+                             nullptr) == NVRTC_SUCCESS);
+  std::vector<const char*> argv;
+  for (const auto& option : options)
+    argv.push_back(option.c_str());
+  Compiled out;
+  out.status = nvrtcCompileProgram(program, static_cast<int>(argv.size()), argv.data());
+  size_t size = 0;
+  REQUIRE(nvrtcGetProgramLogSize(program, &size) == NVRTC_SUCCESS);
+  out.log.resize(size);
+  REQUIRE(nvrtcGetProgramLog(program, out.log.data()) == NVRTC_SUCCESS);
+  if (out.status == NVRTC_SUCCESS)
+    REQUIRE(nvrtcGetCUBINSize(program, &out.cubin_size) == NVRTC_SUCCESS);
+  nvrtcDestroyProgram(&program);
+  return out;
+}
+
+// One device function that touches every primitive, instantiated per element type and layout.
+constexpr const char* kExercise = R"(
+#include <tilecc/device.cuh>
+namespace dev = tilecc::dev;
+
+template <class T, class L>
+__device__ void exercise(const T* x, const int* index, T* y, float* z, long long* w,
+                         long long stride, int rows, int cols) {
+  constexpr int R = 16, C = 64, K = 32;
+  using Tile = dev::Frag<T, R, C, L>;
+  static_assert(dev::is_same_v<dev::compute_t<T>, float>, "compute type");
+
+  // Creation, program ids.
+  const long long pid = dev::program_id(0) + dev::program_id(1) + dev::program_id(2);
+  auto zeros = dev::full<float, R, C, L>(0.0f, rows, cols);
+  auto col_ids = dev::arange_cols<long long, 1, C, L>(pid * C, cols);
+  auto row_ids = dev::arange_rows<int, R, 1, L>(0, rows);
+
+  // Memory: plain, strided, replicated, gathered.
+  Tile t;
+  dev::load(t, x, stride, 1, rows, cols);
+  dev::Frag<float, 1, 128, L> wide;
+  dev::load(wide, x, 0, 1, 1, cols);
+  dev::Frag<float, R, 1, L> column;
+  dev::load(column, x, stride, 0, rows, 1);
+  dev::Frag<int, R, 1, L> idx;
+  dev::load(idx, index, 1, 0, rows, 1);
+  Tile gathered;
+  dev::load_gather_rows(gathered, x, idx, stride, 1, cols);
+  dev::Frag<T, R, C, L> transposed;
+  dev::load(transposed, x, 1, stride, rows, cols);
+
+  // Elementwise: binary with every broadcast, scalars, comparisons, logic, unary, where, cast.
+  auto s0 = dev::add<float>(t, column);
+  auto s1 = dev::sub<T>(s0, col_ids);
+  auto s2 = dev::mul<float>(s1, 0.5f);
+  auto s3 = dev::div<float>(2.0f, s2);
+  auto s4 = dev::maximum<T>(s3, gathered);
+  auto s5 = dev::minimum<float>(s4, row_ids);
+  auto s6 = dev::pow<float>(s5, transposed);
+  auto m0 = dev::lt(s6, t);
+  auto m1 = dev::le(s6, 1.0f);
+  auto m2 = dev::gt(t, column);
+  auto m3 = dev::ge(col_ids, row_ids);
+  auto m4 = dev::eq(t, gathered);
+  auto m5 = dev::ne(t, 0);
+  auto m6 = dev::logical_or(dev::logical_and(m0, m1), dev::logical_not(m2));
+  auto m7 = dev::logical_and(dev::logical_or(m3, m4), m5);
+  auto u = dev::neg<float>(s6);
+  u = dev::exp<float>(u);
+  u = dev::exp2<float>(u);
+  u = dev::log<float>(u);
+  u = dev::sqrt<float>(u);
+  u = dev::rsqrt<float>(u);
+  u = dev::tanh<float>(u);
+  u = dev::sigmoid<float>(u);
+  u = dev::erf<float>(u);
+  u = dev::abs<float>(u);
+  auto h = dev::exp<T>(t);
+  auto picked = dev::where<T>(m6, u, h);
+  auto picked2 = dev::where<float>(m7, picked, -1.0f);
+  auto as_int = dev::cast<int>(picked2);
+  auto back = dev::cast<T>(as_int);
+  static_assert(dev::is_same_v<decltype(back), Tile>, "cast keeps the shape");
+  dev::store(y, back, stride, 1);
+  dev::store(y, dev::cast<T>(wide), 0, 1);
+
+  // Reductions over both dims.
+  auto r0 = dev::reduce_sum_cols<float>(t);
+  auto r1 = dev::reduce_max_cols<T>(s4);
+  auto r2 = dev::reduce_min_cols<float>(u);
+  auto r3 = dev::reduce_mean_cols<float>(h);
+  auto r4 = dev::reduce_argmax_cols(t);
+  auto r5 = dev::reduce_argmin_cols<long long>(wide);
+  auto c0 = dev::reduce_sum_rows<float>(t);
+  auto c1 = dev::reduce_max_rows<float>(picked);
+  auto c2 = dev::reduce_min_rows<T>(t);
+  auto c3 = dev::reduce_mean_rows<float>(s6);
+  auto c4 = dev::reduce_argmax_rows(h);
+  auto c5 = dev::reduce_argmin_rows(column);
+  auto total = dev::add<float>(dev::add<float>(r0, r1), dev::add<float>(r2, r3));
+  auto totals = dev::add<float>(dev::add<float>(c0, c1), dev::add<float>(c2, c3));
+  dev::store(z, total, 1, 0);
+  dev::store(z + R, totals, 0, 1);
+  dev::store(w, dev::add<long long>(r4, r5), 1, 0);
+  dev::store(w + R, dev::add<long long>(c4, c5), 0, 1);
+
+  // dot: tensor cores where the types allow, SIMT otherwise.
+  dev::Frag<T, K, C, L> b;
+  dev::load(b, x, stride, 1, K, cols);
+  dev::Frag<T, R, K, L> a;
+  dev::load(a, x, stride, 1, rows, K);
+  auto acc = zeros;
+  dev::dot(acc, a, b);
+  dev::Frag<float, R, K, L> af = dev::cast<float>(a);
+  dev::dot(acc, af, b);
+  dev::store(z, acc, stride, 1);
+
+  // Atomics into every element type.
+  dev::atomic_add(z, acc, stride, 1);
+  dev::atomic_add(y, t, stride, 1);
+  dev::atomic_add(w, as_int, stride, 1);
+}
+
+#define TILECC_EXERCISE(name, T, L)                                                              \
+  extern "C" __global__ void __launch_bounds__(L::threads)                                         \
+      name(const T* x, const int* index, T* y, float* z, long long* w, long long stride,          \
+           int rows, int cols) {                                                                  \
+    exercise<T, L>(x, index, y, z, w, stride, rows, cols);                                         \
+  }
+
+using L128x16 = dev::Layout<128, 16>;
+using L256x64 = dev::Layout<256, 64>;
+using L64x1 = dev::Layout<64, 1>;
+TILECC_EXERCISE(exercise_f32_128x16, float, L128x16)
+TILECC_EXERCISE(exercise_f32_256x64, float, L256x64)
+TILECC_EXERCISE(exercise_bf16_128x16, __nv_bfloat16, L128x16)
+TILECC_EXERCISE(exercise_bf16_64x1, __nv_bfloat16, L64x1)
+TILECC_EXERCISE(exercise_f16_256x64, __half, L256x64)
+TILECC_EXERCISE(exercise_f16_64x1, __half, L64x1)
+
+// Conversions among all element types of generated code.
+template <class To, class From> __device__ void convert_all(const From* in, To* out) {
+  out[threadIdx.x] = dev::convert<To>(in[threadIdx.x]);
+}
+#define TILECC_CONVERT_FROM(From)                                                                 \
+  template __device__ void convert_all<float, From>(const From*, float*);                         \
+  template __device__ void convert_all<double, From>(const From*, double*);                       \
+  template __device__ void convert_all<__half, From>(const From*, __half*);                       \
+  template __device__ void convert_all<__nv_bfloat16, From>(const From*, __nv_bfloat16*);         \
+  template __device__ void convert_all<signed char, From>(const From*, signed char*);             \
+  template __device__ void convert_all<int, From>(const From*, int*);                             \
+  template __device__ void convert_all<long long, From>(const From*, long long*);                 \
+  template __device__ void convert_all<bool, From>(const From*, bool*);
+TILECC_CONVERT_FROM(float)
+TILECC_CONVERT_FROM(double)
+TILECC_CONVERT_FROM(__half)
+TILECC_CONVERT_FROM(__nv_bfloat16)
+TILECC_CONVERT_FROM(signed char)
+TILECC_CONVERT_FROM(int)
+TILECC_CONVERT_FROM(long long)
+TILECC_CONVERT_FROM(bool)
+)";
+
+} // namespace
+
+TEST_CASE("The device template library compiles with NVRTC for each arch and standard",
+          "[nvrtc]") {
+  const std::string arch = GENERATE(as<std::string>{}, "sm_80", "sm_90a");
+  const std::string standard = GENERATE(as<std::string>{}, "c++17", "c++20");
+  const Compiled result =
+      compile(kExercise, {"-arch=" + arch, "--std=" + standard,
+                          std::string("-I") + TILECC_TEMPLATES_DIR,
+                          std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+  INFO(arch << " " << standard << ":\n" << result.log);
+  REQUIRE(result.status == NVRTC_SUCCESS);
+  CHECK(result.cubin_size > 4);
+}
+
+TEST_CASE("A misuse of the device template library is a compile error with a message",
+          "[nvrtc]") {
+  const char* source = R"(
+#include <tilecc/device.cuh>
+using L = tilecc::dev::Layout<128, 16>;
+extern "C" __global__ void k(float* y) {
+  auto a = tilecc::dev::full<float, 16, 64, L>(1.0f, 16, 64);
+  auto b = tilecc::dev::full<float, 8, 64, L>(1.0f, 8, 64);
+  tilecc::dev::store(y, tilecc::dev::add<float>(a, b), 64, 1);
+}
+)";
+  const Compiled result = compile(source, {"-arch=sm_80", "--std=c++17",
+                                           std::string("-I") + TILECC_TEMPLATES_DIR,
+                                           std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+  INFO(result.log);
+  CHECK(result.status == NVRTC_ERROR_COMPILATION);
+  CHECK_THAT(result.log, Catch::Contains("row extents must match or be 1"));
+}

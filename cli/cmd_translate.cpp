@@ -177,7 +177,7 @@ class Translate final : public CLI::App {
     return true;
   }
 
-  std::string input_, kernel_, config_, arch_ = "sm_90a", output_ = "-", compile_commands_;
+  std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_;
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false;
   std::vector<std::string> extra_args_;
 };

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Copies the header-only dependencies (CLI11, fmt, nlohmann-json, Catch2 and its CMake
-# module) from this machine into .carry/<name>/ (git-ignored), for a machine without the
-# Debian packages, such as the GPU machine. Name `.carry` in the device tool's `carry`;
-# there, configure with -DTILECC_WITH_CLANG=OFF and CMake takes what it lacks from .carry.
+# Copies the header-only dependencies (CLI11, fmt, nlohmann-json, Catch2) from this machine
+# into .carry/<name>/ (git-ignored), for a machine without the Debian packages, such as the
+# GPU machine. Name `.carry` in the device tool's `carry`; there, configure with
+# -DTILECC_WITH_CLANG=OFF and CMake takes what it lacks from .carry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,5 +19,5 @@ rm -rf .carry
 copy cli11 /usr/include/CLI
 copy fmt /usr/include/fmt
 copy json /usr/include/nlohmann
-copy catch2 /usr/include/catch2 /usr/lib/cmake/Catch2/Catch.cmake /usr/lib/cmake/Catch2/CatchAddTests.cmake
+copy catch2 /usr/include/catch2
 echo "carry-deps: $(du -sh .carry | cut -f1) in .carry/"

@@ -4,6 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .carry/gen
-for k in add exp sum long_sum softmax rms_norm; do
-  build/cli/tilecc translate "examples/$k.tile.cpp" -o ".carry/gen/$k.cu"
+for k in add bmm cross_entropy embedding exp geglu layer_norm long_sum matmul rms_norm softmax sum swiglu; do
+  "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/gen/$k.cu"
 done
+
+# Benchmark variants: large bf16 rows held whole (full_extent 4096).
+mkdir -p .carry/bench
+tl() { "${TILECC:-build/cli/tilecc}" translate "examples/$1.tile.cpp" -o ".carry/bench/$1.cu" "${@:2}"; }
+tl add --config '{"block_sizes":[8,256],"num_warps":8}'
+tl sum --config '{"block_sizes":[2],"num_warps":8,"full_extent":4096}'
+tl softmax -k softmax --config '{"block_sizes":[2],"num_warps":8,"full_extent":4096}'
+tl layer_norm --config '{"num_warps":8,"full_extent":4096}'
+tl rms_norm --config '{"block_sizes":[2],"num_warps":8,"full_extent":4096}'
+tl matmul --config '{"block_sizes":[32,128,128],"num_warps":8}'

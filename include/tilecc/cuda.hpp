@@ -104,7 +104,7 @@ struct CheckError : std::runtime_error {
 }  // namespace tilecc
 
 #define TILECC_KERNEL
-#define TILECC_CHECK(cond)                                                              \
-  do {                                                                                  \
-    if (!(cond)) throw ::tilecc::CheckError(std::string("TILECC_CHECK(") + #cond + ") failed"); \
+#define TILECC_CHECK(...)                                                                        \
+  do {                                                                                           \
+    if (!(__VA_ARGS__)) throw ::tilecc::CheckError(std::string("TILECC_CHECK(") + #__VA_ARGS__ + ") failed"); \
   } while (false)

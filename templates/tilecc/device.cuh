@@ -6,10 +6,10 @@
 // needed, only cuda_fp16.h / cuda_bf16.h from the CUDA include directory).
 #pragma once
 
-#include "device/types.cuh"
-#include "device/layout.cuh"
-#include "device/frag.cuh"
-#include "device/memory.cuh"
-#include "device/elementwise.cuh"
-#include "device/reduce.cuh"
 #include "device/dot.cuh"
+#include "device/elementwise.cuh"
+#include "device/frag.cuh"
+#include "device/layout.cuh"
+#include "device/memory.cuh"
+#include "device/reduce.cuh"
+#include "device/types.cuh"

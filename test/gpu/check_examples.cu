@@ -8,7 +8,14 @@
 #include <vector>
 
 #include "gen/add.cu"
+#include "gen/bmm.cu"
+#include "gen/cross_entropy.cu"
+#include "gen/embedding.cu"
 #include "gen/exp.cu"
+#include "gen/geglu.cu"
+#include "gen/layer_norm.cu"
+#include "gen/matmul.cu"
+#include "gen/swiglu.cu"
 #include "gen/long_sum.cu"
 #include "gen/rms_norm.cu"
 #include "gen/softmax.cu"
@@ -162,6 +169,106 @@ void check_all(const char* dt, double tol) {
   }
 }
 
+template <class T>
+void check_more(const char* dt, double tol) {
+  const long long shapes[][2] = {{1, 1}, {17, 1000}, {1000, 17}, {129, 777}};
+  for (auto& s : shapes) {
+    const long long m = s[0], n = s[1];
+    const auto ha = rounded<T>(random_vec(m * n)), hb = rounded<T>(random_vec(m * n));
+    const auto hw = rounded<T>(random_vec(n)), hbias = rounded<T>(random_vec(n));
+    Dev<T> a(ha), b(hb), w(hw), bias(hbias);
+    using C2 = tilecc::Tensor<const T, 2>;
+    using C1 = tilecc::Tensor<const T, 1>;
+    {
+      Dev<T> out(m * n);
+      const float eps = 1e-5f;
+      CUDA_OK(layer_norm<T>(C2(a.p, {m, n}), C1(w.p, {n}), C1(bias.p, {n}), eps, tilecc::Tensor<T, 2>(out.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m * n);
+      for (long long i = 0; i < m; ++i) {
+        double mean = 0, var = 0;
+        for (long long j = 0; j < n; ++j) mean += ha[i * n + j];
+        mean /= n;
+        for (long long j = 0; j < n; ++j) var += (ha[i * n + j] - mean) * (ha[i * n + j] - mean);
+        var /= n;
+        for (long long j = 0; j < n; ++j)
+          want[i * n + j] = (ha[i * n + j] - mean) / std::sqrt(var + eps) * hw[j] + hbias[j];
+      }
+      report("layer_norm", dt, m, n, out.get(), want, tol);
+    }
+    {
+      Dev<T> out(m * n);
+      CUDA_OK(geglu<T>(C2(a.p, {m, n}), C2(b.p, {m, n}), tilecc::Tensor<T, 2>(out.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m * n);
+      for (long long i = 0; i < m * n; ++i)
+        want[i] = 0.5 * ha[i] * (1 + std::erf(ha[i] / std::sqrt(2.0))) * hb[i];
+      report("geglu", dt, m, n, out.get(), want, tol);
+    }
+    {
+      Dev<T> out(m * n);
+      CUDA_OK(swiglu<T>(C2(a.p, {m, n}), C2(b.p, {m, n}), tilecc::Tensor<T, 2>(out.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m * n);
+      for (long long i = 0; i < m * n; ++i) want[i] = ha[i] / (1 + std::exp(-double(ha[i]))) * hb[i];
+      report("swiglu", dt, m, n, out.get(), want, tol);
+    }
+    {
+      std::vector<long long> labels(m);
+      for (long long i = 0; i < m; ++i) labels[i] = (i * 7919) % n;
+      long long* dl = nullptr;
+      CUDA_OK(cudaMalloc(&dl, m * sizeof(long long)));
+      CUDA_OK(cudaMemcpy(dl, labels.data(), m * sizeof(long long), cudaMemcpyHostToDevice));
+      Dev<float> loss(m);
+      CUDA_OK(cross_entropy<T>(C2(a.p, {m, n}), tilecc::Tensor<const tilecc::i64, 1>(reinterpret_cast<const tilecc::i64*>(dl), {m}),
+                               tilecc::Tensor<float, 1>(loss.p, {m})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m);
+      for (long long i = 0; i < m; ++i) {
+        double mx = -INFINITY, z = 0;
+        for (long long j = 0; j < n; ++j) mx = std::max(mx, double(ha[i * n + j]));
+        for (long long j = 0; j < n; ++j) z += std::exp(ha[i * n + j] - mx);
+        want[i] = std::log(z) + mx - ha[i * n + labels[i]];
+      }
+      report("cross_entropy", dt, m, n, loss.get(), want, 1e-3);
+      // embedding: out[i, :] = table[labels[i], :] with table = a (m x n) indexed by labels % m
+      for (long long i = 0; i < m; ++i) labels[i] = (i * 31 + 7) % m;
+      CUDA_OK(cudaMemcpy(dl, labels.data(), m * sizeof(long long), cudaMemcpyHostToDevice));
+      Dev<T> emb(m * n);
+      CUDA_OK(embedding<T>(tilecc::Tensor<const tilecc::i64, 1>(reinterpret_cast<const tilecc::i64*>(dl), {m}), C2(a.p, {m, n}),
+                           tilecc::Tensor<T, 2>(emb.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want_e(m * n);
+      for (long long i = 0; i < m; ++i)
+        for (long long j = 0; j < n; ++j) want_e[i * n + j] = ha[labels[i] * n + j];
+      report("embedding", dt, m, n, emb.get(), want_e, 0);
+      cudaFree(dl);
+    }
+  }
+  // matmul / bmm at sizes that are not multiples of any block size.
+  const long long mm[][3] = {{1, 1, 1}, {17, 33, 65}, {130, 70, 257}, {256, 512, 128}};
+  for (auto& s : mm) {
+    const long long m = s[0], k = s[1], n = s[2], batch = 3;
+    const auto hx = rounded<T>(random_vec(batch * m * k)), hy = rounded<T>(random_vec(batch * k * n));
+    Dev<T> x(hx), y(hy), out(m * n), outb(batch * m * n);
+    CUDA_OK(matmul<T>(tilecc::Tensor<const T, 2>(x.p, {m, k}), tilecc::Tensor<const T, 2>(y.p, {k, n}),
+                      tilecc::Tensor<T, 2>(out.p, {m, n})));
+    CUDA_OK(bmm<T>(tilecc::Tensor<const T, 3>(x.p, {batch, m, k}), tilecc::Tensor<const T, 3>(y.p, {batch, k, n}),
+                   tilecc::Tensor<T, 3>(outb.p, {batch, m, n})));
+    CUDA_OK(cudaDeviceSynchronize());
+    std::vector<double> want(batch * m * n);
+    for (long long bi = 0; bi < batch; ++bi)
+      for (long long i = 0; i < m; ++i)
+        for (long long j = 0; j < n; ++j) {
+          double acc = 0;
+          for (long long p = 0; p < k; ++p) acc += double(hx[bi * m * k + i * k + p]) * hy[bi * k * n + p * n + j];
+          want[bi * m * n + i * n + j] = acc;
+        }
+    report("matmul", dt, m, n, out.get(), std::vector<double>(want.begin(), want.begin() + m * n), tol * 5);
+    report("bmm", dt, m, n, outb.get(), want, tol * 5);
+  }
+}
+
 int main() {
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
@@ -170,6 +277,8 @@ int main() {
   }
   check_all<float>("f32", 1e-4);
   check_all<__nv_bfloat16>("bf16", 2e-2);
+  check_more<float>("f32", 1e-4);
+  check_more<__nv_bfloat16>("bf16", 2e-2);
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -26,7 +26,7 @@ int g_passed = 0, g_failed = 0;
   do {                                                                                             \
     cudaError_t err_ = (expr);                                                                     \
     if (err_ != cudaSuccess) {                                                                     \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr,                          \
+      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr,                           \
                    cudaGetErrorString(err_));                                                      \
       std::exit(2);                                                                                \
     }                                                                                              \
@@ -61,14 +61,14 @@ template <class T> T from_double(double x) {
 template <class T> double rounded(double x) { return to_double(from_double<T>(x)); }
 
 template <class T> struct Buffer {
-  T* device = nullptr;
+  T *device = nullptr;
   size_t n = 0;
   explicit Buffer(size_t n_) : n(n_) { CUDA_CHECK(cudaMalloc(&device, sizeof(T) * (n ? n : 1))); }
-  explicit Buffer(const std::vector<T>& host) : Buffer(host.size()) { upload(host); }
+  explicit Buffer(const std::vector<T> &host) : Buffer(host.size()) { upload(host); }
   ~Buffer() { cudaFree(device); }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  void upload(const std::vector<T>& host) {
+  Buffer(const Buffer &) = delete;
+  Buffer &operator=(const Buffer &) = delete;
+  void upload(const std::vector<T> &host) {
     CUDA_CHECK(cudaMemcpy(device, host.data(), sizeof(T) * n, cudaMemcpyHostToDevice));
   }
   std::vector<T> download() const {
@@ -90,13 +90,13 @@ int small_int(int lo, int hi) { return lo + static_cast<int>(next_random() % (hi
 
 template <class T> std::vector<T> random_values(size_t n, double lo, double hi) {
   std::vector<T> v(n);
-  for (auto& x : v)
+  for (auto &x : v)
     x = from_double<T>(uniform(lo, hi));
   return v;
 }
 template <class T> std::vector<T> random_ints(size_t n, int lo, int hi) {
   std::vector<T> v(n);
-  for (auto& x : v)
+  for (auto &x : v)
     x = from_double<T>(small_int(lo, hi));
   return v;
 }
@@ -115,17 +115,16 @@ struct Checker {
   int mismatches = 0;
   size_t checked = 0;
   explicit Checker(std::string n) : name(std::move(n)) {}
-  void expect(bool ok, const std::string& what) {
+  void expect(bool ok, const std::string &what) {
     ++checked;
     if (!ok && ++mismatches <= 5)
       std::printf("  %s: %s\n", name.c_str(), what.c_str());
   }
-  void value(double got, double want, const char* where, int r, int c, double rel_tol = 0,
+  void value(double got, double want, const char *where, int r, int c, double rel_tol = 0,
              double abs_tol = 0) {
     ++checked;
     if (!same_value(got, want, rel_tol, abs_tol) && ++mismatches <= 5)
-      std::printf("  %s: %s(%d, %d) = %.9g, expected %.9g\n", name.c_str(), where, r, c, got,
-                  want);
+      std::printf("  %s: %s(%d, %d) = %.9g, expected %.9g\n", name.c_str(), where, r, c, got, want);
   }
   ~Checker() {
     if (mismatches == 0 && checked > 0) {
@@ -151,16 +150,25 @@ template <class T> double ulp_tol() {
     return 0;
 }
 
-template <class T> const char* type_name() {
-  if constexpr (is_same_v<T, float>) return "f32";
-  else if constexpr (is_same_v<T, double>) return "f64";
-  else if constexpr (is_same_v<T, __half>) return "f16";
-  else if constexpr (is_same_v<T, __nv_bfloat16>) return "bf16";
-  else if constexpr (is_same_v<T, signed char>) return "i8";
-  else if constexpr (is_same_v<T, int>) return "i32";
-  else if constexpr (is_same_v<T, long long>) return "i64";
-  else if constexpr (is_same_v<T, bool>) return "bool";
-  else return "?";
+template <class T> const char *type_name() {
+  if constexpr (is_same_v<T, float>)
+    return "f32";
+  else if constexpr (is_same_v<T, double>)
+    return "f64";
+  else if constexpr (is_same_v<T, __half>)
+    return "f16";
+  else if constexpr (is_same_v<T, __nv_bfloat16>)
+    return "bf16";
+  else if constexpr (is_same_v<T, signed char>)
+    return "i8";
+  else if constexpr (is_same_v<T, int>)
+    return "i32";
+  else if constexpr (is_same_v<T, long long>)
+    return "i64";
+  else if constexpr (is_same_v<T, bool>)
+    return "bool";
+  else
+    return "?";
 }
 template <class L> std::string layout_name() {
   return "L<" + std::to_string(L::threads) + "," + std::to_string(L::tc) + ">";
@@ -170,11 +178,11 @@ std::string shape(int R, int C, int rows, int cols) {
          std::to_string(cols) + "]";
 }
 
-using L128x16 = Layout<128, 16>;  // tr 8: rows in one warp, tc < 32
-using L256x64 = Layout<256, 64>;  // tc > 32: column reductions through shared memory
-using L64x1 = Layout<64, 1>;      // one column of threads
-using L128x128 = Layout<128, 128>; // one row of threads
-using L64x32 = Layout<64, 32>;    // a row per warp
+using L128x16 = Layout<128, 16>;    // tr 8: rows in one warp, tc < 32
+using L256x64 = Layout<256, 64>;    // tc > 32: column reductions through shared memory
+using L64x1 = Layout<64, 1>;        // one column of threads
+using L128x128 = Layout<128, 128>;  // one row of threads
+using L64x32 = Layout<64, 32>;      // a row per warp
 using L128x8v4 = Layout<128, 8, 4>; // narrower vectors
 
 constexpr double kPoison = -777.0;
@@ -182,8 +190,9 @@ constexpr double kPoison = -777.0;
 // ---- Load / store ---------------------------------------------------------------------------
 
 template <class S, class T, class D, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_copy(const S* in, long long in_rs, long long in_cs, D* out, long long out_rs,
-                       long long out_cs, int rows, int cols) {
+__global__ void __launch_bounds__(L::threads)
+    k_copy(const S *in, long long in_rs, long long in_cs, D *out, long long out_rs,
+           long long out_cs, int rows, int cols) {
   Frag<T, R, C, L> f;
   load(f, in, in_rs, in_cs, rows, cols);
   store(out, f, out_rs, out_cs);
@@ -204,7 +213,7 @@ void test_copy(int rows, int cols, long long in_off, long long in_rs, long long 
   Buffer<S> in_d(in);
   Buffer<D> out_d(std::vector<D>(out_size, from_double<D>(kPoison)));
   k_copy<S, T, D, R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device,
-                                               out_rs, out_cs, rows, cols);
+                                              out_rs, out_cs, rows, cols);
   LAUNCH_CHECK();
   std::vector<D> out = out_d.download();
   std::vector<int> touched(out_size, 0);
@@ -213,8 +222,8 @@ void test_copy(int rows, int cols, long long in_off, long long in_rs, long long 
       const long long o = r * out_rs + c * out_cs;
       if (r < rows && c < cols) {
         ++touched[o];
-        const double want = to_double(from_double<D>(to_double(
-            from_double<T>(to_double(in[in_off + r * in_rs + c * in_cs])))));
+        const double want = to_double(from_double<D>(
+            to_double(from_double<T>(to_double(in[in_off + r * in_rs + c * in_cs])))));
         check.value(to_double(out[o]), want, "out", r, c);
       }
     }
@@ -234,8 +243,8 @@ void test_load_store() {
   // Converting loads and stores.
   test_copy<__nv_bfloat16, float, __half, 16, 64, L256x64>(13, 50, 0, 64, 1, 64, 1);
   test_copy<__half, float, __nv_bfloat16, 32, 128, L128x16>(29, 101, 0, 128, 1, 128, 1);
-  test_copy<__nv_bfloat16, __nv_bfloat16, __nv_bfloat16, 16, 256, L128x16>(16, 256, 0, 256, 1,
-                                                                           256, 1);
+  test_copy<__nv_bfloat16, __nv_bfloat16, __nv_bfloat16, 16, 256, L128x16>(16, 256, 0, 256, 1, 256,
+                                                                           1);
   test_copy<float, double, double, 8, 64, L64x32>(7, 63, 0, 64, 1, 64, 1);
   test_copy<int, long long, int, 8, 128, L128x8v4>(5, 99, 0, 128, 1, 128, 1);
   test_copy<signed char, int, signed char, 16, 128, L128x16>(15, 127, 0, 128, 1, 128, 1);
@@ -254,8 +263,8 @@ void test_load_store() {
 // ---- Row gather -----------------------------------------------------------------------------
 
 template <class T, class I, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_gather(const T* table, long long rs, const I* index, int rows, int cols,
-                         T* out) {
+__global__ void __launch_bounds__(L::threads)
+    k_gather(const T *table, long long rs, const I *index, int rows, int cols, T *out) {
   Frag<I, R, 1, L> idx;
   load(idx, index, 1, 0, rows, 1);
   Frag<T, R, C, L> f;
@@ -264,18 +273,18 @@ __global__ void __launch_bounds__(L::threads) k_gather(const T* table, long long
 }
 
 template <class T, class I, int R, int C, class L> void test_gather(int rows, int cols) {
-  Checker check(std::string("load_gather_rows ") + type_name<T>() + " idx " + type_name<I>() +
-                " " + shape(R, C, rows, cols) + " " + layout_name<L>());
+  Checker check(std::string("load_gather_rows ") + type_name<T>() + " idx " + type_name<I>() + " " +
+                shape(R, C, rows, cols) + " " + layout_name<L>());
   const int table_rows = 37;
   std::vector<T> table = random_ints<T>(table_rows * C, -50, 50);
   std::vector<I> index(R);
-  for (auto& i : index)
+  for (auto &i : index)
     i = static_cast<I>(small_int(0, table_rows - 1));
   Buffer<T> table_d(table);
   Buffer<I> index_d(index);
   Buffer<T> out_d(std::vector<T>(R * C, from_double<T>(kPoison)));
-  k_gather<T, I, R, C, L><<<1, L::threads>>>(table_d.device, C, index_d.device, rows, cols,
-                                              out_d.device);
+  k_gather<T, I, R, C, L>
+      <<<1, L::threads>>>(table_d.device, C, index_d.device, rows, cols, out_d.device);
   LAUNCH_CHECK();
   std::vector<T> out = out_d.download();
   for (int r = 0; r < R; ++r)
@@ -289,7 +298,8 @@ template <class T, class I, int R, int C, class L> void test_gather(int rows, in
 // ---- Atomic add -----------------------------------------------------------------------------
 
 template <class T, class D, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_atomic(const T* in, int rows, int cols, D* out, int repeat) {
+__global__ void __launch_bounds__(L::threads)
+    k_atomic(const T *in, int rows, int cols, D *out, int repeat) {
   Frag<T, R, C, L> f;
   load(f, in, C, 1, rows, cols);
   for (int k = 0; k < repeat; ++k)
@@ -331,7 +341,8 @@ void test_atomics() {
 // ---- Creation and program ids ---------------------------------------------------------------
 
 template <int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_create(float* full_out, long long* cols_out, int* rows_out, int rows, int cols) {
+__global__ void __launch_bounds__(L::threads)
+    k_create(float *full_out, long long *cols_out, int *rows_out, int rows, int cols) {
   store(full_out, full<float, R, C, L>(2.5f, rows, cols), C, 1);
   store(cols_out, arange_cols<long long, R, C, L>(1000000000000ll, cols), C, 1);
   store(rows_out, arange_rows<int, R, C, L>(-3, rows), C, 1);
@@ -357,7 +368,7 @@ template <int R, int C, class L> void test_create(int rows, int cols) {
     }
 }
 
-__global__ void k_program_id(long long* out) {
+__global__ void k_program_id(long long *out) {
   const long long x = program_id(0), y = program_id(1), z = program_id(2);
   if (threadIdx.x == 0) {
     const long long k = (z * num_programs(1) + y) * num_programs(0) + x;
@@ -388,15 +399,15 @@ void test_program_id() {
 // Each op: the device call and a host reference computed in the compute type CT.
 #define BINARY_OP(Name, call, expr)                                                                \
   struct Name {                                                                                    \
-    static constexpr const char* name = #call;                                                     \
-    template <class RT, class A, class B> __device__ static auto apply(const A& a, const B& b) {   \
+    static constexpr const char *name = #call;                                                     \
+    template <class RT, class A, class B> __device__ static auto apply(const A &a, const B &b) {   \
       return call<RT>(a, b);                                                                       \
     }                                                                                              \
     template <class CT> static CT ref(CT x, CT y) { return expr; }                                 \
   };
 BINARY_OP(Add, add, x + y)
 BINARY_OP(Sub, sub, x - y)
-BINARY_OP(Mul, mul, x * y)
+BINARY_OP(Mul, mul, x *y)
 BINARY_OP(Div, div, x / y)
 BINARY_OP(Maximum, maximum, (x != x || y != y) ? x + y : (x > y ? x : y))
 BINARY_OP(Minimum, minimum, (x != x || y != y) ? x + y : (x < y ? x : y))
@@ -413,7 +424,8 @@ template <class T> std::vector<T> with_nans(std::vector<T> v, int every) {
 
 // a (RA x CA, extents ra x ca) op b (RB x CB, extents rb x cb); both stored dense.
 template <class Op, class RT, class TA, int RA, int CA, class TB, int RB, int CB, class L>
-__global__ void __launch_bounds__(L::threads) k_binary(const TA* a, int ra, int ca, const TB* b, int rb, int cb, RT* out) {
+__global__ void __launch_bounds__(L::threads)
+    k_binary(const TA *a, int ra, int ca, const TB *b, int rb, int cb, RT *out) {
   Frag<TA, RA, CA, L> fa;
   load(fa, a, CA, 1, ra, ca);
   Frag<TB, RB, CB, L> fb;
@@ -425,7 +437,8 @@ __global__ void __launch_bounds__(L::threads) k_binary(const TA* a, int ra, int 
 }
 // a op scalar, or scalar op a.
 template <class Op, class RT, bool ScalarFirst, class TA, int RA, int CA, class S, class L>
-__global__ void __launch_bounds__(L::threads) k_binary_scalar(const TA* a, int ra, int ca, S s, RT* out) {
+__global__ void __launch_bounds__(L::threads)
+    k_binary_scalar(const TA *a, int ra, int ca, S s, RT *out) {
   Frag<TA, RA, CA, L> fa;
   load(fa, a, CA, 1, ra, ca);
   if constexpr (ScalarFirst)
@@ -473,8 +486,8 @@ void test_binary_scalar(int ra, int ca, S s, double lo, double hi) {
   Checker check(std::string(Op::name) + "<" + type_name<RT>() + ">(" +
                 (ScalarFirst ? std::string("scalar ") + type_name<S>() + ", " : "") +
                 type_name<TA>() + " " + shape(RA, CA, ra, ca) +
-                (ScalarFirst ? std::string("") : std::string(", scalar ") + type_name<S>()) +
-                ") " + layout_name<L>());
+                (ScalarFirst ? std::string("") : std::string(", scalar ") + type_name<S>()) + ") " +
+                layout_name<L>());
   std::vector<TA> a = random_values<TA>(RA * CA, lo, hi);
   Buffer<TA> a_d(a);
   Buffer<RT> out_d(std::vector<RT>(RA * CA, from_double<RT>(kPoison)));
@@ -497,8 +510,8 @@ void test_binary_scalar(int ra, int ca, S s, double lo, double hi) {
 
 #define UNARY_OP(Name, call, expr)                                                                 \
   struct Name {                                                                                    \
-    static constexpr const char* name = #call;                                                     \
-    template <class RT, class A> __device__ static auto apply(const A& a) { return call<RT>(a); } \
+    static constexpr const char *name = #call;                                                     \
+    template <class RT, class A> __device__ static auto apply(const A &a) { return call<RT>(a); }  \
     template <class CT> static CT ref(CT x) { return expr; }                                       \
   };
 UNARY_OP(Neg, neg, -x)
@@ -514,7 +527,7 @@ UNARY_OP(Erf, erf, std::erf(x))
 #undef UNARY_OP
 
 template <class Op, class RT, class TA, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_unary(const TA* a, int rows, int cols, RT* out) {
+__global__ void __launch_bounds__(L::threads) k_unary(const TA *a, int rows, int cols, RT *out) {
   Frag<TA, R, C, L> f;
   load(f, a, C, 1, rows, cols);
   auto r = Op::template apply<RT>(f);
@@ -537,20 +550,20 @@ void test_unary(int rows, int cols, double lo, double hi) {
   const double tol = 2 * ulp_tol<RT>() + (is_same_v<CT, float> ? 4e-7 : 1e-15);
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
-      const double want = r < rows && c < cols
-                              ? rounded<RT>(Op::template ref<CT>(
-                                    static_cast<CT>(to_double(a[r * C + c]))))
-                              : rounded<RT>(kPoison);
+      const double want =
+          r < rows && c < cols
+              ? rounded<RT>(Op::template ref<CT>(static_cast<CT>(to_double(a[r * C + c]))))
+              : rounded<RT>(kPoison);
       check.value(to_double(out[r * C + c]), want, "out", r, c, tol, 1e-30);
     }
 }
 
 // Comparisons, logical ops, where and cast in one kernel: a (R x C) against b (1 x C).
 template <class TA, class TB, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_logic(const TA* a, const TB* b, int rows, int cols, bool* out_lt, bool* out_le,
-                        bool* out_gt, bool* out_ge, bool* out_eq, bool* out_ne, bool* out_and,
-                        bool* out_or, bool* out_not, float* out_where, __half* out_cast,
-                        int* out_cast_int) {
+__global__ void __launch_bounds__(L::threads)
+    k_logic(const TA *a, const TB *b, int rows, int cols, bool *out_lt, bool *out_le, bool *out_gt,
+            bool *out_ge, bool *out_eq, bool *out_ne, bool *out_and, bool *out_or, bool *out_not,
+            float *out_where, __half *out_cast, int *out_cast_int) {
   Frag<TA, R, C, L> fa;
   load(fa, a, C, 1, rows, cols);
   Frag<TB, 1, C, L> fb;
@@ -573,9 +586,9 @@ __global__ void __launch_bounds__(L::threads) k_logic(const TA* a, const TB* b, 
 }
 
 template <class TA, class TB, int R, int C, class L> void test_logic(int rows, int cols) {
-  const std::string suffix = std::string("(") + type_name<TA>() + " " +
-                             shape(R, C, rows, cols) + ", " + type_name<TB>() + " 1x" +
-                             std::to_string(C) + ") " + layout_name<L>();
+  const std::string suffix = std::string("(") + type_name<TA>() + " " + shape(R, C, rows, cols) +
+                             ", " + type_name<TB>() + " 1x" + std::to_string(C) + ") " +
+                             layout_name<L>();
   std::vector<TA> a = random_ints<TA>(R * C, -3, 3);
   std::vector<TB> b = random_ints<TB>(C, -3, 3);
   a[5] = from_double<TA>(2.75);
@@ -583,21 +596,21 @@ template <class TA, class TB, int R, int C, class L> void test_logic(int rows, i
   a[9] = from_double<TA>(NAN);
   Buffer<TA> a_d(a);
   Buffer<TB> b_d(b);
-  std::vector<Buffer<bool>*> outs;
+  std::vector<Buffer<bool> *> outs;
   for (int k = 0; k < 9; ++k)
     outs.push_back(new Buffer<bool>(std::vector<bool>(R * C, false).size()));
   Buffer<float> where_d(std::vector<float>(R * C, kPoison));
   Buffer<__half> cast_d(std::vector<__half>(R * C, from_double<__half>(kPoison)));
   Buffer<int> cast_int_d(std::vector<int>(R * C, -777));
-  for (auto* o : outs)
+  for (auto *o : outs)
     CUDA_CHECK(cudaMemset(o->device, 0x7f, R * C)); // neither false nor true: poison
   k_logic<TA, TB, R, C, L><<<1, L::threads>>>(
       a_d.device, b_d.device, rows, cols, outs[0]->device, outs[1]->device, outs[2]->device,
       outs[3]->device, outs[4]->device, outs[5]->device, outs[6]->device, outs[7]->device,
       outs[8]->device, where_d.device, cast_d.device, cast_int_d.device);
   LAUNCH_CHECK();
-  const char* names[9] = {"lt", "le", "gt", "ge", "eq", "ne", "logical_and", "logical_or",
-                          "logical_not"};
+  const char *names[9] = {"lt", "le",          "gt",         "ge",         "eq",
+                          "ne", "logical_and", "logical_or", "logical_not"};
   for (int k = 0; k < 9; ++k) {
     Checker check(std::string(names[k]) + suffix);
     std::vector<unsigned char> raw(R * C);
@@ -608,9 +621,8 @@ template <class TA, class TB, int R, int C, class L> void test_logic(int rows, i
         if (r < rows && c < cols) {
           const float x = static_cast<float>(to_double(a[r * C + c]));
           const float y = static_cast<float>(to_double(b[c]));
-          const bool results[9] = {x < y,         x <= y, x > y,
-                                   x >= y,        x == y, x != y,
-                                   x > 0 && x < y, x > 0 || x == y, !(x != 0)};
+          const bool results[9] = {
+              x<y, x <= y, x> y, x >= y, x == y, x != y, x > 0 && x<y, x> 0 || x == y, !(x != 0)};
           want = results[k];
         }
         check.value(raw[r * C + c], want, names[k], r, c);
@@ -637,9 +649,9 @@ template <class TA, class TB, int R, int C, class L> void test_logic(int rows, i
 }
 
 // Rounding of conversions: float -> f16/bf16 to nearest even, ints through float, bool.
-__global__ void k_convert(const float* in, int n, __half* h, __nv_bfloat16* b, signed char* i8,
-                          long long* i64, bool* flag, float* from_i64, __half* half_from_int,
-                          double* from_bf16) {
+__global__ void k_convert(const float *in, int n, __half *h, __nv_bfloat16 *b, signed char *i8,
+                          long long *i64, bool *flag, float *from_i64, __half *half_from_int,
+                          double *from_bf16) {
   for (int k = threadIdx.x; k < n; k += blockDim.x) {
     h[k] = convert<__half>(in[k]);
     b[k] = convert<__nv_bfloat16>(in[k]);
@@ -654,9 +666,22 @@ __global__ void k_convert(const float* in, int n, __half* h, __nv_bfloat16* b, s
 
 void test_convert() {
   Checker check("convert (rounding, ints, bool)");
-  std::vector<float> in = {0.0f, -0.0f, 1.0f, -1.5f, 2.5f, 100.75f, -100.25f, 1e-8f, 65504.0f,
-                           70000.0f, 1.00390625f /* bf16 tie */, 1.01171875f /* bf16 tie */,
-                           1.0009765625f + 0.00048828125f /* f16 tie */, 3.999f, -7.9f, 127.0f};
+  std::vector<float> in = {0.0f,
+                           -0.0f,
+                           1.0f,
+                           -1.5f,
+                           2.5f,
+                           100.75f,
+                           -100.25f,
+                           1e-8f,
+                           65504.0f,
+                           70000.0f,
+                           1.00390625f /* bf16 tie */,
+                           1.01171875f /* bf16 tie */,
+                           1.0009765625f + 0.00048828125f /* f16 tie */,
+                           3.999f,
+                           -7.9f,
+                           127.0f};
   for (int k = 0; k < 48; ++k)
     in.push_back(static_cast<float>(uniform(-200, 200)));
   const int n = static_cast<int>(in.size());
@@ -687,14 +712,14 @@ void test_convert() {
     check.value(to_double(b[k]), to_double(__float2bfloat16_rn(x)), "bf16", k, 0);
     if (std::fabs(x) < 127)
       check.value(i8[k], static_cast<signed char>(static_cast<int>(x)), "i8", k, 0);
-    check.value(static_cast<double>(i64[k]), static_cast<double>(static_cast<long long>(x)),
-                "i64", k, 0);
+    check.value(static_cast<double>(i64[k]), static_cast<double>(static_cast<long long>(x)), "i64",
+                k, 0);
     check.value(flag[k], to_double(__float2half_rn(x)) != 0, "bool", k, 0);
-    check.value(f[k], static_cast<float>(static_cast<long long>(x) * 1000000007ll), "f32<-i64",
-                k, 0);
+    check.value(f[k], static_cast<float>(static_cast<long long>(x) * 1000000007ll), "f32<-i64", k,
+                0);
     check.value(to_double(hi[k]),
-                to_double(__float2half_rn(static_cast<float>(static_cast<int>(x)))), "f16<-i32",
-                k, 0);
+                to_double(__float2half_rn(static_cast<float>(static_cast<int>(x)))), "f16<-i32", k,
+                0);
     check.value(d[k], to_double(__float2bfloat16_rn(x)), "f64<-bf16", k, 0);
   }
   // Ties go to even.
@@ -702,6 +727,61 @@ void test_convert() {
   check.value(to_double(b[10]), 1.0, "bf16 tie", 10, 0);
   check.value(to_double(b[11]), 1.015625, "bf16 tie", 11, 0);
   check.value(to_double(h[12]), 1.0009765625 + 0.0009765625, "f16 tie", 12, 0);
+}
+
+// Ops on plain values (no Frag): scalar_op<RT>(...) and op<RT>(...) on scalars.
+__global__ void k_scalar(const float *in, int n, float *out) {
+  for (int k = threadIdx.x; k < n; k += blockDim.x) {
+    const float x = in[k];
+    float *o = out + 16 * k;
+    o[0] = scalar_exp<float>(x);
+    o[1] = scalar_exp2<float>(x);
+    o[2] = scalar_log<float>(x);
+    o[3] = scalar_sqrt<float>(x);
+    o[4] = scalar_rsqrt<float>(x);
+    o[5] = scalar_tanh<float>(x);
+    o[6] = scalar_sigmoid<float>(x);
+    o[7] = scalar_erf<float>(x);
+    o[8] = scalar_abs<float>(-x);
+    o[9] = scalar_neg<float>(x);
+    o[10] = scalar_maximum<float>(x, 1.0f);
+    o[11] = scalar_minimum<float>(x, 1.0f);
+    o[12] = scalar_pow<float>(x, 1.5f);
+    o[13] = convert<float>(scalar_add<__nv_bfloat16>(x, 1.0f));
+    o[14] = add<float>(x, 2);
+    o[15] = static_cast<float>(scalar_maximum<int>(static_cast<int>(x), 3));
+  }
+}
+
+void test_scalar_ops() {
+  Checker check("scalar ops (scalar_exp ... scalar_pow)");
+  std::vector<float> in = random_values<float>(64, 0.01, 8);
+  Buffer<float> in_d(in);
+  Buffer<float> out_d(std::vector<float>(16 * in.size(), kPoison));
+  k_scalar<<<1, 64>>>(in_d.device, static_cast<int>(in.size()), out_d.device);
+  LAUNCH_CHECK();
+  auto out = out_d.download();
+  for (size_t k = 0; k < in.size(); ++k) {
+    const float x = in[k];
+    const double want[16] = {std::exp(x),
+                             std::exp2(x),
+                             std::log(x),
+                             std::sqrt(x),
+                             1 / std::sqrt(x),
+                             std::tanh(x),
+                             1 / (1 + std::exp(-x)),
+                             std::erf(x),
+                             x,
+                             -x,
+                             std::max(x, 1.0f),
+                             std::min(x, 1.0f),
+                             std::pow(x, 1.5f),
+                             rounded<__nv_bfloat16>(x + 1.0f),
+                             x + 2.0f,
+                             static_cast<double>(std::max(static_cast<int>(x), 3))};
+    for (int i = 0; i < 16; ++i)
+      check.value(out[16 * k + i], want[i], "op", static_cast<int>(k), i, 1e-6);
+  }
 }
 
 void test_elementwise() {
@@ -722,7 +802,7 @@ void test_elementwise() {
   test_binary_scalar<Mul, float, false, bf16, 16, 64, float, L128x16>(13, 50, 0.37f, -4, 4);
   test_binary_scalar<Sub, __half, true, float, 1, 128, float, L128x16>(1, 77, 2.5f, -4, 4);
   test_binary_scalar<Add, long long, false, int, 16, 64, long long, L128x16>(13, 50, 1ll << 40,
-                                                                              -100, 100);
+                                                                             -100, 100);
 
   test_unary<Neg, float, bf16, 16, 64, L128x16>(13, 50, -4, 4);
   test_unary<Abs, __half, __half, 16, 64, L256x64>(13, 50, -4, 4);
@@ -741,6 +821,7 @@ void test_elementwise() {
   test_logic<float, float, 16, 64, L128x16>(13, 50);
   test_logic<__nv_bfloat16, int, 16, 64, L256x64>(13, 50);
   test_convert();
+  test_scalar_ops();
 }
 
 // ---- Reductions -----------------------------------------------------------------------------
@@ -751,8 +832,8 @@ template <class RT> struct ReduceOut {
 };
 
 template <class T, class RT, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_reduce(const T* in, int rows, int cols, ReduceOut<RT> by_cols,
-                         ReduceOut<RT> by_rows) {
+__global__ void __launch_bounds__(L::threads)
+    k_reduce(const T *in, int rows, int cols, ReduceOut<RT> by_cols, ReduceOut<RT> by_rows) {
   Frag<T, R, C, L> f;
   load(f, in, C, 1, rows, cols);
   // Over columns: R x 1, stored as a column.
@@ -775,7 +856,8 @@ __global__ void __launch_bounds__(L::threads) k_reduce(const T* in, int rows, in
 
 // A reduced row must be the same in every thread: use it in a broadcast and store it all.
 template <class T, int R, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_reduce_replicated(const T* in, int rows, int cols, float* out) {
+__global__ void __launch_bounds__(L::threads)
+    k_reduce_replicated(const T *in, int rows, int cols, float *out) {
   Frag<T, R, C, L> f;
   load(f, in, C, 1, rows, cols);
   auto centered = sub<float>(f, reduce_max_cols<float>(f));
@@ -815,15 +897,15 @@ template <class T> struct ReduceRef {
 
 template <class T, class RT, int R, int C, class L>
 void test_reduce(int rows, int cols, int nan_every = 0) {
-  const std::string name = std::string("reduce<") + type_name<RT>() + ">(" + type_name<T>() +
-                           " " + shape(R, C, rows, cols) + ") " + layout_name<L>() +
+  const std::string name = std::string("reduce<") + type_name<RT>() + ">(" + type_name<T>() + " " +
+                           shape(R, C, rows, cols) + ") " + layout_name<L>() +
                            (nan_every ? " with NaN" : "");
   std::vector<T> in = random_ints<T>(R * C, -20, 20);
   if (nan_every)
     in = with_nans(in, nan_every);
   Buffer<T> in_d(in);
-  std::vector<Buffer<RT>*> values;
-  std::vector<Buffer<long long>*> indices;
+  std::vector<Buffer<RT> *> values;
+  std::vector<Buffer<long long> *> indices;
   for (int k = 0; k < 8; ++k)
     values.push_back(new Buffer<RT>(std::vector<RT>(k < 4 ? R : C, from_double<RT>(kPoison))));
   for (int k = 0; k < 4; ++k)
@@ -853,8 +935,8 @@ void test_reduce(int rows, int cols, int nan_every = 0) {
       check.value(to_double(sum[r]), rounded<RT>(ref.sum), "sum", r, 0);
       check.value(to_double(max[r]), rounded<RT>(ref.max_value()), "max", r, 0);
       check.value(to_double(min[r]), rounded<RT>(ref.min_value()), "min", r, 0);
-      check.value(to_double(mean[r]),
-                  rounded<RT>(static_cast<CT>(ref.sum) / static_cast<CT>(cols)), "mean", r, 0);
+      check.value(to_double(mean[r]), rounded<RT>(static_cast<CT>(ref.sum) / static_cast<CT>(cols)),
+                  "mean", r, 0);
       check.value(static_cast<double>(amax[r]), static_cast<double>(ref.argmax), "argmax", r, 0);
       check.value(static_cast<double>(amin[r]), static_cast<double>(ref.argmin), "argmin", r, 0);
     }
@@ -876,15 +958,15 @@ void test_reduce(int rows, int cols, int nan_every = 0) {
       check.value(to_double(sum[c]), rounded<RT>(ref.sum), "sum", 0, c);
       check.value(to_double(max[c]), rounded<RT>(ref.max_value()), "max", 0, c);
       check.value(to_double(min[c]), rounded<RT>(ref.min_value()), "min", 0, c);
-      check.value(to_double(mean[c]),
-                  rounded<RT>(static_cast<CT>(ref.sum) / static_cast<CT>(rows)), "mean", 0, c);
+      check.value(to_double(mean[c]), rounded<RT>(static_cast<CT>(ref.sum) / static_cast<CT>(rows)),
+                  "mean", 0, c);
       check.value(static_cast<double>(amax[c]), static_cast<double>(ref.argmax), "argmax", 0, c);
       check.value(static_cast<double>(amin[c]), static_cast<double>(ref.argmin), "argmin", 0, c);
     }
   }
-  for (auto* v : values)
+  for (auto *v : values)
     delete v;
-  for (auto* v : indices)
+  for (auto *v : indices)
     delete v;
 }
 
@@ -943,7 +1025,8 @@ void test_reductions() {
 
 // out (M x N, M <= R, N <= C) = a (M x KT) @ b (KT x N), looping over K-wide tiles.
 template <class TA, class TB, int R, int K, int C, class L>
-__global__ void __launch_bounds__(L::threads) k_dot(const TA* a, const TB* b, float* out, int m, int n, int kt) {
+__global__ void __launch_bounds__(L::threads)
+    k_dot(const TA *a, const TB *b, float *out, int m, int n, int kt) {
   auto acc = full<float, R, C, L>(0.0f, m, n);
   for (int k0 = 0; k0 < kt; k0 += K) {
     const int k = kt - k0 < K ? kt - k0 : K;
@@ -982,6 +1065,46 @@ template <class TA, class TB, int R, int K, int C, class L> void test_dot(int m,
     }
 }
 
+// dot_loop: out = a[0:m, k_begin:k_end] @ b[k_begin:k_end, 0:n], b read through strides
+// (b_transposed: b stored as n x kt).
+template <class TA, class TB, int R, int BK, int C, class L>
+__global__ void __launch_bounds__(L::threads)
+    k_dot_loop(const TA *a, const TB *b, float *out, int m, int n, int kt, long long k_begin,
+               long long b_rs, long long b_cs) {
+  auto acc = full<float, R, C, L>(0.0f, m, n);
+  dot_loop<BK>(acc, a, kt, 1, b, b_rs, b_cs, k_begin, kt, m, n);
+  store(out, acc, n, 1);
+}
+
+template <class TA, class TB, int R, int BK, int C, class L>
+void test_dot_loop(int m, int n, int kt, int k_begin, bool b_transposed) {
+  Checker check(std::string("dot_loop<") + std::to_string(BK) + "> " + type_name<TA>() + " x " +
+                type_name<TB>() + " tile " + std::to_string(R) + "x" + std::to_string(C) +
+                " problem " + std::to_string(m) + "x[" + std::to_string(k_begin) + "," +
+                std::to_string(kt) + ")x" + std::to_string(n) + (b_transposed ? " b^T " : " ") +
+                layout_name<L>());
+  std::vector<TA> a = random_values<TA>(static_cast<size_t>(m) * kt, -1, 1);
+  std::vector<TB> b = random_values<TB>(static_cast<size_t>(kt) * n, -1, 1);
+  const long long b_rs = b_transposed ? 1 : n, b_cs = b_transposed ? kt : 1;
+  Buffer<TA> a_d(a);
+  Buffer<TB> b_d(b);
+  Buffer<float> out_d(std::vector<float>(static_cast<size_t>(m) * n, kPoison));
+  k_dot_loop<TA, TB, R, BK, C, L>
+      <<<1, L::threads>>>(a_d.device, b_d.device, out_d.device, m, n, kt, k_begin, b_rs, b_cs);
+  LAUNCH_CHECK();
+  auto out = out_d.download();
+  for (int r = 0; r < m; ++r)
+    for (int c = 0; c < n; ++c) {
+      double want = 0, scale = 0;
+      for (int k = k_begin; k < kt; ++k) {
+        const double p = to_double(a[r * kt + k]) * to_double(b[k * b_rs + c * b_cs]);
+        want += p;
+        scale += std::fabs(p);
+      }
+      check.value(out[r * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+    }
+}
+
 void test_dots() {
   using bf16 = __nv_bfloat16;
   test_dot<float, float, 16, 32, 64, L128x16>(13, 50, 29);
@@ -994,6 +1117,10 @@ void test_dots() {
   test_dot<__half, float, 16, 16, 64, L64x32>(16, 64, 32);
   test_dot<float, float, 64, 8, 1, L64x1>(50, 1, 20);
   test_dot<double, double, 16, 16, 16, L128x16>(15, 13, 33);
+  test_dot_loop<bf16, bf16, 64, 32, 64, L128x16>(61, 50, 200, 0, false);
+  test_dot_loop<__half, __half, 32, 16, 64, L256x64>(32, 64, 77, 5, true);
+  test_dot_loop<float, float, 16, 32, 64, L128x16>(13, 50, 100, 0, false);
+  test_dot_loop<bf16, bf16, 16, 64, 32, L64x32>(16, 32, 64, 0, false);
 }
 
 } // namespace

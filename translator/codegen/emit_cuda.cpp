@@ -170,7 +170,11 @@ class Emitter {
       if (a == Axis::Col) widest = std::max(widest, k == "<whole>" ? c_.full_extent : blocks_.at(k));
     for (const auto& [var, b] : blocks_)
       if (!axes_.count(var)) widest = std::max(widest, b);  // 1-D tiles run along columns
-    tc_ = std::min<std::int64_t>(threads_, std::max<std::int64_t>(1, widest / 4));
+    // Columns per thread: one 16-byte vector of the narrowest tensor element type.
+    int narrowest = 8;
+    for (const ir::Param& p : k_.params)
+      if (p.is_tensor) narrowest = std::min(narrowest, ir::size_bytes(p.dtype));
+    tc_ = std::min<std::int64_t>(threads_, std::max<std::int64_t>(1, widest / (16 / narrowest)));
   }
 
   std::string frag_type(DType t, std::int64_t r, std::int64_t c) const {
@@ -491,7 +495,53 @@ class Emitter {
                        cuda_type(t), r, c, cuda_type(t), extents.first, extents.second, v.code);
   }
 
+  /// `for (tk : tile(k)) acc = dot(a[.., tk], b[tk, ..], acc)` becomes one
+  /// call of the library's pipelined k-loop (tensor cores where it can).
+  bool emit_dot_loop(const Stmt& s) {
+    if (s.is_grid || s.dims.size() != 1 || s.body.size() != 1) return false;
+    const Stmt& st = *s.body[0];
+    const std::string& k = s.dims[0].var;
+    if (st.kind != Stmt::Kind::Assign || st.expr->kind != Expr::Kind::Dot || st.expr->args.size() != 3) return false;
+    const Expr& dot = *st.expr;
+    const Expr& a = *dot.args[0];
+    const Expr& b = *dot.args[1];
+    const Expr& acc = *dot.args[2];
+    if (a.kind != Expr::Kind::Load || b.kind != Expr::Kind::Load || acc.kind != Expr::Kind::Var || acc.name != st.name)
+      return false;
+    // The loop variable must index the contraction dimension of both operands.
+    auto k_position = [&](const Expr& load) {
+      int pos = -1, tiles = 0;
+      for (std::size_t i = 0; i < load.indices.size(); ++i) {
+        const Index& idx = load.indices[i];
+        if (idx.kind == Index::Kind::Gather) return -2;
+        if (idx.kind == Index::Kind::Tile || idx.kind == Index::Kind::All) {
+          if (idx.kind == Index::Kind::Tile && idx.var == k) pos = tiles;
+          ++tiles;
+        }
+      }
+      return pos;
+    };
+    if (k_position(a) != 1 || k_position(b) != 0) return false;
+    const Val target = values_.at(st.name);
+    line(source_comment(s.loc));
+    auto operand = [&](const Expr& load) {
+      std::vector<Index> idx = load.indices;
+      for (Index& i : idx)
+        if (i.kind == Index::Kind::Tile && i.var == k) i = Index{Index::Kind::All, "", nullptr};
+      std::vector<Dim> shape = load.shape;
+      return access(load.name, idx, shape, load.loc);
+    };
+    const Access pa = operand(a), pb = operand(b);
+    const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
+    line(fmt::format("tilecc::dev::dot_loop<{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", blocks_.at(k), st.name,
+                     pa.pointer, pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, begin, end,
+                     runtime_extent(a.shape[0]) + ", " + runtime_extent(b.shape[1])));
+    (void)target;
+    return true;
+  }
+
   void emit_device_loop(const Stmt& s) {
+    if (emit_dot_loop(s)) return;
     line(source_comment(s.loc));
     int opened = 0;
     for (const ir::LoopDim& d : s.dims) {

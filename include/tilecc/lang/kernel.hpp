@@ -28,8 +28,9 @@ namespace detail {
 #define TILECC_KERNEL
 #endif
 
-/// A host-side precondition of a kernel (shapes, divisibility, ...).
-#define TILECC_CHECK(cond)                                                  \
-  do {                                                                      \
-    if (!(cond)) ::tilecc::detail::check_failed(#cond, __FILE__, __LINE__); \
+/// A host-side precondition of a kernel (shapes, divisibility, ...). Variadic
+/// so that commas of multi-argument subscripts do not split the condition.
+#define TILECC_CHECK(...)                                                                \
+  do {                                                                                   \
+    if (!(__VA_ARGS__)) ::tilecc::detail::check_failed(#__VA_ARGS__, __FILE__, __LINE__); \
   } while (false)

@@ -138,6 +138,10 @@ class TileRef : public Tile<std::remove_const_t<T>> {
   template <class U> TileRef& operator-=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) - v; }
   template <class U> TileRef& operator*=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) * v; }
   template <class U> TileRef& operator/=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) / v; }
+  template <detail::Scalar S> TileRef& operator+=(S s) { return *this += Tile<V>::scalar(convert<V>(s)); }
+  template <detail::Scalar S> TileRef& operator-=(S s) { return *this -= Tile<V>::scalar(convert<V>(s)); }
+  template <detail::Scalar S> TileRef& operator*=(S s) { return *this *= Tile<V>::scalar(convert<V>(s)); }
+  template <detail::Scalar S> TileRef& operator/=(S s) { return *this /= Tile<V>::scalar(convert<V>(s)); }
 
   /// Adds v into memory element by element (what atomic_add does in eager mode).
   template <class U>

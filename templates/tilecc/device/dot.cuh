@@ -27,7 +27,7 @@ __host__ __device__ constexpr int round_up(int x, int m) { return (x + m - 1) / 
 // LD): elements outside the valid extents as zero. Each tile position is written by exactly
 // one thread.
 template <class S, int LD, class T, int R, int C, class L>
-__device__ __forceinline__ void stage_tile(S* s, const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ void stage_tile(S *s, const Frag<T, R, C, L> &f) {
   using F = Frag<T, R, C, L>;
   constexpr int V = F::vec;
   constexpr int unit = vector_unit<S, V>();
@@ -60,20 +60,20 @@ __device__ __forceinline__ void stage_tile(S* s, const Frag<T, R, C, L>& f) {
 }
 
 template <class T, int R, int K, int C, class L, class A, class B>
-__device__ __forceinline__ void dot_simt(Frag<T, R, C, L>& acc, const Frag<A, R, K, L>& a,
-                                         const Frag<B, K, C, L>& b) {
+__device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
+                                         const Frag<B, K, C, L> &b) {
   using F = Frag<T, R, C, L>;
   using S = compute_t<T>;
-  constexpr int lda = K + 1;                  // odd: rows of a fall in different banks
-  constexpr int ldb = round_up(C, 4) + 4;     // keeps 16-byte rows for vector reads
+  constexpr int lda = K + 1;              // odd: rows of a fall in different banks
+  constexpr int ldb = round_up(C, 4) + 4; // keeps 16-byte rows for vector reads
   constexpr int a_elems = round_up(R * lda, 16 / static_cast<int>(sizeof(S)));
   constexpr int bytes = (a_elems + K * ldb) * static_cast<int>(sizeof(S));
   static_assert(bytes <= dot_shared_limit,
                 "dot (SIMT): operands need more than 48 KB of shared memory; use smaller tiles "
                 "(R, K, C up to 64 fit with float staging)");
   __shared__ uint4 smem[(bytes + 15) / 16];
-  S* sa = reinterpret_cast<S*>(smem);
-  S* sb = sa + a_elems;
+  S *sa = reinterpret_cast<S *>(smem);
+  S *sb = sa + a_elems;
 
   stage_tile<S, lda>(sa, a);
   stage_tile<S, ldb>(sb, b);
@@ -133,8 +133,8 @@ __device__ __forceinline__ void dot_simt(Frag<T, R, C, L>& acc, const Frag<A, R,
 
 template <class T, int R, int K, int C, class A, class B>
 inline constexpr bool dot_mma_eligible =
-    is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && R % 16 == 0 &&
-    K % 16 == 0 && C % 8 == 0;
+    is_same_v<T, float> &&is_same_v<A, B> &&is_low_precision_v<A> &&R % 16 == 0 && K % 16 == 0 &&
+    C % 8 == 0;
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define TILECC_DEV_HAS_MMA_SYNC 1
@@ -143,15 +143,15 @@ inline constexpr bool dot_mma_eligible =
 #endif
 
 #if TILECC_DEV_HAS_MMA_SYNC
-__device__ __forceinline__ unsigned shared_address(const void* p) {
+__device__ __forceinline__ unsigned shared_address(const void *p) {
   return static_cast<unsigned>(__cvta_generic_to_shared(p));
 }
-__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const void* p) {
+__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const void *p) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                : "r"(shared_address(p)));
 }
-__device__ __forceinline__ void ldmatrix_x2_trans(unsigned (&r)[2], const void* p) {
+__device__ __forceinline__ void ldmatrix_x2_trans(unsigned (&r)[2], const void *p) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16 {%0, %1}, [%2];\n"
                : "=r"(r[0]), "=r"(r[1])
                : "r"(shared_address(p)));
@@ -175,17 +175,18 @@ __device__ __forceinline__ void mma_m16n8k16(float (&d)[4], const unsigned (&a)[
 
 // Rows of products handed back per round: a multiple of 16 that keeps the operands plus the
 // products within the shared-memory limit and at most 8 output tiles (32 floats) per warp.
-template <int R, int C, int warps, int stage_bytes> __host__ __device__ constexpr int mma_chunk_rows() {
+template <int R, int C, int warps, int stage_bytes>
+__host__ __device__ constexpr int mma_chunk_rows() {
   int rows = R;
-  while (rows > 16 && (stage_bytes + rows * (C + 4) * 4 > dot_shared_limit ||
-                       (rows / 16) * (C / 8) > 8 * warps))
+  while (rows > 16 &&
+         (stage_bytes + rows * (C + 4) * 4 > dot_shared_limit || (rows / 16) * (C / 8) > 8 * warps))
     rows /= 2;
   return rows;
 }
 
 template <class T, int R, int K, int C, class L, class A, class B>
-__device__ __forceinline__ void dot_mma(Frag<T, R, C, L>& acc, const Frag<A, R, K, L>& a,
-                                        const Frag<B, K, C, L>& b) {
+__device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
+                                        const Frag<B, K, C, L> &b) {
   using F = Frag<T, R, C, L>;
   constexpr int lda = K + 8; // +16 bytes: the 8 rows of an ldmatrix hit different banks
   constexpr int ldb = C + 8;
@@ -197,9 +198,9 @@ __device__ __forceinline__ void dot_mma(Frag<T, R, C, L>& acc, const Frag<A, R, 
   static_assert(bytes <= dot_shared_limit,
                 "dot (mma): operands need more than 48 KB of shared memory; use smaller tiles");
   __shared__ uint4 smem[(bytes + 15) / 16];
-  A* sa = reinterpret_cast<A*>(smem);
-  B* sb = reinterpret_cast<B*>(sa + R * lda);
-  float* so = reinterpret_cast<float*>(reinterpret_cast<unsigned char*>(smem) + stage_bytes);
+  A *sa = reinterpret_cast<A *>(smem);
+  B *sb = reinterpret_cast<B *>(sa + R * lda);
+  float *so = reinterpret_cast<float *>(reinterpret_cast<unsigned char *>(smem) + stage_bytes);
 
   stage_tile<A, lda>(sa, a);
   stage_tile<B, ldb>(sb, b);
@@ -247,13 +248,18 @@ __device__ __forceinline__ void dot_mma(Frag<T, R, C, L>& acc, const Frag<A, R, 
 }
 #endif
 
+// Width of the k-step starting at k0: BK, or what is left before k_end.
+template <int BK> __device__ __forceinline__ int k_step(long long k0, long long k_end) {
+  return static_cast<int>(k_end - k0 < BK ? k_end - k0 : BK);
+}
+
 } // namespace detail
 
 // acc += a @ b, accumulating in compute_t<T>; elements of a and b outside their extents count
 // as zero. acc keeps its extents.
 template <class T, int R, int K, int C, class L, class A, class B>
-__device__ __forceinline__ void dot(Frag<T, R, C, L>& acc, const Frag<A, R, K, L>& a,
-                                    const Frag<B, K, C, L>& b) {
+__device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
+                                    const Frag<B, K, C, L> &b) {
 #if TILECC_DEV_HAS_MMA_SYNC
   if constexpr (detail::dot_mma_eligible<T, R, K, C, A, B>)
     detail::dot_mma(acc, a, b);
@@ -262,6 +268,47 @@ __device__ __forceinline__ void dot(Frag<T, R, C, L>& acc, const Frag<A, R, K, L
 #else
   detail::dot_simt(acc, a, b);
 #endif
+}
+
+// The k-loop of a tile matmul: for k0 in [k_begin, k_end) step BK,
+//   acc += a[0:rows, k0:k0+BK] @ b[k0:k0+BK, 0:cols]
+// where a(r, k) = a[r * a_row_stride + k * a_col_stride] and
+//       b(k, c) = b[k * b_row_stride + c * b_col_stride] (k counted from the tensor's start,
+// so pass pointers to the rows/columns of the output tile, not to k_begin). The last step may
+// be short. The next step's operands are loaded into registers while this step multiplies.
+template <int BK, class T, int R, int C, class L, class PA, class PB>
+__device__ __forceinline__ void
+dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a_col_stride,
+         const PB *b, long long b_row_stride, long long b_col_stride, long long k_begin,
+         long long k_end, long long rows, long long cols) {
+  using A = remove_cv_t<PA>;
+  using B = remove_cv_t<PB>;
+  if (k_begin >= k_end)
+    return;
+  Frag<A, R, BK, L> fa;
+  Frag<B, BK, C, L> fb;
+  load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
+       detail::k_step<BK>(k_begin, k_end));
+  load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
+       detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
+  for (long long k0 = k_begin;;) {
+    const long long k1 = k0 + BK;
+    const bool more = k1 < k_end;
+    Frag<A, R, BK, L> next_a;
+    Frag<B, BK, C, L> next_b;
+    if (more) {
+      load(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
+           detail::k_step<BK>(k1, k_end));
+      load(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride, detail::k_step<BK>(k1, k_end),
+           static_cast<int>(cols));
+    }
+    dot(acc, fa, fb);
+    if (!more)
+      break;
+    fa = next_a;
+    fb = next_b;
+    k0 = k1;
+  }
 }
 
 } // namespace dev

@@ -22,27 +22,25 @@ template <class X> struct operand {
   static constexpr int R = 1, C = 1;
   using value_type = X;
   using layout = void;
-  __device__ __forceinline__ static X at(const X& x, int, int) { return x; }
-  __device__ __forceinline__ static int rows(const X&) { return 0; }
-  __device__ __forceinline__ static int cols(const X&) { return 0; }
+  __device__ __forceinline__ static X at(const X &x, int, int) { return x; }
+  __device__ __forceinline__ static int rows(const X &) { return 0; }
+  __device__ __forceinline__ static int cols(const X &) { return 0; }
 };
 template <class T, int R_, int C_, class L> struct operand<Frag<T, R_, C_, L>> {
   static constexpr bool is_frag = true;
   static constexpr int R = R_, C = C_;
   using value_type = T;
   using layout = L;
-  __device__ __forceinline__ static T at(const Frag<T, R_, C_, L>& x, int i, int j) {
+  __device__ __forceinline__ static T at(const Frag<T, R_, C_, L> &x, int i, int j) {
     return x.v[R_ == 1 ? 0 : i][C_ == 1 ? 0 : j];
   }
-  __device__ __forceinline__ static int rows(const Frag<T, R_, C_, L>& x) { return x.rows; }
-  __device__ __forceinline__ static int cols(const Frag<T, R_, C_, L>& x) { return x.cols; }
+  __device__ __forceinline__ static int rows(const Frag<T, R_, C_, L> &x) { return x.rows; }
+  __device__ __forceinline__ static int cols(const Frag<T, R_, C_, L> &x) { return x.cols; }
 };
 
 template <class X> using value_t = typename operand<X>::value_type;
 
-template <class... X> struct first_layout {
-  using type = void;
-};
+template <class... X> struct first_layout { using type = void; };
 template <class X, class... Rest> struct first_layout<X, Rest...> {
   using type = conditional_t<operand<X>::is_frag, typename operand<X>::layout,
                              typename first_layout<Rest...>::type>;
@@ -63,14 +61,14 @@ template <class RT, class... X> struct broadcast {
                 "broadcast: row extents must match or be 1");
   static_assert(((operand<X>::C == 1 || operand<X>::C == C) && ...),
                 "broadcast: column extents must match or be 1");
-  static_assert(((!operand<X>::is_frag || is_same_v<typename operand<X>::layout, L>) && ...),
+  static_assert(((!operand<X>::is_frag || is_same_v<typename operand<X>::layout, L>)&&...),
                 "broadcast: all fragments must share one Layout");
   using type = conditional_t<any_frag, Frag<RT, R, C, L>, RT>;
 };
 
 // out(i, j) = fn(x(i, j)...) with broadcasting; a plain value when no operand is a Frag.
 template <class RT, class Fn, class... X>
-__device__ __forceinline__ typename broadcast<RT, X...>::type map(Fn fn, const X&... x) {
+__device__ __forceinline__ typename broadcast<RT, X...>::type map(Fn fn, const X &...x) {
   using B = broadcast<RT, X...>;
   if constexpr (!B::any_frag) {
     return fn(x...);
@@ -234,18 +232,16 @@ template <class RT> struct op_where {
   }
 };
 template <class To> struct op_cast {
-  template <class A> __device__ __forceinline__ To operator()(A a) const {
-    return convert<To>(a);
-  }
+  template <class A> __device__ __forceinline__ To operator()(A a) const { return convert<To>(a); }
 };
 
 } // namespace detail
 
 // ---- Binary arithmetic: op<RT>(a, b) -------------------------------------------------------
 
-#define TILECC_DEV_BINARY(name)                                                                   \
+#define TILECC_DEV_BINARY(name)                                                                    \
   template <class RT, class A, class B>                                                            \
-  __device__ __forceinline__ auto name(const A& a, const B& b) {                                 \
+  __device__ __forceinline__ auto name(const A &a, const B &b) {                                   \
     return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                         \
   }
 TILECC_DEV_BINARY(add)
@@ -259,8 +255,8 @@ TILECC_DEV_BINARY(pow)
 
 // ---- Comparisons: Frag<bool, ...> ----------------------------------------------------------
 
-#define TILECC_DEV_COMPARE(name)                                                                  \
-  template <class A, class B> __device__ __forceinline__ auto name(const A& a, const B& b) {     \
+#define TILECC_DEV_COMPARE(name)                                                                   \
+  template <class A, class B> __device__ __forceinline__ auto name(const A &a, const B &b) {       \
     return detail::map<bool>(detail::compare2<detail::op_##name>{}, a, b);                         \
   }
 TILECC_DEV_COMPARE(lt)
@@ -271,20 +267,20 @@ TILECC_DEV_COMPARE(eq)
 TILECC_DEV_COMPARE(ne)
 #undef TILECC_DEV_COMPARE
 
-template <class A, class B> __device__ __forceinline__ auto logical_and(const A& a, const B& b) {
+template <class A, class B> __device__ __forceinline__ auto logical_and(const A &a, const B &b) {
   return detail::map<bool>(detail::op_logical_and{}, a, b);
 }
-template <class A, class B> __device__ __forceinline__ auto logical_or(const A& a, const B& b) {
+template <class A, class B> __device__ __forceinline__ auto logical_or(const A &a, const B &b) {
   return detail::map<bool>(detail::op_logical_or{}, a, b);
 }
-template <class A> __device__ __forceinline__ auto logical_not(const A& a) {
+template <class A> __device__ __forceinline__ auto logical_not(const A &a) {
   return detail::map<bool>(detail::op_logical_not{}, a);
 }
 
 // ---- Unary math: op<RT>(a) -----------------------------------------------------------------
 
-#define TILECC_DEV_UNARY(name, transcendental)                                                    \
-  template <class RT, class A> __device__ __forceinline__ auto name(const A& a) {                \
+#define TILECC_DEV_UNARY(name, transcendental)                                                     \
+  template <class RT, class A> __device__ __forceinline__ auto name(const A &a) {                  \
     return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a);            \
   }
 TILECC_DEV_UNARY(neg, false)
@@ -301,14 +297,47 @@ TILECC_DEV_UNARY(erf, true)
 
 // c ? a : b elementwise, each side converted to RT.
 template <class RT, class C, class A, class B>
-__device__ __forceinline__ auto where(const C& c, const A& a, const B& b) {
+__device__ __forceinline__ auto where(const C &c, const A &a, const B &b) {
   return detail::map<RT>(detail::op_where<RT>{}, c, a, b);
 }
 
 // Elementwise conversion to To; shape and extents unchanged.
-template <class To, class F> __device__ __forceinline__ auto cast(const F& f) {
+template <class To, class F> __device__ __forceinline__ auto cast(const F &f) {
   return detail::map<To>(detail::op_cast<To>{}, f);
 }
+
+// ---- The same ops on plain values: scalar_op<RT>(a[, b]) -----------------------------------
+// (Every op above also takes plain values; these names say so where no Frag is involved.)
+
+#define TILECC_DEV_SCALAR_UNARY(name)                                                              \
+  template <class RT, class A> __device__ __forceinline__ RT scalar_##name(const A &a) {           \
+    return name<RT>(a);                                                                            \
+  }
+TILECC_DEV_SCALAR_UNARY(neg)
+TILECC_DEV_SCALAR_UNARY(abs)
+TILECC_DEV_SCALAR_UNARY(exp)
+TILECC_DEV_SCALAR_UNARY(exp2)
+TILECC_DEV_SCALAR_UNARY(log)
+TILECC_DEV_SCALAR_UNARY(sqrt)
+TILECC_DEV_SCALAR_UNARY(rsqrt)
+TILECC_DEV_SCALAR_UNARY(tanh)
+TILECC_DEV_SCALAR_UNARY(sigmoid)
+TILECC_DEV_SCALAR_UNARY(erf)
+#undef TILECC_DEV_SCALAR_UNARY
+
+#define TILECC_DEV_SCALAR_BINARY(name)                                                             \
+  template <class RT, class A, class B>                                                            \
+  __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) {                            \
+    return name<RT>(a, b);                                                                         \
+  }
+TILECC_DEV_SCALAR_BINARY(add)
+TILECC_DEV_SCALAR_BINARY(sub)
+TILECC_DEV_SCALAR_BINARY(mul)
+TILECC_DEV_SCALAR_BINARY(div)
+TILECC_DEV_SCALAR_BINARY(maximum)
+TILECC_DEV_SCALAR_BINARY(minimum)
+TILECC_DEV_SCALAR_BINARY(pow)
+#undef TILECC_DEV_SCALAR_BINARY
 
 } // namespace dev
 } // namespace tilecc

@@ -28,16 +28,16 @@ template <int NT, int TC, int VW = 8> struct Layout {
 
 // The block's index along grid axis 0, 1 or 2.
 __device__ __forceinline__ long long program_id(int axis) {
-  return axis == 0 ? static_cast<long long>(blockIdx.x)
-                   : axis == 1 ? static_cast<long long>(blockIdx.y)
-                               : static_cast<long long>(blockIdx.z);
+  return axis == 0   ? static_cast<long long>(blockIdx.x)
+         : axis == 1 ? static_cast<long long>(blockIdx.y)
+                     : static_cast<long long>(blockIdx.z);
 }
 
 // The grid's extent along axis 0, 1 or 2.
 __device__ __forceinline__ long long num_programs(int axis) {
-  return axis == 0 ? static_cast<long long>(gridDim.x)
-                   : axis == 1 ? static_cast<long long>(gridDim.y)
-                               : static_cast<long long>(gridDim.z);
+  return axis == 0   ? static_cast<long long>(gridDim.x)
+         : axis == 1 ? static_cast<long long>(gridDim.y)
+                     : static_cast<long long>(gridDim.z);
 }
 
 } // namespace dev

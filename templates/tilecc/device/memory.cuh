@@ -15,15 +15,9 @@ namespace dev {
 namespace detail {
 
 template <int Bytes> struct vector_word;
-template <> struct vector_word<4> {
-  using type = unsigned;
-};
-template <> struct vector_word<8> {
-  using type = uint2;
-};
-template <> struct vector_word<16> {
-  using type = uint4;
-};
+template <> struct vector_word<4> { using type = unsigned; };
+template <> struct vector_word<8> { using type = uint2; };
+template <> struct vector_word<16> { using type = uint4; };
 
 // Bytes per access when N adjacent S move together; 0 when they cannot.
 template <class S, int N> __host__ __device__ constexpr int vector_unit() {
@@ -42,39 +36,39 @@ __host__ __device__ constexpr bool rows_keep_alignment(int bytes, int unit) {
   return unit != 0 && bytes % unit == 0;
 }
 
-__device__ __forceinline__ bool aligned_to(const void* p, int bytes) {
+__device__ __forceinline__ bool aligned_to(const void *p, int bytes) {
   return (reinterpret_cast<unsigned long long>(p) & static_cast<unsigned long long>(bytes - 1)) ==
          0;
 }
 
-template <class S, int N> __device__ __forceinline__ void load_vector(const S* p, S (&out)[N]) {
+template <class S, int N> __device__ __forceinline__ void load_vector(const S *p, S (&out)[N]) {
   constexpr int unit = vector_unit<S, N>();
   using W = typename vector_word<unit>::type;
   constexpr int words = N * static_cast<int>(sizeof(S)) / unit;
   W w[words];
 #pragma unroll
   for (int k = 0; k < words; ++k)
-    w[k] = reinterpret_cast<const W*>(p)[k];
-  const S* s = reinterpret_cast<const S*>(w);
+    w[k] = reinterpret_cast<const W *>(p)[k];
+  const S *s = reinterpret_cast<const S *>(w);
 #pragma unroll
   for (int k = 0; k < N; ++k)
     out[k] = s[k];
 }
 
-template <class D, int N> __device__ __forceinline__ void store_vector(D* p, const D (&in)[N]) {
+template <class D, int N> __device__ __forceinline__ void store_vector(D *p, const D (&in)[N]) {
   constexpr int unit = vector_unit<D, N>();
   using W = typename vector_word<unit>::type;
   constexpr int words = N * static_cast<int>(sizeof(D)) / unit;
-  const W* w = reinterpret_cast<const W*>(in);
+  const W *w = reinterpret_cast<const W *>(in);
 #pragma unroll
   for (int k = 0; k < words; ++k)
-    reinterpret_cast<W*>(p)[k] = w[k];
+    reinterpret_cast<W *>(p)[k] = w[k];
 }
 
 // Loads row i of f from row_ptr (tile column 0 of that row), or zeros when !row_ok.
 template <class T, int R, int C, class L, class S>
-__device__ __forceinline__ void load_row(Frag<T, R, C, L>& f, int i, const S* row_ptr,
-                                         bool row_ok, long long col_stride, int cols) {
+__device__ __forceinline__ void load_row(Frag<T, R, C, L> &f, int i, const S *row_ptr, bool row_ok,
+                                         long long col_stride, int cols) {
   using F = Frag<T, R, C, L>;
   constexpr int V = F::vec;
   constexpr int unit = vector_unit<S, V>();
@@ -83,7 +77,7 @@ __device__ __forceinline__ void load_row(Frag<T, R, C, L>& f, int i, const S* ro
     const int c0 = f.col(g * V);
     bool done = false;
     if constexpr (unit != 0) {
-      const S* p = row_ptr + c0;
+      const S *p = row_ptr + c0;
       if (col_stride == 1 && row_ok && c0 + V <= cols && aligned_to(p, unit)) {
         S tmp[V];
         load_vector(p, tmp);
@@ -107,7 +101,7 @@ __device__ __forceinline__ void load_row(Frag<T, R, C, L>& f, int i, const S* ro
 
 // Stores the owned elements of row i of f to row_ptr (tile column 0 of that row).
 template <class D, class T, int R, int C, class L>
-__device__ __forceinline__ void store_row(D* row_ptr, const Frag<T, R, C, L>& f, int i,
+__device__ __forceinline__ void store_row(D *row_ptr, const Frag<T, R, C, L> &f, int i,
                                           bool row_own, long long col_stride) {
   using F = Frag<T, R, C, L>;
   constexpr int V = F::vec;
@@ -118,7 +112,7 @@ __device__ __forceinline__ void store_row(D* row_ptr, const Frag<T, R, C, L>& f,
     const int c0 = f.col(g * V);
     bool done = false;
     if constexpr (unit != 0) {
-      D* p = row_ptr + c0;
+      D *p = row_ptr + c0;
       if (col_stride == 1 && row_own && c0 + V <= f.cols && aligned_to(p, unit)) {
         D tmp[V];
 #pragma unroll
@@ -139,21 +133,29 @@ __device__ __forceinline__ void store_row(D* row_ptr, const Frag<T, R, C, L>& f,
   }
 }
 
-__device__ __forceinline__ void atomic_add_element(float* p, float x) { atomicAdd(p, x); }
-__device__ __forceinline__ void atomic_add_element(double* p, double x) { atomicAdd(p, x); }
-__device__ __forceinline__ void atomic_add_element(int* p, int x) { atomicAdd(p, x); }
-__device__ __forceinline__ void atomic_add_element(long long* p, long long x) {
+__device__ __forceinline__ void atomic_add_element(float *p, float x) { atomicAdd(p, x); }
+__device__ __forceinline__ void atomic_add_element(double *p, double x) { atomicAdd(p, x); }
+__device__ __forceinline__ void atomic_add_element(int *p, int x) { atomicAdd(p, x); }
+__device__ __forceinline__ void atomic_add_element(long long *p, long long x) {
   // Two's complement: an unsigned add is a signed add.
-  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(x));
+  atomicAdd(reinterpret_cast<unsigned long long *>(p), static_cast<unsigned long long>(x));
 }
-__device__ __forceinline__ void atomic_add_element(__half* p, __half x) { atomicAdd(p, x); }
-__device__ __forceinline__ void atomic_add_element(__nv_bfloat16* p, __nv_bfloat16 x) {
+__device__ __forceinline__ void atomic_add_element(long *p, long x) {
+  static_assert(sizeof(long) == sizeof(long long), "atomic_add: long must be 64-bit");
+  atomicAdd(reinterpret_cast<unsigned long long *>(p), static_cast<unsigned long long>(x));
+}
+__device__ __forceinline__ void atomic_add_element(unsigned *p, unsigned x) { atomicAdd(p, x); }
+__device__ __forceinline__ void atomic_add_element(unsigned long long *p, unsigned long long x) {
+  atomicAdd(p, x);
+}
+__device__ __forceinline__ void atomic_add_element(__half *p, __half x) { atomicAdd(p, x); }
+__device__ __forceinline__ void atomic_add_element(__nv_bfloat16 *p, __nv_bfloat16 x) {
   atomicAdd(p, x);
 }
 // No byte-wide atomic add exists: compare-and-swap the aligned word around the byte.
-__device__ __forceinline__ void atomic_add_element(signed char* p, signed char x) {
+__device__ __forceinline__ void atomic_add_element(signed char *p, signed char x) {
   const unsigned long long address = reinterpret_cast<unsigned long long>(p);
-  unsigned* word = reinterpret_cast<unsigned*>(address & ~3ull);
+  unsigned *word = reinterpret_cast<unsigned *>(address & ~3ull);
   const unsigned shift = static_cast<unsigned>(address & 3ull) * 8u;
   unsigned old = *word, assumed;
   do {
@@ -167,7 +169,7 @@ __device__ __forceinline__ void atomic_add_element(signed char* p, signed char x
 
 // f = tile of base (converted from S to T); f.rows/f.cols = rows/cols.
 template <class T, int R, int C, class L, class S>
-__device__ __forceinline__ void load(Frag<T, R, C, L>& f, const S* base, long long row_stride,
+__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long long row_stride,
                                      long long col_stride, int rows, int cols) {
   f.rows = rows;
   f.cols = cols;
@@ -181,10 +183,9 @@ __device__ __forceinline__ void load(Frag<T, R, C, L>& f, const S* base, long lo
 
 // Row i of the tile is global row row_index(i); f.rows = row_index.rows, f.cols = cols.
 template <class T, int R, int C, class L, class I, class S>
-__device__ __forceinline__ void load_gather_rows(Frag<T, R, C, L>& f, const S* base,
-                                                 const Frag<I, R, 1, L>& row_index,
-                                                 long long row_stride, long long col_stride,
-                                                 int cols) {
+__device__ __forceinline__ void
+load_gather_rows(Frag<T, R, C, L> &f, const S *base, const Frag<I, R, 1, L> &row_index,
+                 long long row_stride, long long col_stride, int cols) {
   f.rows = row_index.rows;
   f.cols = cols;
 #pragma unroll
@@ -198,7 +199,7 @@ __device__ __forceinline__ void load_gather_rows(Frag<T, R, C, L>& f, const S* b
 
 // Writes the owned elements of f (converted from T to D).
 template <class D, class T, int R, int C, class L>
-__device__ __forceinline__ void store(D* base, const Frag<T, R, C, L>& f, long long row_stride,
+__device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long long row_stride,
                                       long long col_stride) {
 #pragma unroll
   for (int i = 0; i < f.er; ++i) {
@@ -210,8 +211,8 @@ __device__ __forceinline__ void store(D* base, const Frag<T, R, C, L>& f, long l
 
 // atomicAdd of each owned element of f (converted from T to D) into base.
 template <class D, class T, int R, int C, class L>
-__device__ __forceinline__ void atomic_add(D* base, const Frag<T, R, C, L>& f,
-                                           long long row_stride, long long col_stride) {
+__device__ __forceinline__ void atomic_add(D *base, const Frag<T, R, C, L> &f, long long row_stride,
+                                           long long col_stride) {
 #pragma unroll
   for (int i = 0; i < f.er; ++i)
 #pragma unroll

@@ -87,7 +87,7 @@ template <class V> __device__ __forceinline__ arg_value<V> shfl_xor(arg_value<V>
 }
 
 // The block's reduction scratch: NT entries of 16 bytes, one buffer per block size.
-template <int NT> __device__ __forceinline__ uint4* reduce_scratch() {
+template <int NT> __device__ __forceinline__ uint4 *reduce_scratch() {
   __shared__ uint4 scratch[NT];
   return scratch;
 }
@@ -95,7 +95,7 @@ template <int NT, class Acc> inline constexpr int scratch_entries = NT * 16 / in
 
 // out[i] = Op-fold of row i of f over all columns, the same in every thread of the row.
 template <class Op, class T, int R, int C, class L>
-__device__ __forceinline__ void fold_cols(const Frag<T, R, C, L>& f,
+__device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
                                           typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
@@ -121,7 +121,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L>& f,
       constexpr int warps_per_row = L::tc / 32;
       constexpr int per_i = L::tr * warps_per_row; // entries for one i: NT / 32
       constexpr int chunk = cmin(F::er, scratch_entries<L::threads, Acc> / per_i);
-      Acc* scratch = reinterpret_cast<Acc*>(reduce_scratch<L::threads>());
+      Acc *scratch = reinterpret_cast<Acc *>(reduce_scratch<L::threads>());
       const int ty = L::ty(), warp_in_row = L::tx() / 32;
 #pragma unroll
       for (int i0 = 0; i0 < F::er; i0 += chunk) {
@@ -133,7 +133,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L>& f,
 #pragma unroll
         for (int k = 0; k < chunk; ++k) {
           if (i0 + k < F::er) {
-            const Acc* row = scratch + (k * L::tr + ty) * warps_per_row;
+            const Acc *row = scratch + (k * L::tr + ty) * warps_per_row;
             Acc a = row[0];
 #pragma unroll
             for (int w = 1; w < warps_per_row; ++w)
@@ -149,7 +149,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L>& f,
 
 // out[j] = Op-fold of column j of f over all rows, the same in every thread of the column.
 template <class Op, class T, int R, int C, class L>
-__device__ __forceinline__ void fold_rows(const Frag<T, R, C, L>& f,
+__device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
                                           typename Op::acc (&out)[Frag<T, R, C, L>::ec]) {
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
@@ -179,7 +179,7 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L>& f,
       constexpr int per_j = partials * L::tc; // <= NT
       constexpr int chunk = cmin(F::ec, scratch_entries<L::threads, Acc> / per_j);
       static_assert(chunk >= 1, "reduce: scratch too small");
-      Acc* scratch = reinterpret_cast<Acc*>(reduce_scratch<L::threads>());
+      Acc *scratch = reinterpret_cast<Acc *>(reduce_scratch<L::threads>());
       const int tx = L::tx();
       const int slot = L::tc < 32 ? L::tid() / 32 : L::ty();
       const bool writer = L::tc < 32 ? (L::tid() % 32) < L::tc : true;
@@ -210,7 +210,7 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L>& f,
 template <class RT, class T> using result_or = conditional_t<is_same_v<RT, void>, T, RT>;
 
 template <class RT, class Op, bool Mean, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, R, 1, L> reduce_cols(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, R, 1, L> reduce_cols(const Frag<T, R, C, L> &f) {
   typename Op::acc acc[Frag<T, R, C, L>::er];
   fold_cols<Op>(f, acc);
   Frag<RT, R, 1, L> out;
@@ -226,7 +226,7 @@ __device__ __forceinline__ Frag<RT, R, 1, L> reduce_cols(const Frag<T, R, C, L>&
   return out;
 }
 template <class RT, class Op, bool Mean, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, 1, C, L> reduce_rows(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, 1, C, L> reduce_rows(const Frag<T, R, C, L> &f) {
   typename Op::acc acc[Frag<T, R, C, L>::ec];
   fold_rows<Op>(f, acc);
   Frag<RT, 1, C, L> out;
@@ -242,7 +242,7 @@ __device__ __forceinline__ Frag<RT, 1, C, L> reduce_rows(const Frag<T, R, C, L>&
   return out;
 }
 template <class RT, class Op, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, R, 1, L> arg_reduce_cols(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, R, 1, L> arg_reduce_cols(const Frag<T, R, C, L> &f) {
   typename Op::acc acc[Frag<T, R, C, L>::er];
   fold_cols<Op>(f, acc);
   Frag<RT, R, 1, L> out;
@@ -254,7 +254,7 @@ __device__ __forceinline__ Frag<RT, R, 1, L> arg_reduce_cols(const Frag<T, R, C,
   return out;
 }
 template <class RT, class Op, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, 1, C, L> arg_reduce_rows(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, 1, C, L> arg_reduce_rows(const Frag<T, R, C, L> &f) {
   typename Op::acc acc[Frag<T, R, C, L>::ec];
   fold_rows<Op>(f, acc);
   Frag<RT, 1, C, L> out;
@@ -272,32 +272,32 @@ __device__ __forceinline__ Frag<RT, 1, C, L> arg_reduce_rows(const Frag<T, R, C,
 
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_sum_cols(const Frag<T, R, C, L>& f) {
+reduce_sum_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false>(f);
 }
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_max_cols(const Frag<T, R, C, L>& f) {
+reduce_max_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false>(f);
 }
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_min_cols(const Frag<T, R, C, L>& f) {
+reduce_min_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false>(f);
 }
 // Sum / cols, the division in compute_t<RT>.
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_mean_cols(const Frag<T, R, C, L>& f) {
+reduce_mean_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true>(f);
 }
 // Column index (within the tile) of the first largest / smallest element; NaN wins.
 template <class RT = long long, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmax_cols(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmax_cols(const Frag<T, R, C, L> &f) {
   return detail::arg_reduce_cols<RT, detail::argmax_op<accum_t<T>>>(f);
 }
 template <class RT = long long, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmin_cols(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmin_cols(const Frag<T, R, C, L> &f) {
   return detail::arg_reduce_cols<RT, detail::argmin_op<accum_t<T>>>(f);
 }
 
@@ -305,32 +305,32 @@ __device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmin_cols(const Frag<T, R,
 
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_sum_rows(const Frag<T, R, C, L>& f) {
+reduce_sum_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false>(f);
 }
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_max_rows(const Frag<T, R, C, L>& f) {
+reduce_max_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false>(f);
 }
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_min_rows(const Frag<T, R, C, L>& f) {
+reduce_min_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false>(f);
 }
 // Sum / rows, the division in compute_t<RT>.
 template <class RT = void, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_mean_rows(const Frag<T, R, C, L>& f) {
+reduce_mean_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true>(f);
 }
 // Row index (within the tile) of the first largest / smallest element; NaN wins.
 template <class RT = long long, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, 1, C, L> reduce_argmax_rows(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, 1, C, L> reduce_argmax_rows(const Frag<T, R, C, L> &f) {
   return detail::arg_reduce_rows<RT, detail::argmax_op<accum_t<T>>>(f);
 }
 template <class RT = long long, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<RT, 1, C, L> reduce_argmin_rows(const Frag<T, R, C, L>& f) {
+__device__ __forceinline__ Frag<RT, 1, C, L> reduce_argmin_rows(const Frag<T, R, C, L> &f) {
   return detail::arg_reduce_rows<RT, detail::argmin_op<accum_t<T>>>(f);
 }
 

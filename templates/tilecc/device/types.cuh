@@ -17,29 +17,16 @@ using uint64_t = unsigned long long;
 
 // ---- Minimal type traits -------------------------------------------------------------------
 
-template <class A, class B> struct is_same {
-  static constexpr bool value = false;
-};
-template <class A> struct is_same<A, A> {
-  static constexpr bool value = true;
-};
+template <class A, class B> struct is_same { static constexpr bool value = false; };
+template <class A> struct is_same<A, A> { static constexpr bool value = true; };
 template <class A, class B> inline constexpr bool is_same_v = is_same<A, B>::value;
 
-template <bool Cond, class T, class F> struct conditional {
-  using type = T;
-};
-template <class T, class F> struct conditional<false, T, F> {
-  using type = F;
-};
-template <bool Cond, class T, class F>
-using conditional_t = typename conditional<Cond, T, F>::type;
+template <bool Cond, class T, class F> struct conditional { using type = T; };
+template <class T, class F> struct conditional<false, T, F> { using type = F; };
+template <bool Cond, class T, class F> using conditional_t = typename conditional<Cond, T, F>::type;
 
-template <class T> struct remove_cv {
-  using type = T;
-};
-template <class T> struct remove_cv<const T> {
-  using type = T;
-};
+template <class T> struct remove_cv { using type = T; };
+template <class T> struct remove_cv<const T> { using type = T; };
 template <class T> using remove_cv_t = typename remove_cv<T>::type;
 
 template <class T>
@@ -50,12 +37,11 @@ inline constexpr bool is_floating_v =
     is_same_v<T, float> || is_same_v<T, double> || is_low_precision_v<T>;
 
 template <class T>
-inline constexpr bool is_integral_v = is_same_v<T, bool> || is_same_v<T, signed char> ||
-                                      is_same_v<T, char> || is_same_v<T, unsigned char> ||
-                                      is_same_v<T, short> || is_same_v<T, unsigned short> ||
-                                      is_same_v<T, int> || is_same_v<T, unsigned> ||
-                                      is_same_v<T, long> || is_same_v<T, unsigned long> ||
-                                      is_same_v<T, long long> || is_same_v<T, unsigned long long>;
+inline constexpr bool is_integral_v =
+    is_same_v<T, bool> || is_same_v<T, signed char> || is_same_v<T, char> ||
+    is_same_v<T, unsigned char> || is_same_v<T, short> || is_same_v<T, unsigned short> ||
+    is_same_v<T, int> || is_same_v<T, unsigned> || is_same_v<T, long> ||
+    is_same_v<T, unsigned long> || is_same_v<T, long long> || is_same_v<T, unsigned long long>;
 
 __host__ __device__ constexpr int cmin(int a, int b) { return a < b ? a : b; }
 __host__ __device__ constexpr int cmax(int a, int b) { return a < b ? b : a; }

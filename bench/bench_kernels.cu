@@ -1,0 +1,133 @@
+// Benchmark (not a test): translated kernels at large sizes, bf16, against
+// device copy bandwidth and cuBLAS measured in the same run. CUDA events,
+// L2 flushed before every repetition, median of the repetitions.
+// Build: scripts/gpu_bench.sh. PyTorch figures come from bench/bench_torch.py.
+#include <cublas_v2.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "bench/add.cu"
+#include "bench/layer_norm.cu"
+#include "bench/matmul.cu"
+#include "bench/rms_norm.cu"
+#include "bench/softmax.cu"
+#include "bench/sum.cu"
+
+#define CUDA_OK(x)                                                                       \
+  do {                                                                                   \
+    cudaError_t e_ = (x);                                                                \
+    if (e_ != cudaSuccess) {                                                             \
+      std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); \
+      std::exit(2);                                                                      \
+    }                                                                                    \
+  } while (0)
+
+using bf16 = __nv_bfloat16;
+
+static void* flush_buffer = nullptr;
+static const size_t kFlushBytes = 256ull << 20;
+
+/// Median time in ms of `fn` over `reps` runs, L2 flushed before each.
+double time_ms(const std::function<void()>& fn, int reps = 30) {
+  cudaEvent_t a, b;
+  CUDA_OK(cudaEventCreate(&a));
+  CUDA_OK(cudaEventCreate(&b));
+  for (int i = 0; i < 3; ++i) fn();
+  CUDA_OK(cudaDeviceSynchronize());
+  std::vector<float> t;
+  for (int i = 0; i < reps; ++i) {
+    CUDA_OK(cudaMemsetAsync(flush_buffer, i & 0xff, kFlushBytes));
+    CUDA_OK(cudaEventRecord(a));
+    fn();
+    CUDA_OK(cudaEventRecord(b));
+    CUDA_OK(cudaEventSynchronize(b));
+    float ms = 0;
+    CUDA_OK(cudaEventElapsedTime(&ms, a, b));
+    t.push_back(ms);
+  }
+  CUDA_OK(cudaGetLastError());
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+bf16* random_bf16(size_t n, unsigned seed) {
+  std::vector<bf16> h(n);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  for (auto& x : h) x = __float2bfloat16(d(rng) + 0.01f);
+  bf16* p = nullptr;
+  CUDA_OK(cudaMalloc(&p, n * sizeof(bf16)));
+  CUDA_OK(cudaMemcpy(p, h.data(), n * sizeof(bf16), cudaMemcpyHostToDevice));
+  return p;
+}
+
+int main() {
+  cudaDeviceProp prop{};
+  CUDA_OK(cudaGetDeviceProperties(&prop, 0));
+  CUDA_OK(cudaMalloc(&flush_buffer, kFlushBytes));
+  const long long m = 8192, n = 4096;
+  const size_t elems = size_t(m) * n;
+  bf16* x = random_bf16(elems, 1);
+  bf16* y = random_bf16(elems, 2);
+  bf16* w = random_bf16(n, 3);
+  bf16* bias = random_bf16(n, 4);
+  bf16* out = nullptr;
+  CUDA_OK(cudaMalloc(&out, elems * sizeof(bf16)));
+
+  // Reference: device-to-device copy of 1 GiB, counting bytes read + written.
+  const size_t copy_bytes = 1ull << 30;
+  void *src = nullptr, *dst = nullptr;
+  CUDA_OK(cudaMalloc(&src, copy_bytes));
+  CUDA_OK(cudaMalloc(&dst, copy_bytes));
+  const double copy_ms = time_ms([&] { CUDA_OK(cudaMemcpyAsync(dst, src, copy_bytes, cudaMemcpyDeviceToDevice)); });
+  const double copy_tbs = 2.0 * copy_bytes / (copy_ms * 1e-3) / 1e12;
+  std::printf("GPU: %s, %d SMs\n", prop.name, prop.multiProcessorCount);
+  std::printf("%-28s %9s %10s %12s\n", "kernel (bf16)", "ms", "TB/s", "% of copy");
+  std::printf("%-28s %9.4f %10.2f %11.1f%%\n", "device copy 1 GiB", copy_ms, copy_tbs, 100.0);
+
+  using C2 = tilecc::Tensor<const bf16, 2>;
+  using C1 = tilecc::Tensor<const bf16, 1>;
+  using O2 = tilecc::Tensor<bf16, 2>;
+  auto row = [&](const char* name, double bytes, const std::function<cudaError_t()>& fn) {
+    CUDA_OK(fn());
+    const double ms = time_ms([&] { CUDA_OK(fn()); });
+    const double tbs = bytes / (ms * 1e-3) / 1e12;
+    std::printf("%-28s %9.4f %10.2f %11.1f%%\n", name, ms, tbs, 100.0 * tbs / copy_tbs);
+  };
+  const double b2 = 2.0 * elems * sizeof(bf16), b3 = 3.0 * elems * sizeof(bf16);
+  row("add 8192x4096", b3, [&] { return add<bf16>(C2(x, {m, n}), C2(y, {m, n}), O2(out, {m, n})); });
+  row("sum 8192x4096 (rows)", elems * 2.0 + m * 2.0, [&] {
+    return sum<bf16>(C2(x, {m, n}), tilecc::Tensor<bf16, 1>(out, {m}));
+  });
+  row("softmax 8192x4096", b2, [&] { return softmax<bf16>(C2(x, {m, n}), O2(out, {m, n})); });
+  row("layer_norm 8192x4096", b2, [&] {
+    return layer_norm<bf16>(C2(x, {m, n}), C1(w, {n}), C1(bias, {n}), 1e-5f, O2(out, {m, n}));
+  });
+  row("rms_norm 8192x4096", b2, [&] { return rms_norm<bf16>(C2(x, {m, n}), C1(w, {n}), 1e-5f, O2(out, {m, n})); });
+
+  // Matmul 4096^3 vs cuBLAS (bf16 in, fp32 accumulate, bf16 out).
+  const long long s = 4096;
+  bf16* a = random_bf16(size_t(s) * s, 5);
+  bf16* bm = random_bf16(size_t(s) * s, 6);
+  bf16* c = nullptr;
+  CUDA_OK(cudaMalloc(&c, size_t(s) * s * sizeof(bf16)));
+  cublasHandle_t h;
+  cublasCreate(&h);
+  const float one = 1, zero = 0;
+  // Row-major C = A B is column-major C^T = B^T A^T.
+  const double cublas_ms = time_ms([&] {
+    cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, s, s, s, &one, bm, CUDA_R_16BF, s, a, CUDA_R_16BF, s, &zero, c,
+                 CUDA_R_16BF, s, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+  });
+  const double flops = 2.0 * s * s * s;
+  const double ours_ms = time_ms([&] { CUDA_OK(matmul<bf16>(C2(a, {s, s}), C2(bm, {s, s}), O2(c, {s, s}))); }, 10);
+  std::printf("%-28s %9s %10s %12s\n", "matmul (bf16)", "ms", "TFLOP/s", "% of cuBLAS");
+  std::printf("%-28s %9.4f %10.1f %11.1f%%\n", "cuBLAS 4096^3", cublas_ms, flops / (cublas_ms * 1e-3) / 1e12, 100.0);
+  std::printf("%-28s %9.4f %10.1f %11.1f%%\n", "tilecc matmul 4096^3", ours_ms, flops / (ours_ms * 1e-3) / 1e12,
+              100.0 * cublas_ms / ours_ms);
+  return 0;
+}

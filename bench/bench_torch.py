@@ -1,0 +1,36 @@
+# PyTorch references for bench/bench_kernels.cu, same sizes, same method:
+# CUDA events, L2 flushed before each repetition, median.
+import torch
+
+def time_ms(fn, reps=30):
+    flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
+    for _ in range(3):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for i in range(reps):
+        flush.fill_(i & 0xFF)
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record(); fn(); b.record(); b.synchronize()
+        times.append(a.elapsed_time(b))
+    return sorted(times)[len(times) // 2]
+
+m, n = 8192, 4096
+x = torch.randn(m, n, device="cuda", dtype=torch.bfloat16)
+y = torch.randn(m, n, device="cuda", dtype=torch.bfloat16)
+w = torch.randn(n, device="cuda", dtype=torch.bfloat16)
+b = torch.randn(n, device="cuda", dtype=torch.bfloat16)
+src = torch.empty(1 << 30, dtype=torch.uint8, device="cuda"); dst = torch.empty_like(src)
+copy = time_ms(lambda: dst.copy_(src)); copy_tbs = 2 * src.numel() / (copy * 1e-3) / 1e12
+print(f"torch: device copy {copy_tbs:.2f} TB/s")
+two = 2 * x.numel() * 2
+for name, fn, by in [
+    ("add", lambda: x + y, 3 * x.numel() * 2),
+    ("sum (rows)", lambda: x.sum(1), x.numel() * 2 + m * 2),
+    ("softmax", lambda: torch.softmax(x, 1), two),
+    ("layer_norm", lambda: torch.nn.functional.layer_norm(x, (n,), w, b, 1e-5), two),
+    ("rms_norm", lambda: torch.nn.functional.rms_norm(x, (n,), w, 1e-5), two),
+]:
+    t = time_ms(fn)
+    tbs = by / (t * 1e-3) / 1e12
+    print(f"torch {name:12s} {t:8.4f} ms {tbs:6.2f} TB/s {100 * tbs / copy_tbs:6.1f}% of copy")

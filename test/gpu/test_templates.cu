@@ -3,7 +3,7 @@
 // R == 1 / C == 1 fragments, layouts with tc < 32, tc > 32, tc == 1, tr == 1), compared with
 // CPU results. Plain main; exits non-zero on any mismatch.
 //
-//   nvcc -std=c++17 -gencode=arch=compute_90a,code=sm_90a -I templates \
+//   nvcc -std=c++17 -gencode=arch=compute_90a,code=sm_90a -I templates
 //        test/gpu/test_templates.cu -o test_templates && ./test_templates
 #include <tilecc/device.cuh>
 
@@ -1121,6 +1121,11 @@ void test_dots() {
   test_dot_loop<__half, __half, 32, 16, 64, L256x64>(32, 64, 77, 5, true);
   test_dot_loop<float, float, 16, 32, 64, L128x16>(13, 50, 100, 0, false);
   test_dot_loop<bf16, bf16, 16, 64, 32, L64x32>(16, 32, 64, 0, false);
+  // Big tiles: register-resident products over many steps; one shared stage (64 x 64 x 128).
+  test_dot_loop<bf16, bf16, 128, 32, 128, Layout<256, 16>>(120, 110, 300, 0, false);
+  test_dot_loop<__half, __half, 64, 64, 128, Layout<256, 16>>(64, 128, 256, 0, false);
+  test_dot_loop<__half, __half, 64, 64, 128, Layout<256, 16>>(37, 99, 250, 3, true);
+  test_dot<bf16, bf16, 128, 16, 128, Layout<256, 16>>(127, 128, 48);
 }
 
 } // namespace

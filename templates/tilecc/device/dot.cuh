@@ -1,11 +1,15 @@
 // dot(acc, a, b): acc += a @ b for fragments of one block, a: R x K, b: K x C, acc: R x C.
 //
+// dot_loop<BK>(acc, a, ..., b, ..., k_begin, k_end, rows, cols): the k-loop of a tile matmul
+// over operands in global memory.
+//
 // Both operands are staged through shared memory (elements outside their extents as zero),
 // then each thread adds the products for its own acc elements. Two paths:
 //   - tensor cores (sm_80+): f16 x f16 or bf16 x bf16 into a float acc with R % 16 == 0,
-//     K % 16 == 0, C % 8 == 0: the warps share out the 16 x 8 output tiles, load operands
-//     with ldmatrix and multiply with mma.sync m16n8k16, and hand the products back through
-//     shared memory (in rounds of rows when the whole product does not fit);
+//     K % 16 == 0, C % 8 == 0: a grid of warps shares out the 16 x 8 output tiles, loads
+//     operands with ldmatrix and multiplies with mma.sync m16n8k16; the products go back to
+//     the acc layout through shared memory (in rounds of rows when they do not fit). dot_loop
+//     keeps them in mma registers for the whole loop and hands them back once;
 //   - SIMT otherwise: operands staged as compute_t<T> (float), one FMA per product.
 // Shared memory is a static buffer per dot instantiation (at most 48 KB: with float staging
 // R, K, C up to 64 fit). The whole block must call dot (it synchronizes the block).
@@ -131,6 +135,13 @@ __device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const Frag<A, R,
   __syncthreads();
 }
 
+// Width of the k-step starting at k0: BK, or what is left before k_end.
+template <int BK> __device__ __forceinline__ int k_step(long long k0, long long k_end) {
+  return static_cast<int>(k_end - k0 < BK ? k_end - k0 : BK);
+}
+
+// ---- Tensor cores: mma.sync m16n8k16 (sm_80+) ----------------------------------------------
+
 template <class T, int R, int K, int C, class A, class B>
 inline constexpr bool dot_mma_eligible =
     is_same_v<T, float> &&is_same_v<A, B> &&is_low_precision_v<A> &&R % 16 == 0 && K % 16 == 0 &&
@@ -142,12 +153,52 @@ inline constexpr bool dot_mma_eligible =
 #define TILECC_DEV_HAS_MMA_SYNC 0
 #endif
 
+// How the warps of a block split the (R/16) x (C/8) output tiles: a warps_m x warps_n grid of
+// warps, each owning tm x tn adjacent tiles. Chosen to load the fewest operand fragments per
+// k-step (an A fragment is 4 8x8 matrices, a B fragment 2); warps beyond the grid idle when
+// there are fewer tiles than warps.
+template <int R, int C, int warps> struct mma_grid {
+  static constexpr int tiles_m = R / 16, tiles_n = C / 8;
+  __host__ __device__ static constexpr int choose_warps_m() {
+    int best = 0, best_cost = 1 << 30;
+    for (int wm = 1; wm <= warps; wm *= 2) {
+      const int wn = warps / wm;
+      if (wm > tiles_m || wn > tiles_n)
+        continue;
+      const int cost = 2 * (tiles_m / wm) + tiles_n / wn;
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = wm;
+      }
+    }
+    return best > 0 ? best : cmin(warps, tiles_m);
+  }
+  static constexpr int warps_m = choose_warps_m();
+  static constexpr int warps_n = cmin(warps / warps_m, tiles_n);
+  static constexpr int active = warps_m * warps_n;
+  static constexpr int tm = tiles_m / warps_m, tn = tiles_n / warps_n;
+};
+
+// Rows of products handed back per round through `budget` bytes of shared memory: a power of
+// two >= 16 dividing R.
+template <int R, int C> __host__ __device__ constexpr int mma_out_rows(int budget) {
+  int rows = R;
+  while (rows > 16 && rows * (C + 4) * 4 > budget)
+    rows /= 2;
+  return rows;
+}
+
 #if TILECC_DEV_HAS_MMA_SYNC
 __device__ __forceinline__ unsigned shared_address(const void *p) {
   return static_cast<unsigned>(__cvta_generic_to_shared(p));
 }
 __device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const void *p) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(p)));
+}
+__device__ __forceinline__ void ldmatrix_x4_trans(unsigned (&r)[4], const void *p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                : "r"(shared_address(p)));
 }
@@ -173,85 +224,180 @@ __device__ __forceinline__ void mma_m16n8k16(float (&d)[4], const unsigned (&a)[
   }
 }
 
-// Rows of products handed back per round: a multiple of 16 that keeps the operands plus the
-// products within the shared-memory limit and at most 8 output tiles (32 floats) per warp.
-template <int R, int C, int warps, int stage_bytes>
-__host__ __device__ constexpr int mma_chunk_rows() {
-  int rows = R;
-  while (rows > 16 &&
-         (stage_bytes + rows * (C + 4) * 4 > dot_shared_limit || (rows / 16) * (C / 8) > 8 * warps))
-    rows /= 2;
-  return rows;
-}
+// The block's R x C products in mma accumulator registers: this warp's tm x tn tiles of
+// 16 x 8, four floats per thread each (rows lane/4 and lane/4 + 8, columns 2 * (lane % 4) + 0/1).
+template <class E, int R, int C, int warps> struct mma_accumulators {
+  using G = mma_grid<R, C, warps>;
+  float d[G::tm][G::tn][4];
+
+  __device__ __forceinline__ static int warp() { return static_cast<int>(threadIdx.x) / 32; }
+  __device__ __forceinline__ static int lane() { return static_cast<int>(threadIdx.x) % 32; }
+  __device__ __forceinline__ static int m_base() { return (warp() / G::warps_n) * G::tm * 16; }
+  __device__ __forceinline__ static int n_base() { return (warp() % G::warps_n) * G::tn * 8; }
+
+  __device__ __forceinline__ void zero() {
+#pragma unroll
+    for (int i = 0; i < G::tm; ++i)
+#pragma unroll
+      for (int j = 0; j < G::tn; ++j)
+        d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.0f;
+  }
+
+  // d += sa (R x K, row-major, leading dim LDA) @ sb (K x C, row-major, leading dim LDB), both
+  // in shared memory with 16-byte aligned rows.
+  template <int K, int LDA, int LDB>
+  __device__ __forceinline__ void multiply(const E *sa, const E *sb) {
+    if (warp() >= G::active)
+      return;
+    const int l = lane();
+    const E *a_rows = sa + (m_base() + l % 16) * LDA + (l / 16) * 8;
+    const E *b_rows = sb + (l % 16) * LDB + n_base();
+#pragma unroll
+    for (int k0 = 0; k0 < K; k0 += 16) {
+      unsigned af[G::tm][4], bf[G::tn][2];
+#pragma unroll
+      for (int i = 0; i < G::tm; ++i)
+        ldmatrix_x4(af[i], a_rows + i * 16 * LDA + k0);
+#pragma unroll
+      for (int j = 0; j < G::tn; j += 2) {
+        if (j + 1 < G::tn) {
+          unsigned r[4];
+          ldmatrix_x4_trans(r, b_rows + k0 * LDB + j * 8 + (l / 16) * 8);
+          bf[j][0] = r[0];
+          bf[j][1] = r[1];
+          bf[j + 1][0] = r[2];
+          bf[j + 1][1] = r[3];
+        } else {
+          ldmatrix_x2_trans(bf[j], b_rows + k0 * LDB + j * 8);
+        }
+      }
+#pragma unroll
+      for (int i = 0; i < G::tm; ++i)
+#pragma unroll
+        for (int j = 0; j < G::tn; ++j)
+          mma_m16n8k16<E>(d[i][j], af[i], bf[j]);
+    }
+  }
+
+  // acc += products, handed over through shared `so` in rounds of RC rows. The caller makes
+  // sure nobody still reads what `so` overlaps; the block is synchronized on return.
+  template <int RC, class L>
+  __device__ __forceinline__ void add_to(Frag<float, R, C, L> &acc, float *so) const {
+    constexpr int ldo = C + 4;
+    const int l = lane();
+    const bool active = warp() < G::active;
+#pragma unroll
+    for (int r0 = 0; r0 < R; r0 += RC) {
+      if (active) {
+#pragma unroll
+        for (int i = 0; i < G::tm; ++i) {
+          const int m0 = m_base() + i * 16 - r0;
+          if (m0 >= 0 && m0 < RC) {
+#pragma unroll
+            for (int j = 0; j < G::tn; ++j) {
+              float *p = so + (m0 + l / 4) * ldo + n_base() + j * 8 + (l % 4) * 2;
+              p[0] = d[i][j][0];
+              p[1] = d[i][j][1];
+              p[8 * ldo] = d[i][j][2];
+              p[8 * ldo + 1] = d[i][j][3];
+            }
+          }
+        }
+      }
+      __syncthreads();
+#pragma unroll
+      for (int i = 0; i < Frag<float, R, C, L>::er; ++i) {
+        const int r = acc.row(i) - r0;
+        if (r >= 0 && r < RC) {
+#pragma unroll
+          for (int j = 0; j < Frag<float, R, C, L>::ec; ++j)
+            acc.v[i][j] += so[r * ldo + cmin(acc.col(j), C - 1)];
+        }
+      }
+      __syncthreads();
+    }
+  }
+};
 
 template <class T, int R, int K, int C, class L, class A, class B>
 __device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
                                         const Frag<B, K, C, L> &b) {
-  using F = Frag<T, R, C, L>;
   constexpr int lda = K + 8; // +16 bytes: the 8 rows of an ldmatrix hit different banks
   constexpr int ldb = C + 8;
-  constexpr int ldo = C + 4;
-  constexpr int warps = L::threads / 32;
   constexpr int stage_bytes = (R * lda + K * ldb) * 2;
-  constexpr int chunk = mma_chunk_rows<R, C, warps, stage_bytes>();
-  constexpr int bytes = stage_bytes + chunk * ldo * 4;
+  constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
+  constexpr int bytes = cmax(stage_bytes, out_rows * (C + 4) * 4);
   static_assert(bytes <= dot_shared_limit,
                 "dot (mma): operands need more than 48 KB of shared memory; use smaller tiles");
   __shared__ uint4 smem[(bytes + 15) / 16];
   A *sa = reinterpret_cast<A *>(smem);
   B *sb = reinterpret_cast<B *>(sa + R * lda);
-  float *so = reinterpret_cast<float *>(reinterpret_cast<unsigned char *>(smem) + stage_bytes);
 
   stage_tile<A, lda>(sa, a);
   stage_tile<B, ldb>(sb, b);
   __syncthreads();
+  mma_accumulators<A, R, C, L::threads / 32> products;
+  products.zero();
+  products.template multiply<K, lda, ldb>(sa, sb);
+  __syncthreads(); // the operands are used up: their buffer takes the products
+  products.template add_to<out_rows>(acc, reinterpret_cast<float *>(smem));
+}
 
-  // Each round: the warps share out the 16 x 8 tiles of `chunk` rows, multiply, and leave the
-  // products in `so`, from where every thread adds its own acc elements.
-  constexpr int tiles_n = C / 8, tiles = (chunk / 16) * tiles_n;
-  constexpr int per_warp = (tiles + warps - 1) / warps;
-  const int warp = L::tid() / 32, lane = L::tid() % 32;
-#pragma unroll
-  for (int r0 = 0; r0 < R; r0 += chunk) {
-#pragma unroll
-    for (int t = 0; t < per_warp; ++t) {
-      const int tile = warp + t * warps;
-      if (tile < tiles) {
-        const int m0 = (tile / tiles_n) * 16, n0 = (tile % tiles_n) * 8;
-        float d[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-        for (int k0 = 0; k0 < K; k0 += 16) {
-          unsigned af[4], bf[2];
-          ldmatrix_x4(af, sa + (r0 + m0 + lane % 16) * lda + k0 + (lane / 16) * 8);
-          ldmatrix_x2_trans(bf, sb + (k0 + lane % 16) * ldb + n0);
-          mma_m16n8k16<A>(d, af, bf);
-        }
-        const int r = m0 + lane / 4, c = n0 + (lane % 4) * 2;
-        so[r * ldo + c] = d[0];
-        so[r * ldo + c + 1] = d[1];
-        so[(r + 8) * ldo + c] = d[2];
-        so[(r + 8) * ldo + c + 1] = d[3];
-      }
+// The tensor-core k-loop: operands go global -> registers (16-byte loads in layouts of their
+// own) -> shared (two stages when they fit in 48 KB, so one barrier per step), while the
+// products stay in mma registers until the end.
+template <int BK, class T, int R, int C, class L, class A, class B>
+__device__ __forceinline__ void
+dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
+             const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
+             long long k_end, int rows, int cols) {
+  constexpr int NT = L::threads;
+  using LA = Layout<NT, cmin(cmax(BK / 8, 1), NT)>;
+  using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
+  constexpr int lda = BK + 8, ldb = C + 8;
+  constexpr int stage_elems = R * lda + BK * ldb;
+  constexpr int stages = 2 * stage_elems * 2 <= dot_shared_limit ? 2 : 1;
+  constexpr int stage_bytes = stages * stage_elems * 2;
+  constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
+  constexpr int bytes = cmax(stage_bytes, out_rows * (C + 4) * 4);
+  static_assert(bytes <= dot_shared_limit,
+                "dot_loop (mma): operands need more than 48 KB of shared memory; use smaller "
+                "tiles");
+  __shared__ uint4 smem[(bytes + 15) / 16];
+  A *const stage0 = reinterpret_cast<A *>(smem);
+
+  Frag<A, R, BK, LA> fa;
+  Frag<B, BK, C, LB> fb;
+  load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, rows,
+       k_step<BK>(k_begin, k_end));
+  load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k_begin, k_end),
+       cols);
+  mma_accumulators<A, R, C, NT / 32> products;
+  products.zero();
+  int stage = 0;
+  for (long long k0 = k_begin;;) {
+    A *sa = stage0 + stage * stage_elems;
+    B *sb = reinterpret_cast<B *>(sa + R * lda);
+    stage_tile<A, lda>(sa, fa);
+    stage_tile<B, ldb>(sb, fb);
+    const long long k1 = k0 + BK;
+    const bool more = k1 < k_end;
+    if (more) { // in flight while this step multiplies
+      load(fa, a + k1 * a_col_stride, a_row_stride, a_col_stride, rows, k_step<BK>(k1, k_end));
+      load(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k1, k_end), cols);
     }
     __syncthreads();
-#pragma unroll
-    for (int i = 0; i < F::er; ++i) {
-      const int r = acc.row(i) - r0;
-      if (r >= 0 && r < chunk) {
-#pragma unroll
-        for (int j = 0; j < F::ec; ++j)
-          acc.v[i][j] += so[r * ldo + cmin(acc.col(j), C - 1)];
-      }
-    }
-    __syncthreads();
+    products.template multiply<BK, lda, ldb>(sa, reinterpret_cast<const B *>(sb));
+    if (stages == 1 || !more)
+      __syncthreads(); // before the buffer is written again
+    if (!more)
+      break;
+    k0 = k1;
+    stage = stages == 2 ? stage ^ 1 : 0;
   }
+  products.template add_to<out_rows>(acc, reinterpret_cast<float *>(smem));
 }
 #endif
-
-// Width of the k-step starting at k0: BK, or what is left before k_end.
-template <int BK> __device__ __forceinline__ int k_step(long long k0, long long k_end) {
-  return static_cast<int>(k_end - k0 < BK ? k_end - k0 : BK);
-}
 
 } // namespace detail
 
@@ -275,7 +421,9 @@ __device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const Frag<A, R, K, L
 // where a(r, k) = a[r * a_row_stride + k * a_col_stride] and
 //       b(k, c) = b[k * b_row_stride + c * b_col_stride] (k counted from the tensor's start,
 // so pass pointers to the rows/columns of the output tile, not to k_begin). The last step may
-// be short. The next step's operands are loaded into registers while this step multiplies.
+// be short. The next step's operands are loaded while this step multiplies; f16/bf16 operands
+// (R % 16 == 0, BK % 16 == 0, C % 8 == 0) keep the products in tensor-core registers across
+// the whole loop.
 template <int BK, class T, int R, int C, class L, class PA, class PB>
 __device__ __forceinline__ void
 dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a_col_stride,
@@ -285,6 +433,13 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
   using B = remove_cv_t<PB>;
   if (k_begin >= k_end)
     return;
+#if TILECC_DEV_HAS_MMA_SYNC
+  if constexpr (detail::dot_mma_eligible<T, R, BK, C, A, B>) {
+    detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
+                             k_begin, k_end, static_cast<int>(rows), static_cast<int>(cols));
+    return;
+  }
+#endif
   Frag<A, R, BK, L> fa;
   Frag<B, BK, C, L> fb;
   load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),

@@ -3,9 +3,9 @@
 // Thread (ty, tx) holds v[er][ec]. Element (i, j) is tile row row(i) and tile column col(j):
 //   rows: ty + i * tr when R >= tr; when R == 1 every thread holds row 0 (replicated);
 //         when 1 < R < tr thread ty holds row ty (threads with ty >= R hold nothing valid).
-//   cols: vec = min(L::vw, C / tc) contiguous columns per thread, tc * vec apart, when C >= tc;
-//   when C == 1 every
-//         thread holds column 0 (replicated); when 1 < C < tc thread tx holds column tx.
+//   cols: vec = min(L::vw, C / tc) contiguous columns per thread, groups tc * vec apart, when
+//         C >= tc (vec does not depend on T, so fragments of any types line up); when C == 1
+//         every thread holds column 0 (replicated); when 1 < C < tc thread tx holds column tx.
 // rows/cols are the valid extents (uniform over the block, <= R and <= C); elements beyond
 // them hold zero after a load and are never stored. A replicated element is owned (stored,
 // added atomically) only by the thread with tx == 0 (C == 1) / ty == 0 (R == 1).

@@ -1105,6 +1105,71 @@ void test_dot_loop(int m, int n, int kt, int k_begin, bool b_transposed) {
     }
 }
 
+// A whole matmul shaped like the generated one: out (m x n, f32) = a (m x kt) @ b (kt x n), one
+// BM x BN tile per block, tile pointers offset by rows/columns as the translator emits them.
+template <class T, int BM, int BN, int BK, int NT>
+__global__ void __launch_bounds__(NT)
+    k_dot_matmul(const T *a, const T *b, float *out, long long m, long long n, long long kt,
+                 long long lda, long long ldb) {
+  using L = Layout<NT, 32>;
+  long long pid = program_id(0);
+  const long long tn_tiles = (n + BN - 1) / BN;
+  const long long tn_begin = pid % tn_tiles * BN;
+  const long long tm_begin = pid / tn_tiles * BM;
+  const int tn_size = static_cast<int>(n - tn_begin < BN ? n - tn_begin : BN);
+  const int tm_size = static_cast<int>(m - tm_begin < BM ? m - tm_begin : BM);
+  auto acc = full<float, BM, BN, L>(0.0f, tm_size, tn_size);
+  dot_loop<BK>(acc, a + tm_begin * lda, lda, 1LL, b + tn_begin, ldb, 1LL, 0LL, kt, tm_size,
+               tn_size);
+  store(out + tm_begin * n + tn_begin, acc, n, 1LL);
+}
+
+// padded: rows of a and b padded to a multiple of 8 plus 8 (aligned strides with ragged extents).
+template <class T, int BM, int BN, int BK, int W>
+void test_dot_matmul(int m, int n, int kt, bool padded = false) {
+  const int lda = padded ? (kt + 7) / 8 * 8 + 8 : kt, ldb = padded ? (n + 7) / 8 * 8 + 8 : n;
+  const bool fast = lda % 8 == 0 && ldb % 8 == 0;
+  Checker check(std::string("matmul dot_loop<") + std::to_string(BK) + "> " + type_name<T>() +
+                " tile " + std::to_string(BM) + "x" + std::to_string(BN) + " warps " +
+                std::to_string(W) + " problem " + std::to_string(m) + "x" + std::to_string(kt) +
+                "x" + std::to_string(n) + (padded ? " padded" : "") +
+                (fast ? " (pipeline)" : " (fallback)"));
+  // Padding holds NaN: reading it would show.
+  std::vector<T> a = random_values<T>(static_cast<size_t>(m) * lda, -1, 1);
+  std::vector<T> b = random_values<T>(static_cast<size_t>(kt) * ldb, -1, 1);
+  for (int r = 0; r < m; ++r)
+    for (int k = kt; k < lda; ++k)
+      a[static_cast<size_t>(r) * lda + k] = from_double<T>(NAN);
+  for (int k = 0; k < kt; ++k)
+    for (int c = n; c < ldb; ++c)
+      b[static_cast<size_t>(k) * ldb + c] = from_double<T>(NAN);
+  Buffer<T> a_d(a);
+  Buffer<T> b_d(b);
+  Buffer<float> out_d(std::vector<float>(static_cast<size_t>(m) * n, kPoison));
+  const long long grid = ((m + BM - 1) / BM) * ((n + BN - 1) / BN);
+  k_dot_matmul<T, BM, BN, BK, W * 32>
+      <<<static_cast<unsigned>(grid), W * 32>>>(a_d.device, b_d.device, out_d.device, m, n, kt,
+                                                lda, ldb);
+  LAUNCH_CHECK();
+  auto out = out_d.download();
+  std::vector<double> ad(a.size()), bd(b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    ad[i] = to_double(a[i]);
+  for (size_t i = 0; i < b.size(); ++i)
+    bd[i] = to_double(b[i]);
+  for (int r = 0; r < m; ++r)
+    for (int c = 0; c < n; ++c) {
+      double want = 0, scale = 0;
+      for (int k = 0; k < kt; ++k) {
+        const double p =
+            ad[static_cast<size_t>(r) * lda + k] * bd[static_cast<size_t>(k) * ldb + c];
+        want += p;
+        scale += std::fabs(p);
+      }
+      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+    }
+}
+
 void test_dots() {
   using bf16 = __nv_bfloat16;
   test_dot<float, float, 16, 32, 64, L128x16>(13, 50, 29);
@@ -1126,6 +1191,33 @@ void test_dots() {
   test_dot_loop<__half, __half, 64, 64, 128, Layout<256, 16>>(64, 128, 256, 0, false);
   test_dot_loop<__half, __half, 64, 64, 128, Layout<256, 16>>(37, 99, 250, 3, true);
   test_dot<bf16, bf16, 128, 16, 128, Layout<256, 16>>(127, 128, 48);
+  // The cp.async pipeline (dot_pipeline.cuh): row-major, 16-byte aligned rows (n, kt % 8 == 0)
+  // take it; odd strides, k_begin % 8 != 0 and b^T fall back inside the same kernel.
+  using L256x32 = Layout<256, 32>;
+  test_dot_loop<bf16, bf16, 128, 32, 128, L256x32>(128, 128, 512, 0, false);
+  test_dot_loop<__half, __half, 128, 32, 128, L256x32>(120, 72, 264, 8, false);
+  test_dot_loop<bf16, bf16, 128, 32, 128, L256x32>(1, 8, 8, 0, false);
+  test_dot_loop<bf16, bf16, 128, 32, 128, L256x32>(17, 32, 72, 0, false);
+  test_dot_loop<bf16, bf16, 128, 32, 128, L256x32>(130 - 2, 70 - 6, 257, 0, false); // fallback
+  test_dot_loop<bf16, bf16, 128, 32, 128, L256x32>(17, 33, 65, 0, false);           // fallback
+  test_dot_loop<__half, __half, 128, 32, 128, L256x32>(1, 1, 1, 0, false);          // fallback
+  test_dot_loop<__half, __half, 128, 32, 128, L256x32>(100, 96, 200, 3, false);    // fallback
+  test_dot_loop<bf16, bf16, 64, 32, 64, Layout<128, 32>>(64, 40, 1000, 16, false);
+  test_dot_loop<__half, __half, 128, 64, 64, Layout<128, 32>>(99, 64, 333 + 3, 0, false);
+  test_dot_loop<bf16, bf16, 64, 32, 128, Layout<128, 16>>(50, 128, 40, 0, false);
+  test_dot_loop<bf16, bf16, 128, 32, 128, L256x32>(128, 128, 96, 0, true);         // b^T
+  test_dot_matmul<bf16, 128, 128, 32, 8>(130, 70, 257);
+  test_dot_matmul<__half, 128, 128, 32, 8>(1, 1, 1);
+  test_dot_matmul<bf16, 128, 128, 32, 8>(17, 33, 65);
+  test_dot_matmul<__half, 128, 128, 32, 8>(130, 72, 264);
+  test_dot_matmul<bf16, 128, 128, 32, 8>(512, 512, 512);
+  test_dot_matmul<__half, 64, 64, 32, 4>(512, 512, 512);
+  test_dot_matmul<bf16, 128, 64, 32, 4>(300, 200, 520);
+  test_dot_matmul<bf16, 128, 256, 32, 8>(300, 520, 136);
+  test_dot_matmul<bf16, 128, 128, 32, 8>(130, 70, 257, true);
+  test_dot_matmul<__half, 128, 128, 32, 8>(1, 1, 1, true);
+  test_dot_matmul<bf16, 128, 128, 32, 8>(17, 33, 65, true);
+  test_dot_matmul<__half, 64, 128, 64, 4>(200, 150, 301, true);
 }
 
 } // namespace

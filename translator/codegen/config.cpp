@@ -23,7 +23,8 @@ void count_launch_slots(const std::vector<ir::StmtPtr>& body, std::vector<int>& 
 }  // namespace
 
 std::string Config::to_json() const {
-  const nlohmann::json j{{"block_sizes", block_sizes}, {"num_warps", num_warps}, {"full_extent", full_extent}};
+  nlohmann::json j{{"block_sizes", block_sizes}, {"num_warps", num_warps}, {"full_extent", full_extent}};
+  if (min_blocks_per_sm) j["min_blocks_per_sm"] = min_blocks_per_sm;
   return j.dump();
 }
 
@@ -43,6 +44,10 @@ void validate(const Config& c, const ir::Kernel& k) {
   }
   if (!is_pow2(c.num_warps) || c.num_warps > 32)
     throw ConfigError(fmt::format("config field 'num_warps': {} must be a power of two in [1, 32]", c.num_warps));
+  if (c.min_blocks_per_sm < 0 || c.min_blocks_per_sm * c.num_warps * 32 > 2048)
+    throw ConfigError(fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads do not fit on an SM "
+                                  "(2048 threads)",
+                                  c.min_blocks_per_sm, c.num_warps * 32));
   if (!is_pow2(c.full_extent) || c.full_extent > 65536)
     throw ConfigError(
         fmt::format("config field 'full_extent': {} must be a power of two no larger than 65536", c.full_extent));
@@ -62,7 +67,10 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
       if (key == "block_sizes") c.block_sizes = value.get<std::vector<std::int64_t>>();
       else if (key == "num_warps") c.num_warps = value.get<int>();
       else if (key == "full_extent") c.full_extent = value.get<std::int64_t>();
-      else throw ConfigError("config: unknown field '" + key + "' (known: block_sizes, num_warps, full_extent)");
+      else if (key == "min_blocks_per_sm") c.min_blocks_per_sm = value.get<int>();
+      else
+        throw ConfigError("config: unknown field '" + key +
+                          "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm)");
     } catch (const nlohmann::json::type_error&) {
       throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
     }

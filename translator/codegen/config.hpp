@@ -5,7 +5,9 @@
 //   block_sizes slots, in order);
 // - num_warps: warps per block (1-32, power of two);
 // - full_extent: compile-time bound (power of two) on every whole-dimension
-//   tile (`x[tm, tl::all]`) and arange; the launcher refuses larger inputs.
+//   tile (`x[tm, tl::all]`) and arange; the launcher refuses larger inputs;
+// - min_blocks_per_sm: 0, or the blocks per SM to leave registers for (a
+//   register cap through __launch_bounds__).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,7 @@ struct Config {
   std::vector<std::int64_t> block_sizes;
   int num_warps = 4;
   std::int64_t full_extent = 1024;
+  int min_blocks_per_sm = 0;
 
   std::string to_json() const;
 };

@@ -610,7 +610,9 @@ class Emitter {
   std::string emit_global(const std::string& symbol) {
     out_.clear();
     indent_ = 0;
-    line(fmt::format("__global__ void __launch_bounds__({}) {}({}) {{", threads_, symbol, param_list(true)));
+    const std::string bounds = c_.min_blocks_per_sm ? fmt::format("{}, {}", threads_, c_.min_blocks_per_sm)
+                                                    : std::to_string(threads_);
+    line(fmt::format("__global__ void __launch_bounds__({}) {}({}) {{", bounds, symbol, param_list(true)));
     ++indent_;
     line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
                      threads_, threads_ / tc_, tc_));

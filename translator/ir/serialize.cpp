@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <limits>
+
 namespace tilecc::ir {
 
 using nlohmann::json;
@@ -38,6 +41,21 @@ DType dtype_from(const json& j, const char* field) {
 
 json to_json(const ExprPtr& e);
 ExprPtr expr_from(const json& j);
+
+// JSON has no infinities or NaN: those are written as strings.
+json float_json(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+double float_from(const json& j) {
+  if (j.is_number()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  throw SerializeError("tile IR: bad number '" + s + "'");
+}
 
 json to_json(const Dim& d) {
   json j{{"kind", kind_name(d.kind, kDimKinds)}};
@@ -84,7 +102,7 @@ json to_json(const ExprPtr& e) {
   if (!e->name.empty()) j["name"] = e->name;
   if (!e->op.empty()) j["op"] = e->op;
   if (e->ival != 0) j["ival"] = e->ival;
-  if (e->fval != 0) j["fval"] = e->fval;
+  if (e->fval != 0) j["fval"] = float_json(e->fval);
   if (e->keepdim) j["keepdim"] = true;
   if (!e->args.empty()) {
     j["args"] = json::array();
@@ -107,7 +125,7 @@ ExprPtr expr_from(const json& j) {
   e->name = j.value("name", "");
   e->op = j.value("op", "");
   e->ival = j.value("ival", std::int64_t{0});
-  e->fval = j.value("fval", 0.0);
+  e->fval = j.contains("fval") ? float_from(j["fval"]) : 0.0;
   e->keepdim = j.value("keepdim", false);
   if (j.contains("args"))
     for (const json& a : j["args"]) e->args.push_back(expr_from(a));

@@ -15,6 +15,7 @@
 // R, K, C up to 64 fit). The whole block must call dot (it synchronizes the block).
 #pragma once
 
+#include "dot_pipeline.cuh"
 #include "frag.cuh"
 #include "memory.cuh"
 #include "types.cuh"
@@ -346,11 +347,23 @@ __device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const Frag<A, R, 
 // The tensor-core k-loop: operands go global -> registers (16-byte loads in layouts of their
 // own) -> shared (two stages when they fit in 48 KB, so one barrier per step), while the
 // products stay in mma registers until the end.
+// Shared bytes dot_loop_mma needs.
+template <int BK, int R, int C> __host__ __device__ constexpr int dot_loop_mma_bytes() {
+  constexpr int lda = BK + 8, ldb = C + 8;
+  constexpr int stage_elems = R * lda + BK * ldb;
+  constexpr int stages = 2 * stage_elems * 2 <= dot_shared_limit ? 2 : 1;
+  constexpr int stage_bytes = stages * stage_elems * 2;
+  constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
+  return cmax(stage_bytes, out_rows * (C + 4) * 4);
+}
+
+// shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
+// which it may share with another path).
 template <int BK, class T, int R, int C, class L, class A, class B>
 __device__ __forceinline__ void
 dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
              const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
-             long long k_end, int rows, int cols) {
+             long long k_end, int rows, int cols, uint4 *shared) {
   constexpr int NT = L::threads;
   using LA = Layout<NT, cmin(cmax(BK / 8, 1), NT)>;
   using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
@@ -363,7 +376,8 @@ dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long lon
   static_assert(bytes <= dot_shared_limit,
                 "dot_loop (mma): operands need more than 48 KB of shared memory; use smaller "
                 "tiles");
-  __shared__ uint4 smem[(bytes + 15) / 16];
+  static_assert(bytes == dot_loop_mma_bytes<BK, R, C>(), "dot_loop_mma: buffer size");
+  uint4 *const smem = shared;
   A *const stage0 = reinterpret_cast<A *>(smem);
 
   Frag<A, R, BK, LA> fa;
@@ -421,7 +435,9 @@ __device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const Frag<A, R, K, L
 // where a(r, k) = a[r * a_row_stride + k * a_col_stride] and
 //       b(k, c) = b[k * b_row_stride + c * b_col_stride] (k counted from the tensor's start,
 // so pass pointers to the rows/columns of the output tile, not to k_begin). The last step may
-// be short. The next step's operands are loaded while this step multiplies; f16/bf16 operands
+// be short. Row-major f16/bf16 operands with 16-byte aligned rows, R and C multiples of 64 and
+// BK a multiple of 32 take the cp.async + mma.sync pipeline of dot_pipeline.cuh. Otherwise the
+// next step's operands are loaded while this step multiplies; f16/bf16 operands
 // (R % 16 == 0, BK % 16 == 0, C % 8 == 0) keep the products in tensor-core registers across
 // the whole loop.
 template <int BK, class T, int R, int C, class L, class PA, class PB>
@@ -434,9 +450,26 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
   if (k_begin >= k_end)
     return;
 #if TILECC_DEV_HAS_MMA_SYNC
+  if constexpr (detail::dot_pipeline_eligible<T, R, BK, C, L::threads, A, B>) {
+    // One buffer for both paths (static shared arrays of inlined calls do not overlap).
+    constexpr int bytes =
+        cmax(detail::pipe_smem<R, C, BK>::bytes, detail::dot_loop_mma_bytes<BK, R, C>());
+    __shared__ uint4 smem[(bytes + 15) / 16];
+    if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride,
+                                    b_col_stride, k_begin))
+      detail::dot_loop_pipeline<BK>(acc, a, a_row_stride, b, b_row_stride, k_begin, k_end,
+                                    static_cast<int>(rows), static_cast<int>(cols), smem);
+    else
+      detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride,
+                               b_col_stride, k_begin, k_end, static_cast<int>(rows),
+                               static_cast<int>(cols), smem);
+    return;
+  }
   if constexpr (detail::dot_mma_eligible<T, R, BK, C, A, B>) {
+    __shared__ uint4 smem[(detail::dot_loop_mma_bytes<BK, R, C>() + 15) / 16];
     detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-                             k_begin, k_end, static_cast<int>(rows), static_cast<int>(cols));
+                             k_begin, k_end, static_cast<int>(rows), static_cast<int>(cols),
+                             smem);
     return;
   }
 #endif

@@ -1,0 +1,305 @@
+// dot_loop's fast path: a multi-stage cp.async pipeline feeding mma.sync m16n8k16 (sm_80+).
+//
+// Taken (see dot_pipeline_eligible / dot_pipeline_usable) when, at compile time, A and B are both
+// bf16 or both f16, acc is float, R (BM) and C (BN) are multiples of 64, BK is a multiple of 32,
+// the warps tile the R x C block in warp tiles of 16k x 16k with at most 128 accumulators per
+// thread, and at least two stages of operands fit in 48 KB of static shared memory; and, at run
+// time, both operands are row-major (a_col_stride == b_col_stride == 1), their row strides are
+// multiples of 8 elements, a + k_begin and b + k_begin * b_row_stride are 16-byte aligned
+// (so k_begin % 8 == 0 for aligned tensors). Otherwise dot_loop uses its general path.
+//
+// Per k-step of BK: each thread copies 16-byte chunks of A (R x BK) and B (BK x C) straight from
+// global to shared memory with cp.async.cg; chunks outside rows/cols/k_end are zero-filled
+// through the src-size operand (a partial chunk at the end of k or of cols copies only its
+// valid bytes). STAGES (2..4) steps are in flight. Shared tiles are row-major in 16-byte chunks
+// with the chunk index XOR-swizzled by the row so that the 8 rows an ldmatrix reads hit 8
+// different bank groups. The warps form a WARPS_M x WARPS_N grid; each keeps its WM x WN
+// products in mma registers for the whole loop (ldmatrix.x4 for A, ldmatrix.x4.trans for B),
+// and at the end they are added into acc (any Frag layout) through the pipeline's shared
+// memory, in rounds of rows. The caller passes the shared buffer (pipe_smem::bytes, 16-byte
+// aligned) so that it can share it with the fallback path.
+#pragma once
+
+#include "frag.cuh"
+#include "types.cuh"
+
+namespace tilecc {
+namespace dev {
+namespace detail {
+
+inline constexpr int pipe_shared_limit = 48 * 1024;
+
+// The warp grid over a BM x BN block: warps_m x warps_n warps, each WM x WN (multiples of 16),
+// chosen to load the fewest ldmatrix.x4 per k16 step (WM / 16 + WN / 16); 0 when none fits.
+template <int BM, int BN, int W> struct pipe_grid {
+  __host__ __device__ static constexpr int choose_warps_m() {
+    int best = 0, best_cost = 1 << 30;
+    for (int wm = 1; wm <= W; wm *= 2) {
+      const int wn = W / wm;
+      if (wm * wn != W || BM % wm != 0 || BN % wn != 0)
+        continue;
+      const int tm = BM / wm, tn = BN / wn;
+      if (tm % 16 != 0 || tn % 16 != 0 || tm * tn / 32 > 128)
+        continue;
+      const int cost = tm / 16 + tn / 16;
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = wm;
+      }
+    }
+    return best;
+  }
+  static constexpr int warps_m = choose_warps_m();
+  static constexpr bool ok = warps_m > 0;
+  static constexpr int warps_n = ok ? W / warps_m : 1;
+  static constexpr int wm = ok ? BM / warps_m : 16, wn = ok ? BN / warps_n : 16;
+  static constexpr int mt = wm / 16, nt = wn / 8; // mma tiles per warp
+};
+
+template <int BM, int BN, int BK> struct pipe_smem {
+  static constexpr int stage_bytes = (BM * BK + BK * BN) * 2;
+  static constexpr int fit = pipe_shared_limit / stage_bytes;
+  static constexpr int stages = fit > 4 ? 4 : fit;
+  static constexpr int bytes = stages * stage_bytes;
+};
+
+template <class T, int BM, int BK, int BN, int NT, class A, class B>
+inline constexpr bool dot_pipeline_eligible =
+    is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && BM % 64 == 0 &&
+    BN % 64 == 0 && BK % 32 == 0 && NT % 32 == 0 && pipe_grid<BM, BN, NT / 32>::ok &&
+    pipe_smem<BM, BN, BK>::stages >= 2;
+
+__device__ __forceinline__ bool aligned16(const void *p) {
+  return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
+}
+
+// Run-time part of the fast path's conditions (k counted from the tensor's start).
+template <class A, class B>
+__device__ __forceinline__ bool dot_pipeline_usable(const A *a, long long a_row_stride,
+                                                   long long a_col_stride, const B *b,
+                                                   long long b_row_stride, long long b_col_stride,
+                                                   long long k_begin) {
+  return a_col_stride == 1 && b_col_stride == 1 && a_row_stride % 8 == 0 &&
+         b_row_stride % 8 == 0 && k_begin % 8 == 0 && aligned16(a) && aligned16(b);
+}
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+
+__device__ __forceinline__ unsigned pipe_smem_addr(const void *p) {
+  return static_cast<unsigned>(__cvta_generic_to_shared(p));
+}
+// 16 bytes global -> shared, the first src_bytes (0..16) read, the rest zero.
+__device__ __forceinline__ void cp_async_16(unsigned dst, const void *src, int src_bytes) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src),
+               "r"(src_bytes)
+               : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() {
+  asm volatile("cp.async.commit_group;\n" ::: "memory");
+}
+template <int N> __device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+__device__ __forceinline__ void pipe_ldmatrix_x4(unsigned (&r)[4], unsigned addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(addr));
+}
+__device__ __forceinline__ void pipe_ldmatrix_x4_trans(unsigned (&r)[4], unsigned addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(addr));
+}
+template <class E>
+__device__ __forceinline__ void pipe_mma(float (&d)[4], const unsigned (&a)[4], unsigned b0,
+                                         unsigned b1) {
+  if constexpr (is_same_v<E, __half>) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
+                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  } else {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
+                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  }
+}
+
+// Byte offset of 16-byte chunk c of row r in a row-major tile of CPR chunks per row (CPR >= 4,
+// a power of two): the low bits of the chunk index XOR-ed with the row so that 8 consecutive
+// rows reading the same logical chunk use 8 distinct 16-byte bank groups.
+template <int CPR> __device__ __forceinline__ int swz(int r, int c) {
+  static_assert(CPR >= 4 && is_pow2(CPR), "swz: chunks per row must be a power of two >= 4");
+  if constexpr (CPR == 4)
+    return (r * 4 + (c ^ ((r >> 1) & 3))) * 16;
+  else
+    return (r * CPR + (c ^ (r & 7))) * 16;
+}
+
+template <int BK, class T, int R, int C, class L, class A, class B>
+__device__ __forceinline__ void
+dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, const B *b,
+                  long long b_row_stride, long long k_begin, long long k_end, int rows,
+                  int cols, uint4 *shared) {
+  constexpr int NT = L::threads;
+  using G = pipe_grid<R, C, NT / 32>;
+  using S = pipe_smem<R, C, BK>;
+  constexpr int STAGES = S::stages;
+  constexpr int A_CPR = BK / 8, B_CPR = C / 8;      // 16-byte chunks per row
+  constexpr int A_CHUNKS = R * A_CPR, B_CHUNKS = BK * B_CPR;
+  constexpr int A_BYTES = R * BK * 2, STAGE_BYTES = S::stage_bytes;
+  constexpr int A_PER = (A_CHUNKS + NT - 1) / NT, B_PER = (B_CHUNKS + NT - 1) / NT;
+  constexpr int MT = G::mt, NT8 = G::nt;
+
+  unsigned char *const smem = reinterpret_cast<unsigned char *>(shared); // S::bytes
+  const unsigned smem_base = pipe_smem_addr(smem);
+
+  const int tid = static_cast<int>(threadIdx.x);
+  const int warp = tid / 32, lane = tid % 32;
+  const int wm0 = (warp / G::warps_n) * G::wm;
+  const int wn0 = (warp % G::warps_n) * G::wn;
+
+  // Per-thread copy assignments (fixed over the loop): shared offsets and global bases.
+  int a_soff[A_PER], b_soff[B_PER];
+  const A *a_src[A_PER];
+  const B *b_src[B_PER];
+  int a_kc[A_PER], b_kr[B_PER], b_bytes[B_PER];
+  bool a_ok[A_PER], b_ok[B_PER];
+#pragma unroll
+  for (int i = 0; i < A_PER; ++i) {
+    const int id = tid + i * NT;
+    const int r = id / A_CPR, c = id % A_CPR;
+    a_ok[i] = (A_CHUNKS % NT == 0 || id < A_CHUNKS) && r < rows;
+    a_soff[i] = swz<A_CPR>(r, c);
+    a_kc[i] = c * 8;
+    a_src[i] = a + static_cast<long long>(a_ok[i] ? r : 0) * a_row_stride + c * 8;
+  }
+#pragma unroll
+  for (int i = 0; i < B_PER; ++i) {
+    const int id = tid + i * NT;
+    const int r = id / B_CPR, c = id % B_CPR;
+    const int left = cols - c * 8;
+    b_bytes[i] = left >= 8 ? 16 : left > 0 ? left * 2 : 0;
+    b_ok[i] = (B_CHUNKS % NT == 0 || id < B_CHUNKS) && b_bytes[i] > 0;
+    b_soff[i] = A_BYTES + swz<B_CPR>(r, c);
+    b_kr[i] = r;
+    b_src[i] = b + (b_ok[i] ? c * 8 : 0);
+  }
+
+  const long long steps = (k_end - k_begin + BK - 1) / BK;
+
+  auto load_stage = [&](int stage, long long k0) {
+    const unsigned base = smem_base + stage * STAGE_BYTES;
+#pragma unroll
+    for (int i = 0; i < A_PER; ++i) {
+      if (A_CHUNKS % NT == 0 || tid + i * NT < A_CHUNKS) {
+        const long long k = k0 + a_kc[i];
+        const long long left = k_end - k;
+        const int bytes = !a_ok[i] || left <= 0 ? 0 : left >= 8 ? 16 : static_cast<int>(left) * 2;
+        cp_async_16(base + a_soff[i], bytes ? a_src[i] + k : a, bytes);
+      }
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER; ++i) {
+      if (B_CHUNKS % NT == 0 || tid + i * NT < B_CHUNKS) {
+        const long long k = k0 + b_kr[i];
+        const int bytes = b_ok[i] && k < k_end ? b_bytes[i] : 0;
+        cp_async_16(base + b_soff[i], bytes ? b_src[i] + k * b_row_stride : b, bytes);
+      }
+    }
+  };
+
+  float d[MT][NT8][4];
+#pragma unroll
+  for (int i = 0; i < MT; ++i)
+#pragma unroll
+    for (int j = 0; j < NT8; ++j)
+      d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.0f;
+
+#pragma unroll
+  for (int s = 0; s < STAGES - 1; ++s) {
+    if (s < steps)
+      load_stage(s, k_begin + static_cast<long long>(s) * BK);
+    cp_async_commit();
+  }
+
+  // ldmatrix lane roles: A rows wm0 + i*16 + lane%16, chunk (k16 step)*2 + lane/16;
+  // B rows (k) k16*16 + lane%16, chunk (wn0 + j*16)/8 + lane/16.
+  const int a_r = wm0 + lane % 16, a_c = lane / 16;
+  const int b_r = lane % 16, b_c = wn0 / 8 + lane / 16;
+
+  int stage = 0;
+  for (long long kt = 0; kt < steps; ++kt) {
+    cp_async_wait<STAGES - 2>();
+    __syncthreads();
+    {
+      const long long nk = kt + STAGES - 1;
+      if (nk < steps) {
+        int ns = stage + STAGES - 1;
+        ns = ns >= STAGES ? ns - STAGES : ns;
+        load_stage(ns, k_begin + nk * BK);
+      }
+      cp_async_commit();
+    }
+    const unsigned sa = smem_base + stage * STAGE_BYTES;
+    const unsigned sb = sa + A_BYTES;
+#pragma unroll
+    for (int ks = 0; ks < BK / 16; ++ks) {
+      unsigned af[MT][4], bf[NT8 / 2][4];
+#pragma unroll
+      for (int i = 0; i < MT; ++i)
+        pipe_ldmatrix_x4(af[i], sa + swz<A_CPR>(a_r + i * 16, ks * 2 + a_c));
+#pragma unroll
+      for (int j = 0; j < NT8 / 2; ++j)
+        pipe_ldmatrix_x4_trans(bf[j], sb + swz<B_CPR>(ks * 16 + b_r, b_c + j * 2));
+#pragma unroll
+      for (int i = 0; i < MT; ++i)
+#pragma unroll
+        for (int j = 0; j < NT8; ++j)
+          pipe_mma<A>(d[i][j], af[i], bf[j / 2][(j % 2) * 2], bf[j / 2][(j % 2) * 2 + 1]);
+    }
+    stage = stage + 1 == STAGES ? 0 : stage + 1;
+  }
+  cp_async_wait<0>();
+  __syncthreads(); // the operand buffers now take the products
+
+  // Hand the products to acc in rounds of RC rows through shared memory.
+  constexpr int LDO = C + 4;
+  constexpr int RC_MAX = S::bytes / (LDO * 4);
+  constexpr int RC = RC_MAX >= R ? R : RC_MAX >= 128 ? 128 : RC_MAX >= 64 ? 64 : RC_MAX >= 32 ? 32 : 16;
+  static_assert(RC * LDO * 4 <= S::bytes, "dot_loop (pipeline): epilogue does not fit");
+  float *so = reinterpret_cast<float *>(smem);
+  using F = Frag<T, R, C, L>;
+#pragma unroll
+  for (int r0 = 0; r0 < R; r0 += RC) {
+#pragma unroll
+    for (int i = 0; i < MT; ++i) {
+      const int m0 = wm0 + i * 16 - r0;
+      if (m0 >= 0 && m0 < RC) {
+#pragma unroll
+        for (int j = 0; j < NT8; ++j) {
+          float *p = so + (m0 + lane / 4) * LDO + wn0 + j * 8 + (lane % 4) * 2;
+          *reinterpret_cast<float2 *>(p) = make_float2(d[i][j][0], d[i][j][1]);
+          *reinterpret_cast<float2 *>(p + 8 * LDO) = make_float2(d[i][j][2], d[i][j][3]);
+        }
+      }
+    }
+    __syncthreads();
+#pragma unroll
+    for (int i = 0; i < F::er; ++i) {
+      const int r = acc.row(i) - r0;
+      if (r >= 0 && r < RC) {
+#pragma unroll
+        for (int j = 0; j < F::ec; ++j)
+          acc.v[i][j] += so[r * LDO + cmin(acc.col(j), C - 1)];
+      }
+    }
+    __syncthreads();
+  }
+}
+#endif
+
+} // namespace detail
+} // namespace dev
+} // namespace tilecc

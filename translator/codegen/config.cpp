@@ -110,7 +110,7 @@ Config default_config(const ir::Kernel& k) {
   c.block_sizes.assign(k.block_slots.size(), 64);
   for (std::size_t i = 0; i < k.block_slots.size(); ++i) {
     const bool is_launch = std::find(launch.begin(), launch.end(), static_cast<int>(i)) != launch.end();
-    std::int64_t b = 64;                                     // device loops
+    std::int64_t b = f.dot ? 32 : 64;                        // device loops (k of a dot: 32)
     if (is_launch && launch.size() == 1) b = f.whole_dims || f.rank2 ? 4 : 1024;  // rows / flat
     if (is_launch && launch.size() >= 2) b = f.dot ? 64 : 32;
     const ir::BlockSlot& s = k.block_slots[i];
@@ -118,7 +118,7 @@ Config default_config(const ir::Kernel& k) {
     while (!is_pow2(b)) --b;
     c.block_sizes[i] = b;
   }
-  c.num_warps = f.dot ? 4 : 8;
+  c.num_warps = 8;  // 64x64 fp32 accumulators on 4 warps spill
   return c;
 }
 

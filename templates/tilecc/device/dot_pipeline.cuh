@@ -173,7 +173,7 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
     a_ok[i] = (A_CHUNKS % NT == 0 || id < A_CHUNKS) && r < rows;
     a_soff[i] = swz<A_CPR>(r, c);
     a_kc[i] = c * 8;
-    a_src[i] = a + static_cast<long long>(a_ok[i] ? r : 0) * a_row_stride + c * 8;
+    a_src[i] = a + static_cast<long long>(a_ok[i] ? r : 0) * a_row_stride + c * 8; // + k0
   }
 #pragma unroll
   for (int i = 0; i < B_PER; ++i) {
@@ -197,7 +197,7 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
         const long long k = k0 + a_kc[i];
         const long long left = k_end - k;
         const int bytes = !a_ok[i] || left <= 0 ? 0 : left >= 8 ? 16 : static_cast<int>(left) * 2;
-        cp_async_16(base + a_soff[i], bytes ? a_src[i] + k : a, bytes);
+        cp_async_16(base + a_soff[i], bytes ? a_src[i] + k0 : a, bytes);
       }
     }
 #pragma unroll

@@ -1,0 +1,78 @@
+// nvrtc tier: every example, translated with its default config, compiles with
+// NVRTC for sm_80 and sm_90a, and ptxas reports no register spills. No GPU needed.
+#include <catch2/catch.hpp>
+#include <nvrtc.h>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "translator/codegen/config.hpp"
+#include "translator/codegen/emit_cuda.hpp"
+#include "translator/frontend/frontend.hpp"
+
+#ifndef TILECC_TEMPLATES_DIR
+#define TILECC_TEMPLATES_DIR "templates"
+#endif
+#ifndef TILECC_CUDA_INCLUDE_DIR
+#define TILECC_CUDA_INCLUDE_DIR "/usr/local/cuda/include"
+#endif
+
+namespace {
+
+struct Compiled {
+  bool ok = false;
+  std::string log;
+};
+
+Compiled compile(const std::string& source, const std::string& arch) {
+  nvrtcProgram program;
+  REQUIRE(nvrtcCreateProgram(&program, source.c_str(), "kernels.cu", 0, nullptr, nullptr) == NVRTC_SUCCESS);
+  const std::vector<std::string> options = {"-arch=" + arch, "--std=c++20", "--ptxas-options=-v",
+                                            std::string("-I") + TILECC_TEMPLATES_DIR,
+                                            std::string("-I") + TILECC_CUDA_INCLUDE_DIR};
+  std::vector<const char*> argv;
+  for (const std::string& o : options) argv.push_back(o.c_str());
+  Compiled c;
+  c.ok = nvrtcCompileProgram(program, static_cast<int>(argv.size()), argv.data()) == NVRTC_SUCCESS;
+  std::size_t size = 0;
+  nvrtcGetProgramLogSize(program, &size);
+  c.log.resize(size);
+  if (size) nvrtcGetProgramLog(program, c.log.data());
+  nvrtcDestroyProgram(&program);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("every example compiles with NVRTC for sm_80 and sm_90a without spills", "[nvrtc]") {
+  const std::filesystem::path examples = std::filesystem::path(TILECC_SOURCE_DIR) / "examples";
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(examples))
+    if (entry.path().string().ends_with(".tile.cpp")) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 13);
+  for (const auto& file : files) {
+    const tilecc::frontend::Result parsed = tilecc::frontend::parse(file.string(), {});
+    INFO(file.filename().string());
+    REQUIRE(parsed.ok);
+    std::string source = "#include <tilecc/device.cuh>\n#include <tilecc/device/tensor_arg.cuh>\n";
+    for (const tilecc::ir::Kernel& k : parsed.module.kernels)
+      source += tilecc::codegen::emit_kernel(k, tilecc::codegen::default_config(k), {}).global_function;
+    for (const std::string arch : {"sm_80", "sm_90a"}) {
+      const Compiled c = compile(source, arch);
+      INFO(arch << "\n" << c.log);
+      CHECK(c.ok);
+      // ptxas: "N bytes spill stores, M bytes spill loads" per kernel.
+      const std::regex spill("([0-9]+) bytes spill stores, ([0-9]+) bytes spill loads");
+      int kernels = 0;
+      for (auto it = std::sregex_iterator(c.log.begin(), c.log.end(), spill); it != std::sregex_iterator(); ++it) {
+        ++kernels;
+        CHECK((*it)[1] == "0");
+        CHECK((*it)[2] == "0");
+      }
+      CHECK(kernels >= static_cast<int>(parsed.module.kernels.size()));
+    }
+  }
+}

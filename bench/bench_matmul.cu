@@ -158,6 +158,8 @@ int main(int argc, char **argv) {
   run<128, 64, 32, 4>(c, ctf);
   run<64, 128, 32, 4>(c, ctf);
   run<64, 64, 32, 4>(c, ctf);
+  run<128, 64, 64, 4>(c, ctf);
+  run<64, 128, 64, 4>(c, ctf);
   run<128, 128, 64, 8>(c, ctf);
   cublasDestroy(h);
   return 0;

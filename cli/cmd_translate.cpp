@@ -1,6 +1,8 @@
 // `tilecc translate`: tile kernel source (or serialized IR) -> CUDA C++ or IR.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -69,6 +71,7 @@ class Translate final : public CLI::App {
     add_flag("--emit-ir", emit_ir_, "Write the serialized tile IR (JSON) instead of CUDA C++");
     add_flag("--print-ir", print_ir_, "Write the tile IR as readable text instead of CUDA C++");
     add_flag("--standalone", standalone_, "Emit a self-contained .cu file (device templates inlined)");
+    add_option("--set", overrides_, "Override one config field for every kernel: --set pid=persistent (repeatable)");
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
     add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
     callback([this] { run(); });
@@ -140,6 +143,20 @@ class Translate final : public CLI::App {
         }
       }
       if (!kernel_.empty() && kernel_ == k.name) kernel_found = true;
+      if (!overrides_.empty()) {
+        nlohmann::json j = nlohmann::json::parse(config.to_json());
+        for (const std::string& o : overrides_) {
+          const std::size_t eq = o.find('=');
+          if (eq == std::string::npos) fail("tilecc translate: --set takes KEY=VALUE, got '" + o + "'");
+          const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
+          j[key] = nlohmann::json::accept(value) ? nlohmann::json::parse(value) : nlohmann::json(value);
+        }
+        try {
+          config = codegen::parse_config(j.dump(), k);
+        } catch (const codegen::ConfigError& e) {
+          fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+        }
+      }
       try {
         const codegen::KernelCode kc = codegen::emit_kernel(k, config, options);
         code[i] = fmt::format("// tilecc: kernel {}{}, config {}\n{}\n{}", k.name,
@@ -179,7 +196,7 @@ class Translate final : public CLI::App {
 
   std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_;
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false;
-  std::vector<std::string> extra_args_;
+  std::vector<std::string> extra_args_, overrides_;
 };
 
 }  // namespace

@@ -3,9 +3,13 @@
 # scripts/gpu_check.sh on the GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .carry/gen
+# Default configs in .carry/flat/gen, persistent programs (with prefetch) in .carry/persistent/gen.
+rm -rf .carry/flat .carry/persistent
+mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm cross_entropy embedding exp geglu layer_norm long_sum matmul rms_norm softmax sum swiglu; do
-  "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/gen/$k.cu"
+  "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
+  "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
+    -o ".carry/persistent/gen/$k.cu"
 done
 
 # Benchmark variants: large bf16 rows held whole (full_extent 4096).

@@ -8,6 +8,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -84,7 +85,17 @@ dev::TensorArg<typename device_element<T>::type, R> to_arg(const Tensor<T, R>& t
   return a;
 }
 
-inline long long ceil_div(long long a, long long b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+using dev::ceil_div;
+
+/// Multiprocessors of the current device, read once per device (persistent grids).
+inline long long sm_count() {
+  static int counts[64] = {};
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess || device < 0 || device >= 64) return 1;
+  if (counts[device] == 0 && cudaDeviceGetAttribute(&counts[device], cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
+    return 1;
+  return counts[device];
+}
 
 /// A launcher's host check failed: say which, launch nothing.
 inline cudaError_t launch_check_failed(const char* kernel, const char* condition) {

@@ -12,4 +12,5 @@
 #include "device/layout.cuh"
 #include "device/memory.cuh"
 #include "device/reduce.cuh"
+#include "device/programs.cuh"
 #include "device/types.cuh"

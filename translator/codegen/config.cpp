@@ -25,6 +25,11 @@ void count_launch_slots(const std::vector<ir::StmtPtr>& body, std::vector<int>& 
 std::string Config::to_json() const {
   nlohmann::json j{{"block_sizes", block_sizes}, {"num_warps", num_warps}, {"full_extent", full_extent}};
   if (min_blocks_per_sm) j["min_blocks_per_sm"] = min_blocks_per_sm;
+  if (persistent) {
+    j["pid"] = "persistent";
+    j["programs_per_sm"] = programs_per_sm;
+    j["prefetch"] = prefetch;
+  }
   return j.dump();
 }
 
@@ -48,6 +53,8 @@ void validate(const Config& c, const ir::Kernel& k) {
     throw ConfigError(fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads do not fit on an SM "
                                   "(2048 threads)",
                                   c.min_blocks_per_sm, c.num_warps * 32));
+  if (c.programs_per_sm < 1 || c.programs_per_sm > 32)
+    throw ConfigError(fmt::format("config field 'programs_per_sm': {} is outside [1, 32]", c.programs_per_sm));
   if (!is_pow2(c.full_extent) || c.full_extent > 65536)
     throw ConfigError(
         fmt::format("config field 'full_extent': {} must be a power of two no larger than 65536", c.full_extent));
@@ -68,9 +75,17 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
       else if (key == "num_warps") c.num_warps = value.get<int>();
       else if (key == "full_extent") c.full_extent = value.get<std::int64_t>();
       else if (key == "min_blocks_per_sm") c.min_blocks_per_sm = value.get<int>();
-      else
+      else if (key == "programs_per_sm") c.programs_per_sm = value.get<int>();
+      else if (key == "prefetch") c.prefetch = value.get<bool>();
+      else if (key == "pid") {
+        const std::string v = value.get<std::string>();
+        if (v != "flat" && v != "persistent")
+          throw ConfigError("config field 'pid': '" + v + "' is not one of flat, persistent");
+        c.persistent = v == "persistent";
+      } else
         throw ConfigError("config: unknown field '" + key +
-                          "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm)");
+                          "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
+                          "prefetch)");
     } catch (const nlohmann::json::type_error&) {
       throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
     }

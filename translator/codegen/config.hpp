@@ -7,7 +7,10 @@
 // - full_extent: compile-time bound (power of two) on every whole-dimension
 //   tile (`x[tm, tl::all]`) and arange; the launcher refuses larger inputs;
 // - min_blocks_per_sm: 0, or the blocks per SM to leave registers for (a
-//   register cap through __launch_bounds__).
+//   register cap through __launch_bounds__);
+// - pid: "flat" (one block per program) or "persistent" (SM count x
+//   programs_per_sm blocks loop over the programs; with prefetch, loads of
+//   const tensors for the next program are issued before this one computes).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +32,9 @@ struct Config {
   int num_warps = 4;
   std::int64_t full_extent = 1024;
   int min_blocks_per_sm = 0;
+  bool persistent = false;   // "pid": "persistent" (else "flat")
+  int programs_per_sm = 2;   // persistent grid: SM count x this
+  bool prefetch = true;      // persistent: load the next program's tiles early
 
   std::string to_json() const;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -410,6 +411,7 @@ class Emitter {
   }
 
   Val emit_load(const Expr& e) {
+    if (auto it = prefetched_.find(&e); it != prefetched_.end()) return it->second;
     const Access a = access(e.name, e.indices, e.shape, e.loc);
     if (e.shape.empty())
       return {fmt::format("tilecc::dev::convert<{}>({}[0])", cuda_type(e.dtype), a.pointer), e.dtype};
@@ -617,9 +619,22 @@ class Emitter {
     line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
                      threads_, threads_ / tc_, tc_));
     emit_host_lets();
-    const auto dims = launch_dims();
     line(source_comment(k_.body.empty() ? ir::SourceLoc{} : k_.body[0]->loc));
-    line("long long pid = tilecc::dev::program_id(0);");
+    if (!c_.persistent) {
+      line("long long pid = tilecc::dev::program_id(0);");
+      emit_program_tiles();
+      emit_block(launch_body());
+    } else {
+      emit_persistent_programs();
+    }
+    --indent_;
+    line("}");
+    return out_;
+  }
+
+  /// Decomposes `pid` into the launch loops' tile indices (last dim fastest).
+  void emit_program_tiles() {
+    const auto dims = launch_dims();
     for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
       const ir::LoopDim& d = *it->first;
       const std::string begin = scalar(d.begin), end = scalar(d.end);
@@ -634,10 +649,86 @@ class Emitter {
         line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, b, end));
       }
     }
+  }
+
+  std::string programs_expr() {
+    std::string tiles;
+    for (const auto& [d, grid] : launch_dims())
+      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d->end),
+                           scalar(d->begin), blocks_.at(d->var));
+    return tiles.empty() ? "1LL" : tiles;
+  }
+
+  /// Loads at the top of the launch body that read const tensors at launch
+  /// tiles only: safe to issue one program ahead.
+  std::vector<const Expr*> prefetchable_loads() const {
+    std::set<std::string> launch_vars;
+    for (const auto& [d, grid] : launch_dims())
+      if (!grid) launch_vars.insert(d->var);
+    std::vector<const Expr*> out;
+    std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
+      if (!e) return;
+      if (e->kind == Expr::Kind::Load && !e->shape.empty()) {
+        bool ok = param(e->name).is_const;
+        for (const Index& i : e->indices)
+          ok = ok && (i.kind == Index::Kind::All || (i.kind == Index::Kind::Tile && launch_vars.count(i.var)));
+        if (ok) out.push_back(e.get());
+        return;
+      }
+      if (e->kind == Expr::Kind::Dot) return;
+      for (const ExprPtr& a : e->args) visit(a);
+    };
+    for (const ir::StmtPtr& st : launch_body())
+      if (st->kind == Stmt::Kind::Let || st->kind == Stmt::Kind::Store) visit(st->expr);
+    return out;
+  }
+
+  /// Persistent programs: a grid of SMs x programs_per_sm blocks walks the
+  /// programs; with prefetch, the next program's loads are in flight while
+  /// this one computes (double-buffered registers).
+  void emit_persistent_programs() {
+    const std::vector<const Expr*> loads = c_.prefetch ? prefetchable_loads() : std::vector<const Expr*>{};
+    line(fmt::format("const long long programs = {};", programs_expr()));
+    auto issue = [&](const std::string& pid) {
+      line("{");
+      ++indent_;
+      line(fmt::format("long long pid = {};", pid));
+      emit_program_tiles();
+      for (std::size_t i = 0; i < loads.size(); ++i) {
+        const Access a = access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc);
+        line(fmt::format("tilecc::dev::load(next_{}, {}, {}, {}, {}, {});", i, a.pointer, a.row_stride, a.col_stride,
+                         a.rows, a.cols));
+      }
+      --indent_;
+      line("}");
+    };
+    for (std::size_t i = 0; i < loads.size(); ++i) {
+      const auto rc = physical(loads[i]->shape, loads[i]->loc);
+      line(fmt::format("{} next_{};  // prefetched: {} of the next program", frag_type(loads[i]->dtype, rc.first,
+                                                                                         rc.second),
+                       i, loads[i]->name));
+    }
+    if (!loads.empty()) {
+      line("if (blockIdx.x < programs)");
+      issue("blockIdx.x");
+    }
+    line("for (long long program = blockIdx.x; program < programs; program += gridDim.x) {");
+    ++indent_;
+    line("long long pid = program;");
+    emit_program_tiles();
+    for (std::size_t i = 0; i < loads.size(); ++i) {
+      const std::string name = fresh(loads[i]->name);
+      line(fmt::format("const auto {} = next_{};", name, i));
+      const auto rc = physical(loads[i]->shape, loads[i]->loc);
+      prefetched_[loads[i]] = make_frag(name, loads[i]->dtype, rc);
+    }
+    if (!loads.empty()) {
+      line("if (program + gridDim.x < programs)");
+      issue("program + gridDim.x");
+    }
     emit_block(launch_body());
     --indent_;
     line("}");
-    return out_;
   }
 
   std::string emit_launcher(const std::string& symbol) {
@@ -673,7 +764,11 @@ class Emitter {
       const ir::Param& p = k_.params[i];
       args += (i ? ", " : "") + (p.is_tensor ? fmt::format("tilecc::to_arg({})", p.name) : p.name);
     }
-    line(fmt::format("{}<<<dim3(unsigned(programs)), {}, 0, stream>>>({});", symbol, threads_, args));
+    if (c_.persistent)
+      line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
+                       c_.programs_per_sm));
+    line(fmt::format("{}<<<dim3(unsigned({})), {}, 0, stream>>>({});", symbol, c_.persistent ? "blocks" : "programs",
+                     threads_, args));
     line("return cudaGetLastError();");
     --indent_;
     line("}");
@@ -714,6 +809,7 @@ class Emitter {
   std::map<std::string, Axis> axes_;
   std::map<std::string, std::int64_t> blocks_;
   std::map<std::string, Val> values_;
+  std::map<const Expr*, Val> prefetched_;
   std::set<std::string> whole_dims_;
   std::int64_t threads_ = 128, tc_ = 32;
   std::string out_;

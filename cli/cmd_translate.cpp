@@ -16,6 +16,7 @@
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
 #include "translator/ir/serialize.hpp"
+#include "translator/ir/verifier.hpp"
 #ifdef TILECC_HAVE_FRONTEND
 #include "translator/frontend/frontend.hpp"
 #endif
@@ -95,7 +96,10 @@ class Translate final : public CLI::App {
     if (from_ir) {
       try {
         module = ir::deserialize(read_file(input_));
+        ir::verify(module);
       } catch (const ir::SerializeError& e) {
+        fail(fmt::format("{}: error: {}", input_, e.what()));
+      } catch (const ir::VerifyError& e) {
         fail(fmt::format("{}: error: {}", input_, e.what()));
       }
     } else {
@@ -115,6 +119,13 @@ class Translate final : public CLI::App {
       fail("tilecc translate: this build has no Clang frontend (TILECC_WITH_CLANG=OFF): translate the "
            ".tile.cpp to IR on a machine with Clang (tilecc translate --emit-ir) and pass the .json here");
 #endif
+    }
+    if (!from_ir) {
+      try {
+        ir::verify(module);  // the frontend's output: a failure here is a tilecc bug
+      } catch (const ir::VerifyError& e) {
+        fail(fmt::format("{}: internal error: {}", input_, e.what()));
+      }
     }
     if (module.kernels.empty()) fail(fmt::format("{}: error: no TILECC_KERNEL functions found", input_));
     if (emit_ir_ || print_ir_) {

@@ -12,10 +12,11 @@ one() {  # one config folder: name, then the config fields shared by all four ke
   "$t" translate examples/sum.tile.cpp --config "{\"block_sizes\":[$rows],$extra}" -o "$d/sum.cu"
   "$t" translate examples/layer_norm.tile.cpp --config "{$extra}" -o "$d/layer_norm.cu"
 }
-for warps in 4 8 16; do
+for warps in 4 8; do
   one "flat_r1_w$warps" 1 "\"num_warps\":$warps,\"full_extent\":4096"
-  for pps in 1 2 4; do for rows in 1 2; do
+  for pps in 4 8 16; do
     [ $((pps * warps * 32)) -le 2048 ] || continue
-    one "pers_r${rows}_w${warps}_p$pps" $rows "\"num_warps\":$warps,\"full_extent\":4096,\"pid\":\"persistent\",\"programs_per_sm\":$pps"
-  done; done
+    one "pers_r1_w${warps}_p$pps" 1 "\"num_warps\":$warps,\"full_extent\":4096,\"pid\":\"persistent\",\"programs_per_sm\":$pps"
+    one "pnopf_r1_w${warps}_p$pps" 1 "\"num_warps\":$warps,\"full_extent\":4096,\"pid\":\"persistent\",\"programs_per_sm\":$pps,\"prefetch\":false"
+  done
 done

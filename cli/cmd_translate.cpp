@@ -13,6 +13,7 @@
 #include "tilecc/version.hpp"
 #include "translator/codegen/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
 #include "translator/ir/serialize.hpp"
@@ -80,9 +81,6 @@ class Translate final : public CLI::App {
 
  private:
   void run() {
-    if (standalone_)
-      fail("tilecc translate: --standalone is not implemented yet; build with -I<tilecc>/include "
-           "-I<tilecc>/templates instead");
     ir::Module module;
     std::string source;
     std::vector<codegen::SourceEdit> edits;
@@ -195,6 +193,13 @@ class Translate final : public CLI::App {
         edits[f.edit].text = text;
       }
       out = header + codegen::apply_edits(source, edits);
+    }
+    if (standalone_) {
+      try {
+        out = codegen::inline_headers(out, {TILECC_HEADERS_INCLUDE_DIR, TILECC_HEADERS_TEMPLATES_DIR});
+      } catch (const std::exception& e) {
+        fail(e.what());
+      }
     }
     write_output(output_, out);
   }

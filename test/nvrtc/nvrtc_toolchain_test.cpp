@@ -5,36 +5,17 @@
 
 #include <nvrtc.h>
 
+#include "test/support/nvrtc_compile.hpp"
+
 #include <string>
 #include <vector>
 
 namespace {
 
-struct Compiled {
-  nvrtcResult status;
-  std::string log;
-  std::string cubin;
-};
+using Compiled = tilecc::test::NvrtcOutput;
 
 Compiled compile(const char* source, const std::vector<std::string>& options) {
-  nvrtcProgram program = nullptr;
-  REQUIRE(nvrtcCreateProgram(&program, source, "kernel.cu", 0, nullptr, nullptr) == NVRTC_SUCCESS);
-  std::vector<const char*> argv;
-  for (const auto& option : options)
-    argv.push_back(option.c_str());
-  Compiled out;
-  out.status = nvrtcCompileProgram(program, static_cast<int>(argv.size()), argv.data());
-  size_t size = 0;
-  REQUIRE(nvrtcGetProgramLogSize(program, &size) == NVRTC_SUCCESS);
-  out.log.resize(size);
-  REQUIRE(nvrtcGetProgramLog(program, out.log.data()) == NVRTC_SUCCESS);
-  if (out.status == NVRTC_SUCCESS) {
-    REQUIRE(nvrtcGetCUBINSize(program, &size) == NVRTC_SUCCESS);
-    out.cubin.resize(size);
-    REQUIRE(nvrtcGetCUBIN(program, out.cubin.data()) == NVRTC_SUCCESS);
-  }
-  nvrtcDestroyProgram(&program);
-  return out;
+  return tilecc::test::nvrtc_compile(source, options);
 }
 
 constexpr const char* kScale = R"(

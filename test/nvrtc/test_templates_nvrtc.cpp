@@ -5,6 +5,8 @@
 
 #include <nvrtc.h>
 
+#include "test/support/nvrtc_compile.hpp"
+
 #include <string>
 #include <vector>
 
@@ -17,29 +19,10 @@
 
 namespace {
 
-struct Compiled {
-  nvrtcResult status = NVRTC_SUCCESS;
-  std::string log;
-  size_t cubin_size = 0;
-};
+using Compiled = tilecc::test::NvrtcOutput;
 
 Compiled compile(const std::string &source, const std::vector<std::string> &options) {
-  nvrtcProgram program = nullptr;
-  REQUIRE(nvrtcCreateProgram(&program, source.c_str(), "templates_test.cu", 0, nullptr, nullptr) ==
-          NVRTC_SUCCESS);
-  std::vector<const char *> argv;
-  for (const auto &option : options)
-    argv.push_back(option.c_str());
-  Compiled out;
-  out.status = nvrtcCompileProgram(program, static_cast<int>(argv.size()), argv.data());
-  size_t size = 0;
-  REQUIRE(nvrtcGetProgramLogSize(program, &size) == NVRTC_SUCCESS);
-  out.log.resize(size);
-  REQUIRE(nvrtcGetProgramLog(program, out.log.data()) == NVRTC_SUCCESS);
-  if (out.status == NVRTC_SUCCESS)
-    REQUIRE(nvrtcGetCUBINSize(program, &out.cubin_size) == NVRTC_SUCCESS);
-  nvrtcDestroyProgram(&program);
-  return out;
+  return tilecc::test::nvrtc_compile(source, options, "templates_test.cu");
 }
 
 // One device function that touches every primitive, instantiated per element type and layout.
@@ -198,7 +181,7 @@ TEST_CASE("The device template library compiles with NVRTC for sm_80 and sm_90a"
                                               std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
   INFO(arch << " " << standard << ":\n" << result.log);
   REQUIRE(result.status == NVRTC_SUCCESS);
-  CHECK(result.cubin_size > 4);
+  CHECK(result.cubin.size() > 4);
 }
 
 TEST_CASE("A misuse of the device template library is a compile error with a message", "[nvrtc]") {

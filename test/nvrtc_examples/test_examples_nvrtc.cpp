@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "test/support/nvrtc_compile.hpp"
 #include "translator/codegen/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/frontend/frontend.hpp"
@@ -27,21 +28,10 @@ struct Compiled {
 };
 
 Compiled compile(const std::string& source, const std::string& arch) {
-  nvrtcProgram program;
-  REQUIRE(nvrtcCreateProgram(&program, source.c_str(), "kernels.cu", 0, nullptr, nullptr) == NVRTC_SUCCESS);
-  const std::vector<std::string> options = {"-arch=" + arch, "--std=c++20", "--ptxas-options=-v",
-                                            std::string("-I") + TILECC_TEMPLATES_DIR,
-                                            std::string("-I") + TILECC_CUDA_INCLUDE_DIR};
-  std::vector<const char*> argv;
-  for (const std::string& o : options) argv.push_back(o.c_str());
-  Compiled c;
-  c.ok = nvrtcCompileProgram(program, static_cast<int>(argv.size()), argv.data()) == NVRTC_SUCCESS;
-  std::size_t size = 0;
-  nvrtcGetProgramLogSize(program, &size);
-  c.log.resize(size);
-  if (size) nvrtcGetProgramLog(program, c.log.data());
-  nvrtcDestroyProgram(&program);
-  return c;
+  const auto out = tilecc::test::nvrtc_compile(
+      source, {"-arch=" + arch, "--std=c++20", "--ptxas-options=-v", std::string("-I") + TILECC_TEMPLATES_DIR,
+               std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+  return {out.status == NVRTC_SUCCESS, out.log};
 }
 
 }  // namespace

@@ -524,7 +524,6 @@ class Emitter {
       return pos;
     };
     if (k_position(a) != 1 || k_position(b) != 0) return false;
-    const Val target = values_.at(st.name);
     line(source_comment(s.loc));
     auto operand = [&](const Expr& load) {
       std::vector<Index> idx = load.indices;
@@ -538,7 +537,6 @@ class Emitter {
     line(fmt::format("tilecc::dev::dot_loop<{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", blocks_.at(k), st.name,
                      pa.pointer, pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, begin, end,
                      runtime_extent(a.shape[0]) + ", " + runtime_extent(b.shape[1])));
-    (void)target;
     return true;
   }
 

@@ -42,7 +42,7 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
     rep.kernel = static_cast<int>(out_.module.kernels.size());
     const clang::FunctionTemplateDecl* tmpl = f->getDescribedFunctionTemplate();
     const clang::SourceRange range = tmpl ? tmpl->getSourceRange() : f->getSourceRange();
-    set_span(rep, range, /*extend_attr=*/true);
+    set_span(rep, range);
     if (tmpl) rep.template_decl = launcher_template_decl(*f, rep.offset);
     if (!tmpl) {
       lower(*f, rep);
@@ -112,7 +112,7 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
     out_.replacements.push_back(rep);
   }
 
-  void set_span(Replacement& rep, clang::SourceRange range, bool) {
+  void set_span(Replacement& rep, clang::SourceRange range) {
     const clang::SourceLocation b = sm_.getExpansionLoc(range.getBegin());
     clang::SourceLocation e = sm_.getExpansionLoc(range.getEnd());
     e = clang::Lexer::getLocForEndOfToken(e, 0, sm_, ctx_.getLangOpts());

@@ -17,14 +17,7 @@
 #include "bench/softmax.cu"
 #include "bench/sum.cu"
 
-#define CUDA_OK(x)                                                                       \
-  do {                                                                                   \
-    cudaError_t e_ = (x);                                                                \
-    if (e_ != cudaSuccess) {                                                             \
-      std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); \
-      std::exit(2);                                                                      \
-    }                                                                                    \
-  } while (0)
+#include "../test/support/cuda_check.hpp"
 
 using bf16 = __nv_bfloat16;
 

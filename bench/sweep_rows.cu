@@ -16,14 +16,7 @@
 #define CONFIG_NAME "?"
 #endif
 
-#define CUDA_OK(x)                                                                                   \
-  do {                                                                                               \
-    cudaError_t e_ = (x);                                                                            \
-    if (e_ != cudaSuccess) {                                                                         \
-      std::printf("%s CUDA error %s at line %d\n", CONFIG_NAME, cudaGetErrorString(e_), __LINE__); \
-      std::exit(2);                                                                                  \
-    }                                                                                                \
-  } while (0)
+#include "../test/support/cuda_check.hpp"
 
 using bf16 = __nv_bfloat16;
 static void* flush = nullptr;

@@ -134,7 +134,7 @@ class Translate final : public CLI::App {
     // Kernel code, one per instance.
     codegen::EmitOptions options;
     options.arch = arch_;
-    options.source_lines = split_lines(source.empty() && !module.source_file.empty() ? "" : source);
+    options.source_lines = split_lines(source);  // empty for IR input: comments give line numbers only
     std::vector<std::string> code(module.kernels.size());
     bool kernel_found = kernel_.empty();
     for (std::size_t i = 0; i < module.kernels.size(); ++i) {

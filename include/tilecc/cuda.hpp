@@ -85,8 +85,6 @@ dev::TensorArg<typename device_element<T>::type, R> to_arg(const Tensor<T, R>& t
   return a;
 }
 
-using dev::ceil_div;
-
 /// Multiprocessors of the current device, read once per device (persistent grids).
 inline long long sm_count() {
   static int counts[64] = {};

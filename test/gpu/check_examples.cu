@@ -21,14 +21,7 @@
 #include "gen/softmax.cu"
 #include "gen/sum.cu"
 
-#define CUDA_OK(x)                                                                       \
-  do {                                                                                   \
-    cudaError_t e_ = (x);                                                                \
-    if (e_ != cudaSuccess) {                                                             \
-      std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); \
-      std::exit(2);                                                                      \
-    }                                                                                    \
-  } while (0)
+#include "../support/cuda_check.hpp"
 
 static int passed = 0, failed = 0;
 static std::mt19937 rng(1234);

@@ -10,13 +10,6 @@
 #include <string>
 #include <vector>
 
-#ifndef TILECC_TEMPLATES_DIR
-#define TILECC_TEMPLATES_DIR "templates"
-#endif
-#ifndef TILECC_CUDA_INCLUDE_DIR
-#define TILECC_CUDA_INCLUDE_DIR "/usr/local/cuda/include"
-#endif
-
 namespace {
 
 using Compiled = tilecc::test::NvrtcOutput;

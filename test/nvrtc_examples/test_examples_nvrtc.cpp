@@ -13,13 +13,6 @@
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/frontend/frontend.hpp"
 
-#ifndef TILECC_TEMPLATES_DIR
-#define TILECC_TEMPLATES_DIR "templates"
-#endif
-#ifndef TILECC_CUDA_INCLUDE_DIR
-#define TILECC_CUDA_INCLUDE_DIR "/usr/local/cuda/include"
-#endif
-
 namespace {
 
 struct Compiled {

@@ -7,6 +7,14 @@
 #include <string>
 #include <vector>
 
+// Include folders NVRTC needs; the build defines both (fallbacks for hand builds).
+#ifndef TILECC_TEMPLATES_DIR
+#define TILECC_TEMPLATES_DIR "templates"
+#endif
+#ifndef TILECC_CUDA_INCLUDE_DIR
+#define TILECC_CUDA_INCLUDE_DIR "/usr/local/cuda/include"
+#endif
+
 namespace tilecc::test {
 
 struct NvrtcOutput {

@@ -49,6 +49,7 @@ class Emitter {
   Emitter(const ir::Kernel& k, const Config& c, const EmitOptions& o) : k_(k), c_(c), o_(o) {}
 
   KernelCode run() {
+    find_whole_dims(k_.body);
     collect_axes();
     choose_layout();
     KernelCode code;
@@ -748,13 +749,7 @@ class Emitter {
       line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's full_extent "
                        "{}: translate with a larger full_extent\");",
                        full, c_.full_extent, k_.name, full, c_.full_extent));
-    std::string tiles;
-    for (const auto& [d, grid] : launch_dims()) {
-      const std::int64_t b = blocks_.at(d->var);
-      tiles += fmt::format("{}tilecc::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d->end),
-                           scalar(d->begin), b);
-    }
-    line(fmt::format("const long long programs = {};", tiles.empty() ? "1" : tiles));
+    line(fmt::format("const long long programs = {};", programs_expr()));
     line("if (programs <= 0) return cudaSuccess;");
     line("if (programs > 2147483647LL) return cudaErrorInvalidConfiguration;");
     std::string args;
@@ -782,7 +777,6 @@ class Emitter {
     return out;
   }
 
- public:
   /// Every whole-dimension extent the kernel holds in registers ("x.size(1)").
   void find_whole_dims(const std::vector<ir::StmtPtr>& body) {
     for (const ir::StmtPtr& s : body) {
@@ -793,7 +787,6 @@ class Emitter {
     }
   }
 
- private:
   void find_whole_dims_expr(const ExprPtr& e) {
     if (!e) return;
     for (const Dim& d : e->shape)
@@ -830,9 +823,7 @@ std::string instance_suffix(const ir::Kernel& k) {
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options) {
   validate(config, kernel);
-  Emitter e(kernel, config, options);
-  e.find_whole_dims(kernel.body);
-  return e.run();
+  return Emitter(kernel, config, options).run();
 }
 
 }  // namespace tilecc::codegen

@@ -58,7 +58,7 @@ Tile<promote_t<A, B>> pow(const Tile<A>& a, const Tile<B>& b) {
   using C = compute_t<R>;
   return detail::map2<R, C>(a, b, [](C x, C y) { return static_cast<C>(std::pow(x, y)); });
 }
-template <class A, detail::Scalar S>
+template <class A, plain_number S>
 Tile<promote_scalar_t<A, S>> pow(const Tile<A>& a, S s) {
   using R = promote_scalar_t<A, S>;
   return pow(a, Tile<R>::scalar(convert<R>(s)));
@@ -77,12 +77,12 @@ Tile<promote_scalar_t<A, S>> pow(const Tile<A>& a, S s) {
       return (y CMP x) ? y : x;                                                           \
     });                                                                                   \
   }                                                                                       \
-  template <class A, detail::Scalar S>                                                    \
+  template <class A, plain_number S>                                                    \
   Tile<promote_scalar_t<A, S>> NAME(const Tile<A>& a, S s) {                              \
     using R = promote_scalar_t<A, S>;                                                     \
     return NAME(a, Tile<R>::scalar(convert<R>(s)));                                       \
   }                                                                                       \
-  template <class B, detail::Scalar S>                                                    \
+  template <class B, plain_number S>                                                    \
   Tile<promote_scalar_t<B, S>> NAME(S s, const Tile<B>& b) {                              \
     return NAME(b, s);                                                                    \
   }
@@ -101,12 +101,12 @@ Tile<promote_t<A, B>> where(const Tile<bool>& cond, const Tile<A>& a, const Tile
     out.set(i, cond.at(ic(i)) ? convert<R>(a.at(ia(i))) : convert<R>(b.at(ib(i))));
   return out;
 }
-template <class A, detail::Scalar S>
+template <class A, plain_number S>
 Tile<promote_scalar_t<A, S>> where(const Tile<bool>& cond, const Tile<A>& a, S b) {
   using R = promote_scalar_t<A, S>;
   return where(cond, a, Tile<R>::scalar(convert<R>(b)));
 }
-template <class B, detail::Scalar S>
+template <class B, plain_number S>
 Tile<promote_scalar_t<B, S>> where(const Tile<bool>& cond, S a, const Tile<B>& b) {
   using R = promote_scalar_t<B, S>;
   return where(cond, Tile<R>::scalar(convert<R>(a)), b);
@@ -296,7 +296,7 @@ template <class T, class U>
 void atomic_add(TileRef<T> target, const Tile<U>& value) {
   target.add_in_place(value);
 }
-template <class T, detail::Scalar S>
+template <class T, plain_number S>
 void atomic_add(TileRef<T> target, S value) {
   target.add_in_place(Tile<std::remove_const_t<T>>::scalar(convert<std::remove_const_t<T>>(value)));
 }

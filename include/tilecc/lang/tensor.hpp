@@ -130,7 +130,7 @@ class TileRef : public Tile<std::remove_const_t<T>> {
     return *this;
   }
   TileRef& operator=(const TileRef& v) { return *this = static_cast<const Base&>(v); }
-  template <detail::Scalar S>
+  template <plain_number S>
   TileRef& operator=(S s) {
     return *this = Tile<V>::scalar(convert<V>(s));
   }
@@ -138,10 +138,10 @@ class TileRef : public Tile<std::remove_const_t<T>> {
   template <class U> TileRef& operator-=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) - v; }
   template <class U> TileRef& operator*=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) * v; }
   template <class U> TileRef& operator/=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) / v; }
-  template <detail::Scalar S> TileRef& operator+=(S s) { return *this += Tile<V>::scalar(convert<V>(s)); }
-  template <detail::Scalar S> TileRef& operator-=(S s) { return *this -= Tile<V>::scalar(convert<V>(s)); }
-  template <detail::Scalar S> TileRef& operator*=(S s) { return *this *= Tile<V>::scalar(convert<V>(s)); }
-  template <detail::Scalar S> TileRef& operator/=(S s) { return *this /= Tile<V>::scalar(convert<V>(s)); }
+  template <plain_number S> TileRef& operator+=(S s) { return *this += Tile<V>::scalar(convert<V>(s)); }
+  template <plain_number S> TileRef& operator-=(S s) { return *this -= Tile<V>::scalar(convert<V>(s)); }
+  template <plain_number S> TileRef& operator*=(S s) { return *this *= Tile<V>::scalar(convert<V>(s)); }
+  template <plain_number S> TileRef& operator/=(S s) { return *this /= Tile<V>::scalar(convert<V>(s)); }
 
   /// Adds v into memory element by element (what atomic_add does in eager mode).
   template <class U>

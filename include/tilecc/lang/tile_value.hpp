@@ -196,8 +196,6 @@ Tile<R> map2(const Tile<A>& a, const Tile<B>& b, F f) {
   return out;
 }
 
-template <class T>
-concept Scalar = plain_number<T>;
 
 }  // namespace detail
 
@@ -212,12 +210,12 @@ concept Scalar = plain_number<T>;
     using C = compute_t<R>;                                                                 \
     return detail::map2<R, C>(a, b, [](C x, C y) { return static_cast<C>(x OP y); });       \
   }                                                                                         \
-  template <class A, detail::Scalar S>                                                      \
+  template <class A, plain_number S>                                                      \
   Tile<promote_scalar_t<A, S>> operator OP(const Tile<A>& a, S s) {                         \
     using R = promote_scalar_t<A, S>;                                                       \
     return a OP Tile<R>::scalar(convert<R>(s));                                             \
   }                                                                                         \
-  template <class B, detail::Scalar S>                                                      \
+  template <class B, plain_number S>                                                      \
   Tile<promote_scalar_t<B, S>> operator OP(S s, const Tile<B>& b) {                         \
     using R = promote_scalar_t<B, S>;                                                       \
     return Tile<R>::scalar(convert<R>(s)) OP b;                                             \
@@ -234,12 +232,12 @@ TILECC_BINARY_OPERATOR(/)
     using C = compute_t<promote_t<A, B>>;                                                   \
     return detail::map2<bool, C>(a, b, [](C x, C y) { return x OP y; });                    \
   }                                                                                         \
-  template <class A, detail::Scalar S>                                                      \
+  template <class A, plain_number S>                                                      \
   Tile<bool> operator OP(const Tile<A>& a, S s) {                                           \
     using R = promote_scalar_t<A, S>;                                                       \
     return a OP Tile<R>::scalar(convert<R>(s));                                             \
   }                                                                                         \
-  template <class B, detail::Scalar S>                                                      \
+  template <class B, plain_number S>                                                      \
   Tile<bool> operator OP(S s, const Tile<B>& b) {                                           \
     using R = promote_scalar_t<B, S>;                                                       \
     return Tile<R>::scalar(convert<R>(s)) OP b;                                             \

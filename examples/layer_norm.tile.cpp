@@ -11,7 +11,7 @@ TILECC_KERNEL void layer_norm(tl::Tensor<const T, 2> x, tl::Tensor<const T, 1> w
   const auto m = x.size(0), n = x.size(1);
   TILECC_CHECK(weight.size(0) == n && bias.size(0) == n);
   TILECC_CHECK(out.size(0) == m && out.size(1) == n);
-  for (auto tm : tl::tile(m, tl::block(1))) {
+  for (auto tm : tl::tile(m)) {
     auto v = tl::cast<float>(x[tm, tl::all]);
     auto centered = v - tl::mean(v, 1, true);
     auto var = tl::mean(centered * centered, 1, true);

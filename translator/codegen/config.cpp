@@ -25,6 +25,7 @@ void count_launch_slots(const std::vector<ir::StmtPtr>& body, std::vector<int>& 
 std::string Config::to_json() const {
   nlohmann::json j{{"block_sizes", block_sizes}, {"num_warps", num_warps}, {"full_extent", full_extent}};
   if (min_blocks_per_sm) j["min_blocks_per_sm"] = min_blocks_per_sm;
+  if (threads_per_row) j["threads_per_row"] = threads_per_row;
   if (persistent) {
     j["pid"] = "persistent";
     j["programs_per_sm"] = programs_per_sm;
@@ -55,6 +56,10 @@ void validate(const Config& c, const ir::Kernel& k) {
                                   c.min_blocks_per_sm, c.num_warps * 32));
   if (c.programs_per_sm < 1 || c.programs_per_sm > 32)
     throw ConfigError(fmt::format("config field 'programs_per_sm': {} is outside [1, 32]", c.programs_per_sm));
+  if (c.threads_per_row != 0 && (!is_pow2(c.threads_per_row) || c.threads_per_row > c.num_warps * 32))
+    throw ConfigError(fmt::format("config field 'threads_per_row': {} must be 0 (automatic) or a power of two no "
+                                  "larger than the block's {} threads",
+                                  c.threads_per_row, c.num_warps * 32));
   if (!is_pow2(c.full_extent) || c.full_extent > 65536)
     throw ConfigError(
         fmt::format("config field 'full_extent': {} must be a power of two no larger than 65536", c.full_extent));
@@ -77,6 +82,7 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
       else if (key == "min_blocks_per_sm") c.min_blocks_per_sm = value.get<int>();
       else if (key == "programs_per_sm") c.programs_per_sm = value.get<int>();
       else if (key == "prefetch") c.prefetch = value.get<bool>();
+      else if (key == "threads_per_row") c.threads_per_row = value.get<int>();
       else if (key == "pid") {
         const std::string v = value.get<std::string>();
         if (v != "flat" && v != "persistent")
@@ -85,7 +91,7 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
       } else
         throw ConfigError("config: unknown field '" + key +
                           "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
-                          "prefetch)");
+                          "prefetch, threads_per_row)");
     } catch (const nlohmann::json::type_error&) {
       throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
     }

@@ -10,7 +10,11 @@
 //   register cap through __launch_bounds__);
 // - pid: "flat" (one block per program) or "persistent" (SM count x
 //   programs_per_sm blocks loop over the programs; with prefetch, loads of
-//   const tensors for the next program are issued before this one computes).
+//   const tensors for the next program are issued before this one computes);
+// - threads_per_row: threads laid across a tile row (power of two, at most the
+//   block's threads); 0 lets codegen choose (one 16-byte vector per thread
+//   across the widest row). 32 gives a warp per row: reductions need no
+//   shared memory.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +39,7 @@ struct Config {
   bool persistent = false;   // "pid": "persistent" (else "flat")
   int programs_per_sm = 2;   // persistent grid: SM count x this
   bool prefetch = true;      // persistent: load the next program's tiles early
+  int threads_per_row = 0;   // 0: chosen by codegen
 
   std::string to_json() const;
 };

@@ -177,6 +177,7 @@ class Emitter {
     for (const ir::Param& p : k_.params)
       if (p.is_tensor) narrowest = std::min(narrowest, ir::size_bytes(p.dtype));
     tc_ = std::min<std::int64_t>(threads_, std::max<std::int64_t>(1, widest / (16 / narrowest)));
+    if (c_.threads_per_row) tc_ = c_.threads_per_row;
   }
 
   std::string frag_type(DType t, std::int64_t r, std::int64_t c) const {

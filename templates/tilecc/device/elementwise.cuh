@@ -119,6 +119,9 @@ struct op_mul {
 };
 struct op_div {
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return a / b; }
+#ifdef TILECC_FAST_MATH
+  __device__ __forceinline__ float operator()(float a, float b) const { return __fdividef(a, b); }
+#endif
 };
 // NaN propagates: a NaN on either side is the result.
 struct op_maximum {
@@ -178,7 +181,11 @@ struct op_abs {
   template <class U> __device__ __forceinline__ U operator()(U a) const { return a < 0 ? -a : a; }
 };
 struct op_exp {
+#ifdef TILECC_FAST_MATH
+  __device__ __forceinline__ float operator()(float a) const { return __expf(a); }
+#else
   __device__ __forceinline__ float operator()(float a) const { return ::expf(a); }
+#endif
   __device__ __forceinline__ double operator()(double a) const { return ::exp(a); }
 };
 struct op_exp2 {

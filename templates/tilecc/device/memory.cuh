@@ -65,35 +65,53 @@ template <class D, int N> __device__ __forceinline__ void store_vector(D *p, con
     reinterpret_cast<W *>(p)[k] = w[k];
 }
 
-// Loads row i of f from row_ptr (tile column 0 of that row), or zeros when !row_ok.
-template <class T, int R, int C, class L, class S>
-__device__ __forceinline__ void load_row(Frag<T, R, C, L> &f, int i, const S *row_ptr, bool row_ok,
-                                         long long col_stride, int cols) {
+// Loads every row of f: row i from row_ptr(i) (tile column 0 of that row), zeros where
+// !row_ok(i). Two phases, so that a thread has all its loads in flight at once: first every
+// in-range aligned vector is loaded as raw words (predicated, branch-free), then the words are
+// unpacked and converted, with element-by-element loads only for vectors at a ragged edge, a
+// misaligned row or a strided row. (Unpacking right after each load made every load wait for
+// the one before it: a thread had one 16-byte load in flight.)
+template <class T, int R, int C, class L, class S, class RowPtr, class RowOk>
+__device__ __forceinline__ void load_rows(Frag<T, R, C, L> &f, RowPtr row_ptr, RowOk row_ok,
+                                          long long col_stride, int cols) {
   using F = Frag<T, R, C, L>;
-  constexpr int V = F::vec;
+  constexpr int V = F::vec, G = F::ec / V;
   constexpr int unit = vector_unit<S, V>();
+  constexpr int words = unit != 0 ? V * static_cast<int>(sizeof(S)) / unit : 1;
+  using W = typename vector_word<unit != 0 ? unit : 4>::type;
+  W raw[F::er][G][words];
+  bool vec_ok[F::er][G];
 #pragma unroll
-  for (int g = 0; g < F::ec / V; ++g) {
-    const int c0 = f.col(g * V);
-    bool done = false;
-    if constexpr (unit != 0) {
-      const S *p = row_ptr + c0;
-      if (col_stride == 1 && row_ok && c0 + V <= cols && aligned_to(p, unit)) {
-        S tmp[V];
-        load_vector(p, tmp);
+  for (int i = 0; i < F::er; ++i) {
+    const S *p = row_ptr(i);
+    const bool ok_row = unit != 0 && row_ok(i) && col_stride == 1 && aligned_to(p, unit != 0 ? unit : 1);
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+      const int c0 = f.col(g * V);
+      vec_ok[i][g] = ok_row && c0 + V <= cols;
+#pragma unroll
+      for (int k = 0; k < words; ++k)
+        raw[i][g][k] = vec_ok[i][g] ? reinterpret_cast<const W *>(p + c0)[k] : W{};
+    }
+  }
+#pragma unroll
+  for (int i = 0; i < F::er; ++i) {
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+      if (vec_ok[i][g]) {
+        const S *s = reinterpret_cast<const S *>(raw[i][g]);
 #pragma unroll
         for (int k = 0; k < V; ++k)
-          f.v[i][g * V + k] = convert<T>(tmp[k]);
-        done = true;
-      }
-    }
-    if (!done) {
+          f.v[i][g * V + k] = convert<T>(s[k]);
+      } else {
+        const S *p = row_ptr(i);
+        const bool ok = row_ok(i);
 #pragma unroll
-      for (int k = 0; k < V; ++k) {
-        const int c = f.col(g * V + k);
-        f.v[i][g * V + k] = (row_ok && c < cols && c < C)
-                                ? convert<T>(row_ptr[static_cast<long long>(c) * col_stride])
-                                : zero<T>();
+        for (int k = 0; k < V; ++k) {
+          const int c = f.col(g * V + k);
+          f.v[i][g * V + k] =
+              (ok && c < cols && c < C) ? convert<T>(p[static_cast<long long>(c) * col_stride]) : zero<T>();
+        }
       }
     }
   }
@@ -173,12 +191,9 @@ __device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long lo
                                      long long col_stride, int rows, int cols) {
   f.rows = rows;
   f.cols = cols;
-#pragma unroll
-  for (int i = 0; i < f.er; ++i) {
-    const int r = f.row(i);
-    detail::load_row(f, i, base + static_cast<long long>(r) * row_stride, r < rows && r < R,
-                     col_stride, cols);
-  }
+  detail::load_rows<T, R, C, L, S>(
+      f, [&](int i) { return base + static_cast<long long>(f.row(i)) * row_stride; },
+      [&](int i) { return f.row(i) < rows && f.row(i) < R; }, col_stride, cols);
 }
 
 // Row i of the tile is global row row_index(i); f.rows = row_index.rows, f.cols = cols.
@@ -188,13 +203,14 @@ load_gather_rows(Frag<T, R, C, L> &f, const S *base, const Frag<I, R, 1, L> &row
                  long long row_stride, long long col_stride, int cols) {
   f.rows = row_index.rows;
   f.cols = cols;
-#pragma unroll
-  for (int i = 0; i < f.er; ++i) {
-    const int r = f.row(i);
-    const bool row_ok = r < row_index.rows && r < R;
-    const long long global_row = row_ok ? static_cast<long long>(row_index.v[i][0]) : 0;
-    detail::load_row(f, i, base + global_row * row_stride, row_ok, col_stride, cols);
-  }
+  auto row_ok = [&](int i) { return f.row(i) < row_index.rows && f.row(i) < R; };
+  detail::load_rows<T, R, C, L, S>(
+      f,
+      [&](int i) {
+        const long long global_row = row_ok(i) ? static_cast<long long>(row_index.v[i][0]) : 0;
+        return base + global_row * row_stride;
+      },
+      row_ok, col_stride, cols);
 }
 
 // Writes the owned elements of f (converted from T to D).

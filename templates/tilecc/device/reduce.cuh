@@ -100,14 +100,22 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
   using V = accum_t<T>;
+  // Up to four independent partial folds per row, so a long row is not one dependent chain.
+  constexpr int P = F::ec >= 4 ? 4 : F::ec;
 #pragma unroll
   for (int i = 0; i < F::er; ++i) {
-    Acc a = Op::identity();
+    Acc part[P];
+#pragma unroll
+    for (int p = 0; p < P; ++p)
+      part[p] = Op::identity();
 #pragma unroll
     for (int j = 0; j < F::ec; ++j)
       if (f.valid(i, j))
-        a = Op::combine(a, Op::lift(convert<V>(f.v[i][j]), f.col(j)));
-    out[i] = a;
+        part[j % P] = Op::combine(part[j % P], Op::lift(convert<V>(f.v[i][j]), f.col(j)));
+#pragma unroll
+    for (int p = 1; p < P; ++p)
+      part[0] = Op::combine(part[0], part[p]);
+    out[i] = part[0];
   }
   if constexpr (C > 1 && L::tc > 1) {
     // Lanes of one row are consecutive: xor offsets below tc stay in the row.

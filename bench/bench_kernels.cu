@@ -1,10 +1,11 @@
 // Benchmark (not a test): translated kernels at large sizes, bf16, against
 // device copy bandwidth and cuBLAS measured in the same run. CUDA events,
-// L2 flushed before every repetition, median of the repetitions.
+// L2 flushed before every repetition, median of the repetitions (bench/timing.cuh).
+// The row kernels are also timed after a write flush (cudaMemset, as
+// triton.testing.do_bench flushes), which adds the write-back of ~50 MB of dirty L2.
 // Build: scripts/gpu_bench.sh. PyTorch figures come from bench/bench_torch.py.
 #include <cublas_v2.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <random>
@@ -18,33 +19,15 @@
 #include "bench/sum.cu"
 
 #include "../test/support/cuda_check.hpp"
+#include "timing.cuh"
 
 using bf16 = __nv_bfloat16;
 
-static void* flush_buffer = nullptr;
-static const size_t kFlushBytes = 256ull << 20;
+static bench::Timer* timer = nullptr;
 
-/// Median time in ms of `fn` over `reps` runs, L2 flushed before each.
-double time_ms(const std::function<void()>& fn, int reps = 30) {
-  cudaEvent_t a, b;
-  CUDA_OK(cudaEventCreate(&a));
-  CUDA_OK(cudaEventCreate(&b));
-  for (int i = 0; i < 3; ++i) fn();
-  CUDA_OK(cudaDeviceSynchronize());
-  std::vector<float> t;
-  for (int i = 0; i < reps; ++i) {
-    CUDA_OK(cudaMemsetAsync(flush_buffer, i & 0xff, kFlushBytes));
-    CUDA_OK(cudaEventRecord(a));
-    fn();
-    CUDA_OK(cudaEventRecord(b));
-    CUDA_OK(cudaEventSynchronize(b));
-    float ms = 0;
-    CUDA_OK(cudaEventElapsedTime(&ms, a, b));
-    t.push_back(ms);
-  }
-  CUDA_OK(cudaGetLastError());
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+/// Median time in ms of `fn`, the L2 flushed by reading (bench/timing.cuh says why).
+double time_ms(const std::function<void()>& fn, int reps = 30, bench::Flush how = bench::Flush::read) {
+  return timer->median_ms(fn, reps, how);
 }
 
 bf16* random_bf16(size_t n, unsigned seed) {
@@ -61,7 +44,8 @@ bf16* random_bf16(size_t n, unsigned seed) {
 int main() {
   cudaDeviceProp prop{};
   CUDA_OK(cudaGetDeviceProperties(&prop, 0));
-  CUDA_OK(cudaMalloc(&flush_buffer, kFlushBytes));
+  bench::Timer t;
+  timer = &t;
   const long long m = 8192, n = 4096;
   const size_t elems = size_t(m) * n;
   bf16* x = random_bf16(elems, 1);
@@ -79,8 +63,11 @@ int main() {
   const double copy_ms = time_ms([&] { CUDA_OK(cudaMemcpyAsync(dst, src, copy_bytes, cudaMemcpyDeviceToDevice)); });
   const double copy_tbs = 2.0 * copy_bytes / (copy_ms * 1e-3) / 1e12;
   std::printf("GPU: %s, %d SMs\n", prop.name, prop.multiProcessorCount);
-  std::printf("%-28s %9s %10s %12s\n", "kernel (bf16)", "ms", "TB/s", "% of copy");
-  std::printf("%-28s %9.4f %10.2f %11.1f%%\n", "device copy 1 GiB", copy_ms, copy_tbs, 100.0);
+  const double copy_ms_w = time_ms([&] { CUDA_OK(cudaMemcpyAsync(dst, src, copy_bytes, cudaMemcpyDeviceToDevice)); },
+                                  30, bench::Flush::write);
+  const double copy_tbs_w = 2.0 * copy_bytes / (copy_ms_w * 1e-3) / 1e12;
+  std::printf("%-28s %9s %10s %12s %18s\n", "kernel (bf16)", "ms", "TB/s", "% of copy", "write-flush %");
+  std::printf("%-28s %9.4f %10.2f %11.1f%% %17.1f%%\n", "device copy 1 GiB", copy_ms, copy_tbs, 100.0, 100.0);
 
   using C2 = tilecc::Tensor<const bf16, 2>;
   using C1 = tilecc::Tensor<const bf16, 1>;
@@ -88,8 +75,10 @@ int main() {
   auto row = [&](const char* name, double bytes, const std::function<cudaError_t()>& fn) {
     CUDA_OK(fn());
     const double ms = time_ms([&] { CUDA_OK(fn()); });
-    const double tbs = bytes / (ms * 1e-3) / 1e12;
-    std::printf("%-28s %9.4f %10.2f %11.1f%%\n", name, ms, tbs, 100.0 * tbs / copy_tbs);
+    const double ms_w = time_ms([&] { CUDA_OK(fn()); }, 30, bench::Flush::write);
+    const double tbs = bytes / (ms * 1e-3) / 1e12, tbs_w = bytes / (ms_w * 1e-3) / 1e12;
+    std::printf("%-28s %9.4f %10.2f %11.1f%% %17.1f%%\n", name, ms, tbs, 100.0 * tbs / copy_tbs,
+                100.0 * tbs_w / copy_tbs_w);
   };
   const double b2 = 2.0 * elems * sizeof(bf16), b3 = 3.0 * elems * sizeof(bf16);
   row("add 8192x4096", b3, [&] { return add<bf16>(C2(x, {m, n}), C2(y, {m, n}), O2(out, {m, n})); });

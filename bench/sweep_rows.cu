@@ -1,7 +1,6 @@
 // Benchmark sweep (not a test): one build per config of the row kernels
 // (softmax, layer_norm, rms_norm, sum) from .carry/sweep/<config>/; prints
 // "<config> <kernel> <ms> <% of copy>" lines. scripts/gpu_sweep.sh drives it.
-#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <random>
@@ -17,34 +16,17 @@
 #endif
 
 #include "../test/support/cuda_check.hpp"
+#include "timing.cuh"
 
 using bf16 = __nv_bfloat16;
-static void* flush = nullptr;
+static bench::Timer* timer = nullptr;
 
-double time_ms(const std::function<void()>& fn) {
-  cudaEvent_t a, b;
-  cudaEventCreate(&a);
-  cudaEventCreate(&b);
-  for (int i = 0; i < 3; ++i) fn();
-  std::vector<float> t;
-  for (int i = 0; i < 20; ++i) {
-    CUDA_OK(cudaMemsetAsync(flush, i, 256u << 20));
-    cudaEventRecord(a);
-    fn();
-    cudaEventRecord(b);
-    cudaEventSynchronize(b);
-    float ms;
-    cudaEventElapsedTime(&ms, a, b);
-    t.push_back(ms);
-  }
-  CUDA_OK(cudaGetLastError());
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+double time_ms(const std::function<void()>& fn) { return timer->median_ms(fn, 20); }
 
 int main() {
   const long long m = 8192, n = 4096;
-  CUDA_OK(cudaMalloc(&flush, 256u << 20));
+  bench::Timer t;
+  timer = &t;
   bf16 *x, *out, *w;
   CUDA_OK(cudaMalloc(&x, m * n * 2));
   CUDA_OK(cudaMalloc(&out, m * n * 2));

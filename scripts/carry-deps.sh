@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 copy() { # copy <name> <files...>
   local name=$1; shift
+  rm -rf ".carry/$name"  # only this dependency: .carry also holds translated files of others
   mkdir -p ".carry/$name"
   for f in "$@"; do
     [ -e "$f" ] || { echo "carry-deps: $f missing; run scripts/setup.sh" >&2; exit 1; }
@@ -15,7 +16,6 @@ copy() { # copy <name> <files...>
   done
 }
 
-rm -rf .carry
 copy cli11 /usr/include/CLI
 copy fmt /usr/include/fmt
 copy json /usr/include/nlohmann

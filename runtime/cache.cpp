@@ -1,0 +1,195 @@
+#include "cache.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace tilecc::runtime {
+
+namespace {
+
+// One 64-bit lane of the key hash: 8-byte words multiplied into the state, a
+// splitmix64 finish. Two lanes with different seeds and multipliers give 128 bits.
+struct Lane {
+  std::uint64_t h, mul;
+  void word(std::uint64_t w) {
+    h = (h ^ w) * mul;
+    h ^= h >> 29;
+  }
+  void bytes(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (; n >= 8; p += 8, n -= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      word(w);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, p, n);
+    word(tail ^ (static_cast<std::uint64_t>(n) << 56));
+  }
+  std::uint64_t finish() const {
+    std::uint64_t z = h + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+};
+
+}  // namespace
+
+std::string hash_parts(const std::vector<std::string_view>& parts) {
+  Lane a{0x243f6a8885a308d3ull, 0x9e3779b97f4a7c15ull}, b{0x13198a2e03707344ull, 0xc2b2ae3d27d4eb4full};
+  for (std::string_view p : parts) {
+    const std::uint64_t n = p.size();
+    a.word(n);
+    b.word(~n);
+    a.bytes(p.data(), p.size());
+    b.bytes(p.data(), p.size());
+  }
+  return fmt::format("{:016x}{:016x}", a.finish(), b.finish());
+}
+
+std::filesystem::path DiskCache::default_dir() {
+  if (const char* d = std::getenv("TILECC_CACHE_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "tilecc";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache" / "tilecc";
+  return std::filesystem::temp_directory_path() / "tilecc-cache";
+}
+
+DiskCache::DiskCache(std::filesystem::path dir) : dir_(dir.empty() ? default_dir() : std::move(dir)) {}
+
+std::filesystem::path DiskCache::path_of(const std::string& key) const { return dir_ / (key + ".cubin"); }
+
+namespace {
+
+// Entry layout: magic, payload length (decimal) and newline, payload, the
+// same magic again. A truncated or foreign file fails one of the checks.
+constexpr std::string_view kMagic = "tilecc-cache-v1\n";
+
+}  // namespace
+
+std::optional<std::string> DiskCache::load(const std::string& key) const {
+  std::ifstream in(path_of(key), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string data = ss.str();
+  if (data.size() < 2 * kMagic.size() || data.compare(0, kMagic.size(), kMagic) != 0) return std::nullopt;
+  const std::size_t nl = data.find('\n', kMagic.size());
+  if (nl == std::string::npos) return std::nullopt;
+  std::size_t length = 0;
+  try {
+    length = std::stoull(data.substr(kMagic.size(), nl - kMagic.size()));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::size_t begin = nl + 1;
+  if (data.size() != begin + length + kMagic.size() || data.compare(begin + length, kMagic.size(), kMagic) != 0)
+    return std::nullopt;
+  return data.substr(begin, length);
+}
+
+void DiskCache::store(const std::string& key, const std::string& bytes) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) throw std::runtime_error(fmt::format("tilecc runtime: cannot create the cache folder {}: {}", dir_.string(),
+                                               ec.message()));
+  static std::atomic<unsigned> counter{0};
+  const std::filesystem::path final_path = path_of(key);
+  const std::filesystem::path tmp =
+      dir_ / fmt::format(".{}.{}.{}.{}.tmp", key, ::getpid(), std::hash<std::thread::id>{}(std::this_thread::get_id()),
+                         counter++);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << kMagic << bytes.size() << '\n';
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out << kMagic;
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      throw std::runtime_error(fmt::format("tilecc runtime: cannot write the cache entry {}", tmp.string()));
+    }
+  }
+  std::filesystem::rename(tmp, final_path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error(fmt::format("tilecc runtime: cannot rename into {}", final_path.string()));
+  }
+}
+
+namespace {
+
+// A cached compile: the lowered names (count, then one per line) and the cubin.
+std::string pack(const std::vector<std::string>& names, const std::string& cubin) {
+  std::string out = fmt::format("{}\n", names.size());
+  for (const std::string& n : names) out += n + "\n";
+  return out + cubin;
+}
+
+bool unpack(const std::string& data, std::size_t expected_names, std::vector<std::string>& names, std::string& cubin) {
+  std::size_t pos = data.find('\n');
+  if (pos == std::string::npos) return false;
+  std::size_t n = 0;
+  try {
+    n = std::stoull(data.substr(0, pos));
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (n != expected_names) return false;
+  ++pos;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t nl = data.find('\n', pos);
+    if (nl == std::string::npos) return false;
+    names.push_back(data.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  cubin = data.substr(pos);
+  return !cubin.empty();
+}
+
+}  // namespace
+
+CachedCompile compile_cached(const std::string& source, const CompileOptions& options, const DiskCache& cache,
+                             const std::vector<std::string>& extra_key_parts) {
+  const std::vector<std::string> opts = nvrtc_options(options);
+  const std::string version = nvrtc_version();
+  std::vector<std::string_view> parts = {"tilecc-compile", source, version, options.arch};
+  for (const std::string& o : opts) parts.push_back(o);
+  parts.push_back("names");
+  for (const std::string& n : options.name_expressions) parts.push_back(n);
+  parts.push_back("extra");
+  for (const std::string& e : extra_key_parts) parts.push_back(e);
+
+  CachedCompile out;
+  out.key = hash_parts(parts);
+  if (std::optional<std::string> hit = cache.load(out.key)) {
+    if (unpack(*hit, options.name_expressions.size(), out.lowered_names, out.cubin)) {
+      out.from_cache = true;
+      return out;
+    }
+    out.lowered_names.clear();
+  }
+  CompileOutput compiled = nvrtc_compile(source, options);
+  out.cubin = std::move(compiled.cubin);
+  out.lowered_names = std::move(compiled.lowered_names);
+  out.log = std::move(compiled.log);
+  try {
+    cache.store(out.key, pack(out.lowered_names, out.cubin));
+  } catch (const std::exception& e) {
+    // A read-only or full cache folder costs recompiles, not the launch.
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true)) std::fprintf(stderr, "%s (compiling without the disk cache)\n", e.what());
+  }
+  return out;
+}
+
+}  // namespace tilecc::runtime

@@ -1,0 +1,216 @@
+#include "host_eval.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+
+namespace tilecc::runtime {
+
+namespace {
+
+using Code = HostExpr::Op::Code;
+constexpr int kMaxStack = 32;
+
+std::int64_t as_int(const HostValue& v) { return v.is_float ? static_cast<std::int64_t>(v.f) : v.i; }
+double as_float(const HostValue& v) { return v.is_float ? v.f : static_cast<double>(v.i); }
+HostValue int_value(std::int64_t i) { return {i, 0, false}; }
+HostValue float_value(double f) { return {0, f, true}; }
+
+}  // namespace
+
+HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const std::vector<std::string>& lets) {
+  HostExpr out;
+  if (e) out.where_ = fmt::format("{}:{}", kernel.source_file, e->loc.line);
+  int depth = 0, max_depth = 0;
+  auto push = [&](Op op, int pops) {
+    depth += 1 - pops;
+    max_depth = std::max(max_depth, depth);
+    out.ops_.push_back(op);
+  };
+  auto unsupported = [&](const ir::Expr& x, const std::string& what) -> EvalError {
+    return EvalError(fmt::format("{}:{}: the tilecc runtime cannot evaluate {} on the host", kernel.source_file,
+                                 x.loc.line, what));
+  };
+  auto param_index = [&](const std::string& name) {
+    for (std::size_t i = 0; i < kernel.params.size(); ++i)
+      if (kernel.params[i].name == name) return static_cast<std::int32_t>(i);
+    return std::int32_t{-1};
+  };
+  std::function<void(const ir::ExprPtr&)> walk = [&](const ir::ExprPtr& x) {
+    using K = ir::Expr::Kind;
+    if (!x) throw EvalError("tilecc runtime: an empty host expression");
+    if (!x->is_scalar()) throw unsupported(*x, "a tile value");
+    Op op;
+    op.code = Code::Const;
+    switch (x->kind) {
+      case K::Const:
+        op.value = ir::is_floating(x->dtype) ? float_value(x->fval) : int_value(x->ival);
+        push(op, 0);
+        return;
+      case K::Param: {
+        op.code = Code::Param;
+        op.a = param_index(x->name);
+        if (op.a < 0) throw unsupported(*x, "the unknown parameter '" + x->name + "'");
+        push(op, 0);
+        return;
+      }
+      case K::Var: {
+        for (std::size_t i = lets.size(); i-- > 0;)
+          if (lets[i] == x->name) {
+            op.code = Code::Let;
+            op.a = static_cast<std::int32_t>(i);
+            push(op, 0);
+            return;
+          }
+        throw unsupported(*x, "'" + x->name + "' (not a host value)");
+      }
+      case K::TensorSize:
+      case K::TensorStride:
+        op.code = x->kind == K::TensorSize ? Code::Size : Code::Stride;
+        op.a = param_index(x->name);
+        op.b = static_cast<std::int32_t>(x->ival);
+        if (op.a < 0) throw unsupported(*x, "the unknown tensor '" + x->name + "'");
+        push(op, 0);
+        return;
+      case K::Unary: {
+        walk(x->args.at(0));
+        static const std::pair<const char*, Code> codes[] = {{"neg", Code::Neg}, {"not", Code::Not},
+                                                             {"abs", Code::Abs}};
+        for (const auto& [name, code] : codes)
+          if (x->op == name) {
+            op.code = code;
+            push(op, 1);
+            goto converted;
+          }
+        throw unsupported(*x, "'" + x->op + "'");
+      }
+      case K::Binary:
+      case K::Compare: {
+        walk(x->args.at(0));
+        walk(x->args.at(1));
+        static const std::pair<const char*, Code> codes[] = {
+            {"add", Code::Add}, {"sub", Code::Sub}, {"mul", Code::Mul}, {"div", Code::Div},
+            {"rem", Code::Rem}, {"maximum", Code::Max}, {"minimum", Code::Min}, {"and", Code::And},
+            {"or", Code::Or},   {"lt", Code::Lt},   {"le", Code::Le},   {"gt", Code::Gt},
+            {"ge", Code::Ge},   {"eq", Code::Eq},   {"ne", Code::Ne}};
+        for (const auto& [name, code] : codes)
+          if (x->op == name) {
+            op.code = code;
+            push(op, 2);
+            goto converted;
+          }
+        throw unsupported(*x, "'" + x->op + "'");
+      }
+      case K::Select:
+        walk(x->args.at(0));
+        walk(x->args.at(1));
+        walk(x->args.at(2));
+        op.code = Code::Select;
+        push(op, 3);
+        goto converted;
+      case K::Cast: walk(x->args.at(0)); goto converted;
+      default: throw unsupported(*x, "this expression");
+    }
+  converted:
+    // Every result takes the expression's dtype, as the generated C++ would.
+    op = Op();
+    op.code = ir::is_floating(x->dtype) ? Code::ToFloat : x->dtype == ir::DType::b1 ? Code::ToBool : Code::ToInt;
+    push(op, 1);
+  };
+  walk(e);
+  if (max_depth > kMaxStack)
+    throw EvalError(fmt::format("{}: host expression too deep for the runtime's evaluator", out.where_));
+  return out;
+}
+
+HostValue HostExpr::eval(const HostEnv& env) const {
+  HostValue stack[kMaxStack];
+  int top = 0;
+  for (const Op& op : ops_) {
+    switch (op.code) {
+      case Code::Const: stack[top++] = op.value; break;
+      case Code::Param: stack[top++] = env.scalars[op.a]; break;
+      case Code::Let: stack[top++] = env.lets[op.a]; break;
+      case Code::Size: stack[top++] = int_value(env.sizes[op.a][op.b]); break;
+      case Code::Stride: stack[top++] = int_value(env.strides[op.a][op.b]); break;
+      case Code::Neg: {
+        HostValue& v = stack[top - 1];
+        v = v.is_float ? float_value(-v.f) : int_value(-v.i);
+        break;
+      }
+      case Code::Not: stack[top - 1] = int_value(as_float(stack[top - 1]) == 0); break;
+      case Code::Abs: {
+        HostValue& v = stack[top - 1];
+        v = v.is_float ? float_value(std::fabs(v.f)) : int_value(v.i < 0 ? -v.i : v.i);
+        break;
+      }
+      case Code::ToInt: stack[top - 1] = int_value(as_int(stack[top - 1])); break;
+      case Code::ToFloat: stack[top - 1] = float_value(as_float(stack[top - 1])); break;
+      case Code::ToBool: stack[top - 1] = int_value(as_float(stack[top - 1]) != 0); break;
+      case Code::Select: {
+        const HostValue c = stack[top - 3], a = stack[top - 2], b = stack[top - 1];
+        top -= 2;
+        stack[top - 1] = as_float(c) != 0 ? a : b;
+        break;
+      }
+      default: {
+        const HostValue a = stack[top - 2], b = stack[top - 1];
+        --top;
+        HostValue& r = stack[top - 1];
+        const bool fl = a.is_float || b.is_float;
+        const double x = as_float(a), y = as_float(b);
+        const std::int64_t i = a.i, j = b.i;
+        switch (op.code) {
+          case Code::Add: r = fl ? float_value(x + y) : int_value(i + j); break;
+          case Code::Sub: r = fl ? float_value(x - y) : int_value(i - j); break;
+          case Code::Mul: r = fl ? float_value(x * y) : int_value(i * j); break;
+          // Integer division by zero gives 0 (a select may evaluate a guarded branch).
+          case Code::Div: r = fl ? float_value(x / y) : int_value(j == 0 ? 0 : i / j); break;
+          case Code::Rem: r = fl ? float_value(std::fmod(x, y)) : int_value(j == 0 ? 0 : i % j); break;
+          case Code::Max: r = fl ? float_value(std::max(x, y)) : int_value(std::max(i, j)); break;
+          case Code::Min: r = fl ? float_value(std::min(x, y)) : int_value(std::min(i, j)); break;
+          case Code::And: r = int_value(x != 0 && y != 0); break;
+          case Code::Or: r = int_value(x != 0 || y != 0); break;
+          case Code::Lt: r = int_value(fl ? x < y : i < j); break;
+          case Code::Le: r = int_value(fl ? x <= y : i <= j); break;
+          case Code::Gt: r = int_value(fl ? x > y : i > j); break;
+          case Code::Ge: r = int_value(fl ? x >= y : i >= j); break;
+          case Code::Eq: r = int_value(fl ? x == y : i == j); break;
+          case Code::Ne: r = int_value(fl ? x != y : i != j); break;
+          default: break;
+        }
+      }
+    }
+  }
+  return top > 0 ? stack[top - 1] : HostValue{};
+}
+
+std::int64_t HostExpr::eval_int(const HostEnv& env) const { return as_int(eval(env)); }
+
+HostPrologue::HostPrologue(const ir::Kernel& kernel) : kernel_(&kernel) {
+  for (const ir::StmtPtr& s : kernel.host) {
+    if (s->kind == ir::Stmt::Kind::Let) {
+      lets_.push_back(HostExpr::compile(s->expr, kernel, let_names_));
+      let_names_.push_back(s->name);
+    } else if (s->kind == ir::Stmt::Kind::Check) {
+      checks_.push_back({HostExpr::compile(s->expr, kernel, let_names_), s->text});
+    }
+  }
+  if (static_cast<int>(lets_.size()) > HostEnv::kMaxLets)
+    throw EvalError(fmt::format("kernel '{}' has {} host lets, more than the runtime's {}", kernel.name, lets_.size(),
+                                HostEnv::kMaxLets));
+}
+
+const char* HostPrologue::run(HostEnv& env) const {
+  for (std::size_t i = 0; i < lets_.size(); ++i) env.lets[i] = lets_[i].eval(env);
+  for (const Check& c : checks_)
+    if (as_float(c.expr.eval(env)) == 0) return c.text.c_str();
+  return nullptr;
+}
+
+HostExpr HostPrologue::compile(const ir::ExprPtr& e) const { return HostExpr::compile(e, *kernel_, let_names_); }
+
+}  // namespace tilecc::runtime

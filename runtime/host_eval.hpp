@@ -1,0 +1,88 @@
+// Evaluates a kernel's host prologue (lets and TILECC_CHECKs over tensor
+// sizes/strides and scalar parameters) and other host scalar expressions of
+// the IR (tile loop bounds) at launch, on the CPU, without allocating.
+//
+// Why an evaluator rather than the generated launcher: the generated launcher
+// is host C++ that calls the CUDA runtime (<<<>>>); NVRTC compiles device code
+// only, so a runtime that emits code on the fly cannot compile it. The IR is
+// at hand, so each expression is compiled once, when the kernel is loaded,
+// into a flat postfix program with names resolved to indices; evaluating it
+// at launch is a loop over a fixed-size stack.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::runtime {
+
+/// The expression uses something the host evaluator does not support (the
+/// message names it and its source line), or evaluation failed (division by zero).
+struct EvalError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A host scalar: integer or floating (bools are integers 0/1).
+struct HostValue {
+  std::int64_t i = 0;
+  double f = 0;
+  bool is_float = false;
+};
+
+/// What expressions read at launch: per parameter, a scalar value or a tensor's
+/// sizes/strides (pointers into the caller's arrays), plus the lets so far.
+struct HostEnv {
+  static constexpr int kMaxLets = 64;
+  const HostValue* scalars = nullptr;          // indexed by parameter
+  const std::int64_t* const* sizes = nullptr;  // [param][dim]
+  const std::int64_t* const* strides = nullptr;
+  HostValue lets[kMaxLets];
+};
+
+/// One compiled expression.
+class HostExpr {
+ public:
+  struct Op {
+    enum class Code : std::uint8_t {
+      Const, Param, Let, Size, Stride, Neg, Not, Abs, Add, Sub, Mul, Div, Rem, Max, Min, And, Or,
+      Lt, Le, Gt, Ge, Eq, Ne, Select, ToInt, ToFloat, ToBool,
+    } code = Code::Const;
+    std::int32_t a = 0, b = 0;  // Param/Let: index; Size/Stride: param, dim
+    HostValue value;            // Const
+  };
+  /// Compiles `e`; `params` and `lets` resolve names (lets: in order so far).
+  static HostExpr compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const std::vector<std::string>& lets);
+  HostValue eval(const HostEnv& env) const;
+  std::int64_t eval_int(const HostEnv& env) const;
+
+ private:
+  std::vector<Op> ops_;
+  std::string where_;  // "file:line" for messages
+};
+
+/// The prologue of one kernel: its lets in order and its checks.
+class HostPrologue {
+ public:
+  explicit HostPrologue(const ir::Kernel& kernel);
+  /// Evaluates the lets into env.lets, then the checks; returns the text of
+  /// the first failing check (nullptr when all hold).
+  const char* run(HostEnv& env) const;
+  /// Compiles another expression against the kernel's lets (loop bounds).
+  HostExpr compile(const ir::ExprPtr& e) const;
+  int let_count() const { return static_cast<int>(lets_.size()); }
+
+ private:
+  const ir::Kernel* kernel_;
+  std::vector<std::string> let_names_;
+  std::vector<HostExpr> lets_;
+  struct Check {
+    HostExpr expr;
+    std::string text;
+  };
+  std::vector<Check> checks_;
+};
+
+}  // namespace tilecc::runtime

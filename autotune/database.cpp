@@ -1,0 +1,160 @@
+#include "autotune/database.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "runtime/cache.hpp"
+#include "translator/ir/serialize.hpp"
+
+namespace tilecc::autotune {
+
+nlohmann::json DbKey::to_json() const {
+  return {{"source_hash", source_hash}, {"kernel", kernel}, {"spec", spec}, {"gpu", gpu},
+          {"cc", cc},                   {"version", version}, {"space", space}};
+}
+
+DbKey DbKey::from_json(const nlohmann::json& j) {
+  DbKey k;
+  k.source_hash = j.value("source_hash", "");
+  k.kernel = j.value("kernel", "");
+  k.spec = j.value("spec", "");
+  k.gpu = j.value("gpu", "");
+  k.cc = j.value("cc", "");
+  k.version = j.value("version", "");
+  k.space = j.value("space", "");
+  return k;
+}
+
+std::string DbKey::hash() const {
+  return runtime::hash_parts({"tilecc-tuning-db-1", source_hash, kernel, spec, gpu, cc, version, space});
+}
+
+std::string DbKey::describe() const {
+  return fmt::format("{} | {} | {} (cc {}) | tilecc {} | source {} | space {}", kernel, spec, gpu, cc, version,
+                     source_hash.substr(0, 16), space);
+}
+
+std::string kernel_source_hash(const ir::Kernel& kernel) {
+  ir::Module m;
+  m.kernels.push_back(kernel);
+  m.kernels.back().source_file.clear();
+  return runtime::hash_parts({ir::serialize(m)});
+}
+
+std::string kernel_display_name(const ir::Kernel& kernel) {
+  return kernel.instance.empty() ? kernel.name : kernel.name + "<" + kernel.instance + ">";
+}
+
+TuningDb::TuningDb(std::filesystem::path path) : path_(path.empty() ? default_path() : std::move(path)) {}
+
+std::filesystem::path TuningDb::default_path() {
+  if (const char* p = std::getenv("TILECC_TUNE_DB"); p && *p) return p;
+  return runtime::DiskCache::default_dir() / "tuning.json";
+}
+
+nlohmann::json TuningDb::read() const {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) return {{"version", 1}, {"entries", nlohmann::json::object()}};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    nlohmann::json j = nlohmann::json::parse(ss.str());
+    if (!j.contains("entries")) j["entries"] = nlohmann::json::object();
+    return j;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("tuning database {} is not valid JSON: {}", path_.string(), e.what()));
+  }
+}
+
+namespace {
+
+DbEntry entry_of(const nlohmann::json& j) {
+  DbEntry e;
+  e.key = DbKey::from_json(j.at("key_fields"));
+  e.config = j.at("config");
+  e.ms = j.value("ms", 0.0);
+  e.tuned_at = j.value("tuned_at", "");
+  e.details = j.value("details", nlohmann::json::object());
+  return e;
+}
+
+nlohmann::json json_of(const DbEntry& e) {
+  return {{"key_fields", e.key.to_json()}, {"config", e.config}, {"ms", e.ms}, {"tuned_at", e.tuned_at},
+          {"details", e.details}};
+}
+
+/// An exclusive flock on "<db>.lock" for the life of the object.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + path.string());
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR) throw std::runtime_error("cannot lock " + path.string());
+  }
+  ~FileLock() {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
+  if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+  FileLock lock(path_.string() + ".lock");
+  nlohmann::json db = read();
+  const std::string key = e.key.hash();
+  DbEntry stored = e;
+  if (stored.tuned_at.empty()) {
+    const std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    stored.tuned_at = buf;
+  }
+  if (!replace && db["entries"].contains(key)) {
+    const DbEntry old = entry_of(db["entries"][key]);
+    if (old.ms > 0 && old.ms <= stored.ms) return old;
+  }
+  db["entries"][key] = json_of(stored);
+  const std::filesystem::path tmp = path_.string() + fmt::format(".tmp.{}", ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << db.dump(2) << "\n";
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, path_);
+  return stored;
+}
+
+std::optional<DbEntry> TuningDb::find(const DbKey& key) const {
+  const nlohmann::json db = read();
+  const std::string h = key.hash();
+  if (!db["entries"].contains(h)) return std::nullopt;
+  return entry_of(db["entries"][h]);
+}
+
+std::vector<DbEntry> TuningDb::entries() const {
+  std::vector<DbEntry> out;
+  const nlohmann::json db = read();
+  for (const auto& [k, v] : db["entries"].items()) out.push_back(entry_of(v));
+  return out;
+}
+
+}  // namespace tilecc::autotune
+

@@ -1,0 +1,86 @@
+// The tuning database: the best measured config per (kernel source, kernel, argument
+// specialization, GPU, compute capability, tilecc version, config-space fingerprint).
+//
+// One JSON file (default $TILECC_TUNE_DB, else the cubin cache folder's tuning.json):
+//   {"version": 1, "entries": {"<key>": {"key_fields": {...}, "config": {...}, "ms": ...}}}
+// Updates are read-modify-write under an exclusive flock on "<file>.lock", written to a
+// temporary file and renamed over the database, so concurrent tuners never lose or tear
+// an entry and readers (no lock) see the old or the new file, never a partial one.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::autotune {
+
+struct DbKey {
+  std::string source_hash;   // of the kernel's serialized IR (same from .tile.cpp and from .json)
+  std::string kernel;        // "matmul<tilecc::bf16>"
+  std::string spec;          // launch.hpp's spec_key
+  std::string gpu;           // "NVIDIA H200"
+  std::string cc;            // "9.0"
+  std::string version;       // tilecc version
+  std::string space;         // ConfigSpace::fingerprint()
+
+  nlohmann::json to_json() const;
+  static DbKey from_json(const nlohmann::json& j);
+  std::string hash() const;  // the entry's name in the file: 32 hex digits
+  /// Human-readable form, for header comments: "matmul<tilecc::bf16> | x:bf16[...] | NVIDIA H200 (9.0) | …".
+  std::string describe() const;
+};
+
+/// Hash of a kernel's IR alone (the module's file name left out).
+std::string kernel_source_hash(const ir::Kernel& kernel);
+/// "softmax<tilecc::bf16>" or "softmax".
+std::string kernel_display_name(const ir::Kernel& kernel);
+
+struct DbEntry {
+  DbKey key;
+  nlohmann::json config;     // the config's JSON
+  double ms = 0;             // median time measured
+  std::string tuned_at;      // UTC, ISO 8601
+  nlohmann::json details;    // effort, search, configs tried, ...
+};
+
+class TuningDb {
+ public:
+  explicit TuningDb(std::filesystem::path path = {});
+  static std::filesystem::path default_path();
+  const std::filesystem::path& path() const { return path_; }
+
+  /// Adds or replaces the entry of e.key, atomically; keeps an existing entry when it was
+  /// measured faster unless `replace` is set. Returns the entry the file now holds.
+  DbEntry record(const DbEntry& e, bool replace = false) const;
+  std::optional<DbEntry> find(const DbKey& key) const;
+  /// Every entry (for `translate --tuned`'s partial matches).
+  std::vector<DbEntry> entries() const;
+
+ private:
+  nlohmann::json read() const;
+  std::filesystem::path path_;
+};
+
+}  // namespace tilecc::autotune
+
+namespace tilecc::autotune {
+
+/// The best recorded config for `kernel`, for `translate --tuned`: entries of the same kernel
+/// source, kernel, tilecc version and config-space fingerprint; among them those measured on
+/// a GPU of `arch`'s generation if any, whose spec contains `spec_filter`; the latest wins.
+struct TunedChoice {
+  DbEntry entry;
+  std::string db_path;
+  int candidates = 0;  // matching entries (other shapes / GPUs)
+  /// The header comment naming the database key and the measured time.
+  std::string comment() const;
+};
+std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
+                                      const std::string& spec_filter = {});
+
+}  // namespace tilecc::autotune

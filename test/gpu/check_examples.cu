@@ -238,8 +238,11 @@ void check_more(const char* dt, double tol) {
       cudaFree(dl);
     }
   }
-  // matmul / bmm at sizes that are not multiples of any block size.
-  const long long mm[][3] = {{1, 1, 1}, {17, 33, 65}, {130, 70, 257}, {256, 512, 128}};
+  // matmul / bmm at sizes that are not multiples of any block size. Rows of 8k elements take
+  // the cp.async pipeline (k = 1000, 72 and 24 end in a partial k-step), the others its
+  // fallback.
+  const long long mm[][3] = {{1, 1, 1},     {17, 33, 65},    {130, 70, 257}, {256, 512, 128},
+                             {200, 1000, 264}, {129, 72, 136}, {64, 24, 64}};
   for (auto& s : mm) {
     const long long m = s[0], k = s[1], n = s[2], batch = 3;
     const auto hx = rounded<T>(random_vec(batch * m * k)), hy = rounded<T>(random_vec(batch * k * n));

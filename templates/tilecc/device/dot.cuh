@@ -16,6 +16,7 @@
 #pragma once
 
 #include "dot_pipeline.cuh"
+#include "elementwise.cuh"
 #include "frag.cuh"
 #include "memory.cuh"
 #include "types.cuh"
@@ -280,6 +281,14 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
     }
   }
 
+  // out[0:rows, 0:cols] = products, converted to TO, straight from the registers.
+  template <class TO>
+  __device__ __forceinline__ void store(TO *out, long long row_stride, long long col_stride,
+                                        int rows, int cols) const {
+    if (warp() < G::active)
+      store_mma_products(out, row_stride, col_stride, rows, cols, d, m_base(), n_base());
+  }
+
   // acc += products, handed over through shared `so` in rounds of RC rows. The caller makes
   // sure nobody still reads what `so` overlaps; the block is synchronized on return.
   template <int RC, class L>
@@ -359,12 +368,11 @@ template <int BK, int R, int C> __host__ __device__ constexpr int dot_loop_mma_b
 
 // shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
 // which it may share with another path).
-template <int BK, class T, int R, int C, class L, class A, class B>
+template <int BK, int NT, int R, int C, class A, class B>
 __device__ __forceinline__ void
-dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
-             const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
-             long long k_end, int rows, int cols, uint4 *shared) {
-  constexpr int NT = L::threads;
+mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a, long long a_row_stride,
+           long long a_col_stride, const B *b, long long b_row_stride, long long b_col_stride,
+           long long k_begin, long long k_end, int rows, int cols, uint4 *shared) {
   using LA = Layout<NT, cmin(cmax(BK / 8, 1), NT)>;
   using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
   constexpr int lda = BK + 8, ldb = C + 8;
@@ -386,8 +394,6 @@ dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long lon
        k_step<BK>(k_begin, k_end));
   load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k_begin, k_end),
        cols);
-  mma_accumulators<A, R, C, NT / 32> products;
-  products.zero();
   int stage = 0;
   for (long long k0 = k_begin;;) {
     A *sa = stage0 + stage * stage_elems;
@@ -409,7 +415,36 @@ dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long lon
     k0 = k1;
     stage = stages == 2 ? stage ^ 1 : 0;
   }
-  products.template add_to<out_rows>(acc, reinterpret_cast<float *>(smem));
+}
+
+template <int BK, class T, int R, int C, class L, class A, class B>
+__device__ __forceinline__ void
+dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
+             const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
+             long long k_end, int rows, int cols, uint4 *shared) {
+  constexpr int lda = BK + 8, ldb = C + 8;
+  constexpr int stage_elems = R * lda + BK * ldb;
+  constexpr int stages = 2 * stage_elems * 2 <= dot_shared_limit ? 2 : 1;
+  constexpr int out_rows = mma_out_rows<R, C>(cmax(stages * stage_elems * 2, 16 * (C + 4) * 4));
+  mma_accumulators<A, R, C, L::threads / 32> products;
+  products.zero();
+  mma_k_loop<BK, L::threads>(products, a, a_row_stride, a_col_stride, b, b_row_stride,
+                             b_col_stride, k_begin, k_end, rows, cols, shared);
+  products.template add_to<out_rows>(acc, reinterpret_cast<float *>(shared));
+}
+
+// out = a @ b over the k-loop, stored from the mma registers (no acc fragment).
+template <int BK, int NT, int R, int C, class TO, class A, class B>
+__device__ __forceinline__ void
+dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
+              long long a_row_stride, long long a_col_stride, const B *b, long long b_row_stride,
+              long long b_col_stride, long long k_begin, long long k_end, int rows, int cols,
+              uint4 *shared) {
+  mma_accumulators<A, R, C, NT / 32> products;
+  products.zero();
+  mma_k_loop<BK, NT>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
+                     k_begin, k_end, rows, cols, shared);
+  products.store(out, out_row_stride, out_col_stride, rows, cols);
 }
 #endif
 
@@ -440,7 +475,8 @@ __device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const Frag<A, R, K, L
 // next step's operands are loaded while this step multiplies; f16/bf16 operands
 // (R % 16 == 0, BK % 16 == 0, C % 8 == 0) keep the products in tensor-core registers across
 // the whole loop.
-template <int BK, class T, int R, int C, class L, class PA, class PB>
+// STAGES: cp.async stages of the pipeline (2..4; 0 = as many as fit).
+template <int BK, int STAGES = 0, class T, int R, int C, class L, class PA, class PB>
 __device__ __forceinline__ void
 dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a_col_stride,
          const PB *b, long long b_row_stride, long long b_col_stride, long long k_begin,
@@ -450,15 +486,16 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
   if (k_begin >= k_end)
     return;
 #if TILECC_DEV_HAS_MMA_SYNC
-  if constexpr (detail::dot_pipeline_eligible<T, R, BK, C, L::threads, A, B>) {
+  if constexpr (detail::dot_pipeline_eligible<T, R, BK, C, L::threads, A, B, STAGES>) {
     // One buffer for both paths (static shared arrays of inlined calls do not overlap).
-    constexpr int bytes =
-        cmax(detail::pipe_smem<R, C, BK>::bytes, detail::dot_loop_mma_bytes<BK, R, C>());
+    constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES>::bytes,
+                               detail::dot_loop_mma_bytes<BK, R, C>());
     __shared__ uint4 smem[(bytes + 15) / 16];
     if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride,
                                     b_col_stride, k_begin))
-      detail::dot_loop_pipeline<BK>(acc, a, a_row_stride, b, b_row_stride, k_begin, k_end,
-                                    static_cast<int>(rows), static_cast<int>(cols), smem);
+      detail::dot_loop_pipeline<BK, STAGES>(acc, a, a_row_stride, b, b_row_stride, k_begin,
+                                            k_end, static_cast<int>(rows),
+                                            static_cast<int>(cols), smem);
     else
       detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride,
                                b_col_stride, k_begin, k_end, static_cast<int>(rows),
@@ -497,6 +534,53 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
     fb = next_b;
     k0 = k1;
   }
+}
+
+// out[0:rows, 0:cols] = cast<TO>(a @ b) over the k-loop of dot_loop (same operands and
+// conditions), for the pattern `acc = zeros; for tk: acc = dot(.., acc); out[..] = cast(acc)`
+// with acc dead afterwards: on the tensor-core paths the products are stored straight from the
+// mma registers, so no R x C register fragment lives beside them (half the registers, which
+// is what lets 4 warps hold a 128 x 128 tile). Elsewhere it is dot_loop then store.
+template <int BK, int STAGES, int R, int C, class L, class TO, class PA, class PB>
+__device__ __forceinline__ void
+dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
+               long long a_row_stride, long long a_col_stride, const PB *b,
+               long long b_row_stride, long long b_col_stride, long long k_begin,
+               long long k_end, long long rows, long long cols) {
+  using A = remove_cv_t<PA>;
+  using B = remove_cv_t<PB>;
+  const int r = static_cast<int>(rows), c = static_cast<int>(cols);
+#if TILECC_DEV_HAS_MMA_SYNC
+  if constexpr (detail::dot_mma_eligible<float, R, BK, C, A, B>) {
+    if (k_begin < k_end) {
+      if constexpr (detail::dot_pipeline_eligible<float, R, BK, C, L::threads, A, B, STAGES>) {
+        constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES>::bytes,
+                                   detail::dot_loop_mma_bytes<BK, R, C>());
+        __shared__ uint4 smem[(bytes + 15) / 16];
+        if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride,
+                                        b_col_stride, k_begin))
+          detail::dot_store_pipeline<BK, STAGES, R, C, L::threads>(
+              out, out_row_stride, out_col_stride, a, a_row_stride, b, b_row_stride, k_begin,
+              k_end, r, c, smem);
+        else
+          detail::dot_store_mma<BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
+                                                      a_row_stride, a_col_stride, b,
+                                                      b_row_stride, b_col_stride, k_begin,
+                                                      k_end, r, c, smem);
+      } else {
+        __shared__ uint4 smem[(detail::dot_loop_mma_bytes<BK, R, C>() + 15) / 16];
+        detail::dot_store_mma<BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
+                                                    a_row_stride, a_col_stride, b, b_row_stride,
+                                                    b_col_stride, k_begin, k_end, r, c, smem);
+      }
+      return;
+    }
+  }
+#endif
+  auto acc = full<float, R, C, L>(0.0f, r, c);
+  dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
+                       k_begin, k_end, rows, cols);
+  store(out, cast<TO>(acc), out_row_stride, out_col_stride);
 }
 
 } // namespace dev

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "frag.cuh"
+#include "mma_store.cuh"
 #include "types.cuh"
 
 namespace tilecc {
@@ -56,18 +57,21 @@ template <int BM, int BN, int W> struct pipe_grid {
   static constexpr int mt = wm / 16, nt = wn / 8; // mma tiles per warp
 };
 
-template <int BM, int BN, int BK> struct pipe_smem {
+// Operand stages of the pipeline: STAGES_WANTED (2..4) when given and they fit, else as many as
+// fit up to 4 (0 when fewer than 2 fit: the pipeline is not used).
+template <int BM, int BN, int BK, int STAGES_WANTED = 0> struct pipe_smem {
   static constexpr int stage_bytes = (BM * BK + BK * BN) * 2;
   static constexpr int fit = pipe_shared_limit / stage_bytes;
-  static constexpr int stages = fit > 4 ? 4 : fit;
+  static constexpr int most = fit > 4 ? 4 : fit;
+  static constexpr int stages = STAGES_WANTED == 0 ? most : STAGES_WANTED <= most ? STAGES_WANTED : 0;
   static constexpr int bytes = stages * stage_bytes;
 };
 
-template <class T, int BM, int BK, int BN, int NT, class A, class B>
+template <class T, int BM, int BK, int BN, int NT, class A, class B, int STAGES_WANTED = 0>
 inline constexpr bool dot_pipeline_eligible =
     is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && BM % 64 == 0 &&
     BN % 64 == 0 && BK % 32 == 0 && NT % 32 == 0 && pipe_grid<BM, BN, NT / 32>::ok &&
-    pipe_smem<BM, BN, BK>::stages >= 2;
+    pipe_smem<BM, BN, BK, STAGES_WANTED>::stages >= 2;
 
 __device__ __forceinline__ bool aligned16(const void *p) {
   return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
@@ -114,12 +118,12 @@ template <class E>
 __device__ __forceinline__ void pipe_mma(float (&d)[4], const unsigned (&a)[4], unsigned b0,
                                          unsigned b1) {
   if constexpr (is_same_v<E, __half>) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
                  "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
   } else {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
                  "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
@@ -137,14 +141,16 @@ template <int CPR> __device__ __forceinline__ int swz(int r, int c) {
     return (r * CPR + (c ^ (r & 7))) * 16;
 }
 
-template <int BK, class T, int R, int C, class L, class A, class B>
+// The pipelined k-loop; at the end, with the operand buffers free, it calls
+// epilogue(d, wm0, wn0, smem): this warp's products d[MT][NT8][4] (mma m16n8 accumulator
+// layout) for the rows from wm0 and the columns from wn0 of the R x C block.
+template <int BK, int NT, int R, int C, int STAGES_WANTED, class A, class B, class Epilogue>
 __device__ __forceinline__ void
-dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, const B *b,
-                  long long b_row_stride, long long k_begin, long long k_end, int rows,
-                  int cols, uint4 *shared) {
-  constexpr int NT = L::threads;
+dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
+                 long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
+                 Epilogue &&epilogue) {
   using G = pipe_grid<R, C, NT / 32>;
-  using S = pipe_smem<R, C, BK>;
+  using S = pipe_smem<R, C, BK, STAGES_WANTED>;
   constexpr int STAGES = S::stages;
   constexpr int A_CPR = BK / 8, B_CPR = C / 8;      // 16-byte chunks per row
   constexpr int A_CHUNKS = R * A_CPR, B_CHUNKS = BK * B_CPR;
@@ -160,52 +166,70 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
   const int wm0 = (warp / G::warps_n) * G::wm;
   const int wn0 = (warp % G::warps_n) * G::wn;
 
-  // Per-thread copy assignments (fixed over the loop): shared offsets and global bases.
-  int a_soff[A_PER], b_soff[B_PER];
-  const A *a_src[A_PER];
-  const B *b_src[B_PER];
-  int a_kc[A_PER], b_kr[B_PER], b_bytes[B_PER];
-  bool a_ok[A_PER], b_ok[B_PER];
+  // Per-thread copy assignments, fixed over the loop: shared offsets, bytes per chunk (rows
+  // and columns outside the tile read nothing) and a global pointer that walks k. Full k-steps
+  // cost a pointer add and a cp.async per chunk; only the last, partial step checks k.
+  int a_soff[A_PER], b_soff[B_PER], a_bytes[A_PER], b_bytes[B_PER], a_kc[A_PER], b_kr[B_PER];
+  const A *a_next[A_PER];
+  const B *b_next[B_PER];
 #pragma unroll
   for (int i = 0; i < A_PER; ++i) {
     const int id = tid + i * NT;
     const int r = id / A_CPR, c = id % A_CPR;
-    a_ok[i] = (A_CHUNKS % NT == 0 || id < A_CHUNKS) && r < rows;
+    const bool ok = (A_CHUNKS % NT == 0 || id < A_CHUNKS) && r < rows;
+    a_bytes[i] = ok ? 16 : 0;
     a_soff[i] = swz<A_CPR>(r, c);
     a_kc[i] = c * 8;
-    a_src[i] = a + static_cast<long long>(a_ok[i] ? r : 0) * a_row_stride + c * 8; // + k0
+    a_next[i] = a + static_cast<long long>(ok ? r : 0) * a_row_stride + k_begin + c * 8;
   }
 #pragma unroll
   for (int i = 0; i < B_PER; ++i) {
     const int id = tid + i * NT;
     const int r = id / B_CPR, c = id % B_CPR;
     const int left = cols - c * 8;
-    b_bytes[i] = left >= 8 ? 16 : left > 0 ? left * 2 : 0;
-    b_ok[i] = (B_CHUNKS % NT == 0 || id < B_CHUNKS) && b_bytes[i] > 0;
+    const bool ok = (B_CHUNKS % NT == 0 || id < B_CHUNKS) && left > 0;
+    b_bytes[i] = !ok ? 0 : left >= 8 ? 16 : left * 2;
     b_soff[i] = A_BYTES + swz<B_CPR>(r, c);
     b_kr[i] = r;
-    b_src[i] = b + (b_ok[i] ? c * 8 : 0);
+    b_next[i] = b + (k_begin + r) * b_row_stride + (ok ? c * 8 : 0);
   }
+  const long long b_step = BK * b_row_stride;
 
   const long long steps = (k_end - k_begin + BK - 1) / BK;
+  const long long full_steps = (k_end - k_begin) / BK;
 
-  auto load_stage = [&](int stage, long long k0) {
+  // Steps are loaded in order: step s reads from the pointers, which then move on by BK.
+  auto load_stage = [&](int stage, long long s) {
     const unsigned base = smem_base + stage * STAGE_BYTES;
+    if (s < full_steps) {
+#pragma unroll
+      for (int i = 0; i < A_PER; ++i)
+        if (A_CHUNKS % NT == 0 || tid + i * NT < A_CHUNKS) {
+          cp_async_16(base + a_soff[i], a_next[i], a_bytes[i]);
+          a_next[i] += BK;
+        }
+#pragma unroll
+      for (int i = 0; i < B_PER; ++i)
+        if (B_CHUNKS % NT == 0 || tid + i * NT < B_CHUNKS) {
+          cp_async_16(base + b_soff[i], b_next[i], b_bytes[i]);
+          b_next[i] += b_step;
+        }
+      return;
+    }
+    const long long k0 = k_begin + s * BK; // the partial last step
 #pragma unroll
     for (int i = 0; i < A_PER; ++i) {
       if (A_CHUNKS % NT == 0 || tid + i * NT < A_CHUNKS) {
-        const long long k = k0 + a_kc[i];
-        const long long left = k_end - k;
-        const int bytes = !a_ok[i] || left <= 0 ? 0 : left >= 8 ? 16 : static_cast<int>(left) * 2;
-        cp_async_16(base + a_soff[i], bytes ? a_src[i] + k0 : a, bytes);
+        const long long left = k_end - (k0 + a_kc[i]);
+        const int bytes = left <= 0 ? 0 : left >= 8 ? a_bytes[i] : cmin(a_bytes[i], static_cast<int>(left) * 2);
+        cp_async_16(base + a_soff[i], bytes ? a_next[i] : a, bytes);
       }
     }
 #pragma unroll
     for (int i = 0; i < B_PER; ++i) {
       if (B_CHUNKS % NT == 0 || tid + i * NT < B_CHUNKS) {
-        const long long k = k0 + b_kr[i];
-        const int bytes = b_ok[i] && k < k_end ? b_bytes[i] : 0;
-        cp_async_16(base + b_soff[i], bytes ? b_src[i] + k * b_row_stride : b, bytes);
+        const int bytes = k0 + b_kr[i] < k_end ? b_bytes[i] : 0;
+        cp_async_16(base + b_soff[i], bytes ? b_next[i] : b, bytes);
       }
     }
   };
@@ -220,7 +244,7 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
 #pragma unroll
   for (int s = 0; s < STAGES - 1; ++s) {
     if (s < steps)
-      load_stage(s, k_begin + static_cast<long long>(s) * BK);
+      load_stage(s, s);
     cp_async_commit();
   }
 
@@ -233,15 +257,6 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
   for (long long kt = 0; kt < steps; ++kt) {
     cp_async_wait<STAGES - 2>();
     __syncthreads();
-    {
-      const long long nk = kt + STAGES - 1;
-      if (nk < steps) {
-        int ns = stage + STAGES - 1;
-        ns = ns >= STAGES ? ns - STAGES : ns;
-        load_stage(ns, k_begin + nk * BK);
-      }
-      cp_async_commit();
-    }
     const unsigned sa = smem_base + stage * STAGE_BYTES;
     const unsigned sb = sa + A_BYTES;
 #pragma unroll
@@ -252,6 +267,17 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
 #pragma unroll
       for (int i = 0; i < MT; ++i)
         pipe_ldmatrix_x4(af[i], sa + swz<A_CPR>(a_r + i * 16, ks * 2 + a_c));
+      if (ks == 0) {
+        // The copies for STAGES - 1 steps ahead go out once this step's first fragments are
+        // asked for, so that their address work overlaps the tensor cores.
+        const long long nk = kt + STAGES - 1;
+        if (nk < steps) {
+          int ns = stage + STAGES - 1;
+          ns = ns >= STAGES ? ns - STAGES : ns;
+          load_stage(ns, nk);
+        }
+        cp_async_commit();
+      }
 #pragma unroll
       for (int j = 0; j < NT8 / 2; ++j) {
         unsigned bf[4];
@@ -266,41 +292,76 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
     stage = stage + 1 == STAGES ? 0 : stage + 1;
   }
   cp_async_wait<0>();
-  __syncthreads(); // the operand buffers now take the products
+  __syncthreads(); // the operand buffers are free for the epilogue
+  epilogue(d, wm0, wn0, smem);
+}
 
-  // Hand the products to acc in rounds of RC rows through shared memory.
-  constexpr int LDO = C + 4;
-  constexpr int RC_MAX = S::bytes / (LDO * 4);
-  constexpr int RC = RC_MAX >= R ? R : RC_MAX >= 128 ? 128 : RC_MAX >= 64 ? 64 : RC_MAX >= 32 ? 32 : 16;
-  static_assert(RC * LDO * 4 <= S::bytes, "dot_loop (pipeline): epilogue does not fit");
-  float *so = reinterpret_cast<float *>(smem);
-  using F = Frag<T, R, C, L>;
+// acc += a @ b through the pipeline: the products go to the acc layout through shared memory,
+// in rounds of RC rows.
+template <int BK, int STAGES_WANTED, class T, int R, int C, class L, class A, class B>
+__device__ __forceinline__ void
+dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, const B *b,
+                  long long b_row_stride, long long k_begin, long long k_end, int rows,
+                  int cols, uint4 *shared) {
+  using G = pipe_grid<R, C, L::threads / 32>;
+  using S = pipe_smem<R, C, BK, STAGES_WANTED>;
+  constexpr int MT = G::mt, NT8 = G::nt;
+  dot_pipeline_run<BK, L::threads, R, C, STAGES_WANTED>(
+      a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
+      [&](const float (&d)[MT][NT8][4], int wm0, int wn0, unsigned char *smem) {
+        const int lane = static_cast<int>(threadIdx.x) % 32;
+        constexpr int LDO = C + 4;
+        constexpr int RC_MAX = S::bytes / (LDO * 4);
+        constexpr int RC = RC_MAX >= R     ? R
+                           : RC_MAX >= 128 ? 128
+                           : RC_MAX >= 64  ? 64
+                           : RC_MAX >= 32  ? 32
+                                           : 16;
+        static_assert(RC * LDO * 4 <= S::bytes, "dot_loop (pipeline): epilogue does not fit");
+        float *so = reinterpret_cast<float *>(smem);
+        using F = Frag<T, R, C, L>;
 #pragma unroll
-  for (int r0 = 0; r0 < R; r0 += RC) {
+        for (int r0 = 0; r0 < R; r0 += RC) {
 #pragma unroll
-    for (int i = 0; i < MT; ++i) {
-      const int m0 = wm0 + i * 16 - r0;
-      if (m0 >= 0 && m0 < RC) {
+          for (int i = 0; i < MT; ++i) {
+            const int m0 = wm0 + i * 16 - r0;
+            if (m0 >= 0 && m0 < RC) {
 #pragma unroll
-        for (int j = 0; j < NT8; ++j) {
-          float *p = so + (m0 + lane / 4) * LDO + wn0 + j * 8 + (lane % 4) * 2;
-          *reinterpret_cast<float2 *>(p) = make_float2(d[i][j][0], d[i][j][1]);
-          *reinterpret_cast<float2 *>(p + 8 * LDO) = make_float2(d[i][j][2], d[i][j][3]);
+              for (int j = 0; j < NT8; ++j) {
+                float *p = so + (m0 + lane / 4) * LDO + wn0 + j * 8 + (lane % 4) * 2;
+                *reinterpret_cast<float2 *>(p) = make_float2(d[i][j][0], d[i][j][1]);
+                *reinterpret_cast<float2 *>(p + 8 * LDO) = make_float2(d[i][j][2], d[i][j][3]);
+              }
+            }
+          }
+          __syncthreads();
+#pragma unroll
+          for (int i = 0; i < F::er; ++i) {
+            const int r = acc.row(i) - r0;
+            if (r >= 0 && r < RC) {
+#pragma unroll
+              for (int j = 0; j < F::ec; ++j)
+                acc.v[i][j] += so[r * LDO + cmin(acc.col(j), C - 1)];
+            }
+          }
+          __syncthreads();
         }
-      }
-    }
-    __syncthreads();
-#pragma unroll
-    for (int i = 0; i < F::er; ++i) {
-      const int r = acc.row(i) - r0;
-      if (r >= 0 && r < RC) {
-#pragma unroll
-        for (int j = 0; j < F::ec; ++j)
-          acc.v[i][j] += so[r * LDO + cmin(acc.col(j), C - 1)];
-      }
-    }
-    __syncthreads();
-  }
+      });
+}
+
+// out[0:rows, 0:cols] = a @ b through the pipeline, stored from the mma registers.
+template <int BK, int STAGES_WANTED, int R, int C, int NT, class TO, class A, class B>
+__device__ __forceinline__ void
+dot_store_pipeline(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
+                   long long a_row_stride, const B *b, long long b_row_stride, long long k_begin,
+                   long long k_end, int rows, int cols, uint4 *shared) {
+  using G = pipe_grid<R, C, NT / 32>;
+  constexpr int MT = G::mt, NT8 = G::nt;
+  dot_pipeline_run<BK, NT, R, C, STAGES_WANTED>(
+      a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
+      [&](const float (&d)[MT][NT8][4], int wm0, int wn0, unsigned char *) {
+        store_mma_products(out, out_row_stride, out_col_stride, rows, cols, d, wm0, wn0);
+      });
 }
 #endif
 

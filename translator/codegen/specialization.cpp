@@ -128,11 +128,11 @@ void collect_loops(const std::vector<ir::StmtPtr>& body, const Config& c, const 
 }  // namespace
 
 Backend backend_of(const std::string& arch) {
-  int major = 0;
+  int number = 0;  // "sm_90a" -> 90, "sm_100" -> 100: the major version is number / 10
   if (arch.rfind("sm_", 0) == 0)
-    for (std::size_t i = 3; i < arch.size() && i < 4 && std::isdigit(static_cast<unsigned char>(arch[i])); ++i)
-      major = major * 10 + (arch[i] - '0');
-  return major >= 9 ? Backend::sm90 : Backend::sm80;
+    for (std::size_t i = 3; i < arch.size() && std::isdigit(static_cast<unsigned char>(arch[i])); ++i)
+      number = number * 10 + (arch[i] - '0');
+  return number / 10 >= 9 ? Backend::sm90 : Backend::sm80;
 }
 
 std::span<const FactRule> fact_table(Backend backend) {

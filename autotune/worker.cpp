@@ -56,6 +56,7 @@ void Worker::start() {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("tilecc tune: cannot fork a worker");
   if (pid == 0) {
+    ::setpgid(0, 0);  // its own process group: a kill takes whatever it started too
     ::dup2(to_child[0], 0);
     ::dup2(from_child[1], 1);
     if (!stderr_path_.empty()) {
@@ -67,6 +68,7 @@ void Worker::start() {
   }
   ::close(to_child[0]);
   ::close(from_child[1]);
+  ::setpgid(pid, pid);  // also here: no race with the child's own call
   pid_ = pid;
   in_fd_ = to_child[1];
   out_fd_ = from_child[0];
@@ -77,6 +79,7 @@ void Worker::start() {
 
 void Worker::kill(const std::string&) {
   if (pid_ > 0) {
+    ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
@@ -105,6 +108,7 @@ bool Worker::receive(nlohmann::json& answer) {
   if (n <= 0) {
     int status = 0;
     std::string why = "worker exited";
+    if (pid_ > 0) ::kill(-pid_, SIGKILL);  // what it started, if anything
     if (pid_ > 0 && ::waitpid(pid_, &status, 0) == pid_) {
       if (WIFSIGNALED(status)) why = "worker killed by signal " + std::to_string(WTERMSIG(status));
       else if (WIFEXITED(status)) why = "worker exited with status " + std::to_string(WEXITSTATUS(status));

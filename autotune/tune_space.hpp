@@ -1,0 +1,43 @@
+// The search view of a kernel's config space: codegen's typed fragments
+// (translator/codegen/config_space.hpp) as the index axes search.hpp works on.
+//
+// A fragment becomes one axis: powers of two and integer ranges are ordered
+// axes (index i is the i-th value, "auto" first where the fragment has it);
+// enums, bools and permutations (by lexicographic rank) are unordered.
+// A genome is valid when ConfigSpace::check accepts its config for the arch;
+// the answer is memoized, since check() runs part of codegen.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "autotune/search.hpp"
+#include "translator/codegen/config_space.hpp"
+
+namespace tilecc::autotune {
+
+class TuneSpace {
+ public:
+  /// `space` must outlive this object.
+  TuneSpace(const codegen::ConfigSpace& space, std::string arch);
+  TuneSpace(const TuneSpace&) = delete;  // search_space().valid points at this object
+  TuneSpace& operator=(const TuneSpace&) = delete;
+
+  const SearchSpace& search_space() const { return search_; }
+  const codegen::ConfigSpace& config_space() const { return *space_; }
+
+  codegen::Point to_point(const Genome& g) const;
+  Genome to_genome(const codegen::Point& p) const;
+  codegen::Config config(const Genome& g) const { return space_->decode(to_point(g)); }
+  /// nullopt when check() accepts the genome's config, else the reason (memoized).
+  std::optional<std::string> why_invalid(const Genome& g) const;
+
+ private:
+  const codegen::ConfigSpace* space_;
+  std::string arch_;
+  SearchSpace search_;
+  std::shared_ptr<std::map<Genome, std::optional<std::string>>> checked_;
+};
+
+}  // namespace tilecc::autotune

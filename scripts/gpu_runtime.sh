@@ -9,7 +9,8 @@
 # 3. `translate --specialize=auto` output built with nvcc, each dispatch path vs CPU loops;
 # 4. the same two checks under compute-sanitizer memcheck;
 # 5. bench/runtime_launch.cpp: cached-launch host overhead vs bare cuLaunchKernel, first-call
-#    compile, cold start of a fresh process with a warm disk cache.
+#    compile, specialized vs generic kernels on large inputs, cold start of a fresh process
+#    with a warm disk cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +43,8 @@ echo "== runtime tests (gpu tier)"
 $build/test/tilecc_gpu_tests "[runtime]" > "$out/runtime_tests.log" 2>&1 || status=1
 tail -4 "$out/runtime_tests.log"
 echo "== example application"
-$build/examples/tilecc_runtime_softmax test/data/ir/softmax.json || status=1
+rm -rf /tmp/tilecc_cache_example
+TILECC_CACHE_DIR=/tmp/tilecc_cache_example $build/examples/tilecc_runtime_softmax test/data/ir/softmax.json || status=1
 echo "== translate --specialize=auto, dispatching launchers"
 /tmp/specialize_auto_check | tee "$out/auto.log" || status=1
 if command -v compute-sanitizer > /dev/null; then

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
@@ -93,6 +94,21 @@ inline long long sm_count() {
   if (counts[device] == 0 && cudaDeviceGetAttribute(&counts[device], cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
     return 1;
   return counts[device];
+}
+
+/// Lets Kernel take `bytes` of dynamic shared memory (beyond the 48 KB default) on the current
+/// device; the attribute is set once per device and kernel (a racing first call sets it twice).
+template <auto Kernel> inline cudaError_t allow_dynamic_shared(int bytes) {
+  static std::atomic<int> allowed[64] = {};  // per device: the bytes already allowed
+  int device = 0;
+  if (cudaError_t e = cudaGetDevice(&device); e != cudaSuccess) return e;
+  const bool cached = device >= 0 && device < 64;
+  if (cached && allowed[device].load(std::memory_order_relaxed) >= bytes) return cudaSuccess;
+  if (cudaError_t e = cudaFuncSetAttribute(Kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
+      e != cudaSuccess)
+    return e;
+  if (cached) allowed[device].store(bytes, std::memory_order_relaxed);
+  return cudaSuccess;
 }
 
 /// A launcher's host check failed: say which, launch nothing.

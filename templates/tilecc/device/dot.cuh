@@ -65,6 +65,19 @@ __device__ __forceinline__ void stage_tile(S *s, const Frag<T, R, C, L> &f) {
   }
 }
 
+// Shared bytes dot_simt stages for an r x k by k x c product accumulating in `size`-byte floats.
+__host__ __device__ constexpr int dot_simt_bytes(int size, int r, int k, int c) {
+  return (round_up(r * (k + 1), 16 / size) + k * (round_up(c, 4) + 4)) * size;
+}
+// The largest k step (a power of two <= BK) whose SIMT staging fits in 48 KB (at least 1):
+// dot_loop's general path walks k in these steps.
+template <class S, int R, int BK, int C> __host__ __device__ constexpr int simt_k_step() {
+  int k = BK;
+  while (k > 1 && dot_simt_bytes(static_cast<int>(sizeof(S)), R, k, C) > dot_shared_limit)
+    k /= 2;
+  return k;
+}
+
 template <class T, int R, int K, int C, class L, class A, class B>
 __device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
                                          const Frag<B, K, C, L> &b) {
@@ -465,6 +478,41 @@ __device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const Frag<A, R, K, L
 #endif
 }
 
+namespace detail {
+// dot_loop off the tensor cores: each step's operands are loaded while the previous step
+// multiplies. BK is at most the step whose SIMT staging fits (simt_k_step).
+template <int BK, class T, int R, int C, class L, class A, class B>
+__device__ __forceinline__ void
+dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
+                 const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
+                 long long k_end, long long rows, long long cols) {
+  Frag<remove_cv_t<A>, R, BK, L> fa;
+  Frag<remove_cv_t<B>, BK, C, L> fb;
+  load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
+       detail::k_step<BK>(k_begin, k_end));
+  load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
+       detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
+  for (long long k0 = k_begin;;) {
+    const long long k1 = k0 + BK;
+    const bool more = k1 < k_end;
+    Frag<remove_cv_t<A>, R, BK, L> next_a;
+    Frag<remove_cv_t<B>, BK, C, L> next_b;
+    if (more) {
+      load(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
+           detail::k_step<BK>(k1, k_end));
+      load(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride, detail::k_step<BK>(k1, k_end),
+           static_cast<int>(cols));
+    }
+    dot(acc, fa, fb);
+    if (!more)
+      break;
+    fa = next_a;
+    fb = next_b;
+    k0 = k1;
+  }
+}
+} // namespace detail
+
 // The k-loop of a tile matmul: for k0 in [k_begin, k_end) step BK,
 //   acc += a[0:rows, k0:k0+BK] @ b[k0:k0+BK, 0:cols]
 // where a(r, k) = a[r * a_row_stride + k * a_col_stride] and
@@ -510,30 +558,9 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
     return;
   }
 #endif
-  Frag<A, R, BK, L> fa;
-  Frag<B, BK, C, L> fb;
-  load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
-       detail::k_step<BK>(k_begin, k_end));
-  load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
-       detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
-  for (long long k0 = k_begin;;) {
-    const long long k1 = k0 + BK;
-    const bool more = k1 < k_end;
-    Frag<A, R, BK, L> next_a;
-    Frag<B, BK, C, L> next_b;
-    if (more) {
-      load(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
-           detail::k_step<BK>(k1, k_end));
-      load(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride, detail::k_step<BK>(k1, k_end),
-           static_cast<int>(cols));
-    }
-    dot(acc, fa, fb);
-    if (!more)
-      break;
-    fa = next_a;
-    fb = next_b;
-    k0 = k1;
-  }
+  detail::dot_loop_general<detail::simt_k_step<compute_t<T>, R, BK, C>()>(
+      acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows,
+      cols);
 }
 
 // out[0:rows, 0:cols] = cast<TO>(a @ b) over the k-loop of dot_loop (same operands and
@@ -541,7 +568,10 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
 // with acc dead afterwards: on the tensor-core paths the products are stored straight from the
 // mma registers, so no R x C register fragment lives beside them (half the registers, which
 // is what lets 4 warps hold a 128 x 128 tile). Elsewhere it is dot_loop then store.
-template <int BK, int STAGES, int R, int C, class L, class TO, class PA, class PB>
+// DYNAMIC_SMEM > 0: the kernel was launched with that many bytes of dynamic shared memory (at
+// least the pipeline's STAGES stages and dot_loop_mma_bytes), which may go beyond 48 KB.
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0, class TO, class PA,
+          class PB>
 __device__ __forceinline__ void
 dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
                long long a_row_stride, long long a_col_stride, const PB *b,
@@ -553,13 +583,23 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
 #if TILECC_DEV_HAS_MMA_SYNC
   if constexpr (detail::dot_mma_eligible<float, R, BK, C, A, B>) {
     if (k_begin < k_end) {
-      if constexpr (detail::dot_pipeline_eligible<float, R, BK, C, L::threads, A, B, STAGES>) {
-        constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES>::bytes,
+      constexpr int LIMIT = DYNAMIC_SMEM > 0 ? DYNAMIC_SMEM : detail::pipe_shared_limit;
+      if constexpr (detail::dot_pipeline_eligible<float, R, BK, C, L::threads, A, B, STAGES,
+                                                  LIMIT>) {
+        constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES, LIMIT>::bytes,
                                    detail::dot_loop_mma_bytes<BK, R, C>());
-        __shared__ uint4 smem[(bytes + 15) / 16];
+        uint4 *smem;
+        if constexpr (DYNAMIC_SMEM > 0) {
+          static_assert(bytes <= DYNAMIC_SMEM, "dot_loop_store: dynamic shared memory too small");
+          extern __shared__ uint4 tilecc_dynamic_shared[];
+          smem = tilecc_dynamic_shared;
+        } else {
+          __shared__ uint4 static_smem[(bytes + 15) / 16];
+          smem = static_smem;
+        }
         if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride,
                                         b_col_stride, k_begin))
-          detail::dot_store_pipeline<BK, STAGES, R, C, L::threads>(
+          detail::dot_store_pipeline<BK, STAGES, LIMIT, R, C, L::threads>(
               out, out_row_stride, out_col_stride, a, a_row_stride, b, b_row_stride, k_begin,
               k_end, r, c, smem);
         else

@@ -59,19 +59,22 @@ template <int BM, int BN, int W> struct pipe_grid {
 
 // Operand stages of the pipeline: STAGES_WANTED (2..4) when given and they fit, else as many as
 // fit up to 4 (0 when fewer than 2 fit: the pipeline is not used).
-template <int BM, int BN, int BK, int STAGES_WANTED = 0> struct pipe_smem {
+// LIMIT: the shared bytes the buffer may take (48 KB static; more from dynamic shared memory).
+template <int BM, int BN, int BK, int STAGES_WANTED = 0, int LIMIT = pipe_shared_limit>
+struct pipe_smem {
   static constexpr int stage_bytes = (BM * BK + BK * BN) * 2;
-  static constexpr int fit = pipe_shared_limit / stage_bytes;
+  static constexpr int fit = LIMIT / stage_bytes;
   static constexpr int most = fit > 4 ? 4 : fit;
   static constexpr int stages = STAGES_WANTED == 0 ? most : STAGES_WANTED <= most ? STAGES_WANTED : 0;
   static constexpr int bytes = stages * stage_bytes;
 };
 
-template <class T, int BM, int BK, int BN, int NT, class A, class B, int STAGES_WANTED = 0>
+template <class T, int BM, int BK, int BN, int NT, class A, class B, int STAGES_WANTED = 0,
+          int LIMIT = pipe_shared_limit>
 inline constexpr bool dot_pipeline_eligible =
     is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && BM % 64 == 0 &&
     BN % 64 == 0 && BK % 32 == 0 && NT % 32 == 0 && pipe_grid<BM, BN, NT / 32>::ok &&
-    pipe_smem<BM, BN, BK, STAGES_WANTED>::stages >= 2;
+    pipe_smem<BM, BN, BK, STAGES_WANTED, LIMIT>::stages >= 2;
 
 __device__ __forceinline__ bool aligned16(const void *p) {
   return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
@@ -144,13 +147,14 @@ template <int CPR> __device__ __forceinline__ int swz(int r, int c) {
 // The pipelined k-loop; at the end, with the operand buffers free, it calls
 // epilogue(d, wm0, wn0, smem): this warp's products d[MT][NT8][4] (mma m16n8 accumulator
 // layout) for the rows from wm0 and the columns from wn0 of the R x C block.
-template <int BK, int NT, int R, int C, int STAGES_WANTED, class A, class B, class Epilogue>
+template <int BK, int NT, int R, int C, int STAGES_WANTED, int LIMIT, class A, class B,
+          class Epilogue>
 __device__ __forceinline__ void
 dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
                  long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
                  Epilogue &&epilogue) {
   using G = pipe_grid<R, C, NT / 32>;
-  using S = pipe_smem<R, C, BK, STAGES_WANTED>;
+  using S = pipe_smem<R, C, BK, STAGES_WANTED, LIMIT>;
   constexpr int STAGES = S::stages;
   constexpr int A_CPR = BK / 8, B_CPR = C / 8;      // 16-byte chunks per row
   constexpr int A_CHUNKS = R * A_CPR, B_CHUNKS = BK * B_CPR;
@@ -306,7 +310,7 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
   using G = pipe_grid<R, C, L::threads / 32>;
   using S = pipe_smem<R, C, BK, STAGES_WANTED>;
   constexpr int MT = G::mt, NT8 = G::nt;
-  dot_pipeline_run<BK, L::threads, R, C, STAGES_WANTED>(
+  dot_pipeline_run<BK, L::threads, R, C, STAGES_WANTED, pipe_shared_limit>(
       a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
       [&](const float (&d)[MT][NT8][4], int wm0, int wn0, unsigned char *smem) {
         const int lane = static_cast<int>(threadIdx.x) % 32;
@@ -350,14 +354,14 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
 }
 
 // out[0:rows, 0:cols] = a @ b through the pipeline, stored from the mma registers.
-template <int BK, int STAGES_WANTED, int R, int C, int NT, class TO, class A, class B>
+template <int BK, int STAGES_WANTED, int LIMIT, int R, int C, int NT, class TO, class A, class B>
 __device__ __forceinline__ void
 dot_store_pipeline(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
                    long long a_row_stride, const B *b, long long b_row_stride, long long k_begin,
                    long long k_end, int rows, int cols, uint4 *shared) {
   using G = pipe_grid<R, C, NT / 32>;
   constexpr int MT = G::mt, NT8 = G::nt;
-  dot_pipeline_run<BK, NT, R, C, STAGES_WANTED>(
+  dot_pipeline_run<BK, NT, R, C, STAGES_WANTED, LIMIT>(
       a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
       [&](const float (&d)[MT][NT8][4], int wm0, int wn0, unsigned char *) {
         store_mma_products(out, out_row_stride, out_col_stride, rows, cols, d, wm0, wn0);

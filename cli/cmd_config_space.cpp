@@ -1,25 +1,147 @@
 // `tilecc config-space`: print the config space derived from a kernel's structure.
-#include "cli/commands.hpp"
+//
+//   tilecc config-space softmax.tile.cpp -k softmax            the space as JSON
+//   tilecc config-space matmul.tile.cpp --sample 20 --seed 1   20 valid configs, "kernel<TAB>config"
+//                                                               lines (valid for every instance)
+//   tilecc config-space matmul.tile.cpp --check '{"num_warps":64}'
+//                                                               why a config cannot work (exit 1)
+// A file with several kernels (or template instances) gives one space per kernel: a JSON
+// array.
+#include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
 #include <memory>
+#include <random>
+#include <set>
+#include <sstream>
 #include <string>
+
+#include "cli/commands.hpp"
+#include "translator/codegen/config.hpp"
+#include "translator/codegen/config_space.hpp"
+#include "translator/ir/serialize.hpp"
+#include "translator/ir/verifier.hpp"
+#ifdef TILECC_HAVE_FRONTEND
+#include "translator/frontend/frontend.hpp"
+#endif
 
 namespace tilecc::cli {
 namespace {
 
+[[noreturn]] void fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  throw CLI::RuntimeError(1);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(fmt::format("tilecc config-space: cannot read '{}'", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 class ConfigSpace final : public CLI::App {
 public:
   ConfigSpace() : CLI::App("Print a tile kernel's config space as JSON", "config-space") {
-    add_option("input", input_, "Tile kernel source (.tile.cpp)")
+    add_option("input", input_, "Tile kernel source (.tile.cpp) or serialized tile IR (.json)")
         ->required()
         ->check(CLI::ExistingFile);
-    add_option("-k,--kernel", kernel_, "Kernel to describe (needed when the file defines several)");
-    callback([] { not_implemented("config-space"); });
+    add_option("-k,--kernel", kernel_, "Kernel to describe (default: every kernel of the file)");
+    add_option("--arch", arch_, "GPU architecture whose limits --sample and --check apply")
+        ->check(CLI::IsMember({"sm_80", "sm_86", "sm_89", "sm_90", "sm_90a"}))
+        ->capture_default_str();
+    add_option("--sample", sample_, "Print this many random valid configs instead of the space");
+    add_option("--seed", seed_, "Seed of --sample")->capture_default_str();
+    add_option("--check", check_, "Check a config (JSON text or .json file): prints 'ok' or the reason, exit 1");
+    add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable)");
+    callback([this] { run(); });
   }
 
 private:
-  std::string input_;
-  std::string kernel_;
+  ir::Module load() {
+    const bool from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
+    ir::Module module;
+    if (from_ir) {
+      try {
+        module = ir::deserialize(read_file(input_));
+        ir::verify(module);
+      } catch (const std::exception& e) {
+        fail(fmt::format("{}: error: {}", input_, e.what()));
+      }
+      return module;
+    }
+#ifdef TILECC_HAVE_FRONTEND
+    frontend::Options options;
+    options.extra_args = extra_args_;
+    frontend::Result r = frontend::parse(input_, options);
+    if (!r.ok) throw CLI::RuntimeError(1);
+    return std::move(r.module);
+#else
+    fail("tilecc config-space: this build has no Clang frontend: pass serialized IR (.json)");
+#endif
+  }
+
+  void run() {
+    const ir::Module module = load();
+    nlohmann::json spaces = nlohmann::json::array();
+    bool found = false, bad = false;
+    std::set<std::string> sampled;
+    for (const ir::Kernel& k : module.kernels) {
+      if (!kernel_.empty() && k.name != kernel_) continue;
+      found = true;
+      const std::string label = k.instance.empty() ? k.name : fmt::format("{}<{}>", k.name, k.instance);
+      try {
+        const codegen::ConfigSpace space(k);
+        if (!check_.empty()) {
+          const std::string text = check_.front() == '{' ? check_ : read_file(check_);
+          std::optional<std::string> why;
+          try {
+            why = space.check(codegen::apply_config_json(text, space.base()), arch_);
+          } catch (const codegen::ConfigError& e) {
+            why = e.what();
+          }
+          std::printf("%s: %s\n", label.c_str(), why ? why->c_str() : "ok");
+          bad = bad || why.has_value();
+        } else if (sample_ > 0) {
+          // One sample per kernel name, valid for every template instance of it (a translated
+          // config applies to all of them): drawn from the last instance's space.
+          if (!sampled.insert(k.name).second) continue;
+          std::vector<std::unique_ptr<codegen::ConfigSpace>> owned;
+          std::vector<const codegen::ConfigSpace*> all;
+          for (const ir::Kernel& o : module.kernels)
+            if (o.name == k.name) {
+              owned.push_back(std::make_unique<codegen::ConfigSpace>(o));
+              all.push_back(owned.back().get());
+            }
+          std::mt19937_64 rng(seed_);
+          for (int i = 0; i < sample_; ++i) {
+            const codegen::Config c = codegen::sample_for_all(all, rng, arch_);
+            std::printf("%s\t%s\n", k.name.c_str(), c.to_json().c_str());
+          }
+        } else {
+          spaces.push_back(space.to_json());
+        }
+      } catch (const codegen::ConfigError& e) {
+        fail(fmt::format("tilecc config-space: kernel '{}': {}", label, e.what()));
+      }
+    }
+    if (!found) fail(fmt::format("tilecc config-space: no kernel named '{}' in {}", kernel_, input_));
+    if (check_.empty() && sample_ <= 0) {
+      const std::string text = (spaces.size() == 1 ? spaces[0] : spaces).dump(2);
+      std::printf("%s\n", text.c_str());
+    }
+    std::fflush(stdout);
+    if (bad) throw CLI::RuntimeError(1);
+  }
+
+  std::string input_, kernel_, arch_ = "sm_90a", check_;
+  std::vector<std::string> extra_args_;
+  int sample_ = 0;
+  std::uint64_t seed_ = 1;
 };
 
 } // namespace

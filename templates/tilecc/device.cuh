@@ -6,6 +6,7 @@
 // needed, only cuda_fp16.h / cuda_bf16.h from the CUDA include directory).
 #pragma once
 
+#include "device/access.cuh"
 #include "device/dot.cuh"
 #include "device/elementwise.cuh"
 #include "device/frag.cuh"

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace tilecc::codegen {
 
@@ -22,14 +23,82 @@ void count_launch_slots(const std::vector<ir::StmtPtr>& body, std::vector<int>& 
 }
 }  // namespace
 
+const char* name(Pid p) {
+  switch (p) {
+    case Pid::Flat: return "flat";
+    case Pid::Xyz: return "xyz";
+    case Pid::PersistentBlocked: return "persistent_blocked";
+    case Pid::PersistentInterleaved: return "persistent_interleaved";
+  }
+  return "?";
+}
+const char* name(LoadHint h) {
+  switch (h) {
+    case LoadHint::Default: return "default";
+    case LoadHint::EvictFirst: return "evict_first";
+    case LoadHint::EvictLast: return "evict_last";
+    case LoadHint::Cg: return "cg";
+  }
+  return "?";
+}
+const char* name(StoreHint h) {
+  switch (h) {
+    case StoreHint::Default: return "default";
+    case StoreHint::EvictFirst: return "evict_first";
+    case StoreHint::Cs: return "cs";
+  }
+  return "?";
+}
+
+namespace {
+template <class E, std::size_t N>
+E parse_enum(const std::string& field, const std::string& v, const E (&all)[N]) {
+  std::string known;
+  for (E e : all) {
+    if (v == name(e)) return e;
+    known += std::string(known.empty() ? "" : ", ") + name(e);
+  }
+  throw ConfigError(fmt::format("config field '{}': '{}' is not one of {}", field, v, known));
+}
+constexpr LoadHint kLoadHints[] = {LoadHint::Default, LoadHint::EvictFirst, LoadHint::EvictLast, LoadHint::Cg};
+constexpr StoreHint kStoreHints[] = {StoreHint::Default, StoreHint::EvictFirst, StoreHint::Cs};
+constexpr Pid kPids[] = {Pid::Flat, Pid::Xyz, Pid::PersistentBlocked, Pid::PersistentInterleaved};
+
+template <class V, class D> bool all_default(const std::vector<V>& v, const D& d) {
+  return std::all_of(v.begin(), v.end(), [&](const V& x) { return x == d; });
+}
+}  // namespace
+
 std::string Config::to_json() const {
   nlohmann::json j{{"block_sizes", block_sizes}, {"num_warps", num_warps}, {"full_extent", full_extent}};
   if (min_blocks_per_sm) j["min_blocks_per_sm"] = min_blocks_per_sm;
   if (threads_per_row) j["threads_per_row"] = threads_per_row;
-  if (persistent) {
-    j["pid"] = "persistent";
+  if (pid != Pid::Flat) j["pid"] = name(pid);
+  if (persistent()) {
     j["programs_per_sm"] = programs_per_sm;
     j["prefetch"] = prefetch;
+  }
+  if (l2_grouping != 1) j["l2_grouping"] = l2_grouping;
+  // Per-element lists only when some entry differs from its default: old configs print as before.
+  bool identity = true;
+  for (const std::vector<int>& o : loop_orders)
+    for (std::size_t i = 0; i < o.size(); ++i) identity = identity && o[i] == static_cast<int>(i);
+  if (!identity) j["loop_orders"] = loop_orders;
+  if (!all_default(flatten_loops, false)) j["flatten_loops"] = flatten_loops;
+  if (!all_default(reduction_loops, std::int64_t{0})) j["reduction_loops"] = reduction_loops;
+  if (!all_default(range_unroll_factors, 0)) j["range_unroll_factors"] = range_unroll_factors;
+  if (!all_default(range_num_stages, 0)) j["range_num_stages"] = range_num_stages;
+  if (!all_default(load_vectors, true)) j["load_vectors"] = load_vectors;
+  if (!all_default(store_vectors, true)) j["store_vectors"] = store_vectors;
+  if (!all_default(load_hints, LoadHint::Default)) {
+    std::vector<std::string> v;
+    for (LoadHint h : load_hints) v.push_back(name(h));
+    j["load_hints"] = v;
+  }
+  if (!all_default(store_hints, StoreHint::Default)) {
+    std::vector<std::string> v;
+    for (StoreHint h : store_hints) v.push_back(name(h));
+    j["store_hints"] = v;
   }
   return j.dump();
 }
@@ -63,9 +132,95 @@ void validate(const Config& c, const ir::Kernel& k) {
   if (!is_pow2(c.full_extent) || c.full_extent > 65536)
     throw ConfigError(
         fmt::format("config field 'full_extent': {} must be a power of two no larger than 65536", c.full_extent));
+  if (!is_pow2(c.l2_grouping) || c.l2_grouping > 256)
+    throw ConfigError(fmt::format("config field 'l2_grouping': {} must be 1 (off) or a power of two up to 256",
+                                  c.l2_grouping));
+
+  const KernelStructure st = analyze(k);
+  auto length = [&](const char* field, std::size_t have, std::size_t want, const char* what) {
+    if (have != 0 && have != want)
+      throw ConfigError(fmt::format("config field '{}': kernel '{}' has {} {}, the config gives {} entries", field,
+                                    k.name, want, what, have));
+  };
+  length("loop_orders", c.loop_orders.size(), st.multi_dim_loops.size(), "multi-dim tile loops");
+  length("flatten_loops", c.flatten_loops.size(), st.multi_dim_loops.size(), "multi-dim tile loops");
+  length("reduction_loops", c.reduction_loops.size(), st.reduction_dims.size(), "reduction dimensions");
+  length("range_unroll_factors", c.range_unroll_factors.size(), st.device_loops.size(), "device loops");
+  length("range_num_stages", c.range_num_stages.size(), st.device_loops.size(), "device loops");
+  length("load_vectors", c.load_vectors.size(), st.loads.size(), "tile loads");
+  length("load_hints", c.load_hints.size(), st.loads.size(), "tile loads");
+  length("store_vectors", c.store_vectors.size(), st.stores.size(), "tile stores");
+  length("store_hints", c.store_hints.size(), st.stores.size(), "tile stores");
+  for (std::size_t i = 0; i < c.loop_orders.size(); ++i) {
+    std::vector<int> sorted = c.loop_orders[i];
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t n = st.multi_dim_loops[i]->dims.size();
+    bool ok = sorted.size() == n;
+    for (std::size_t d = 0; ok && d < n; ++d) ok = sorted[d] == static_cast<int>(d);
+    if (!ok)
+      throw ConfigError(fmt::format("config field 'loop_orders[{}]': must be an order of 0..{} (the loop's dims)", i,
+                                    n - 1));
+  }
+  for (std::size_t i = 0; i < c.reduction_loops.size(); ++i) {
+    const std::int64_t r = c.reduction_loops[i];
+    if (r != 0 && (!is_pow2(r) || r < 16 || r > 65536))
+      throw ConfigError(fmt::format("config field 'reduction_loops[{}]': {} must be 0 (persistent) or a power of two "
+                                    "chunk in [16, 65536]",
+                                    i, r));
+    if (r != 0 && !kLoopedReductions)
+      throw ConfigError(fmt::format("config field 'reduction_loops[{}]': looped (chunked) reductions are not "
+                                    "implemented by the CUDA backend yet; use 0 (persistent)",
+                                    i));
+    if (r != 0 && !st.reductions_loopable)
+      throw ConfigError(fmt::format("config field 'reduction_loops[{}]': kernel '{}' cannot walk {} in chunks (only "
+                                    "elementwise work on whole rows can be recomputed per chunk)",
+                                    i, k.name, st.reduction_dims[i]));
+  }
+  for (std::size_t i = 0; i < c.range_unroll_factors.size(); ++i) {
+    if (c.range_unroll_factors[i] < 0 || c.range_unroll_factors[i] > 16)
+      throw ConfigError(fmt::format("config field 'range_unroll_factors[{}]': {} is outside [0, 16]", i,
+                                    c.range_unroll_factors[i]));
+    if (c.range_unroll_factors[i] != 0 && st.device_loop_is_dot[i])
+      throw ConfigError(fmt::format("config field 'range_unroll_factors[{}]': this loop is a dot k-loop (one library "
+                                    "call with its own pipeline); use range_num_stages",
+                                    i));
+  }
+  for (std::size_t i = 0; i < c.flatten_loops.size(); ++i)
+    if (c.flatten_loops[i] && st.multi_dim_loops[i]->is_launch && c.pid != Pid::Xyz)
+      throw ConfigError(fmt::format("config field 'flatten_loops[{}]': a launch loop is flattened only into a grid axis "
+                                    "of pid xyz; with pid {} program ids are already one linear index",
+                                    i, name(c.pid)));
+  for (std::size_t i = 0; i < c.range_num_stages.size(); ++i) {
+    const int s = c.range_num_stages[i];
+    if (s != 0 && (s < 2 || s > 4 || !st.device_loop_is_dot[i]))
+      throw ConfigError(fmt::format("config field 'range_num_stages[{}]': {} must be 0 (automatic){}", i, s,
+                                    st.device_loop_is_dot[i] ? " or 2-4 cp.async stages"
+                                                             : ": this loop is not a pipelined dot k-loop"));
+  }
+  if (c.pid == Pid::Xyz) {
+    int axes = 0;
+    for (std::size_t i = 0; i < st.launch_dims.size(); ++i) ++axes;
+    for (std::size_t i = 0; i < st.multi_dim_loops.size(); ++i)
+      if (st.multi_dim_loops[i]->is_launch && i < c.flatten_loops.size() && c.flatten_loops[i])
+        axes -= static_cast<int>(st.multi_dim_loops[i]->dims.size()) - 1;
+    if (axes > 3)
+      throw ConfigError(fmt::format("config field 'pid': xyz needs {} grid axes, CUDA has 3 (flatten a launch loop "
+                                    "or use flat)",
+                                    axes));
+    if (c.l2_grouping != 1)
+      throw ConfigError("config field 'l2_grouping': needs one linear program id (pid flat or persistent_*), not xyz");
+  }
+  if (c.l2_grouping != 1 && !st.launch_loop_2d)
+    throw ConfigError(fmt::format("config field 'l2_grouping': kernel '{}' has no 2-D launch grid to group", k.name));
 }
 
 Config parse_config(const std::string& text, const ir::Kernel& k) {
+  Config c = apply_config_json(text, default_config(k));
+  validate(c, k);
+  return c;
+}
+
+Config apply_config_json(const std::string& text, Config c) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -73,7 +228,6 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
     throw ConfigError(std::string("config: not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw ConfigError("config: expected a JSON object");
-  Config c = default_config(k);
   for (const auto& [key, value] : j.items()) {
     try {
       if (key == "block_sizes") c.block_sizes = value.get<std::vector<std::int64_t>>();
@@ -85,18 +239,38 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
       else if (key == "threads_per_row") c.threads_per_row = value.get<int>();
       else if (key == "pid") {
         const std::string v = value.get<std::string>();
-        if (v != "flat" && v != "persistent")
-          throw ConfigError("config field 'pid': '" + v + "' is not one of flat, persistent");
-        c.persistent = v == "persistent";
+        c.pid = v == "persistent" ? Pid::PersistentInterleaved : parse_enum("pid", v, kPids);  // old configs
+      } else if (key == "l2_grouping") c.l2_grouping = value.get<int>();
+      else if (key == "loop_orders") c.loop_orders = value.get<std::vector<std::vector<int>>>();
+      else if (key == "flatten_loops") c.flatten_loops = value.get<std::vector<bool>>();
+      else if (key == "reduction_loops") {
+        if (!value.is_array()) throw ConfigError("config field 'reduction_loops': wrong type (" + value.dump() + ")");
+        c.reduction_loops.clear();
+        for (const auto& r : value) c.reduction_loops.push_back(r.is_null() ? 0 : r.get<std::int64_t>());
+      } else if (key == "range_unroll_factors") c.range_unroll_factors = value.get<std::vector<int>>();
+      else if (key == "range_num_stages") c.range_num_stages = value.get<std::vector<int>>();
+      else if (key == "load_vectors") c.load_vectors = value.get<std::vector<bool>>();
+      else if (key == "store_vectors") c.store_vectors = value.get<std::vector<bool>>();
+      else if (key == "load_hints") {
+        c.load_hints.clear();
+        const auto v = value.get<std::vector<std::string>>();
+        for (std::size_t i = 0; i < v.size(); ++i)
+          c.load_hints.push_back(parse_enum(fmt::format("load_hints[{}]", i), v[i], kLoadHints));
+      } else if (key == "store_hints") {
+        c.store_hints.clear();
+        const auto v = value.get<std::vector<std::string>>();
+        for (std::size_t i = 0; i < v.size(); ++i)
+          c.store_hints.push_back(parse_enum(fmt::format("store_hints[{}]", i), v[i], kStoreHints));
       } else
         throw ConfigError("config: unknown field '" + key +
                           "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
-                          "prefetch, threads_per_row)");
+                          "prefetch, threads_per_row, l2_grouping, loop_orders, flatten_loops, reduction_loops, "
+                          "range_unroll_factors, range_num_stages, load_vectors, store_vectors, load_hints, "
+                          "store_hints)");
     } catch (const nlohmann::json::type_error&) {
       throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
     }
   }
-  validate(c, k);
   return c;
 }
 
@@ -104,13 +278,18 @@ namespace {
 struct Features {
   bool whole_dims = false;  // x[t, all] or arange: rows are held whole
   bool dot = false;
+  bool dot_tensor_cores = false;  // a dot of f16/bf16 operands (mma.sync)
   bool rank2 = false;  // some tile has two dimensions
 };
 void scan_expr(const ir::ExprPtr& e, Features& f) {
   if (!e) return;
   for (const ir::Dim& d : e->shape)
     if (d.kind == ir::Dim::Kind::Full || d.kind == ir::Dim::Kind::Expr) f.whole_dims = true;
-  if (e->kind == ir::Expr::Kind::Dot) f.dot = true;
+  if (e->kind == ir::Expr::Kind::Dot) {
+    f.dot = true;
+    const ir::DType t = e->args.empty() ? ir::DType::f32 : e->args[0]->dtype;
+    f.dot_tensor_cores = f.dot_tensor_cores || t == ir::DType::bf16 || t == ir::DType::f16;
+  }
   if (e->shape.size() >= 2) f.rank2 = true;
   for (const ir::ExprPtr& a : e->args) scan_expr(a, f);
 }
@@ -139,8 +318,168 @@ Config default_config(const ir::Kernel& k) {
     while (!is_pow2(b)) --b;
     c.block_sizes[i] = b;
   }
-  c.num_warps = 8;  // dot: 128x128 on 4 warps is faster alone but spills beside the epilogue
+  // A tensor-core dot: 4 warps of 64 x 64 products each (fastest in bench/sweep_matmul.cu;
+  // dot_loop_store keeps no accumulator tile beside them). The SIMT dot spills on 4 warps.
+  c.num_warps = f.dot_tensor_cores ? 4 : 8;
   return c;
+}
+
+const ir::Expr* dot_loop_product(const ir::Stmt& s) {
+  if (s.kind != ir::Stmt::Kind::Loop || s.is_grid || s.is_launch || s.dims.size() != 1 || s.body.size() != 1)
+    return nullptr;
+  const ir::Stmt& st = *s.body[0];
+  const std::string& k = s.dims[0].var;
+  if (st.kind != ir::Stmt::Kind::Assign || !st.expr || st.expr->kind != ir::Expr::Kind::Dot ||
+      st.expr->args.size() != 3)
+    return nullptr;
+  const ir::Expr& dot = *st.expr;
+  const ir::Expr& a = *dot.args[0];
+  const ir::Expr& b = *dot.args[1];
+  const ir::Expr& acc = *dot.args[2];
+  if (a.kind != ir::Expr::Kind::Load || b.kind != ir::Expr::Kind::Load || acc.kind != ir::Expr::Kind::Var ||
+      acc.name != st.name)
+    return nullptr;
+  // The loop variable must index the contraction dimension of both operands.
+  auto k_position = [&](const ir::Expr& load) {
+    int pos = -1, tiles = 0;
+    for (const ir::Index& idx : load.indices) {
+      if (idx.kind == ir::Index::Kind::Gather) return -2;
+      if (idx.kind == ir::Index::Kind::Tile || idx.kind == ir::Index::Kind::All) {
+        if (idx.kind == ir::Index::Kind::Tile && idx.var == k) pos = tiles;
+        ++tiles;
+      }
+    }
+    return pos;
+  };
+  if (k_position(a) != 1 || k_position(b) != 0) return nullptr;
+  return &dot;
+}
+
+namespace {
+std::string whole_dim_name(const ir::Dim& d) {
+  if (d.kind == ir::Dim::Kind::Full) return fmt::format("{}.size({})", d.var, d.index);
+  return "arange extent";
+}
+
+class Analyzer {
+ public:
+  explicit Analyzer(KernelStructure& st) : st_(st) {}
+
+  void body(const std::vector<ir::StmtPtr>& b, bool in_launch) {
+    for (const ir::StmtPtr& s : b) stmt(*s, in_launch);
+  }
+
+ private:
+  void stmt(const ir::Stmt& s, bool in_launch) {
+    if (s.kind == ir::Stmt::Kind::Loop) {
+      if (s.dims.size() >= 2) st_.multi_dim_loops.push_back(&s);
+      if (s.is_launch) {
+        for (const ir::LoopDim& d : s.dims) {
+          st_.launch_dims.push_back(&d);
+          st_.launch_dim_is_grid.push_back(s.is_grid);
+        }
+        // l2_grouping: the innermost launch loop, when it tiles two dims or more.
+        st_.launch_loop_2d = !s.is_grid && s.dims.size() >= 2 ? &s : nullptr;
+      } else {
+        st_.device_loops.push_back(&s);
+        const ir::Expr* dot = dot_loop_product(s);
+        st_.device_loop_is_dot.push_back(dot != nullptr);
+        if (dot) {  // its operands go through the library's k-loop, not load(): no per-load knobs
+          skip_.insert(dot->args[0].get());
+          skip_.insert(dot->args[1].get());
+        }
+      }
+      body(s.body, in_launch && s.is_launch);
+      return;
+    }
+    for (const ir::Index& i : s.indices) expr(i.expr);
+    expr(s.expr);
+    if (s.kind == ir::Stmt::Kind::Store) {
+      bool tile = false;
+      for (const ir::Index& i : s.indices) tile = tile || i.kind == ir::Index::Kind::Tile || i.kind == ir::Index::Kind::All;
+      if (tile) st_.stores.push_back(&s);
+    }
+  }
+
+  void expr(const ir::ExprPtr& e) {
+    if (!e) return;
+    for (const ir::ExprPtr& a : e->args) expr(a);
+    for (const ir::Index& i : e->indices) expr(i.expr);
+    if (e->kind == ir::Expr::Kind::Load && !e->shape.empty() && !skip_.count(e.get()) && seen_.insert(e.get()).second)
+      st_.loads.push_back(e.get());
+    if (e->kind == ir::Expr::Kind::Reduce && !e->args.empty()) {
+      const ir::Dim& d = e->args[0]->shape.at(static_cast<std::size_t>(e->ival));
+      // Every whole extent shares one compile-time bound (full_extent): one reduction dimension.
+      if ((d.kind == ir::Dim::Kind::Full || d.kind == ir::Dim::Kind::Expr) && st_.reduction_dims.empty())
+        st_.reduction_dims.push_back(whole_dim_name(d));
+    }
+  }
+
+  KernelStructure& st_;
+  std::set<const ir::Expr*> skip_, seen_;
+};
+}  // namespace
+
+namespace {
+bool is_whole(const ir::Dim& d) { return d.kind == ir::Dim::Kind::Full || d.kind == ir::Dim::Kind::Expr; }
+
+bool chunkable_expr(const ir::ExprPtr& e) {
+  if (!e) return true;
+  using K = ir::Expr::Kind;
+  // Whole extents only along columns: the last dim of a 2-D tile, or a 1-D tile.
+  if (e->shape.size() == 2 && is_whole(e->shape[0])) return false;
+  if (e->shape.size() > 2) return false;
+  switch (e->kind) {
+    case K::Dot: return false;
+    case K::Reduce: {
+      if (e->op != "sum" && e->op != "mean" && e->op != "max" && e->op != "min") return false;
+      const ir::ExprPtr& a = e->args.at(0);
+      if (!is_whole(a->shape.at(static_cast<std::size_t>(e->ival)))) return false;
+      break;
+    }
+    case K::Load:
+      for (const ir::Index& i : e->indices)
+        if (i.kind == ir::Index::Kind::Gather) return false;
+      break;
+    default: break;
+  }
+  for (const ir::ExprPtr& a : e->args)
+    if (!chunkable_expr(a)) return false;
+  for (const ir::Index& i : e->indices)
+    if (!chunkable_expr(i.expr)) return false;
+  return true;
+}
+}  // namespace
+
+bool reductions_loopable(const ir::Kernel& k) {
+  const std::vector<ir::StmtPtr>* body = &k.body;
+  while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) body = &(*body)[0]->body;
+  if (body == &k.body) return false;
+  for (const ir::StmtPtr& s : *body) {
+    if (s->kind != ir::Stmt::Kind::Let && s->kind != ir::Stmt::Kind::Store) return false;
+    if (!chunkable_expr(s->expr)) return false;
+    if (s->kind == ir::Stmt::Kind::Store) {
+      int tiles = 0;
+      for (std::size_t d = 0; d < s->indices.size(); ++d) {
+        const ir::Index& i = s->indices[d];
+        if (i.kind == ir::Index::Kind::Gather) return false;
+        if (i.kind == ir::Index::Kind::All && tiles == 0 && d + 1 < s->indices.size()) {
+          // a whole dim before another tile dim would be a row axis
+          for (std::size_t e = d + 1; e < s->indices.size(); ++e)
+            if (s->indices[e].kind != ir::Index::Kind::Scalar) return false;
+        }
+        if (i.kind == ir::Index::Kind::Tile || i.kind == ir::Index::Kind::All) ++tiles;
+      }
+    }
+  }
+  return true;
+}
+
+KernelStructure analyze(const ir::Kernel& k) {
+  KernelStructure st;
+  Analyzer(st).body(k.body, true);
+  st.reductions_loopable = !st.reduction_dims.empty() && reductions_loopable(k);
+  return st;
 }
 
 }  // namespace tilecc::codegen

@@ -15,6 +15,28 @@
 //   block's threads); 0 lets codegen choose (one 16-byte vector per thread
 //   across the widest row). 32 gives a warp per row: reductions need no
 //   shared memory.
+// The knobs below have one entry per structural element (KernelStructure says which and in
+// what order); an empty list means "every entry at its default", so old configs still parse.
+// - pid: also "xyz" (launch dims on grid axes x, y, z), "persistent_blocked" (each block
+//   walks a contiguous run of programs), "persistent_interleaved" (block b runs programs
+//   b, b + grid, …; the old "persistent" means this);
+// - l2_grouping: 1 (off) or a power of two G: along a 2-D launch grid, G rows of tiles are
+//   walked column by column, so neighbouring programs share operand tiles in L2 (clamped to
+//   the number of row tiles);
+// - loop_orders[i]: per multi-dim tile loop, the order of its dims, outermost first
+//   ([0, 1] = as written; for a launch loop, the last listed dim varies fastest over pids);
+// - flatten_loops[i]: per multi-dim tile loop, one linear loop (device) or one grid axis
+//   (launch, pid xyz) over all its tiles instead of one per dim;
+// - reduction_loops[i]: per reduction dimension, 0 (persistent: the whole extent in
+//   registers) or a chunk size (power of two): the rows are walked in chunks, values recomputed
+//   per pass;
+// - range_unroll_factors[i]: per device loop, 0 (compiler's choice), 1 (no unrolling) or n;
+// - range_num_stages[i]: per device loop, 0 (as many as fit) or the pipeline depth (dot
+//   k-loops: cp.async stages 2-4);
+// - load_vectors[i] / store_vectors[i]: per tile load / store, true: 16-byte (or the widest
+//   aligned) vector accesses; false: element by element;
+// - load_hints[i]: "default", "evict_first", "evict_last" (L1 eviction priority) or "cg"
+//   (cache in L2 only); store_hints[i]: "default", "evict_first" or "cs" (streaming).
 #pragma once
 
 #include <cstdint>
@@ -31,21 +53,71 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// reduction_loops are emitted (emit_cuda.cpp: chunk loops); false would make validate() accept
+/// only 0 (persistent) and leave the knob out of the config space.
+inline constexpr bool kLoopedReductions = true;
+
+/// How program ids map to tiles of the launch loops.
+enum class Pid { Flat, Xyz, PersistentBlocked, PersistentInterleaved };
+const char* name(Pid p);  // "flat", "xyz", "persistent_blocked", "persistent_interleaved"
+
+enum class LoadHint { Default, EvictFirst, EvictLast, Cg };
+enum class StoreHint { Default, EvictFirst, Cs };
+const char* name(LoadHint h);   // "default", "evict_first", "evict_last", "cg"
+const char* name(StoreHint h);  // "default", "evict_first", "cs"
+
 struct Config {
   std::vector<std::int64_t> block_sizes;
   int num_warps = 4;
   std::int64_t full_extent = 1024;
   int min_blocks_per_sm = 0;
-  bool persistent = false;   // "pid": "persistent" (else "flat")
+  Pid pid = Pid::Flat;
   int programs_per_sm = 2;   // persistent grid: SM count x this
   bool prefetch = true;      // persistent: load the next program's tiles early
   int threads_per_row = 0;   // 0: chosen by codegen
+  int l2_grouping = 1;
+  std::vector<std::vector<int>> loop_orders;
+  std::vector<bool> flatten_loops;
+  std::vector<std::int64_t> reduction_loops;
+  std::vector<int> range_unroll_factors;
+  std::vector<int> range_num_stages;
+  std::vector<bool> load_vectors, store_vectors;
+  std::vector<LoadHint> load_hints;
+  std::vector<StoreHint> store_hints;
 
+  bool persistent() const { return pid == Pid::PersistentBlocked || pid == Pid::PersistentInterleaved; }
   std::string to_json() const;
 };
 
+/// The structural elements of a kernel that per-element knobs refer to, each list in the
+/// kernel body's pre-order (statement order, outer loops before inner ones).
+struct KernelStructure {
+  std::vector<const ir::Stmt*> multi_dim_loops;  // loop_orders, flatten_loops (tile loops of >= 2 dims)
+  std::vector<const ir::Stmt*> device_loops;     // range_* (tile loops inside the launch loops)
+  std::vector<bool> device_loop_is_dot;          // the loop is a dot k-loop (dot_loop in the library)
+  std::vector<std::string> reduction_dims;       // reduction_loops: whole extents reduced ("x.size(1)")
+  bool reductions_loopable = false;              // the launch body can be walked in chunks
+  std::vector<const ir::Expr*> loads;            // load_* (tile loads, except dot k-loop operands)
+  std::vector<const ir::Stmt*> stores;           // store_* (tile stores)
+  std::vector<const ir::LoopDim*> launch_dims;   // the launch grid's dims, outermost first
+  std::vector<bool> launch_dim_is_grid;          // tl::grid (scalar index) rather than tl::tile
+  const ir::Stmt* launch_loop_2d = nullptr;      // l2_grouping applies: the first multi-dim launch loop
+};
+KernelStructure analyze(const ir::Kernel& kernel);
+
+/// The dot product of a device loop codegen turns into the library's k-loop
+/// (`for (tk : tile(k)) acc = dot(a[.., tk], b[tk, ..], acc)`), or nullptr.
+const ir::Expr* dot_loop_product(const ir::Stmt& loop);
+
+/// Whether the launch body can walk its whole-extent dimension in chunks (reduction_loops):
+/// only lets and stores of elementwise work on rows whose whole extent lies along the columns,
+/// reduced with sum / mean / max / min, no dot, gather or device loop.
+bool reductions_loopable(const ir::Kernel& kernel);
+
 /// Parses and validates a config against the kernel's block-size slots.
 Config parse_config(const std::string& json, const ir::Kernel& kernel);
+/// Sets the fields the JSON object names on top of `base`; checks types and names, not values.
+Config apply_config_json(const std::string& json, Config base);
 /// Validates field by field; throws ConfigError naming the first bad field.
 void validate(const Config& c, const ir::Kernel& kernel);
 /// A reasonable default: square-ish 2-D tiles, long rows for 1-D, 4 warps.

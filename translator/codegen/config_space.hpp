@@ -138,4 +138,10 @@ class ConfigSpace {
   std::vector<Fragment> fragments_;
 };
 
+/// A config valid on `arch` for every space of `spaces` (the template instances of one kernel:
+/// the same fragments, different element types): points drawn from the last space until every
+/// space's check() accepts the config; throws ConfigError after `attempts` draws.
+Config sample_for_all(const std::vector<const ConfigSpace*>& spaces, std::mt19937_64& rng,
+                      const std::string& arch = "sm_90a", int attempts = 200);
+
 }  // namespace tilecc::codegen

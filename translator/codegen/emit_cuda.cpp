@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace tilecc::codegen {
@@ -49,6 +50,11 @@ class Emitter {
   Emitter(const ir::Kernel& k, const Config& c, const EmitOptions& o) : k_(k), c_(c), o_(o) {}
 
   KernelCode run() {
+    st_ = analyze(k_);
+    for (std::size_t i = 0; i < st_.multi_dim_loops.size(); ++i) multi_index_[st_.multi_dim_loops[i]] = i;
+    for (std::size_t i = 0; i < st_.device_loops.size(); ++i) device_index_[st_.device_loops[i]] = i;
+    for (std::size_t i = 0; i < st_.loads.size(); ++i) load_index_[st_.loads[i]] = i;
+    for (std::size_t i = 0; i < st_.stores.size(); ++i) store_index_[st_.stores[i]] = i;
     find_whole_dims(k_.body);
     collect_axes();
     choose_layout();
@@ -56,6 +62,8 @@ class Emitter {
     code.kernel_symbol = k_.name + (instance_suffix(k_).empty() ? "" : "_" + instance_suffix(k_)) + "_kernel";
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
+    res_.prefetchable_loads = static_cast<int>(prefetchable_loads().size());
+    code.resources = res_;
     return code;
   }
 
@@ -138,13 +146,14 @@ class Emitter {
     switch (d.kind) {
       case Dim::Kind::Tile: return blocks_.at(d.var);
       case Dim::Kind::Full:
-      case Dim::Kind::Expr: return c_.full_extent;
+      case Dim::Kind::Expr: return whole_extent();
       case Dim::Kind::One: return 1;
     }
     return 1;
   }
 
   std::string runtime_extent(const Dim& d) {
+    if (in_chunk_ && (d.kind == Dim::Kind::Full || d.kind == Dim::Kind::Expr)) return "rc_size";
     switch (d.kind) {
       case Dim::Kind::Tile: return d.var + "_size";
       case Dim::Kind::Full: return fmt::format("int({}.size({}))", d.var, d.index);
@@ -169,7 +178,7 @@ class Emitter {
     threads_ = 32 * c_.num_warps;
     std::int64_t widest = 1;
     for (const auto& [k, a] : axes_)
-      if (a == Axis::Col) widest = std::max(widest, k == "<whole>" ? c_.full_extent : blocks_.at(k));
+      if (a == Axis::Col) widest = std::max(widest, k == "<whole>" ? whole_extent() : blocks_.at(k));
     for (const auto& [var, b] : blocks_)
       if (!axes_.count(var)) widest = std::max(widest, b);  // 1-D tiles run along columns
     // Columns per thread: one 16-byte vector of the narrowest tensor element type.
@@ -180,8 +189,30 @@ class Emitter {
     if (c_.threads_per_row) tc_ = c_.threads_per_row;
   }
 
-  std::string frag_type(DType t, std::int64_t r, std::int64_t c) const {
+  std::string frag_type(DType t, std::int64_t r, std::int64_t c) {
+    note_frag(t, r, c);
     return fmt::format("tilecc::dev::Frag<{}, {}, {}, L>", cuda_type(t), r, c);
+  }
+
+  /// Registers per thread of an r x c fragment of t (Frag's er x ec elements).
+  std::int64_t frag_registers(DType t, std::int64_t r, std::int64_t c) const {
+    const std::int64_t tr = std::max<std::int64_t>(1, threads_ / tc_);
+    const std::int64_t er = r >= tr ? r / tr : 1, ec = c >= tc_ ? c / tc_ : 1;
+    return (er * ec * ir::size_bytes(t) + 3) / 4;
+  }
+  void note_frag(DType t, std::int64_t r, std::int64_t c, std::int64_t extra = 0) {
+    const std::int64_t regs = frag_registers(t, r, c) + extra;
+    if (regs > res_.fragment_registers) {
+      res_.fragment_registers = static_cast<int>(regs);
+      res_.fragment_what = fmt::format("a {} x {} {} tile on {} threads", r, c, ir::name(t), threads_);
+    }
+  }
+  void note_shared(std::int64_t bytes, const std::string& what) {
+    if (bytes > shared_largest_) {
+      shared_largest_ = bytes;
+      res_.shared_what = what;
+    }
+    res_.shared_bytes += static_cast<int>(bytes);
   }
 
   // ---- expressions ---------------------------------------------------------------------
@@ -211,6 +242,7 @@ class Emitter {
   std::string fresh(const std::string& base) { return fmt::format("{}_{}", base, counter_++); }
 
   Val make_frag(std::string code, DType t, std::pair<std::int64_t, std::int64_t> rc) {
+    note_frag(t, rc.first, rc.second);
     return {std::move(code), t, true, rc.first, rc.second};
   }
 
@@ -221,6 +253,18 @@ class Emitter {
       case K::Const: return {literal(*e), t};
       case K::Param: return {e->name, t};
       case K::Var: {
+        if (auto d = deferred_.find(e->name); d != deferred_.end()) {
+          if (!in_chunk_) throw CodegenError("internal: a looped row value used outside its chunk loop");
+          auto [it, fresh_value] = chunk_values_.try_emplace(e->name);
+          if (fresh_value) {
+            const Val v = emit(d->second);
+            const std::string name = fresh(e->name);
+            line(fmt::format("const auto {} = {};", name, v.code));
+            it->second = v;
+            it->second.code = name;
+          }
+          return it->second;
+        }
         auto it = values_.find(e->name);
         if (it == values_.end()) return {e->name, t};  // host let or grid index: a scalar
         return it->second;
@@ -246,8 +290,9 @@ class Emitter {
       case K::Arange: {
         const auto rc = physical(e->shape, e->loc);
         const bool row = axis(e->shape[0]) == Axis::Row;
-        return make_frag(fmt::format("tilecc::dev::arange_{}<{}, {}, {}, L>(0, {})", row ? "rows" : "cols",
-                                     cuda_type(t), rc.first, rc.second, runtime_extent(e->shape[0])),
+        return make_frag(fmt::format("tilecc::dev::arange_{}<{}, {}, {}, L>({}, {})", row ? "rows" : "cols",
+                                     cuda_type(t), rc.first, rc.second, in_chunk_ ? "rc_begin" : "0",
+                                     runtime_extent(e->shape[0])),
                          t, rc);
       }
       case K::Unary: return emit_unary(*e);
@@ -344,6 +389,7 @@ class Emitter {
   }
 
   Val emit_reduce(const Expr& e) {
+    if (auto it = looped_.find(&e); it != looped_.end()) return it->second;
     Val a = emit(e.args[0]);
     const Dim& d = e.args[0]->shape[static_cast<std::size_t>(e.ival)];
     // The physical axis reduced: a rank-1 tile lies along its own axis.
@@ -355,6 +401,10 @@ class Emitter {
                                                cuda_type(e.dtype), a.code);
     const std::string name = fresh(e.op);
     line(fmt::format("const auto {} = {};", name, call));
+    if (!reduce_scratch_) {
+      reduce_scratch_ = true;
+      note_shared(threads_ * 16, "the block reductions' scratch");
+    }
     return make_frag(name, e.dtype, rc);
   }
 
@@ -375,9 +425,13 @@ class Emitter {
       const Index& i = indices[d];
       const std::string stride = fmt::format("{}.stride({})", tensor, d);
       switch (i.kind) {
-        case Index::Kind::Tile: offsets.push_back(fmt::format("{}_begin * {}", i.var, stride)); break;
+        case Index::Kind::Tile:
+          offsets.push_back(stride == "1LL" ? i.var + "_begin" : fmt::format("{}_begin * {}", i.var, stride));
+          break;
         case Index::Kind::Scalar: offsets.push_back(fmt::format("({}) * {}", scalar(i.expr), stride)); break;
-        case Index::Kind::All: break;
+        case Index::Kind::All:
+          if (in_chunk_) offsets.push_back(fmt::format("rc_begin * {}", stride));
+          break;
         case Index::Kind::Gather: break;
       }
       if (i.kind != Index::Kind::Scalar) dims.push_back({static_cast<int>(d), &i});
@@ -422,22 +476,196 @@ class Emitter {
     line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
     if (a.gather) {
       const Val idx = emit(a.gather->expr);
-      line(fmt::format("tilecc::dev::load_gather_rows({}, {}, {}, {}, {}, {});", name, a.pointer, idx.code,
-                       a.gather_stride, a.col_stride, a.cols));
+      line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_gather_rows"), name, a.pointer,
+                       idx.code, a.gather_stride, a.col_stride, a.cols));
     } else {
-      line(fmt::format("tilecc::dev::load({}, {}, {}, {}, {}, {});", name, a.pointer, a.row_stride, a.col_stride,
-                       a.rows, a.cols));
+      line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load"), name, a.pointer, a.row_stride,
+                       a.col_stride, a.rows, a.cols));
     }
     return make_frag(name, e.dtype, rc);
+  }
+
+  // ---- looped reductions (reduction_loops) ----------------------------------------------------
+  //
+  // With reduction_loops[0] = C the launch body never holds a whole row: values with a whole
+  // extent (lets of row tiles) are not materialized but recomputed inside each loop over the
+  // row's chunks of C columns (`rc_begin`, `rc_size`); each reduction over the row is one such
+  // loop, emitted before the statement that needs it, combining the chunks' partial results;
+  // each store of a row tile is one more. KernelStructure::reductions_loopable says where this
+  // is valid (lets and stores of elementwise work on rows; sum, mean, max, min).
+
+  bool looped() const { return !c_.reduction_loops.empty() && c_.reduction_loops[0] != 0; }
+  std::int64_t whole_extent() const { return looped() ? c_.reduction_loops[0] : c_.full_extent; }
+
+  static bool has_whole(const std::vector<Dim>& shape) {
+    for (const Dim& d : shape)
+      if (d.kind == Dim::Kind::Full || d.kind == Dim::Kind::Expr) return true;
+    return false;
+  }
+
+  /// The whole extent an expression's row runs over (host expression), found in its tree.
+  std::optional<std::string> whole_size(const Expr& e) {
+    for (const Dim& d : e.shape) {
+      if (d.kind == Dim::Kind::Full) return fmt::format("{}.size({})", d.var, d.index);
+      if (d.kind == Dim::Kind::Expr) return "(" + scalar(d.extent) + ")";
+    }
+    for (const ExprPtr& a : e.args)
+      if (a)
+        if (auto w = whole_size(*a)) return w;
+    if (e.kind == Expr::Kind::Var)
+      if (auto d = deferred_.find(e.name); d != deferred_.end()) return whole_size(*d->second);
+    return std::nullopt;
+  }
+
+  /// Reductions over a whole extent in e (not through vars: a deferred let's reductions are
+  /// hoisted where it is defined), innermost first.
+  void whole_reductions(const ExprPtr& e, std::vector<const Expr*>& out) {
+    if (!e) return;
+    for (const ExprPtr& a : e->args) whole_reductions(a, out);
+    if (e->kind == Expr::Kind::Reduce && !looped_.count(e.get()) &&
+        has_whole({e->args[0]->shape.at(static_cast<std::size_t>(e->ival))}))
+      out.push_back(e.get());
+  }
+
+  /// `for (rc_begin = 0; rc_begin < n; rc_begin += C) { rc_size; body }`.
+  template <class Body> void chunk_loop(const std::string& n, Body body) {
+    const std::int64_t c = c_.reduction_loops[0];
+    line(fmt::format("for (long long rc_begin = 0; rc_begin < {}; rc_begin += {}) {{", n, c));
+    ++indent_;
+    line(fmt::format("const int rc_size = int(min({}LL, {} - rc_begin));", c, n));
+    in_chunk_ = true;
+    chunk_values_.clear();
+    body();
+    in_chunk_ = false;
+    chunk_values_.clear();
+    --indent_;
+    line("}");
+  }
+
+  void hoist_reductions(const ExprPtr& e) {
+    std::vector<const Expr*> reds;
+    whole_reductions(e, reds);
+    for (const Expr* r : reds) {
+      if (looped_.count(r)) continue;
+      const Expr& a = *r->args[0];
+      const std::string n = *whole_size(a);
+      const std::string t = cuda_type(r->dtype);
+      // Chunks combine in float when the result is f16 / bf16 (as one reduction accumulates).
+      const bool narrow = r->dtype == DType::f16 || r->dtype == DType::bf16;
+      const std::string acc_t = narrow ? "float" : t;
+      const bool mean = r->op == "mean";
+      const std::string op = r->op == "max" ? "maximum" : r->op == "min" ? "minimum" : "add";
+      const std::string part = mean ? "sum" : r->op;
+      const std::string init = r->op == "max"   ? fmt::format("tilecc::dev::lowest<{}>()", acc_t)
+                               : r->op == "min" ? fmt::format("tilecc::dev::highest<{}>()", acc_t)
+                                                : fmt::format("tilecc::dev::convert<{}>(0)", acc_t);
+      const auto rc = physical(r->shape, r->loc);
+      const auto [rows, cols] = runtime_extents(r->shape);
+      const std::string name = fresh(r->op), acc = narrow ? name + "_acc" : name;
+      line(fmt::format("// {} over {} in chunks of {} (reduction_loops)", r->op, n, c_.reduction_loops[0]));
+      line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}, {}, {});", acc, acc_t, rc.first, rc.second,
+                       init, rows, cols));
+      chunk_loop(n, [&] {
+        const Val v = emit(r->args[0]);
+        line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op, acc_t,
+                         part, v.code));
+      });
+      if (mean)
+        line(fmt::format("{0} = tilecc::dev::div<{1}>({0}, tilecc::dev::convert<{1}>({2}));", acc, acc_t, n));
+      if (narrow) line(fmt::format("const auto {} = tilecc::dev::cast<{}>({});", name, t, acc));
+      looped_[r] = make_frag(name, r->dtype, rc);
+      if (!reduce_scratch_) {
+        reduce_scratch_ = true;
+        note_shared(threads_ * 16, "the block reductions' scratch");
+      }
+    }
+  }
+
+  /// A statement of a looped launch body; false: emit it as usual (no whole extent in it).
+  bool emit_looped_stmt(const Stmt& s) {
+    if (s.kind == Stmt::Kind::Let && has_whole(s.expr->shape)) {
+      line(source_comment(s.loc));
+      hoist_reductions(s.expr);
+      line(fmt::format("// {}: a whole row, recomputed in each chunk loop below", s.name));
+      deferred_[s.name] = s.expr;
+      return true;
+    }
+    if (s.kind == Stmt::Kind::Store) {
+      bool whole = false;
+      for (const Index& i : s.indices) whole = whole || i.kind == Index::Kind::All;
+      hoist_reductions(s.expr);
+      if (!whole) return false;
+      std::optional<std::string> n;
+      for (std::size_t d = 0; d < s.indices.size() && !n; ++d)
+        if (s.indices[d].kind == Index::Kind::All) n = fmt::format("{}.size({})", s.name, d);
+      chunk_loop(*n, [&] { emit_stmt(s); });
+      return true;
+    }
+    if (s.kind == Stmt::Kind::Let) hoist_reductions(s.expr);
+    return false;
+  }
+
+  /// Elements of an r x c fragment one thread holds contiguously along a row (Frag::vec).
+  std::int64_t frag_vec(std::int64_t c) const { return c >= tc_ ? std::min<std::int64_t>(8, c / tc_) : 1; }
+
+  /// Whether n adjacent elements of t move as one 4/8/16-byte access (vector_unit in memory.cuh).
+  static bool vector_access(DType t, std::int64_t n) {
+    const std::int64_t bytes = n * ir::size_bytes(t);
+    return n >= 2 && (bytes % 16 == 0 || bytes == 8 || bytes == 4);
+  }
+
+  /// The library function of a tile load or store: `base` ("load", "store", …) when the config
+  /// keeps the default (vector accesses, no hint), else its _hinted form with the config's
+  /// width and hint (access.cuh). Notes a vector access the fragment cannot make.
+  std::string load_function(const Expr& e, const std::string& base) {
+    const auto it = load_index_.find(&e);
+    if (it == load_index_.end()) return "tilecc::dev::" + base;
+    const std::size_t i = it->second;
+    const bool vec = i >= c_.load_vectors.size() || c_.load_vectors[i];
+    const LoadHint hint = i < c_.load_hints.size() ? c_.load_hints[i] : LoadHint::Default;
+    const std::int64_t cols = physical(e.shape, e.loc).second;
+    const std::int64_t n = frag_vec(cols);
+    res_.load_rows_only.resize(st_.loads.size());
+    res_.load_rows_only[i] = cols == 1;
+    if (vec && cols > 1 && !vector_access(e.dtype, n) && res_.vector_conflict.empty())
+      res_.vector_conflict = fmt::format(
+          "config field 'load_vectors[{}]': a thread holds {} adjacent {} of a row of {} (layout {} x {} threads): no "
+          "4/8/16-byte access; set it false",
+          i, n, ir::name(e.dtype), e.name, threads_ / tc_, tc_);
+    if (vec && hint == LoadHint::Default) return "tilecc::dev::" + base;
+    static const char* hints[] = {"none", "evict_first", "evict_last", "cg"};
+    return fmt::format("tilecc::dev::{}_hinted<tilecc::dev::LoadHint::{}, {}>", base,
+                       hints[static_cast<int>(hint)], vec ? "true" : "false");
+  }
+
+  std::string store_function(const Stmt& s, DType t, std::int64_t cols) {
+    const auto it = store_index_.find(&s);
+    if (it == store_index_.end()) return "tilecc::dev::store";
+    const std::size_t i = it->second;
+    const bool vec = i >= c_.store_vectors.size() || c_.store_vectors[i];
+    const StoreHint hint = i < c_.store_hints.size() ? c_.store_hints[i] : StoreHint::Default;
+    const std::int64_t n = frag_vec(cols);
+    res_.store_rows_only.resize(st_.stores.size());
+    res_.store_rows_only[i] = cols == 1;
+    if (vec && cols > 1 && !vector_access(t, n) && res_.vector_conflict.empty())
+      res_.vector_conflict = fmt::format(
+          "config field 'store_vectors[{}]': a thread holds {} adjacent {} of a row of {} (layout {} x {} threads): no "
+          "4/8/16-byte access; set it false",
+          i, n, ir::name(t), s.name, threads_ / tc_, tc_);
+    if (vec && hint == StoreHint::Default) return "tilecc::dev::store";
+    static const char* hints[] = {"none", "evict_first", "cs"};
+    return fmt::format("tilecc::dev::store_hinted<tilecc::dev::StoreHint::{}, {}>", hints[static_cast<int>(hint)],
+                       vec ? "true" : "false");
   }
 
   // ---- statements ------------------------------------------------------------------------
 
   void emit_block(const std::vector<ir::StmtPtr>& body) {
-    for (const ir::StmtPtr& s : body) emit_stmt(*s);
+    for (const ir::StmtPtr& st : body) emit_stmt(*st);
   }
 
   void emit_stmt(const Stmt& s) {
+    if (looped() && !in_chunk_ && emit_looped_stmt(s)) return;
     switch (s.kind) {
       case Stmt::Kind::Let: {
         line(source_comment(s.loc));
@@ -484,7 +712,9 @@ class Emitter {
         std::string value = v.code;
         if (!v.frag || v.rows != rc.first || v.cols != rc.second)
           value = broadcast_to(v, v.dtype, rc.first, rc.second, runtime_extents(shape));
-        line(fmt::format("tilecc::dev::{}({}, {}, {}, {});", atomic ? "atomic_add" : "store", a.pointer, value,
+        line(fmt::format("{}({}, {}, {}, {});",
+                         atomic ? "tilecc::dev::atomic_add" : store_function(s, param(s.name).dtype, rc.second),
+                         a.pointer, value,
                          a.row_stride, a.col_stride));
         return;
       }
@@ -501,31 +731,13 @@ class Emitter {
 
   /// `for (tk : tile(k)) acc = dot(a[.., tk], b[tk, ..], acc)` becomes one
   /// call of the library's pipelined k-loop (tensor cores where it can).
-  bool emit_dot_loop(const Stmt& s) {
-    if (s.is_grid || s.dims.size() != 1 || s.body.size() != 1) return false;
+  bool emit_dot_loop(const Stmt& s, std::size_t loop_index) {
+    const Expr* product = dot_loop_product(s);
+    if (!product) return false;
     const Stmt& st = *s.body[0];
     const std::string& k = s.dims[0].var;
-    if (st.kind != Stmt::Kind::Assign || st.expr->kind != Expr::Kind::Dot || st.expr->args.size() != 3) return false;
-    const Expr& dot = *st.expr;
-    const Expr& a = *dot.args[0];
-    const Expr& b = *dot.args[1];
-    const Expr& acc = *dot.args[2];
-    if (a.kind != Expr::Kind::Load || b.kind != Expr::Kind::Load || acc.kind != Expr::Kind::Var || acc.name != st.name)
-      return false;
-    // The loop variable must index the contraction dimension of both operands.
-    auto k_position = [&](const Expr& load) {
-      int pos = -1, tiles = 0;
-      for (std::size_t i = 0; i < load.indices.size(); ++i) {
-        const Index& idx = load.indices[i];
-        if (idx.kind == Index::Kind::Gather) return -2;
-        if (idx.kind == Index::Kind::Tile || idx.kind == Index::Kind::All) {
-          if (idx.kind == Index::Kind::Tile && idx.var == k) pos = tiles;
-          ++tiles;
-        }
-      }
-      return pos;
-    };
-    if (k_position(a) != 1 || k_position(b) != 0) return false;
+    const Expr& a = *product->args[0];
+    const Expr& b = *product->args[1];
     line(source_comment(s.loc));
     auto operand = [&](const Expr& load) {
       std::vector<Index> idx = load.indices;
@@ -536,37 +748,174 @@ class Emitter {
     };
     const Access pa = operand(a), pb = operand(b);
     const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
-    line(fmt::format("tilecc::dev::dot_loop<{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", blocks_.at(k), st.name,
-                     pa.pointer, pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, begin, end,
+    const int stages = loop_index < c_.range_num_stages.size() ? c_.range_num_stages[loop_index] : 0;
+    const Val& acc = values_.at(st.name);
+    note_dot_loop(acc, a.dtype, blocks_.at(k), stages);
+    line(fmt::format("tilecc::dev::dot_loop<{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", blocks_.at(k),
+                     stages ? fmt::format(", {}", stages) : "", st.name, pa.pointer, pa.row_stride, pa.col_stride,
+                     pb.pointer, pb.row_stride, pb.col_stride, begin, end,
                      runtime_extent(a.shape[0]) + ", " + runtime_extent(b.shape[1])));
     return true;
   }
 
+  /// Shared memory and registers of dot_loop (mirrors the formulas of dot.cuh and
+  /// dot_pipeline.cuh: which path it takes and what each path stages).
+  /// products_only: dot_loop_store, whose products are the only R x C registers.
+  /// pipe_limit: shared bytes the pipeline's stages may take (more than 48 KB: dynamic shared
+  /// memory). Returns the bytes the call needs.
+  std::int64_t note_dot_loop(const Val& acc, DType operand, std::int64_t bk, int stages, bool products_only = false,
+                             std::int64_t pipe_limit = 48 * 1024) {
+    const std::int64_t r = acc.rows, c = acc.cols;
+    const bool lowp = operand == DType::bf16 || operand == DType::f16;
+    const std::int64_t limit = 48 * 1024;
+    const bool mma = acc.dtype == DType::f32 && lowp && r % 16 == 0 && bk % 16 == 0 && c % 8 == 0;
+    if (mma) {
+      auto out_rows = [&](std::int64_t budget) {
+        std::int64_t rows = r;
+        while (rows > 16 && rows * (c + 4) * 4 > budget) rows /= 2;
+        return rows;
+      };
+      const std::int64_t stage_elems = r * (bk + 8) + bk * (c + 8);
+      const std::int64_t mma_stage_bytes = (2 * stage_elems * 2 <= limit ? 2 : 1) * stage_elems * 2;
+      std::int64_t bytes = std::max(mma_stage_bytes, out_rows(std::max(mma_stage_bytes, 16 * (c + 4) * 4)) * (c + 4) * 4);
+      const std::int64_t pipe_stage = (r * bk + bk * c) * 2;
+      const std::int64_t fit = std::min<std::int64_t>(4, pipe_limit / pipe_stage);
+      const bool pipeline = pipeline_shape(acc, operand, bk) && fit >= 2;
+      if (pipeline) bytes = std::max(bytes, (stages && stages <= fit ? stages : fit) * pipe_stage);
+      note_stages(stages, pipeline, fit, pipe_stage, fmt::format("{} x {} x {}", r, bk, c));
+      if (pipe_limit == 48 * 1024) note_shared(bytes, fmt::format("dot_loop's {} x {} x {} operand stages", r, bk, c));
+      note_frag(acc.dtype, r, c, products_only ? 0 : (r * c + threads_ - 1) / threads_);  // acc + mma products
+      return bytes;
+    } else {
+      // General path: operand fragments (double-buffered) and dot_simt's float staging.
+      note_frag(operand, r, bk, frag_registers(operand, r, bk) + 2 * frag_registers(operand, bk, c));
+      const std::int64_t a_elems = (r * (bk + 1) + 3) / 4 * 4, ldb = (c + 3) / 4 * 4 + 4;
+      note_shared((a_elems + bk * ldb) * 4, fmt::format("dot's {} x {} x {} float staging", r, bk, c));
+      note_stages(stages, false, 0, 0, fmt::format("{} x {} x {}", r, bk, c));
+      return 0;
+    }
+  }
+
+  /// The dot k-loop can take the cp.async pipeline (dot_pipeline_eligible but for shared
+  /// memory): f16/bf16 into f32, a block of multiples of 64, a k block of multiples of 32,
+  /// warps in 16k x 16k tiles of at most 128 accumulators.
+  bool pipeline_shape(const Val& acc, DType operand, std::int64_t bk) const {
+    const std::int64_t r = acc.rows, c = acc.cols, warps = threads_ / 32;
+    if (acc.dtype != DType::f32 || (operand != DType::bf16 && operand != DType::f16) || r % 64 || c % 64 || bk % 32)
+      return false;
+    for (std::int64_t wm = 1; wm <= warps; wm *= 2) {
+      const std::int64_t wn = warps / wm;
+      if (wm * wn != warps || r % wm || c % wn) continue;
+      const std::int64_t tm = r / wm, tn = c / wn;
+      if (tm % 16 == 0 && tn % 16 == 0 && tm * tn / 32 <= 128) return true;
+    }
+    return false;
+  }
+
+  /// range_num_stages asks for a pipeline depth: only the cp.async pipeline has stages, and
+  /// only as many as fit in shared memory.
+  void note_stages(int stages, bool pipeline, std::int64_t fit, std::int64_t stage_bytes, const std::string& tile) {
+    if (!stages || !res_.stages_conflict.empty()) return;
+    if (!pipeline)
+      res_.stages_conflict = fmt::format(
+          "config field 'range_num_stages': the {} dot k-loop does not take the cp.async pipeline (f16/bf16 operands, "
+          "block sizes multiples of 64, k block a multiple of 32, warps in 16k x 16k tiles); set it 0",
+          tile);
+    else if (stages > fit)
+      res_.stages_conflict =
+          fmt::format("config field 'range_num_stages': {} stages of {} operands need {} bytes of shared memory, {} fit",
+                      stages, tile, stages * stage_bytes, fit);
+  }
+
+  /// `#pragma unroll` of a device loop (range_unroll_factors), or nothing.
+  void unroll_pragma(std::size_t loop_index) {
+    const int u = loop_index < c_.range_unroll_factors.size() ? c_.range_unroll_factors[loop_index] : 0;
+    if (u) line(fmt::format("#pragma unroll {}", u));
+  }
+
   void emit_device_loop(const Stmt& s) {
-    if (emit_dot_loop(s)) return;
+    const std::size_t index = device_index_.at(&s);
+    if (emit_dot_loop(s, index)) return;
     line(source_comment(s.loc));
+    const std::vector<const ir::LoopDim*> dims = ordered_dims(s);
     int opened = 0;
-    for (const ir::LoopDim& d : s.dims) {
-      const std::string begin = scalar(d.begin), end = scalar(d.end);
-      if (s.is_grid) {
-        line(fmt::format("for (long long {0} = {1}; {0} < {2}; ++{0}) {{", d.var, begin, end));
-      } else {
-        const std::int64_t b = blocks_.at(d.var);
-        line(fmt::format("for (long long {0}_begin = {1}, {0}_id = 0; {0}_begin < {2}; {0}_begin += {3}, ++{0}_id) {{",
-                         d.var, begin, end, b));
-        ++indent_;
-        line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, b, end));
-        line(fmt::format("(void){}_id;", d.var));
-        --indent_;
-      }
+    if (flattened(s)) {
+      // One linear loop over every tile of the nest; the last dim varies fastest.
+      std::string flat, total;
+      line("{");
       ++indent_;
       ++opened;
+      for (const ir::LoopDim* d : dims) {
+        flat += (flat.empty() ? "" : "_") + d->var;
+        const std::int64_t b = s.is_grid ? 1 : blocks_.at(d->var);
+        line(fmt::format("const long long {0}_tiles = tilecc::dev::ceil_div(({1}) - ({2}), {3}LL);", d->var,
+                         scalar(d->end), scalar(d->begin), b));
+        total += (total.empty() ? "" : " * ") + d->var + "_tiles";
+      }
+      flat += "_flat";
+      unroll_pragma(index);
+      line(fmt::format("for (long long {0} = 0; {0} < {1}; ++{0}) {{", flat, total));
+      ++indent_;
+      ++opened;
+      line(fmt::format("long long {0}_rest = {0};", flat));
+      for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
+        const ir::LoopDim& d = **it;
+        line(fmt::format("const long long {0}_id = {1}_rest % {0}_tiles;", d.var, flat));
+        line(fmt::format("{0}_rest /= {1}_tiles;", flat, d.var));
+      }
+      line(fmt::format("(void){}_rest;", flat));
+      for (const ir::LoopDim* d : dims) {
+        if (s.is_grid) {
+          line(fmt::format("const long long {0} = ({1}) + {0}_id;", d->var, scalar(d->begin)));
+        } else {
+          const std::int64_t b = blocks_.at(d->var);
+          line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d->var, scalar(d->begin), b));
+          line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d->var, b, scalar(d->end)));
+        }
+      }
+    } else {
+      for (std::size_t i = 0; i < dims.size(); ++i) {
+        const ir::LoopDim& d = *dims[i];
+        const std::string begin = scalar(d.begin), end = scalar(d.end);
+        if (i + 1 == dims.size()) unroll_pragma(index);
+        if (s.is_grid) {
+          line(fmt::format("for (long long {0} = {1}; {0} < {2}; ++{0}) {{", d.var, begin, end));
+        } else {
+          const std::int64_t b = blocks_.at(d.var);
+          line(fmt::format(
+              "for (long long {0}_begin = {1}, {0}_id = 0; {0}_begin < {2}; {0}_begin += {3}, ++{0}_id) {{", d.var,
+              begin, end, b));
+          ++indent_;
+          line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, b, end));
+          line(fmt::format("(void){}_id;", d.var));
+          --indent_;
+        }
+        ++indent_;
+        ++opened;
+      }
     }
     emit_block(s.body);
     for (int i = 0; i < opened; ++i) {
       --indent_;
       line("}");
     }
+  }
+
+  /// The dims of loop s in the config's order (loop_orders), outermost first.
+  std::vector<const ir::LoopDim*> ordered_dims(const Stmt& s) const {
+    std::vector<const ir::LoopDim*> out;
+    const auto it = multi_index_.find(&s);
+    if (it == multi_index_.end() || it->second >= c_.loop_orders.size()) {
+      for (const ir::LoopDim& d : s.dims) out.push_back(&d);
+      return out;
+    }
+    for (int i : c_.loop_orders[it->second]) out.push_back(&s.dims.at(static_cast<std::size_t>(i)));
+    return out;
+  }
+
+  bool flattened(const Stmt& s) const {
+    const auto it = multi_index_.find(&s);
+    return it != multi_index_.end() && it->second < c_.flatten_loops.size() && c_.flatten_loops[it->second];
   }
 
   // ---- the kernel and its launcher ---------------------------------------------------------
@@ -587,15 +936,31 @@ class Emitter {
     return out;
   }
 
-  /// All launch dims, outermost first.
-  std::vector<std::pair<const ir::LoopDim*, bool>> launch_dims() const {
-    std::vector<std::pair<const ir::LoopDim*, bool>> dims;
+  /// All launch dims in the config's loop order, outermost (slowest over program ids) first;
+  /// `second`: a tl::grid dim. `group` numbers the grid axes of pid xyz, outermost first: one
+  /// per dim, one per flattened loop.
+  struct LaunchDim {
+    const ir::LoopDim* first;
+    bool second;
+    const Stmt* loop;
+    int group;
+  };
+  std::vector<LaunchDim> launch_dims() const {
+    std::vector<LaunchDim> dims;
     const std::vector<ir::StmtPtr>* body = &k_.body;
+    int group = -1;
     while (!body->empty() && (*body)[0]->kind == Stmt::Kind::Loop && (*body)[0]->is_launch) {
-      for (const ir::LoopDim& d : (*body)[0]->dims) dims.push_back({&d, (*body)[0]->is_grid});
-      body = &(*body)[0]->body;
+      const Stmt& s = *(*body)[0];
+      const bool flat = flattened(s);
+      if (flat) ++group;
+      for (const ir::LoopDim* d : ordered_dims(s)) dims.push_back({d, s.is_grid, &s, flat ? group : ++group});
+      body = &s.body;
     }
     return dims;
+  }
+  int grid_axes() const {
+    const auto dims = launch_dims();
+    return dims.empty() ? 1 : dims.back().group + 1;
   }
 
   const std::vector<ir::StmtPtr>& launch_body() const {
@@ -620,12 +985,28 @@ class Emitter {
                      threads_, threads_ / tc_, tc_));
     emit_host_lets();
     line(source_comment(k_.body.empty() ? ir::SourceLoc{} : k_.body[0]->loc));
-    if (!c_.persistent) {
-      line("long long pid = tilecc::dev::program_id(0);");
-      emit_program_tiles();
+    if (c_.persistent()) {
+      emit_persistent_programs();
+    } else if (c_.pid == Pid::Xyz) {
+      // One grid axis per launch dim (per flattened loop); the innermost on x.
+      const auto dims = launch_dims();
+      const int axes = grid_axes();
+      for (int g = 0; g < axes; ++g) {
+        std::vector<LaunchDim> group;
+        for (const LaunchDim& d : dims)
+          if (d.group == g) group.push_back(d);
+        const int axis = axes - 1 - g;
+        const std::string pid = fmt::format("pid_{}", "xyz"[axis]);
+        line(fmt::format("long long {} = tilecc::dev::program_id({});", pid, axis));
+        emit_program_tiles(group, pid);
+      }
+      emit_early_loads();
       emit_block(launch_body());
     } else {
-      emit_persistent_programs();
+      line("long long pid = tilecc::dev::program_id(0);");
+      emit_program_tiles();
+      emit_early_loads();
+      emit_block(launch_body());
     }
     --indent_;
     line("}");
@@ -633,16 +1014,42 @@ class Emitter {
   }
 
   /// Decomposes `pid` into the launch loops' tile indices (last dim fastest).
-  void emit_program_tiles() {
-    const auto dims = launch_dims();
-    for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
-      const ir::LoopDim& d = *it->first;
+  void emit_program_tiles() { emit_program_tiles(launch_dims(), "pid"); }
+
+  void emit_program_tiles(const std::vector<LaunchDim>& dims, const std::string& pid) {
+    for (const LaunchDim& ld : dims) {
+      const ir::LoopDim& d = *ld.first;
+      line(fmt::format("const long long {0}_tiles = (({1}) - ({2}) + {3} - 1) / {3};", d.var, scalar(d.end),
+                       scalar(d.begin), blocks_.at(d.var)));
+    }
+    std::size_t n = dims.size();
+    // L2 grouping: the two innermost dims of a 2-D tile loop, walked in bands of G rows of
+    // tiles, column by column within a band (so a band's operand rows stay in L2).
+    if (c_.l2_grouping > 1 && n >= 2 && dims[n - 1].loop == st_.launch_loop_2d &&
+        dims[n - 2].loop == st_.launch_loop_2d) {
+      const std::string a = dims[n - 2].first->var, b = dims[n - 1].first->var;
+      line(fmt::format("// L2 grouping: bands of {} rows of {} tiles (fewer when there are fewer), walked {} first",
+                       c_.l2_grouping, a, a));
+      line(fmt::format("const long long l2_band_rows = min({}LL, {}_tiles);", c_.l2_grouping, a));
+      line(fmt::format("const long long l2_band_pids = l2_band_rows * {}_tiles;", b));
+      line(fmt::format("const long long l2_pid = {} % ({}_tiles * {}_tiles);", pid, a, b));
+      line(fmt::format("{} /= {}_tiles * {}_tiles;", pid, a, b));
+      line("const long long l2_first_row = l2_pid / l2_band_pids * l2_band_rows;");
+      line(fmt::format("const long long l2_rows = min({}_tiles - l2_first_row, l2_band_rows);", a));
+      line(fmt::format("const long long {}_id = l2_first_row + l2_pid % l2_band_pids % l2_rows;", a));
+      line(fmt::format("const long long {}_id = l2_pid % l2_band_pids / l2_rows;", b));
+      n -= 2;
+    }
+    for (std::size_t i = n; i-- > 0;) {
+      const std::string& v = dims[i].first->var;
+      line(fmt::format("const long long {0}_id = {1} % {0}_tiles;", v, pid));
+      line(fmt::format("{} /= {}_tiles;", pid, v));
+    }
+    for (const LaunchDim& ld : dims) {
+      const ir::LoopDim& d = *ld.first;
       const std::string begin = scalar(d.begin), end = scalar(d.end);
       const std::int64_t b = blocks_.at(d.var);
-      line(fmt::format("const long long {0}_tiles = (({1}) - ({2}) + {3} - 1) / {3};", d.var, end, begin, b));
-      line(fmt::format("const long long {0}_id = pid % {0}_tiles;", d.var));
-      line(fmt::format("pid /= {}_tiles;", d.var));
-      if (it->second) {
+      if (ld.second) {
         line(fmt::format("const long long {0} = ({1}) + {0}_id;", d.var, begin));
       } else {
         line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d.var, begin, b));
@@ -651,20 +1058,25 @@ class Emitter {
     }
   }
 
-  std::string programs_expr() {
+  /// Number of programs (tiles of the launch grid), of every dim or of one xyz axis.
+  std::string programs_expr(int group = -1) {
     std::string tiles;
-    for (const auto& [d, grid] : launch_dims())
+    for (const LaunchDim& ld : launch_dims()) {
+      if (group >= 0 && ld.group != group) continue;
+      const ir::LoopDim* d = ld.first;
       tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d->end),
                            scalar(d->begin), blocks_.at(d->var));
+    }
     return tiles.empty() ? "1LL" : tiles;
   }
 
   /// Loads at the top of the launch body that read const tensors at launch
   /// tiles only: safe to issue one program ahead.
   std::vector<const Expr*> prefetchable_loads() const {
+    if (looped()) return {};
     std::set<std::string> launch_vars;
-    for (const auto& [d, grid] : launch_dims())
-      if (!grid) launch_vars.insert(d->var);
+    for (const LaunchDim& ld : launch_dims())
+      if (!ld.second) launch_vars.insert(ld.first->var);
     std::vector<const Expr*> out;
     std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
       if (!e) return;
@@ -683,12 +1095,33 @@ class Emitter {
     return out;
   }
 
+  /// The program's tile loads that depend on nothing computed (prefetchable_loads), issued
+  /// before any of its work: a load that the source places after a reduction (layer_norm's
+  /// weight and bias) then overlaps the first loads and the reductions instead of following
+  /// them.
+  void emit_early_loads() {
+    const std::vector<const Expr*> loads = prefetchable_loads();
+    if (loads.size() < 2) return;
+    line("// Tile loads that depend only on this program's tiles, issued up front.");
+    for (const Expr* e : loads) prefetched_[e] = emit_load(*e);
+  }
+
   /// Persistent programs: a grid of SMs x programs_per_sm blocks walks the
-  /// programs; with prefetch, the next program's loads are in flight while
+  /// programs, each block a contiguous run (blocked) or every grid-th program
+  /// (interleaved); with prefetch, the next program's loads are in flight while
   /// this one computes (double-buffered registers).
   void emit_persistent_programs() {
     const std::vector<const Expr*> loads = c_.prefetch ? prefetchable_loads() : std::vector<const Expr*>{};
     line(fmt::format("const long long programs = {};", programs_expr()));
+    const bool blocked = c_.pid == Pid::PersistentBlocked;
+    if (blocked) {
+      line("const long long programs_per_block = tilecc::dev::ceil_div(programs, (long long)gridDim.x);");
+      line("const long long first_program = (long long)blockIdx.x * programs_per_block;");
+      line("const long long end_program = min(programs, first_program + programs_per_block);");
+    }
+    const std::string first = blocked ? "first_program" : "(long long)blockIdx.x";
+    const std::string end = blocked ? "end_program" : "programs";
+    const std::string next = blocked ? "program + 1" : "program + gridDim.x";
     auto issue = [&](const std::string& pid) {
       line("{");
       ++indent_;
@@ -696,7 +1129,8 @@ class Emitter {
       emit_program_tiles();
       for (std::size_t i = 0; i < loads.size(); ++i) {
         const Access a = access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc);
-        line(fmt::format("tilecc::dev::load(next_{}, {}, {}, {}, {}, {});", i, a.pointer, a.row_stride, a.col_stride,
+        line(fmt::format("{}(next_{}, {}, {}, {}, {}, {});", load_function(*loads[i], "load"), i, a.pointer,
+                         a.row_stride, a.col_stride,
                          a.rows, a.cols));
       }
       --indent_;
@@ -709,10 +1143,11 @@ class Emitter {
                        i, loads[i]->name));
     }
     if (!loads.empty()) {
-      line("if (blockIdx.x < programs)");
-      issue("blockIdx.x");
+      line(fmt::format("if ({} < {})", first, end));
+      issue(first);
     }
-    line("for (long long program = blockIdx.x; program < programs; program += gridDim.x) {");
+    line(fmt::format("for (long long program = {}; program < {}; {}) {{", first, end,
+                     blocked ? "++program" : "program += gridDim.x"));
     ++indent_;
     line("long long pid = program;");
     emit_program_tiles();
@@ -723,8 +1158,8 @@ class Emitter {
       prefetched_[loads[i]] = make_frag(name, loads[i]->dtype, rc);
     }
     if (!loads.empty()) {
-      line("if (program + gridDim.x < programs)");
-      issue("program + gridDim.x");
+      line(fmt::format("if ({} < {})", next, end));
+      issue(next);
     }
     emit_block(launch_body());
     --indent_;
@@ -746,23 +1181,40 @@ class Emitter {
       if (s->kind == Stmt::Kind::Check)
         line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
                          escape(s->text)));
-    for (const std::string& full : whole_dims_)
+    for (const std::string& full : looped() ? std::set<std::string>{} : whole_dims_)
       line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's full_extent "
                        "{}: translate with a larger full_extent\");",
                        full, c_.full_extent, k_.name, full, c_.full_extent));
-    line(fmt::format("const long long programs = {};", programs_expr()));
-    line("if (programs <= 0) return cudaSuccess;");
-    line("if (programs > 2147483647LL) return cudaErrorInvalidConfiguration;");
+    if (c_.pid == Pid::Xyz) {
+      // One grid axis per launch dim (per flattened loop), the innermost on x.
+      const int axes = grid_axes();
+      std::string dim3_args;
+      for (int axis = 0; axis < 3; ++axis) {
+        const char xyz = "xyz"[axis];
+        line(fmt::format("const long long grid_{} = {};", xyz, axis < axes ? programs_expr(axes - 1 - axis) : "1LL"));
+        dim3_args += fmt::format("{}unsigned(grid_{})", axis ? ", " : "", xyz);
+      }
+      line("if (grid_x <= 0 || grid_y <= 0 || grid_z <= 0) return cudaSuccess;");
+      line(fmt::format("if (grid_x > 2147483647LL || grid_y > 65535 || grid_z > 65535) return "
+                       "tilecc::launch_config_error(\"{}\", \"the grid exceeds CUDA's y/z limit of 65535 blocks with pid "
+                       "xyz: translate with pid flat\");",
+                       k_.name));
+      grid_ = "dim3(" + dim3_args + ")";
+    } else {
+      line(fmt::format("const long long programs = {};", programs_expr()));
+      line("if (programs <= 0) return cudaSuccess;");
+      line("if (programs > 2147483647LL) return cudaErrorInvalidConfiguration;");
+      grid_ = c_.persistent() ? "dim3(unsigned(blocks))" : "dim3(unsigned(programs))";
+    }
     std::string args;
     for (std::size_t i = 0; i < k_.params.size(); ++i) {
       const ir::Param& p = k_.params[i];
       args += (i ? ", " : "") + (p.is_tensor ? fmt::format("tilecc::to_arg({})", p.name) : p.name);
     }
-    if (c_.persistent)
+    if (c_.persistent())
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
                        c_.programs_per_sm));
-    line(fmt::format("{}<<<dim3(unsigned({})), {}, 0, stream>>>({});", symbol, c_.persistent ? "blocks" : "programs",
-                     threads_, args));
+    line(fmt::format("{}<<<{}, {}, 0, stream>>>({});", symbol, grid_, threads_, args));
     line("return cudaGetLastError();");
     --indent_;
     line("}");
@@ -803,6 +1255,17 @@ class Emitter {
   std::map<std::string, Val> values_;
   std::map<const Expr*, Val> prefetched_;
   std::set<std::string> whole_dims_;
+  KernelStructure st_;
+  std::map<const ir::Stmt*, std::size_t> multi_index_, device_index_, store_index_;
+  std::map<const Expr*, std::size_t> load_index_;
+  std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk
+  std::map<std::string, Val> chunk_values_;   // looped: those already computed in this chunk loop
+  std::map<const Expr*, Val> looped_;         // looped: reductions computed by a chunk loop
+  bool in_chunk_ = false;
+  KernelResources res_;
+  std::string grid_;
+  std::int64_t shared_largest_ = 0;
+  bool reduce_scratch_ = false;
   std::int64_t threads_ = 128, tc_ = 32;
   std::string out_;
   int indent_ = 0;

@@ -23,10 +23,25 @@ struct EmitOptions {
   std::string arch = "sm_90a";
 };
 
+/// What a kernel's code needs of the GPU, estimated while emitting (config_space's check()).
+struct KernelResources {
+  int shared_bytes = 0;        // static shared memory of the library calls it makes
+  std::string shared_what;     // the largest user of it
+  int fragment_registers = 0;  // 32-bit registers per thread of the largest register tile
+  std::string fragment_what;   // that tile
+  std::string vector_conflict; // a load/store the config asks to vectorize that cannot be ('' if none)
+  std::string stages_conflict; // pipeline stages the config asks for that the dot loop cannot have
+  // Per tile load / store (KernelStructure order): its fragment is one column wide, so it is
+  // moved element by element whatever load_vectors / store_vectors say.
+  std::vector<bool> load_rows_only, store_rows_only;
+  int prefetchable_loads = 0;  // loads a persistent program can issue for the next one (prefetch)
+};
+
 struct KernelCode {
   std::string global_function;  // __global__ void <name>_kernel(...) { ... }
   std::string launcher;         // cudaError_t <name>(..., cudaStream_t stream) { ... }
   std::string kernel_symbol;    // the __global__ function's name
+  KernelResources resources;
 };
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options);

@@ -1,0 +1,147 @@
+// nvrtc tier: for every example, 20 random valid configs of each kernel (seeded: the same
+// sample on every machine; scripts/gpu_config_space.sh runs this sample on a GPU) translate
+// and compile with NVRTC for sm_90a (test_examples_nvrtc.cpp compiles the defaults for sm_80
+// too). No GPU needed.
+//
+// One NVRTC program per example and arch (every sampled kernel renamed, so that the headers
+// are parsed once per program), compiled in worker processes (NVRTC's front end runs one
+// compile at a time per process).
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nvrtc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "test/support/nvrtc_compile.hpp"
+#include "translator/codegen/config.hpp"
+#include "translator/codegen/config_space.hpp"
+#include "translator/codegen/emit_cuda.hpp"
+#include "translator/frontend/frontend.hpp"
+
+namespace {
+
+constexpr int kSamples = 20;
+constexpr int kOtherInstanceSamples = 4;
+constexpr std::uint64_t kSeed = 20261202;  // scripts/gpu_config_space.sh uses the same
+
+struct Job {
+  std::string example, arch, source, configs;
+};
+
+/// Starts a child process compiling the job (its log in log_file, exit status 0 on success).
+pid_t start_compile(const Job& job, const std::filesystem::path& log_file) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    nvrtcProgram program = nullptr;
+    if (nvrtcCreateProgram(&program, job.source.c_str(), "configs.cu", 0, nullptr, nullptr) != NVRTC_SUCCESS) _exit(3);
+    const std::string arch = "-arch=" + job.arch, templates = std::string("-I") + TILECC_TEMPLATES_DIR,
+                      cuda = std::string("-I") + TILECC_CUDA_INCLUDE_DIR;
+    const char* argv[] = {arch.c_str(), "--std=c++20", templates.c_str(), cuda.c_str()};
+    const nvrtcResult status = nvrtcCompileProgram(program, 4, argv);
+    std::size_t size = 0;
+    nvrtcGetProgramLogSize(program, &size);
+    std::string log(size, '\0');
+    nvrtcGetProgramLog(program, log.data());
+    std::ofstream(log_file) << log;
+    _exit(status == NVRTC_SUCCESS ? 0 : 1);
+  }
+  return pid;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("20 random valid configs of every example kernel compile with NVRTC", "[nvrtc][config_space]") {
+  const std::filesystem::path examples = std::filesystem::path(TILECC_SOURCE_DIR) / "examples";
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(examples))
+    if (entry.path().string().ends_with(".tile.cpp")) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 13);
+
+  std::vector<Job> jobs;
+  for (const auto& file : files) {
+    const tilecc::frontend::Result parsed = tilecc::frontend::parse(file.string(), {});
+    INFO(file.filename().string());
+    REQUIRE(parsed.ok);
+    std::string source = "#include <tilecc/device.cuh>\n#include <tilecc/device/tensor_arg.cuh>\n", configs;
+    int kernels = 0;
+    // Per kernel name: configs valid for every template instance (a translated config applies
+    // to all of them), drawn as `tilecc config-space --sample` draws them; every config for the
+    // last instance (bf16 where there is one), the first few for the others too.
+    std::map<std::string, std::vector<const tilecc::ir::Kernel*>> by_name;
+    for (const tilecc::ir::Kernel& k : parsed.module.kernels) by_name[k.name].push_back(&k);
+    for (const auto& [name, instances] : by_name) {
+      std::vector<std::unique_ptr<tilecc::codegen::ConfigSpace>> owned;
+      std::vector<const tilecc::codegen::ConfigSpace*> spaces;
+      for (const tilecc::ir::Kernel* k : instances) {
+        owned.push_back(std::make_unique<tilecc::codegen::ConfigSpace>(*k));
+        spaces.push_back(owned.back().get());
+      }
+      std::mt19937_64 rng(kSeed);
+      for (int i = 0; i < kSamples; ++i) {
+        tilecc::codegen::Config c;
+        REQUIRE_NOTHROW(c = tilecc::codegen::sample_for_all(spaces, rng, "sm_90a"));
+        const std::string json = c.to_json();
+        INFO(name << " " << json);
+        for (std::size_t j = 0; j < instances.size(); ++j) {
+          CHECK_FALSE(spaces[j]->check(c, "sm_90a").has_value());
+          if (j + 1 != instances.size() && i >= kOtherInstanceSamples) continue;
+          tilecc::ir::Kernel renamed = *instances[j];
+          renamed.name = fmt::format("{}_c{}", name, i);
+          tilecc::codegen::KernelCode code;
+          REQUIRE_NOTHROW(code = tilecc::codegen::emit_kernel(renamed, c, {}));
+          source += code.global_function;
+          ++kernels;
+        }
+        configs += fmt::format("  {} {}: {}\n", i, name, json);
+      }
+    }
+    CHECK(kernels >= kSamples);
+    jobs.push_back({file.filename().string(), "sm_90a", source, configs});
+  }
+
+  // Worker processes, one per core (at least 2), started from this thread only.
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  const std::size_t workers = static_cast<std::size_t>(std::max(2L, cores));
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path() /
+                                    fmt::format("tilecc_config_space_{}", static_cast<long>(getpid()));
+  std::filesystem::create_directories(tmp);
+  std::map<pid_t, std::size_t> running;
+  std::vector<std::string> failures;
+  std::size_t next = 0;
+  while (next < jobs.size() || !running.empty()) {
+    while (next < jobs.size() && running.size() < workers) {
+      running[start_compile(jobs[next], tmp / fmt::format("{}.log", next))] = next;
+      ++next;
+    }
+    int status = 0;
+    const pid_t done = waitpid(-1, &status, 0);
+    REQUIRE(done > 0);
+    const auto it = running.find(done);
+    if (it == running.end()) continue;
+    const Job& job = jobs[it->second];
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      failures.push_back(job.example + " " + job.arch + ": NVRTC failed\n" +
+                         read_text(tmp / fmt::format("{}.log", it->second)).substr(0, 20000) + "\nconfigs:\n" +
+                         job.configs);
+    running.erase(it);
+  }
+  std::filesystem::remove_all(tmp);
+  for (const std::string& f : failures) FAIL_CHECK(f);
+  CHECK(failures.empty());
+}

@@ -1,0 +1,186 @@
+// The config space (translator/codegen/config_space.hpp) of a hand-built kernel: fragments
+// derived from its structure, decode/encode, seeded sampling, neighbours, check() with the
+// field named, and knobs that really change the emitted code. No Clang, no CUDA.
+#include <catch2/catch.hpp>
+
+#include <limits>
+#include <random>
+#include <set>
+
+#include "translator/codegen/config.hpp"
+#include "translator/codegen/config_space.hpp"
+#include "translator/codegen/emit_cuda.hpp"
+
+namespace ir = tilecc::ir;
+namespace cg = tilecc::codegen;
+
+namespace {
+
+/// for (t : tile(x.size(0))) out[t] = exp(x[t]) -- built by hand (as in ir_test.cpp).
+ir::Kernel exp_kernel() {
+  ir::Kernel k;
+  k.name = "exp";
+  k.params = {{"x", true, ir::DType::f32, 1, true, ""}, {"out", true, ir::DType::f32, 1, false, ""}};
+  k.block_slots = {{"block_size_t", 1, 1024}};
+  auto size = std::make_shared<ir::Expr>();
+  size->kind = ir::Expr::Kind::TensorSize;
+  size->name = "x";
+  auto load = std::make_shared<ir::Expr>();
+  load->kind = ir::Expr::Kind::Load;
+  load->name = "x";
+  load->dtype = ir::DType::f32;
+  load->indices = {{ir::Index::Kind::Tile, "t", nullptr}};
+  load->shape = {{ir::Dim::Kind::Tile, "t", 0, nullptr}};
+  auto e = std::make_shared<ir::Expr>();
+  e->kind = ir::Expr::Kind::Unary;
+  e->op = "exp";
+  e->dtype = ir::DType::f32;
+  e->shape = load->shape;
+  e->args = {load};
+  auto store = std::make_shared<ir::Stmt>();
+  store->kind = ir::Stmt::Kind::Store;
+  store->name = "out";
+  store->indices = load->indices;
+  store->expr = e;
+  auto loop = std::make_shared<ir::Stmt>();
+  loop->kind = ir::Stmt::Kind::Loop;
+  loop->is_launch = true;
+  loop->dims = {{"t", ir::make_const_int(0), size, {ir::BlockSpec::Kind::Tunable, 0, 1}}};
+  loop->body = {store};
+  k.body = {loop};
+  return k;
+}
+
+std::set<std::string> names(const cg::ConfigSpace& s) {
+  std::set<std::string> out;
+  for (const cg::Fragment& f : s.fragments()) out.insert(f.name);
+  return out;
+}
+
+std::string code_of(const ir::Kernel& k, const std::string& json) {
+  return cg::emit_kernel(k, cg::parse_config(json, k), {}).global_function;
+}
+
+}  // namespace
+
+TEST_CASE("the space of a 1-D elementwise kernel has one fragment per structural element", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const cg::ConfigSpace space(k);
+  const std::set<std::string> n = names(space);
+  for (const char* want : {"block_sizes[0]", "num_warps", "min_blocks_per_sm", "threads_per_row", "pid",
+                           "programs_per_sm", "prefetch", "load_vectors[0]", "load_hints[0]", "store_vectors[0]",
+                           "store_hints[0]"})
+    CHECK(n.count(want));
+  // One launch dim: no xyz, no L2 grouping, no loop order.
+  CHECK_FALSE(n.count("l2_grouping"));
+  CHECK_FALSE(n.count("loop_orders[0]"));
+  for (const cg::Fragment& f : space.fragments())
+    if (f.name == "pid") CHECK(f.choices == std::vector<std::string>{"flat", "persistent_blocked", "persistent_interleaved"});
+  CHECK(space.fingerprint().size() == 16);
+  CHECK(space.fingerprint() == cg::ConfigSpace(k).fingerprint());
+  CHECK(space.to_json()["fragments"].size() == space.fragments().size());
+}
+
+TEST_CASE("decode and encode are inverse; the default point decodes to the default config", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const cg::ConfigSpace space(k);
+  CHECK(space.decode(space.default_point()).to_json() == cg::default_config(k).to_json());
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 50; ++i) {
+    const cg::Point p = space.random_point(rng);
+    CHECK(space.encode(space.decode(p)) == p);
+  }
+  cg::Point short_point = space.default_point();
+  short_point.pop_back();
+  CHECK_THROWS_AS(space.decode(short_point), cg::ConfigError);
+}
+
+TEST_CASE("seeded sampling gives the same valid configs every time", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const cg::ConfigSpace space(k);
+  std::mt19937_64 a(42), b(42);
+  std::set<std::string> distinct;
+  for (int i = 0; i < 20; ++i) {
+    const cg::Point p = space.random_valid(a, "sm_90a");
+    CHECK(p == space.random_valid(b, "sm_90a"));
+    const cg::Config c = space.decode(p);
+    CHECK_FALSE(space.check(c, "sm_90a").has_value());
+    distinct.insert(c.to_json());
+  }
+  CHECK(distinct.size() >= 15);
+  // draw() is the only randomness: fixed values for a fixed seed on every platform.
+  std::mt19937_64 r(1);
+  CHECK(cg::ConfigSpace::draw(r, 10) == cg::ConfigSpace::draw(*std::make_unique<std::mt19937_64>(1), 10));
+}
+
+TEST_CASE("neighbours differ in exactly one fragment and stay inside it", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const cg::ConfigSpace space(k);
+  const cg::Point p = space.default_point();
+  const auto ns = space.neighbors(p);
+  CHECK(ns.size() >= space.fragments().size());
+  for (const cg::Point& q : ns) {
+    int differ = 0;
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (!(p[i] == q[i])) {
+        ++differ;
+        CHECK(space.fragments()[i].contains(q[i]));
+      }
+    CHECK(differ == 1);
+  }
+}
+
+TEST_CASE("check() rejects what cannot work and names the field", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const cg::ConfigSpace space(k);
+  auto why = [&](const std::string& json) {
+    const auto r = space.check(cg::apply_config_json(json, space.base()), "sm_90a");
+    return r ? *r : std::string("ok");
+  };
+  CHECK(why("{}") == "ok");
+  CHECK_THAT(why(R"({"num_warps": 64})"), Catch::Contains("'num_warps'"));
+  CHECK_THAT(why(R"({"min_blocks_per_sm": 4, "num_warps": 32})"), Catch::Contains("'min_blocks_per_sm'"));
+  CHECK_THAT(why(R"({"l2_grouping": 8})"), Catch::Contains("'l2_grouping'"));  // no 2-D grid
+  CHECK_THAT(why(R"({"pid": "xyz", "loop_orders": [[0]]})"), Catch::Contains("loop_orders"));
+  // 64 elements on 64 threads of a row: one float per thread, no vector access to make.
+  CHECK_THAT(why(R"({"block_sizes": [64], "threads_per_row": 64, "load_vectors": [true]})"),
+             Catch::Contains("'load_vectors[0]'"));
+  CHECK(why(R"({"block_sizes": [64], "threads_per_row": 64, "load_vectors": [false], "store_vectors": [false]})") ==
+        "ok");
+  CHECK_THAT(why(R"({"reduction_loops": [64]})"), Catch::Contains("reduction_loops"));
+  CHECK_THROWS_WITH(cg::apply_config_json(R"({"load_hints": ["evict_sometimes"]})", space.base()),
+                    Catch::Contains("'load_hints[0]'"));
+  CHECK_THROWS_WITH(cg::apply_config_json(R"({"pid": "spiral"})", space.base()), Catch::Contains("'pid'"));
+  CHECK_THROWS_WITH(cg::apply_config_json(R"({"bogus": 1})", space.base()), Catch::Contains("'bogus'"));
+  CHECK_THROWS_WITH(space.encode(cg::apply_config_json(R"({"programs_per_sm": 99})", space.base())),
+                    Catch::Contains("programs_per_sm"));
+}
+
+TEST_CASE("each knob changes the emitted code", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const std::string base = code_of(k, "{}");
+  CHECK_THAT(base, Catch::Contains("tilecc::dev::load(") && Catch::Contains("tilecc::dev::store("));
+  CHECK_THAT(code_of(k, R"({"load_hints": ["evict_first"]})"),
+             Catch::Contains("tilecc::dev::load_hinted<tilecc::dev::LoadHint::evict_first, true>("));
+  CHECK_THAT(code_of(k, R"({"load_hints": ["cg"], "load_vectors": [false]})"),
+             Catch::Contains("load_hinted<tilecc::dev::LoadHint::cg, false>("));
+  CHECK_THAT(code_of(k, R"({"store_hints": ["cs"]})"),
+             Catch::Contains("tilecc::dev::store_hinted<tilecc::dev::StoreHint::cs, true>("));
+  CHECK_THAT(code_of(k, R"({"store_vectors": [false]})"),
+             Catch::Contains("store_hinted<tilecc::dev::StoreHint::none, false>("));
+  CHECK_THAT(code_of(k, R"({"pid": "persistent_blocked"})"), Catch::Contains("programs_per_block"));
+  CHECK_THAT(code_of(k, R"({"pid": "persistent_interleaved"})"), Catch::Contains("program += gridDim.x"));
+  CHECK_THAT(code_of(k, R"({"min_blocks_per_sm": 2})"), Catch::Contains("__launch_bounds__(256, 2)"));
+  // Sampled configs that differ in their JSON differ in their code (threads_per_row 0 means
+  // "codegen chooses" and may choose what another config names: allow a few coincidences).
+  const cg::ConfigSpace space(k);
+  std::mt19937_64 rng(3);
+  std::set<std::string> configs, codes;
+  for (int i = 0; i < 30; ++i) {
+    const cg::Config c = space.decode(space.random_valid(rng));
+    if (!configs.insert(c.to_json()).second) continue;
+    const std::string code = cg::emit_kernel(k, c, {}).global_function + cg::emit_kernel(k, c, {}).launcher;
+    codes.insert(code);
+  }
+  CHECK(codes.size() * 10 >= configs.size() * 9);
+}

@@ -13,6 +13,7 @@
 #include "tilecc/version.hpp"
 #include "translator/codegen/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/specialization.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
@@ -74,6 +75,13 @@ class Translate final : public CLI::App {
     add_flag("--print-ir", print_ir_, "Write the tile IR as readable text instead of CUDA C++");
     add_flag("--standalone", standalone_, "Emit a self-contained .cu file (device templates inlined)");
     add_option("--set", overrides_, "Override one config field for every kernel: --set pid=persistent (repeatable)");
+    add_option("--specialize", specialize_,
+               "Argument specialization: 'none' (one generic kernel) or 'auto' (the generic kernel plus "
+               "variants for unit last strides and block-divisible extents, picked by the launcher at run time)")
+        ->check(CLI::IsMember({"none", "auto"}))
+        ->capture_default_str();
+    add_option("--no-specialize", no_specialize_,
+               "Never specialize on this parameter (\"x\") or slot (\"x.stride(0)\") (repeatable)");
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
     add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
     callback([this] { run(); });
@@ -167,10 +175,7 @@ class Translate final : public CLI::App {
         }
       }
       try {
-        const codegen::KernelCode kc = codegen::emit_kernel(k, config, options);
-        code[i] = fmt::format("// tilecc: kernel {}{}, config {}\n{}\n{}", k.name,
-                              k.instance.empty() ? "" : "<" + k.instance + ">", config.to_json(), kc.global_function,
-                              kc.launcher);
+        code[i] = emit_with_variants(k, config, options);
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
       } catch (const codegen::ConfigError& e) {
@@ -204,15 +209,42 @@ class Translate final : public CLI::App {
     write_output(output_, out);
   }
 
+  /// The kernel and its launcher; with --specialize=auto, specialized kernels first and a
+  /// launcher that takes the first one whose facts hold for its arguments.
+  std::string emit_with_variants(const ir::Kernel& k, const codegen::Config& config,
+                                 const codegen::EmitOptions& options) const {
+    const std::vector<codegen::Slot> slots = codegen::specialization_slots(k, config, no_specialize_);
+    codegen::EmitOptions generic = options;
+    std::string variants;
+    if (specialize_ == "auto") {
+      const auto table = codegen::fact_table(codegen::backend_of(arch_));
+      for (const codegen::SpecializedVariant& v : codegen::auto_variants(k, slots, table)) {
+        codegen::EmitOptions eo = options;
+        eo.specialization = v.specialization;
+        eo.symbol_suffix = v.suffix;
+        const codegen::KernelCode kv = codegen::emit_kernel(k, config, eo);
+        std::string facts;
+        for (const std::string& f : v.specialization.facts) facts += (facts.empty() ? "" : ", ") + f;
+        variants += fmt::format("// specialized for: {}\n{}\n", facts, kv.global_function);
+        generic.dispatch.push_back({kv.kernel_symbol, v.requires_});
+      }
+    }
+    const codegen::KernelCode kc = codegen::emit_kernel(k, config, generic);
+    return fmt::format("// tilecc: kernel {}{}, config {}\n{}{}{}\n{}", k.name,
+                       k.instance.empty() ? "" : "<" + k.instance + ">", config.to_json(), variants,
+                       variants.empty() ? "" : "// generic: accepts every valid input\n", kc.global_function,
+                       kc.launcher);
+  }
+
   static bool all_same_name(const ir::Module& m) {
     for (const ir::Kernel& k : m.kernels)
       if (k.name != m.kernels[0].name) return false;
     return true;
   }
 
-  std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_;
+  std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_, specialize_ = "none";
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false;
-  std::vector<std::string> extra_args_, overrides_;
+  std::vector<std::string> extra_args_, overrides_, no_specialize_;
 };
 
 }  // namespace

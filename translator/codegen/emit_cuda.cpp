@@ -59,7 +59,8 @@ class Emitter {
     collect_axes();
     choose_layout();
     KernelCode code;
-    code.kernel_symbol = k_.name + (instance_suffix(k_).empty() ? "" : "_" + instance_suffix(k_)) + "_kernel";
+    code.kernel_symbol = k_.name + (instance_suffix(k_).empty() ? "" : "_" + instance_suffix(k_)) + "_kernel" +
+                         (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
     res_.prefetchable_loads = static_cast<int>(prefetchable_loads().size());
@@ -152,11 +153,28 @@ class Emitter {
     return 1;
   }
 
+  /// A tensor's size or stride as the kernel reads it: the constant of a static shape, 1 for a
+  /// stride specialized to 1, else the argument's field.
+  std::string shape_value(const std::string& tensor, const char* what, std::int64_t d) const {
+    const std::string text = fmt::format("{}.{}({})", tensor, what, d);
+    const Specialization& sp = o_.specialization;
+    if (auto it = sp.constants.find(text); it != sp.constants.end()) return fmt::format("{}LL", it->second);
+    if (sp.unit_strides.count(text)) return "1LL";
+    return text;
+  }
+
+  /// `{var}_size`: the tile's extent, a constant when the loop's extent divides its block size.
+  std::string tile_size_line(const std::string& var, std::int64_t block, const std::string& end) const {
+    if (o_.specialization.divisible_loops.count(var))
+      return fmt::format("constexpr int {}_size = {};  // specialized: the extent divides {}", var, block, block);
+    return fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", var, block, end);
+  }
+
   std::string runtime_extent(const Dim& d) {
     if (in_chunk_ && (d.kind == Dim::Kind::Full || d.kind == Dim::Kind::Expr)) return "rc_size";
     switch (d.kind) {
       case Dim::Kind::Tile: return d.var + "_size";
-      case Dim::Kind::Full: return fmt::format("int({}.size({}))", d.var, d.index);
+      case Dim::Kind::Full: return fmt::format("int({})", shape_value(d.var, "size", d.index));
       case Dim::Kind::Expr: return "int(" + scalar(d.extent) + ")";
       case Dim::Kind::One: return "1";
     }
@@ -269,8 +287,8 @@ class Emitter {
         if (it == values_.end()) return {e->name, t};  // host let or grid index: a scalar
         return it->second;
       }
-      case K::TensorSize: return {fmt::format("{}.size({})", e->name, e->ival), DType::i64};
-      case K::TensorStride: return {fmt::format("{}.stride({})", e->name, e->ival), DType::i64};
+      case K::TensorSize: return {shape_value(e->name, "size", e->ival), DType::i64};
+      case K::TensorStride: return {shape_value(e->name, "stride", e->ival), DType::i64};
       case K::TileAttr: {
         const std::string& v = e->name;
         if (e->op == "begin") return {v + "_begin", DType::i64};
@@ -423,7 +441,7 @@ class Emitter {
     std::vector<std::pair<int, const Index*>> dims;  // tensor dim -> index producing a tile dim
     for (std::size_t d = 0; d < indices.size(); ++d) {
       const Index& i = indices[d];
-      const std::string stride = fmt::format("{}.stride({})", tensor, d);
+      const std::string stride = shape_value(tensor, "stride", static_cast<std::int64_t>(d));
       switch (i.kind) {
         case Index::Kind::Tile:
           offsets.push_back(stride == "1LL" ? i.var + "_begin" : fmt::format("{}_begin * {}", i.var, stride));
@@ -442,7 +460,7 @@ class Emitter {
     const auto [rows, cols] = runtime_extents(shape);
     a.rows = rows;
     a.cols = cols;
-    auto stride_of = [&](int d) { return fmt::format("{}.stride({})", tensor, d); };
+    auto stride_of = [&](int d) { return shape_value(tensor, "stride", d); };
     if (dims.size() == 2) {
       a.row_stride = stride_of(dims[0].first);
       a.col_stride = stride_of(dims[1].first);
@@ -870,7 +888,7 @@ class Emitter {
         } else {
           const std::int64_t b = blocks_.at(d->var);
           line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d->var, scalar(d->begin), b));
-          line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d->var, b, scalar(d->end)));
+          line(tile_size_line(d->var, b, scalar(d->end)));
         }
       }
     } else {
@@ -886,7 +904,7 @@ class Emitter {
               "for (long long {0}_begin = {1}, {0}_id = 0; {0}_begin < {2}; {0}_begin += {3}, ++{0}_id) {{", d.var,
               begin, end, b));
           ++indent_;
-          line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, b, end));
+          line(tile_size_line(d.var, b, end));
           line(fmt::format("(void){}_id;", d.var));
           --indent_;
         }
@@ -983,6 +1001,7 @@ class Emitter {
     ++indent_;
     line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
                      threads_, threads_ / tc_, tc_));
+    emit_assumptions();
     emit_host_lets();
     line(source_comment(k_.body.empty() ? ir::SourceLoc{} : k_.body[0]->loc));
     if (c_.persistent()) {
@@ -1053,7 +1072,7 @@ class Emitter {
         line(fmt::format("const long long {0} = ({1}) + {0}_id;", d.var, begin));
       } else {
         line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d.var, begin, b));
-        line(fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, b, end));
+        line(tile_size_line(d.var, b, end));
       }
     }
   }
@@ -1214,11 +1233,51 @@ class Emitter {
     if (c_.persistent())
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
                        c_.programs_per_sm));
-    line(fmt::format("{}<<<{}, {}, 0, stream>>>({});", symbol, grid_, threads_, args));
+    // --specialize=auto: the first specialized kernel whose facts hold, else the generic one.
+    for (std::size_t i = 0; i < o_.dispatch.size(); ++i) {
+      const DispatchVariant& v = o_.dispatch[i];
+      std::string condition;
+      for (const Requirement& r : v.requires_)
+        condition += (condition.empty() ? "" : fmt::format(" &&\n{}", std::string(i ? 11 : 6, ' '))) +
+                     launcher_condition(k_, r, slot_expr(r.slot));
+      line(fmt::format("{}if ({})", i ? "else " : "", condition.empty() ? "true" : condition));
+      line(fmt::format("  {}<<<{}, {}, 0, stream>>>({});", v.symbol, grid_, threads_, args));
+    }
+    if (!o_.dispatch.empty()) line("else");
+    line(fmt::format("{}{}<<<{}, {}, 0, stream>>>({});", o_.dispatch.empty() ? "" : "  ", symbol, grid_, threads_,
+                     args));
     line("return cudaGetLastError();");
     --indent_;
     line("}");
     return out_;
+  }
+
+  /// A specialization slot as a launcher's host expression (Tensor: the host view).
+  std::string slot_expr(const Slot& slot) {
+    const std::string name = slot.param >= 0 ? k_.params[static_cast<std::size_t>(slot.param)].name : "";
+    switch (slot.kind) {
+      case SlotKind::Scalar:
+      case SlotKind::Tensor: return name;
+      case SlotKind::Pointer: return name + ".data()";
+      case SlotKind::Size: return fmt::format("{}.size({})", name, slot.dim);
+      case SlotKind::Stride: return fmt::format("{}.stride({})", name, slot.dim);
+      case SlotKind::LoopExtent: return fmt::format("({}) - ({})", scalar(slot.loop->end), scalar(slot.loop->begin));
+    }
+    return name;
+  }
+
+  /// Facts the compiler cannot see but may use (aligned vector accesses): 16-byte aligned base
+  /// pointers and strides that are multiples of 16 elements.
+  void emit_assumptions() {
+    const Specialization& sp = o_.specialization;
+    for (const std::string& t : sp.aligned_tensors)
+      line(fmt::format("{0}.data = static_cast<decltype({0}.data)>(__builtin_assume_aligned({0}.data, 16));", t));
+    for (const std::string& s : sp.div16_strides) {
+      if (sp.unit_strides.count(s) || sp.constants.count(s)) continue;
+      const std::size_t dot = s.find('.'), open = s.find('(');
+      line(fmt::format("__builtin_assume({}.strides[{}] % 16 == 0);", s.substr(0, dot),
+                       s.substr(open + 1, s.size() - open - 2)));
+    }
   }
 
   static std::string escape(const std::string& s) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "specialization.hpp"
 #include "translator/ir/ir.hpp"
 
 namespace tilecc::codegen {
@@ -21,6 +22,12 @@ struct CodegenError : std::runtime_error {
 struct EmitOptions {
   std::vector<std::string> source_lines;  // the kernel's source, for line comments (optional)
   std::string arch = "sm_90a";
+  /// Facts about the arguments the kernel may assume (specialization.hpp); empty: generic.
+  Specialization specialization;
+  /// Specialized kernels (emitted separately) the launcher calls, in order, when their facts hold.
+  std::vector<DispatchVariant> dispatch;
+  /// Appended to the __global__ function's name ("unit_div": add_f32_kernel_unit_div).
+  std::string symbol_suffix;
 };
 
 /// What a kernel's code needs of the GPU, estimated while emitting (config_space's check()).

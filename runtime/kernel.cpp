@@ -1,0 +1,528 @@
+#include "kernel.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "cache.hpp"
+#include "host_eval.hpp"
+#include "module.hpp"
+#include "nvrtc.hpp"
+#include "tilecc/version.hpp"
+#include "translator/codegen/emit_cuda.hpp"
+#include "translator/ir/serialize.hpp"
+#include "translator/ir/verifier.hpp"
+
+namespace tilecc::runtime {
+
+namespace cg = codegen;
+
+TensorRef TensorRef::contiguous(void* data, ir::DType dtype, std::initializer_list<std::int64_t> sizes) {
+  TensorRef t;
+  t.data = data;
+  t.dtype = dtype;
+  t.rank = static_cast<int>(sizes.size());
+  if (t.rank > kMaxRank) throw LaunchError(fmt::format("tilecc runtime: rank {} exceeds {}", t.rank, kMaxRank));
+  std::copy(sizes.begin(), sizes.end(), t.sizes);
+  std::int64_t s = 1;
+  for (int d = t.rank - 1; d >= 0; --d) {
+    t.strides[d] = s;
+    s *= t.sizes[d];
+  }
+  return t;
+}
+
+TensorRef TensorRef::strided(void* data, ir::DType dtype, std::initializer_list<std::int64_t> sizes,
+                             std::initializer_list<std::int64_t> strides) {
+  if (sizes.size() != strides.size())
+    throw LaunchError("tilecc runtime: a strided tensor needs as many strides as sizes");
+  TensorRef t = contiguous(data, dtype, sizes);
+  std::copy(strides.begin(), strides.end(), t.strides);
+  return t;
+}
+
+namespace {
+
+constexpr int kMaxParams = 32;
+
+std::string templates_dir() {
+  if (const char* env = std::getenv("TILECC_TEMPLATES_DIR"); env && *env) return env;
+#ifdef TILECC_TEMPLATES_DIR
+  return TILECC_TEMPLATES_DIR;
+#else
+  return "templates";
+#endif
+}
+
+/// A hash of every header of the device library: cached cubins depend on what the generated
+/// source includes, not only on its text. Read once per process.
+const std::string& templates_fingerprint() {
+  static const std::string fingerprint = [] {
+    std::vector<std::string> contents;
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(templates_dir(), ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file()) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      contents.push_back(f.filename().string());
+      contents.push_back(ss.str());
+    }
+    std::vector<std::string_view> parts(contents.begin(), contents.end());
+    return hash_parts(parts);
+  }();
+  return fingerprint;
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+
+std::int64_t block_of(const ir::LoopDim& d, const cg::Config& c) {
+  switch (d.block.kind) {
+    case ir::BlockSpec::Kind::Fixed: return d.block.value;
+    case ir::BlockSpec::Kind::Tunable: return c.block_sizes.at(static_cast<std::size_t>(d.block.slot));
+    case ir::BlockSpec::Kind::One: return 1;
+  }
+  return 1;
+}
+
+/// bf16 / f16 bits of a float (round to nearest even), for scalar parameters.
+std::uint16_t to_bf16(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;  // NaN
+  return static_cast<std::uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+std::uint16_t to_f16(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const std::uint32_t sign = (u >> 16) & 0x8000u;
+  std::uint32_t a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u);
+  if (a >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // overflow -> inf
+  if (a < 0x38800000u) {                                                   // subnormal or zero
+    float magnitude;
+    std::memcpy(&magnitude, &a, 4);
+    return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(magnitude * 16777216.0f)));
+  }
+  a += 0xc8000fffu + ((a >> 13) & 1u);  // rebias exponent, round to nearest even
+  return static_cast<std::uint16_t>(sign | (a >> 13));
+}
+
+/// The launch grid's loops as the emitter walks them: one xyz axis group per
+/// dim, or per loop when the config flattens it.
+struct LaunchDim {
+  const ir::LoopDim* dim;
+  const ir::Stmt* loop;
+  HostExpr begin, end;
+};
+
+}  // namespace
+
+/// One compiled variant: a key's kernel, loaded, with the config it was emitted for.
+struct Variant {
+  cg::SpecKey key;
+  cg::Config config;
+  Module module;
+  Function function;
+  unsigned threads = 128;
+  std::vector<std::int64_t> blocks;  // per launch dim
+  std::vector<int> groups;           // per launch dim: xyz axis group (pid xyz)
+  int axes = 1;
+};
+
+struct Kernel::Impl {
+  ir::Kernel kernel;
+  KernelOptions options;
+  cg::Config base;  // the given config, else the default one: the key's block sizes
+  std::vector<cg::Slot> slots;
+  std::vector<HostExpr> slot_begin, slot_end;  // per slot (LoopExtent only)
+  std::unique_ptr<HostPrologue> prologue;
+  std::vector<LaunchDim> launch_dims;
+  std::vector<std::pair<int, int>> whole_dims;  // (param, dim) held whole in registers: <= full_extent
+  std::string arch;                             // resolved on first use
+  std::span<const cg::FactRule> table;
+  DiskCache cache;
+
+  struct KeyHash {
+    std::size_t operator()(const cg::SpecKey& k) const { return static_cast<std::size_t>(k.hash()); }
+  };
+  std::mutex mutex;
+  std::unordered_map<cg::SpecKey, std::unique_ptr<Variant>, KeyHash> variants;
+  Variant* last = nullptr;
+  KernelStats stats;
+
+  Impl(ir::Kernel k, KernelOptions o) : kernel(std::move(k)), options(std::move(o)), cache(options.cache_dir) {
+    if (kernel.params.size() > static_cast<std::size_t>(kMaxParams))
+      throw LaunchError(fmt::format("tilecc runtime: kernel '{}' has more than {} parameters", kernel.name, kMaxParams));
+    base = options.config ? *options.config : cg::default_config(kernel);
+    cg::validate(base, kernel);
+    slots = cg::specialization_slots(kernel, base, options.no_specialize);
+    try {
+      prologue = std::make_unique<HostPrologue>(kernel);
+      for (const cg::Slot& s : slots) {
+        slot_begin.push_back(s.loop ? prologue->compile(s.loop->begin) : HostExpr{});
+        slot_end.push_back(s.loop ? prologue->compile(s.loop->end) : HostExpr{});
+      }
+      const std::vector<ir::StmtPtr>* body = &kernel.body;
+      while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) {
+        const ir::Stmt& s = *(*body)[0];
+        for (const ir::LoopDim& d : s.dims)
+          launch_dims.push_back({&d, &s, prologue->compile(d.begin), prologue->compile(d.end)});
+        body = &s.body;
+      }
+    } catch (const EvalError& e) {
+      throw LaunchError(e.what());
+    }
+    find_whole_dims(kernel.body);
+    if (!options.arch.empty()) set_arch(options.arch);
+  }
+
+  void set_arch(const std::string& a) {
+    arch = a;
+    table = cg::fact_table(cg::backend_of(arch));
+  }
+  /// The arch without starting the GPU where none is needed (key(), source_for()).
+  void resolve_arch(bool need_gpu) {
+    if (!arch.empty()) return;
+    if (need_gpu || Driver::available()) set_arch(Driver::get().arch());
+    else set_arch("sm_90a");
+  }
+
+  int param_index(const std::string& name) const {
+    for (std::size_t i = 0; i < kernel.params.size(); ++i)
+      if (kernel.params[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  void note_whole(const std::string& tensor, int dim) {
+    const int p = param_index(tensor);
+    if (p < 0) return;
+    for (const auto& w : whole_dims)
+      if (w.first == p && w.second == dim) return;
+    whole_dims.push_back({p, dim});
+  }
+  void find_whole_dims_expr(const ir::ExprPtr& e) {
+    if (!e) return;
+    for (const ir::Dim& d : e->shape)
+      if (d.kind == ir::Dim::Kind::Full) note_whole(d.var, d.index);
+    for (const ir::ExprPtr& a : e->args) find_whole_dims_expr(a);
+  }
+  void find_whole_dims(const std::vector<ir::StmtPtr>& body) {
+    for (const ir::StmtPtr& s : body) {
+      find_whole_dims_expr(s->expr);
+      for (std::size_t d = 0; d < s->indices.size(); ++d)
+        if (s->indices[d].kind == ir::Index::Kind::All) note_whole(s->name, static_cast<int>(d));
+      find_whole_dims(s->body);
+    }
+  }
+
+  /// The arguments of one launch, checked, and what host expressions read.
+  struct Bound {
+    HostValue scalars[kMaxParams];
+    const std::int64_t* sizes[kMaxParams] = {};
+    const std::int64_t* strides[kMaxParams] = {};
+    HostEnv env;
+  };
+
+  void bind(std::span<const Arg> args, Bound& b) const {
+    if (args.size() != kernel.params.size())
+      throw LaunchError(fmt::format("tilecc runtime: kernel '{}' takes {} arguments, got {}", kernel.name,
+                                    kernel.params.size(), args.size()));
+    static const std::int64_t kNone[1] = {0};
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const ir::Param& p = kernel.params[i];
+      const Arg& a = args[i];
+      b.sizes[i] = b.strides[i] = kNone;
+      if (p.is_tensor) {
+        if (a.kind != Arg::Kind::Tensor)
+          throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a tensor", kernel.name, p.name));
+        if (a.tensor.dtype != p.dtype || a.tensor.rank != p.rank)
+          throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a rank-{} {} tensor, got rank-{} {}",
+                                        kernel.name, p.name, p.rank, ir::name(p.dtype), a.tensor.rank,
+                                        ir::name(a.tensor.dtype)));
+        b.sizes[i] = a.tensor.sizes;
+        b.strides[i] = a.tensor.strides;
+      } else {
+        if (a.kind == Arg::Kind::Tensor)
+          throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a scalar", kernel.name, p.name));
+        HostValue v;
+        if (ir::is_floating(p.dtype)) {
+          v.is_float = true;
+          v.f = a.kind == Arg::Kind::Float ? a.f : static_cast<double>(a.i);
+        } else {
+          v.i = a.kind == Arg::Kind::Int ? a.i : static_cast<std::int64_t>(a.f);
+        }
+        b.scalars[i] = v;
+      }
+    }
+    b.env.scalars = b.scalars;
+    b.env.sizes = b.sizes;
+    b.env.strides = b.strides;
+    if (const char* failed = prologue->run(b.env))
+      throw LaunchError(fmt::format("tilecc runtime: {}: TILECC_CHECK({}) failed; kernel not launched", kernel.name,
+                                    failed));
+  }
+
+  /// The key of bound arguments: fact bits per slot, values for static shapes. No allocation.
+  void compute_key(std::span<const Arg> args, const Bound& b, cg::SpecKey& key) const {
+    cg::SpecKeyBuilder builder(options.shapes);
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      const cg::Slot& s = slots[i];
+      cg::SlotValue v;
+      if (s.param >= 0 && kernel.params[static_cast<std::size_t>(s.param)].is_tensor) {
+        const TensorRef& t = args[static_cast<std::size_t>(s.param)].tensor;
+        v.address = reinterpret_cast<std::uintptr_t>(t.data);
+        v.element_bytes = ir::size_bytes(t.dtype);
+        v.rank = t.rank;
+        v.strides = t.strides;
+        if (s.kind == cg::SlotKind::Size) v.value = t.sizes[s.dim];
+        if (s.kind == cg::SlotKind::Stride) v.value = t.strides[s.dim];
+      } else if (s.kind == cg::SlotKind::Scalar) {
+        v.value = b.scalars[s.param].i;
+      } else if (s.kind == cg::SlotKind::LoopExtent) {
+        v.value = slot_end[i].eval_int(b.env) - slot_begin[i].eval_int(b.env);
+        v.block = s.block;
+      }
+      const bool facts = options.specialize && !s.opted_out;
+      builder.add_facts(facts ? cg::facts_of(table, s.kind, v) : 0);
+      if (cg::keyed_value(s, options.shapes)) builder.add_value(v.value);
+    }
+    if (!builder.finish(key))
+      throw LaunchError(fmt::format("tilecc runtime: kernel '{}': the static-shape key does not fit; use dynamic shapes",
+                                    kernel.name));
+  }
+
+  /// The config and specialization a key compiles with.
+  std::pair<cg::Config, cg::Specialization> plan(const cg::SpecKey& key) {
+    cg::Config config = base;
+    if (!options.config && options.configs) {
+      if (std::optional<cg::Config> c = options.configs->config_for(kernel, key.to_string(), arch)) {
+        cg::validate(*c, kernel);
+        config = *c;
+      }
+    }
+    cg::Specialization spec = cg::specialization_from_key(kernel, slots, table, key);
+    // The key's divisibility facts were computed with the base block sizes.
+    if (config.block_sizes != base.block_sizes) spec.divisible_loops.clear();
+    return {config, spec};
+  }
+
+  std::string source(const cg::SpecKey& key, const cg::Config& config, const cg::Specialization& spec,
+                     std::string* symbol) const {
+    cg::EmitOptions eo;
+    eo.arch = arch;
+    eo.specialization = spec;
+    const cg::KernelCode kc = cg::emit_kernel(kernel, config, eo);
+    if (symbol) *symbol = kc.kernel_symbol;
+    std::string facts;
+    for (const std::string& f : spec.facts) facts += (facts.empty() ? "" : ", ") + f;
+    return fmt::format(
+        "// Generated by the tilecc {} runtime from {}, kernel `{}`{}.\n// config: {}\n// key: {}\n"
+        "// specialized for: {}\n#include <tilecc/device.cuh>\n#include <tilecc/device/tensor_arg.cuh>\n\n{}",
+        TILECC_VERSION, kernel.source_file, kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
+        config.to_json(), key.to_string(), facts.empty() ? "nothing (generic)" : facts, kc.global_function);
+  }
+
+  Variant* compile(const cg::SpecKey& key) {
+    const auto start = std::chrono::steady_clock::now();
+    auto [config, spec] = plan(key);
+    std::string symbol;
+    const std::string src = source(key, config, spec, &symbol);
+    CompileOptions co;
+    co.arch = arch;
+    co.include_dirs = {templates_dir()};
+    co.extra = options.nvrtc_extra;
+    co.name_expressions = {"&" + symbol};
+    const CachedCompile c =
+        compile_cached(src, co, cache, {key.to_string(), config.to_json(), templates_fingerprint()});
+    auto v = std::make_unique<Variant>();
+    v->key = key;
+    v->config = config;
+    v->module = Module::load(c.cubin);
+    v->function = v->module.function(c.lowered_names.at(0));
+    v->threads = static_cast<unsigned>(32 * config.num_warps);
+    // pid xyz: one grid axis per launch dim, or per launch loop the config flattens.
+    const cg::KernelStructure st = cg::analyze(kernel);
+    int group = -1;
+    const ir::Stmt* previous = nullptr;
+    for (const LaunchDim& d : launch_dims) {
+      v->blocks.push_back(block_of(*d.dim, config));
+      bool flat = false;
+      for (std::size_t i = 0; i < st.multi_dim_loops.size(); ++i)
+        if (st.multi_dim_loops[i] == d.loop && i < config.flatten_loops.size() && config.flatten_loops[i]) flat = true;
+      if (!flat || d.loop != previous) ++group;
+      previous = d.loop;
+      v->groups.push_back(group);
+    }
+    v->axes = std::max(1, group + 1);
+    if (config.pid == cg::Pid::Xyz && v->axes > 3)
+      throw LaunchError(fmt::format("tilecc runtime: {}: pid xyz with {} grid axes", kernel.name, v->axes));
+    (c.from_cache ? stats.disk_hits : stats.compiles)++;
+    stats.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Variant* out = v.get();
+    variants.emplace(key, std::move(v));
+    return out;
+  }
+
+  Variant* find_or_compile(const cg::SpecKey& key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++stats.launches;
+    if (last && last->key == key) {
+      ++stats.memory_hits;
+      return last;
+    }
+    auto it = variants.find(key);
+    if (it != variants.end()) {
+      ++stats.memory_hits;
+      return last = it->second.get();
+    }
+    return last = compile(key);
+  }
+};
+
+Kernel::Kernel(ir::Kernel kernel, KernelOptions options)
+    : impl_(std::make_unique<Impl>(std::move(kernel), std::move(options))) {}
+Kernel::Kernel(Kernel&&) noexcept = default;
+Kernel& Kernel::operator=(Kernel&&) noexcept = default;
+Kernel::~Kernel() = default;
+
+Kernel Kernel::from_ir(const std::string& json, const std::string& name, KernelOptions options) {
+  ir::Module m;
+  try {
+    m = ir::deserialize(json);
+    ir::verify(m);
+  } catch (const std::exception& e) {
+    throw LaunchError(fmt::format("tilecc runtime: invalid tile IR: {}", e.what()));
+  }
+  const ir::Kernel* found = nullptr;
+  int named = 0;
+  std::string known;
+  for (const ir::Kernel& k : m.kernels) {
+    const std::string suffix = cg::instance_suffix(k);
+    const std::string full = suffix.empty() ? k.name : k.name + "_" + suffix;
+    known += (known.empty() ? "" : ", ") + full;
+    if (full == name) {
+      found = &k;
+      named = 1;
+      break;
+    }
+    if (k.name == name) {
+      found = &k;
+      ++named;
+    }
+  }
+  if (!found)
+    throw LaunchError(fmt::format("tilecc runtime: no kernel '{}' in the IR (it has: {})", name, known));
+  if (named > 1)
+    throw LaunchError(fmt::format("tilecc runtime: '{}' names several instances; pick one of: {}", name, known));
+  return Kernel(*found, std::move(options));
+}
+
+Kernel Kernel::from_ir_file(const std::filesystem::path& path, const std::string& name, KernelOptions options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LaunchError(fmt::format("tilecc runtime: cannot read {}", path.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return from_ir(ss.str(), name, std::move(options));
+}
+
+void Kernel::launch(std::span<const Arg> args, Stream stream) {
+  Impl& m = *impl_;
+  m.resolve_arch(true);
+  Impl::Bound b;
+  m.bind(args, b);
+  cg::SpecKey key;
+  m.compute_key(args, b, key);
+  Variant& v = *m.find_or_compile(key);
+
+  for (const auto& [p, d] : m.whole_dims)
+    if (b.sizes[p][d] > v.config.full_extent)
+      throw LaunchError(fmt::format("tilecc runtime: {}: {}.size({}) = {} exceeds the config's full_extent {}",
+                                    m.kernel.name, m.kernel.params[static_cast<std::size_t>(p)].name, d, b.sizes[p][d],
+                                    v.config.full_extent));
+  std::int64_t axis_programs[3] = {1, 1, 1};
+  std::int64_t programs = 1;
+  for (std::size_t i = 0; i < m.launch_dims.size(); ++i) {
+    const LaunchDim& d = m.launch_dims[i];
+    const std::int64_t tiles = ceil_div(d.end.eval_int(b.env) - d.begin.eval_int(b.env), v.blocks[i]);
+    programs *= tiles;
+    if (v.config.pid == cg::Pid::Xyz) axis_programs[v.axes - 1 - v.groups[i]] *= tiles;
+  }
+  if (programs <= 0) return;
+  Dim3 grid;
+  if (v.config.pid == cg::Pid::Xyz) {
+    if (axis_programs[0] > 2147483647LL || axis_programs[1] > 65535 || axis_programs[2] > 65535)
+      throw LaunchError(fmt::format("tilecc runtime: {}: the grid exceeds CUDA's limits with pid xyz", m.kernel.name));
+    grid = {static_cast<unsigned>(axis_programs[0]), static_cast<unsigned>(axis_programs[1]),
+            static_cast<unsigned>(axis_programs[2])};
+  } else {
+    if (v.config.persistent())
+      programs = std::min<std::int64_t>(programs, std::int64_t{Driver::get().multiprocessors()} *
+                                                      v.config.programs_per_sm);
+    if (programs > 2147483647LL)
+      throw LaunchError(fmt::format("tilecc runtime: {}: {} programs exceed CUDA's grid limit", m.kernel.name, programs));
+    grid.x = static_cast<unsigned>(programs);
+  }
+
+  ArgPack pack;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const ir::Param& p = m.kernel.params[i];
+    if (p.is_tensor) {
+      // tilecc::dev::TensorArg<T, R>: { T* data; long long sizes[R]; long long strides[R]; }
+      const TensorRef& t = args[i].tensor;
+      unsigned char bytes[8 + 16 * TensorRef::kMaxRank];
+      std::memcpy(bytes, &t.data, 8);
+      std::memcpy(bytes + 8, t.sizes, 8 * static_cast<std::size_t>(t.rank));
+      std::memcpy(bytes + 8 + 8 * t.rank, t.strides, 8 * static_cast<std::size_t>(t.rank));
+      pack.push_bytes(bytes, 8 + 16 * static_cast<std::size_t>(t.rank), 8);
+      continue;
+    }
+    const HostValue& s = b.scalars[i];
+    switch (p.dtype) {
+      case ir::DType::f16: pack.push(to_f16(static_cast<float>(s.f))); break;
+      case ir::DType::bf16: pack.push(to_bf16(static_cast<float>(s.f))); break;
+      case ir::DType::f32: pack.push(static_cast<float>(s.f)); break;
+      case ir::DType::f64: pack.push(s.f); break;
+      case ir::DType::i8: pack.push(static_cast<std::int8_t>(s.i)); break;
+      case ir::DType::i32: pack.push(static_cast<std::int32_t>(s.i)); break;
+      case ir::DType::i64: pack.push(static_cast<long long>(s.i)); break;
+      case ir::DType::b1: pack.push(static_cast<bool>(s.i)); break;
+    }
+  }
+  v.function.launch(grid, v.threads, 0, stream, pack);
+}
+
+cg::SpecKey Kernel::key(std::span<const Arg> args) const {
+  impl_->resolve_arch(false);
+  Impl::Bound b;
+  impl_->bind(args, b);
+  cg::SpecKey key;
+  impl_->compute_key(args, b, key);
+  return key;
+}
+
+std::string Kernel::source_for(std::span<const Arg> args) const {
+  const cg::SpecKey k = key(args);
+  auto [config, spec] = impl_->plan(k);
+  return impl_->source(k, config, spec, nullptr);
+}
+
+const std::vector<cg::Slot>& Kernel::slots() const { return impl_->slots; }
+const ir::Kernel& Kernel::ir() const { return impl_->kernel; }
+KernelStats Kernel::stats() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->stats;
+}
+
+}  // namespace tilecc::runtime

@@ -1,0 +1,144 @@
+// The tilecc runtime: launch a tile kernel from its serialized IR, compiled on
+// first use for the GPU and arguments actually seen.
+//
+//   namespace rt = tilecc::runtime;
+//   rt::Kernel softmax = rt::Kernel::from_ir_file("softmax.json", "softmax_bf16");
+//   rt::TensorRef x = rt::TensorRef::contiguous(x_ptr, tilecc::ir::DType::bf16, {m, n});
+//   softmax.launch({rt::Arg::of(x), rt::Arg::of(out)}, stream);
+//
+// Each launch: binds the arguments (checking count, kinds, dtypes and ranks),
+// evaluates the host prologue (lets, TILECC_CHECKs: a failing check throws
+// LaunchError and launches nothing), computes the specialization key (linear
+// in the number of arguments, no heap allocation) and looks it up in memory.
+// On a miss it picks the config (KernelOptions), emits CUDA for the key's
+// specialization with the codegen API, compiles it with NVRTC for the current
+// GPU (or loads the cubin from the disk cache, runtime/cache.hpp), loads it
+// through the driver API (runtime/driver.hpp) and remembers it. Then it
+// computes the grid and calls cuLaunchKernel on the caller's stream.
+//
+// Thread safety: launch() may be called from several threads (the in-memory
+// table is guarded by a mutex; a miss compiles under it).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "driver.hpp"
+#include "translator/codegen/config.hpp"
+#include "translator/codegen/specialization.hpp"
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::runtime {
+
+/// A launch was refused: bad arguments, a failing TILECC_CHECK, an input the
+/// config cannot take. Nothing was launched.
+struct LaunchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A tensor argument: device pointer, dtype, sizes and strides in elements.
+struct TensorRef {
+  static constexpr int kMaxRank = 8;
+  void* data = nullptr;
+  ir::DType dtype = ir::DType::f32;
+  int rank = 0;
+  std::int64_t sizes[kMaxRank] = {};
+  std::int64_t strides[kMaxRank] = {};
+
+  /// Row-major contiguous.
+  static TensorRef contiguous(void* data, ir::DType dtype, std::initializer_list<std::int64_t> sizes);
+  static TensorRef strided(void* data, ir::DType dtype, std::initializer_list<std::int64_t> sizes,
+                           std::initializer_list<std::int64_t> strides);
+};
+
+/// One launch argument: a tensor or a scalar (integers and floats are
+/// converted to the parameter's dtype).
+struct Arg {
+  enum class Kind : std::uint8_t { Tensor, Int, Float };
+  Kind kind = Kind::Int;
+  TensorRef tensor;
+  std::int64_t i = 0;
+  double f = 0;
+
+  static Arg of(const TensorRef& t) { Arg a; a.kind = Kind::Tensor; a.tensor = t; return a; }
+  static Arg of(std::int64_t v) { Arg a; a.kind = Kind::Int; a.i = v; return a; }
+  static Arg of(int v) { return of(static_cast<std::int64_t>(v)); }
+  static Arg of(double v) { Arg a; a.kind = Kind::Float; a.f = v; return a; }
+  static Arg of(float v) { return of(static_cast<double>(v)); }
+};
+
+/// Where a config comes from when KernelOptions gives none: the hook for the
+/// tuning database (best config for this kernel, key and GPU) and for tuning
+/// on first use. Return nothing to fall back to codegen's default config.
+class ConfigProvider {
+ public:
+  virtual ~ConfigProvider() = default;
+  /// `key_text` is SpecKey::to_string() of a key computed with the default
+  /// config's block sizes; `arch` as in Driver::arch().
+  virtual std::optional<codegen::Config> config_for(const ir::Kernel& kernel, const std::string& key_text,
+                                                    const std::string& arch) = 0;
+};
+
+struct KernelOptions {
+  std::optional<codegen::Config> config;      // a given config (validated when the kernel loads)
+  std::shared_ptr<ConfigProvider> configs;    // else: tuning database / tune on first use
+  codegen::Shapes shapes = codegen::Shapes::Dynamic;
+  std::vector<std::string> no_specialize;     // parameters ("x") or slots ("x.stride(0)") opted out
+  bool specialize = true;                     // false: every key is empty (one generic variant)
+  std::filesystem::path cache_dir;            // empty: $TILECC_CACHE_DIR or ~/.cache/tilecc
+  std::string arch;                           // empty: the current GPU's (Driver::arch())
+  std::vector<std::string> nvrtc_extra;       // more NVRTC options
+};
+
+/// Counters, for tests and benchmarks.
+struct KernelStats {
+  long launches = 0;
+  long memory_hits = 0;  // key found in memory
+  long disk_hits = 0;    // cubin read from the disk cache
+  long compiles = 0;     // NVRTC run
+  double compile_seconds = 0;  // emit + NVRTC + load, summed over misses
+};
+
+class Kernel {
+ public:
+  /// Loads kernel `name` from serialized IR (ir::serialize): `name` is the
+  /// function name (when the module has one instance of it) or name_suffix
+  /// ("add_bf16", as in generated kernel symbols). Throws LaunchError when
+  /// there is no such kernel or the IR is invalid, ConfigError for a bad config.
+  static Kernel from_ir(const std::string& json, const std::string& name, KernelOptions options = {});
+  static Kernel from_ir_file(const std::filesystem::path& path, const std::string& name,
+                             KernelOptions options = {});
+  Kernel(ir::Kernel kernel, KernelOptions options = {});
+  Kernel(Kernel&&) noexcept;
+  Kernel& operator=(Kernel&&) noexcept;
+  ~Kernel();
+
+  /// Launches on `stream` (cudaStream_t / CUstream; nullptr: default stream).
+  /// Throws LaunchError (arguments, checks), CompileError, DriverError.
+  void launch(std::span<const Arg> args, Stream stream = nullptr);
+  void launch(std::initializer_list<Arg> args, Stream stream = nullptr) {
+    launch(std::span<const Arg>(args.begin(), args.size()), stream);
+  }
+
+  /// The specialization key these arguments give (no allocation, no GPU needed).
+  codegen::SpecKey key(std::span<const Arg> args) const;
+  /// The CUDA source that would be compiled for these arguments (no GPU needed).
+  std::string source_for(std::span<const Arg> args) const;
+  /// The kernel's slots (what the key is made of), for messages and tests.
+  const std::vector<codegen::Slot>& slots() const;
+  const ir::Kernel& ir() const;
+  KernelStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tilecc::runtime

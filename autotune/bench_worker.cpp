@@ -1,0 +1,430 @@
+// The benchmarking worker: owns the GPU context, the inputs and the reference outputs.
+#include <dlfcn.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "autotune/launch.hpp"
+#include "autotune/worker.hpp"
+#include "autotune/worker_roles.hpp"
+#include "runtime/cache.hpp"
+#include "runtime/driver.hpp"
+#include "runtime/module.hpp"
+#include "translator/codegen/config.hpp"
+#include "translator/ir/serialize.hpp"
+
+struct CUevent_st;
+
+namespace tilecc::autotune {
+
+namespace {
+
+using runtime::DevicePtr;
+using runtime::Driver;
+using CUevent = CUevent_st*;
+
+/// The few driver calls runtime/driver.hpp does not wrap (events, memset, attributes).
+struct Extras {
+  int (*event_create)(CUevent*, unsigned) = nullptr;
+  int (*event_record)(CUevent, runtime::Stream) = nullptr;
+  int (*event_synchronize)(CUevent) = nullptr;
+  int (*event_elapsed)(float*, CUevent, CUevent) = nullptr;
+  int (*memset_d8_async)(DevicePtr, unsigned char, std::size_t, runtime::Stream) = nullptr;
+  int (*memset_d32_async)(DevicePtr, unsigned, std::size_t, runtime::Stream) = nullptr;
+  int (*device_attribute)(int*, int, int) = nullptr;
+  int (*device_name)(char*, int, int) = nullptr;
+  int (*func_set_attribute)(runtime::FunctionHandle, int, int) = nullptr;
+
+  Extras() {
+    void* lib = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
+    if (!lib) throw runtime::DriverError("tilecc tune: cannot open libcuda.so.1");
+    auto sym = [&](auto& f, const char* name) {
+      // The newest ABI of an entry point first (cuEventElapsedTime_v2 in CUDA 13).
+      f = reinterpret_cast<std::remove_reference_t<decltype(f)>>(::dlsym(lib, fmt::format("{}_v2", name).c_str()));
+      if (!f) f = reinterpret_cast<std::remove_reference_t<decltype(f)>>(::dlsym(lib, name));
+      if (!f) throw runtime::DriverError(fmt::format("tilecc tune: libcuda has no {}", name));
+    };
+    sym(event_create, "cuEventCreate");
+    sym(event_record, "cuEventRecord");
+    sym(event_synchronize, "cuEventSynchronize");
+    sym(event_elapsed, "cuEventElapsedTime");
+    sym(memset_d8_async, "cuMemsetD8Async");
+    sym(memset_d32_async, "cuMemsetD32Async");
+    sym(device_attribute, "cuDeviceGetAttribute");
+    sym(device_name, "cuDeviceGetName");
+    sym(func_set_attribute, "cuFuncSetAttribute");
+  }
+  static void check(int r, const char* what) {
+    if (r != 0) throw runtime::DriverError(fmt::format("{} failed with CUDA error {}", what, r));
+  }
+};
+
+constexpr const char* kCompareSource = R"(
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+__device__ float to_f(float v) { return v; }
+__device__ float to_f(double v) { return float(v); }
+__device__ float to_f(__nv_bfloat16 v) { return __bfloat162float(v); }
+__device__ float to_f(__half v) { return __half2float(v); }
+__device__ float to_f(int v) { return float(v); }
+__device__ float to_f(long long v) { return float(v); }
+__device__ float to_f(signed char v) { return float(v); }
+// Counts elements outside atol + rtol * |ref| (NaN counts) and the largest error.
+template <class T>
+__global__ void compare(const T* out, const T* ref, long long n, float atol, float rtol,
+                        unsigned long long* bad, unsigned* max_err_bits) {
+  unsigned long long my_bad = 0;
+  float my_max = 0.f;
+  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    const float a = to_f(out[i]), r = to_f(ref[i]);
+    float err = fabsf(a - r);
+    if (!(err <= atol + rtol * fabsf(r))) ++my_bad;
+    if (!(err <= 3.0e38f)) err = 3.0e38f;
+    my_max = fmaxf(my_max, err);
+  }
+  if (my_bad) atomicAdd(bad, my_bad);
+  atomicMax(max_err_bits, __float_as_uint(my_max));
+}
+template __global__ void compare<float>(const float*, const float*, long long, float, float, unsigned long long*, unsigned*);
+)";
+
+const char* compare_type(ir::DType t) {
+  switch (t) {
+    case ir::DType::f32: return "float";
+    case ir::DType::f64: return "double";
+    case ir::DType::bf16: return "__nv_bfloat16";
+    case ir::DType::f16: return "__half";
+    case ir::DType::i32: return "int";
+    case ir::DType::i64: return "long long";
+    default: return "signed char";
+  }
+}
+
+// Host conversions for inputs and the reference's scale.
+std::uint16_t to_bf16(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  u += 0x7fff + ((u >> 16) & 1);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+float from_bf16(std::uint16_t h) {
+  const std::uint32_t u = std::uint32_t{h} << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+std::uint16_t to_f16(float f) {  // values here are normal, |f| in [2^-14, 65504]
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const std::uint32_t sign = (u >> 16) & 0x8000;
+  const int exp = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
+  std::uint32_t mant = u & 0x7fffff;
+  if (exp <= 0) return static_cast<std::uint16_t>(sign);
+  std::uint32_t h = (static_cast<std::uint32_t>(exp) << 10) | (mant >> 13);
+  if ((mant >> 12) & 1) ++h;  // round half up
+  return static_cast<std::uint16_t>(sign | h);
+}
+float from_f16(std::uint16_t h) {
+  const int exp = (h >> 10) & 0x1f;
+  const float mant = static_cast<float>(h & 0x3ff);
+  const float v = exp == 0 ? mant * std::ldexp(1.f, -24) : (1.f + mant / 1024.f) * std::ldexp(1.f, exp - 15);
+  return (h & 0x8000) ? -v : v;
+}
+
+std::uint64_t splitmix(std::uint64_t& s) {
+  std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// Random non-zero values: |v| in [0.1, 1) with a random sign (integers: 1..7).
+std::vector<unsigned char> random_bytes(const ArgSpec& a, std::uint64_t seed) {
+  const std::int64_t n = a.elements();
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(a.bytes()));
+  std::uint64_t s = seed;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::uint64_t r = splitmix(s);
+    const float mag = 0.1f + 0.9f * static_cast<float>((r >> 11) & 0xffffff) / 16777216.f;
+    const float v = (r & 1) ? -mag : mag;
+    unsigned char* p = bytes.data() + i * ir::size_bytes(a.dtype);
+    switch (a.dtype) {
+      case ir::DType::f32: std::memcpy(p, &v, 4); break;
+      case ir::DType::f64: { const double d = v; std::memcpy(p, &d, 8); break; }
+      case ir::DType::bf16: { const std::uint16_t h = to_bf16(v); std::memcpy(p, &h, 2); break; }
+      case ir::DType::f16: { const std::uint16_t h = to_f16(v); std::memcpy(p, &h, 2); break; }
+      case ir::DType::i32: { const std::int32_t k = 1 + static_cast<std::int32_t>(r % 7); std::memcpy(p, &k, 4); break; }
+      case ir::DType::i64: { const std::int64_t k = 1 + static_cast<std::int64_t>(r % 7); std::memcpy(p, &k, 8); break; }
+      default: *p = static_cast<unsigned char>(1 + r % 7); break;
+    }
+  }
+  return bytes;
+}
+
+double to_double(const unsigned char* p, ir::DType t) {
+  switch (t) {
+    case ir::DType::f32: { float f; std::memcpy(&f, p, 4); return f; }
+    case ir::DType::f64: { double d; std::memcpy(&d, p, 8); return d; }
+    case ir::DType::bf16: { std::uint16_t h; std::memcpy(&h, p, 2); return from_bf16(h); }
+    case ir::DType::f16: { std::uint16_t h; std::memcpy(&h, p, 2); return from_f16(h); }
+    case ir::DType::i32: { std::int32_t k; std::memcpy(&k, p, 4); return k; }
+    case ir::DType::i64: { std::int64_t k; std::memcpy(&k, p, 8); return static_cast<double>(k); }
+    default: return static_cast<double>(static_cast<signed char>(*p));
+  }
+}
+
+/// dtype-appropriate tolerances: relative, and absolute as a fraction of the reference's RMS.
+std::pair<double, double> tolerances(ir::DType t) {
+  switch (t) {
+    case ir::DType::bf16: return {2e-2, 1e-2};
+    case ir::DType::f16: return {5e-3, 5e-3};
+    case ir::DType::f32: return {1e-3, 1e-3};
+    case ir::DType::f64: return {1e-9, 1e-9};
+    default: return {0, 0};
+  }
+}
+
+class Bench {
+ public:
+  nlohmann::json handle(const nlohmann::json& r) {
+    const std::string op = r.at("op");
+    if (op == "device") return device();
+    if (op == "init") return init(r);
+    if (op == "bench") return bench(r);
+    throw std::invalid_argument("unknown op " + op);
+  }
+
+ private:
+  Driver& drv() { return Driver::get(); }
+
+  nlohmann::json device() {
+    Driver& d = drv();
+    x_ = std::make_unique<Extras>();
+    char name[256] = {};
+    Extras::check(x_->device_name(name, sizeof name, d.device()), "cuDeviceGetName");
+    int l2 = 0, major = 0, minor = 0;
+    Extras::check(x_->device_attribute(&l2, 38, d.device()), "cuDeviceGetAttribute(L2)");
+    Extras::check(x_->device_attribute(&major, 75, d.device()), "cuDeviceGetAttribute(cc major)");
+    Extras::check(x_->device_attribute(&minor, 76, d.device()), "cuDeviceGetAttribute(cc minor)");
+    l2_bytes_ = static_cast<std::size_t>(l2);
+    return {{"ok", true}, {"name", name}, {"cc", fmt::format("{}.{}", major, minor)}, {"arch", d.arch()},
+            {"sms", d.multiprocessors()}, {"l2_bytes", l2}};
+  }
+
+  nlohmann::json init(const nlohmann::json& r) {
+    if (!x_) device();
+    Driver& d = drv();
+    module_ = ir::deserialize(r.at("ir").get<std::string>());
+    kernel_ = &module_.kernels.at(r.at("kernel").get<std::size_t>());
+    std::vector<ArgSpec> specs;
+    for (const auto& s : r.at("args")) specs.push_back(parse_arg(s.get<std::string>()));
+    bound_ = bind_args(*kernel_, specs);
+    cache_ = std::make_unique<runtime::DiskCache>(r.value("cache_dir", std::string()));
+    const std::uint64_t seed = r.value("seed", std::uint64_t{1});
+    buffers_.assign(bound_.size(), 0);
+    outputs_.clear();
+    for (std::size_t i = 0; i < bound_.size(); ++i) {
+      if (!bound_[i].is_tensor) continue;
+      buffers_[i] = d.alloc(static_cast<std::size_t>(bound_[i].bytes()));
+      const std::vector<unsigned char> host = random_bytes(bound_[i], seed * 1000003 + i);
+      d.copy_to_device(buffers_[i], host.data(), host.size());
+      if (!kernel_->params[i].is_const) outputs_.push_back(i);
+    }
+    flush_bytes_ = std::max<std::size_t>(2 * l2_bytes_, 8u << 20);
+    flush_ = d.alloc(flush_bytes_);
+    for (int e = 0; e < 2 * kMaxReps; ++e) Extras::check(x_->event_create(&events_[e], 0), "cuEventCreate");
+    // The compare kernels (through the disk cache: free after the first run).
+    runtime::CompileOptions co;
+    co.arch = d.arch();
+    std::string source = kCompareSource;
+    for (std::size_t i : outputs_) {
+      const std::string t = compare_type(bound_[i].dtype);
+      if (t != "float")
+        source += fmt::format("template __global__ void compare<{0}>(const {0}*, const {0}*, long long, float, float, "
+                              "unsigned long long*, unsigned*);\n", t);
+      co.name_expressions.push_back(fmt::format("&compare<{}>", t));
+    }
+    if (!outputs_.empty()) {
+      const runtime::CachedCompile cc = runtime::compile_cached(source, co, *cache_);
+      compare_module_ = runtime::Module::load(cc.cubin);
+      for (std::size_t k = 0; k < outputs_.size(); ++k)
+        compare_fn_.push_back(compare_module_.function(cc.lowered_names.at(k)));
+    }
+    counters_ = d.alloc(16);
+    // The reference: run it, keep its outputs, and their RMS for the absolute tolerance.
+    const nlohmann::json& ref = r.at("reference");
+    run_once(ref);
+    d.synchronize();
+    references_.clear();
+    atol_.clear();
+    for (std::size_t i : outputs_) {
+      const auto bytes = static_cast<std::size_t>(bound_[i].bytes());
+      std::vector<unsigned char> host(bytes);
+      d.copy_to_host(host.data(), buffers_[i], bytes);
+      double sum = 0;
+      const int es = ir::size_bytes(bound_[i].dtype);
+      bool finite = true;
+      for (std::int64_t e = 0; e < bound_[i].elements(); ++e) {
+        const double v = to_double(host.data() + e * es, bound_[i].dtype);
+        finite = finite && std::isfinite(v);
+        sum += v * v;
+      }
+      if (!finite) throw std::runtime_error("the reference config's output " + kernel_->params[i].name + " is not finite");
+      const DevicePtr copy = d.alloc(bytes);
+      d.copy_to_device(copy, host.data(), bytes);
+      references_.push_back(copy);
+      atol_.push_back(tolerances(bound_[i].dtype).second * std::sqrt(sum / std::max<std::int64_t>(1, bound_[i].elements())));
+    }
+    return {{"ok", true}};
+  }
+
+  /// Loads the candidate (its cubin from the disk cache the compile workers filled, through
+  /// compile_cached, which reads the entry format back; memoized by key) and launches it once.
+  void run_once(const nlohmann::json& r) {
+    runtime::CompileOptions co;
+    co.arch = r.at("arch").get<std::string>();
+    co.include_dirs = r.value("include_dirs", std::vector<std::string>{});
+    co.name_expressions = {fmt::format("&{}", r.at("symbol").get<std::string>())};
+    const runtime::CachedCompile c = runtime::compile_cached(r.at("source").get<std::string>(), co, *cache_);
+    if (c.key != loaded_key_) {
+      module_loaded_ = runtime::Module();
+      module_loaded_ = runtime::Module::load(c.cubin);
+      fn_ = module_loaded_.function(c.lowered_names.at(0));
+      loaded_key_ = c.key;
+      // Dynamic shared memory beyond 48 KB must be allowed per function (as the generated
+      // launcher's allow_dynamic_shared does); 8: CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES.
+      dynamic_shared_ = r.value("dynamic_shared", 0);
+      if (dynamic_shared_ > 0)
+        Extras::check(x_->func_set_attribute(fn_.handle(), 8, dynamic_shared_), "cuFuncSetAttribute");
+    }
+    const codegen::Config config = codegen::parse_config(r.at("config").dump(), *kernel_);
+    dims_ = launch_dims(*kernel_, config, bound_, drv().multiprocessors());
+    const std::vector<PackedParam> params = pack_params(*kernel_, bound_, buffers_);
+    args_.clear();
+    for (const PackedParam& p : params) args_.push_bytes(p.bytes.data(), p.bytes.size(), p.align);
+    launch();
+  }
+  void launch() {
+    if (dims_.empty) return;
+    fn_.launch({dims_.grid[0], dims_.grid[1], dims_.grid[2]}, dims_.threads, static_cast<unsigned>(dynamic_shared_),
+               nullptr, args_);
+  }
+
+  nlohmann::json bench(const nlohmann::json& r) {
+    Driver& d = drv();
+    nlohmann::json answer = {{"ok", true}};
+    try {
+      if (r.value("check", true)) {
+        for (std::size_t i : outputs_)
+          Extras::check(x_->memset_d8_async(buffers_[i], 0xff, static_cast<std::size_t>(bound_[i].bytes()), nullptr),
+                        "cuMemsetD8Async");
+        run_once(r);
+        d.synchronize();
+        unsigned long long bad_total = 0;
+        double max_err = 0;
+        for (std::size_t k = 0; k < outputs_.size(); ++k) {
+          const std::size_t i = outputs_[k];
+          Extras::check(x_->memset_d8_async(counters_, 0, 16, nullptr), "cuMemsetD8Async");
+          runtime::ArgPack a;
+          a.push(buffers_[i]);
+          a.push(references_[k]);
+          a.push(static_cast<long long>(bound_[i].elements()));
+          a.push(static_cast<float>(atol_[k]));
+          a.push(static_cast<float>(tolerances(bound_[i].dtype).first));
+          a.push(counters_);
+          a.push(counters_ + 8);
+          compare_fn_[k].launch({1024, 1, 1}, 256, 0, nullptr, a);
+          unsigned long long bad = 0;
+          unsigned bits = 0;
+          d.copy_to_host(&bad, counters_, 8);
+          d.copy_to_host(&bits, counters_ + 8, 4);
+          float err;
+          std::memcpy(&err, &bits, 4);
+          bad_total += bad;
+          max_err = std::max(max_err, static_cast<double>(err));
+        }
+        answer["bad"] = bad_total;
+        answer["max_err"] = max_err;
+        if (bad_total) {
+          answer["ok"] = false;
+          answer["wrong"] = true;
+          answer["error"] = fmt::format("{} output elements differ from the reference (max error {:.3g})", bad_total, max_err);
+          return answer;
+        }
+      } else {
+        run_once(r);
+      }
+      // Estimate, then time each launch between events with L2 flushed before it.
+      launch();
+      Extras::check(x_->event_record(events_[0], nullptr), "cuEventRecord");
+      for (int i = 0; i < 3; ++i) launch();
+      Extras::check(x_->event_record(events_[1], nullptr), "cuEventRecord");
+      Extras::check(x_->event_synchronize(events_[1]), "cuEventSynchronize");
+      float est = 0;
+      Extras::check(x_->event_elapsed(&est, events_[0], events_[1]), "cuEventElapsedTime");
+      est /= 3;
+      const double target = r.value("target_ms", 40.0);
+      const int reps = std::clamp(static_cast<int>(target / std::max(est, 1e-3f)), r.value("min_reps", 10),
+                                  std::min(r.value("max_reps", 100), kMaxReps));
+      for (int i = 0; i < reps; ++i) {
+        Extras::check(x_->memset_d32_async(flush_, static_cast<unsigned>(i), flush_bytes_ / 4, nullptr), "cuMemsetD32Async");
+        Extras::check(x_->event_record(events_[2 * i], nullptr), "cuEventRecord");
+        launch();
+        Extras::check(x_->event_record(events_[2 * i + 1], nullptr), "cuEventRecord");
+      }
+      Extras::check(x_->event_synchronize(events_[2 * reps - 1]), "cuEventSynchronize");
+      std::vector<double> times;
+      for (int i = 0; i < reps; ++i) {
+        float ms = 0;
+        Extras::check(x_->event_elapsed(&ms, events_[2 * i], events_[2 * i + 1]), "cuEventElapsedTime");
+        times.push_back(ms);
+      }
+      std::sort(times.begin(), times.end());
+      answer["ms"] = times[times.size() / 2];
+      answer["min_ms"] = times.front();
+      answer["reps"] = reps;
+    } catch (const ArgError& e) {
+      return {{"ok", false}, {"error", e.what()}};
+    } catch (const std::exception& e) {
+      // A failed launch or sync may leave the context unusable: start afresh.
+      return {{"ok", false}, {"error", e.what()}, {"exit", true}};
+    }
+    return answer;
+  }
+
+  static constexpr int kMaxReps = 500;
+  std::unique_ptr<Extras> x_;
+  std::size_t l2_bytes_ = 0, flush_bytes_ = 0;
+  ir::Module module_;
+  const ir::Kernel* kernel_ = nullptr;
+  std::vector<ArgSpec> bound_;
+  std::unique_ptr<runtime::DiskCache> cache_;
+  std::vector<DevicePtr> buffers_, references_;
+  std::vector<std::size_t> outputs_;
+  std::vector<double> atol_;
+  DevicePtr flush_ = 0, counters_ = 0;
+  CUevent events_[2 * kMaxReps] = {};
+  runtime::Module compare_module_, module_loaded_;
+  std::vector<runtime::Function> compare_fn_;
+  runtime::Function fn_;
+  std::string loaded_key_;
+  int dynamic_shared_ = 0;
+  LaunchDims dims_;
+  runtime::ArgPack args_;
+};
+
+}  // namespace
+
+int run_bench_worker() {
+  Bench bench;
+  return serve([&](const nlohmann::json& r) { return bench.handle(r); });
+}
+
+}  // namespace tilecc::autotune

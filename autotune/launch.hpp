@@ -1,0 +1,70 @@
+// What the tuner needs to launch a kernel without its generated (host, <<<>>>)
+// launcher: the arguments it tunes for, the kernel's program grid for a config,
+// and the kernel's parameters packed as the __global__ function takes them.
+//
+// Shapes are known when tuning (`--arg x=bf16[8192,4096]`), so the host
+// prologue and the launch loops' extents are evaluated here, once per config,
+// mirroring the launcher codegen emits (emit_cuda.cpp: programs_expr, pid xyz
+// grid axes, persistent grid of SMs x programs_per_sm).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "translator/codegen/config.hpp"
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::autotune {
+
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// One `--arg`: a tensor `x=bf16[8192,4096]` (contiguous, row-major) or a scalar `n=4096`.
+struct ArgSpec {
+  std::string name;
+  bool is_tensor = false;
+  ir::DType dtype = ir::DType::f32;
+  std::vector<std::int64_t> sizes;   // tensors
+  std::vector<std::int64_t> strides; // tensors, elements (row-major)
+  double value = 0;                  // scalars
+
+  std::int64_t elements() const;
+  std::int64_t bytes() const { return elements() * ir::size_bytes(dtype); }
+  std::string to_string() const;  // as parsed: "x=bf16[8192,4096]", "n=4096"
+};
+
+/// Parses one --arg; throws ArgError saying what is wrong.
+ArgSpec parse_arg(const std::string& text);
+
+/// Orders `specs` as the kernel's parameters, checking names, kinds, dtypes and ranks;
+/// throws ArgError naming the first mismatch.
+std::vector<ArgSpec> bind_args(const ir::Kernel& kernel, const std::vector<ArgSpec>& specs);
+
+/// The specialization the tuner measured: every argument's dtype and shape and the facts
+/// that hold for them (contiguous, 16-byte aligned buffers; sizes divisible by 16).
+std::string spec_key(const std::vector<ArgSpec>& bound);
+
+struct LaunchDims {
+  unsigned grid[3] = {1, 1, 1};
+  unsigned threads = 128;
+  bool empty = false;  // nothing to launch (no programs)
+};
+
+/// The grid and block of `kernel` under `config` for these arguments; throws ArgError when
+/// a TILECC_CHECK fails or the config cannot take the shapes (full_extent, grid limits).
+LaunchDims launch_dims(const ir::Kernel& kernel, const codegen::Config& config, const std::vector<ArgSpec>& bound,
+                       int sm_count);
+
+/// Parameter bytes for cuLaunchKernel, in parameter order: a tensor as TensorArg<T, R>
+/// {T* data; long long sizes[R]; long long strides[R];}, a scalar as its C type.
+struct PackedParam {
+  std::vector<unsigned char> bytes;
+  std::size_t align = 8;
+};
+std::vector<PackedParam> pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
+                                     const std::vector<unsigned long long>& device_ptrs);
+
+}  // namespace tilecc::autotune

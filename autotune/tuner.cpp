@@ -1,0 +1,529 @@
+#include "autotune/tuner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "autotune/search.hpp"
+#include "autotune/tune_space.hpp"
+#include "autotune/worker.hpp"
+#include "autotune/worker_roles.hpp"
+#include "runtime/cache.hpp"
+#include "tilecc/version.hpp"
+#include "translator/codegen/config_space.hpp"
+#include "translator/codegen/emit_cuda.hpp"
+#include "translator/ir/serialize.hpp"
+
+namespace tilecc::autotune {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void whole_dims(const ir::ExprPtr& e, std::set<std::pair<std::string, int>>& out) {
+  if (!e) return;
+  for (const ir::Dim& d : e->shape)
+    if (d.kind == ir::Dim::Kind::Full) out.insert({d.var, d.index});
+  if (e->kind == ir::Expr::Kind::Load)
+    for (std::size_t i = 0; i < e->indices.size(); ++i)
+      if (e->indices[i].kind == ir::Index::Kind::All) out.insert({e->name, static_cast<int>(i)});
+  for (const ir::ExprPtr& a : e->args) whole_dims(a, out);
+  for (const ir::Index& i : e->indices) whole_dims(i.expr, out);
+}
+
+void whole_dims(const std::vector<ir::StmtPtr>& body, std::set<std::pair<std::string, int>>& out) {
+  for (const ir::StmtPtr& s : body) {
+    whole_dims(s->expr, out);
+    if (s->kind == ir::Stmt::Kind::Store)
+      for (std::size_t i = 0; i < s->indices.size(); ++i)
+        if (s->indices[i].kind == ir::Index::Kind::All) out.insert({s->name, static_cast<int>(i)});
+    for (const ir::Index& i : s->indices) whole_dims(i.expr, out);
+    whole_dims(s->body, out);
+  }
+}
+
+/// Dynamic shared memory a kernel's launch must ask for: KernelResources has the field once
+/// codegen emits deep dot pipelines with dynamic shared memory; 0 before that.
+template <class Resources>
+int dynamic_shared_bytes(const Resources& r) {
+  if constexpr (requires { r.dynamic_shared_bytes; })
+    return r.dynamic_shared_bytes;
+  else
+    return 0;
+}
+
+}  // namespace
+
+std::int64_t full_extent_for(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound) {
+  std::set<std::pair<std::string, int>> dims;
+  whole_dims(kernel.body, dims);
+  std::int64_t largest = 0;
+  for (const auto& [tensor, d] : dims)
+    for (std::size_t i = 0; i < kernel.params.size(); ++i)
+      if (kernel.params[i].name == tensor && bound[i].is_tensor && d < static_cast<int>(bound[i].sizes.size()))
+        largest = std::max(largest, bound[i].sizes[static_cast<std::size_t>(d)]);
+  if (largest == 0) return codegen::default_config(kernel).full_extent;
+  std::int64_t p = 1;
+  while (p < largest) p *= 2;
+  return p;
+}
+
+nlohmann::json TuneResult::to_json() const {
+  nlohmann::json trials_json = nlohmann::json::array();
+  for (const Trial& t : trials) {
+    nlohmann::json j = {{"phase", t.phase}, {"config", t.config}, {"status", t.status}, {"at_s", t.at_s}};
+    if (t.status == "ok") j["ms"] = t.ms;
+    if (!t.error.empty()) j["error"] = t.error.substr(0, 400);
+    trials_json.push_back(j);
+  }
+  nlohmann::json conv = nlohmann::json::array();
+  for (const auto& [s, ms] : convergence) conv.push_back({s, ms});
+  nlohmann::json j = {{"device", device},         {"key", key.to_json()},        {"db_key", key.hash()},
+                      {"best_config", best_config}, {"best_ms", best_ms},         {"default_ms", default_ms},
+                      {"tune_seconds", tune_seconds}, {"tried", tried},          {"failed", failed},
+                      {"generations", generations}, {"convergence", conv},       {"trials", trials_json}};
+  if (random_requested) {
+    j["random"] = {{"requested", random_requested},      {"measured", random_measured},
+                   {"best_ms", random_best_ms},           {"tuned_best_ms_same_conditions", tuned_best_remeasured_ms},
+                   {"seconds", random_seconds},           {"best_config", random_best_config}};
+  }
+  return j;
+}
+
+namespace {
+
+/// One tuning session: the workers, the reference and the measurements so far.
+class Session {
+ public:
+  Session(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& o, const Progress& progress)
+      : kernel_(kernel), o_(o), progress_(progress) {
+    start_ = now_s();
+    bound_ = bind_args(kernel_, args);
+    const std::string self = o_.self.empty() ? self_executable() : o_.self;
+    const std::string log = o_.worker_log.empty() ? "/dev/null" : o_.worker_log;
+    const int jobs = o_.jobs > 0 ? o_.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    for (int i = 0; i < jobs; ++i) compilers_.emplace_back(std::vector<std::string>{self, "tune-worker", "--role", "compile"}, log);
+    bench_.push_back(Worker({self, "tune-worker", "--role", "bench"}, log));
+    ir::Module m;
+    m.kernels.push_back(kernel_);
+    ir_text_ = ir::serialize(m);
+    for (const ArgSpec& a : bound_) arg_texts_.push_back(a.to_string());
+  }
+
+  TuneResult run() {
+    // The GPU.
+    if (o_.dry_run > 0)
+      result_.device = {{"ok", true}, {"name", "none (dry run)"}, {"cc", "-"}, {"arch", o_.arch.empty() ? "sm_90a" : o_.arch},
+                        {"sms", 132}};
+    else
+      result_.device = bench_[0].request({{"op", "device"}}, 60);
+    if (!result_.device.value("ok", false))
+      throw std::runtime_error("no usable GPU: " + result_.device.value("error", std::string("?")));
+    sms_ = result_.device.at("sms").get<int>();
+    arch_ = o_.arch.empty() ? result_.device.at("arch").get<std::string>() : o_.arch;
+
+    // The space, with full_extent set for these shapes.
+    codegen::Config base = codegen::default_config(kernel_);
+    base.full_extent = full_extent_for(kernel_, bound_);
+    space_ = std::make_unique<codegen::ConfigSpace>(kernel_, base);
+    tspace_ = std::make_unique<TuneSpace>(*space_, arch_);
+    result_.key = {kernel_source_hash(kernel_), kernel_display_name(kernel_), spec_key(bound_),
+                   result_.device.value("name", ""), result_.device.value("cc", ""), TILECC_VERSION,
+                   codegen::ConfigSpace(kernel_).fingerprint()};  // as translate --tuned derives it
+
+    // The reference: the default config (else the first valid random one).
+    Genome reference = tspace_->to_genome(space_->default_point());
+    if (tspace_->why_invalid(reference)) {
+      std::mt19937_64 rng(o_.seed);
+      reference = tspace_->to_genome(space_->random_valid(rng, arch_));
+    }
+    const double budget = o_.budget_s > 0 ? o_.budget_s : (o_.effort == "full" ? 600.0 : 40.0);
+    {
+      Candidate ref = prepare(reference);
+      if (!ref.error.empty()) throw std::runtime_error("the reference config cannot run: " + ref.error);
+      std::vector<Candidate> one = {ref};
+      compile(one);
+      if (!one[0].error.empty()) throw std::runtime_error("the reference config does not compile: " + one[0].error);
+      reference_request_ = program(one[0]);
+    }
+    if (o_.dry_run > 0) return dry_run(reference);
+
+    // The search.
+    HybridOptions h;
+    const bool full = o_.effort == "full";
+    h.initial = full ? 64 : 24;
+    h.evolve = full;
+    h.de.population = 16;
+    h.de.stagnation = 3;
+    h.de.surrogate = o_.surrogate;
+    h.pattern.max_moves = full ? 200 : 40;
+    h.restarts = full ? 6 : 3;  // only while the budget lasts
+    std::unique_ptr<Search> search = make_search(o_.search, tspace_->search_space(), o_.seed, {reference}, h);
+    const double deadline = start_ + budget;
+    while (now_s() < deadline) {
+      std::vector<Genome> batch = search->ask();
+      if (batch.empty()) break;
+      ++result_.generations;
+      const std::vector<double> ys = measure(batch, "search", deadline);
+      for (std::size_t i = 0; i < batch.size(); ++i) search->tell(batch[i], ys[i]);
+    }
+
+    // Re-measure the best few with more repetitions; the winner is the fastest median.
+    const int top = o_.remeasure > 0 ? o_.remeasure : (full ? 5 : 3);
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < result_.trials.size(); ++i)
+      if (result_.trials[i].status == "ok") ranked.emplace_back(result_.trials[i].ms, i);
+    if (ranked.empty()) throw std::runtime_error("tilecc tune: no candidate ran correctly");
+    std::sort(ranked.begin(), ranked.end());
+    ranked.resize(std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(top)));
+    double best = kInf;
+    for (const auto& [ms, i] : ranked) {
+      const double again = remeasure(result_.trials[i].config);
+      if (again < best) {
+        best = again;
+        result_.best_config = result_.trials[i].config;
+      }
+    }
+    result_.best_ms = best;
+    result_.tune_seconds = now_s() - start_;
+    report("done");
+
+    if (o_.compare_random > 0) random_baseline();
+    return result_;
+  }
+
+ private:
+  struct Candidate {
+    Genome genome;
+    nlohmann::json config;
+    std::string source, symbol, source_hash;
+    int dynamic_shared = 0;  // bytes the launch must ask for (deep dot pipelines)
+    std::string key, lowered;
+    std::string error, status;
+  };
+
+  Candidate prepare(const Genome& g) {
+    Candidate c;
+    c.genome = g;
+    try {
+      const codegen::Config config = tspace_->config(g);
+      c.config = nlohmann::json::parse(config.to_json());
+      launch_dims(kernel_, config, bound_, sms_);
+      codegen::EmitOptions eo;
+      eo.arch = arch_;
+      const codegen::KernelCode code = codegen::emit_kernel(kernel_, config, eo);
+      c.source = candidate_source(code.global_function);
+      c.symbol = code.kernel_symbol;
+      c.dynamic_shared = dynamic_shared_bytes(code.resources);
+      c.source_hash = runtime::hash_parts({c.source, arch_});
+    } catch (const std::exception& e) {
+      c.error = e.what();
+      c.status = "invalid";
+    }
+    return c;
+  }
+
+  /// What the bench worker needs to find a compiled candidate in the cache and launch it.
+  nlohmann::json program(const Candidate& c) const {
+    return {{"source", c.source}, {"symbol", c.symbol}, {"arch", arch_}, {"include_dirs", o_.include_dirs},
+            {"config", c.config}, {"dynamic_shared", c.dynamic_shared}};
+  }
+
+  /// Compiles in the worker pool; `compiled(c)` is called as each finishes (benchmarking it
+  /// then keeps the GPU busy while the other workers compile).
+  void compile(std::vector<Candidate>& cs, const std::function<void(Candidate&)>& compiled = {}) {
+    std::vector<nlohmann::json> requests;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      if (!cs[i].error.empty()) continue;
+      requests.push_back({{"source", cs[i].source}, {"symbol", cs[i].symbol}, {"arch", arch_},
+                          {"include_dirs", o_.include_dirs}, {"cache_dir", o_.cache_dir}});
+      which.push_back(i);
+    }
+    run_parallel(compilers_, requests, o_.compile_timeout_s, [&](std::size_t k, const nlohmann::json& answer) {
+      Candidate& c = cs[which[k]];
+      if (answer.value("ok", false)) {
+        c.key = answer.at("key");
+        c.lowered = answer.at("lowered");
+      } else {
+        c.error = answer.value("error", std::string("compile failed"));
+        c.status = answer.value("crashed", false) ? "timeout" : "compile_error";
+      }
+      if (compiled) compiled(c);
+    });
+  }
+
+  /// A bench request, starting (and initializing) a fresh worker when the last one died.
+  nlohmann::json bench(const nlohmann::json& request) {
+    if (!bench_ready_) {
+      const nlohmann::json init = {{"op", "init"}, {"ir", ir_text_}, {"kernel", 0}, {"args", arg_texts_},
+                                   {"seed", o_.seed}, {"cache_dir", o_.cache_dir}, {"reference", reference_request_}};
+      const nlohmann::json a = bench_[0].request(init, 120);
+      if (!a.value("ok", false)) throw std::runtime_error("tilecc tune: the benchmark worker cannot start: " + a.dump());
+      bench_ready_ = true;
+    }
+    nlohmann::json answer = bench_[0].request(request, o_.bench_timeout_s);
+    if (answer.value("crashed", false) || answer.value("exit", false)) bench_ready_ = false;
+    return answer;
+  }
+
+  std::vector<double> measure(const std::vector<Genome>& batch, const std::string& phase, double deadline) {
+    std::vector<Candidate> cs;
+    for (const Genome& g : batch) cs.push_back(prepare(g));
+    // Identical code (knobs without effect here) is measured once.
+    std::vector<Candidate*> fresh;
+    for (Candidate& c : cs)
+      if (c.error.empty() && !by_source_.count(c.source_hash)) fresh.push_back(&c);
+    std::vector<Candidate> to_compile;
+    std::set<std::string> seen;
+    for (Candidate* c : fresh)
+      if (seen.insert(c->source_hash).second) to_compile.push_back(*c);
+    std::vector<double> ys(batch.size(), kInf);
+    compile(to_compile, [&](Candidate& c) {
+      Trial t;
+      t.phase = phase;
+      t.config = c.config;
+      if (!c.error.empty()) {
+        t.status = c.status;
+        t.error = c.error;
+      } else if (now_s() > deadline + 30) {
+        t.status = "skipped";
+      } else {
+        nlohmann::json request = program(c);
+        request.update({{"op", "bench"}, {"check", true}, {"target_ms", 25.0}, {"min_reps", 10}, {"max_reps", 50}});
+        const nlohmann::json a = bench(request);
+        if (a.value("ok", false)) {
+          t.status = "ok";
+          t.ms = a.at("ms");
+        } else {
+          t.status = a.value("wrong", false) ? "wrong" : (a.value("crashed", false) ? "timeout" : "failed");
+          t.error = a.value("error", std::string("?"));
+        }
+      }
+      t.at_s = now_s() - start_;
+      by_source_[c.source_hash] = t.status == "ok" ? t.ms : kInf;
+      record(t);
+    });
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      if (!cs[i].error.empty()) {
+        Trial t;
+        t.phase = phase;
+        t.config = cs[i].config;
+        t.status = "invalid";
+        t.error = cs[i].error;
+        t.at_s = now_s() - start_;
+        record(t);
+        continue;
+      }
+      ys[i] = by_source_.at(cs[i].source_hash);
+    }
+    return ys;
+  }
+
+  void record(const Trial& t) {
+    if (t.status == "skipped") return;
+    result_.trials.push_back(t);
+    if (t.phase != "search") {
+      report(t.phase);
+      return;
+    }
+    ++result_.tried;
+    if (t.status != "ok") ++result_.failed;
+    if (t.status == "ok") {
+      if (t.config == reference_request_.at("config")) result_.default_ms = t.ms;
+      if (result_.best_ms == 0 || t.ms < result_.best_ms) {
+        result_.best_ms = t.ms;
+        result_.best_config = t.config;
+        result_.convergence.emplace_back(t.at_s, t.ms);
+      }
+    }
+    report(t.phase);
+  }
+
+  void report(const std::string& phase) {
+    if (progress_) progress_(result_, phase);
+  }
+
+  double remeasure(const nlohmann::json& config) {
+    Candidate c = prepare(tspace_->to_genome(space_->encode(codegen::parse_config(config.dump(), kernel_))));
+    std::vector<Candidate> one = {c};
+    compile(one);
+    if (!one[0].error.empty()) return kInf;
+    nlohmann::json request = program(one[0]);
+    request.update({{"op", "bench"}, {"check", true}, {"target_ms", 100.0}, {"min_reps", 30}, {"max_reps", 200}});
+    const nlohmann::json a = bench(request);
+    return a.value("ok", false) ? a.at("ms").get<double>() : kInf;
+  }
+
+  /// No GPU: the reference and N random valid configs emitted and compiled by the workers.
+  TuneResult dry_run(const Genome& reference) {
+    std::mt19937_64 rng(o_.seed + 7919);
+    std::vector<Candidate> cs = {prepare(reference)};
+    std::set<Genome> seen = {reference};
+    for (int tries = 0; static_cast<int>(cs.size()) <= o_.dry_run && tries < 50 * o_.dry_run; ++tries) {
+      Genome g = tspace_->to_genome(space_->random_valid(rng, arch_));
+      if (seen.insert(g).second) cs.push_back(prepare(g));
+    }
+    std::vector<nlohmann::json> requests;
+    for (const Candidate& c : cs) {
+      Trial t;
+      t.phase = "dry_run";
+      t.config = c.config;
+      if (!c.error.empty()) {
+        t.status = "invalid";
+        t.error = c.error;
+        result_.trials.push_back(t);
+        continue;
+      }
+      requests.push_back({{"source", c.source}, {"symbol", c.symbol}, {"arch", arch_},
+                          {"include_dirs", o_.include_dirs}, {"cache_dir", o_.cache_dir}});
+    }
+    const std::vector<nlohmann::json> answers = run_parallel(compilers_, requests, o_.compile_timeout_s);
+    for (const nlohmann::json& a : answers) {
+      const bool ok = a.value("ok", false);
+      ok ? ++result_.compiled : ++result_.compile_failed;
+      result_.from_cache += a.value("from_cache", false) ? 1 : 0;
+      result_.compile_seconds += a.value("seconds", 0.0);
+      if (!ok) {
+        Trial t;
+        t.phase = "dry_run";
+        t.status = a.value("crashed", false) ? "timeout" : "compile_error";
+        t.error = a.value("error", std::string("?"));
+        result_.trials.push_back(t);
+      }
+    }
+    result_.tune_seconds = now_s() - start_;
+    return result_;
+  }
+
+  /// N random valid configs, measured like the search's; then the best of them and the
+  /// tuned best re-measured side by side.
+  void random_baseline() {
+    const double t0 = now_s();
+    result_.random_requested = o_.compare_random;
+    std::mt19937_64 rng(o_.seed + 7919);
+    std::vector<Genome> sample;
+    std::set<Genome> seen;
+    for (int tries = 0; static_cast<int>(sample.size()) < o_.compare_random && tries < 50 * o_.compare_random; ++tries) {
+      Genome g = tspace_->to_genome(space_->random_valid(rng, arch_));
+      if (seen.insert(g).second) sample.push_back(g);
+    }
+    const std::size_t first = result_.trials.size();
+    for (std::size_t b = 0; b < sample.size(); b += 64) {
+      std::vector<Genome> batch(sample.begin() + static_cast<std::ptrdiff_t>(b),
+                                sample.begin() + static_cast<std::ptrdiff_t>(std::min(sample.size(), b + 64)));
+      // Measured afresh (not answered from the search's memo), so the sample stands alone.
+      by_source_.clear();
+      measure(batch, "random", kInf);
+    }
+    double best = kInf;
+    nlohmann::json best_config;
+    for (std::size_t i = first; i < result_.trials.size(); ++i) {
+      const Trial& t = result_.trials[i];
+      if (t.status != "ok") continue;
+      ++result_.random_measured;
+      if (t.ms < best) {
+        best = t.ms;
+        best_config = t.config;
+      }
+    }
+    result_.random_best_config = best_config;
+    if (!best_config.is_null()) {
+      result_.random_best_ms = remeasure(best_config);
+      result_.tuned_best_remeasured_ms = remeasure(result_.best_config);
+    }
+    result_.random_seconds = now_s() - t0;
+    report("random");
+  }
+
+  const ir::Kernel& kernel_;
+  TuneOptions o_;
+  Progress progress_;
+  std::vector<ArgSpec> bound_;
+  std::vector<std::string> arg_texts_;
+  std::string ir_text_, arch_;
+  int sms_ = 0;
+  double start_ = 0;
+  std::vector<Worker> compilers_, bench_;
+  bool bench_ready_ = false;
+  nlohmann::json reference_request_;
+  std::unique_ptr<codegen::ConfigSpace> space_;
+  std::unique_ptr<TuneSpace> tspace_;
+  std::map<std::string, double> by_source_;
+  TuneResult result_;
+};
+
+}  // namespace
+
+TuneResult tune(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& options,
+                const Progress& progress) {
+  Session s(kernel, args, options, progress);
+  return s.run();
+}
+
+std::string convergence_svg(const TuneResult& r, const std::string& title) {
+  const double W = 640, H = 400, L = 70, R = 20, T = 40, B = 50;
+  double tmax = std::max(1.0, r.tune_seconds);
+  double ymax = 0, ymin = kInf;
+  for (const auto& [s, ms] : r.convergence) {
+    ymax = std::max(ymax, ms);
+    ymin = std::min(ymin, ms);
+    tmax = std::max(tmax, s);
+  }
+  if (r.random_best_ms > 0) ymin = std::min(ymin, r.random_best_ms), ymax = std::max(ymax, r.random_best_ms);
+  if (!(ymin < kInf)) ymin = 0, ymax = 1;
+  const double pad = std::max(1e-6, (ymax - ymin) * 0.08);
+  const double y0 = std::max(0.0, ymin - pad), y1 = ymax + pad;
+  auto X = [&](double s) { return L + (W - L - R) * s / tmax; };
+  auto Y = [&](double ms) { return T + (H - T - B) * (1 - (ms - y0) / (y1 - y0)); };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      "<text x=\"{2}\" y=\"22\" font-size=\"14\">{3}</text>\n",
+      W, H, L, title);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"black\"/>\n", L, H - B, W - R);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"black\"/>\n", L, T, H - B);
+  for (int i = 0; i <= 4; ++i) {
+    const double s = tmax * i / 4, ms = y0 + (y1 - y0) * i / 4;
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.0f}</text>\n", X(s), H - B + 16, s);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{:.4g}</text>\n", L - 6, Y(ms) + 4, ms);
+  }
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">seconds since the start</text>\n",
+                     (L + W - R) / 2, H - 12);
+  svg += fmt::format("<text x=\"16\" y=\"{:.1f}\" transform=\"rotate(-90 16 {:.1f})\" text-anchor=\"middle\">best "
+                     "time so far (ms)</text>\n",
+                     (T + H - B) / 2, (T + H - B) / 2);
+  std::string path;
+  double last = 0;
+  for (const auto& [s, ms] : r.convergence) {
+    path += path.empty() ? fmt::format("M{:.1f},{:.1f}", X(s), Y(ms)) : fmt::format(" H{:.1f} V{:.1f}", X(s), Y(ms));
+    last = ms;
+  }
+  if (!path.empty()) {
+    path += fmt::format(" H{:.1f}", X(tmax));
+    svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\"/>\n", path);
+    for (const auto& [s, ms] : r.convergence)
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"#1f77b4\"/>\n", X(s), Y(ms));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#1f77b4\">tuned {:.4g} ms</text>\n",
+                       W - R, Y(last) - 6, last);
+  }
+  if (r.random_best_ms > 0)
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#d62728\" "
+                       "stroke-dasharray=\"6,4\"/>\n<text x=\"{2}\" y=\"{3:.1f}\" text-anchor=\"end\" fill=\"#d62728\">"
+                       "best of {4} random: {5:.4g} ms</text>\n",
+                       L, Y(r.random_best_ms), W - R, Y(r.random_best_ms) + 14, r.random_measured, r.random_best_ms);
+  svg += "</svg>\n";
+  return svg;
+}
+
+}  // namespace tilecc::autotune

@@ -1,0 +1,89 @@
+// `tilecc tune` as a library: search a kernel's config space on this machine's GPU.
+//
+// Candidates come from a search (search.hpp) over the kernel's config space; each is
+// emitted, compiled by a pool of NVRTC worker processes (through the on-disk cubin cache)
+// and measured by one benchmarking worker process (worker_roles.hpp), which checks its
+// outputs against the reference (the default config) before timing it. The best few are
+// re-measured before the winner is chosen; the winner goes into the tuning database.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autotune/database.hpp"
+#include "autotune/launch.hpp"
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::autotune {
+
+struct TuneOptions {
+  std::string effort = "full";    // quick | full
+  double budget_s = 0;            // search time; 0: effort's default (quick 40 s, full 600 s)
+  std::string search = "hybrid";  // random | pattern | de | hybrid
+  std::uint64_t seed = 1;
+  bool surrogate = false;         // differential evolution ranks 4 trials per member by a k-NN model
+  int jobs = 0;                   // compile workers; 0: one per core
+  std::string arch;               // empty: the GPU's
+  std::string cache_dir;          // empty: runtime's default
+  std::vector<std::string> include_dirs;  // for NVRTC: the device library (templates/)
+  double compile_timeout_s = 120, bench_timeout_s = 30;
+  int remeasure = 0;              // best candidates re-measured; 0: effort's default
+  int compare_random = 0;         // also measure this many random valid configs (a baseline)
+  std::string worker_log;         // workers' stderr (empty: /dev/null)
+  std::string self;               // the tilecc executable (empty: this one)
+  int dry_run = 0;                // no GPU: emit and compile the reference and this many random
+                                  // valid configs for `arch` (default sm_90a, 132 SMs), measure nothing
+};
+
+/// One measured (or refused) candidate.
+struct Trial {
+  std::string phase;    // "search", "random"
+  nlohmann::json config;
+  std::string status;   // ok | invalid | compile_error | wrong | failed | timeout
+  double ms = 0;        // median (re-measured value for re-measured trials)
+  double at_s = 0;      // seconds since the start when it was measured
+  std::string error;
+};
+
+struct TuneResult {
+  nlohmann::json device;          // name, cc, arch, sms, l2_bytes
+  DbKey key;
+  nlohmann::json best_config;
+  double best_ms = 0;
+  double default_ms = 0;          // the reference (default config)
+  double tune_seconds = 0;        // wall time of the tuning (setup, search, re-measure)
+  int tried = 0, failed = 0, generations = 0;
+  std::vector<Trial> trials;      // in measurement order (search, then random)
+  std::vector<std::pair<double, double>> convergence;  // (seconds, best ms so far)
+  // --compare-random
+  int random_requested = 0, random_measured = 0;
+  double random_best_ms = 0;          // re-measured beside the tuned best
+  double tuned_best_remeasured_ms = 0;
+  double random_seconds = 0;
+  nlohmann::json random_best_config;
+  // --dry-run
+  int compiled = 0, compile_failed = 0, from_cache = 0;
+  double compile_seconds = 0;     // summed over workers
+
+  nlohmann::json to_json() const;
+};
+
+/// Progress: called after each measurement with the result so far.
+using Progress = std::function<void(const TuneResult&, const std::string& phase)>;
+
+TuneResult tune(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& options,
+                const Progress& progress = {});
+
+/// The full_extent a config needs for these arguments: the next power of two of the largest
+/// whole-dimension tile (`x[tm, tl::all]`), or the default config's.
+std::int64_t full_extent_for(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound);
+
+/// An SVG plot of best time against elapsed seconds (step line, one dot per improvement);
+/// a dashed line at `baseline_ms` when > 0.
+std::string convergence_svg(const TuneResult& r, const std::string& title);
+
+}  // namespace tilecc::autotune

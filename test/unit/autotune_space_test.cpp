@@ -1,0 +1,136 @@
+// The tuner's view of real kernels (serialized IR fixtures in test/data/ir): genomes and
+// config-space points map both ways, launch grids follow the config as the emitted launcher's
+// do, full_extent follows the shapes, and the convergence plot is an SVG. No Clang, no GPU.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "autotune/database.hpp"
+#include "autotune/launch.hpp"
+#include "autotune/tune_space.hpp"
+#include "autotune/tuner.hpp"
+#include "tilecc/version.hpp"
+#include "translator/ir/serialize.hpp"
+
+namespace ir = tilecc::ir;
+namespace cg = tilecc::codegen;
+using namespace tilecc::autotune;
+
+namespace {
+
+ir::Kernel fixture(const std::string& file, const std::string& instance) {
+  const auto path = std::filesystem::path(__FILE__).parent_path().parent_path() / "data" / "ir" / file;
+  std::ifstream in(path);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  for (const ir::Kernel& k : ir::deserialize(ss.str()).kernels)
+    if (k.instance == instance) return k;
+  FAIL("no instance " << instance << " in " << file);
+  return {};
+}
+
+std::vector<ArgSpec> args(std::initializer_list<const char*> texts) {
+  std::vector<ArgSpec> out;
+  for (const char* t : texts) out.push_back(parse_arg(t));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("genomes and config-space points map both ways on real kernels", "[tune_space]") {
+  for (const char* file : {"matmul.json", "softmax.json"}) {
+    INFO(file);
+    const ir::Kernel k = fixture(file, "tilecc::bf16");
+    const cg::ConfigSpace space(k);
+    const TuneSpace ts(space, "sm_90a");
+    REQUIRE(ts.search_space().axes.size() == space.fragments().size());
+    for (std::size_t i = 0; i < space.fragments().size(); ++i)
+      CHECK(ts.search_space().axes[i].size == space.fragments()[i].cardinality());
+    const Genome def = ts.to_genome(space.default_point());
+    CHECK(ts.to_point(def) == space.default_point());
+    std::mt19937_64 rng(3);
+    for (int i = 0; i < 40; ++i) {
+      const cg::Point p = space.random_valid(rng, "sm_90a");
+      const Genome g = ts.to_genome(p);
+      CHECK(ts.search_space().in_range(g));
+      CHECK(ts.to_point(g) == p);
+      CHECK(!ts.why_invalid(g));
+    }
+  }
+}
+
+TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  const auto bound = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2000]", "out=bf16[4096,2000]"}));
+  cg::Config c = cg::default_config(k);
+  c.block_sizes.assign(k.block_slots.size(), 64);  // every tile 64 (the k block too)
+  c.num_warps = 8;
+  LaunchDims d = launch_dims(k, c, bound, 132);
+  CHECK(d.threads == 256);
+  CHECK(d.grid[0] == 64 * 32);  // ceil(4096/64) * ceil(2000/64)
+  CHECK(d.grid[1] == 1);
+  c.pid = cg::Pid::PersistentInterleaved;
+  c.programs_per_sm = 2;
+  CHECK(launch_dims(k, c, bound, 132).grid[0] == 264);
+  c.pid = cg::Pid::Xyz;
+  d = launch_dims(k, c, bound, 132);
+  CHECK(d.grid[0] * d.grid[1] == 64 * 32);
+  CHECK_THROWS_AS(launch_dims(k, c, bind_args(k, args({"x=bf16[64,8]", "y=bf16[9,8]", "out=bf16[64,8]"})), 132),
+                  ArgError);  // TILECC_CHECK(y.size(0) == k)
+}
+
+TEST_CASE("full_extent follows the whole-row tiles of the arguments", "[launch]") {
+  const ir::Kernel softmax = fixture("softmax.json", "tilecc::bf16");
+  CHECK(full_extent_for(softmax, bind_args(softmax, args({"x=bf16[8192,4096]", "out=bf16[8192,4096]"}))) == 4096);
+  CHECK(full_extent_for(softmax, bind_args(softmax, args({"x=bf16[8,3000]", "out=bf16[8,3000]"}))) == 4096);
+  const ir::Kernel matmul = fixture("matmul.json", "tilecc::bf16");
+  CHECK(full_extent_for(matmul, bind_args(matmul, args({"x=bf16[64,64]", "y=bf16[64,64]", "out=bf16[64,64]"}))) ==
+        cg::default_config(matmul).full_extent);
+}
+
+TEST_CASE("the convergence plot is an SVG with the baseline", "[plot]") {
+  TuneResult r;
+  r.tune_seconds = 30;
+  r.convergence = {{1.0, 0.5}, {4.0, 0.3}, {20.0, 0.25}};
+  r.random_best_ms = 0.27;
+  r.random_measured = 200;
+  const std::string svg = convergence_svg(r, "matmul");
+  CHECK(svg.rfind("<svg", 0) == 0);
+  CHECK(svg.find("best of 200 random") != std::string::npos);
+  CHECK(svg.find("tuned 0.25 ms") != std::string::npos);
+  CHECK(svg.find("</svg>") != std::string::npos);
+}
+
+TEST_CASE("translate --tuned finds the entry of the kernel, preferring the arch's GPUs", "[db]") {
+  const ir::Kernel k = fixture("softmax.json", "tilecc::bf16");
+  const auto path = std::filesystem::temp_directory_path() / "tilecc_find_tuned_test.json";
+  std::filesystem::remove(path);
+  const TuningDb db(path);
+  CHECK(!find_tuned(k, db, "sm_90a"));
+  DbKey key{kernel_source_hash(k), kernel_display_name(k), "x:bf16[8192,4096]", "NVIDIA H200", "9.0", "0.1.0",
+            cg::ConfigSpace(k).fingerprint()};
+  key.version = TILECC_VERSION;
+  db.record({key, nlohmann::json::parse(R"({"block_sizes":[2],"num_warps":8})"), 0.0492, "2026-12-02T04:00:00Z", {}});
+  DbKey a100 = key;
+  a100.gpu = "NVIDIA A100";
+  a100.cc = "8.0";
+  db.record({a100, nlohmann::json::parse(R"({"block_sizes":[4],"num_warps":4})"), 0.09, "2026-12-02T05:00:00Z", {}});
+  DbKey other = key;
+  other.source_hash = "0000";  // another kernel source: never matches
+  db.record({other, nlohmann::json::parse(R"({"num_warps":2})"), 0.01, "2026-12-02T06:00:00Z", {}});
+
+  const auto h200 = find_tuned(k, db, "sm_90a");
+  REQUIRE(h200);
+  CHECK(h200->entry.config.at("num_warps") == 8);
+  CHECK(h200->candidates == 2);
+  CHECK(h200->comment().find(key.hash()) != std::string::npos);
+  CHECK(h200->comment().find("0.0492 ms") != std::string::npos);
+  CHECK(find_tuned(k, db, "sm_80")->entry.config.at("num_warps") == 4);
+  CHECK(!find_tuned(k, db, "sm_90a", "x:f32"));
+  CHECK(!find_tuned(fixture("softmax.json", "float"), db, "sm_90a"));
+  std::filesystem::remove(path);
+}

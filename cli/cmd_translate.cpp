@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "autotune/database.hpp"
 #include "cli/commands.hpp"
 #include "tilecc/version.hpp"
 #include "translator/codegen/config.hpp"
@@ -82,6 +83,9 @@ class Translate final : public CLI::App {
         ->capture_default_str();
     add_option("--no-specialize", no_specialize_,
                "Never specialize on this parameter (\"x\") or slot (\"x.stride(0)\") (repeatable)");
+    add_flag("--tuned", tuned_, "Use the best config recorded by `tilecc tune` (the header comment names its key and time)");
+    add_option("--db", tuned_db_, "Tuning database for --tuned (default: $TILECC_TUNE_DB or ~/.cache/tilecc/tuning.json)");
+    add_option("--tuned-spec", tuned_spec_, "With --tuned: only entries whose argument spec contains this text");
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
     add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
     callback([this] { run(); });
@@ -174,6 +178,21 @@ class Translate final : public CLI::App {
           fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
         }
       }
+      std::string tuned_note;
+      if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
+        std::optional<autotune::TunedChoice> choice;
+        try {
+          choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_);
+          if (choice) config = codegen::parse_config(choice->entry.config.dump(), k);
+        } catch (const std::exception& e) {
+          fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
+        }
+        if (choice) {
+          tuned_note = choice->comment();
+        } else {
+          std::fprintf(stderr, "tilecc translate: note: no tuned config recorded for %s<%s> (run tilecc tune); using the default\n", k.name.c_str(), k.instance.c_str());
+        }
+      }
       try {
         code[i] = emit_with_variants(k, config, options);
       } catch (const codegen::CodegenError& e) {
@@ -181,6 +200,7 @@ class Translate final : public CLI::App {
       } catch (const codegen::ConfigError& e) {
         fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
       }
+      code[i] = tuned_note + code[i];
     }
     if (!kernel_found) fail(fmt::format("tilecc translate: no kernel named '{}' in {}", kernel_, input_));
 
@@ -243,7 +263,8 @@ class Translate final : public CLI::App {
   }
 
   std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_, specialize_ = "none";
-  bool emit_ir_ = false, print_ir_ = false, standalone_ = false;
+  bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false;
+  std::string tuned_db_, tuned_spec_;
   std::vector<std::string> extra_args_, overrides_, no_specialize_;
 };
 

@@ -16,8 +16,8 @@ done
 mkdir -p .carry/bench
 tl() { "${TILECC:-build/cli/tilecc}" translate "examples/$1.tile.cpp" -o ".carry/bench/$1.cu" "${@:2}"; }
 tl add --config '{"block_sizes":[8,256],"num_warps":8}'
-tl sum --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256}'
+tl sum --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128}'
 tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128}'
 tl layer_norm --config '{"block_sizes":[2],"num_warps":8,"full_extent":4096,"threads_per_row":256}'
-tl rms_norm --config '{"block_sizes":[2],"num_warps":8,"full_extent":4096,"threads_per_row":256}'
+tl rms_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128}'
 tl matmul --config '{"block_sizes":[32,128,128],"num_warps":4}'

@@ -472,9 +472,11 @@ std::optional<std::string> ConfigSpace::check(const Config& c, const std::string
   if (r.shared_bytes > limits.static_shared_bytes)
     return fmt::format("shared memory: {} bytes of static shared memory, {} allows {} per block ({})", r.shared_bytes,
                        arch, limits.static_shared_bytes, r.shared_what);
-  if (r.fragment_registers > limits.max_registers_per_thread / 2)
+  // Half the register file (128 of 256, 255 addressable) for the largest tile: 4 warps holding
+  // 128 x 128 mma products (128 each) run without spills.
+  if (r.fragment_registers > (limits.max_registers_per_thread + 1) / 2)
     return fmt::format("registers: {} needs {} registers per thread; at most {} fit beside the rest", r.fragment_what,
-                       r.fragment_registers, limits.max_registers_per_thread / 2);
+                       r.fragment_registers, (limits.max_registers_per_thread + 1) / 2);
   return std::nullopt;
 }
 

@@ -679,7 +679,112 @@ class Emitter {
   // ---- statements ------------------------------------------------------------------------
 
   void emit_block(const std::vector<ir::StmtPtr>& body) {
-    for (const ir::StmtPtr& st : body) emit_stmt(*st);
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      if (emit_dot_loop_store(body, i)) {
+        i += 2;
+        continue;
+      }
+      emit_stmt(*body[i]);
+    }
+  }
+
+  /// `acc = zeros(tm, tn); for (tk ..) acc = dot(a, b, acc); out[tm, tn] = cast<T>(acc);`
+  /// with acc unused afterwards becomes one dot_loop_store: the products go from the tensor
+  /// cores' registers straight to `out`, and no acc fragment is kept beside them.
+  bool emit_dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) {
+    if (i + 2 >= body.size()) return false;
+    const Stmt& init = *body[i];
+    const Stmt& loop = *body[i + 1];
+    const Stmt& store = *body[i + 2];
+    if (init.kind != Stmt::Kind::Let || !init.expr || init.expr->kind != Expr::Kind::Full ||
+        init.expr->dtype != DType::f32 || init.expr->shape.size() != 2 || init.expr->args.size() != 1)
+      return false;
+    const Expr& fill = *init.expr->args[0];
+    if (fill.kind != Expr::Kind::Const || fill.fval != 0 || fill.ival != 0) return false;
+    const Expr* product = dot_loop_product(loop);
+    if (!product || loop.body[0]->name != init.name) return false;
+    // out[scalars..., tm, tn]: leading scalar indices (a batch) are fine.
+    if (store.kind != Stmt::Kind::Store || store.indices.size() < 2) return false;
+    for (std::size_t d = 0; d + 2 < store.indices.size(); ++d)
+      if (store.indices[d].kind != Index::Kind::Scalar) return false;
+    const Expr* value = store.expr.get();
+    const DType out_type = param(store.name).dtype;
+    if (value->kind == Expr::Kind::Cast) {
+      if (value->dtype != out_type) return false;  // a cast to another type first: keep its rounding
+      value = value->args[0].get();
+    }
+    if (value->kind != Expr::Kind::Var || value->name != init.name) return false;
+    const Expr& a = *product->args[0];
+    const Expr& b = *product->args[1];
+    const Index& ri = store.indices[store.indices.size() - 2];
+    const Index& ci = store.indices.back();
+    if (ri.kind != Index::Kind::Tile || ci.kind != Index::Kind::Tile || a.shape[0].kind != Dim::Kind::Tile ||
+        b.shape[1].kind != Dim::Kind::Tile || ri.var != a.shape[0].var || ci.var != b.shape[1].var)
+      return false;
+    for (std::size_t j = i + 3; j < body.size(); ++j)
+      if (mentions(*body[j], init.name)) return false;
+
+    line(source_comment(init.loc));
+    line(source_comment(loop.loc));
+    line(source_comment(store.loc));
+    line(fmt::format("// {} stays in the products' registers: the k-loop stores it to {}.", init.name, store.name));
+    const std::string& k = loop.dims[0].var;
+    auto operand = [&](const Expr& load) {
+      std::vector<Index> idx = load.indices;
+      for (Index& x : idx)
+        if (x.kind == Index::Kind::Tile && x.var == k) x = Index{Index::Kind::All, "", nullptr};
+      return access(load.name, idx, load.shape, load.loc);
+    };
+    const Access pa = operand(a), pb = operand(b);
+    const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
+    const Access po = access(store.name, store.indices, out_shape, store.loc);
+    const auto rc = physical(init.expr->shape, init.loc);
+    const std::size_t index = device_index_.at(&loop);
+    const Val acc{init.name, DType::f32, true, rc.first, rc.second};
+    const std::int64_t bk = blocks_.at(k);
+    // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
+    // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
+    int stages = index < c_.range_num_stages.size() ? c_.range_num_stages[index] : 0;
+    const std::int64_t stage_bytes = (rc.first * bk + bk * rc.second) * 2, static_limit = 48 * 1024;
+    const bool pipeline = pipeline_shape(acc, a.dtype, bk);
+    if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
+    const bool dynamic = pipeline && stages * stage_bytes > static_limit;
+    const std::int64_t arch_limit = (o_.arch == "sm_80" ? 163 : 227) * 1024;
+    const std::int64_t bytes = note_dot_loop(acc, a.dtype, bk, stages, /*products_only=*/true,
+                                             dynamic ? arch_limit : static_limit);
+    std::int64_t dynamic_bytes = 0;
+    if (dynamic) {
+      dynamic_bytes = bytes;
+      res_.dynamic_shared_bytes = static_cast<int>(std::max<std::int64_t>(res_.dynamic_shared_bytes, bytes));
+    }
+    line(fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+                     "{}, {});",
+                     bk, stages, rc.first, rc.second, dynamic ? fmt::format(", {}", dynamic_bytes) : "", po.pointer,
+                     po.row_stride, po.col_stride, pa.pointer,
+                     pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride,
+                     scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]),
+                     runtime_extent(b.shape[1])));
+    return true;
+  }
+
+  static bool mentions(const Expr& e, const std::string& name) {
+    if (e.kind == Expr::Kind::Var && e.name == name) return true;
+    for (const ExprPtr& x : e.args)
+      if (x && mentions(*x, name)) return true;
+    for (const Index& x : e.indices)
+      if (x.expr && mentions(*x.expr, name)) return true;
+    return false;
+  }
+  static bool mentions(const Stmt& s, const std::string& name) {
+    if (s.name == name && (s.kind == Stmt::Kind::Assign || s.kind == Stmt::Kind::Let)) return true;
+    if (s.expr && mentions(*s.expr, name)) return true;
+    for (const Index& x : s.indices)
+      if (x.expr && mentions(*x.expr, name)) return true;
+    for (const ir::LoopDim& d : s.dims)
+      if ((d.begin && mentions(*d.begin, name)) || (d.end && mentions(*d.end, name))) return true;
+    for (const ir::StmtPtr& x : s.body)
+      if (mentions(*x, name)) return true;
+    return false;
   }
 
   void emit_stmt(const Stmt& s) {
@@ -1019,12 +1124,10 @@ class Emitter {
         line(fmt::format("long long {} = tilecc::dev::program_id({});", pid, axis));
         emit_program_tiles(group, pid);
       }
-      emit_early_loads();
       emit_block(launch_body());
     } else {
       line("long long pid = tilecc::dev::program_id(0);");
       emit_program_tiles();
-      emit_early_loads();
       emit_block(launch_body());
     }
     --indent_;
@@ -1112,17 +1215,6 @@ class Emitter {
     for (const ir::StmtPtr& st : launch_body())
       if (st->kind == Stmt::Kind::Let || st->kind == Stmt::Kind::Store) visit(st->expr);
     return out;
-  }
-
-  /// The program's tile loads that depend on nothing computed (prefetchable_loads), issued
-  /// before any of its work: a load that the source places after a reduction (layer_norm's
-  /// weight and bias) then overlaps the first loads and the reductions instead of following
-  /// them.
-  void emit_early_loads() {
-    const std::vector<const Expr*> loads = prefetchable_loads();
-    if (loads.size() < 2) return;
-    line("// Tile loads that depend only on this program's tiles, issued up front.");
-    for (const Expr* e : loads) prefetched_[e] = emit_load(*e);
   }
 
   /// Persistent programs: a grid of SMs x programs_per_sm blocks walks the
@@ -1233,6 +1325,14 @@ class Emitter {
     if (c_.persistent())
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
                        c_.programs_per_sm));
+    const int dynamic_shared = res_.dynamic_shared_bytes;
+    if (dynamic_shared) {
+      for (const DispatchVariant& v : o_.dispatch)
+        line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;",
+                         v.symbol, dynamic_shared));
+      line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;", symbol,
+                       dynamic_shared));
+    }
     // --specialize=auto: the first specialized kernel whose facts hold, else the generic one.
     for (std::size_t i = 0; i < o_.dispatch.size(); ++i) {
       const DispatchVariant& v = o_.dispatch[i];
@@ -1241,11 +1341,11 @@ class Emitter {
         condition += (condition.empty() ? "" : fmt::format(" &&\n{}", std::string(i ? 11 : 6, ' '))) +
                      launcher_condition(k_, r, slot_expr(r.slot));
       line(fmt::format("{}if ({})", i ? "else " : "", condition.empty() ? "true" : condition));
-      line(fmt::format("  {}<<<{}, {}, 0, stream>>>({});", v.symbol, grid_, threads_, args));
+      line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", v.symbol, grid_, threads_, dynamic_shared, args));
     }
     if (!o_.dispatch.empty()) line("else");
-    line(fmt::format("{}{}<<<{}, {}, 0, stream>>>({});", o_.dispatch.empty() ? "" : "  ", symbol, grid_, threads_,
-                     args));
+    line(fmt::format("{}{}<<<{}, {}, {}, stream>>>({});", o_.dispatch.empty() ? "" : "  ", symbol, grid_, threads_,
+                     dynamic_shared, args));
     line("return cudaGetLastError();");
     --indent_;
     line("}");

@@ -33,6 +33,7 @@ struct EmitOptions {
 /// What a kernel's code needs of the GPU, estimated while emitting (config_space's check()).
 struct KernelResources {
   int shared_bytes = 0;        // static shared memory of the library calls it makes
+  int dynamic_shared_bytes = 0;  // dynamic shared memory the launcher asks for (deep dot pipelines)
   std::string shared_what;     // the largest user of it
   int fragment_registers = 0;  // 32-bit registers per thread of the largest register tile
   std::string fragment_what;   // that tile

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <functional>
 
@@ -51,17 +52,18 @@ constexpr FactRule kSm80[] = {
     {"div16", SlotKind::Stride, 2, div16, c_div16},
     {"div_block", SlotKind::LoopExtent, 1, div_block, c_div_block},
 };
-constexpr FactRule kSm90[] = {
-    {"div16", SlotKind::Scalar, 1, div16, c_div16},
-    {"one", SlotKind::Scalar, 2, one, c_one},
-    {"aligned16", SlotKind::Pointer, 1, aligned16, c_aligned16},
-    {"div16", SlotKind::Size, 1, div16, c_div16},
-    {"one", SlotKind::Size, 2, one, c_one},
-    {"unit", SlotKind::Stride, 1, unit, c_one},
-    {"div16", SlotKind::Stride, 2, div16, c_div16},
-    {"div_block", SlotKind::LoopExtent, 1, div_block, c_div_block},
+// The rows of `base` followed by those of `own`.
+template <std::size_t N, std::size_t M>
+constexpr std::array<FactRule, N + M> extend(const FactRule (&base)[N], const FactRule (&own)[M]) {
+  std::array<FactRule, N + M> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = base[i];
+  for (std::size_t i = 0; i < M; ++i) out[N + i] = own[i];
+  return out;
+}
+constexpr FactRule kSm90Own[] = {
     {"tma", SlotKind::Tensor, 1, tma, c_tma},
 };
+constexpr auto kSm90 = extend(kSm80, kSm90Own);
 
 const FactRule* find_rule(std::span<const FactRule> table, SlotKind kind, const char* name) {
   for (const FactRule& r : table)

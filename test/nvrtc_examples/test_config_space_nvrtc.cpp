@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "test/support/examples.hpp"
 #include "test/support/nvrtc_compile.hpp"
 #include "translator/codegen/config.hpp"
 #include "translator/codegen/config_space.hpp"
@@ -66,11 +67,7 @@ std::string read_text(const std::filesystem::path& path) {
 }  // namespace
 
 TEST_CASE("20 random valid configs of every example kernel compile with NVRTC", "[nvrtc][config_space]") {
-  const std::filesystem::path examples = std::filesystem::path(TILECC_SOURCE_DIR) / "examples";
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(examples))
-    if (entry.path().string().ends_with(".tile.cpp")) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<std::filesystem::path> files = tilecc::test::example_files();
   REQUIRE(files.size() >= 13);
 
   std::vector<Job> jobs;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "test/support/examples.hpp"
 #include "test/support/nvrtc_compile.hpp"
 #include "translator/codegen/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
@@ -30,17 +31,14 @@ Compiled compile(const std::string& source, const std::string& arch) {
 }  // namespace
 
 TEST_CASE("every example compiles with NVRTC for sm_80 and sm_90a without spills", "[nvrtc]") {
-  const std::filesystem::path examples = std::filesystem::path(TILECC_SOURCE_DIR) / "examples";
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(examples))
-    if (entry.path().string().ends_with(".tile.cpp")) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<std::filesystem::path> files = tilecc::test::example_files();
   REQUIRE(files.size() >= 13);
   for (const auto& file : files) {
     const tilecc::frontend::Result parsed = tilecc::frontend::parse(file.string(), {});
     INFO(file.filename().string());
     REQUIRE(parsed.ok);
     std::string source = "#include <tilecc/device.cuh>\n#include <tilecc/device/tensor_arg.cuh>\n";
+
     for (const tilecc::ir::Kernel& k : parsed.module.kernels)
       source += tilecc::codegen::emit_kernel(k, tilecc::codegen::default_config(k), {}).global_function;
     for (const std::string arch : {"sm_80", "sm_90a"}) {

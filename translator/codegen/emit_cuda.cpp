@@ -729,13 +729,7 @@ class Emitter {
     line(source_comment(store.loc));
     line(fmt::format("// {} stays in the products' registers: the k-loop stores it to {}.", init.name, store.name));
     const std::string& k = loop.dims[0].var;
-    auto operand = [&](const Expr& load) {
-      std::vector<Index> idx = load.indices;
-      for (Index& x : idx)
-        if (x.kind == Index::Kind::Tile && x.var == k) x = Index{Index::Kind::All, "", nullptr};
-      return access(load.name, idx, load.shape, load.loc);
-    };
-    const Access pa = operand(a), pb = operand(b);
+    const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
     const Access po = access(store.name, store.indices, out_shape, store.loc);
     const auto rc = physical(init.expr->shape, init.loc);
@@ -765,6 +759,15 @@ class Emitter {
                      scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]),
                      runtime_extent(b.shape[1])));
     return true;
+  }
+
+  /// A dot operand of a k-loop as the library walks it: the tile at k's start becomes the
+  /// whole k extent (the library steps through it).
+  Access dot_operand(const Expr& load, const std::string& k) {
+    std::vector<Index> idx = load.indices;
+    for (Index& i : idx)
+      if (i.kind == Index::Kind::Tile && i.var == k) i = Index{Index::Kind::All, "", nullptr};
+    return access(load.name, idx, load.shape, load.loc);
   }
 
   static bool mentions(const Expr& e, const std::string& name) {
@@ -862,14 +865,7 @@ class Emitter {
     const Expr& a = *product->args[0];
     const Expr& b = *product->args[1];
     line(source_comment(s.loc));
-    auto operand = [&](const Expr& load) {
-      std::vector<Index> idx = load.indices;
-      for (Index& i : idx)
-        if (i.kind == Index::Kind::Tile && i.var == k) i = Index{Index::Kind::All, "", nullptr};
-      std::vector<Dim> shape = load.shape;
-      return access(load.name, idx, shape, load.loc);
-    };
-    const Access pa = operand(a), pb = operand(b);
+    const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
     const int stages = loop_index < c_.range_num_stages.size() ? c_.range_num_stages[loop_index] : 0;
     const Val& acc = values_.at(st.name);

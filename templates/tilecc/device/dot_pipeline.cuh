@@ -3,8 +3,8 @@
 // Taken (see dot_pipeline_eligible / dot_pipeline_usable) when, at compile time, A and B are both
 // bf16 or both f16, acc is float, R (BM) and C (BN) are multiples of 64, BK is a multiple of 32,
 // the warps tile the R x C block in warp tiles of 16k x 16k with at most 128 accumulators per
-// thread, and at least two stages of operands fit in 48 KB of static shared memory; and, at run
-// time, both operands are row-major (a_col_stride == b_col_stride == 1), their row strides are
+// thread, and at least two stages of operands fit in the shared budget (48 KB static, or the
+// dynamic size dot_loop_store was given); and, at run time, both operands are row-major (a_col_stride == b_col_stride == 1), their row strides are
 // multiples of 8 elements, a + k_begin and b + k_begin * b_row_stride are 16-byte aligned
 // (so k_begin % 8 == 0 for aligned tensors). Otherwise dot_loop uses its general path.
 //

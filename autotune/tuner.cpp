@@ -133,7 +133,7 @@ class Session {
     arch_ = o_.arch.empty() ? result_.device.at("arch").get<std::string>() : o_.arch;
 
     // The space, with full_extent set for these shapes.
-    codegen::Config base = codegen::default_config(kernel_);
+    codegen::Config base = codegen::default_config(kernel_, arch_);
     base.full_extent = full_extent_for(kernel_, bound_);
     space_ = std::make_unique<codegen::ConfigSpace>(kernel_, base);
     tspace_ = std::make_unique<TuneSpace>(*space_, arch_);

@@ -151,7 +151,7 @@ class Translate final : public CLI::App {
     bool kernel_found = kernel_.empty();
     for (std::size_t i = 0; i < module.kernels.size(); ++i) {
       const ir::Kernel& k = module.kernels[i];
-      codegen::Config config = codegen::default_config(k);
+      codegen::Config config = codegen::default_config(k, arch_);
       if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
         if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))
           fail("tilecc translate: the file has several kernels: name the one --config applies to with -k");

@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine (no Clang there): builds the GPU checks from CUDA that
-# `tilecc translate` wrote on a machine with Clang into .carry/gen, runs them,
-# then runs them again under compute-sanitizer memcheck; once with default configs
-# (flat programs) and once with persistent programs.
-#   here:  scripts/gpu_translate.sh      (writes .carry/gen/*.cu)
-#   there: scripts/gpu_check.sh
+# Runs on the GPU machine (no Clang there): the template primitives' test
+# (test/gpu/test_templates.cu) and the GPU checks built from CUDA that `tilecc translate`
+# wrote on a machine with Clang into .carry/<variant>/gen, each run plainly and then under
+# compute-sanitizer memcheck. Variants: flat (default configs), persistent (persistent
+# programs), wgmma (matmul and bmm on sm_90a warpgroup MMA) where prepared.
+#   here:  scripts/gpu_translate.sh      (writes .carry/<variant>/gen/*.cu)
+#   there: scripts/gpu_check.sh          (VARIANTS="flat wgmma" to pick; MEMCHECK=0 to skip it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp}
 nvcc=/usr/local/cuda/bin/nvcc
+variants=${VARIANTS:-}
+if [ -z "$variants" ]; then
+  for v in flat persistent wgmma; do [ -d .carry/$v/gen ] && variants="$variants $v"; done
+fi
 nvidia-smi --query-gpu=name --format=csv,noheader
-for variant in flat persistent; do
-  $nvcc -std=c++20 -O2 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates -I.carry/$variant \
-    test/gpu/check_examples.cu -o /tmp/check_$variant > "$out/build_$variant.log" 2>&1 || { tail -30 "$out/build_$variant.log"; exit 1; }
+flags=(-std=c++20 -O2 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates)
+pids=()
+$nvcc "${flags[@]}" test/gpu/test_templates.cu -o /tmp/test_templates > "$out/build_templates.log" 2>&1 &
+pids+=($!)
+for variant in $variants; do
+  $nvcc "${flags[@]}" -I.carry/$variant test/gpu/check_examples.cu -o /tmp/check_$variant \
+    > "$out/build_$variant.log" 2>&1 &
+  pids+=($!)
 done
+for p in "${pids[@]}"; do wait "$p" || { tail -30 "$out"/build_*.log; exit 1; }; done
 status=0
-for variant in flat persistent; do
-  echo "== $variant programs"
+echo "== template primitives"
+/tmp/test_templates > "$out/templates.log" 2>&1 || status=1
+grep -E "FAIL|passed" "$out/templates.log" | head -20
+for variant in $variants; do
+  echo "== $variant"
   /tmp/check_$variant > "$out/check_$variant.log" || status=1
   grep -E "FAIL|passed" "$out/check_$variant.log"
-  if command -v compute-sanitizer >/dev/null; then
+  if [ "${MEMCHECK:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
     compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_$variant > "$out/memcheck_$variant.log" 2>&1 || status=1
     tail -1 "$out/memcheck_$variant.log"
   fi

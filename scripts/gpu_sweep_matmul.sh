@@ -11,15 +11,20 @@ translate)
   rm -rf .carry/mmsweep
   one() {  # name, config JSON
     mkdir -p ".carry/mmsweep/$1"
-    "$t" translate examples/matmul.tile.cpp --config "$2" -o ".carry/mmsweep/$1/matmul.cu" 2>/dev/null ||
+    "$t" translate examples/matmul.tile.cpp --arch sm_90a --config "$2" -o ".carry/mmsweep/$1/matmul.cu" 2>/dev/null ||
       { rm -rf ".carry/mmsweep/$1"; echo "mmsweep: $1 rejected"; }
   }
-  for tile in 128x128 128x256 256x128 64x128 128x64; do for w in 4 8; do for st in 0 2 3; do
-    one "b${tile}_w${w}_s${st}" "{\"block_sizes\":[32,${tile%x*},${tile#*x}],\"num_warps\":$w,\"range_num_stages\":[$st]}"
-  done; done; done
-  for g in 4 8 16; do
-    one "b128x128_w4_g$g" "{\"block_sizes\":[32,128,128],\"num_warps\":4,\"l2_grouping\":$g}"
-    one "b128x256_w8_g$g" "{\"block_sizes\":[32,128,256],\"num_warps\":8,\"l2_grouping\":$g}"
+  # mma.sync: the best config so far (bench/NOTES.md, session 3) and the default.
+  one "mma_b128x128_w4_s4" '{"block_sizes":[32,128,128],"num_warps":4,"range_num_stages":[4]}'
+  one "mma_b128x128_w4_s0" '{"block_sizes":[32,128,128],"num_warps":4}'
+  # wgmma (sm_90a): k block 64; tiles of whole warpgroups; stages; L2 grouping.
+  for c in 128x256_w8_s3 128x256_w8_s4 128x128_w4_s3 128x128_w4_s4 128x128_w8_s4 256x128_w8_s3 256x128_w8_s4 \
+           64x256_w4_s4 64x128_w4_s4; do
+    tile=${c%%_*}; w=${c#*_w}; w=${w%%_*}; st=${c##*_s}
+    one "wg_b${c}" "{\"block_sizes\":[64,${tile%x*},${tile#*x}],\"num_warps\":$w,\"range_num_stages\":[$st],\"dot_instruction\":\"wgmma\"}"
+  done
+  for g in 8 16; do
+    one "wg_b128x256_w8_s4_g$g" "{\"block_sizes\":[64,128,256],\"num_warps\":8,\"range_num_stages\":[4],\"dot_instruction\":\"wgmma\",\"l2_grouping\":$g}"
   done
   ls .carry/mmsweep | wc -l ;;
 run)

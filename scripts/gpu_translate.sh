@@ -4,13 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Default configs in .carry/flat/gen, persistent programs (with prefetch) in .carry/persistent/gen.
-rm -rf .carry/flat .carry/persistent
+rm -rf .carry/flat .carry/persistent .carry/wgmma
 mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm cross_entropy embedding exp geglu layer_norm long_sum matmul rms_norm softmax sum swiglu; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"
 done
+
+# sm_90a warpgroup MMA (dot_instruction wgmma) for the two dot kernels, the rest as flat.
+mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen
+"${TILECC:-build/cli/tilecc}" translate examples/matmul.tile.cpp --arch sm_90a -o .carry/wgmma/gen/matmul.cu \
+  --config '{"block_sizes":[64,128,256],"num_warps":8,"range_num_stages":[4],"dot_instruction":"wgmma"}'
+"${TILECC:-build/cli/tilecc}" translate examples/bmm.tile.cpp --arch sm_90a -o .carry/wgmma/gen/bmm.cu \
+  --config '{"block_sizes":[128,128,64],"num_warps":4,"dot_instruction":"wgmma"}'
 
 # Benchmark variants: large bf16 rows held whole (full_extent 4096).
 mkdir -p .carry/bench

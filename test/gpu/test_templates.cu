@@ -468,7 +468,13 @@ void test_binary(int ra, int ca, int rb, int cb, double lo, double hi, bool nans
   LAUNCH_CHECK();
   auto out = out_d.download();
   using CT = host_compute_t<RT>;
-  const bool exact = !is_same_v<Op, Pow>;
+  // Float division is __fdividef (2 ulp) unless TILECC_PRECISE_MATH (elementwise.cuh).
+#ifdef TILECC_PRECISE_MATH
+  constexpr bool fast_div = false;
+#else
+  constexpr bool fast_div = is_same_v<Op, Div> && is_same_v<CT, float>;
+#endif
+  const bool exact = !is_same_v<Op, Pow> && !fast_div;
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
       double want = rounded<RT>(kPoison);
@@ -1170,6 +1176,99 @@ void test_dot_matmul(int m, int n, int kt, bool padded = false) {
     }
 }
 
+// dot_loop_store (the generated matmul's k-loop): out (m x n, f32) = a @ b straight from the
+// tensor-core registers, in SMEM bytes of dynamic shared memory; INSTR dot_wgmma asks for the
+// sm_90a warpgroup pipeline (dot_wgmma.cuh).
+template <class T, int BM, int BN, int BK, int NT, int STAGES, int INSTR, int SMEM>
+__global__ void __launch_bounds__(NT)
+    k_dot_store(const T *a, const T *b, float *out, long long m, long long n, long long kt,
+                long long lda, long long ldb) {
+  using L = Layout<NT, 32>;
+  const long long tn_tiles = (n + BN - 1) / BN;
+  const long long tn_begin = program_id(0) % tn_tiles * BN;
+  const long long tm_begin = program_id(0) / tn_tiles * BM;
+  const int tn_size = static_cast<int>(n - tn_begin < BN ? n - tn_begin : BN);
+  const int tm_size = static_cast<int>(m - tm_begin < BM ? m - tm_begin : BM);
+  dot_loop_store<BK, STAGES, BM, BN, L, SMEM, INSTR>(out + tm_begin * n + tn_begin, n, 1LL,
+                                                     a + tm_begin * lda, lda, 1LL, b + tn_begin,
+                                                     ldb, 1LL, 0LL, kt, tm_size, tn_size);
+}
+
+// Whether this binary's device code has the sm_90a instructions (read once from the GPU).
+__global__ void k_has_wgmma(int *flag) { *flag = TILECC_DEV_HAS_WGMMA; }
+bool wgmma_built() {
+  static int built = -1;
+  if (built < 0) {
+    Buffer<int> flag(std::vector<int>(1, 0));
+    k_has_wgmma<<<1, 1>>>(flag.device);
+    LAUNCH_CHECK();
+    built = flag.download()[0];
+  }
+  return built == 1;
+}
+
+// padded: as test_dot_matmul; odd: a row stride that is not a multiple of 8 (the fallback path).
+template <class T, int BM, int BN, int BK, int W, int STAGES, int INSTR>
+void test_dot_store(int m, int n, int kt, bool padded = false, bool odd = false) {
+  // As codegen asks: the wgmma stages where they run, else the mma.sync pipeline's.
+  constexpr int SMEM = cmax(detail::wgmma_smem<BM, BN, STAGES, 227 * 1024>::bytes, 64 * 1024);
+  const int lda = padded ? (kt + 7) / 8 * 8 + 8 : odd ? kt + 1 : kt;
+  const int ldb = padded ? (n + 7) / 8 * 8 + 8 : n;
+  constexpr bool wgmma = INSTR == dot_wgmma &&
+                         detail::dot_wgmma_eligible<BK, BM, BN, W * 32, T, T, STAGES, SMEM>;
+  const bool fast = lda % 8 == 0 && ldb % 8 == 0;
+  Checker check(std::string("dot_loop_store<") + std::to_string(BK) + ", " +
+                std::to_string(STAGES) + " stages> " + type_name<T>() + " tile " +
+                std::to_string(BM) + "x" + std::to_string(BN) + " warps " + std::to_string(W) +
+                " problem " + std::to_string(m) + "x" + std::to_string(kt) + "x" +
+                std::to_string(n) + (padded ? " padded" : "") +
+                (!fast ? " (fallback)" : wgmma && wgmma_built() ? " (wgmma)" : " (mma.sync)"));
+  std::vector<T> a = random_values<T>(static_cast<size_t>(m) * lda, -1, 1);
+  std::vector<T> b = random_values<T>(static_cast<size_t>(kt) * ldb, -1, 1);
+  for (int r = 0; r < m; ++r)
+    for (int k = kt; k < lda; ++k)
+      a[static_cast<size_t>(r) * lda + k] = from_double<T>(NAN);
+  for (int k = 0; k < kt; ++k)
+    for (int c = n; c < ldb; ++c)
+      b[static_cast<size_t>(k) * ldb + c] = from_double<T>(NAN);
+  Buffer<T> a_d(a);
+  Buffer<T> b_d(b);
+  Buffer<float> out_d(std::vector<float>(static_cast<size_t>(m) * n, kPoison));
+  auto kernel = k_dot_store<T, BM, BN, BK, W * 32, STAGES, INSTR, SMEM>;
+  CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, SMEM));
+  const long long grid = ((m + BM - 1) / BM) * ((n + BN - 1) / BN);
+  kernel<<<static_cast<unsigned>(grid), W * 32, SMEM>>>(a_d.device, b_d.device, out_d.device, m,
+                                                        n, kt, lda, ldb);
+  LAUNCH_CHECK();
+  auto out = out_d.download();
+  for (int r = 0; r < m; ++r)
+    for (int c = 0; c < n; ++c) {
+      double want = 0, scale = 0;
+      for (int k = 0; k < kt; ++k) {
+        const double p = to_double(a[static_cast<size_t>(r) * lda + k]) *
+                         to_double(b[static_cast<size_t>(k) * ldb + c]);
+        want += p;
+        scale += std::fabs(p);
+      }
+      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+    }
+}
+
+void test_dot_stores() {
+  using bf16 = __nv_bfloat16;
+  constexpr int W = dot_wgmma, M = dot_mma_sync;
+  test_dot_store<bf16, 128, 128, 32, 4, 4, M>(300, 260, 520);
+  test_dot_store<bf16, 128, 256, 64, 8, 4, W>(300, 520, 1000);
+  test_dot_store<bf16, 128, 256, 64, 8, 4, W>(256, 512, 1024);
+  test_dot_store<__half, 128, 256, 64, 8, 3, W>(130, 250, 72);
+  test_dot_store<bf16, 128, 128, 64, 8, 2, W>(1, 1, 1);
+  test_dot_store<bf16, 128, 128, 64, 4, 4, W>(200, 136, 264);
+  test_dot_store<bf16, 128, 128, 64, 4, 5, W>(129, 129, 129, true);
+  test_dot_store<__half, 256, 128, 64, 8, 4, W>(300, 200, 520, true);
+  test_dot_store<bf16, 64, 64, 64, 4, 4, W>(100, 70, 200);
+  test_dot_store<bf16, 128, 256, 64, 8, 4, W>(100, 300, 90, false, true); // fallback
+}
+
 void test_dots() {
   using bf16 = __nv_bfloat16;
   test_dot<float, float, 16, 32, 64, L128x16>(13, 50, 29);
@@ -1240,6 +1339,7 @@ int main() {
   test_elementwise();
   test_reductions();
   test_dots();
+  test_dot_stores();
   std::printf("templates: %d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

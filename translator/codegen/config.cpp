@@ -32,6 +32,14 @@ const char* name(Pid p) {
   }
   return "?";
 }
+const char* name(DotInstruction d) {
+  switch (d) {
+    case DotInstruction::Auto: return "auto";
+    case DotInstruction::MmaSync: return "mma_sync";
+    case DotInstruction::Wgmma: return "wgmma";
+  }
+  return "?";
+}
 const char* name(LoadHint h) {
   switch (h) {
     case LoadHint::Default: return "default";
@@ -62,6 +70,7 @@ E parse_enum(const std::string& field, const std::string& v, const E (&all)[N]) 
 }
 constexpr LoadHint kLoadHints[] = {LoadHint::Default, LoadHint::EvictFirst, LoadHint::EvictLast, LoadHint::Cg};
 constexpr StoreHint kStoreHints[] = {StoreHint::Default, StoreHint::EvictFirst, StoreHint::Cs};
+constexpr DotInstruction kDotInstructions[] = {DotInstruction::Auto, DotInstruction::MmaSync, DotInstruction::Wgmma};
 constexpr Pid kPids[] = {Pid::Flat, Pid::Xyz, Pid::PersistentBlocked, Pid::PersistentInterleaved};
 
 template <class V, class D> bool all_default(const std::vector<V>& v, const D& d) {
@@ -79,6 +88,7 @@ std::string Config::to_json() const {
     j["prefetch"] = prefetch;
   }
   if (l2_grouping != 1) j["l2_grouping"] = l2_grouping;
+  if (dot_instruction != DotInstruction::Auto) j["dot_instruction"] = name(dot_instruction);
   // Per-element lists only when some entry differs from its default: old configs print as before.
   bool identity = true;
   for (const std::vector<int>& o : loop_orders)
@@ -241,6 +251,8 @@ Config apply_config_json(const std::string& text, Config c) {
         const std::string v = value.get<std::string>();
         c.pid = v == "persistent" ? Pid::PersistentInterleaved : parse_enum("pid", v, kPids);  // old configs
       } else if (key == "l2_grouping") c.l2_grouping = value.get<int>();
+      else if (key == "dot_instruction")
+        c.dot_instruction = parse_enum("dot_instruction", value.get<std::string>(), kDotInstructions);
       else if (key == "loop_orders") c.loop_orders = value.get<std::vector<std::vector<int>>>();
       else if (key == "flatten_loops") c.flatten_loops = value.get<std::vector<bool>>();
       else if (key == "reduction_loops") {
@@ -266,7 +278,7 @@ Config apply_config_json(const std::string& text, Config c) {
                           "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
                           "prefetch, threads_per_row, l2_grouping, loop_orders, flatten_loops, reduction_loops, "
                           "range_unroll_factors, range_num_stages, load_vectors, store_vectors, load_hints, "
-                          "store_hints)");
+                          "store_hints, dot_instruction)");
     } catch (const nlohmann::json::type_error&) {
       throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
     }
@@ -301,7 +313,7 @@ void scan(const std::vector<ir::StmtPtr>& body, Features& f) {
 }
 }  // namespace
 
-Config default_config(const ir::Kernel& k) {
+Config default_config(const ir::Kernel& k, const std::string& arch) {
   Config c;
   std::vector<int> launch;
   count_launch_slots(k.body, launch);
@@ -321,6 +333,17 @@ Config default_config(const ir::Kernel& k) {
   // A tensor-core dot: 4 warps of 64 x 64 products each (fastest in bench/sweep_matmul.cu;
   // dot_loop_store keeps no accumulator tile beside them). The SIMT dot spills on 4 warps.
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
+  // sm_90a: two warpgroups of m64n256 wgmma over 128 x 256 tiles, k block 64 (85% of cuBLAS
+  // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md).
+  if (arch == "sm_90a" && f.dot_tensor_cores && launch.size() >= 2) {
+    for (std::size_t i = 0; i < k.block_slots.size(); ++i) {
+      const ir::BlockSlot& s = k.block_slots[i];
+      const auto at = std::find(launch.begin(), launch.end(), static_cast<int>(i));
+      const std::int64_t want = at == launch.end() ? 64 : i == static_cast<std::size_t>(launch.back()) ? 256 : 128;
+      if (want >= s.min && want <= s.max) c.block_sizes[i] = want;
+    }
+    c.num_warps = 8;
+  }
   return c;
 }
 

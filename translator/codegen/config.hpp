@@ -37,6 +37,10 @@
 //   aligned) vector accesses; false: element by element;
 // - load_hints[i]: "default", "evict_first", "evict_last" (L1 eviction priority) or "cg"
 //   (cache in L2 only); store_hints[i]: "default", "evict_first" or "cs" (streaming).
+// - dot_instruction: the tensor-core instruction of f16/bf16 dot k-loops: "mma_sync" (sm_80+,
+//   ldmatrix + mma.sync), "wgmma" (sm_90a: warpgroup MMA reading shared memory; needs a k
+//   block of 64 and a block of whole warpgroups, see dot_wgmma.cuh; rejected where it cannot
+//   run) or "auto" (wgmma where it can run, else mma_sync).
 #pragma once
 
 #include <cstdint>
@@ -63,6 +67,8 @@ const char* name(Pid p);  // "flat", "xyz", "persistent_blocked", "persistent_in
 
 enum class LoadHint { Default, EvictFirst, EvictLast, Cg };
 enum class StoreHint { Default, EvictFirst, Cs };
+enum class DotInstruction { Auto, MmaSync, Wgmma };
+const char* name(DotInstruction d);  // "auto", "mma_sync", "wgmma"
 const char* name(LoadHint h);   // "default", "evict_first", "evict_last", "cg"
 const char* name(StoreHint h);  // "default", "evict_first", "cs"
 
@@ -84,6 +90,7 @@ struct Config {
   std::vector<bool> load_vectors, store_vectors;
   std::vector<LoadHint> load_hints;
   std::vector<StoreHint> store_hints;
+  DotInstruction dot_instruction = DotInstruction::Auto;
 
   bool persistent() const { return pid == Pid::PersistentBlocked || pid == Pid::PersistentInterleaved; }
   std::string to_json() const;
@@ -121,6 +128,8 @@ Config apply_config_json(const std::string& json, Config base);
 /// Validates field by field; throws ConfigError naming the first bad field.
 void validate(const Config& c, const ir::Kernel& kernel);
 /// A reasonable default: square-ish 2-D tiles, long rows for 1-D, 4 warps.
-Config default_config(const ir::Kernel& kernel);
+/// arch "sm_90a": f16/bf16 dot kernels get warpgroup-MMA tiles (128 x 256, k block 64, 8 warps);
+/// otherwise (or arch "") tiles that suit mma.sync on every architecture.
+Config default_config(const ir::Kernel& kernel, const std::string& arch = "");
 
 }  // namespace tilecc::codegen

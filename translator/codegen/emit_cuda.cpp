@@ -740,25 +740,82 @@ class Emitter {
     // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
     int stages = index < c_.range_num_stages.size() ? c_.range_num_stages[index] : 0;
     const std::int64_t stage_bytes = (rc.first * bk + bk * rc.second) * 2, static_limit = 48 * 1024;
-    const bool pipeline = pipeline_shape(acc, a.dtype, bk);
-    if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
-    const bool dynamic = pipeline && stages * stage_bytes > static_limit;
     const std::int64_t arch_limit = (o_.arch == "sm_80" ? 163 : 227) * 1024;
-    const std::int64_t bytes = note_dot_loop(acc, a.dtype, bk, stages, /*products_only=*/true,
-                                             dynamic ? arch_limit : static_limit);
+    const bool lowp = a.dtype == DType::bf16 || a.dtype == DType::f16;
+    const std::string wgmma_no = lowp ? wgmma_problem(rc.first, rc.second, bk, stages, arch_limit) : "";
+    if (lowp && c_.dot_instruction == DotInstruction::Wgmma && !wgmma_no.empty())
+      throw ConfigError(fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line {} {}; "
+                                    "or use mma_sync",
+                                    rc.first, bk, rc.second, loop.loc.line, wgmma_no));
+    const bool wgmma = lowp && wgmma_no.empty() && c_.dot_instruction != DotInstruction::MmaSync;
+    const bool pipeline = pipeline_shape(acc, a.dtype, bk);
+    if (wgmma && !stages) stages = static_cast<int>(std::min<std::int64_t>((arch_limit - 1024) / ((rc.first + rc.second) * 128), 4));
+    if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
+    const bool dynamic = wgmma || (pipeline && stages * stage_bytes > static_limit);
+    // wgmma: its stages, or (operands the pipeline cannot take) dot_loop_mma's staging in k steps
+    // that fit 48 KB (mma_k_step in dot.cuh).
+    const std::int64_t bytes =
+        wgmma ? std::max(wgmma_bytes(rc.first, rc.second, stages, arch_limit),
+                         mma_loop_bytes(rc.first, rc.second, mma_k_step(rc.first, rc.second, bk)))
+              : note_dot_loop(acc, a.dtype, bk, stages, /*products_only=*/true, dynamic ? arch_limit : static_limit);
+    if (wgmma) note_frag(acc.dtype, rc.first, rc.second, 0);
     std::int64_t dynamic_bytes = 0;
     if (dynamic) {
       dynamic_bytes = bytes;
       res_.dynamic_shared_bytes = static_cast<int>(std::max<std::int64_t>(res_.dynamic_shared_bytes, bytes));
     }
-    line(fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+    line(fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
                      "{}, {});",
-                     bk, stages, rc.first, rc.second, dynamic ? fmt::format(", {}", dynamic_bytes) : "", po.pointer,
+                     bk, stages, rc.first, rc.second, dynamic ? fmt::format(", {}", dynamic_bytes) : "",
+                     wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer,
                      po.row_stride, po.col_stride, pa.pointer,
                      pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride,
                      scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]),
                      runtime_extent(b.shape[1])));
     return true;
+  }
+
+  /// Shared bytes of dot_loop_mma (dot_loop_mma_bytes in dot.cuh): one or two stages of padded
+  /// operands, or the products' rounds through shared memory, whichever is larger.
+  static std::int64_t mma_loop_bytes(std::int64_t r, std::int64_t c, std::int64_t bk) {
+    const std::int64_t limit = 48 * 1024, stage_elems = r * (bk + 8) + bk * (c + 8);
+    const std::int64_t stage_bytes = (2 * stage_elems * 2 <= limit ? 2 : 1) * stage_elems * 2;
+    const std::int64_t budget = std::max(stage_bytes, 16 * (c + 4) * 4);
+    std::int64_t rows = r;
+    while (rows > 16 && rows * (c + 4) * 4 > budget) rows /= 2;
+    return std::max(stage_bytes, rows * (c + 4) * 4);
+  }
+  /// dot_loop_store's k step for dot_loop_mma (mma_k_step in dot.cuh): bk halved while it does
+  /// not fit in 48 KB.
+  static std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk) {
+    while (bk > 16 && bk % 32 == 0 && mma_loop_bytes(r, c, bk) > 48 * 1024) bk /= 2;
+    return bk;
+  }
+
+  /// Why dot_wgmma.cuh's pipeline cannot run an R x C x bk dot ("" when it can): the rules of
+  /// wgmma_grid and wgmma_smem (stages of (R + C) x 64 operands plus 1024 bytes of alignment).
+  std::string wgmma_problem(std::int64_t r, std::int64_t c, std::int64_t bk, int stages, std::int64_t limit) const {
+    if (o_.arch != "sm_90a") return fmt::format("needs --arch sm_90a (this is {})", o_.arch);
+    if (bk != 64) return fmt::format("needs a k block of 64 (it is {})", bk);
+    const std::int64_t groups = threads_ / 128;
+    if (threads_ % 128 || groups == 0 || r % (64 * groups))
+      return fmt::format("needs num_warps a multiple of 4 whose warpgroups split the {} rows in m64 tiles", r);
+    const std::int64_t msub = r / (64 * groups);
+    if (msub > 2 || (c != 64 && c != 128 && c != 256) || msub * c / 2 > 128)
+      return fmt::format("needs 1 or 2 m64 tiles per warpgroup ({} here) and a column block of 64, 128 or 256 with "
+                         "at most 128 accumulators per thread",
+                         msub);
+    const std::int64_t stage = (r + c) * 64 * 2, fit = (limit - 1024) / stage;
+    const std::int64_t n = stages ? stages : std::min<std::int64_t>(fit, 4);
+    if (n > fit || n < 2)
+      return fmt::format("needs {} stages of {} bytes; {} fit in {} bytes of shared memory",
+                         std::max<std::int64_t>(n, 2), stage, fit, limit);
+    return "";
+  }
+  /// Dynamic shared bytes of that pipeline (wgmma_smem::bytes).
+  static std::int64_t wgmma_bytes(std::int64_t r, std::int64_t c, int stages, std::int64_t limit) {
+    const std::int64_t stage = (r + c) * 64 * 2;
+    return (stages ? stages : std::min<std::int64_t>((limit - 1024) / stage, 4)) * stage + 1024;
   }
 
   /// A dot operand of a k-loop as the library walks it: the tile at k's start becomes the
@@ -886,17 +943,10 @@ class Emitter {
                              std::int64_t pipe_limit = 48 * 1024) {
     const std::int64_t r = acc.rows, c = acc.cols;
     const bool lowp = operand == DType::bf16 || operand == DType::f16;
-    const std::int64_t limit = 48 * 1024;
     const bool mma = acc.dtype == DType::f32 && lowp && r % 16 == 0 && bk % 16 == 0 && c % 8 == 0;
     if (mma) {
-      auto out_rows = [&](std::int64_t budget) {
-        std::int64_t rows = r;
-        while (rows > 16 && rows * (c + 4) * 4 > budget) rows /= 2;
-        return rows;
-      };
-      const std::int64_t stage_elems = r * (bk + 8) + bk * (c + 8);
-      const std::int64_t mma_stage_bytes = (2 * stage_elems * 2 <= limit ? 2 : 1) * stage_elems * 2;
-      std::int64_t bytes = std::max(mma_stage_bytes, out_rows(std::max(mma_stage_bytes, 16 * (c + 4) * 4)) * (c + 4) * 4);
+      // dot_loop_store walks dot_loop_mma's staging in k steps that fit (mma_k_step).
+      std::int64_t bytes = mma_loop_bytes(r, c, products_only ? mma_k_step(r, c, bk) : bk);
       const std::int64_t pipe_stage = (r * bk + bk * c) * 2;
       const std::int64_t fit = std::min<std::int64_t>(4, pipe_limit / pipe_stage);
       const bool pipeline = pipeline_shape(acc, operand, bk) && fit >= 2;

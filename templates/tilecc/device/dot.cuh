@@ -16,6 +16,7 @@
 #pragma once
 
 #include "dot_pipeline.cuh"
+#include "dot_wgmma.cuh"
 #include "elementwise.cuh"
 #include "frag.cuh"
 #include "memory.cuh"
@@ -379,6 +380,15 @@ template <int BK, int R, int C> __host__ __device__ constexpr int dot_loop_mma_b
   return cmax(stage_bytes, out_rows * (C + 4) * 4);
 }
 
+// The k step dot_loop_store's dot_loop_mma fallback walks in: BK, or BK halved while its
+// staging does not fit in 48 KB (the sum is the same; big wgmma tiles at BK = 64 need this).
+template <int BK, int R, int C, int STEP = BK> __host__ __device__ constexpr int mma_k_step() {
+  if constexpr (STEP > 16 && STEP % 32 == 0 && dot_loop_mma_bytes<STEP, R, C>() > dot_shared_limit)
+    return mma_k_step<BK, R, C, STEP / 2>();
+  else
+    return STEP;
+}
+
 // shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
 // which it may share with another path).
 template <int BK, int NT, int R, int C, class A, class B>
@@ -570,8 +580,11 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
 // is what lets 4 warps hold a 128 x 128 tile). Elsewhere it is dot_loop then store.
 // DYNAMIC_SMEM > 0: the kernel was launched with that many bytes of dynamic shared memory (at
 // least the pipeline's STAGES stages and dot_loop_mma_bytes), which may go beyond 48 KB.
-template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0, class TO, class PA,
-          class PB>
+// INSTR: the tensor-core instruction asked for, dot_mma_sync or dot_wgmma (sm_90a, the
+// pipeline of dot_wgmma.cuh, in dynamic shared memory; where it cannot be used, mma.sync).
+inline constexpr int dot_mma_sync = 0, dot_wgmma = 1;
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0,
+          int INSTR = dot_mma_sync, class TO, class PA, class PB>
 __device__ __forceinline__ void
 dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
                long long a_row_stride, long long a_col_stride, const PB *b,
@@ -580,14 +593,33 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
   const int r = static_cast<int>(rows), c = static_cast<int>(cols);
+#if TILECC_DEV_HAS_WGMMA
+  if constexpr (INSTR == dot_wgmma && DYNAMIC_SMEM > 0 &&
+                detail::dot_wgmma_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
+    if (k_begin < k_end && detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b,
+                                                       b_row_stride, b_col_stride, k_begin)) {
+      extern __shared__ uint4 tilecc_dynamic_shared[];
+      detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM>(
+          out, out_row_stride, out_col_stride, a, a_row_stride, b, b_row_stride, k_begin, k_end,
+          r, c, tilecc_dynamic_shared);
+      return;
+    }
+  }
+#endif
 #if TILECC_DEV_HAS_MMA_SYNC
-  if constexpr (detail::dot_mma_eligible<float, R, BK, C, A, B>) {
+  constexpr bool tensor_cores = detail::dot_mma_eligible<float, R, BK, C, A, B>;
+#else
+  constexpr bool tensor_cores = false;
+#endif
+  if constexpr (tensor_cores) {
+#if TILECC_DEV_HAS_MMA_SYNC
+    constexpr int MMA_BK = detail::mma_k_step<BK, R, C>();
     if (k_begin < k_end) {
       constexpr int LIMIT = DYNAMIC_SMEM > 0 ? DYNAMIC_SMEM : detail::pipe_shared_limit;
       if constexpr (detail::dot_pipeline_eligible<float, R, BK, C, L::threads, A, B, STAGES,
                                                   LIMIT>) {
         constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES, LIMIT>::bytes,
-                                   detail::dot_loop_mma_bytes<BK, R, C>());
+                                   detail::dot_loop_mma_bytes<MMA_BK, R, C>());
         uint4 *smem;
         if constexpr (DYNAMIC_SMEM > 0) {
           static_assert(bytes <= DYNAMIC_SMEM, "dot_loop_store: dynamic shared memory too small");
@@ -603,24 +635,38 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
               out, out_row_stride, out_col_stride, a, a_row_stride, b, b_row_stride, k_begin,
               k_end, r, c, smem);
         else
-          detail::dot_store_mma<BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
+          detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
                                                       a_row_stride, a_col_stride, b,
                                                       b_row_stride, b_col_stride, k_begin,
                                                       k_end, r, c, smem);
       } else {
-        __shared__ uint4 smem[(detail::dot_loop_mma_bytes<BK, R, C>() + 15) / 16];
-        detail::dot_store_mma<BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
-                                                    a_row_stride, a_col_stride, b, b_row_stride,
-                                                    b_col_stride, k_begin, k_end, r, c, smem);
+        // The kernel's dynamic shared memory when it has enough (it is there for wgmma), so
+        // that static and dynamic do not add up.
+        constexpr int bytes = detail::dot_loop_mma_bytes<MMA_BK, R, C>();
+        uint4 *smem;
+        if constexpr (DYNAMIC_SMEM >= bytes) {
+          extern __shared__ uint4 tilecc_dynamic_shared[];
+          smem = tilecc_dynamic_shared;
+        } else {
+          __shared__ uint4 static_smem[(bytes + 15) / 16];
+          smem = static_smem;
+        }
+        detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
+                                                        a_row_stride, a_col_stride, b,
+                                                        b_row_stride, b_col_stride, k_begin,
+                                                        k_end, r, c, smem);
       }
       return;
     }
-  }
 #endif
-  auto acc = full<float, R, C, L>(0.0f, r, c);
-  dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-                       k_begin, k_end, rows, cols);
-  store(out, cast<TO>(acc), out_row_stride, out_col_stride);
+    // An empty k range: the products are zeros.
+    store(out, cast<TO>(full<float, R, C, L>(0.0f, r, c)), out_row_stride, out_col_stride);
+  } else {
+    auto acc = full<float, R, C, L>(0.0f, r, c);
+    dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
+                         k_begin, k_end, rows, cols);
+    store(out, cast<TO>(acc), out_row_stride, out_col_stride);
+  }
 }
 
 } // namespace dev

@@ -22,6 +22,7 @@
 
 #include "frag.cuh"
 #include "mma_store.cuh"
+#include "stage_copy.cuh"
 #include "types.cuh"
 
 namespace tilecc {
@@ -92,21 +93,6 @@ __device__ __forceinline__ bool dot_pipeline_usable(const A *a, long long a_row_
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 
-__device__ __forceinline__ unsigned pipe_smem_addr(const void *p) {
-  return static_cast<unsigned>(__cvta_generic_to_shared(p));
-}
-// 16 bytes global -> shared, the first src_bytes (0..16) read, the rest zero.
-__device__ __forceinline__ void cp_async_16(unsigned dst, const void *src, int src_bytes) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src),
-               "r"(src_bytes)
-               : "memory");
-}
-__device__ __forceinline__ void cp_async_commit() {
-  asm volatile("cp.async.commit_group;\n" ::: "memory");
-}
-template <int N> __device__ __forceinline__ void cp_async_wait() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
-}
 __device__ __forceinline__ void pipe_ldmatrix_x4(unsigned (&r)[4], unsigned addr) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
@@ -156,11 +142,15 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
   using G = pipe_grid<R, C, NT / 32>;
   using S = pipe_smem<R, C, BK, STAGES_WANTED, LIMIT>;
   constexpr int STAGES = S::stages;
-  constexpr int A_CPR = BK / 8, B_CPR = C / 8;      // 16-byte chunks per row
-  constexpr int A_CHUNKS = R * A_CPR, B_CHUNKS = BK * B_CPR;
+  constexpr int A_CPR = BK / 8, B_CPR = C / 8; // 16-byte chunks per row
   constexpr int A_BYTES = R * BK * 2, STAGE_BYTES = S::stage_bytes;
-  constexpr int A_PER = (A_CHUNKS + NT - 1) / NT, B_PER = (B_CHUNKS + NT - 1) / NT;
   constexpr int MT = G::mt, NT8 = G::nt;
+  struct layout { // row-major chunks, XOR-swizzled by the row; B after A
+    static __device__ __forceinline__ int a_offset(int r, int c) { return swz<A_CPR>(r, c); }
+    static __device__ __forceinline__ int b_offset(int k, int c) {
+      return A_BYTES + swz<B_CPR>(k, c);
+    }
+  };
 
   unsigned char *const smem = reinterpret_cast<unsigned char *>(shared); // S::bytes
   const unsigned smem_base = pipe_smem_addr(smem);
@@ -170,73 +160,10 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
   const int wm0 = (warp / G::warps_n) * G::wm;
   const int wn0 = (warp % G::warps_n) * G::wn;
 
-  // Per-thread copy assignments, fixed over the loop: shared offsets, bytes per chunk (rows
-  // and columns outside the tile read nothing) and a global pointer that walks k. Full k-steps
-  // cost a pointer add and a cp.async per chunk; only the last, partial step checks k.
-  int a_soff[A_PER], b_soff[B_PER], a_bytes[A_PER], b_bytes[B_PER], a_kc[A_PER], b_kr[B_PER];
-  const A *a_next[A_PER];
-  const B *b_next[B_PER];
-#pragma unroll
-  for (int i = 0; i < A_PER; ++i) {
-    const int id = tid + i * NT;
-    const int r = id / A_CPR, c = id % A_CPR;
-    const bool ok = (A_CHUNKS % NT == 0 || id < A_CHUNKS) && r < rows;
-    a_bytes[i] = ok ? 16 : 0;
-    a_soff[i] = swz<A_CPR>(r, c);
-    a_kc[i] = c * 8;
-    a_next[i] = a + static_cast<long long>(ok ? r : 0) * a_row_stride + k_begin + c * 8;
-  }
-#pragma unroll
-  for (int i = 0; i < B_PER; ++i) {
-    const int id = tid + i * NT;
-    const int r = id / B_CPR, c = id % B_CPR;
-    const int left = cols - c * 8;
-    const bool ok = (B_CHUNKS % NT == 0 || id < B_CHUNKS) && left > 0;
-    b_bytes[i] = !ok ? 0 : left >= 8 ? 16 : left * 2;
-    b_soff[i] = A_BYTES + swz<B_CPR>(r, c);
-    b_kr[i] = r;
-    b_next[i] = b + (k_begin + r) * b_row_stride + (ok ? c * 8 : 0);
-  }
-  const long long b_step = BK * b_row_stride;
-
+  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin,
+                                                  k_end, rows, cols);
   const long long steps = (k_end - k_begin + BK - 1) / BK;
-  const long long full_steps = (k_end - k_begin) / BK;
-
-  // Steps are loaded in order: step s reads from the pointers, which then move on by BK.
-  auto load_stage = [&](int stage, long long s) {
-    const unsigned base = smem_base + stage * STAGE_BYTES;
-    if (s < full_steps) {
-#pragma unroll
-      for (int i = 0; i < A_PER; ++i)
-        if (A_CHUNKS % NT == 0 || tid + i * NT < A_CHUNKS) {
-          cp_async_16(base + a_soff[i], a_next[i], a_bytes[i]);
-          a_next[i] += BK;
-        }
-#pragma unroll
-      for (int i = 0; i < B_PER; ++i)
-        if (B_CHUNKS % NT == 0 || tid + i * NT < B_CHUNKS) {
-          cp_async_16(base + b_soff[i], b_next[i], b_bytes[i]);
-          b_next[i] += b_step;
-        }
-      return;
-    }
-    const long long k0 = k_begin + s * BK; // the partial last step
-#pragma unroll
-    for (int i = 0; i < A_PER; ++i) {
-      if (A_CHUNKS % NT == 0 || tid + i * NT < A_CHUNKS) {
-        const long long left = k_end - (k0 + a_kc[i]);
-        const int bytes = left <= 0 ? 0 : left >= 8 ? a_bytes[i] : cmin(a_bytes[i], static_cast<int>(left) * 2);
-        cp_async_16(base + a_soff[i], bytes ? a_next[i] : a, bytes);
-      }
-    }
-#pragma unroll
-    for (int i = 0; i < B_PER; ++i) {
-      if (B_CHUNKS % NT == 0 || tid + i * NT < B_CHUNKS) {
-        const int bytes = k0 + b_kr[i] < k_end ? b_bytes[i] : 0;
-        cp_async_16(base + b_soff[i], bytes ? b_next[i] : b, bytes);
-      }
-    }
-  };
+  auto load_stage = [&](int stage, long long s) { copier.load(smem_base + stage * STAGE_BYTES, s); };
 
   float d[MT][NT8][4];
 #pragma unroll

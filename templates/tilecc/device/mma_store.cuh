@@ -34,15 +34,21 @@ __device__ __forceinline__ void store_mma_pair(TO *out, long long row_stride, lo
     p[col_stride] = convert<TO>(v1);
 }
 
+// Pairs need unit column stride and every pair (even column) aligned: an aligned base and an
+// even row stride.
+template <class TO>
+__device__ __forceinline__ bool mma_pairs_ok(const TO *out, long long row_stride,
+                                             long long col_stride) {
+  return col_stride == 1 && row_stride % 2 == 0 &&
+         (reinterpret_cast<unsigned long long>(out) % (2 * sizeof(TO))) == 0;
+}
+
 template <class TO, int MT, int NT8>
 __device__ __forceinline__ void store_mma_products(TO *out, long long row_stride,
                                                    long long col_stride, int rows, int cols,
                                                    const float (&d)[MT][NT8][4], int m0, int n0) {
   const int lane = static_cast<int>(threadIdx.x) % 32;
-  // Pairs need unit column stride and every pair (even column) aligned: an aligned base and
-  // an even row stride.
-  const bool pairs = col_stride == 1 && row_stride % 2 == 0 &&
-                     (reinterpret_cast<unsigned long long>(out) % (2 * sizeof(TO))) == 0;
+  const bool pairs = mma_pairs_ok(out, row_stride, col_stride);
 #pragma unroll
   for (int i = 0; i < MT; ++i) {
     const int r = m0 + i * 16 + lane / 4;
@@ -53,6 +59,24 @@ __device__ __forceinline__ void store_mma_products(TO *out, long long row_stride
       store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r + 8, c, d[i][j][2],
                      d[i][j][3]);
     }
+  }
+}
+
+// A warp's share of a wgmma m64nN accumulator (d[N / 2], see dot_wgmma.cuh): the same
+// pattern as N / 8 mma m16n8 tiles side by side, d[j * 4 + ..] holding tile j.
+template <class TO, int N2>
+__device__ __forceinline__ void store_wgmma_products(TO *out, long long row_stride,
+                                                     long long col_stride, int rows, int cols,
+                                                     const float (&d)[N2], int m0) {
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  const bool pairs = mma_pairs_ok(out, row_stride, col_stride);
+  const int r = m0 + lane / 4;
+#pragma unroll
+  for (int j = 0; j < N2 / 4; ++j) {
+    const int c = j * 8 + (lane % 4) * 2;
+    store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r, c, d[j * 4], d[j * 4 + 1]);
+    store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r + 8, c, d[j * 4 + 2],
+                   d[j * 4 + 3]);
   }
 }
 

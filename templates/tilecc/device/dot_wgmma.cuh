@@ -1,0 +1,151 @@
+// dot_loop_store's sm_90a path: a multi-stage cp.async pipeline feeding wgmma.mma_async
+// (warpgroup MMA, operands read by the tensor cores straight from shared memory).
+//
+// Taken when the config asks for it (dot_instruction = wgmma) and, at compile time, A and B are
+// both bf16 or both f16, the k block is 64, the block's warps form whole warpgroups (128
+// threads) that split R into 1 or 2 m64 tiles each, C is 64, 128 or 256 (one wgmma of N = C
+// per m64 tile, at most 128 accumulators per thread), and at least two stages fit in the
+// dynamic shared memory the kernel was launched with; at run time, under the same operand
+// conditions as the mma.sync pipeline (dot_pipeline_usable).
+//
+// Shared layout of a stage, in the 128-byte swizzle wgmma reads (16-byte chunk c of a 128-byte
+// row r stored at chunk c ^ (r % 8), in 1024-byte-aligned patterns of 8 rows):
+// - A (R x 64, K-major): R rows of 128 bytes. Descriptor: stride byte offset 1024 (the next 8
+//   rows); each k16 step starts 32 bytes further into the rows.
+// - B (64 x C, N-major, wgmma's transpose flag): C / 64 column blocks of 64 rows (k) x 128
+//   bytes. Descriptor: leading byte offset = the next column block (64 * 128 bytes), stride
+//   byte offset 1024 (the next 8 k rows); each k16 step starts 16 rows (2048 bytes) further.
+//
+// Per k-step every thread waits for its own copies of the step, fences them into the async
+// proxy, and the block synchronizes; then the step AHEAD steps later is copied into the stage
+// whose wgmmas are known finished, and this step's wgmmas are issued and committed. With 4+
+// stages one group stays in flight across steps (wait_group 1), so the tensor cores never
+// drain at the barrier.
+#pragma once
+
+#include "dot_pipeline.cuh"
+#include "mma_store.cuh"
+#include "stage_copy.cuh"
+#include "types.cuh"
+#include "wgmma_ops.cuh"
+
+namespace tilecc {
+namespace dev {
+namespace detail {
+
+inline constexpr int wgmma_bk = 64; // one 128-byte swizzle row of A per k-step
+
+// The warpgroups over an R x C block: NT / 128 of them stacked along R, each owning R / groups
+// rows as 1 or 2 m64 tiles and all C columns.
+template <int R, int C, int NT> struct wgmma_grid {
+  static constexpr int groups = NT % 128 == 0 ? NT / 128 : 0;
+  static constexpr int rows = groups > 0 ? R / groups : 0;
+  static constexpr int msub = rows / 64;
+  static constexpr bool ok = groups > 0 && R % (64 * groups) == 0 && (msub == 1 || msub == 2) &&
+                             (C == 64 || C == 128 || C == 256) && msub * C / 2 <= 128;
+};
+
+// Stages: STAGES_WANTED (2..8) when they fit, else as many as fit up to 4; 1024 bytes of slack
+// to align the swizzle patterns.
+template <int R, int C, int STAGES_WANTED, int LIMIT> struct wgmma_smem {
+  static constexpr int stage_bytes = (R + C) * wgmma_bk * 2;
+  static constexpr int fit = (LIMIT - 1024) / stage_bytes;
+  static constexpr int most = fit > 4 ? 4 : fit;
+  static constexpr int stages = STAGES_WANTED == 0 ? most : STAGES_WANTED <= fit ? STAGES_WANTED : 0;
+  static constexpr int bytes = stages * stage_bytes + 1024;
+};
+
+template <int BK, int R, int C, int NT, class A, class B, int STAGES_WANTED, int LIMIT>
+inline constexpr bool dot_wgmma_eligible =
+    is_same_v<A, B> && is_low_precision_v<A> && BK == wgmma_bk && wgmma_grid<R, C, NT>::ok &&
+    wgmma_smem<R, C, STAGES_WANTED, LIMIT>::stages >= 2;
+
+#if TILECC_DEV_HAS_WGMMA
+
+// out[0:rows, 0:cols] = a @ b, products stored straight from the wgmma accumulators.
+// shared: the kernel's dynamic shared memory (LIMIT bytes).
+template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class TO, class A, class B>
+__device__ __forceinline__ void
+dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
+                long long a_row_stride, const B *b, long long b_row_stride, long long k_begin,
+                long long k_end, int rows, int cols, uint4 *shared) {
+  using G = wgmma_grid<R, C, NT>;
+  using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
+  constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
+  constexpr int A_BYTES = R * BK * 2, B_BLOCK_BYTES = BK * 128;
+  constexpr int WAIT = STAGES >= 4 ? 1 : 0;  // wgmma groups left in flight after each step
+  constexpr int AHEAD = STAGES - 1 - WAIT;   // steps copied ahead of the one multiplied
+  struct layout {
+    static __device__ __forceinline__ int a_offset(int r, int c) {
+      return r * 128 + ((c ^ (r & 7)) << 4);
+    }
+    static __device__ __forceinline__ int b_offset(int k, int c) {
+      return A_BYTES + (c >> 3) * B_BLOCK_BYTES + k * 128 + (((c & 7) ^ (k & 7)) << 4);
+    }
+  };
+
+  const unsigned base = (pipe_smem_addr(shared) + 1023u) & ~1023u;
+  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin,
+                                                  k_end, rows, cols);
+  const long long steps = (k_end - k_begin + BK - 1) / BK;
+  const int tid = static_cast<int>(threadIdx.x);
+  const int group = tid / 128, group_row0 = group * G::rows;
+
+  float d[G::msub][C / 2];
+#pragma unroll
+  for (int i = 0; i < G::msub; ++i)
+#pragma unroll
+    for (int j = 0; j < C / 2; ++j)
+      d[i][j] = 0.0f;
+
+#pragma unroll
+  for (int s = 0; s < AHEAD; ++s) {
+    if (s < steps)
+      copier.load(base + s * STAGE_BYTES, s);
+    cp_async_commit();
+  }
+
+  int stage = 0, fill = AHEAD % STAGES;
+  for (long long kt = 0; kt < steps; ++kt) {
+    cp_async_wait<AHEAD - 1>();
+    fence_proxy_async_shared();
+    __syncthreads(); // step kt is in place; the wgmmas of step kt - 1 - WAIT have finished
+    if (kt + AHEAD < steps)
+      copier.load(base + fill * STAGE_BYTES, kt + AHEAD);
+    cp_async_commit();
+
+    const unsigned sa = base + stage * STAGE_BYTES + group_row0 * 128;
+    const unsigned sb = base + stage * STAGE_BYTES + A_BYTES;
+    wgmma_fence();
+#pragma unroll
+    for (int ks = 0; ks < BK / 16; ++ks) {
+      const unsigned long long b_desc = wgmma_desc_sw128(sb + ks * 2048, B_BLOCK_BYTES, 1024);
+#pragma unroll
+      for (int i = 0; i < G::msub; ++i)
+        wgmma_m64k16<A, C>(d[i], wgmma_desc_sw128(sa + i * 64 * 128 + ks * 32, 16, 1024), b_desc);
+    }
+    wgmma_commit();
+    wgmma_wait<WAIT>();
+    stage = stage + 1 == STAGES ? 0 : stage + 1;
+    fill = fill + 1 == STAGES ? 0 : fill + 1;
+  }
+  wgmma_wait<0>();
+  cp_async_wait<0>();
+#pragma unroll
+  for (int i = 0; i < G::msub; ++i)
+#pragma unroll
+    for (int j = 0; j < C / 2; ++j)
+      wgmma_pin(d[i][j]);
+
+  const int warp_row0 = group_row0 + ((tid % 128) / 32) * 16;
+#pragma unroll
+  for (int i = 0; i < G::msub; ++i)
+    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i],
+                         warp_row0 + i * 64);
+}
+
+#endif
+
+} // namespace detail
+} // namespace dev
+} // namespace tilecc

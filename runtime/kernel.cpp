@@ -314,18 +314,16 @@ struct Kernel::Impl {
                                     kernel.name));
   }
 
-  /// The memory-table key: the specialization key, plus the power-of-two class of the longest
-  /// whole row when a provider picks configs (no allocation).
-  VariantKey variant_key(const Bound& b, const cg::SpecKey& key) const {
-    VariantKey k{key, 0};
-    if (options.config || !options.configs) return k;
+  /// The power-of-two class of the longest whole row when a provider picks configs, else 0
+  /// (VariantKey). No allocation.
+  std::int64_t extent_class(const Bound& b) const {
+    if (options.config || !options.configs) return 0;
     std::int64_t longest = 0;
     for (const auto& [p, d] : whole_dims) longest = std::max(longest, b.sizes[p][d]);
-    if (longest > 0) {
-      k.extent_class = 1;
-      while (k.extent_class < longest) k.extent_class *= 2;
-    }
-    return k;
+    if (longest == 0) return 0;
+    std::int64_t cls = 1;
+    while (cls < longest) cls *= 2;
+    return cls;
   }
 
   /// The config and specialization a key compiles with (`args`: the launch that first gave it).
@@ -409,20 +407,22 @@ struct Kernel::Impl {
     return out;
   }
 
-  Variant* find_or_compile(const VariantKey& key, std::span<const Arg> args) {
+  Variant* find_or_compile(const cg::SpecKey& key, std::int64_t extent_class, std::span<const Arg> args) {
     std::lock_guard<std::mutex> lock(mutex);
     ++stats.launches;
-    if (last && last->key == key) {
+    if (last && last->key.extent_class == extent_class && last->key.key == key) {  // no copy of the key
       ++stats.memory_hits;
       return last;
     }
-    auto it = variants.find(key);
+    const VariantKey full{key, extent_class};
+    auto it = variants.find(full);
     if (it != variants.end()) {
       ++stats.memory_hits;
       return last = it->second.get();
     }
-    return last = compile(key, args);
+    return last = compile(full, args);
   }
+
 };
 
 Kernel::Kernel(ir::Kernel kernel, KernelOptions options)
@@ -478,7 +478,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   m.bind(args, b);
   cg::SpecKey key;
   m.compute_key(args, b, key);
-  Variant& v = *m.find_or_compile(m.variant_key(b, key), args);
+  Variant& v = *m.find_or_compile(key, m.extent_class(b), args);
 
   for (const auto& [p, d] : m.whole_dims)
     if (b.sizes[p][d] > v.config.full_extent)

@@ -134,7 +134,8 @@ class Kernel {
   ~Kernel();
 
   /// Launches on `stream` (cudaStream_t / CUstream; nullptr: default stream).
-  /// Throws LaunchError (arguments, checks), CompileError, DriverError.
+  /// Throws LaunchError (arguments, checks), CompileError, DriverError, and what the
+  /// ConfigProvider throws (autotune::DbError, TuneError).
   void launch(std::span<const Arg> args, Stream stream = nullptr);
   void launch(std::initializer_list<Arg> args, Stream stream = nullptr) {
     launch(std::span<const Arg>(args.begin(), args.size()), stream);

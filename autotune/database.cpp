@@ -13,6 +13,8 @@
 #include <stdexcept>
 
 #include "runtime/cache.hpp"
+#include "tilecc/version.hpp"
+#include "translator/codegen/config_space.hpp"
 #include "translator/ir/serialize.hpp"
 
 namespace tilecc::autotune {
@@ -43,6 +45,11 @@ std::string DbKey::describe() const {
                      source_hash.substr(0, 16), space);
 }
 
+DbKey tuning_key(const ir::Kernel& kernel, const std::string& spec, const std::string& gpu, const std::string& cc) {
+  return {kernel_source_hash(kernel), kernel_display_name(kernel), spec, gpu, cc, TILECC_VERSION,
+          codegen::ConfigSpace(kernel).fingerprint()};
+}
+
 std::string kernel_source_hash(const ir::Kernel& kernel) {
   ir::Module m;
   m.kernels.push_back(kernel);
@@ -59,20 +66,6 @@ TuningDb::TuningDb(std::filesystem::path path) : path_(path.empty() ? default_pa
 std::filesystem::path TuningDb::default_path() {
   if (const char* p = std::getenv("TILECC_TUNE_DB"); p && *p) return p;
   return runtime::DiskCache::default_dir() / "tuning.json";
-}
-
-nlohmann::json TuningDb::read() const {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return {{"version", 1}, {"entries", nlohmann::json::object()}};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    nlohmann::json j = nlohmann::json::parse(ss.str());
-    if (!j.contains("entries")) j["entries"] = nlohmann::json::object();
-    return j;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("tuning database {} is not valid JSON: {}", path_.string(), e.what()));
-  }
 }
 
 namespace {
@@ -92,27 +85,63 @@ nlohmann::json json_of(const DbEntry& e) {
           {"details", e.details}};
 }
 
-/// An exclusive flock on "<db>.lock" for the life of the object.
-class FileLock {
- public:
-  explicit FileLock(const std::filesystem::path& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + path.string());
-    while (::flock(fd_, LOCK_EX) != 0)
-      if (errno != EINTR) throw std::runtime_error("cannot lock " + path.string());
-  }
-  ~FileLock() {
-    ::flock(fd_, LOCK_UN);
-    ::close(fd_);
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
+/// Why an entry cannot be read back, or empty.
+std::string entry_problem(const nlohmann::json& j) {
+  if (!j.is_object()) return "is not an object";
+  if (!j.contains("key_fields") || !j["key_fields"].is_object()) return "has no key_fields object";
+  for (const auto& [field, value] : j["key_fields"].items())
+    if (!value.is_string()) return "key field '" + field + "' is not a string";
+  if (!j.contains("config")) return "has no config";
+  if (j.contains("ms") && !j["ms"].is_number()) return "'ms' is not a number";
+  if (j.contains("tuned_at") && !j["tuned_at"].is_string()) return "'tuned_at' is not a string";
+  return {};
+}
 
 }  // namespace
+
+nlohmann::json TuningDb::read() const {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    if (std::filesystem::exists(path_, ec))
+      throw DbError(fmt::format("tuning database {} exists but cannot be read", path_.string()));
+    return {{"version", 1}, {"entries", nlohmann::json::object()}};
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(ss.str());
+  } catch (const std::exception& e) {
+    throw DbError(fmt::format("tuning database {} is not valid JSON: {}", path_.string(), e.what()));
+  }
+  // Checked here, so a damaged file is reported as such rather than failing deep inside a lookup.
+  auto bad = [&](const std::string& what) {
+    return DbError(fmt::format("tuning database {} is malformed: {} (delete it or fix it; `tilecc tune` rewrites it)",
+                               path_.string(), what));
+  };
+  if (!j.is_object()) throw bad("the top level is not a JSON object");
+  if (!j.contains("entries")) j["entries"] = nlohmann::json::object();
+  if (!j["entries"].is_object()) throw bad("'entries' is not an object");
+  for (const auto& [key, entry] : j["entries"].items())
+    if (const std::string why = entry_problem(entry); !why.empty()) throw bad("entry " + key + " " + why);
+  return j;
+}
+
+FileLock::FileLock(const std::filesystem::path& path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw DbError("cannot open the lock file " + path.string());
+  while (::flock(fd_, LOCK_EX) != 0)
+    if (errno != EINTR) {
+      ::close(fd_);
+      throw DbError("cannot lock " + path.string());
+    }
+}
+
+FileLock::~FileLock() {
+  ::flock(fd_, LOCK_UN);
+  ::close(fd_);
+}
 
 DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
@@ -136,7 +165,7 @@ DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << db.dump(2) << "\n";
     out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    if (!out) throw DbError("cannot write " + tmp.string());
   }
   std::filesystem::rename(tmp, path_);
   return stored;

@@ -12,12 +12,19 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "translator/ir/ir.hpp"
 
 namespace tilecc::autotune {
+
+/// The database file cannot be read, written or understood; the message names the file and
+/// what is wrong.
+struct DbError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct DbKey {
   std::string source_hash;   // of the kernel's serialized IR (same from .tile.cpp and from .json)
@@ -34,6 +41,12 @@ struct DbKey {
   /// Human-readable form, for header comments: "matmul<tilecc::bf16> | x:bf16[...] | NVIDIA H200 (9.0) | …".
   std::string describe() const;
 };
+
+/// The key `tilecc tune` records for `kernel` measured with arguments `spec` (launch.hpp's
+/// spec_key) on GPU `gpu` of compute capability `cc`: this tilecc's version, the kernel's
+/// source hash and its config space's fingerprint (the space without the shapes' full_extent,
+/// as translate --tuned derives it).
+DbKey tuning_key(const ir::Kernel& kernel, const std::string& spec, const std::string& gpu, const std::string& cc);
 
 /// Hash of a kernel's IR alone (the module's file name left out).
 std::string kernel_source_hash(const ir::Kernel& kernel);
@@ -57,6 +70,7 @@ class TuningDb {
   /// Adds or replaces the entry of e.key, atomically; keeps an existing entry when it was
   /// measured faster unless `replace` is set. Returns the entry the file now holds.
   DbEntry record(const DbEntry& e, bool replace = false) const;
+  /// A missing file is an empty database; a malformed one throws DbError.
   std::optional<DbEntry> find(const DbKey& key) const;
   /// Every entry (for `translate --tuned`'s partial matches).
   std::vector<DbEntry> entries() const;
@@ -64,6 +78,19 @@ class TuningDb {
  private:
   nlohmann::json read() const;
   std::filesystem::path path_;
+};
+
+/// An exclusive flock on `path` (created if missing) for the life of the object: the
+/// database's writers hold "<db>.lock"; tuning on first use holds "<db>.tuning.lock".
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
 };
 
 }  // namespace tilecc::autotune

@@ -21,6 +21,13 @@ std::string ArgSpec::to_string() const {
   return fmt::format("{}={}[{}]", name, ir::name(dtype), fmt::join(sizes, ","));
 }
 
+std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& sizes) {
+  std::vector<std::int64_t> strides(sizes.size(), 1);
+  for (int d = static_cast<int>(sizes.size()) - 2; d >= 0; --d)
+    strides[static_cast<std::size_t>(d)] = strides[static_cast<std::size_t>(d) + 1] * sizes[static_cast<std::size_t>(d) + 1];
+  return strides;
+}
+
 ArgSpec parse_arg(const std::string& text) {
   ArgSpec a;
   const std::size_t eq = text.find('=');
@@ -56,9 +63,7 @@ ArgSpec parse_arg(const std::string& text) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
-  a.strides.assign(a.sizes.size(), 1);
-  for (int d = static_cast<int>(a.sizes.size()) - 2; d >= 0; --d)
-    a.strides[static_cast<std::size_t>(d)] = a.strides[static_cast<std::size_t>(d) + 1] * a.sizes[static_cast<std::size_t>(d) + 1];
+  a.strides = row_major_strides(a.sizes);
   return a;
 }
 

@@ -36,6 +36,9 @@ struct ArgSpec {
   std::string to_string() const;  // as parsed: "x=bf16[8192,4096]", "n=4096"
 };
 
+/// The strides (elements) of a row-major tensor of these sizes.
+std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& sizes);
+
 /// Parses one --arg; throws ArgError saying what is wrong.
 ArgSpec parse_arg(const std::string& text);
 

@@ -15,7 +15,6 @@
 #include "autotune/worker.hpp"
 #include "autotune/worker_roles.hpp"
 #include "runtime/cache.hpp"
-#include "tilecc/version.hpp"
 #include "translator/codegen/config_space.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
@@ -100,6 +99,16 @@ nlohmann::json TuneResult::to_json() const {
   return j;
 }
 
+DbEntry TuneResult::db_entry(const TuneOptions& o) const {
+  DbEntry e;
+  e.key = key;
+  e.config = best_config;
+  e.ms = best_ms;
+  e.details = {{"effort", o.effort}, {"search", o.search}, {"seed", o.seed}, {"tried", tried},
+               {"tune_seconds", tune_seconds}, {"default_ms", default_ms}};
+  return e;
+}
+
 namespace {
 
 /// One tuning session: the workers, the reference and the measurements so far.
@@ -137,9 +146,7 @@ class Session {
     base.full_extent = full_extent_for(kernel_, bound_);
     space_ = std::make_unique<codegen::ConfigSpace>(kernel_, base);
     tspace_ = std::make_unique<TuneSpace>(*space_, arch_);
-    result_.key = {kernel_source_hash(kernel_), kernel_display_name(kernel_), spec_key(bound_),
-                   result_.device.value("name", ""), result_.device.value("cc", ""), TILECC_VERSION,
-                   codegen::ConfigSpace(kernel_).fingerprint()};  // as translate --tuned derives it
+    result_.key = tuning_key(kernel_, spec_key(bound_), result_.device.value("name", ""), result_.device.value("cc", ""));
 
     // The reference: the default config (else the first valid random one).
     Genome reference = tspace_->to_genome(space_->default_point());
@@ -170,7 +177,8 @@ class Session {
     h.restarts = full ? 6 : 3;  // only while the budget lasts
     std::unique_ptr<Search> search = make_search(o_.search, tspace_->search_space(), o_.seed, {reference}, h);
     const double deadline = start_ + budget;
-    while (now_s() < deadline) {
+    // The first batch runs whatever the budget (setup may have used it up): a result needs it.
+    while (result_.generations == 0 || now_s() < deadline) {
       std::vector<Genome> batch = search->ask();
       if (batch.empty()) break;
       ++result_.generations;

@@ -70,6 +70,8 @@ struct TuneResult {
   double compile_seconds = 0;     // summed over workers
 
   nlohmann::json to_json() const;
+  /// The database entry of the best config (its details name how it was tuned).
+  DbEntry db_entry(const TuneOptions& o) const;
 };
 
 /// Progress: called after each measurement with the result so far.

@@ -3,6 +3,8 @@
 //     key + memory lookup + grid + cuLaunchKernel), next to a bare
 //     cuLaunchKernel of the same cubin with pre-packed arguments, same run;
 //   - the first call of a key: emit + NVRTC + disk store + module load;
+//   - specialized vs generic kernels on inputs far larger than L2 (add, softmax): host
+//     time per launch over back-to-back launches, results checked against the CPU;
 //   - `--cold`: a fresh process whose disk cache is warm: driver init, IR load
 //     and first launch (disk hit + module load), each timed.
 //
@@ -10,9 +12,11 @@
 //   tilecc_bench_runtime IR_DIR --cold
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -127,7 +131,7 @@ int main(int argc, char** argv) {
     if (bare_rc != 0) throw std::runtime_error("cuLaunchKernel failed in the bare loop");
     std::vector<float> out(m * n);
     gpu.copy_to_host(out.data(), buf + 2 * m * n * 4, out.size() * 4);
-    const bool ok = std::all_of(out.begin(), out.end(), [](float v) { return v == 2.0f; });
+    bool ok = std::all_of(out.begin(), out.end(), [](float v) { return v == 2.0f; });
     std::printf("cached launch, host time per call (median of 25 x 200): tilecc %.2f us, bare cuLaunchKernel %.2f us "
                 "(overhead %.2f us); results %s\n",
                 ours_us, bare_us, ours_us - bare_us, ok ? "ok" : "WRONG");
@@ -135,34 +139,72 @@ int main(int argc, char** argv) {
 
     // What specialization buys on memory-bound kernels: the same inputs through a kernel
     // specialized on their facts and through the generic one (KernelOptions::specialize).
-    const std::int64_t bm = 8192, bn = 8192;
-    const rt::DevicePtr big = gpu.alloc(3 * bm * bn * 4);
-    std::vector<float> fill(bm * bn, 0.5f);
-    for (int i = 0; i < 3; ++i) gpu.copy_to_device(big + i * bm * bn * 4, fill.data(), fill.size() * 4);
+    // The output is poisoned (NaN) before each kernel's first launch and checked after it.
+    const std::int64_t bm = 8192, bn = 8192, elements = bm * bn;
+    const std::size_t tensor_bytes = static_cast<std::size_t>(elements) * 4;
+    const rt::DevicePtr big = gpu.alloc(3 * tensor_bytes);
+    std::vector<float> hx(elements), hy(elements), host_out(elements);
+    for (std::int64_t e = 0; e < elements; ++e) {
+      hx[e] = static_cast<float>((e / 7 + e) % 8) / 8;
+      hy[e] = static_cast<float>(e % 5) / 4;
+    }
+    gpu.copy_to_device(big, hx.data(), tensor_bytes);
+    gpu.copy_to_device(big + tensor_bytes, hy.data(), tensor_bytes);
     auto big_tensor = [&](int i, std::int64_t rows, std::int64_t cols) {
-      return rt::Arg::of(rt::TensorRef::contiguous(reinterpret_cast<float*>(big) + i * bm * bn, DType::f32, {rows, cols}));
+      return rt::Arg::of(rt::TensorRef::contiguous(reinterpret_cast<float*>(big) + i * elements, DType::f32, {rows, cols}));
+    };
+    // Worst relative error of the output against the CPU (add: every element; softmax: every
+    // 61st row, and no NaN anywhere: the poison must be gone).
+    auto add_error = [&] {
+      double worst = 0;
+      for (std::int64_t e = 0; e < elements; ++e)
+        worst = std::max(worst, std::fabs(double(host_out[e]) - (double(hx[e]) + hy[e])) / (1 + std::fabs(hx[e] + hy[e])));
+      return worst;
+    };
+    auto softmax_error = [&](std::int64_t rows, std::int64_t cols) -> double {
+      double worst = 0;
+      for (std::int64_t e = 0; e < elements; ++e)
+        if (!std::isfinite(host_out[e])) return INFINITY;
+      for (std::int64_t r = 0; r < rows; r += 61) {
+        const float* x = hx.data() + r * cols;
+        double mx = -INFINITY, z = 0;
+        for (std::int64_t j = 0; j < cols; ++j) mx = std::max(mx, double(x[j]));
+        for (std::int64_t j = 0; j < cols; ++j) z += std::exp(x[j] - mx);
+        for (std::int64_t j = 0; j < cols; ++j) {
+          const double want = std::exp(x[j] - mx) / z;
+          worst = std::max(worst, std::fabs(host_out[r * cols + j] - want) / want);
+        }
+      }
+      return worst;
     };
     struct Job {
       const char* what;
       std::string file, kernel;
       std::vector<rt::Arg> args;
-      double bytes;
+      double bytes;  // moved per launch: inputs read once, the output written once
+      std::function<double()> error;
+      double tolerance;
     };
     const Job jobs[] = {
-        {"add f32 8192x8192", ir_dir + "/add.json", "add_f32", {big_tensor(0, bm, bn), big_tensor(1, bm, bn), big_tensor(2, bm, bn)},
-         3.0 * bm * bn * 4},
+        {"add f32 8192x8192", ir_dir + "/add.json", "add_f32",
+         {big_tensor(0, bm, bn), big_tensor(1, bm, bn), big_tensor(2, bm, bn)}, 3.0 * tensor_bytes, add_error, 1e-6},
         {"softmax f32 65536x1024", ir_dir + "/softmax.json", "softmax_f32",
-         {big_tensor(0, 65536, 1024), big_tensor(2, 65536, 1024)}, 2.0 * 65536 * 1024 * 4},
+         {big_tensor(0, 65536, 1024), big_tensor(2, 65536, 1024)}, 2.0 * tensor_bytes,
+         [&] { return softmax_error(65536, 1024); }, 1e-4},
     };
+    const std::vector<float> poison(elements, std::nanf(""));
     for (const Job& job : jobs) {
-      double us[2];
+      double us[2], error[2];
       for (int specialize = 1; specialize >= 0; --specialize) {
         rt::KernelOptions o;
         o.specialize = specialize;
         rt::Kernel k = rt::Kernel::from_ir_file(job.file, job.kernel, o);
         const std::span<const rt::Arg> a(job.args);
+        gpu.copy_to_device(big + 2 * tensor_bytes, poison.data(), tensor_bytes);
         k.launch(a, stream);
         gpu.synchronize(stream);
+        gpu.copy_to_host(host_out.data(), big + 2 * tensor_bytes, tensor_bytes);
+        error[specialize] = job.error();
         std::vector<double> samples;
         for (int r = 0; r < 7; ++r) {
           const auto t0 = Clock::now();
@@ -172,8 +214,12 @@ int main(int argc, char** argv) {
         }
         us[specialize] = median(samples);
       }
-      std::printf("%-24s specialized %8.1f us (%5.2f TB/s)   generic %8.1f us (%5.2f TB/s)   %.2fx\n", job.what, us[1],
-                  job.bytes / us[1] / 1e6, us[0], job.bytes / us[0] / 1e6, us[0] / us[1]);
+      const bool right = error[0] <= job.tolerance && error[1] <= job.tolerance;
+      ok = ok && right;
+      std::printf("%-24s specialized %8.1f us (%5.2f TB/s)   generic %8.1f us (%5.2f TB/s)   %.2fx   results %s "
+                  "(max error %.1e / %.1e)\n",
+                  job.what, us[1], job.bytes / us[1] / 1e6, us[0], job.bytes / us[0] / 1e6, us[0] / us[1],
+                  right ? "ok" : "WRONG", error[1], error[0]);
     }
     gpu.free(big);
     gpu.free(buf);

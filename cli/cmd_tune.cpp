@@ -228,15 +228,9 @@ class Tune final : public CLI::App {
 
   void record(const autotune::TuneResult& r) {
     if (no_db_ || o_.dry_run > 0) return;
-    autotune::DbEntry e;
-    e.key = r.key;
-    e.config = r.best_config;
-    e.ms = r.best_ms;
-    e.details = {{"effort", o_.effort}, {"search", o_.search}, {"seed", o_.seed}, {"tried", r.tried},
-                 {"tune_seconds", r.tune_seconds}, {"default_ms", r.default_ms}};
     try {
       autotune::TuningDb db(db_);
-      db.record(e, true);
+      db.record(r.db_entry(o_), true);
       db_path_ = db.path().string();
     } catch (const std::exception& ex) {
       fail(fmt::format("cannot record the result: {}", ex.what()));

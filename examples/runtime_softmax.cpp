@@ -4,15 +4,24 @@
 // reads the cubin from the disk cache, ~/.cache/tilecc or $TILECC_CACHE_DIR);
 // later launches of the same key cost a few microseconds of host time.
 //
+// With --tuned, configs come from the tuning database ($TILECC_TUNE_DB, else
+// tuning.json in the cache folder): `tilecc tune` results for the same shapes
+// and GPU, else tuned on first use (the tilecc executable from $TILECC_BIN runs
+// the tuner's workers; --budget bounds the search) and recorded, so the next
+// run finds them.
+//
 //   tilecc translate examples/softmax.tile.cpp --emit-ir -o softmax.json   # where Clang is
-//   tilecc_runtime_softmax softmax.json                                    # where the GPU is
+//   tilecc_runtime_softmax softmax.json [--tuned [--budget SECONDS]]      # where the GPU is
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "autotune/tuned_configs.hpp"
 #include "runtime/driver.hpp"
 #include "runtime/kernel.hpp"
 
@@ -20,13 +29,27 @@ namespace rt = tilecc::runtime;
 using tilecc::ir::DType;
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s softmax.json  (from: tilecc translate softmax.tile.cpp --emit-ir)\n", argv[0]);
+  const bool tuned = argc >= 3 && std::string(argv[2]) == "--tuned";
+  const bool budget = argc == 5 && std::string(argv[3]) == "--budget";
+  if (argc != 2 && !(tuned && (argc == 3 || budget))) {
+    std::fprintf(stderr,
+                 "usage: %s softmax.json [--tuned [--budget SECONDS]]  (from: tilecc translate softmax.tile.cpp "
+                 "--emit-ir)\n",
+                 argv[0]);
     return 2;
   }
   try {
     const rt::Driver& gpu = rt::Driver::get();
-    rt::Kernel softmax = rt::Kernel::from_ir_file(argv[1], "softmax_f32");
+    rt::KernelOptions options;
+    std::shared_ptr<tilecc::autotune::TunedConfigs> configs;
+    if (tuned) {
+      tilecc::autotune::TunedConfigsOptions o;
+      o.tune_on_miss = true;
+      if (budget) o.budget_s = std::stod(argv[4]);
+      options.configs = configs = std::make_shared<tilecc::autotune::TunedConfigs>(o);
+      std::printf("configs: tuning database %s, tuned on first use\n", configs->db().path().c_str());
+    }
+    rt::Kernel softmax = rt::Kernel::from_ir_file(argv[1], "softmax_f32", options);
     rt::Stream stream = gpu.create_stream();
     std::printf("GPU %s, %d SMs\n", gpu.arch().c_str(), gpu.multiprocessors());
 
@@ -60,6 +83,11 @@ int main(int argc, char** argv) {
       std::printf("softmax %5ld x %-5ld  launch %9.3f ms host  max err %.1e  %s  (compiled %ld, from disk %ld, "
                   "in memory %ld)\n",
                   m, n, host_ms, worst, ok ? "ok" : "WRONG", s.compiles, s.disk_hits, s.memory_hits);
+      if (configs) {
+        const tilecc::autotune::TunedConfigsStats c = configs->stats();
+        std::printf("  configs so far: %ld from the database, %ld tuned on first use, %ld default\n", c.found,
+                    c.tuned, c.defaults);
+      }
       gpu.free(dx);
       gpu.free(dout);
     }

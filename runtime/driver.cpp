@@ -14,6 +14,7 @@ constexpr int kSuccess = 0;
 constexpr int kAttrComputeMajor = 75;       // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
 constexpr int kAttrComputeMinor = 76;       // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
 constexpr int kAttrMultiprocessors = 16;    // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+constexpr int kFuncMaxDynamicShared = 8;    // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 
 }  // namespace
 
@@ -25,6 +26,8 @@ struct Driver::Api {
   int (*cuDeviceGetCount)(int*) = nullptr;
   int (*cuDeviceGet)(int*, int) = nullptr;
   int (*cuDeviceGetAttribute)(int*, int, int) = nullptr;
+  int (*cuDeviceGetName)(char*, int, int) = nullptr;
+  int (*cuFuncSetAttribute)(FunctionHandle, int, int) = nullptr;
   int (*cuCtxGetCurrent)(Context*) = nullptr;
   int (*cuCtxSetCurrent)(Context) = nullptr;
   int (*cuCtxGetDevice)(int*) = nullptr;
@@ -65,6 +68,8 @@ struct Driver::Api {
     sym(cuDeviceGetCount, "cuDeviceGetCount");
     sym(cuDeviceGet, "cuDeviceGet");
     sym(cuDeviceGetAttribute, "cuDeviceGetAttribute");
+    sym(cuDeviceGetName, "cuDeviceGetName");
+    sym(cuFuncSetAttribute, "cuFuncSetAttribute");
     sym(cuCtxGetCurrent, "cuCtxGetCurrent");
     sym(cuCtxSetCurrent, "cuCtxSetCurrent");
     sym(cuCtxGetDevice, "cuCtxGetDevice");
@@ -157,6 +162,14 @@ std::string Driver::arch() const {
   return fmt::format("sm_{}{}{}", cc_major_, cc_minor_, suffix);
 }
 
+std::string Driver::name() const {
+  char name[256] = {};
+  check(api_->cuDeviceGetName(name, sizeof name, device_), "cuDeviceGetName");
+  return name;
+}
+
+std::string Driver::compute_capability() const { return fmt::format("{}.{}", cc_major_, cc_minor_); }
+
 int Driver::driver_version() const {
   int v = 0;
   check(api_->cuDriverGetVersion(&v), "cuDriverGetVersion");
@@ -183,6 +196,10 @@ FunctionHandle Driver::function(ModuleHandle m, const std::string& name) const {
 void Driver::launch(FunctionHandle f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned shared,
                     Stream stream, void** params) const {
   check(launch_(f, gx, gy, gz, bx, 1, 1, shared, stream, params, nullptr), "cuLaunchKernel");
+}
+
+void Driver::allow_dynamic_shared(FunctionHandle f, int bytes) const {
+  check(api_->cuFuncSetAttribute(f, kFuncMaxDynamicShared, bytes), "cuFuncSetAttribute(max dynamic shared)");
 }
 
 DevicePtr Driver::alloc(std::size_t bytes) const {

@@ -49,6 +49,10 @@ class Driver {
   /// and setmaxnreg are usable), "sm_80", "sm_89", ...
   std::string arch() const;
   int multiprocessors() const { return sms_; }
+  /// The device's name ("NVIDIA H200") and compute capability ("9.0"), as the tuning
+  /// database keys them.
+  std::string name() const;
+  std::string compute_capability() const;
   int driver_version() const;  // e.g. 13000
 
   ModuleHandle load_module(const std::string& cubin) const;  // cuModuleLoadData
@@ -57,6 +61,8 @@ class Driver {
   /// cuLaunchKernel with `params` pointing at each argument's bytes.
   void launch(FunctionHandle f, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x,
               unsigned shared_bytes, Stream stream, void** params) const;
+  /// Lets `f` take `bytes` of dynamic shared memory (beyond the default 48 KB needs it).
+  void allow_dynamic_shared(FunctionHandle f, int bytes) const;
 
   // Memory and synchronization, for tests, examples and benchmarks.
   DevicePtr alloc(std::size_t bytes) const;

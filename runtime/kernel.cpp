@@ -49,10 +49,6 @@ TensorRef TensorRef::strided(void* data, ir::DType dtype, std::initializer_list<
   return t;
 }
 
-namespace {
-
-constexpr int kMaxParams = 32;
-
 std::string templates_dir() {
   if (const char* env = std::getenv("TILECC_TEMPLATES_DIR"); env && *env) return env;
 #ifdef TILECC_TEMPLATES_DIR
@@ -61,6 +57,10 @@ std::string templates_dir() {
   return "templates";
 #endif
 }
+
+namespace {
+
+constexpr int kMaxParams = 32;
 
 /// A hash of every header of the device library: cached cubins depend on what the generated
 /// source includes, not only on its text. Read once per process.
@@ -130,13 +130,22 @@ struct LaunchDim {
 
 }  // namespace
 
+/// What the memory table is keyed by: the specialization key and, with a config provider,
+/// the power-of-two class of the longest whole row (ConfigProvider says why); 0 otherwise.
+struct VariantKey {
+  cg::SpecKey key;
+  std::int64_t extent_class = 0;
+  bool operator==(const VariantKey& o) const { return extent_class == o.extent_class && key == o.key; }
+};
+
 /// One compiled variant: a key's kernel, loaded, with the config it was emitted for.
 struct Variant {
-  cg::SpecKey key;
+  VariantKey key;
   cg::Config config;
   Module module;
   Function function;
   unsigned threads = 128;
+  unsigned dynamic_shared = 0;  // bytes of dynamic shared memory (deep dot pipelines)
   std::vector<std::int64_t> blocks;  // per launch dim
   std::vector<int> groups;           // per launch dim: xyz axis group (pid xyz)
   int axes = 1;
@@ -156,10 +165,12 @@ struct Kernel::Impl {
   DiskCache cache;
 
   struct KeyHash {
-    std::size_t operator()(const cg::SpecKey& k) const { return static_cast<std::size_t>(k.hash()); }
+    std::size_t operator()(const VariantKey& k) const {
+      return static_cast<std::size_t>(k.key.hash() ^ (static_cast<std::uint64_t>(k.extent_class) * 0x9e3779b97f4a7c15ull));
+    }
   };
   std::mutex mutex;
-  std::unordered_map<cg::SpecKey, std::unique_ptr<Variant>, KeyHash> variants;
+  std::unordered_map<VariantKey, std::unique_ptr<Variant>, KeyHash> variants;
   Variant* last = nullptr;
   KernelStats stats;
 
@@ -303,11 +314,23 @@ struct Kernel::Impl {
                                     kernel.name));
   }
 
-  /// The config and specialization a key compiles with.
-  std::pair<cg::Config, cg::Specialization> plan(const cg::SpecKey& key) {
+  /// The power-of-two class of the longest whole row when a provider picks configs, else 0
+  /// (VariantKey). No allocation.
+  std::int64_t extent_class(const Bound& b) const {
+    if (options.config || !options.configs) return 0;
+    std::int64_t longest = 0;
+    for (const auto& [p, d] : whole_dims) longest = std::max(longest, b.sizes[p][d]);
+    if (longest == 0) return 0;
+    std::int64_t cls = 1;
+    while (cls < longest) cls *= 2;
+    return cls;
+  }
+
+  /// The config and specialization a key compiles with (`args`: the launch that first gave it).
+  std::pair<cg::Config, cg::Specialization> plan(const cg::SpecKey& key, std::span<const Arg> args) {
     cg::Config config = base;
     if (!options.config && options.configs) {
-      if (std::optional<cg::Config> c = options.configs->config_for(kernel, key.to_string(), arch)) {
+      if (std::optional<cg::Config> c = options.configs->config_for({kernel, key.to_string(), arch, args})) {
         cg::validate(*c, kernel);
         config = *c;
       }
@@ -318,13 +341,15 @@ struct Kernel::Impl {
     return {config, spec};
   }
 
+  /// The CUDA source of a variant; `symbol` and `dynamic_shared` (bytes) when asked.
   std::string source(const cg::SpecKey& key, const cg::Config& config, const cg::Specialization& spec,
-                     std::string* symbol) const {
+                     std::string* symbol, int* dynamic_shared = nullptr) const {
     cg::EmitOptions eo;
     eo.arch = arch;
     eo.specialization = spec;
     const cg::KernelCode kc = cg::emit_kernel(kernel, config, eo);
     if (symbol) *symbol = kc.kernel_symbol;
+    if (dynamic_shared) *dynamic_shared = kc.resources.dynamic_shared_bytes;
     std::string facts;
     for (const std::string& f : spec.facts) facts += (facts.empty() ? "" : ", ") + f;
     return fmt::format(
@@ -334,11 +359,13 @@ struct Kernel::Impl {
         config.to_json(), key.to_string(), facts.empty() ? "nothing (generic)" : facts, kc.global_function);
   }
 
-  Variant* compile(const cg::SpecKey& key) {
+  Variant* compile(const VariantKey& vkey, std::span<const Arg> args) {
     const auto start = std::chrono::steady_clock::now();
-    auto [config, spec] = plan(key);
+    const cg::SpecKey& key = vkey.key;
+    auto [config, spec] = plan(key, args);
     std::string symbol;
-    const std::string src = source(key, config, spec, &symbol);
+    int dynamic_shared = 0;
+    const std::string src = source(key, config, spec, &symbol, &dynamic_shared);
     CompileOptions co;
     co.arch = arch;
     co.include_dirs = {templates_dir()};
@@ -347,11 +374,16 @@ struct Kernel::Impl {
     const CachedCompile c =
         compile_cached(src, co, cache, {key.to_string(), config.to_json(), templates_fingerprint()});
     auto v = std::make_unique<Variant>();
-    v->key = key;
+    v->key = vkey;
     v->config = config;
     v->module = Module::load(c.cubin);
     v->function = v->module.function(c.lowered_names.at(0));
     v->threads = static_cast<unsigned>(32 * config.num_warps);
+    if (dynamic_shared > 0) {
+      // Deep dot pipelines: the kernel's shared buffer is dynamic, beyond the default 48 KB.
+      Driver::get().allow_dynamic_shared(v->function.handle(), dynamic_shared);
+      v->dynamic_shared = static_cast<unsigned>(dynamic_shared);
+    }
     // pid xyz: one grid axis per launch dim, or per launch loop the config flattens.
     const cg::KernelStructure st = cg::analyze(kernel);
     int group = -1;
@@ -371,24 +403,26 @@ struct Kernel::Impl {
     (c.from_cache ? stats.disk_hits : stats.compiles)++;
     stats.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Variant* out = v.get();
-    variants.emplace(key, std::move(v));
+    variants.emplace(vkey, std::move(v));
     return out;
   }
 
-  Variant* find_or_compile(const cg::SpecKey& key) {
+  Variant* find_or_compile(const cg::SpecKey& key, std::int64_t extent_class, std::span<const Arg> args) {
     std::lock_guard<std::mutex> lock(mutex);
     ++stats.launches;
-    if (last && last->key == key) {
+    if (last && last->key.extent_class == extent_class && last->key.key == key) {  // no copy of the key
       ++stats.memory_hits;
       return last;
     }
-    auto it = variants.find(key);
+    const VariantKey full{key, extent_class};
+    auto it = variants.find(full);
     if (it != variants.end()) {
       ++stats.memory_hits;
       return last = it->second.get();
     }
-    return last = compile(key);
+    return last = compile(full, args);
   }
+
 };
 
 Kernel::Kernel(ir::Kernel kernel, KernelOptions options)
@@ -444,7 +478,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   m.bind(args, b);
   cg::SpecKey key;
   m.compute_key(args, b, key);
-  Variant& v = *m.find_or_compile(key);
+  Variant& v = *m.find_or_compile(key, m.extent_class(b), args);
 
   for (const auto& [p, d] : m.whole_dims)
     if (b.sizes[p][d] > v.config.full_extent)
@@ -500,7 +534,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
       case ir::DType::b1: pack.push(static_cast<bool>(s.i)); break;
     }
   }
-  v.function.launch(grid, v.threads, 0, stream, pack);
+  v.function.launch(grid, v.threads, v.dynamic_shared, stream, pack);
 }
 
 cg::SpecKey Kernel::key(std::span<const Arg> args) const {
@@ -514,7 +548,7 @@ cg::SpecKey Kernel::key(std::span<const Arg> args) const {
 
 std::string Kernel::source_for(std::span<const Arg> args) const {
   const cg::SpecKey k = key(args);
-  auto [config, spec] = impl_->plan(k);
+  auto [config, spec] = impl_->plan(k, args);
   return impl_->source(k, config, spec, nullptr);
 }
 

@@ -10,14 +10,16 @@
 // evaluates the host prologue (lets, TILECC_CHECKs: a failing check throws
 // LaunchError and launches nothing), computes the specialization key (linear
 // in the number of arguments, no heap allocation) and looks it up in memory.
-// On a miss it picks the config (KernelOptions), emits CUDA for the key's
-// specialization with the codegen API, compiles it with NVRTC for the current
-// GPU (or loads the cubin from the disk cache, runtime/cache.hpp), loads it
-// through the driver API (runtime/driver.hpp) and remembers it. Then it
-// computes the grid and calls cuLaunchKernel on the caller's stream.
+// On a miss it picks the config (KernelOptions: the given one, else the
+// ConfigProvider's, such as the tuning database's, else codegen's default),
+// emits CUDA for the key's specialization with the codegen API, compiles it
+// with NVRTC for the current GPU (or loads the cubin from the disk cache,
+// runtime/cache.hpp), loads it through the driver API (runtime/driver.hpp),
+// allows the dynamic shared memory a deep dot pipeline takes, and remembers it.
+// Then it computes the grid and calls cuLaunchKernel on the caller's stream.
 //
 // Thread safety: launch() may be called from several threads (the in-memory
-// table is guarded by a mutex; a miss compiles under it).
+// table is guarded by a mutex; a miss compiles, or a provider tunes, under it).
 #pragma once
 
 #include <cstdint>
@@ -74,21 +76,29 @@ struct Arg {
   static Arg of(float v) { return of(static_cast<double>(v)); }
 };
 
-/// Where a config comes from when KernelOptions gives none: the hook for the
-/// tuning database (best config for this kernel, key and GPU) and for tuning
-/// on first use. Return nothing to fall back to codegen's default config.
+/// What a ConfigProvider is asked, once per key: the kernel and the launch that first
+/// gave the key (its arguments: shapes, scalars, pointers).
+struct ConfigQuery {
+  const ir::Kernel& kernel;
+  std::string key_text;       // SpecKey::to_string() of the key (default config's block sizes)
+  std::string arch;           // as Driver::arch()
+  std::span<const Arg> args;  // valid during the call only
+};
+
+/// Where a config comes from when KernelOptions gives none: the tuning database's best for
+/// this kernel, arguments and GPU, or tuning on first use (autotune/tuned_configs.hpp).
+/// Return nothing to fall back to codegen's default config. With a provider, a kernel that
+/// holds whole rows (`x[tm, tl::all]`) gets one variant per key and per power of two of the
+/// longest such row, since a config's full_extent is chosen for the shapes it was tuned on.
 class ConfigProvider {
  public:
   virtual ~ConfigProvider() = default;
-  /// `key_text` is SpecKey::to_string() of a key computed with the default
-  /// config's block sizes; `arch` as in Driver::arch().
-  virtual std::optional<codegen::Config> config_for(const ir::Kernel& kernel, const std::string& key_text,
-                                                    const std::string& arch) = 0;
+  virtual std::optional<codegen::Config> config_for(const ConfigQuery& query) = 0;
 };
 
 struct KernelOptions {
   std::optional<codegen::Config> config;      // a given config (validated when the kernel loads)
-  std::shared_ptr<ConfigProvider> configs;    // else: tuning database / tune on first use
+  std::shared_ptr<ConfigProvider> configs;    // else: asked per new key (tuning database, tune on first use)
   codegen::Shapes shapes = codegen::Shapes::Dynamic;
   std::vector<std::string> no_specialize;     // parameters ("x") or slots ("x.stride(0)") opted out
   bool specialize = true;                     // false: every key is empty (one generic variant)
@@ -106,6 +116,9 @@ struct KernelStats {
   double compile_seconds = 0;  // emit + NVRTC + load, summed over misses
 };
 
+/// The device library folder NVRTC includes: $TILECC_TEMPLATES_DIR, else the build's templates/.
+std::string templates_dir();
+
 class Kernel {
  public:
   /// Loads kernel `name` from serialized IR (ir::serialize): `name` is the
@@ -121,7 +134,8 @@ class Kernel {
   ~Kernel();
 
   /// Launches on `stream` (cudaStream_t / CUstream; nullptr: default stream).
-  /// Throws LaunchError (arguments, checks), CompileError, DriverError.
+  /// Throws LaunchError (arguments, checks), CompileError, DriverError, and what the
+  /// ConfigProvider throws (autotune::DbError, TuneError).
   void launch(std::span<const Arg> args, Stream stream = nullptr);
   void launch(std::initializer_list<Arg> args, Stream stream = nullptr) {
     launch(std::span<const Arg>(args.begin(), args.size()), stream);

@@ -1,25 +1,33 @@
 // GPU tier: the runtime (serialized IR -> specialized CUDA -> NVRTC -> disk
 // cache -> driver launch) on inputs that hit every specialization path:
 // aligned and misaligned pointers, block-divisible and odd sizes, unit and
-// non-unit strides, static and dynamic shapes, opt-out, persistent programs.
+// non-unit strides, static and dynamic shapes, opt-out, persistent programs,
+// bf16, a dot pipeline in dynamic shared memory, configs from a provider; and
+// ([tune], run on its own: it starts worker processes) tuning on first use.
 // Results are checked against plain CPU loops. Skipped without a GPU.
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "autotune/tuned_configs.hpp"
 #include "runtime/driver.hpp"
 #include "runtime/kernel.hpp"
 
 namespace rt = tilecc::runtime;
 namespace ir = tilecc::ir;
+namespace cg = tilecc::codegen;
 
 namespace {
 
@@ -158,6 +166,23 @@ void run_softmax(rt::Kernel& softmax, const Case& c, unsigned seed) {
   CHECK(max_error(got, want) < 1e-5);
 }
 
+/// bf16 bits of a float that bf16 holds exactly (the low half dropped), and back.
+std::uint16_t bf16_bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+float bf16_value(std::uint16_t b) {
+  const std::uint32_t u = std::uint32_t{b} << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+/// (i mod `period` - period / 2) / 8: exact in bf16, and so are small sums of products.
+float eighths(std::size_t i, int period) {
+  return static_cast<float>(static_cast<int>(i % static_cast<std::size_t>(period)) - period / 2) / 8;
+}
+
 }  // namespace
 
 TEST_CASE("runtime add: every specialization path matches the CPU", "[gpu][runtime]") {
@@ -275,20 +300,19 @@ TEST_CASE("runtime add in bf16 (2-byte elements: other vector widths and alignme
                                      {64, 520, 1}}) {
     // Values k/8 for small k are exact in bf16, and so are their sums.
     std::vector<std::uint16_t> hx(m * n + offset), hy(m * n + offset);
-    auto bits = [](float f) {
-      std::uint32_t u;
-      std::memcpy(&u, &f, 4);
-      return static_cast<std::uint16_t>(u >> 16);
-    };
     for (std::size_t i = 0; i < hx.size(); ++i) {
-      hx[i] = bits(static_cast<float>(static_cast<int>(i % 17) - 8) / 8);
-      hy[i] = bits(static_cast<float>(static_cast<int>(i % 13) - 6) / 8);
+      hx[i] = bf16_bits(eighths(i, 17));
+      hy[i] = bf16_bits(eighths(i, 13));
     }
     const std::size_t bytes = hx.size() * 2;
     const rt::Driver& gpu = rt::Driver::get();
     const rt::DevicePtr dx = gpu.alloc(bytes), dy = gpu.alloc(bytes), dout = gpu.alloc(bytes);
     gpu.copy_to_device(dx, hx.data(), bytes);
     gpu.copy_to_device(dy, hy.data(), bytes);
+    // Poisoned (bf16 NaN): a freed buffer of an earlier shape may be handed out again holding
+    // the very sums expected here (the values depend on the index only).
+    const std::vector<std::uint16_t> poison(hx.size(), 0xffff);
+    gpu.copy_to_device(dout, poison.data(), bytes);
     auto t = [&](rt::DevicePtr p) {
       return rt::Arg::of(rt::TensorRef::contiguous(reinterpret_cast<std::uint16_t*>(p) + offset, ir::DType::bf16, {m, n}));
     };
@@ -297,19 +321,142 @@ TEST_CASE("runtime add in bf16 (2-byte elements: other vector widths and alignme
     std::vector<std::uint16_t> got(hx.size());
     gpu.copy_to_host(got.data(), dout, bytes);
     int wrong = 0;
-    for (std::size_t i = offset; i < got.size(); ++i) {
-      auto value = [](std::uint16_t b) {
-        const std::uint32_t u = std::uint32_t{b} << 16;
-        float f;
-        std::memcpy(&f, &u, 4);
-        return f;
-      };
-      wrong += value(got[i]) != value(hx[i]) + value(hy[i]);
-    }
+    for (std::size_t i = offset; i < got.size(); ++i)
+      wrong += bf16_value(got[i]) != bf16_value(hx[i]) + bf16_value(hy[i]);
     INFO("bf16 add " << m << "x" << n << " offset " << offset);
     CHECK(wrong == 0);
     gpu.free(dx);
     gpu.free(dy);
     gpu.free(dout);
   }
+}
+
+TEST_CASE("runtime bf16 matmul whose dot pipeline takes dynamic shared memory (over 48 KB)", "[gpu][runtime]") {
+  if (!have_gpu()) return;
+  const rt::Kernel probe = rt::Kernel::from_ir_file(ir_path("matmul"), "matmul_bf16", options());
+  cg::Config deep = cg::default_config(probe.ir());
+  deep.range_num_stages = {4};  // 4 stages of 128 x 32 + 32 x 128 bf16 operands: 64 KB
+  rt::KernelOptions o = options();
+  o.config = deep;
+  rt::Kernel matmul = rt::Kernel::from_ir_file(ir_path("matmul"), "matmul_bf16", o);
+  const rt::Driver& gpu = rt::Driver::get();
+  for (const auto& [m, k, n] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{256, 256, 256}, {130, 200, 96}}) {
+    std::vector<std::uint16_t> hx(m * k), hy(k * n), got(m * n, 0xffff);  // the output starts as NaN
+    for (std::size_t i = 0; i < hx.size(); ++i) hx[i] = bf16_bits(eighths(i * 7, 17));
+    for (std::size_t i = 0; i < hy.size(); ++i) hy[i] = bf16_bits(eighths(i * 5, 13));
+    const rt::DevicePtr dx = gpu.alloc(hx.size() * 2), dy = gpu.alloc(hy.size() * 2), dout = gpu.alloc(got.size() * 2);
+    gpu.copy_to_device(dx, hx.data(), hx.size() * 2);
+    gpu.copy_to_device(dy, hy.data(), hy.size() * 2);
+    gpu.copy_to_device(dout, got.data(), got.size() * 2);
+    auto t = [](rt::DevicePtr p, std::int64_t rows, std::int64_t cols) {
+      return rt::Arg::of(rt::TensorRef::contiguous(reinterpret_cast<void*>(p), ir::DType::bf16, {rows, cols}));
+    };
+    const std::vector<rt::Arg> args = {t(dx, m, k), t(dy, k, n), t(dout, m, n)};
+    REQUIRE(matmul.source_for(args).find("dot_loop_store<32, 4,") != std::string::npos);
+    matmul.launch(args);
+    gpu.synchronize();
+    gpu.copy_to_host(got.data(), dout, got.size() * 2);
+    // Products of eighths summed in f32 are exact; the bf16 output rounds to 8 bits.
+    std::vector<float> out(got.size());
+    std::vector<double> want(got.size());
+    for (std::int64_t i = 0; i < m; ++i)
+      for (std::int64_t j = 0; j < n; ++j) {
+        out[i * n + j] = bf16_value(got[i * n + j]);
+        for (std::int64_t l = 0; l < k; ++l)
+          want[i * n + j] += double(bf16_value(hx[i * k + l])) * bf16_value(hy[l * n + j]);
+      }
+    INFO("bf16 matmul " << m << "x" << k << "x" << n << ", 4-stage pipeline");
+    CHECK(max_error(out, want) < 1e-2);
+    gpu.free(dx);
+    gpu.free(dy);
+    gpu.free(dout);
+  }
+}
+
+TEST_CASE("runtime with a config provider: a variant per key and per power of two of the row", "[gpu][runtime]") {
+  if (!have_gpu()) return;
+  // Answers full_extent fitted to the row it is asked about, as the tuner's configs are.
+  struct RowFitted : rt::ConfigProvider {
+    int asked = 0;
+    std::optional<cg::Config> config_for(const rt::ConfigQuery& q) override {
+      ++asked;
+      cg::Config c = cg::default_config(q.kernel);
+      c.full_extent = 1;
+      while (c.full_extent < q.args[0].tensor.sizes[1]) c.full_extent *= 2;
+      return c;
+    }
+  };
+  auto provider = std::make_shared<RowFitted>();
+  rt::KernelOptions o = options();
+  o.configs = provider;
+  rt::Kernel softmax = rt::Kernel::from_ir_file(ir_path("softmax"), "softmax_f32", o);
+  // Rows of 512, 2048, 1024 and 768 floats: the same specialization key, three row classes.
+  const std::vector<Case> rows = {{"row 512", {64, 512, 512, 1, 0}},
+                                  {"row 2048", {64, 2048, 2048, 1, 0}},
+                                  {"row 1024", {64, 1024, 1024, 1, 0}},
+                                  {"row 768 (class 1024)", {64, 768, 768, 1, 0}}};
+  auto fake_args = [](const View& v) {
+    const auto t = rt::TensorRef::contiguous(reinterpret_cast<void*>(0x100000), ir::DType::f32, {v.m, v.n});
+    return std::vector<rt::Arg>{rt::Arg::of(t), rt::Arg::of(t)};
+  };
+  for (const Case& c : rows)
+    REQUIRE(softmax.key(fake_args(c.x)).to_string() == softmax.key(fake_args(rows[0].x)).to_string());
+  unsigned seed = 400;
+  for (const Case& c : rows) run_softmax(softmax, c, seed++);
+  CHECK(provider->asked == 3);
+  CHECK(softmax.stats().launches == 4);
+}
+
+TEST_CASE("tune on first use: tuned once, recorded, then found without tuning", "[gpu][tune]") {
+  if (!have_gpu()) return;
+  namespace at = tilecc::autotune;
+  const auto dir = std::filesystem::temp_directory_path() / ("tilecc-tune-gpu-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  at::TunedConfigsOptions o;
+  o.db = dir / "tuning.json";
+  o.tune_on_miss = true;
+  o.tilecc = TILECC_TEST_TILECC_BIN;
+  o.budget_s = 2;  // the first batch of candidates is measured whatever the budget
+  o.cache_dir = test_cache();
+  o.worker_log = (dir / "workers.log").string();
+  auto softmax_with = [&](std::shared_ptr<at::TunedConfigs> configs) {
+    rt::KernelOptions ko = options();
+    ko.configs = std::move(configs);
+    return rt::Kernel::from_ir_file(ir_path("softmax"), "softmax_f32", ko);
+  };
+  const Case c{"softmax 256 x 1000, tuned on first use", {256, 1000, 1000, 1, 0}};
+
+  auto first = std::make_shared<at::TunedConfigs>(o);
+  rt::Kernel softmax = softmax_with(first);
+  const auto start = std::chrono::steady_clock::now();
+  run_softmax(softmax, c, 500);
+  std::printf("tune on first use: first launch %.1f s (tuning included)\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  CHECK(first->stats().asked == 1);
+  CHECK(first->stats().tuned == 1);
+  const std::vector<at::DbEntry> entries = at::TuningDb(o.db).entries();
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].details.value("by", "") == "tune on first use");
+  CHECK(entries[0].key.gpu == rt::Driver::get().name());
+  CHECK(entries[0].key.cc == rt::Driver::get().compute_capability());
+  CHECK(entries[0].ms > 0);
+  run_softmax(softmax, c, 501);  // the same key: from memory, the provider is not asked
+  CHECK(first->stats().asked == 1);
+
+  // A fresh provider and Kernel, as in the next process: the database answers.
+  auto second = std::make_shared<at::TunedConfigs>(o);
+  rt::Kernel again = softmax_with(second);
+  const auto restart = std::chrono::steady_clock::now();
+  run_softmax(again, c, 502);
+  std::printf("tune on first use: next Kernel's first launch %.3f s (database hit)\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - restart).count());
+  CHECK(second->stats().found == 1);
+  CHECK(second->stats().tuned == 0);
+  CHECK(at::TuningDb(o.db).entries().size() == 1);
+  const cg::Config recorded = cg::parse_config(entries[0].config.dump(), again.ir());
+  const auto t = rt::TensorRef::contiguous(reinterpret_cast<void*>(0x100000), ir::DType::f32, {256, 1000});
+  const std::vector<rt::Arg> fake = {rt::Arg::of(t), rt::Arg::of(t)};
+  CHECK(again.source_for(fake).find("// config: " + recorded.to_json() + "\n") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }

@@ -73,3 +73,30 @@ TEST_CASE("runtime variants compile with NVRTC, and the disk cache answers the s
     }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a runtime variant whose dot pipeline takes dynamic shared memory compiles", "[nvrtc][runtime]") {
+  // 4 stages of 128 x 32 + 32 x 128 bf16 operands: 64 KB, beyond the 48 KB of static shared
+  // memory, so the kernel's buffer is dynamic and the runtime must ask for it at launch.
+  const std::string ir_file = std::string(TILECC_TEST_DATA_DIR) + "/ir/matmul.json";
+  rt::KernelOptions o;
+  o.arch = "sm_90a";
+  tilecc::codegen::Config deep =
+      tilecc::codegen::default_config(rt::Kernel::from_ir_file(ir_file, "matmul_bf16", o).ir());
+  deep.range_num_stages = {4};
+  o.config = deep;
+  const rt::Kernel matmul = rt::Kernel::from_ir_file(ir_file, "matmul_bf16", o);
+  std::vector<rt::Arg> args;
+  for (int i = 0; i < 3; ++i)
+    args.push_back(rt::Arg::of(rt::TensorRef::contiguous(reinterpret_cast<void*>(0x100000 + i * 0x1000000),
+                                                         ir::DType::bf16, {256, 256})));
+  const std::string source = matmul.source_for(args);
+  INFO(source);
+  CHECK(source.find("dot_loop_store<32, 4, 128, 128, L, 65536>") != std::string::npos);
+  rt::CompileOptions co;
+  co.arch = "sm_90a";
+  co.include_dirs = {TILECC_TEMPLATES_DIR};
+  co.name_expressions = {"&matmul_bf16_kernel"};
+  rt::CompileOutput compiled;
+  REQUIRE_NOTHROW(compiled = rt::nvrtc_compile(source, co));
+  CHECK(!compiled.cubin.empty());
+}

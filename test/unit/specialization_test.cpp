@@ -251,13 +251,14 @@ TEST_CASE("a config provider (tuning database, tune on first use) is asked once 
   struct FakeTuner : rt::ConfigProvider {
     int tuned = 0;
     std::map<std::string, cg::Config> db;
-    std::optional<cg::Config> config_for(const ir::Kernel& k, const std::string& key, const std::string& arch) override {
-      CHECK(arch == "sm_90a");
-      if (auto it = db.find(key); it != db.end()) return it->second;
+    std::optional<cg::Config> config_for(const rt::ConfigQuery& q) override {
+      CHECK(q.arch == "sm_90a");
+      CHECK(q.args.size() == q.kernel.params.size());
+      if (auto it = db.find(q.key_text); it != db.end()) return it->second;
       ++tuned;
-      cg::Config c = cg::default_config(k);
+      cg::Config c = cg::default_config(q.kernel);
       c.num_warps = 8;
-      return db[key] = c;
+      return db[q.key_text] = c;
     }
   };
   auto tuner = std::make_shared<FakeTuner>();

@@ -328,7 +328,8 @@ struct Kernel::Impl {
 
   /// The config and specialization a key compiles with (`args`: the launch that first gave it).
   std::pair<cg::Config, cg::Specialization> plan(const cg::SpecKey& key, std::span<const Arg> args) {
-    cg::Config config = base;
+    // No config given: this architecture's defaults (sm_90a: wgmma tiles for f16/bf16 dots).
+    cg::Config config = options.config ? base : cg::default_config(kernel, arch);
     if (!options.config && options.configs) {
       if (std::optional<cg::Config> c = options.configs->config_for({kernel, key.to_string(), arch, args})) {
         cg::validate(*c, kernel);

@@ -5,7 +5,8 @@
 # compute-sanitizer memcheck. Variants: flat (default configs), persistent (persistent
 # programs), wgmma (matmul and bmm on sm_90a warpgroup MMA) where prepared.
 #   here:  scripts/gpu_translate.sh      (writes .carry/<variant>/gen/*.cu)
-#   there: scripts/gpu_check.sh          (VARIANTS="flat wgmma" to pick; MEMCHECK=0 to skip it)
+#   there: scripts/gpu_check.sh          (VARIANTS="flat wgmma" to pick; MEMCHECK="wgmma" to
+#          memcheck only those variants, MEMCHECK=none for none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp}
@@ -33,7 +34,7 @@ for variant in $variants; do
   echo "== $variant"
   /tmp/check_$variant > "$out/check_$variant.log" || status=1
   grep -E "FAIL|passed" "$out/check_$variant.log"
-  if [ "${MEMCHECK:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
+  if [[ " ${MEMCHECK:-$variants} " == *" $variant "* ]] && command -v compute-sanitizer >/dev/null; then
     compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_$variant > "$out/memcheck_$variant.log" 2>&1 || status=1
     tail -1 "$out/memcheck_$variant.log"
   fi

@@ -7,28 +7,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 t="${TILECC:-build/cli/tilecc}"
 rm -rf .carry/sweep
-one() {  # one config folder: name, rows per program, then the shared config fields
-  local c=$1 rows=$2 extra=$3 d=".carry/sweep/$1"
+one() {  # one config folder: name, rows per program, shared config fields, hints (none|stream)
+  local c=$1 rows=$2 extra=$3 hints=${4:-none} d=".carry/sweep/$1"
   mkdir -p "$d"
-  local cfg="{\"block_sizes\":[$rows],\"full_extent\":4096,$extra}"
-  "$t" translate examples/softmax.tile.cpp -k softmax --config "$cfg" -o "$d/softmax.cu"
-  "$t" translate examples/rms_norm.tile.cpp --config "$cfg" -o "$d/rms_norm.cu"
-  "$t" translate examples/sum.tile.cpp --config "$cfg" -o "$d/sum.cu"
-  "$t" translate examples/layer_norm.tile.cpp --config "$cfg" -o "$d/layer_norm.cu"
+  local cfg="{\"block_sizes\":[$rows],\"full_extent\":4096,$extra"
+  # stream: the row streams through once (loads evict_first, stores .cs); weights stay (evict_last).
+  local h1="" h2="" h3="" st=""
+  if [ "$hints" = stream ]; then
+    h1=',"load_hints":["evict_first"]' h2=',"load_hints":["evict_first","evict_last"]'
+    h3=',"load_hints":["evict_first","evict_last","evict_last"]' st=',"store_hints":["cs"]'
+  fi
+  "$t" translate examples/softmax.tile.cpp -k softmax --config "$cfg$h1$st}" -o "$d/softmax.cu"
+  "$t" translate examples/rms_norm.tile.cpp --config "$cfg$h2$st}" -o "$d/rms_norm.cu"
+  "$t" translate examples/sum.tile.cpp --config "$cfg$h1}" -o "$d/sum.cu"
+  "$t" translate examples/layer_norm.tile.cpp --config "$cfg$h3$st}" -o "$d/layer_norm.cu"
 }
-for warps in 4 8 16; do
-  threads=$((warps * 32))
-  for tpr in 32 64 128 256 512; do
-    [ "$tpr" -le "$threads" ] || continue
-    for rows in $((threads / tpr)) $((2 * threads / tpr)); do
-      [ "$rows" -le 32 ] || continue
-      one "w${warps}_t${tpr}_r${rows}" "$rows" "\"num_warps\":$warps,\"threads_per_row\":$tpr"
-    done
+# The layouts that won on the H200 (bench/NOTES.md, session 3) and their neighbours, with and
+# without streaming cache hints.
+for hints in none stream; do
+  for l in w4_t128_r1 w8_t256_r1 w8_t256_r2 w8_t128_r2 w16_t512_r1 w16_t256_r2 w4_t64_r2; do
+    w=${l#w}; w=${w%%_*}; tpr=${l#*_t}; tpr=${tpr%%_*}; rows=${l##*_r}
+    one "${l}_$hints" "$rows" "\"num_warps\":$w,\"threads_per_row\":$tpr" "$hints"
   done
-done
-# Persistent programs over the best flat layouts of session 1 and of the load fix.
-for pps in 4 8; do
-  one "w8_t256_r1_pers$pps" 1 "\"num_warps\":8,\"threads_per_row\":256,\"pid\":\"persistent\",\"programs_per_sm\":$pps"
-  one "w4_t128_r1_pers$pps" 1 "\"num_warps\":4,\"threads_per_row\":128,\"pid\":\"persistent\",\"programs_per_sm\":$pps"
 done
 ls .carry/sweep | wc -l

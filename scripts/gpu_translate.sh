@@ -19,12 +19,13 @@ mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen
 "${TILECC:-build/cli/tilecc}" translate examples/bmm.tile.cpp --arch sm_90a -o .carry/wgmma/gen/bmm.cu \
   --config '{"block_sizes":[128,128,64],"num_warps":4,"dot_instruction":"wgmma"}'
 
-# Benchmark variants: large bf16 rows held whole (full_extent 4096).
+# Benchmark variants: large bf16 rows held whole (full_extent 4096); the rows stream through
+# once (loads evict_first, stores .cs) while weights stay (evict_last): the H200 row sweep's best.
 mkdir -p .carry/bench
 tl() { "${TILECC:-build/cli/tilecc}" translate "examples/$1.tile.cpp" -o ".carry/bench/$1.cu" "${@:2}"; }
 tl add --config '{"block_sizes":[8,256],"num_warps":8}'
-tl sum --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128}'
-tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128}'
-tl layer_norm --config '{"block_sizes":[2],"num_warps":8,"full_extent":4096,"threads_per_row":256}'
-tl rms_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128}'
-tl matmul --config '{"block_sizes":[32,128,128],"num_warps":4}'
+tl sum --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first"]}'
+tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first"],"store_hints":["cs"]}'
+tl layer_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"load_hints":["evict_first","evict_last","evict_last"],"store_hints":["cs"]}'
+tl rms_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first","evict_last"],"store_hints":["cs"]}'
+tl matmul --arch sm_90a  # the sm_90a default: wgmma 128 x 256 tiles

@@ -22,12 +22,12 @@ one() {  # one config folder: name, rows per program, shared config fields, hint
   "$t" translate examples/sum.tile.cpp --config "$cfg$h1}" -o "$d/sum.cu"
   "$t" translate examples/layer_norm.tile.cpp --config "$cfg$h3$st}" -o "$d/layer_norm.cu"
 }
-# The layouts that won on the H200 (bench/NOTES.md, session 3) and their neighbours, with and
-# without streaming cache hints.
-for hints in none stream; do
-  for l in w4_t128_r1 w8_t256_r1 w8_t256_r2 w8_t128_r2 w16_t512_r1 w16_t256_r2 w4_t64_r2; do
-    w=${l#w}; w=${w%%_*}; tpr=${l#*_t}; tpr=${tpr%%_*}; rows=${l##*_r}
-    one "${l}_$hints" "$rows" "\"num_warps\":$w,\"threads_per_row\":$tpr" "$hints"
-  done
+# The layouts that won on the H200 (bench/NOTES.md, session 4) with streaming cache hints, and
+# register caps that let more blocks share an SM (min_blocks_per_sm).
+for c in w4_t128_r1_mb0 w4_t128_r1_mb8 w4_t128_r1_mb10 w8_t256_r1_mb0 w8_t256_r1_mb4 w8_t256_r1_mb5 \
+         w16_t512_r1_mb0 w16_t512_r1_mb2 w8_t256_r2_mb3; do
+  l=${c%_mb*}; mb=${c##*_mb}
+  w=${l#w}; w=${w%%_*}; tpr=${l#*_t}; tpr=${tpr%%_*}; rows=${l##*_r}
+  one "$c" "$rows" "\"num_warps\":$w,\"threads_per_row\":$tpr,\"min_blocks_per_sm\":$mb" stream
 done
 ls .carry/sweep | wc -l

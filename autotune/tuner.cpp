@@ -144,7 +144,7 @@ class Session {
     // The space, with full_extent set for these shapes.
     codegen::Config base = codegen::default_config(kernel_, arch_);
     base.full_extent = full_extent_for(kernel_, bound_);
-    space_ = std::make_unique<codegen::ConfigSpace>(kernel_, base);
+    space_ = std::make_unique<codegen::ConfigSpace>(kernel_, base, arch_);
     tspace_ = std::make_unique<TuneSpace>(*space_, arch_);
     result_.key = tuning_key(kernel_, spec_key(bound_), result_.device.value("name", ""), result_.device.value("cc", ""));
 

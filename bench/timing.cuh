@@ -1,5 +1,6 @@
 // Timing for the benchmarks (not tests): CUDA events around one call, the L2 flushed before
-// every repetition, median of the repetitions, after warm-up.
+// every repetition, median of the repetitions, after warm-up; median_ms_within caps the
+// repetitions by a time budget (samples of random configs hold some that take seconds).
 //
 // Two ways to flush the 50 MB L2, both over a 256 MB buffer:
 // - Flush::read (the default) reads it, leaving the L2 full of clean lines;
@@ -58,23 +59,41 @@ class Timer {
   double median_ms(const std::function<void()>& fn, int reps = 30, Flush how = Flush::read) {
     for (int i = 0; i < 3; ++i) fn();
     CUDA_OK(cudaDeviceSynchronize());
-    std::vector<float> t;
-    for (int i = 0; i < reps; ++i) {
-      flush(how, i);
-      CUDA_OK(cudaEventRecord(a_));
-      fn();
-      CUDA_OK(cudaEventRecord(b_));
-      CUDA_OK(cudaEventSynchronize(b_));
-      float ms = 0;
-      CUDA_OK(cudaEventElapsedTime(&ms, a_, b_));
-      t.push_back(ms);
-    }
+    return median_of(fn, reps, how);
+  }
+
+  /// median_ms with at most `reps` runs and about `budget_ms` of GPU time in all: a slow
+  /// config (one call taking seconds) is timed once or twice instead of `reps` times.
+  double median_ms_within(const std::function<void()>& fn, double budget_ms, int reps = 30,
+                          Flush how = Flush::read) {
+    const double first = time_one(fn, how, 0);  // also the warm-up (first launch, caches)
+    const int afford = static_cast<int>(budget_ms / std::max(first, 1e-3));
+    if (afford < 3) return afford < 2 ? first : std::min(first, time_one(fn, how, 1));
+    fn();
+    CUDA_OK(cudaDeviceSynchronize());
+    return median_of(fn, std::min(reps, afford - 1), how);
+  }
+
+ private:
+  double time_one(const std::function<void()>& fn, Flush how, int i) {
+    flush(how, i);
+    CUDA_OK(cudaEventRecord(a_));
+    fn();
+    CUDA_OK(cudaEventRecord(b_));
+    CUDA_OK(cudaEventSynchronize(b_));
+    float ms = 0;
+    CUDA_OK(cudaEventElapsedTime(&ms, a_, b_));
+    return ms;
+  }
+
+  double median_of(const std::function<void()>& fn, int reps, Flush how) {
+    std::vector<double> t;
+    for (int i = 0; i < reps; ++i) t.push_back(time_one(fn, how, i));
     CUDA_OK(cudaGetLastError());
     std::sort(t.begin(), t.end());
     return t[t.size() / 2];
   }
 
- private:
   void* flush_ = nullptr;
   unsigned* sink_ = nullptr;
   cudaEvent_t a_{}, b_{};

@@ -3,6 +3,10 @@
 //   tilecc config-space softmax.tile.cpp -k softmax            the space as JSON
 //   tilecc config-space matmul.tile.cpp --sample 20 --seed 1   20 valid configs, "kernel<TAB>config"
 //                                                               lines (valid for every instance)
+//   tilecc config-space softmax.tile.cpp --sample 20 --full-extent 4096
+//                                                               configs that hold rows of 4096
+//   tilecc config-space matmul.tile.cpp --sample 20 --cover 'range_num_stages[0]'
+//                                                               the first 4 configs: 0, 2, 3, 4 stages
 //   tilecc config-space matmul.tile.cpp --check '{"num_warps":64}'
 //                                                               why a config cannot work (exit 1)
 // A file with several kernels (or template instances) gives one space per kernel: a JSON
@@ -14,7 +18,6 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -51,11 +54,17 @@ public:
         ->required()
         ->check(CLI::ExistingFile);
     add_option("-k,--kernel", kernel_, "Kernel to describe (default: every kernel of the file)");
-    add_option("--arch", arch_, "GPU architecture whose limits --sample and --check apply")
+    add_option("--arch", arch_, "GPU architecture: its choices (TMA on sm_90+) and limits (--sample, --check)")
         ->check(CLI::IsMember({"sm_80", "sm_86", "sm_89", "sm_90", "sm_90a"}))
         ->capture_default_str();
     add_option("--sample", sample_, "Print this many random valid configs instead of the space");
     add_option("--seed", seed_, "Seed of --sample")->capture_default_str();
+    add_option("--cover", cover_,
+               "With --sample: the first configs take each value of this fragment in turn, e.g. "
+               "'range_num_stages[0]' (repeatable)");
+    add_option("--full-extent", full_extent_,
+               "Bound of whole-dimension tiles (config field full_extent) of the space's base config: the row "
+               "length the sample must hold (default: the kernel's default)");
     add_option("--check", check_, "Check a config (JSON text or .json file): prints 'ok' or the reason, exit 1");
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable)");
     callback([this] { run(); });
@@ -85,6 +94,12 @@ private:
 #endif
   }
 
+  codegen::Config base_of(const ir::Kernel& k) const {
+    codegen::Config c = codegen::default_config(k);
+    if (full_extent_ > 0) c.full_extent = full_extent_;
+    return c;
+  }
+
   void run() {
     const ir::Module module = load();
     nlohmann::json spaces = nlohmann::json::array();
@@ -95,7 +110,7 @@ private:
       found = true;
       const std::string label = k.instance.empty() ? k.name : fmt::format("{}<{}>", k.name, k.instance);
       try {
-        const codegen::ConfigSpace space(k);
+        const codegen::ConfigSpace space(k, base_of(k), arch_);
         if (!check_.empty()) {
           const std::string text = check_.front() == '{' ? check_ : read_file(check_);
           std::optional<std::string> why;
@@ -114,14 +129,11 @@ private:
           std::vector<const codegen::ConfigSpace*> all;
           for (const ir::Kernel& o : module.kernels)
             if (o.name == k.name) {
-              owned.push_back(std::make_unique<codegen::ConfigSpace>(o));
+              owned.push_back(std::make_unique<codegen::ConfigSpace>(o, base_of(o), arch_));
               all.push_back(owned.back().get());
             }
-          std::mt19937_64 rng(seed_);
-          for (int i = 0; i < sample_; ++i) {
-            const codegen::Config c = codegen::sample_for_all(all, rng, arch_);
+          for (const codegen::Config& c : codegen::sample_configs(all, sample_, seed_, arch_, cover_))
             std::printf("%s\t%s\n", k.name.c_str(), c.to_json().c_str());
-          }
         } else {
           spaces.push_back(space.to_json());
         }
@@ -139,8 +151,9 @@ private:
   }
 
   std::string input_, kernel_, arch_ = "sm_90a", check_;
-  std::vector<std::string> extra_args_;
+  std::vector<std::string> extra_args_, cover_;
   int sample_ = 0;
+  std::int64_t full_extent_ = 0;
   std::uint64_t seed_ = 1;
 };
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Translates the seeded config sample of every example (the 20 configs per kernel the nvrtc
-# tier compiles: test/nvrtc_examples/test_config_space_nvrtc.cpp, same seed) into
-# .carry/cfg/<i>/gen/<example>.cu, for scripts/gpu_config_space.sh on the GPU machine.
-# A config is valid for every template instance of its kernel; in softmax.tile.cpp the sample
-# goes to `softmax`, softmax_two_pass keeps its default. .carry/cfg/configs.tsv lists every config.
+# tier compiles: test/nvrtc_examples/test_config_space_nvrtc.cpp, same seed, same bases) for
+# sm_90a into .carry/cfg/<i>/gen/<example>.cu, for scripts/gpu_config_space.sh on the GPU
+# machine. A config is valid for every template instance of its kernel; in softmax.tile.cpp the
+# sample goes to `softmax` (drawn to hold rows of 4096: it is timed at 8192 x 4096),
+# softmax_two_pass keeps its default; matmul's first 4 configs have 0, 2, 3, 4 pipeline stages. .carry/cfg/configs.tsv lists every config.
 #   TILECC=/path/to/tilecc scripts/gpu_config_space_translate.sh   (default build/cli/tilecc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +14,15 @@ seed=20261202
 rm -rf .carry/cfg
 mkdir -p .carry/cfg
 for k in add bmm cross_entropy embedding exp geglu layer_norm long_sum matmul rms_norm softmax sum swiglu; do
-  "$tilecc" config-space "examples/$k.tile.cpp" -k "$k" --sample "$samples" --seed "$seed" > ".carry/cfg/$k.sample"
+  how=()  # as sample_base / sample_cover of the nvrtc test
+  [ "$k" = softmax ] && how=(--full-extent 4096)
+  [ "$k" = matmul ] && how=(--cover 'range_num_stages[0]')
+  "$tilecc" config-space "examples/$k.tile.cpp" -k "$k" --arch sm_90a --sample "$samples" --seed "$seed" \
+    "${how[@]}" > ".carry/cfg/$k.sample"
   i=0
   cut -f2 ".carry/cfg/$k.sample" | while read -r config; do
     mkdir -p ".carry/cfg/$i/gen"
-    "$tilecc" translate "examples/$k.tile.cpp" -k "$k" --config "$config" -o ".carry/cfg/$i/gen/$k.cu"
+    "$tilecc" translate "examples/$k.tile.cpp" -k "$k" --arch sm_90a --config "$config" -o ".carry/cfg/$i/gen/$k.cu"
     printf '%s\t%s\t%s\n' "$i" "$k" "$config" >> .carry/cfg/configs.tsv
     i=$((i + 1))
   done
@@ -27,4 +32,5 @@ done
 mkdir -p .carry/cfg/tree/test
 cp -r include templates bench .carry/cfg/tree/
 cp -r test/gpu test/support .carry/cfg/tree/test/
-echo "translated $(wc -l < .carry/cfg/configs.tsv) configs into .carry/cfg"
+echo "translated $(wc -l < .carry/cfg/configs.tsv) configs into .carry/cfg" \
+  "($(grep -c '_tma' .carry/cfg/configs.tsv) with TMA loads or stores)"

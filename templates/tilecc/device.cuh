@@ -1,9 +1,10 @@
 // tilecc device library: the one header generated CUDA includes.
 //
 // Register fragments of tiles spread over a thread block (Frag, Layout), masked and
-// vectorized global loads and stores, elementwise math with broadcasting, block reductions,
-// and dot products. Header-only; builds with nvcc and with NVRTC (no standard library
-// needed, only cuda_fp16.h / cuda_bf16.h from the CUDA include directory).
+// vectorized global loads and stores (also through TMA bulk copies on sm_90+), elementwise
+// math with broadcasting, block reductions, and dot products. Header-only; builds with nvcc
+// and with NVRTC (no standard library needed, only cuda_fp16.h / cuda_bf16.h from the CUDA
+// include directory).
 #pragma once
 
 #include "device/access.cuh"
@@ -14,4 +15,5 @@
 #include "device/memory.cuh"
 #include "device/reduce.cuh"
 #include "device/programs.cuh"
+#include "device/tma.cuh"
 #include "device/types.cuh"

@@ -194,3 +194,52 @@ extern "C" __global__ void k(float* y) {
   CHECK(result.status == NVRTC_ERROR_COMPILATION);
   CHECK_THAT(result.log, Catch::Contains("row extents must match or be 1"));
 }
+
+TEST_CASE("TMA loads and stores compile for sm_90a and are a compile error with a message before sm_90",
+          "[nvrtc][tma]") {
+  // Every element type, a tile with rows replicated (R == 1), hints and scalar-only accesses.
+  const char *source = R"(
+#include <tilecc/device.cuh>
+namespace dev = tilecc::dev;
+template <class S, int R, int C, class L>
+__device__ void tma_both(const S* x, S* y, long long stride, int rows, int cols) {
+  __shared__ dev::TmaStage<S, R, C> load_stage, store_stage;
+  unsigned phase = 0;
+  dev::tma_init<L>(load_stage);
+  dev::tma_init<L>(store_stage);
+  dev::Frag<dev::compute_t<S>, R, C, L> f;
+  dev::load_tma<dev::LoadHint::none, true>(f, load_stage, phase, x, stride, 1, rows, cols);
+  dev::load_tma<dev::LoadHint::evict_first, false>(f, load_stage, phase, x, stride, 2, rows, cols);
+  dev::store_tma<dev::StoreHint::none, true>(store_stage, y, f, stride, 1);
+  dev::store_tma<dev::StoreHint::cs, false>(store_stage, y, f, stride, 1);
+}
+using L = dev::Layout<128, 16>;
+#define TILECC_TMA(S)                                                                        \
+  extern "C" __global__ void tma_##S(const S* x, S* y, long long s, int r, int c) {          \
+    tma_both<S, 8, 64, L>(x, y, s, r, c);                                                    \
+    tma_both<S, 1, 256, L>(x, y, s, r, c);                                                   \
+  }
+using bf16 = __nv_bfloat16;
+using i64 = long long;
+TILECC_TMA(float)
+TILECC_TMA(double)
+TILECC_TMA(__half)
+TILECC_TMA(bf16)
+TILECC_TMA(int)
+TILECC_TMA(i64)
+)";
+  const std::vector<std::string> includes = {std::string("-I") + TILECC_TEMPLATES_DIR,
+                                             std::string("-I") + TILECC_CUDA_INCLUDE_DIR};
+  std::vector<std::string> options = {"-arch=sm_90a", "--std=c++17"};
+  options.insert(options.end(), includes.begin(), includes.end());
+  const Compiled hopper = compile(source, options);
+  INFO(hopper.log);
+  REQUIRE(hopper.status == NVRTC_SUCCESS);
+  CHECK(hopper.cubin.size() > 4);
+
+  options[0] = "-arch=sm_80";
+  const Compiled ampere = compile(source, options);
+  INFO(ampere.log);
+  CHECK(ampere.status == NVRTC_ERROR_COMPILATION);
+  CHECK_THAT(ampere.log, Catch::Contains("TMA bulk copies need sm_90 or newer"));
+}

@@ -17,7 +17,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +33,19 @@ namespace {
 constexpr int kSamples = 20;
 constexpr int kOtherInstanceSamples = 4;
 constexpr std::uint64_t kSeed = 20261202;  // scripts/gpu_config_space.sh uses the same
+
+/// How a kernel's sample is drawn, as scripts/gpu_config_space_translate.sh draws it: softmax
+/// holds rows of 4096 (--full-extent 4096: the GPU script times it at 8192 x 4096), matmul's
+/// sample takes every pipeline depth (--cover 'range_num_stages[0]').
+tilecc::codegen::Config sample_base(const tilecc::ir::Kernel& k) {
+  tilecc::codegen::Config c = tilecc::codegen::default_config(k);
+  if (k.name == "softmax") c.full_extent = 4096;
+  return c;
+}
+std::vector<std::string> sample_cover(const std::string& kernel) {
+  if (kernel == "matmul") return {"range_num_stages[0]"};
+  return {};
+}
 
 struct Job {
   std::string example, arch, source, configs;
@@ -86,13 +99,19 @@ TEST_CASE("20 random valid configs of every example kernel compile with NVRTC", 
       std::vector<std::unique_ptr<tilecc::codegen::ConfigSpace>> owned;
       std::vector<const tilecc::codegen::ConfigSpace*> spaces;
       for (const tilecc::ir::Kernel* k : instances) {
-        owned.push_back(std::make_unique<tilecc::codegen::ConfigSpace>(*k));
+        owned.push_back(std::make_unique<tilecc::codegen::ConfigSpace>(*k, sample_base(*k)));
         spaces.push_back(owned.back().get());
       }
-      std::mt19937_64 rng(kSeed);
+      std::vector<tilecc::codegen::Config> sample;
+      REQUIRE_NOTHROW(sample = tilecc::codegen::sample_configs(spaces, kSamples, kSeed, "sm_90a", sample_cover(name)));
+      REQUIRE(sample.size() == static_cast<std::size_t>(kSamples));
+      int tma_configs = 0;
+      std::set<int> stages;
       for (int i = 0; i < kSamples; ++i) {
-        tilecc::codegen::Config c;
-        REQUIRE_NOTHROW(c = tilecc::codegen::sample_for_all(spaces, rng, "sm_90a"));
+        const tilecc::codegen::Config& c = sample[static_cast<std::size_t>(i)];
+        const auto some = [](const std::vector<bool>& v) { return std::find(v.begin(), v.end(), true) != v.end(); };
+        tma_configs += some(c.load_tma) || some(c.store_tma);
+        stages.insert(c.range_num_stages.begin(), c.range_num_stages.end());
         const std::string json = c.to_json();
         INFO(name << " " << json);
         for (std::size_t j = 0; j < instances.size(); ++j) {
@@ -107,6 +126,15 @@ TEST_CASE("20 random valid configs of every example kernel compile with NVRTC", 
         }
         configs += fmt::format("  {} {}: {}\n", i, name, json);
       }
+      // The sample holds TMA where the space offers it (sm_90a), and every pipeline depth of
+      // matmul (its f32 instance ignores them, see emit_cuda.cpp).
+      INFO(name);
+      bool offers_tma = false;
+      for (const tilecc::codegen::Fragment& f : spaces.back()->fragments())
+        offers_tma = offers_tma || f.name.find("_tma[") != std::string::npos;
+      if (offers_tma) CHECK(tma_configs >= 2);
+      if (name == "matmul")
+        for (int depth : {2, 3, 4}) CHECK(stages.count(depth));
     }
     CHECK(kernels >= kSamples);
     jobs.push_back({file.filename().string(), "sm_90a", source, configs});

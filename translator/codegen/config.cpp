@@ -110,6 +110,8 @@ std::string Config::to_json() const {
     for (StoreHint h : store_hints) v.push_back(name(h));
     j["store_hints"] = v;
   }
+  if (!all_default(load_tma, false)) j["load_tma"] = load_tma;
+  if (!all_default(store_tma, false)) j["store_tma"] = store_tma;
   return j.dump();
 }
 
@@ -161,6 +163,13 @@ void validate(const Config& c, const ir::Kernel& k) {
   length("load_hints", c.load_hints.size(), st.loads.size(), "tile loads");
   length("store_vectors", c.store_vectors.size(), st.stores.size(), "tile stores");
   length("store_hints", c.store_hints.size(), st.stores.size(), "tile stores");
+  length("load_tma", c.load_tma.size(), st.loads.size(), "tile loads");
+  length("store_tma", c.store_tma.size(), st.stores.size(), "tile stores");
+  for (std::size_t i = 0; i < c.load_tma.size(); ++i)
+    if (c.load_tma[i] && st.load_is_gather[i])
+      throw ConfigError(fmt::format("config field 'load_tma[{}]': this load gathers rows through an index tile; bulk "
+                                    "copies move whole tile rows at fixed strides, set it false",
+                                    i));
   for (std::size_t i = 0; i < c.loop_orders.size(); ++i) {
     std::vector<int> sorted = c.loop_orders[i];
     std::sort(sorted.begin(), sorted.end());
@@ -268,7 +277,9 @@ Config apply_config_json(const std::string& text, Config c) {
         const auto v = value.get<std::vector<std::string>>();
         for (std::size_t i = 0; i < v.size(); ++i)
           c.load_hints.push_back(parse_enum(fmt::format("load_hints[{}]", i), v[i], kLoadHints));
-      } else if (key == "store_hints") {
+      } else if (key == "load_tma") c.load_tma = value.get<std::vector<bool>>();
+      else if (key == "store_tma") c.store_tma = value.get<std::vector<bool>>();
+      else if (key == "store_hints") {
         c.store_hints.clear();
         const auto v = value.get<std::vector<std::string>>();
         for (std::size_t i = 0; i < v.size(); ++i)
@@ -278,7 +289,7 @@ Config apply_config_json(const std::string& text, Config c) {
                           "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
                           "prefetch, threads_per_row, l2_grouping, loop_orders, flatten_loops, reduction_loops, "
                           "range_unroll_factors, range_num_stages, load_vectors, store_vectors, load_hints, "
-                          "store_hints, dot_instruction)");
+                          "store_hints, load_tma, store_tma, dot_instruction)");
     } catch (const nlohmann::json::type_error&) {
       throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
     }
@@ -428,8 +439,12 @@ class Analyzer {
     if (!e) return;
     for (const ir::ExprPtr& a : e->args) expr(a);
     for (const ir::Index& i : e->indices) expr(i.expr);
-    if (e->kind == ir::Expr::Kind::Load && !e->shape.empty() && !skip_.count(e.get()) && seen_.insert(e.get()).second)
+    if (e->kind == ir::Expr::Kind::Load && !e->shape.empty() && !skip_.count(e.get()) && seen_.insert(e.get()).second) {
       st_.loads.push_back(e.get());
+      bool gather = false;
+      for (const ir::Index& i : e->indices) gather = gather || i.kind == ir::Index::Kind::Gather;
+      st_.load_is_gather.push_back(gather);
+    }
     if (e->kind == ir::Expr::Kind::Reduce && !e->args.empty()) {
       const ir::Dim& d = e->args[0]->shape.at(static_cast<std::size_t>(e->ival));
       // Every whole extent shares one compile-time bound (full_extent): one reduction dimension.

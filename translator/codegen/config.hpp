@@ -41,6 +41,10 @@
 //   ldmatrix + mma.sync), "wgmma" (sm_90a: warpgroup MMA reading shared memory; needs a k
 //   block of 64 and a block of whole warpgroups, see dot_wgmma.cuh; rejected where it cannot
 //   run) or "auto" (wgmma where it can run, else mma_sync).
+// - load_tma[i] / store_tma[i]: per tile load / store, true: through the Tensor Memory
+//   Accelerator (sm_90+, templates/tilecc/device/tma.cuh): each tile row's 16-byte aligned
+//   interior is one bulk copy via shared memory, the row's edges move in registers (with the
+//   hint); false: loads and stores in registers only. Not for row gathers.
 #pragma once
 
 #include <cstdint>
@@ -91,6 +95,7 @@ struct Config {
   std::vector<LoadHint> load_hints;
   std::vector<StoreHint> store_hints;
   DotInstruction dot_instruction = DotInstruction::Auto;
+  std::vector<bool> load_tma, store_tma;
 
   bool persistent() const { return pid == Pid::PersistentBlocked || pid == Pid::PersistentInterleaved; }
   std::string to_json() const;
@@ -106,6 +111,7 @@ struct KernelStructure {
   bool reductions_loopable = false;              // the launch body can be walked in chunks
   std::vector<const ir::Expr*> loads;            // load_* (tile loads, except dot k-loop operands)
   std::vector<const ir::Stmt*> stores;           // store_* (tile stores)
+  std::vector<bool> load_is_gather;              // the load gathers rows (no load_tma)
   std::vector<const ir::LoopDim*> launch_dims;   // the launch grid's dims, outermost first
   std::vector<bool> launch_dim_is_grid;          // tl::grid (scalar index) rather than tl::tile
   const ir::Stmt* launch_loop_2d = nullptr;      // l2_grouping applies: the first multi-dim launch loop

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "emit_cuda.hpp"
 
@@ -76,6 +78,8 @@ nlohmann::json explicit_json(const Config& c, const KernelStructure& st) {
   fill("store_vectors", st.stores.size(), true, have("store_vectors"));
   fill("load_hints", st.loads.size(), "default", have("load_hints"));
   fill("store_hints", st.stores.size(), "default", have("store_hints"));
+  fill("load_tma", st.loads.size(), false, have("load_tma"));
+  fill("store_tma", st.stores.size(), false, have("store_tma"));
   return j;
 }
 
@@ -100,6 +104,33 @@ std::string loop_text(const ir::Stmt& s) {
   std::string vars;
   for (const ir::LoopDim& d : s.dims) vars += (vars.empty() ? "" : ", ") + d.var;
   return fmt::format("{} ({}) at line {}", s.is_grid ? "grid" : "tile", vars, s.loc.line);
+}
+
+/// The block-size slots of tile loops whose tiles a dot multiplies (its operands' dims): below
+/// 16 (the mma.sync granularity) the dot leaves the tensor cores, so the space starts there.
+std::set<int> dot_tile_slots(const ir::Kernel& kernel) {
+  std::set<std::string> vars;
+  std::function<void(const ir::ExprPtr&)> expr = [&](const ir::ExprPtr& e) {
+    if (!e) return;
+    if (e->kind == ir::Expr::Kind::Dot)
+      for (std::size_t a = 0; a < 2 && a < e->args.size(); ++a)
+        for (const ir::Dim& d : e->args[a]->shape)
+          if (d.kind == ir::Dim::Kind::Tile) vars.insert(d.var);
+    for (const ir::ExprPtr& a : e->args) expr(a);
+  };
+  std::set<int> slots;
+  std::function<void(const std::vector<ir::StmtPtr>&, bool)> body = [&](const std::vector<ir::StmtPtr>& b,
+                                                                       bool collect) {
+    for (const ir::StmtPtr& st : b) {
+      if (!collect) expr(st->expr);
+      for (const ir::LoopDim& d : st->dims)
+        if (collect && vars.count(d.var) && d.block.kind == ir::BlockSpec::Kind::Tunable) slots.insert(d.block.slot);
+      body(st->body, collect);
+    }
+  };
+  body(kernel.body, false);
+  body(kernel.body, true);
+  return slots;
 }
 
 /// The values of a PowerOfTwo fragment, ascending.
@@ -130,6 +161,26 @@ std::int64_t Fragment::cardinality() const {
     }
   }
   return 0;
+}
+
+std::vector<Value> Fragment::values() const {
+  std::vector<Value> out;
+  switch (kind) {
+    case Kind::PowerOfTwo:
+      for (std::int64_t v : pow2_values(*this)) out.push_back({v, {}});
+      break;
+    case Kind::IntRange:
+      if (zero_means_auto && min > 0) out.push_back({0, {}});
+      for (std::int64_t v = min; v <= max; ++v) out.push_back({v, {}});
+      break;
+    case Kind::Enum:
+      for (std::size_t i = 0; i < choices.size(); ++i) out.push_back({static_cast<std::int64_t>(i), {}});
+      break;
+    case Kind::Bool: out = {{0, {}}, {1, {}}}; break;
+    case Kind::Permutation:
+      throw ConfigError(fmt::format("config field '{}': the orders of a permutation are not listed", name));
+  }
+  return out;
 }
 
 bool Fragment::contains(const Value& v) const {
@@ -202,8 +253,10 @@ ArchLimits arch_limits(const std::string& arch) {
 
 ConfigSpace::ConfigSpace(const ir::Kernel& kernel) : ConfigSpace(kernel, default_config(kernel)) {}
 
-ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base) : kernel_(&kernel), base_(std::move(base)) {
+ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::string& arch)
+    : kernel_(&kernel), base_(std::move(base)) {
   const KernelStructure st = analyze(kernel);
+  const bool tma = backend_of(arch) == Backend::sm90;  // bulk copies: sm_90+
   // What only codegen knows and no config changes: one-column fragments (no vector access to
   // choose), loads a persistent program could prefetch.
   const KernelResources shape = emit_kernel(kernel, base_, {}).resources;
@@ -245,9 +298,12 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base) : kernel_(&kerne
     return f;
   };
 
+  const std::set<int> dot_slots = dot_tile_slots(kernel);
   for (std::size_t i = 0; i < kernel.block_slots.size(); ++i) {
     const ir::BlockSlot& s = kernel.block_slots[i];
-    add(pow2(fmt::format("block_sizes[{}]", i), "block size of " + s.name, s.min, std::min<std::int64_t>(s.max, 1024)));
+    const bool dot = dot_slots.count(static_cast<int>(i)) && s.max >= 16;
+    add(pow2(fmt::format("block_sizes[{}]", i), "block size of " + s.name + (dot ? " (a dot's: from 16)" : ""),
+             dot ? std::max<std::int64_t>(s.min, 16) : s.min, std::min<std::int64_t>(s.max, 1024)));
   }
   add(pow2("num_warps", "warps per block", 1, 32));
   add(range("min_blocks_per_sm", "register cap: blocks per SM to leave registers for (0 = no cap)", 0, 4));
@@ -297,6 +353,8 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base) : kernel_(&kerne
       add(flag(fmt::format("load_vectors[{}]", i), "16-byte vector accesses for the " + what));
     add(choice(fmt::format("load_hints[{}]", i), "cache hint for the " + what,
                {"default", "evict_first", "evict_last", "cg"}));
+    if (tma && !rows_only(shape.load_rows_only, i) && !st.load_is_gather[i])
+      add(flag(fmt::format("load_tma[{}]", i), "TMA bulk copies (via shared memory) for the " + what));
   }
   for (std::size_t i = 0; i < st.stores.size(); ++i) {
     const ir::Stmt& s = *st.stores[i];
@@ -304,6 +362,8 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base) : kernel_(&kerne
     if (!rows_only(shape.store_rows_only, i))
       add(flag(fmt::format("store_vectors[{}]", i), "16-byte vector accesses for the " + what));
     add(choice(fmt::format("store_hints[{}]", i), "cache hint for the " + what, {"default", "evict_first", "cs"}));
+    if (tma && !rows_only(shape.store_rows_only, i))
+      add(flag(fmt::format("store_tma[{}]", i), "TMA bulk copies (via shared memory) for the " + what));
   }
 }
 
@@ -372,10 +432,15 @@ Point ConfigSpace::random_point(std::mt19937_64& rng) const {
   return p;
 }
 
-Point ConfigSpace::random_valid(std::mt19937_64& rng, const std::string& arch, int attempts) const {
+Point ConfigSpace::random_valid(std::mt19937_64& rng, const std::string& arch, int attempts,
+                                const std::map<std::size_t, Value>& fixed) const {
+  for (const auto& [index, value] : fixed)
+    if (index >= fragments_.size() || !fragments_[index].contains(value))
+      throw ConfigError(fmt::format("kernel '{}': a fixed value outside fragment {} of the space", kernel_->name, index));
   std::map<std::string, int> reasons;
   for (int i = 0; i < attempts; ++i) {
     Point p = random_point(rng);
+    for (const auto& [index, value] : fixed) p[index] = value;
     std::optional<std::string> why;
     try {
       why = check(decode(p), arch);
@@ -485,17 +550,38 @@ std::optional<std::string> ConfigSpace::check(const Config& c, const std::string
 }
 
 Config sample_for_all(const std::vector<const ConfigSpace*>& spaces, std::mt19937_64& rng, const std::string& arch,
-                      int attempts) {
+                      int attempts, const std::map<std::size_t, Value>& fixed) {
   if (spaces.empty()) throw ConfigError("sample_for_all: no spaces");
   const ConfigSpace& last = *spaces.back();
   for (int i = 0; i < attempts; ++i) {
-    const Config c = last.decode(last.random_valid(rng, arch));
+    const Config c = last.decode(last.random_valid(rng, arch, 2000, fixed));
     bool ok = true;
     for (const ConfigSpace* s : spaces) ok = ok && (s == &last || !s->check(c, arch));
     if (ok) return c;
   }
   throw ConfigError(fmt::format("kernel '{}': no config valid for all {} instances in {} draws", last.kernel().name,
                                 spaces.size(), attempts));
+}
+
+std::vector<Config> sample_configs(const std::vector<const ConfigSpace*>& spaces, int count, std::uint64_t seed,
+                                   const std::string& arch, const std::vector<std::string>& cover) {
+  if (spaces.empty()) throw ConfigError("sample_configs: no spaces");
+  const ConfigSpace& last = *spaces.back();
+  std::vector<std::map<std::size_t, Value>> pins;  // one per covered value, in order
+  for (const std::string& name : cover) {
+    const auto& fs = last.fragments();
+    const auto it = std::find_if(fs.begin(), fs.end(), [&](const Fragment& f) { return f.name == name; });
+    if (it == fs.end())
+      throw ConfigError(fmt::format("kernel '{}': no fragment '{}' to cover in its space", last.kernel().name, name));
+    for (const Value& v : it->values()) pins.push_back({{static_cast<std::size_t>(it - fs.begin()), v}});
+  }
+  std::mt19937_64 rng(seed);
+  std::vector<Config> out;
+  for (int i = 0; i < count; ++i)
+    out.push_back(sample_for_all(spaces, rng, arch, 200,
+                                 static_cast<std::size_t>(i) < pins.size() ? pins[static_cast<std::size_t>(i)]
+                                                                           : std::map<std::size_t, Value>{}));
+  return out;
 }
 
 std::string ConfigSpace::fingerprint() const {

@@ -3,10 +3,10 @@
 // A space is derived from the kernel's structure (config.hpp's KernelStructure): one block
 // size per tunable tile dimension, a loop order and a flatten flag per multi-dim tile loop, an
 // unroll factor per device loop, a pipeline depth per dot k-loop, a strategy per reduction
-// dimension, a vector and a cache hint per load and store, plus the kernel-wide knobs (warps,
-// register cap, program-id mapping, L2 grouping, …). A fragment's name is the JSON path of the
-// config field it sets ("num_warps", "block_sizes[1]", "loop_orders[0]"), so a point printed
-// as a config reads like the space.
+// dimension, a vector and a cache hint (and on sm_90+ TMA) per load and store, plus the
+// kernel-wide knobs (warps, register cap, program-id mapping, L2 grouping, …). A fragment's
+// name is the JSON path of the config field it sets ("num_warps", "block_sizes[1]",
+// "loop_orders[0]"), so a point printed as a config reads like the space.
 //
 // Search algorithms treat a space generically:
 //   ConfigSpace space(kernel);                  // derive
@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -64,6 +65,9 @@ struct Fragment {
 
   /// Number of distinct values (saturates at INT64_MAX for huge permutations).
   std::int64_t cardinality() const;
+  /// Every value, in ascending order (0 first where it means auto); throws ConfigError for a
+  /// Permutation.
+  std::vector<Value> values() const;
   /// Whether v is one of this fragment's values.
   bool contains(const Value& v) const;
   /// The value as it appears in a config's JSON (a number, a string, a bool, an array).
@@ -86,9 +90,10 @@ ArchLimits arch_limits(const std::string& arch);
 class ConfigSpace {
  public:
   /// The space of `kernel` (kept by reference: it must outlive the space). Config fields no fragment sets (full_extent, …) come from `base`
-  /// (default: default_config(kernel)) when a point is decoded.
+  /// (default: default_config(kernel)) when a point is decoded. Choices only some GPUs have
+  /// (TMA: load_tma / store_tma on sm_90 and sm_90a) are fragments of the space of `arch`.
   explicit ConfigSpace(const ir::Kernel& kernel);
-  ConfigSpace(const ir::Kernel& kernel, Config base);
+  ConfigSpace(const ir::Kernel& kernel, Config base, const std::string& arch = "sm_90a");
 
   const std::vector<Fragment>& fragments() const { return fragments_; }
   const ir::Kernel& kernel() const { return *kernel_; }
@@ -106,8 +111,10 @@ class ConfigSpace {
   /// A point drawn uniformly per fragment; it may fail check().
   Point random_point(std::mt19937_64& rng) const;
   /// A point whose config passes check(…, arch): draws until one does (throws ConfigError
-  /// after `attempts` failures, naming the most frequent reason).
-  Point random_valid(std::mt19937_64& rng, const std::string& arch = "sm_90a", int attempts = 2000) const;
+  /// after `attempts` failures, naming the most frequent reason). `fixed`: fragment index ->
+  /// value, kept in every draw.
+  Point random_valid(std::mt19937_64& rng, const std::string& arch = "sm_90a", int attempts = 2000,
+                     const std::map<std::size_t, Value>& fixed = {}) const;
   /// Points differing from p in one fragment by one step (next power of two, next integer,
   /// another enum choice, the flipped bool, a swap of two adjacent items). Unchecked.
   std::vector<Point> neighbors(const Point& p) const;
@@ -142,6 +149,15 @@ class ConfigSpace {
 /// the same fragments, different element types): points drawn from the last space until every
 /// space's check() accepts the config; throws ConfigError after `attempts` draws.
 Config sample_for_all(const std::vector<const ConfigSpace*>& spaces, std::mt19937_64& rng,
-                      const std::string& arch = "sm_90a", int attempts = 200);
+                      const std::string& arch = "sm_90a", int attempts = 200,
+                      const std::map<std::size_t, Value>& fixed = {});
+
+/// A seeded sample of `count` configs (sample_for_all), as `tilecc config-space --sample`
+/// prints it: the first ones take each value of the fragments named in `cover` in turn (so a
+/// choice valid only beside particular others, such as pipeline stages, is in the sample
+/// whatever the seed), the rest are drawn freely. Throws ConfigError naming an unknown
+/// fragment or a value no valid config takes.
+std::vector<Config> sample_configs(const std::vector<const ConfigSpace*>& spaces, int count, std::uint64_t seed,
+                                   const std::string& arch = "sm_90a", const std::vector<std::string>& cover = {});
 
 }  // namespace tilecc::codegen

@@ -556,8 +556,7 @@ class Emitter {
       line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_gather_rows"), name, a.pointer,
                        idx.code, a.gather_stride, a.col_stride, a.cols));
     } else {
-      line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load"), name, a.pointer, a.row_stride,
-                       a.col_stride, a.rows, a.cols));
+      line(load_call(e, name, a));
     }
     return make_frag(name, e.dtype, rc);
   }
@@ -710,9 +709,91 @@ class Emitter {
           "4/8/16-byte access; set it false",
           i, n, ir::name(e.dtype), e.name, threads_ / tc_, tc_);
     if (vec && hint == LoadHint::Default) return "tilecc::dev::" + base;
+    return fmt::format("tilecc::dev::{}_hinted<tilecc::dev::LoadHint::{}, {}>", base, hint_name(hint),
+                       vec ? "true" : "false");
+  }
+
+  static const char* hint_name(LoadHint h) {
     static const char* hints[] = {"none", "evict_first", "evict_last", "cg"};
-    return fmt::format("tilecc::dev::{}_hinted<tilecc::dev::LoadHint::{}, {}>", base,
-                       hints[static_cast<int>(hint)], vec ? "true" : "false");
+    return hints[static_cast<int>(h)];
+  }
+  static const char* hint_name(StoreHint h) {
+    static const char* hints[] = {"none", "evict_first", "cs"};
+    return hints[static_cast<int>(h)];
+  }
+
+  /// `load(frag, pointer, strides, extents);` of a tile load: load / load_hinted, or load_tma
+  /// through the site's stage when the config asks for TMA (load_tma).
+  std::string load_call(const Expr& e, const std::string& frag, const Access& a) {
+    const std::string function = load_function(e, "load");
+    const auto it = load_index_.find(&e);
+    const std::size_t i = it == load_index_.end() ? 0 : it->second;
+    const bool tma = it != load_index_.end() && i < c_.load_tma.size() && c_.load_tma[i];
+    const auto rc = physical(e.shape, e.loc);
+    const std::string stage =
+        tma ? tma_stage("load_tma", i, param(e.name).dtype, rc, fmt::format("load of {} at line {}", e.name, e.loc.line))
+            : "";
+    if (stage.empty())
+      return fmt::format("{}({}, {}, {}, {}, {}, {});", function, frag, a.pointer, a.row_stride, a.col_stride, a.rows,
+                         a.cols);
+    const bool vec = i >= c_.load_vectors.size() || c_.load_vectors[i];
+    const LoadHint hint = i < c_.load_hints.size() ? c_.load_hints[i] : LoadHint::Default;
+    return fmt::format("tilecc::dev::load_tma<tilecc::dev::LoadHint::{}, {}>({}, {}, {}_phase, {}, {}, {}, {}, {});",
+                       hint_name(hint), vec ? "true" : "false", frag, stage, stage, a.pointer, a.row_stride,
+                       a.col_stride, a.rows, a.cols);
+  }
+
+  /// `store(pointer, value, strides);` of a tile store: store / store_hinted, or store_tma
+  /// through the site's stage when the config asks for TMA (store_tma).
+  std::string store_call(const Stmt& s, std::pair<std::int64_t, std::int64_t> rc, const Access& a,
+                         const std::string& value) {
+    const DType t = param(s.name).dtype;
+    const std::string function = store_function(s, t, rc.second);
+    const auto it = store_index_.find(&s);
+    const std::size_t i = it == store_index_.end() ? 0 : it->second;
+    const bool tma = it != store_index_.end() && i < c_.store_tma.size() && c_.store_tma[i];
+    const std::string stage =
+        tma ? tma_stage("store_tma", i, t, rc, fmt::format("store to {} at line {}", s.name, s.loc.line)) : "";
+    if (stage.empty())
+      return fmt::format("{}({}, {}, {}, {});", function, a.pointer, value, a.row_stride, a.col_stride);
+    const bool vec = i >= c_.store_vectors.size() || c_.store_vectors[i];
+    const StoreHint hint = i < c_.store_hints.size() ? c_.store_hints[i] : StoreHint::Default;
+    return fmt::format("tilecc::dev::store_tma<tilecc::dev::StoreHint::{}, {}>({}, {}, {}, {}, {});", hint_name(hint),
+                       vec ? "true" : "false", stage, a.pointer, value, a.row_stride, a.col_stride);
+  }
+
+  /// The shared stage of TMA site `field`[i] for an R x C tile of t (declared at kernel scope,
+  /// its shared memory counted), or "" where TMA does not apply to this instance: a tile row of
+  /// fewer than 16 bytes holds no bulk copy (a comment says so, the access stays in registers).
+  /// Throws ConfigError before sm_90.
+  std::string tma_stage(const char* field, std::size_t i, DType t, std::pair<std::int64_t, std::int64_t> rc,
+                        const std::string& what) {
+    if (backend_of(o_.arch) != Backend::sm90)
+      throw ConfigError(fmt::format("config field '{}[{}]': TMA bulk copies need sm_90 or newer, the target is {}",
+                                    field, i, o_.arch));
+    const std::int64_t row_bytes = rc.second * ir::size_bytes(t);
+    if (row_bytes % 16 != 0) {
+      line(fmt::format("// {}[{}] does not apply: the {} moves rows of {} bytes, bulk copies 16-byte units", field, i,
+                       what, row_bytes));
+      return "";
+    }
+    const bool load = std::string(field) == "load_tma";
+    // One stage per site and tile shape (a site emitted twice, e.g. prefetched, shares it).
+    const std::string site = fmt::format("tma_{}_{}", load ? "load" : "store", i);
+    const std::string key = fmt::format("{}_{}x{}", site, rc.first, rc.second);
+    if (auto it = tma_stages_.find(key); it != tma_stages_.end()) return it->second;
+    const int shapes = static_cast<int>(std::count_if(tma_stages_.begin(), tma_stages_.end(), [&](const auto& kv) {
+      return kv.first.rfind(site + "_", 0) == 0;
+    }));
+    const std::string name = shapes ? fmt::format("{}_{}", site, shapes) : site;
+    tma_stages_[key] = name;
+    const std::string type = fmt::format("tilecc::dev::TmaStage<{}, {}, {}>", cuda_type(t), rc.first, rc.second);
+    tma_decls_.push_back(fmt::format("__shared__ {} {};  // {}[{}]: the {}", type, name, field, i, what));
+    if (load) tma_decls_.push_back(fmt::format("unsigned {}_phase = 0;", name));
+    tma_decls_.push_back(fmt::format("tilecc::dev::tma_init<L>({});", name));
+    note_shared(rc.first * (row_bytes + 16) + 16, fmt::format("the TMA stage of the {} ({} x {} {})", what, rc.first,
+                                                               rc.second, ir::name(t)));
+    return name;
   }
 
   std::string store_function(const Stmt& s, DType t, std::int64_t cols) {
@@ -730,8 +811,7 @@ class Emitter {
           "4/8/16-byte access; set it false",
           i, n, ir::name(t), s.name, threads_ / tc_, tc_);
     if (vec && hint == StoreHint::Default) return "tilecc::dev::store";
-    static const char* hints[] = {"none", "evict_first", "cs"};
-    return fmt::format("tilecc::dev::store_hinted<tilecc::dev::StoreHint::{}, {}>", hints[static_cast<int>(hint)],
+    return fmt::format("tilecc::dev::store_hinted<tilecc::dev::StoreHint::{}, {}>", hint_name(hint),
                        vec ? "true" : "false");
   }
 
@@ -798,7 +878,7 @@ class Emitter {
     const std::int64_t bk = blocks_.at(k);
     // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
     // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
-    int stages = index < c_.range_num_stages.size() ? c_.range_num_stages[index] : 0;
+    int stages = configured_stages(index, acc, a.dtype);
     const std::int64_t stage_bytes = (rc.first * bk + bk * rc.second) * 2, static_limit = 48 * 1024;
     const std::int64_t arch_limit = (o_.arch == "sm_80" ? 163 : 227) * 1024;
     const bool lowp = a.dtype == DType::bf16 || a.dtype == DType::f16;
@@ -955,10 +1035,10 @@ class Emitter {
         std::string value = v.code;
         if (!v.frag || v.rows != rc.first || v.cols != rc.second)
           value = broadcast_to(v, v.dtype, rc.first, rc.second, runtime_extents(shape));
-        line(fmt::format("{}({}, {}, {}, {});",
-                         atomic ? "tilecc::dev::atomic_add" : store_function(s, param(s.name).dtype, rc.second),
-                         a.pointer, value,
-                         a.row_stride, a.col_stride));
+        if (atomic)
+          line(fmt::format("tilecc::dev::atomic_add({}, {}, {}, {});", a.pointer, value, a.row_stride, a.col_stride));
+        else
+          line(store_call(s, rc, a, value));
         return;
       }
       case Stmt::Kind::Check: fail(s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
@@ -984,8 +1064,8 @@ class Emitter {
     line(source_comment(s.loc));
     const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
-    const int stages = loop_index < c_.range_num_stages.size() ? c_.range_num_stages[loop_index] : 0;
     const Val& acc = values_.at(st.name);
+    const int stages = configured_stages(loop_index, acc, a.dtype);
     note_dot_loop(acc, a.dtype, blocks_.at(k), stages);
     line(fmt::format("tilecc::dev::dot_loop<{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", blocks_.at(k),
                      stages ? fmt::format(", {}", stages) : "", st.name, pa.pointer, pa.row_stride, pa.col_stride,
@@ -1030,8 +1110,7 @@ class Emitter {
   /// warps in 16k x 16k tiles of at most 128 accumulators.
   bool pipeline_shape(const Val& acc, DType operand, std::int64_t bk) const {
     const std::int64_t r = acc.rows, c = acc.cols, warps = threads_ / 32;
-    if (acc.dtype != DType::f32 || (operand != DType::bf16 && operand != DType::f16) || r % 64 || c % 64 || bk % 32)
-      return false;
+    if (!pipelined_types(acc.dtype, operand) || r % 64 || c % 64 || bk % 32) return false;
     for (std::int64_t wm = 1; wm <= warps; wm *= 2) {
       const std::int64_t wn = warps / wm;
       if (wm * wn != warps || r % wm || c % wn) continue;
@@ -1039,6 +1118,22 @@ class Emitter {
       if (tm % 16 == 0 && tn % 16 == 0 && tm * tn / 32 <= 128) return true;
     }
     return false;
+  }
+
+  /// range_num_stages[i] of a dot k-loop, or 0 where this instance's element types have no
+  /// cp.async pipeline (f32 operands take the SIMT path): a config applies to every template
+  /// instance of a kernel, so the knob is ignored there, and a comment says so.
+  int configured_stages(std::size_t loop_index, const Val& acc, DType operand) {
+    const int stages = loop_index < c_.range_num_stages.size() ? c_.range_num_stages[loop_index] : 0;
+    if (stages && !pipelined_types(acc.dtype, operand)) {
+      line(fmt::format("// range_num_stages[{}] = {} does not apply: {} operands into {} take no cp.async pipeline",
+                       loop_index, stages, ir::name(operand), ir::name(acc.dtype)));
+      return 0;
+    }
+    return stages;
+  }
+  static bool pipelined_types(DType acc, DType operand) {
+    return acc == DType::f32 && (operand == DType::bf16 || operand == DType::f16);
   }
 
   /// range_num_stages asks for a pipeline depth: only the cp.async pipeline has stages, and
@@ -1212,6 +1307,7 @@ class Emitter {
     ++indent_;
     line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
                      threads_, threads_ / tc_, tc_));
+    const std::size_t stages_at = out_.size();  // TMA stages go here, once the body has named them
     emit_assumptions();
     emit_host_lets();
     line(source_comment(k_.body.empty() ? ir::SourceLoc{} : k_.body[0]->loc));
@@ -1238,6 +1334,9 @@ class Emitter {
     }
     --indent_;
     line("}");
+    std::string stages;
+    for (const std::string& d : tma_decls_) stages += "  " + d + "\n";
+    out_.insert(stages_at, stages);
     return out_;
   }
 
@@ -1346,9 +1445,7 @@ class Emitter {
       emit_program_tiles();
       for (std::size_t i = 0; i < loads.size(); ++i) {
         const Access a = access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc);
-        line(fmt::format("{}(next_{}, {}, {}, {}, {}, {});", load_function(*loads[i], "load"), i, a.pointer,
-                         a.row_stride, a.col_stride,
-                         a.rows, a.cols));
+        line(load_call(*loads[i], fmt::format("next_{}", i), a));
       }
       --indent_;
       line("}");
@@ -1528,6 +1625,8 @@ class Emitter {
   std::map<const Expr*, Val> looped_;         // looped: reductions computed by a chunk loop
   std::map<const Expr*, const Expr*> moments_;  // mean(x) -> mean((x - mean(x))^2) computed with it
   std::map<const Expr*, Val> fused_;           // those variances, once their mean is emitted
+  std::map<std::string, std::string> tma_stages_;  // TMA site and tile shape -> its stage's name
+  std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
   KernelResources res_;
   std::string grid_;

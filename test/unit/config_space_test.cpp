@@ -184,3 +184,63 @@ TEST_CASE("each knob changes the emitted code", "[config_space]") {
   }
   CHECK(codes.size() * 10 >= configs.size() * 9);
 }
+
+TEST_CASE("TMA loads and stores are choices of the sm_90 spaces only, and rejected before sm_90", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const std::set<std::string> hopper = names(cg::ConfigSpace(k, cg::default_config(k), "sm_90a"));
+  CHECK(hopper.count("load_tma[0]"));
+  CHECK(hopper.count("store_tma[0]"));
+  CHECK(names(cg::ConfigSpace(k, cg::default_config(k), "sm_90")).count("load_tma[0]"));
+  const cg::ConfigSpace ampere(k, cg::default_config(k), "sm_80");
+  CHECK_FALSE(names(ampere).count("load_tma[0]"));
+  CHECK_FALSE(names(ampere).count("store_tma[0]"));
+  CHECK(ampere.fingerprint() != cg::ConfigSpace(k).fingerprint());
+
+  const cg::Config tma = cg::parse_config(R"({"block_sizes": [256], "load_tma": [true], "store_tma": [true]})", k);
+  CHECK_FALSE(ampere.check(tma, "sm_90a").has_value());
+  const auto why = ampere.check(tma, "sm_80");
+  REQUIRE(why.has_value());
+  CHECK_THAT(*why, Catch::Contains("config field 'load_tma[0]'") && Catch::Contains("sm_90"));
+  CHECK_THROWS_AS(cg::parse_config(R"({"load_tma": [true, false]})", k), cg::ConfigError);  // one load
+
+  // The code: a stage per site at kernel scope, the accesses through it.
+  cg::EmitOptions hopper_options;
+  hopper_options.arch = "sm_90a";
+  const std::string code = cg::emit_kernel(k, tma, hopper_options).global_function;
+  CHECK_THAT(code, Catch::Contains("__shared__ tilecc::dev::TmaStage<float, 1, 256> tma_load_0;") &&
+                       Catch::Contains("tilecc::dev::tma_init<L>(tma_store_0);") &&
+                       Catch::Contains("tilecc::dev::load_tma<tilecc::dev::LoadHint::none, true>(x_0, tma_load_0, "
+                                       "tma_load_0_phase,") &&
+                       Catch::Contains("tilecc::dev::store_tma<tilecc::dev::StoreHint::none, true>(tma_store_0,"));
+  // A row under 16 bytes holds no bulk copy: the knob does not apply, in registers instead.
+  cg::Config narrow = tma;
+  narrow.block_sizes = {2};
+  const std::string small = cg::emit_kernel(k, narrow, hopper_options).global_function;
+  CHECK_THAT(small, Catch::Contains("load_tma[0] does not apply here: rows of the load of x"));
+  CHECK_THAT(small, !Catch::Contains("TmaStage"));
+}
+
+TEST_CASE("a sample can cover every value of a fragment, whatever the seed", "[config_space]") {
+  const ir::Kernel k = exp_kernel();
+  const cg::ConfigSpace space(k);
+  const std::vector<const cg::ConfigSpace*> spaces = {&space};
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const std::vector<cg::Config> sample = cg::sample_configs(spaces, 8, seed, "sm_90a", {"pid"});
+    REQUIRE(sample.size() == 8);
+    CHECK(sample[0].pid == cg::Pid::Flat);
+    CHECK(sample[1].pid == cg::Pid::PersistentBlocked);
+    CHECK(sample[2].pid == cg::Pid::PersistentInterleaved);
+    for (const cg::Config& c : sample) CHECK_FALSE(space.check(c, "sm_90a").has_value());
+    // The same seed, the same sample.
+    CHECK(cg::sample_configs(spaces, 8, seed, "sm_90a", {"pid"})[5].to_json() == sample[5].to_json());
+  }
+  CHECK_THROWS_WITH(cg::sample_configs(spaces, 4, 1, "sm_90a", {"no_such_knob"}), Catch::Contains("no_such_knob"));
+
+  // Fragment::values lists what random draws can give.
+  for (const cg::Fragment& f : space.fragments()) {
+    if (f.kind == cg::Fragment::Kind::Permutation) continue;
+    const std::vector<cg::Value> values = f.values();
+    CHECK(static_cast<std::int64_t>(values.size()) == f.cardinality());
+    for (const cg::Value& v : values) CHECK(f.contains(v));
+  }
+}

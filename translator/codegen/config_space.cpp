@@ -260,7 +260,7 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
   // What only codegen knows and no config changes: one-column fragments (no vector access to
   // choose), loads a persistent program could prefetch.
   const KernelResources shape = emit_kernel(kernel, base_, {}).resources;
-  auto rows_only = [](const std::vector<bool>& v, std::size_t i) { return i < v.size() && v[i]; };
+  auto set_at = [](const std::vector<bool>& v, std::size_t i) { return i < v.size() && v[i]; };
   auto add = [&](Fragment f) { fragments_.push_back(std::move(f)); };
   auto pow2 = [](std::string name, std::string doc, std::int64_t lo, std::int64_t hi, bool zero = false) {
     Fragment f;
@@ -349,20 +349,20 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
   for (std::size_t i = 0; i < st.loads.size(); ++i) {
     const ir::Expr& e = *st.loads[i];
     const std::string what = fmt::format("load of {} at line {}", e.name, e.loc.line);
-    if (!rows_only(shape.load_rows_only, i))
+    if (!set_at(shape.load_rows_only, i))
       add(flag(fmt::format("load_vectors[{}]", i), "16-byte vector accesses for the " + what));
     add(choice(fmt::format("load_hints[{}]", i), "cache hint for the " + what,
                {"default", "evict_first", "evict_last", "cg"}));
-    if (tma && !rows_only(shape.load_rows_only, i) && !st.load_is_gather[i])
+    if (tma && !set_at(shape.load_rows_only, i) && !st.load_is_gather[i])
       add(flag(fmt::format("load_tma[{}]", i), "TMA bulk copies (via shared memory) for the " + what));
   }
   for (std::size_t i = 0; i < st.stores.size(); ++i) {
     const ir::Stmt& s = *st.stores[i];
     const std::string what = fmt::format("store to {} at line {}", s.name, s.loc.line);
-    if (!rows_only(shape.store_rows_only, i))
+    if (!set_at(shape.store_rows_only, i))
       add(flag(fmt::format("store_vectors[{}]", i), "16-byte vector accesses for the " + what));
     add(choice(fmt::format("store_hints[{}]", i), "cache hint for the " + what, {"default", "evict_first", "cs"}));
-    if (tma && !rows_only(shape.store_rows_only, i))
+    if (tma && !set_at(shape.store_rows_only, i) && !set_at(shape.store_from_dot, i))
       add(flag(fmt::format("store_tma[{}]", i), "TMA bulk copies (via shared memory) for the " + what));
   }
 }

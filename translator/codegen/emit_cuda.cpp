@@ -773,8 +773,8 @@ class Emitter {
                                     field, i, o_.arch));
     const std::int64_t row_bytes = rc.second * ir::size_bytes(t);
     if (row_bytes % 16 != 0) {
-      line(fmt::format("// {}[{}] does not apply: the {} moves rows of {} bytes, bulk copies 16-byte units", field, i,
-                       what, row_bytes));
+      line(fmt::format("// {}[{}] does not apply here: rows of the {} are {} bytes, a bulk copy moves 16-byte units",
+                       field, i, what, row_bytes));
       return "";
     }
     const bool load = std::string(field) == "load_tma";
@@ -868,6 +868,13 @@ class Emitter {
     line(source_comment(loop.loc));
     line(source_comment(store.loc));
     line(fmt::format("// {} stays in the products' registers: the k-loop stores it to {}.", init.name, store.name));
+    if (const auto it = store_index_.find(&store); it != store_index_.end()) {
+      res_.store_from_dot.resize(st_.stores.size());
+      res_.store_from_dot[it->second] = true;
+      if (it->second < c_.store_tma.size() && c_.store_tma[it->second])
+        line(fmt::format("// store_tma[{}] does not apply: the products go from registers to {}", it->second,
+                         store.name));
+    }
     const std::string& k = loop.dims[0].var;
     const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};

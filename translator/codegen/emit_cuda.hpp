@@ -42,6 +42,8 @@ struct KernelResources {
   // Per tile load / store (KernelStructure order): its fragment is one column wide, so it is
   // moved element by element whatever load_vectors / store_vectors say.
   std::vector<bool> load_rows_only, store_rows_only;
+  // Per tile store: written by dot_loop_store straight from the mma registers (no store_tma).
+  std::vector<bool> store_from_dot;
   int prefetchable_loads = 0;  // loads a persistent program can issue for the next one (prefetch)
 };
 

@@ -40,7 +40,7 @@ namespace dev {
 template <class S, int R, int C> struct TmaStage {
   static_assert(C * static_cast<int>(sizeof(S)) % 16 == 0,
                 "TmaStage: a tile row must be a multiple of 16 bytes (bulk copies move 16-byte units)");
-  static constexpr int pitch = C * static_cast<int>(sizeof(S)) + 16;  // bytes per stage row
+  static constexpr int pitch = C * static_cast<int>(sizeof(S)) + 16;  // bytes per stage row (TmaRows)
   alignas(16) unsigned char bytes[R * pitch];
   unsigned long long barrier;
 };
@@ -53,13 +53,24 @@ struct TmaRow {
   int offset, head, bulk;
 };
 
-template <class S, int Pitch>
-__device__ __forceinline__ TmaRow tma_row(const S *row, int r, int cols, bool contiguous) {
-  const int misalign = static_cast<int>(reinterpret_cast<unsigned long long>(row) & 15ull);
-  const int head = (16 - misalign) & 15;
-  const int bytes = cols * static_cast<int>(sizeof(S));
-  return {r * Pitch + misalign, head, contiguous && bytes > head ? (bytes - head) & ~15 : 0};
-}
+// The rows of one tile in global memory (S may be const), as a TmaStage<S, R, C> holds them.
+template <class S, int R, int C> struct TmaRows {
+  static constexpr int size = static_cast<int>(sizeof(S)), pitch = C * size + 16;
+  S *base;
+  long long row_stride;
+  int rows, cols;   // clamped to the tile
+  bool contiguous;  // col_stride == 1: rows have an interior to copy
+
+  __device__ __forceinline__ TmaRows(S *b, long long row_stride_, long long col_stride, int rows_, int cols_)
+      : base(b), row_stride(row_stride_), rows(rows_ < R ? rows_ : R), cols(cols_ < C ? cols_ : C),
+        contiguous(col_stride == 1) {}
+  __device__ __forceinline__ S *row(int r) const { return base + static_cast<long long>(r) * row_stride; }
+  __device__ __forceinline__ TmaRow at(int r) const {
+    const int misalign = static_cast<int>(reinterpret_cast<unsigned long long>(row(r)) & 15ull);
+    const int head = (16 - misalign) & 15, bytes = cols * size;
+    return {r * pitch + misalign, head, contiguous && bytes > head ? (bytes - head) & ~15 : 0};
+  }
+};
 
 // Bytes [b, b + n) of the row lie inside its bulk copy.
 __device__ __forceinline__ bool in_bulk(const TmaRow &row, int b, int n) {
@@ -132,29 +143,24 @@ __device__ __forceinline__ void load_tma(Frag<T, R, C, L> &f, TmaStage<S, R, C> 
                                             "translate without it for this arch)");
 #else
   using F = Frag<T, R, C, L>;
-  constexpr int pitch = TmaStage<S, R, C>::pitch, size = static_cast<int>(sizeof(S));
+  const detail::TmaRows<const S, R, C> tile(base, row_stride, col_stride, rows, cols);
+  constexpr int size = detail::TmaRows<const S, R, C>::size;
   f.rows = rows;
   f.cols = cols;
-  const bool contiguous = col_stride == 1;
-  const int tile_rows = rows < R ? rows : R, tile_cols = cols < C ? cols : C;
-  auto row_of = [&](int r) {
-    return detail::tma_row<S, pitch>(base + static_cast<long long>(r) * row_stride, r, tile_cols, contiguous);
-  };
   // Issue: every thread has finished reading the stage's previous tile; thread t copies rows
   // t, t + NT, ... and arrives expecting their bytes, so the phase ends when all have landed.
   __syncthreads();
   unsigned expected = 0;
-  for (int r = L::tid(); r < tile_rows; r += L::threads)
-    expected += static_cast<unsigned>(row_of(r).bulk);
+  for (int r = L::tid(); r < tile.rows; r += L::threads)
+    expected += static_cast<unsigned>(tile.at(r).bulk);
   if (expected)
     detail::fence_proxy_async();
   detail::mbarrier_arrive_expect(&stage.barrier, expected);
-  for (int r = L::tid(); r < tile_rows; r += L::threads) {
-    const detail::TmaRow row = row_of(r);
+  for (int r = L::tid(); r < tile.rows; r += L::threads) {
+    const detail::TmaRow row = tile.at(r);
     if (row.bulk)
       detail::bulk_load(stage.bytes + row.offset + row.head,
-                        reinterpret_cast<const unsigned char *>(base + static_cast<long long>(r) * row_stride) +
-                            row.head,
+                        reinterpret_cast<const unsigned char *>(tile.row(r)) + row.head,
                         static_cast<unsigned>(row.bulk), &stage.barrier);
   }
   detail::mbarrier_wait(&stage.barrier, phase);
@@ -166,8 +172,8 @@ __device__ __forceinline__ void load_tma(Frag<T, R, C, L> &f, TmaStage<S, R, C> 
   for (int i = 0; i < F::er; ++i) {
     const int r = f.row(i);
     const bool row_ok = r < rows && r < R;
-    const S *p = base + static_cast<long long>(row_ok ? r : 0) * row_stride;
-    const detail::TmaRow row = row_of(row_ok ? r : 0);
+    const S *p = tile.row(row_ok ? r : 0);
+    const detail::TmaRow row = tile.at(row_ok ? r : 0);
     const unsigned char *staged = stage.bytes + row.offset;
 #pragma unroll
     for (int g = 0; g < F::ec / V; ++g) {
@@ -212,14 +218,10 @@ __device__ __forceinline__ void store_tma(TmaStage<D, R, C> &stage, D *base, con
                                             "store_tma: translate without it for this arch)");
 #else
   using F = Frag<T, R, C, L>;
-  constexpr int pitch = TmaStage<D, R, C>::pitch, size = static_cast<int>(sizeof(D));
-  constexpr int V = F::vec;
+  const detail::TmaRows<D, R, C> tile(base, row_stride, col_stride, f.rows, f.cols);
+  constexpr int size = detail::TmaRows<D, R, C>::size, V = F::vec;
   constexpr int unit = Vec ? detail::vector_unit<D, V>() : 0;
-  const bool contiguous = col_stride == 1;
-  const int cols = f.cols, tile_rows = f.rows < R ? f.rows : R, tile_cols = cols < C ? cols : C;
-  auto row_of = [&](int r) {
-    return detail::tma_row<D, pitch>(base + static_cast<long long>(r) * row_stride, r, tile_cols, contiguous);
-  };
+  const int cols = f.cols;
   const bool col_home = C != 1 || L::tx() == 0;
   // Stage: the stage's previous tile was waited for by its issuers before they returned.
   __syncthreads();
@@ -227,8 +229,8 @@ __device__ __forceinline__ void store_tma(TmaStage<D, R, C> &stage, D *base, con
   for (int i = 0; i < F::er; ++i) {
     const int r = f.row(i);
     const bool row_own = r < f.rows && r < R && (R != 1 || L::ty() == 0);
-    D *p = base + static_cast<long long>(row_own ? r : 0) * row_stride;
-    const detail::TmaRow row = row_of(row_own ? r : 0);
+    D *p = tile.row(row_own ? r : 0);
+    const detail::TmaRow row = tile.at(row_own ? r : 0);
     unsigned char *staged = stage.bytes + row.offset;
 #pragma unroll
     for (int g = 0; g < F::ec / V; ++g) {
@@ -263,12 +265,12 @@ __device__ __forceinline__ void store_tma(TmaStage<D, R, C> &stage, D *base, con
   detail::fence_proxy_async();
   __syncthreads();
   bool issued = false;
-  for (int r = L::tid(); r < tile_rows; r += L::threads) {
-    const detail::TmaRow row = row_of(r);
+  for (int r = L::tid(); r < tile.rows; r += L::threads) {
+    const detail::TmaRow row = tile.at(r);
     if (!row.bulk)
       continue;
-    detail::bulk_store(reinterpret_cast<unsigned char *>(base + static_cast<long long>(r) * row_stride) + row.head,
-                       stage.bytes + row.offset + row.head, static_cast<unsigned>(row.bulk));
+    detail::bulk_store(reinterpret_cast<unsigned char *>(tile.row(r)) + row.head, stage.bytes + row.offset + row.head,
+                       static_cast<unsigned>(row.bulk));
     issued = true;
   }
   if (issued)

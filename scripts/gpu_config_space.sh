@@ -20,6 +20,7 @@ bin=/tmp/cfgbin
 rm -rf "$logs" "$bin"
 mkdir -p "$out" "$logs" "$bin"
 nvcc=/usr/local/cuda/bin/nvcc
+sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 arch=(-gencode=arch=compute_90a,code=sm_90a)
 tree=.carry/cfg/tree  # include/, templates/, bench/, test/ as translated against
 n=$(ls -d .carry/cfg/[0-9]*/ | wc -l)
@@ -48,19 +49,19 @@ say "built $n sampled variants + tma_check + cublas in $((SECONDS - start)) s"
 start=$SECONDS
 $bin/tma_check > "$logs/tma_check.log" 2>&1
 say "tma_check rc=$?: $(tail -1 "$logs/tma_check.log")"
-compute-sanitizer --tool memcheck --print-limit 5 $bin/tma_check > "$logs/tma_memcheck.log" 2>&1
+$sanitizer --tool memcheck --print-limit 5 $bin/tma_check > "$logs/tma_memcheck.log" 2>&1
 say "tma_check memcheck rc=$?: $(grep -E 'ERROR SUMMARY' "$logs/tma_memcheck.log" | tail -1)"
 
 # ---- 3. every sampled config at odd sizes, plainly and under memcheck ---------------------------
 seq 0 $((n - 1)) | xargs -P 8 -I{} bash -c \
   "$bin/check_{} > $logs/check_{}.log 2>&1; echo \"check {} rc=\$?: \$(tail -1 $logs/check_{}.log)\"" |
-  sort -n -k2 | tee -a "$summary"
-say "checks in $((SECONDS - start)) s"
+  sort -n -k2 | tee "$logs/checks.txt" | tee -a "$summary"
+say "checks: $(grep -c 'rc=0: .* 0 failed' "$logs/checks.txt") of $n configs pass, in $((SECONDS - start)) s"
 start=$SECONDS
 seq 0 $((n - 1)) | xargs -P 10 -I{} bash -c \
-  "compute-sanitizer --tool memcheck --print-limit 5 $bin/check_{} > $logs/memcheck_{}.log 2>&1; echo \"memcheck {} rc=\$?: \$(grep -E 'ERROR SUMMARY' $logs/memcheck_{}.log | tail -1)\"" |
-  sort -n -k2 | tee -a "$summary"
-say "memchecks in $((SECONDS - start)) s"
+  "$sanitizer --tool memcheck --print-limit 5 $bin/check_{} > $logs/memcheck_{}.log 2>&1; echo \"memcheck {} rc=\$?: \$(grep -E 'ERROR SUMMARY' $logs/memcheck_{}.log | tail -1)\"" |
+  sort -n -k2 | tee "$logs/memchecks.txt" | tee -a "$summary"
+say "memchecks: $(grep -c 'rc=0: .*ERROR SUMMARY: 0 errors' "$logs/memchecks.txt") of $n configs clean, in $((SECONDS - start)) s"
 cat "$logs"/tma_check.log "$logs"/check_*.log > "$out/checks.log"
 cat "$logs"/tma_memcheck.log "$logs"/memcheck_*.log > "$out/memchecks.log"
 

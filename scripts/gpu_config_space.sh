@@ -109,6 +109,7 @@ for line in open(sys.argv[3]):
 def label(c):
     bits = [f"blocks {c['block_sizes']}", f"warps {c['num_warps']}"]
     if c.get("range_num_stages"): bits.append(f"stages {c['range_num_stages']}")
+    if c.get("dot_instruction"): bits.append(c["dot_instruction"])
     if any(c.get("load_tma", [])) or any(c.get("store_tma", [])):
         bits.append(f"TMA load {c.get('load_tma', [])} store {c.get('store_tma', [])}")
     if c.get("reduction_loops"): bits.append(f"chunks {c['reduction_loops']}")

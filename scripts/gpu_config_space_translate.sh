@@ -4,7 +4,8 @@
 # sm_90a into .carry/cfg/<i>/gen/<example>.cu, for scripts/gpu_config_space.sh on the GPU
 # machine. A config is valid for every template instance of its kernel; in softmax.tile.cpp the
 # sample goes to `softmax` (drawn to hold rows of 4096: it is timed at 8192 x 4096),
-# softmax_two_pass keeps its default; matmul's first 4 configs have 0, 2, 3, 4 pipeline stages. .carry/cfg/configs.tsv lists every config.
+# softmax_two_pass keeps its default; matmul's first 7 configs have 0, 2, 3, 4 pipeline stages,
+# then each dot_instruction (auto, mma_sync, wgmma). .carry/cfg/configs.tsv lists every config.
 #   TILECC=/path/to/tilecc scripts/gpu_config_space_translate.sh   (default build/cli/tilecc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ mkdir -p .carry/cfg
 for k in add bmm cross_entropy embedding exp geglu layer_norm long_sum matmul rms_norm softmax sum swiglu; do
   how=()  # as sample_base / sample_cover of the nvrtc test
   [ "$k" = softmax ] && how=(--full-extent 4096)
-  [ "$k" = matmul ] && how=(--cover 'range_num_stages[0]')
+  [ "$k" = matmul ] && how=(--cover 'range_num_stages[0]' --cover dot_instruction)
   "$tilecc" config-space "examples/$k.tile.cpp" -k "$k" --arch sm_90a --sample "$samples" --seed "$seed" \
     "${how[@]}" > ".carry/cfg/$k.sample"
   i=0

@@ -36,14 +36,14 @@ constexpr std::uint64_t kSeed = 20261202;  // scripts/gpu_config_space.sh uses t
 
 /// How a kernel's sample is drawn, as scripts/gpu_config_space_translate.sh draws it: softmax
 /// holds rows of 4096 (--full-extent 4096: the GPU script times it at 8192 x 4096), matmul's
-/// sample takes every pipeline depth (--cover 'range_num_stages[0]').
+/// sample takes every pipeline depth and tensor-core instruction (--cover).
 tilecc::codegen::Config sample_base(const tilecc::ir::Kernel& k) {
   tilecc::codegen::Config c = tilecc::codegen::default_config(k);
   if (k.name == "softmax") c.full_extent = 4096;
   return c;
 }
 std::vector<std::string> sample_cover(const std::string& kernel) {
-  if (kernel == "matmul") return {"range_num_stages[0]"};
+  if (kernel == "matmul") return {"range_num_stages[0]", "dot_instruction"};
   return {};
 }
 

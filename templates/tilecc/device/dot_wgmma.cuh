@@ -41,7 +41,7 @@ template <int R, int C, int NT> struct wgmma_grid {
   static constexpr int groups = NT % 128 == 0 ? NT / 128 : 0;
   static constexpr int rows = groups > 0 ? R / groups : 0;
   static constexpr int msub = rows / 64;
-  static constexpr bool ok = groups > 0 && R % (64 * groups) == 0 && (msub == 1 || msub == 2) &&
+  static constexpr bool ok = groups > 0 && R % (64 * (groups > 0 ? groups : 1)) == 0 && (msub == 1 || msub == 2) &&
                              (C == 64 || C == 128 || C == 256) && msub * C / 2 <= 128;
 };
 

@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "autotune/launch.hpp"
@@ -35,6 +37,7 @@ struct Extras {
   int (*event_create)(CUevent*, unsigned) = nullptr;
   int (*event_record)(CUevent, runtime::Stream) = nullptr;
   int (*event_synchronize)(CUevent) = nullptr;
+  int (*event_query)(CUevent) = nullptr;
   int (*event_elapsed)(float*, CUevent, CUevent) = nullptr;
   int (*memset_d8_async)(DevicePtr, unsigned char, std::size_t, runtime::Stream) = nullptr;
   int (*memset_d32_async)(DevicePtr, unsigned, std::size_t, runtime::Stream) = nullptr;
@@ -54,6 +57,7 @@ struct Extras {
     sym(event_create, "cuEventCreate");
     sym(event_record, "cuEventRecord");
     sym(event_synchronize, "cuEventSynchronize");
+    sym(event_query, "cuEventQuery");
     sym(event_elapsed, "cuEventElapsedTime");
     sym(memset_d8_async, "cuMemsetD8Async");
     sym(memset_d32_async, "cuMemsetD32Async");
@@ -260,7 +264,8 @@ class Bench {
     counters_ = d.alloc(16);
     // The reference: run it, keep its outputs, and their RMS for the absolute tolerance.
     const nlohmann::json& ref = r.at("reference");
-    run_once(ref);
+    load(ref);
+    launch();
     d.synchronize();
     references_.clear();
     atol_.clear();
@@ -286,8 +291,8 @@ class Bench {
   }
 
   /// Loads the candidate (its cubin from the disk cache the compile workers filled, through
-  /// compile_cached, which reads the entry format back; memoized by key) and launches it once.
-  void run_once(const nlohmann::json& r) {
+  /// compile_cached, which reads the entry format back; memoized by key) and sets up its launch.
+  void load(const nlohmann::json& r) {
     runtime::CompileOptions co;
     co.arch = r.at("arch").get<std::string>();
     co.include_dirs = r.value("include_dirs", std::vector<std::string>{});
@@ -309,7 +314,6 @@ class Bench {
     const std::vector<PackedParam> params = pack_params(*kernel_, bound_, buffers_);
     args_.clear();
     for (const PackedParam& p : params) args_.push_bytes(p.bytes.data(), p.bytes.size(), p.align);
-    launch();
   }
   void launch() {
     if (dims_.empty) return;
@@ -317,62 +321,116 @@ class Bench {
                nullptr, args_);
   }
 
-  nlohmann::json bench(const nlohmann::json& r) {
+  float elapsed_ms(int from, int to) {
+    float ms = 0;
+    Extras::check(x_->event_elapsed(&ms, events_[from], events_[to]), "cuEventElapsedTime");
+    return ms;
+  }
+
+  /// Waits for events_[e]; false when cut_s (> 0) passed first (the launch is still running).
+  bool wait(int e, double cut_s) {
+    if (cut_s <= 0) {
+      Extras::check(x_->event_synchronize(events_[e]), "cuEventSynchronize");
+      return true;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      const int q = x_->event_query(events_[e]);
+      if (q == 0) return true;
+      if (q != 600) Extras::check(q, "cuEventQuery");  // 600: CUDA_ERROR_NOT_READY
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > cut_s) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
+  /// Output elements outside the tolerances of the reference's, and the largest error.
+  std::pair<unsigned long long, double> compare_outputs() {
     Driver& d = drv();
+    unsigned long long bad_total = 0;
+    double max_err = 0;
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      const std::size_t i = outputs_[k];
+      Extras::check(x_->memset_d8_async(counters_, 0, 16, nullptr), "cuMemsetD8Async");
+      runtime::ArgPack a;
+      a.push(buffers_[i]);
+      a.push(references_[k]);
+      a.push(static_cast<long long>(bound_[i].elements()));
+      a.push(static_cast<float>(atol_[k]));
+      a.push(static_cast<float>(tolerances(bound_[i].dtype).first));
+      a.push(counters_);
+      a.push(counters_ + 8);
+      compare_fn_[k].launch({1024, 1, 1}, 256, 0, nullptr, a);
+      unsigned long long bad = 0;
+      unsigned bits = 0;
+      d.copy_to_host(&bad, counters_, 8);
+      d.copy_to_host(&bits, counters_ + 8, 4);
+      float err;
+      std::memcpy(&err, &bits, 4);
+      bad_total += bad;
+      max_err = std::max(max_err, static_cast<double>(err));
+    }
+    return {bad_total, max_err};
+  }
+
+  nlohmann::json bench(const nlohmann::json& r) {
     nlohmann::json answer = {{"ok", true}};
+    const bool check = r.value("check", true);
+    const double slow_ms = r.value("slow_ms", 0.0), cut_s = r.value("cut_s", 0.0), budget_ms = r.value("budget_ms", 0.0);
     try {
-      if (r.value("check", true)) {
+      load(r);
+      // The first launch: on poisoned (NaN) outputs when checking; timed; given up on when it
+      // runs past cut_s (a running kernel cannot be stopped: the worker exits, the tuner starts
+      // a fresh one).
+      if (check)
         for (std::size_t i : outputs_)
           Extras::check(x_->memset_d8_async(buffers_[i], 0xff, static_cast<std::size_t>(bound_[i].bytes()), nullptr),
                         "cuMemsetD8Async");
-        run_once(r);
-        d.synchronize();
-        unsigned long long bad_total = 0;
-        double max_err = 0;
-        for (std::size_t k = 0; k < outputs_.size(); ++k) {
-          const std::size_t i = outputs_[k];
-          Extras::check(x_->memset_d8_async(counters_, 0, 16, nullptr), "cuMemsetD8Async");
-          runtime::ArgPack a;
-          a.push(buffers_[i]);
-          a.push(references_[k]);
-          a.push(static_cast<long long>(bound_[i].elements()));
-          a.push(static_cast<float>(atol_[k]));
-          a.push(static_cast<float>(tolerances(bound_[i].dtype).first));
-          a.push(counters_);
-          a.push(counters_ + 8);
-          compare_fn_[k].launch({1024, 1, 1}, 256, 0, nullptr, a);
-          unsigned long long bad = 0;
-          unsigned bits = 0;
-          d.copy_to_host(&bad, counters_, 8);
-          d.copy_to_host(&bits, counters_ + 8, 4);
-          float err;
-          std::memcpy(&err, &bits, 4);
-          bad_total += bad;
-          max_err = std::max(max_err, static_cast<double>(err));
-        }
-        answer["bad"] = bad_total;
+      Extras::check(x_->event_record(events_[0], nullptr), "cuEventRecord");
+      launch();
+      Extras::check(x_->event_record(events_[1], nullptr), "cuEventRecord");
+      if (!wait(1, cut_s))
+        return {{"ok", false},
+                {"slow", true},
+                {"exit", true},
+                {"ms", cut_s * 1000},
+                {"error", fmt::format("one launch ran longer than {:.3g} s; not measured", cut_s)}};
+      const double first_ms = elapsed_ms(0, 1);
+      answer["first_ms"] = first_ms;
+      if (check) {
+        const auto [bad, max_err] = compare_outputs();
+        answer["bad"] = bad;
         answer["max_err"] = max_err;
-        if (bad_total) {
+        if (bad) {
           answer["ok"] = false;
           answer["wrong"] = true;
-          answer["error"] = fmt::format("{} output elements differ from the reference (max error {:.3g})", bad_total, max_err);
+          answer["error"] = fmt::format("{} output elements differ from the reference (max error {:.3g})", bad, max_err);
           return answer;
         }
-      } else {
-        run_once(r);
       }
-      // Estimate, then time each launch between events with L2 flushed before it.
+      // Clearly slower than the best so far: not timed further (1 ms allows for the first
+      // launch's loading of the code).
+      if (slow_ms > 0 && first_ms > slow_ms + 1.0) {
+        answer["slow"] = true;
+        answer["ms"] = first_ms;
+        return answer;
+      }
+      // Estimate (L2 warm: at most the flushed time), then time each launch between events
+      // with L2 flushed before it.
       launch();
       Extras::check(x_->event_record(events_[0], nullptr), "cuEventRecord");
       for (int i = 0; i < 3; ++i) launch();
       Extras::check(x_->event_record(events_[1], nullptr), "cuEventRecord");
       Extras::check(x_->event_synchronize(events_[1]), "cuEventSynchronize");
-      float est = 0;
-      Extras::check(x_->event_elapsed(&est, events_[0], events_[1]), "cuEventElapsedTime");
-      est /= 3;
+      const double est = std::max(elapsed_ms(0, 1) / 3, 1e-3f);
+      if (slow_ms > 0 && est > slow_ms) {
+        answer["slow"] = true;
+        answer["ms"] = est;
+        return answer;
+      }
       const double target = r.value("target_ms", 40.0);
-      const int reps = std::clamp(static_cast<int>(target / std::max(est, 1e-3f)), r.value("min_reps", 10),
-                                  std::min(r.value("max_reps", 100), kMaxReps));
+      int reps = std::clamp(static_cast<int>(target / est), r.value("min_reps", 10),
+                            std::min(r.value("max_reps", 100), kMaxReps));
+      if (budget_ms > 0) reps = std::min(reps, std::max(3, static_cast<int>(budget_ms / est)));
       for (int i = 0; i < reps; ++i) {
         Extras::check(x_->memset_d32_async(flush_, static_cast<unsigned>(i), flush_bytes_ / 4, nullptr), "cuMemsetD32Async");
         Extras::check(x_->event_record(events_[2 * i], nullptr), "cuEventRecord");
@@ -381,11 +439,7 @@ class Bench {
       }
       Extras::check(x_->event_synchronize(events_[2 * reps - 1]), "cuEventSynchronize");
       std::vector<double> times;
-      for (int i = 0; i < reps; ++i) {
-        float ms = 0;
-        Extras::check(x_->event_elapsed(&ms, events_[2 * i], events_[2 * i + 1]), "cuEventElapsedTime");
-        times.push_back(ms);
-      }
+      for (int i = 0; i < reps; ++i) times.push_back(elapsed_ms(2 * i, 2 * i + 1));
       std::sort(times.begin(), times.end());
       answer["ms"] = times[times.size() / 2];
       answer["min_ms"] = times.front();

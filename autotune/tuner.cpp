@@ -92,7 +92,7 @@ nlohmann::json TuneResult::to_json() const {
                       {"tune_seconds", tune_seconds}, {"tried", tried},          {"failed", failed},
                       {"generations", generations}, {"convergence", conv},       {"trials", trials_json}};
   if (random_requested) {
-    j["random"] = {{"requested", random_requested},      {"measured", random_measured},
+    j["random"] = {{"requested", random_requested},      {"measured", random_measured}, {"slow", random_slow},
                    {"best_ms", random_best_ms},           {"tuned_best_ms_same_conditions", tuned_best_remeasured_ms},
                    {"seconds", random_seconds},           {"best_config", random_best_config}};
   }
@@ -117,6 +117,8 @@ class Session {
   Session(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& o, const Progress& progress)
       : kernel_(kernel), o_(o), progress_(progress) {
     start_ = now_s();
+    // A candidate that compiles for longer is a huge unrolled register tile: slow to run too.
+    if (o_.compile_timeout_s <= 0) o_.compile_timeout_s = o_.effort == "full" ? 120 : 30;
     bound_ = bind_args(kernel_, args);
     const std::string self = o_.self.empty() ? self_executable() : o_.self;
     const std::string log = o_.worker_log.empty() ? "/dev/null" : o_.worker_log;
@@ -168,14 +170,19 @@ class Session {
     // The search.
     HybridOptions h;
     const bool full = o_.effort == "full";
-    h.initial = full ? 64 : 24;
+    // The default config and the grid of tile shapes and warps around it come first, then a
+    // random sample (the default may be far from the best), then pattern search from the best.
+    std::vector<Genome> seeds = tspace_->shape_grid(reference);
+    if (seeds.empty() || seeds.front() != reference) seeds.insert(seeds.begin(), reference);
+    h.initial = full ? 64 : 16;
     h.evolve = full;
     h.de.population = 16;
     h.de.stagnation = 3;
     h.de.surrogate = o_.surrogate;
     h.pattern.max_moves = full ? 200 : 40;
     h.restarts = full ? 6 : 3;  // only while the budget lasts
-    std::unique_ptr<Search> search = make_search(o_.search, tspace_->search_space(), o_.seed, {reference}, h);
+    std::unique_ptr<Search> search = make_search(o_.search, tspace_->search_space(), o_.seed,
+                                                 o_.search == "random" ? std::vector<Genome>{reference} : seeds, h);
     const double deadline = start_ + budget;
     // The first batch runs whatever the budget (setup may have used it up): a result needs it.
     while (result_.generations == 0 || now_s() < deadline) {
@@ -229,6 +236,7 @@ class Session {
       launch_dims(kernel_, config, bound_, sms_);
       codegen::EmitOptions eo;
       eo.arch = arch_;
+      if (o_.specialize) eo.specialization = specialization_for(kernel_, config, bound_, arch_);
       const codegen::KernelCode code = codegen::emit_kernel(kernel_, config, eo);
       c.source = candidate_source(code.global_function);
       c.symbol = code.kernel_symbol;
@@ -308,18 +316,25 @@ class Session {
         t.status = "skipped";
       } else {
         nlohmann::json request = program(c);
-        request.update({{"op", "bench"}, {"check", true}, {"target_ms", 25.0}, {"min_reps", 10}, {"max_reps", 50}});
+        request.update({{"op", "bench"}, {"check", true}, {"target_ms", 25.0}, {"min_reps", 10}, {"max_reps", 50},
+                        {"budget_ms", 250.0}});
+        request.update(adaptive_limits(phase));
         const nlohmann::json a = bench(request);
         if (a.value("ok", false)) {
-          t.status = "ok";
+          t.status = a.value("slow", false) ? "slow" : "ok";
           t.ms = a.at("ms");
+        } else if (a.value("slow", false)) {
+          t.status = "slow";  // ran past the cut: slower than a.ms, not checked
+          t.ms = a.at("ms");
+          t.error = a.value("error", std::string("?"));
         } else {
           t.status = a.value("wrong", false) ? "wrong" : (a.value("crashed", false) ? "timeout" : "failed");
           t.error = a.value("error", std::string("?"));
         }
       }
       t.at_s = now_s() - start_;
-      by_source_[c.source_hash] = t.status == "ok" ? t.ms : kInf;
+      by_source_[c.source_hash] = t.status == "ok" || t.status == "slow" ? t.ms : kInf;
+      if (t.status == "ok" && (!phase_best_.count(phase) || t.ms < phase_best_[phase])) phase_best_[phase] = t.ms;
       record(t);
     });
     for (std::size_t i = 0; i < cs.size(); ++i) {
@@ -338,6 +353,17 @@ class Session {
     return ys;
   }
 
+  /// How far a candidate of `phase` is measured, from the best of that phase so far: one
+  /// clearly slower (3x) is not timed beyond its checked launch; a launch running 100x the
+  /// best (at least 1 s, at most 5 s; 5 s before any best) is given up on.
+  nlohmann::json adaptive_limits(const std::string& phase) const {
+    const auto it = phase_best_.find(phase);
+    if (it == phase_best_.end()) return {{"cut_s", kMaxCutS}};
+    return {{"slow_ms", o_.slow_factor * it->second},
+            {"cut_s", std::clamp(100 * it->second / 1000, kMinCutS, kMaxCutS)}};
+  }
+  static constexpr double kMinCutS = 1, kMaxCutS = 5;
+
   void record(const Trial& t) {
     if (t.status == "skipped") return;
     result_.trials.push_back(t);
@@ -346,7 +372,7 @@ class Session {
       return;
     }
     ++result_.tried;
-    if (t.status != "ok") ++result_.failed;
+    if (t.status != "ok" && t.status != "slow") ++result_.failed;
     if (t.status == "ok") {
       if (t.config == reference_request_.at("config")) result_.default_ms = t.ms;
       if (result_.best_ms == 0 || t.ms < result_.best_ms) {
@@ -402,6 +428,7 @@ class Session {
       ok ? ++result_.compiled : ++result_.compile_failed;
       result_.from_cache += a.value("from_cache", false) ? 1 : 0;
       result_.compile_seconds += a.value("seconds", 0.0);
+      result_.compile_max_seconds = std::max(result_.compile_max_seconds, a.value("seconds", 0.0));
       if (!ok) {
         Trial t;
         t.phase = "dry_run";
@@ -438,6 +465,7 @@ class Session {
     nlohmann::json best_config;
     for (std::size_t i = first; i < result_.trials.size(); ++i) {
       const Trial& t = result_.trials[i];
+      result_.random_slow += t.status == "slow";
       if (t.status != "ok") continue;
       ++result_.random_measured;
       if (t.ms < best) {
@@ -468,6 +496,7 @@ class Session {
   std::unique_ptr<codegen::ConfigSpace> space_;
   std::unique_ptr<TuneSpace> tspace_;
   std::map<std::string, double> by_source_;
+  std::map<std::string, double> phase_best_;  // best ms of each phase so far (adaptive_limits)
   TuneResult result_;
 };
 

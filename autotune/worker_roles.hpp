@@ -8,10 +8,16 @@
 //          {"op": "init", "ir", "kernel", "args", "seed", "cache_dir", "reference": {"source",
 //           "symbol", "arch", "include_dirs", "config"}} -> random non-zero inputs, the
 //           reference's outputs.
-//          {"op": "bench", "source", "symbol", "arch", "include_dirs", "config", "check",
-//           "target_ms", "min_reps", "max_reps"} (the cubin comes from the disk cache) -> {"ok", "ms" (median), "reps", "bad", "max_err"}: outputs poisoned
-//           (NaN) before the checked run, compared with the reference's; timed with CUDA
-//           events around each launch, L2 flushed (2x its size written) before each.
+//          {"op": "bench", "source", "symbol", "arch", "include_dirs", "config", "dynamic_shared",
+//           "check", "target_ms", "min_reps", "max_reps", "budget_ms", "slow_ms", "cut_s"} (the
+//           cubin comes from the disk cache) -> {"ok", "ms" (median), "reps", "first_ms", "bad",
+//           "max_err", "slow"}: outputs poisoned (NaN) before the first (checked, timed) launch,
+//           compared with the reference's; then timed with CUDA events around each launch, L2
+//           flushed (2x its size written) before each, target_ms / estimate repetitions within
+//           [min_reps, max_reps] and at most max(3, budget_ms / estimate). A candidate whose first
+//           launch takes longer than slow_ms + 1 ms, or whose estimate exceeds slow_ms, answers
+//           {"ok": true, "slow": true, "ms"} untimed; a launch running past cut_s answers
+//           {"ok": false, "slow": true, "exit": true}.
 //          A failed launch answers {"ok": false, "exit": true}: the context may be poisoned,
 //          so the tuner starts a fresh worker.
 #pragma once

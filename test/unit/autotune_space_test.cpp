@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "autotune/database.hpp"
@@ -13,6 +14,7 @@
 #include "autotune/tune_space.hpp"
 #include "autotune/tuner.hpp"
 #include "tilecc/version.hpp"
+#include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
 
 namespace ir = tilecc::ir;
@@ -61,6 +63,62 @@ TEST_CASE("genomes and config-space points map both ways on real kernels", "[tun
       CHECK(!ts.why_invalid(g));
     }
   }
+}
+
+TEST_CASE("the shape grid around the default holds the coupled tile and warp moves", "[tune_space]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  const cg::ConfigSpace space(k);
+  const TuneSpace ts(space, "sm_90a");
+  const Genome def = ts.to_genome(space.default_point());
+  const std::vector<Genome> grid = ts.shape_grid(def);
+  REQUIRE(!grid.empty());
+  CHECK(grid.front() == def);
+  CHECK(grid.size() < 81);  // 3^4 combinations (bk, tm, tn, warps), some refused by check()
+  bool coupled = false;  // 128 x 256 on 8 warps: two axes away from 128 x 128 on 4
+  for (const Genome& g : grid) {
+    CHECK(!ts.why_invalid(g));
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      const std::string& axis = ts.search_space().axes[i].name;
+      if (axis.rfind("block_sizes[", 0) == 0 || axis == "num_warps")
+        CHECK(std::abs(g[i] - def[i]) <= 1);
+      else
+        CHECK(g[i] == def[i]);
+    }
+    const cg::Config c = ts.config(g);
+    coupled = coupled || (c.block_sizes[1] == 128 && c.block_sizes[2] == 256 && c.num_warps == 8);
+  }
+  CHECK(coupled);
+  std::set<Genome> distinct(grid.begin(), grid.end());
+  CHECK(distinct.size() == grid.size());
+}
+
+TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "[launch]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  cg::Config c = cg::default_config(k);
+  c.block_sizes = {32, 128, 128};
+  const auto square = bind_args(k, args({"x=bf16[4096,4096]", "y=bf16[4096,4096]", "out=bf16[4096,4096]"}));
+  const cg::Specialization s = specialization_for(k, c, square, "sm_90a");
+  CHECK(s.aligned_tensors == std::set<std::string>{"x", "y", "out"});
+  CHECK(s.unit_strides == std::set<std::string>{"x.stride(1)", "y.stride(1)", "out.stride(1)"});
+  CHECK(s.div16_strides.count("x.stride(0)"));
+  CHECK(s.divisible_loops.size() == 3);  // tm, tn by 128 and tk by 32
+  CHECK(s.constants.empty());           // shapes stay dynamic, as the runtime compiles them
+
+  // k = 1000: x's rows are no multiple of 16 elements and no k block divides k.
+  const auto odd = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2048]", "out=bf16[4096,2048]"}));
+  const cg::Specialization o = specialization_for(k, c, odd, "sm_90a");
+  CHECK(!o.div16_strides.count("x.stride(0)"));
+  CHECK(o.div16_strides.count("y.stride(0)"));
+  CHECK(o.divisible_loops.size() == 2);
+  CHECK(o.unit_strides.size() == 3);
+
+  // The emitted candidate tells the compiler: aligned bases, unit strides folded.
+  cg::EmitOptions eo;
+  eo.arch = "sm_90a";
+  eo.specialization = s;
+  const std::string code = cg::emit_kernel(k, c, eo).global_function;
+  CHECK(code.find("__builtin_assume_aligned(x.data, 16)") != std::string::npos);
+  CHECK(code.find("x.stride(1)") == std::string::npos);
 }
 
 TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {

@@ -297,7 +297,8 @@ class Bench {
     co.arch = r.at("arch").get<std::string>();
     co.include_dirs = r.value("include_dirs", std::vector<std::string>{});
     co.name_expressions = {fmt::format("&{}", r.at("symbol").get<std::string>())};
-    const runtime::CachedCompile c = runtime::compile_cached(r.at("source").get<std::string>(), co, *cache_);
+    const runtime::CachedCompile c = runtime::compile_cached(r.at("source").get<std::string>(), co, *cache_,
+                                                             r.value("key_parts", std::vector<std::string>{}));
     if (c.key != loaded_key_) {
       module_loaded_ = runtime::Module();
       module_loaded_ = runtime::Module::load(c.cubin);

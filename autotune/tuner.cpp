@@ -129,6 +129,8 @@ class Session {
     m.kernels.push_back(kernel_);
     ir_text_ = ir::serialize(m);
     for (const ArgSpec& a : bound_) arg_texts_.push_back(a.to_string());
+    // Cubins depend on the headers candidates include: their hash joins every cache key.
+    for (const std::string& dir : o_.include_dirs) key_parts_.push_back(runtime::folder_fingerprint(dir));
   }
 
   TuneResult run() {
@@ -251,8 +253,14 @@ class Session {
 
   /// What the bench worker needs to find a compiled candidate in the cache and launch it.
   nlohmann::json program(const Candidate& c) const {
-    return {{"source", c.source}, {"symbol", c.symbol}, {"arch", arch_}, {"include_dirs", o_.include_dirs},
-            {"config", c.config}, {"dynamic_shared", c.dynamic_shared}};
+    return {{"source", c.source},   {"symbol", c.symbol},   {"arch", arch_},
+            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"config", c.config},
+            {"dynamic_shared", c.dynamic_shared}};
+  }
+
+  nlohmann::json compile_request(const Candidate& c) const {
+    return {{"source", c.source},    {"symbol", c.symbol},       {"arch", arch_},
+            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"cache_dir", o_.cache_dir}};
   }
 
   /// Compiles in the worker pool; `compiled(c)` is called as each finishes (benchmarking it
@@ -262,8 +270,7 @@ class Session {
     std::vector<std::size_t> which;
     for (std::size_t i = 0; i < cs.size(); ++i) {
       if (!cs[i].error.empty()) continue;
-      requests.push_back({{"source", cs[i].source}, {"symbol", cs[i].symbol}, {"arch", arch_},
-                          {"include_dirs", o_.include_dirs}, {"cache_dir", o_.cache_dir}});
+      requests.push_back(compile_request(cs[i]));
       which.push_back(i);
     }
     run_parallel(compilers_, requests, o_.compile_timeout_s, [&](std::size_t k, const nlohmann::json& answer) {
@@ -419,8 +426,7 @@ class Session {
         result_.trials.push_back(t);
         continue;
       }
-      requests.push_back({{"source", c.source}, {"symbol", c.symbol}, {"arch", arch_},
-                          {"include_dirs", o_.include_dirs}, {"cache_dir", o_.cache_dir}});
+      requests.push_back(compile_request(c));
     }
     const std::vector<nlohmann::json> answers = run_parallel(compilers_, requests, o_.compile_timeout_s);
     for (const nlohmann::json& a : answers) {
@@ -486,7 +492,7 @@ class Session {
   TuneOptions o_;
   Progress progress_;
   std::vector<ArgSpec> bound_;
-  std::vector<std::string> arg_texts_;
+  std::vector<std::string> arg_texts_, key_parts_;
   std::string ir_text_, arch_;
   int sms_ = 0;
   double start_ = 0;

@@ -1,15 +1,16 @@
 // What the tuner's worker processes do (`tilecc tune-worker --role compile|bench`).
 //
-// compile: {"source", "symbol", "arch", "include_dirs", "cache_dir"} ->
+// compile: {"source", "symbol", "arch", "include_dirs", "key_parts", "cache_dir"} ->
 //          {"ok", "key", "lowered", "from_cache", "seconds", "error"}: NVRTC through the
 //          on-disk cubin cache (runtime/cache.hpp), so the bench worker's compile_cached of the
-//          same source is a cache hit.
+//          same source is a cache hit; key_parts (the hash of the included headers) join the key.
 // bench:   {"op": "device"} -> GPU name, compute capability, SMs, L2 size.
 //          {"op": "init", "ir", "kernel", "args", "seed", "cache_dir", "reference": {"source",
 //           "symbol", "arch", "include_dirs", "config"}} -> random non-zero inputs, the
 //           reference's outputs.
-//          {"op": "bench", "source", "symbol", "arch", "include_dirs", "config", "dynamic_shared",
-//           "check", "target_ms", "min_reps", "max_reps", "budget_ms", "slow_ms", "cut_s"} (the
+//          {"op": "bench", "source", "symbol", "arch", "include_dirs", "key_parts", "config",
+//           "dynamic_shared", "check", "target_ms", "min_reps", "max_reps", "budget_ms",
+//           "slow_ms", "cut_s"} (the
 //           cubin comes from the disk cache) -> {"ok", "ms" (median), "reps", "first_ms", "bad",
 //           "max_err", "slow"}: outputs poisoned (NaN) before the first (checked, timed) launch,
 //           compared with the reference's; then timed with CUDA events around each launch, L2

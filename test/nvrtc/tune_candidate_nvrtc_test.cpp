@@ -1,9 +1,12 @@
 // nvrtc tier: what `tilecc tune` compiles per candidate. Specialized for the tuner's arguments
 // (aligned contiguous 4096^3 bf16), the default matmul config compiles without the dot loop's
 // general path beside the cp.async pipeline: a much smaller cubin than the generic kernel's,
-// which NVRTC takes several times longer to build. No GPU needed.
+// which NVRTC takes several times longer to build; and the compile worker's cache keys follow
+// the headers. No GPU needed.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -54,4 +57,23 @@ TEST_CASE("a tuner candidate specialized for its arguments compiles without the 
   const std::size_t generic = cubin(false), specialized = cubin(true);
   INFO("cubin bytes: generic " << generic << ", specialized " << specialized);
   CHECK(specialized * 2 < generic);
+}
+
+TEST_CASE("the compile worker keys its cubins by the included headers' hash too", "[nvrtc][tune]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("tilecc-tune-key-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  nlohmann::json request = {{"source", "extern \"C\" __global__ void k(float* p) { p[0] = 1.f; }"},
+                            {"symbol", "k"},
+                            {"arch", "sm_90a"},
+                            {"cache_dir", dir.string()},
+                            {"key_parts", {"headers-1"}}};
+  const nlohmann::json first = handle_compile(request);
+  REQUIRE(first.value("ok", false));
+  CHECK_FALSE(first.value("from_cache", true));
+  CHECK(handle_compile(request).value("from_cache", false));  // same headers: a hit
+  request["key_parts"] = {"headers-2"};                       // a header changed: compiled again
+  const nlohmann::json changed = handle_compile(request);
+  CHECK_FALSE(changed.value("from_cache", true));
+  CHECK(changed.at("key") != first.at("key"));
+  std::filesystem::remove_all(dir);
 }

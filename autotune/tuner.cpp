@@ -25,9 +25,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return steady_seconds(); }
 
 void whole_dims(const ir::ExprPtr& e, std::set<std::pair<std::string, int>>& out) {
   if (!e) return;
@@ -117,8 +115,8 @@ class Session {
   Session(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& o, const Progress& progress)
       : kernel_(kernel), o_(o), progress_(progress) {
     start_ = now_s();
-    // A candidate that compiles for longer is a huge unrolled register tile: slow to run too.
-    if (o_.compile_timeout_s <= 0) o_.compile_timeout_s = o_.effort == "full" ? 120 : 30;
+    auto_compile_timeout_ = o_.compile_timeout_s <= 0;
+    if (auto_compile_timeout_) o_.compile_timeout_s = o_.effort == "full" ? 120 : 30;
     bound_ = bind_args(kernel_, args);
     const std::string self = o_.self.empty() ? self_executable() : o_.self;
     const std::string log = o_.worker_log.empty() ? "/dev/null" : o_.worker_log;
@@ -166,6 +164,10 @@ class Session {
       compile(one);
       if (!one[0].error.empty()) throw std::runtime_error("the reference config does not compile: " + one[0].error);
       reference_request_ = program(one[0]);
+      // Quick: a candidate compiling 20x longer than the default (at least 10 s) is a huge
+      // unrolled register tile, as slow to run as to build: given up on.
+      if (auto_compile_timeout_ && o_.effort != "full")
+        o_.compile_timeout_s = std::clamp(20 * one[0].compile_s, 10.0, o_.compile_timeout_s);
     }
     if (o_.dry_run > 0) return dry_run(reference);
 
@@ -225,6 +227,7 @@ class Session {
     nlohmann::json config;
     std::string source, symbol, source_hash;
     int dynamic_shared = 0;  // bytes the launch must ask for (deep dot pipelines)
+    double compile_s = 0;    // the compile worker's time (a cache hit: almost none)
     std::string key, lowered;
     std::string error, status;
   };
@@ -265,7 +268,8 @@ class Session {
 
   /// Compiles in the worker pool; `compiled(c)` is called as each finishes (benchmarking it
   /// then keeps the GPU busy while the other workers compile).
-  void compile(std::vector<Candidate>& cs, const std::function<void(Candidate&)>& compiled = {}) {
+  void compile(std::vector<Candidate>& cs, const std::function<void(Candidate&)>& compiled = {},
+               double stop_at = kInf) {
     std::vector<nlohmann::json> requests;
     std::vector<std::size_t> which;
     for (std::size_t i = 0; i < cs.size(); ++i) {
@@ -275,15 +279,18 @@ class Session {
     }
     run_parallel(compilers_, requests, o_.compile_timeout_s, [&](std::size_t k, const nlohmann::json& answer) {
       Candidate& c = cs[which[k]];
+      c.compile_s = answer.value("seconds", 0.0);
       if (answer.value("ok", false)) {
         c.key = answer.at("key");
         c.lowered = answer.at("lowered");
       } else {
         c.error = answer.value("error", std::string("compile failed"));
-        c.status = answer.value("crashed", false) ? "timeout" : "compile_error";
+        c.status = answer.value("stopped", false) ? "skipped"
+                   : answer.value("crashed", false) ? "timeout"
+                                                    : "compile_error";
       }
       if (compiled) compiled(c);
-    });
+    }, stop_at);
   }
 
   /// A bench request, starting (and initializing) a fresh worker when the last one died.
@@ -312,6 +319,8 @@ class Session {
     for (Candidate* c : fresh)
       if (seen.insert(c->source_hash).second) to_compile.push_back(*c);
     std::vector<double> ys(batch.size(), kInf);
+    // Past the deadline (quick: 2 s later) nothing more is compiled or measured.
+    const double stop_at = deadline + (o_.effort == "full" ? 30 : 2);
     compile(to_compile, [&](Candidate& c) {
       Trial t;
       t.phase = phase;
@@ -319,7 +328,7 @@ class Session {
       if (!c.error.empty()) {
         t.status = c.status;
         t.error = c.error;
-      } else if (now_s() > deadline + 30) {
+      } else if (now_s() > stop_at) {
         t.status = "skipped";
       } else {
         nlohmann::json request = program(c);
@@ -343,7 +352,7 @@ class Session {
       by_source_[c.source_hash] = t.status == "ok" || t.status == "slow" ? t.ms : kInf;
       if (t.status == "ok" && (!phase_best_.count(phase) || t.ms < phase_best_[phase])) phase_best_[phase] = t.ms;
       record(t);
-    });
+    }, stop_at);
     for (std::size_t i = 0; i < cs.size(); ++i) {
       if (!cs[i].error.empty()) {
         Trial t;
@@ -460,13 +469,10 @@ class Session {
       if (seen.insert(g).second) sample.push_back(g);
     }
     const std::size_t first = result_.trials.size();
-    for (std::size_t b = 0; b < sample.size(); b += 64) {
-      std::vector<Genome> batch(sample.begin() + static_cast<std::ptrdiff_t>(b),
-                                sample.begin() + static_cast<std::ptrdiff_t>(std::min(sample.size(), b + 64)));
-      // Measured afresh (not answered from the search's memo), so the sample stands alone.
-      by_source_.clear();
-      measure(batch, "random", kInf);
-    }
+    // Measured afresh (not answered from the search's memo), so the sample stands alone; one
+    // batch, so the workers never wait for a straggler before the end.
+    by_source_.clear();
+    measure(sample, "random", kInf);
     double best = kInf;
     nlohmann::json best_config;
     for (std::size_t i = first; i < result_.trials.size(); ++i) {
@@ -497,7 +503,7 @@ class Session {
   int sms_ = 0;
   double start_ = 0;
   std::vector<Worker> compilers_, bench_;
-  bool bench_ready_ = false;
+  bool bench_ready_ = false, auto_compile_timeout_ = false;
   nlohmann::json reference_request_;
   std::unique_ptr<codegen::ConfigSpace> space_;
   std::unique_ptr<TuneSpace> tspace_;

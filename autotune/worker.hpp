@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,15 @@ class Worker {
 
 /// Runs `requests` on `workers` in parallel (one request per worker at a time), each with
 /// `timeout_s`; answers come back in request order. `done(i, answer)` is called as each
-/// finishes (for progress lines).
+/// finishes (for progress lines). At `stop_at_s` (steady clock seconds) the busy workers are
+/// killed and every unanswered request answers {"ok": false, "stopped": true, "error"}.
 std::vector<nlohmann::json> run_parallel(std::vector<Worker>& workers, const std::vector<nlohmann::json>& requests,
                                          double timeout_s,
-                                         const std::function<void(std::size_t, const nlohmann::json&)>& done = {});
+                                         const std::function<void(std::size_t, const nlohmann::json&)>& done = {},
+                                         double stop_at_s = std::numeric_limits<double>::infinity());
+
+/// Seconds of the steady clock (the clock of stop_at_s).
+double steady_seconds();
 
 /// The path of the running executable (/proc/self/exe).
 std::string self_executable();

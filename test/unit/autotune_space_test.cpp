@@ -121,6 +121,19 @@ TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "
   CHECK(code.find("x.stride(1)") == std::string::npos);
 }
 
+TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[config_space]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  const cg::ConfigSpace space(k);
+  // 4 stages of 128 x 64 + 64 x 128 bf16 operands: 128 KB of dynamic shared memory.
+  const cg::Config deep =
+      cg::apply_config_json(R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})", space.base());
+  CHECK(!space.check(deep, "sm_90a"));
+  CHECK(!space.check(deep, "sm_80"));  // 163 KB
+  const auto why = space.check(deep, "sm_86");  // 99 KB
+  REQUIRE(why);
+  CHECK_THAT(*why, Catch::Contains("dynamic shared memory") && Catch::Contains("sm_86"));
+}
+
 TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
   const auto bound = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2000]", "out=bf16[4096,2000]"}));

@@ -78,6 +78,7 @@ struct ArchLimits {
   int max_threads_per_block = 1024;
   int max_threads_per_sm = 2048;
   int static_shared_bytes = 48 * 1024;      // static __shared__ per block
+  int dynamic_shared_bytes = 227 * 1024;    // shared memory per block a kernel may opt in to
   int max_registers_per_thread = 255;
 };
 /// Limits of "sm_80" or "sm_90a" (also "sm_86", "sm_89", "sm_90"); throws ConfigError otherwise.

@@ -424,7 +424,7 @@ class Session {
       Genome g = tspace_->to_genome(space_->random_valid(rng, arch_));
       if (seen.insert(g).second) cs.push_back(prepare(g));
     }
-    std::vector<nlohmann::json> requests;
+    std::vector<nlohmann::json> requests, configs;
     for (const Candidate& c : cs) {
       Trial t;
       t.phase = "dry_run";
@@ -436,9 +436,11 @@ class Session {
         continue;
       }
       requests.push_back(compile_request(c));
+      configs.push_back(c.config);
     }
     const std::vector<nlohmann::json> answers = run_parallel(compilers_, requests, o_.compile_timeout_s);
-    for (const nlohmann::json& a : answers) {
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      const nlohmann::json& a = answers[i];
       const bool ok = a.value("ok", false);
       ok ? ++result_.compiled : ++result_.compile_failed;
       result_.from_cache += a.value("from_cache", false) ? 1 : 0;
@@ -447,6 +449,7 @@ class Session {
       if (!ok) {
         Trial t;
         t.phase = "dry_run";
+        t.config = configs[i];
         t.status = a.value("crashed", false) ? "timeout" : "compile_error";
         t.error = a.value("error", std::string("?"));
         result_.trials.push_back(t);

@@ -67,29 +67,33 @@ TEST_CASE("genomes and config-space points map both ways on real kernels", "[tun
 
 TEST_CASE("the shape grid around the default holds the coupled tile and warp moves", "[tune_space]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
-  const cg::ConfigSpace space(k);
-  const TuneSpace ts(space, "sm_90a");
-  const Genome def = ts.to_genome(space.default_point());
-  const std::vector<Genome> grid = ts.shape_grid(def);
-  REQUIRE(!grid.empty());
-  CHECK(grid.front() == def);
-  CHECK(grid.size() < 81);  // 3^4 combinations (bk, tm, tn, warps), some refused by check()
-  bool coupled = false;  // 128 x 256 on 8 warps: two axes away from 128 x 128 on 4
-  for (const Genome& g : grid) {
-    CHECK(!ts.why_invalid(g));
-    for (std::size_t i = 0; i < g.size(); ++i) {
-      const std::string& axis = ts.search_space().axes[i].name;
-      if (axis.rfind("block_sizes[", 0) == 0 || axis == "num_warps")
-        CHECK(std::abs(g[i] - def[i]) <= 1);
-      else
-        CHECK(g[i] == def[i]);
+  for (const char* arch : {"sm_80", "sm_90a"}) {  // 128 x 128 on 4 warps; 128 x 256 on 8
+    INFO(arch);
+    const cg::ConfigSpace space(k, cg::default_config(k, arch));
+    const TuneSpace ts(space, arch);
+    const Genome def = ts.to_genome(space.default_point());
+    const std::vector<Genome> grid = ts.shape_grid(def);
+    REQUIRE(!grid.empty());
+    CHECK(grid.front() == def);
+    CHECK(grid.size() < 81);  // 3^4 combinations (bk, tm, tn, warps), some refused by check()
+    const std::size_t warps = 3;  // axes: block_sizes[0..2], num_warps
+    REQUIRE(ts.search_space().axes[warps].name == "num_warps");
+    bool coupled = false;  // a bigger tile on more warps: two axes away from the default
+    for (const Genome& g : grid) {
+      CHECK(!ts.why_invalid(g));
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        const std::string& axis = ts.search_space().axes[i].name;
+        if (axis.rfind("block_sizes[", 0) == 0 || axis == "num_warps")
+          CHECK(std::abs(g[i] - def[i]) <= 1);
+        else
+          CHECK(g[i] == def[i]);
+      }
+      coupled = coupled || (g[warps] == def[warps] + 1 && (g[1] == def[1] + 1 || g[2] == def[2] + 1));
     }
-    const cg::Config c = ts.config(g);
-    coupled = coupled || (c.block_sizes[1] == 128 && c.block_sizes[2] == 256 && c.num_warps == 8);
+    CHECK(coupled);
+    std::set<Genome> distinct(grid.begin(), grid.end());
+    CHECK(distinct.size() == grid.size());
   }
-  CHECK(coupled);
-  std::set<Genome> distinct(grid.begin(), grid.end());
-  CHECK(distinct.size() == grid.size());
 }
 
 TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "[launch]") {

@@ -369,14 +369,16 @@ class Session {
     return ys;
   }
 
-  /// How far a candidate of `phase` is measured, from the best of that phase so far: one
-  /// clearly slower (3x) is not timed beyond its checked launch; a launch running 100x the
-  /// best (at least 1 s, at most 5 s; 5 s before any best) is given up on.
+  /// How far a candidate of `phase` is measured: one clearly slower (3x) than the phase's best
+  /// so far is not timed beyond its checked launch; a launch running 100x the best (the
+  /// phase's, else the search's; at least 1 s, at most 5 s; 5 s before any best) is given up.
   nlohmann::json adaptive_limits(const std::string& phase) const {
+    nlohmann::json limits = {{"cut_s", kMaxCutS}};
     const auto it = phase_best_.find(phase);
-    if (it == phase_best_.end()) return {{"cut_s", kMaxCutS}};
-    return {{"slow_ms", o_.slow_factor * it->second},
-            {"cut_s", std::clamp(100 * it->second / 1000, kMinCutS, kMaxCutS)}};
+    if (it != phase_best_.end()) limits["slow_ms"] = o_.slow_factor * it->second;
+    const double scale = it != phase_best_.end() ? it->second : result_.best_ms;
+    if (scale > 0) limits["cut_s"] = std::clamp(100 * scale / 1000, kMinCutS, kMaxCutS);
+    return limits;
   }
   static constexpr double kMinCutS = 1, kMaxCutS = 5;
 

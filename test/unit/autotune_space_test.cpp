@@ -2,6 +2,7 @@
 // config-space points map both ways, launch grids follow the config as the emitted launcher's
 // do, full_extent follows the shapes, and the convergence plot is an SVG. No Clang, no GPU.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -136,6 +137,21 @@ TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[co
   const auto why = space.check(deep, "sm_86");  // 99 KB
   REQUIRE(why);
   CHECK_THAT(*why, Catch::Contains("dynamic shared memory") && Catch::Contains("sm_86"));
+}
+
+TEST_CASE("check() refuses a register cap the largest tile does not fit in", "[config_space]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  const cg::ConfigSpace space(k, cg::default_config(k, "sm_90a"));  // 128 x 256 on 8 warps: 128 per thread
+  auto with_cap = [&](int blocks) {
+    return space.check(cg::apply_config_json(fmt::format(R"({{"min_blocks_per_sm": {}}})", blocks), space.base()),
+                       "sm_90a");
+  };
+  CHECK(!with_cap(0));
+  CHECK(!with_cap(1));  // 255 registers per thread
+  const auto two = with_cap(2);  // 128 registers: ptxas fails ("insufficient registers", needs 154)
+  REQUIRE(two);
+  CHECK_THAT(*two, Catch::Contains("'min_blocks_per_sm'") && Catch::Contains("128 registers"));
+  CHECK(with_cap(3));  // 80 registers
 }
 
 TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {

@@ -477,7 +477,7 @@ class Session {
     // Measured afresh (not answered from the search's memo), so the sample stands alone; one
     // batch, so the workers never wait for a straggler before the end.
     by_source_.clear();
-    measure(sample, "random", kInf);
+    measure(sample, "random", o_.compare_random_budget_s > 0 ? t0 + o_.compare_random_budget_s : kInf);
     double best = kInf;
     nlohmann::json best_config;
     for (std::size_t i = first; i < result_.trials.size(); ++i) {

@@ -35,6 +35,7 @@ struct TuneOptions {
   double slow_factor = 3;         // a candidate this much slower than the best so far is not timed further
   int remeasure = 0;              // best candidates re-measured; 0: effort's default
   int compare_random = 0;         // also measure this many random valid configs (a baseline)
+  double compare_random_budget_s = 0;  // stop the sample after this many seconds (0: never)
   std::string worker_log;         // workers' stderr (empty: /dev/null)
   std::string self;               // the tilecc executable (empty: this one)
   bool specialize = true;         // emit candidates with the arguments' facts (specialization_for)

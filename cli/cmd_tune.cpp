@@ -155,6 +155,10 @@ class Tune final : public CLI::App {
     add_option("--plot", plot_, "Write the convergence plot (SVG) to this file");
     add_option("--compare-random", o_.compare_random,
                "Also measure this many random valid configs and compare their best with the tuned one");
+    add_option("--compare-random-budget", o_.compare_random_budget_s,
+               "Stop the random sample after this many seconds (what was measured by then is compared)")
+        ->type_name("SECONDS")
+        ->check(CLI::PositiveNumber);
     add_option("--cache-dir", o_.cache_dir, "Cubin cache folder (default: $TILECC_CACHE_DIR or ~/.cache/tilecc)");
     add_option("--templates-dir", templates_, "The device library folder (templates/)")->capture_default_str();
     add_option("--worker-log", o_.worker_log, "Append the workers' stderr to this file");

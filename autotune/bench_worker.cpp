@@ -123,6 +123,10 @@ __global__ void compare(const T* out, const T* ref, long long n, float atol, flo
 }
 )";
 
+}  // namespace
+
+const char* bench_helper_source() { return kHelperSource; }
+
 const char* device_type(ir::DType t) {
   switch (t) {
     case ir::DType::f32: return "float";
@@ -134,6 +138,8 @@ const char* device_type(ir::DType t) {
     default: return "signed char";
   }
 }
+
+namespace {
 
 // Host conversions for the reference's scale.
 float from_bf16(std::uint16_t h) {
@@ -222,7 +228,7 @@ class Bench {
     std::vector<runtime::Function> fill_fn(bound_.size());
     compare_fn_.clear();
     if (!co.name_expressions.empty()) {
-      const runtime::CachedCompile cc = runtime::compile_cached(kHelperSource, co, *cache_);
+      const runtime::CachedCompile cc = runtime::compile_cached(bench_helper_source(), co, *cache_);
       helper_module_ = runtime::Module::load(cc.cubin);
       for (std::size_t i = 0, k = 0; i < bound_.size(); ++i)
         if (bound_[i].is_tensor) {

@@ -25,6 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "translator/ir/ir.hpp"
+
 namespace tilecc::autotune {
 
 nlohmann::json handle_compile(const nlohmann::json& request);
@@ -33,5 +35,10 @@ int run_bench_worker();
 
 /// The NVRTC source of one candidate: the device library includes and its __global__ function.
 std::string candidate_source(const std::string& global_function);
+
+/// The bench worker's own kernels: fill<T>(T*, long long n, unsigned long long seed) and
+/// compare<T>, T the CUDA type of a tensor dtype (device_type), compiled by name expression.
+const char* bench_helper_source();
+const char* device_type(ir::DType t);
 
 }  // namespace tilecc::autotune

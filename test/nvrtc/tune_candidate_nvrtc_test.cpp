@@ -2,7 +2,7 @@
 // (aligned contiguous 4096^3 bf16), the default matmul config compiles without the dot loop's
 // general path beside the cp.async pipeline: a much smaller cubin than the generic kernel's,
 // which NVRTC takes several times longer to build; and the compile worker's cache keys follow
-// the headers. No GPU needed.
+// the headers; the bench worker's own kernels compile. No GPU needed.
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -76,4 +76,18 @@ TEST_CASE("the compile worker keys its cubins by the included headers' hash too"
   CHECK_FALSE(changed.value("from_cache", true));
   CHECK(changed.at("key") != first.at("key"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the bench worker's fill and compare kernels compile for every tensor dtype", "[nvrtc][tune]") {
+  rt::CompileOptions co;
+  co.arch = "sm_90a";
+  for (ir::DType t : {ir::DType::f32, ir::DType::f64, ir::DType::bf16, ir::DType::f16, ir::DType::i32, ir::DType::i64,
+                      ir::DType::i8, ir::DType::bf16}) {  // a type twice, as two tensors of one dtype ask
+    co.name_expressions.push_back(std::string("&fill<") + device_type(t) + ">");
+    co.name_expressions.push_back(std::string("&compare<") + device_type(t) + ">");
+  }
+  rt::CompileOutput out;
+  REQUIRE_NOTHROW(out = rt::nvrtc_compile(bench_helper_source(), co));
+  CHECK(out.lowered_names.size() == co.name_expressions.size());
+  CHECK(out.lowered_names[4] == out.lowered_names[14]);  // fill<__nv_bfloat16> both times
 }

@@ -269,7 +269,7 @@ class Session {
   /// Compiles in the worker pool; `compiled(c)` is called as each finishes (benchmarking it
   /// then keeps the GPU busy while the other workers compile).
   void compile(std::vector<Candidate>& cs, const std::function<void(Candidate&)>& compiled = {},
-               double stop_at = kInf) {
+               const std::function<bool()>& stop = {}) {
     std::vector<nlohmann::json> requests;
     std::vector<std::size_t> which;
     for (std::size_t i = 0; i < cs.size(); ++i) {
@@ -290,7 +290,7 @@ class Session {
                                                     : "compile_error";
       }
       if (compiled) compiled(c);
-    }, stop_at);
+    }, stop);
   }
 
   /// A bench request, starting (and initializing) a fresh worker when the last one died.
@@ -319,8 +319,10 @@ class Session {
     for (Candidate* c : fresh)
       if (seen.insert(c->source_hash).second) to_compile.push_back(*c);
     std::vector<double> ys(batch.size(), kInf);
-    // Past the deadline (quick: 2 s later) nothing more is compiled or measured.
+    // Past the deadline (quick: 2 s later) nothing more is compiled or measured, once the
+    // phase has a result (a budget the setup used up still gives one).
     const double stop_at = deadline + (o_.effort == "full" ? 30 : 2);
+    const auto stop = [&] { return now_s() > stop_at && phase_best_.count(phase); };
     compile(to_compile, [&](Candidate& c) {
       Trial t;
       t.phase = phase;
@@ -328,7 +330,7 @@ class Session {
       if (!c.error.empty()) {
         t.status = c.status;
         t.error = c.error;
-      } else if (now_s() > stop_at) {
+      } else if (stop()) {
         t.status = "skipped";
       } else {
         nlohmann::json request = program(c);
@@ -352,7 +354,7 @@ class Session {
       by_source_[c.source_hash] = t.status == "ok" || t.status == "slow" ? t.ms : kInf;
       if (t.status == "ok" && (!phase_best_.count(phase) || t.ms < phase_best_[phase])) phase_best_[phase] = t.ms;
       record(t);
-    }, stop_at);
+    }, stop);
     for (std::size_t i = 0; i < cs.size(); ++i) {
       if (!cs[i].error.empty()) {
         Trial t;

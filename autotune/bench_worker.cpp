@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "autotune/launch.hpp"
@@ -35,6 +37,7 @@ struct Extras {
   int (*event_create)(CUevent*, unsigned) = nullptr;
   int (*event_record)(CUevent, runtime::Stream) = nullptr;
   int (*event_synchronize)(CUevent) = nullptr;
+  int (*event_query)(CUevent) = nullptr;
   int (*event_elapsed)(float*, CUevent, CUevent) = nullptr;
   int (*memset_d8_async)(DevicePtr, unsigned char, std::size_t, runtime::Stream) = nullptr;
   int (*memset_d32_async)(DevicePtr, unsigned, std::size_t, runtime::Stream) = nullptr;
@@ -54,6 +57,7 @@ struct Extras {
     sym(event_create, "cuEventCreate");
     sym(event_record, "cuEventRecord");
     sym(event_synchronize, "cuEventSynchronize");
+    sym(event_query, "cuEventQuery");
     sym(event_elapsed, "cuEventElapsedTime");
     sym(memset_d8_async, "cuMemsetD8Async");
     sym(memset_d32_async, "cuMemsetD32Async");
@@ -66,9 +70,34 @@ struct Extras {
   }
 };
 
-constexpr const char* kCompareSource = R"(
+// The worker's own kernels: fill<T> writes the inputs, compare<T> checks an output.
+constexpr const char* kHelperSource = R"(
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+// Element i: splitmix64 of the counter seed + (i + 1) * golden; |v| in [0.1, 1) with a random
+// sign (integers 1..7): non-zero, so a missed product or a wrong scale shows.
+__device__ unsigned long long mix(unsigned long long seed, long long i) {
+  unsigned long long z = seed + (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+__device__ float signed_mag(unsigned long long r) {
+  const float mag = 0.1f + 0.9f * (float)((r >> 11) & 0xffffff) / 16777216.f;
+  return (r & 1) ? -mag : mag;
+}
+__device__ void set_random(float& o, unsigned long long r) { o = signed_mag(r); }
+__device__ void set_random(double& o, unsigned long long r) { o = signed_mag(r); }
+__device__ void set_random(__nv_bfloat16& o, unsigned long long r) { o = __float2bfloat16_rn(signed_mag(r)); }
+__device__ void set_random(__half& o, unsigned long long r) { o = __float2half_rn(signed_mag(r)); }
+__device__ void set_random(int& o, unsigned long long r) { o = 1 + (int)(r % 7); }
+__device__ void set_random(long long& o, unsigned long long r) { o = 1 + (long long)(r % 7); }
+__device__ void set_random(signed char& o, unsigned long long r) { o = (signed char)(1 + r % 7); }
+template <class T>
+__global__ void fill(T* out, long long n, unsigned long long seed) {
+  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
+    set_random(out[i], mix(seed, i));
+}
 __device__ float to_f(float v) { return v; }
 __device__ float to_f(double v) { return float(v); }
 __device__ float to_f(__nv_bfloat16 v) { return __bfloat162float(v); }
@@ -92,10 +121,13 @@ __global__ void compare(const T* out, const T* ref, long long n, float atol, flo
   if (my_bad) atomicAdd(bad, my_bad);
   atomicMax(max_err_bits, __float_as_uint(my_max));
 }
-template __global__ void compare<float>(const float*, const float*, long long, float, float, unsigned long long*, unsigned*);
 )";
 
-const char* compare_type(ir::DType t) {
+}  // namespace
+
+const char* bench_helper_source() { return kHelperSource; }
+
+const char* device_type(ir::DType t) {
   switch (t) {
     case ir::DType::f32: return "float";
     case ir::DType::f64: return "double";
@@ -107,65 +139,20 @@ const char* compare_type(ir::DType t) {
   }
 }
 
-// Host conversions for inputs and the reference's scale.
-std::uint16_t to_bf16(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  u += 0x7fff + ((u >> 16) & 1);
-  return static_cast<std::uint16_t>(u >> 16);
-}
+namespace {
+
+// Host conversions for the reference's scale.
 float from_bf16(std::uint16_t h) {
   const std::uint32_t u = std::uint32_t{h} << 16;
   float f;
   std::memcpy(&f, &u, 4);
   return f;
 }
-std::uint16_t to_f16(float f) {  // values here are normal, |f| in [2^-14, 65504]
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  const std::uint32_t sign = (u >> 16) & 0x8000;
-  const int exp = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
-  std::uint32_t mant = u & 0x7fffff;
-  if (exp <= 0) return static_cast<std::uint16_t>(sign);
-  std::uint32_t h = (static_cast<std::uint32_t>(exp) << 10) | (mant >> 13);
-  if ((mant >> 12) & 1) ++h;  // round half up
-  return static_cast<std::uint16_t>(sign | h);
-}
 float from_f16(std::uint16_t h) {
   const int exp = (h >> 10) & 0x1f;
   const float mant = static_cast<float>(h & 0x3ff);
   const float v = exp == 0 ? mant * std::ldexp(1.f, -24) : (1.f + mant / 1024.f) * std::ldexp(1.f, exp - 15);
   return (h & 0x8000) ? -v : v;
-}
-
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/// Random non-zero values: |v| in [0.1, 1) with a random sign (integers: 1..7).
-std::vector<unsigned char> random_bytes(const ArgSpec& a, std::uint64_t seed) {
-  const std::int64_t n = a.elements();
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(a.bytes()));
-  std::uint64_t s = seed;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint64_t r = splitmix(s);
-    const float mag = 0.1f + 0.9f * static_cast<float>((r >> 11) & 0xffffff) / 16777216.f;
-    const float v = (r & 1) ? -mag : mag;
-    unsigned char* p = bytes.data() + i * ir::size_bytes(a.dtype);
-    switch (a.dtype) {
-      case ir::DType::f32: std::memcpy(p, &v, 4); break;
-      case ir::DType::f64: { const double d = v; std::memcpy(p, &d, 8); break; }
-      case ir::DType::bf16: { const std::uint16_t h = to_bf16(v); std::memcpy(p, &h, 2); break; }
-      case ir::DType::f16: { const std::uint16_t h = to_f16(v); std::memcpy(p, &h, 2); break; }
-      case ir::DType::i32: { const std::int32_t k = 1 + static_cast<std::int32_t>(r % 7); std::memcpy(p, &k, 4); break; }
-      case ir::DType::i64: { const std::int64_t k = 1 + static_cast<std::int64_t>(r % 7); std::memcpy(p, &k, 8); break; }
-      default: *p = static_cast<unsigned char>(1 + r % 7); break;
-    }
-  }
-  return bytes;
 }
 
 double to_double(const unsigned char* p, ir::DType t) {
@@ -230,37 +217,48 @@ class Bench {
     const std::uint64_t seed = r.value("seed", std::uint64_t{1});
     buffers_.assign(bound_.size(), 0);
     outputs_.clear();
+    // The helper kernels of every tensor's type (through the disk cache: free after the first run).
+    runtime::CompileOptions co;
+    co.arch = d.arch();
+    for (std::size_t i = 0; i < bound_.size(); ++i)
+      if (bound_[i].is_tensor) {
+        co.name_expressions.push_back(fmt::format("&fill<{}>", device_type(bound_[i].dtype)));
+        co.name_expressions.push_back(fmt::format("&compare<{}>", device_type(bound_[i].dtype)));
+      }
+    std::vector<runtime::Function> fill_fn(bound_.size());
+    compare_fn_.clear();
+    if (!co.name_expressions.empty()) {
+      const runtime::CachedCompile cc = runtime::compile_cached(bench_helper_source(), co, *cache_);
+      helper_module_ = runtime::Module::load(cc.cubin);
+      for (std::size_t i = 0, k = 0; i < bound_.size(); ++i)
+        if (bound_[i].is_tensor) {
+          fill_fn[i] = helper_module_.function(cc.lowered_names.at(k++));
+          const runtime::Function compare = helper_module_.function(cc.lowered_names.at(k++));
+          if (!kernel_->params[i].is_const) {
+            outputs_.push_back(i);
+            compare_fn_.push_back(compare);
+          }
+        }
+    }
+    // Inputs (and outputs, overwritten by the reference) filled on the GPU: a fresh worker is
+    // ready in a fraction of a second.
     for (std::size_t i = 0; i < bound_.size(); ++i) {
       if (!bound_[i].is_tensor) continue;
       buffers_[i] = d.alloc(static_cast<std::size_t>(bound_[i].bytes()));
-      const std::vector<unsigned char> host = random_bytes(bound_[i], seed * 1000003 + i);
-      d.copy_to_device(buffers_[i], host.data(), host.size());
-      if (!kernel_->params[i].is_const) outputs_.push_back(i);
+      runtime::ArgPack a;
+      a.push(buffers_[i]);
+      a.push(static_cast<long long>(bound_[i].elements()));
+      a.push(static_cast<unsigned long long>(seed * 1000003 + i));
+      fill_fn[i].launch({1024, 1, 1}, 256, 0, nullptr, a);
     }
     flush_bytes_ = std::max<std::size_t>(2 * l2_bytes_, 8u << 20);
     flush_ = d.alloc(flush_bytes_);
     for (int e = 0; e < 2 * kMaxReps; ++e) Extras::check(x_->event_create(&events_[e], 0), "cuEventCreate");
-    // The compare kernels (through the disk cache: free after the first run).
-    runtime::CompileOptions co;
-    co.arch = d.arch();
-    std::string source = kCompareSource;
-    for (std::size_t i : outputs_) {
-      const std::string t = compare_type(bound_[i].dtype);
-      if (t != "float")
-        source += fmt::format("template __global__ void compare<{0}>(const {0}*, const {0}*, long long, float, float, "
-                              "unsigned long long*, unsigned*);\n", t);
-      co.name_expressions.push_back(fmt::format("&compare<{}>", t));
-    }
-    if (!outputs_.empty()) {
-      const runtime::CachedCompile cc = runtime::compile_cached(source, co, *cache_);
-      compare_module_ = runtime::Module::load(cc.cubin);
-      for (std::size_t k = 0; k < outputs_.size(); ++k)
-        compare_fn_.push_back(compare_module_.function(cc.lowered_names.at(k)));
-    }
     counters_ = d.alloc(16);
     // The reference: run it, keep its outputs, and their RMS for the absolute tolerance.
     const nlohmann::json& ref = r.at("reference");
-    run_once(ref);
+    load(ref);
+    launch();
     d.synchronize();
     references_.clear();
     atol_.clear();
@@ -286,13 +284,14 @@ class Bench {
   }
 
   /// Loads the candidate (its cubin from the disk cache the compile workers filled, through
-  /// compile_cached, which reads the entry format back; memoized by key) and launches it once.
-  void run_once(const nlohmann::json& r) {
+  /// compile_cached, which reads the entry format back; memoized by key) and sets up its launch.
+  void load(const nlohmann::json& r) {
     runtime::CompileOptions co;
     co.arch = r.at("arch").get<std::string>();
     co.include_dirs = r.value("include_dirs", std::vector<std::string>{});
     co.name_expressions = {fmt::format("&{}", r.at("symbol").get<std::string>())};
-    const runtime::CachedCompile c = runtime::compile_cached(r.at("source").get<std::string>(), co, *cache_);
+    const runtime::CachedCompile c = runtime::compile_cached(r.at("source").get<std::string>(), co, *cache_,
+                                                             r.value("key_parts", std::vector<std::string>{}));
     if (c.key != loaded_key_) {
       module_loaded_ = runtime::Module();
       module_loaded_ = runtime::Module::load(c.cubin);
@@ -309,7 +308,6 @@ class Bench {
     const std::vector<PackedParam> params = pack_params(*kernel_, bound_, buffers_);
     args_.clear();
     for (const PackedParam& p : params) args_.push_bytes(p.bytes.data(), p.bytes.size(), p.align);
-    launch();
   }
   void launch() {
     if (dims_.empty) return;
@@ -317,62 +315,116 @@ class Bench {
                nullptr, args_);
   }
 
-  nlohmann::json bench(const nlohmann::json& r) {
+  float elapsed_ms(int from, int to) {
+    float ms = 0;
+    Extras::check(x_->event_elapsed(&ms, events_[from], events_[to]), "cuEventElapsedTime");
+    return ms;
+  }
+
+  /// Waits for events_[e]; false when cut_s (> 0) passed first (the launch is still running).
+  bool wait(int e, double cut_s) {
+    if (cut_s <= 0) {
+      Extras::check(x_->event_synchronize(events_[e]), "cuEventSynchronize");
+      return true;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      const int q = x_->event_query(events_[e]);
+      if (q == 0) return true;
+      if (q != 600) Extras::check(q, "cuEventQuery");  // 600: CUDA_ERROR_NOT_READY
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > cut_s) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
+  /// Output elements outside the tolerances of the reference's, and the largest error.
+  std::pair<unsigned long long, double> compare_outputs() {
     Driver& d = drv();
+    unsigned long long bad_total = 0;
+    double max_err = 0;
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      const std::size_t i = outputs_[k];
+      Extras::check(x_->memset_d8_async(counters_, 0, 16, nullptr), "cuMemsetD8Async");
+      runtime::ArgPack a;
+      a.push(buffers_[i]);
+      a.push(references_[k]);
+      a.push(static_cast<long long>(bound_[i].elements()));
+      a.push(static_cast<float>(atol_[k]));
+      a.push(static_cast<float>(tolerances(bound_[i].dtype).first));
+      a.push(counters_);
+      a.push(counters_ + 8);
+      compare_fn_[k].launch({1024, 1, 1}, 256, 0, nullptr, a);
+      unsigned long long bad = 0;
+      unsigned bits = 0;
+      d.copy_to_host(&bad, counters_, 8);
+      d.copy_to_host(&bits, counters_ + 8, 4);
+      float err;
+      std::memcpy(&err, &bits, 4);
+      bad_total += bad;
+      max_err = std::max(max_err, static_cast<double>(err));
+    }
+    return {bad_total, max_err};
+  }
+
+  nlohmann::json bench(const nlohmann::json& r) {
     nlohmann::json answer = {{"ok", true}};
+    const bool check = r.value("check", true);
+    const double slow_ms = r.value("slow_ms", 0.0), cut_s = r.value("cut_s", 0.0), budget_ms = r.value("budget_ms", 0.0);
     try {
-      if (r.value("check", true)) {
+      load(r);
+      // The first launch: on poisoned (NaN) outputs when checking; timed; given up on when it
+      // runs past cut_s (a running kernel cannot be stopped: the worker exits, the tuner starts
+      // a fresh one).
+      if (check)
         for (std::size_t i : outputs_)
           Extras::check(x_->memset_d8_async(buffers_[i], 0xff, static_cast<std::size_t>(bound_[i].bytes()), nullptr),
                         "cuMemsetD8Async");
-        run_once(r);
-        d.synchronize();
-        unsigned long long bad_total = 0;
-        double max_err = 0;
-        for (std::size_t k = 0; k < outputs_.size(); ++k) {
-          const std::size_t i = outputs_[k];
-          Extras::check(x_->memset_d8_async(counters_, 0, 16, nullptr), "cuMemsetD8Async");
-          runtime::ArgPack a;
-          a.push(buffers_[i]);
-          a.push(references_[k]);
-          a.push(static_cast<long long>(bound_[i].elements()));
-          a.push(static_cast<float>(atol_[k]));
-          a.push(static_cast<float>(tolerances(bound_[i].dtype).first));
-          a.push(counters_);
-          a.push(counters_ + 8);
-          compare_fn_[k].launch({1024, 1, 1}, 256, 0, nullptr, a);
-          unsigned long long bad = 0;
-          unsigned bits = 0;
-          d.copy_to_host(&bad, counters_, 8);
-          d.copy_to_host(&bits, counters_ + 8, 4);
-          float err;
-          std::memcpy(&err, &bits, 4);
-          bad_total += bad;
-          max_err = std::max(max_err, static_cast<double>(err));
-        }
-        answer["bad"] = bad_total;
+      Extras::check(x_->event_record(events_[0], nullptr), "cuEventRecord");
+      launch();
+      Extras::check(x_->event_record(events_[1], nullptr), "cuEventRecord");
+      if (!wait(1, cut_s))
+        return {{"ok", false},
+                {"slow", true},
+                {"exit", true},
+                {"ms", cut_s * 1000},
+                {"error", fmt::format("one launch ran longer than {:.3g} s; not measured", cut_s)}};
+      const double first_ms = elapsed_ms(0, 1);
+      answer["first_ms"] = first_ms;
+      if (check) {
+        const auto [bad, max_err] = compare_outputs();
+        answer["bad"] = bad;
         answer["max_err"] = max_err;
-        if (bad_total) {
+        if (bad) {
           answer["ok"] = false;
           answer["wrong"] = true;
-          answer["error"] = fmt::format("{} output elements differ from the reference (max error {:.3g})", bad_total, max_err);
+          answer["error"] = fmt::format("{} output elements differ from the reference (max error {:.3g})", bad, max_err);
           return answer;
         }
-      } else {
-        run_once(r);
       }
-      // Estimate, then time each launch between events with L2 flushed before it.
+      // Clearly slower than the best so far: not timed further (1 ms allows for the first
+      // launch's loading of the code).
+      if (slow_ms > 0 && first_ms > slow_ms + 1.0) {
+        answer["slow"] = true;
+        answer["ms"] = first_ms;
+        return answer;
+      }
+      // Estimate (L2 warm: at most the flushed time), then time each launch between events
+      // with L2 flushed before it.
       launch();
       Extras::check(x_->event_record(events_[0], nullptr), "cuEventRecord");
       for (int i = 0; i < 3; ++i) launch();
       Extras::check(x_->event_record(events_[1], nullptr), "cuEventRecord");
       Extras::check(x_->event_synchronize(events_[1]), "cuEventSynchronize");
-      float est = 0;
-      Extras::check(x_->event_elapsed(&est, events_[0], events_[1]), "cuEventElapsedTime");
-      est /= 3;
+      const double est = std::max(elapsed_ms(0, 1) / 3, 1e-3f);
+      if (slow_ms > 0 && est > slow_ms) {
+        answer["slow"] = true;
+        answer["ms"] = est;
+        return answer;
+      }
       const double target = r.value("target_ms", 40.0);
-      const int reps = std::clamp(static_cast<int>(target / std::max(est, 1e-3f)), r.value("min_reps", 10),
-                                  std::min(r.value("max_reps", 100), kMaxReps));
+      int reps = std::clamp(static_cast<int>(target / est), r.value("min_reps", 10),
+                            std::min(r.value("max_reps", 100), kMaxReps));
+      if (budget_ms > 0) reps = std::min(reps, std::max(3, static_cast<int>(budget_ms / est)));
       for (int i = 0; i < reps; ++i) {
         Extras::check(x_->memset_d32_async(flush_, static_cast<unsigned>(i), flush_bytes_ / 4, nullptr), "cuMemsetD32Async");
         Extras::check(x_->event_record(events_[2 * i], nullptr), "cuEventRecord");
@@ -381,11 +433,7 @@ class Bench {
       }
       Extras::check(x_->event_synchronize(events_[2 * reps - 1]), "cuEventSynchronize");
       std::vector<double> times;
-      for (int i = 0; i < reps; ++i) {
-        float ms = 0;
-        Extras::check(x_->event_elapsed(&ms, events_[2 * i], events_[2 * i + 1]), "cuEventElapsedTime");
-        times.push_back(ms);
-      }
+      for (int i = 0; i < reps; ++i) times.push_back(elapsed_ms(2 * i, 2 * i + 1));
       std::sort(times.begin(), times.end());
       answer["ms"] = times[times.size() / 2];
       answer["min_ms"] = times.front();
@@ -411,7 +459,7 @@ class Bench {
   std::vector<double> atol_;
   DevicePtr flush_ = 0, counters_ = 0;
   CUevent events_[2 * kMaxReps] = {};
-  runtime::Module compare_module_, module_loaded_;
+  runtime::Module helper_module_, module_loaded_;
   std::vector<runtime::Function> compare_fn_;
   runtime::Function fn_;
   std::string loaded_key_;

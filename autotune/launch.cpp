@@ -185,16 +185,50 @@ struct HostEval {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
 
-}  // namespace
-
-LaunchDims launch_dims(const ir::Kernel& kernel, const codegen::Config& config, const std::vector<ArgSpec>& bound,
-                       int sm_count) {
+/// The host prologue run for these arguments: its lets set, its checks passed.
+HostEval run_prologue(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound) {
   HostEval ev{kernel, bound, {}};
   for (const ir::StmtPtr& s : kernel.host) {
     if (s->kind == ir::Stmt::Kind::Let) ev.lets[s->name] = ev.eval(s->expr);
     if (s->kind == ir::Stmt::Kind::Check && ev.eval(s->expr) == 0)
       throw ArgError(fmt::format("TILECC_CHECK({}) fails for these arguments", s->text));
   }
+  return ev;
+}
+
+}  // namespace
+
+codegen::Specialization specialization_for(const ir::Kernel& kernel, const codegen::Config& config,
+                                           const std::vector<ArgSpec>& bound, const std::string& arch) {
+  const HostEval ev = run_prologue(kernel, bound);
+  const std::vector<codegen::Slot> slots = codegen::specialization_slots(kernel, config);
+  const std::span<const codegen::FactRule> table = codegen::fact_table(codegen::backend_of(arch));
+  codegen::SpecKeyBuilder builder(codegen::Shapes::Dynamic);
+  for (const codegen::Slot& s : slots) {
+    codegen::SlotValue v;
+    if (s.kind == codegen::SlotKind::LoopExtent) {
+      v.value = static_cast<std::int64_t>(ev.eval(s.loop->end) - ev.eval(s.loop->begin));
+      v.block = s.block;
+    } else {
+      const ArgSpec& a = bound.at(static_cast<std::size_t>(s.param));
+      v.address = kBufferAlignment;  // cuMemAlloc'd buffers (the bench worker's) are at least this aligned
+      v.element_bytes = ir::size_bytes(a.dtype);
+      v.rank = static_cast<int>(a.sizes.size());
+      v.strides = a.strides.data();
+      if (s.kind == codegen::SlotKind::Scalar) v.value = static_cast<std::int64_t>(a.value);
+      if (s.kind == codegen::SlotKind::Size) v.value = a.sizes.at(static_cast<std::size_t>(s.dim));
+      if (s.kind == codegen::SlotKind::Stride) v.value = a.strides.at(static_cast<std::size_t>(s.dim));
+    }
+    builder.add_facts(codegen::facts_of(table, s.kind, v));
+  }
+  codegen::SpecKey key;
+  if (!builder.finish(key)) return {};  // more slots than a key holds: generic code
+  return codegen::specialization_from_key(kernel, slots, table, key);
+}
+
+LaunchDims launch_dims(const ir::Kernel& kernel, const codegen::Config& config, const std::vector<ArgSpec>& bound,
+                       int sm_count) {
+  const HostEval ev = run_prologue(kernel, bound);
   // Launch loops, as codegen's launch_dims(): per loop its dims in the config's order; pid xyz
   // gives each dim (or each flattened loop) its own grid axis.
   const codegen::KernelStructure structure = codegen::analyze(kernel);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "translator/codegen/config.hpp"
+#include "translator/codegen/specialization.hpp"
 #include "translator/ir/ir.hpp"
 
 namespace tilecc::autotune {
@@ -49,6 +50,17 @@ std::vector<ArgSpec> bind_args(const ir::Kernel& kernel, const std::vector<ArgSp
 /// The specialization the tuner measured: every argument's dtype and shape and the facts
 /// that hold for them (contiguous, 16-byte aligned buffers; sizes divisible by 16).
 std::string spec_key(const std::vector<ArgSpec>& bound);
+
+/// The facts codegen may assume for these arguments (as the runtime derives them at launch,
+/// runtime/kernel.cpp): 16-byte aligned buffers, unit and multiple-of-16 strides, and tile
+/// loops whose extent divides the config's block size. Candidates are emitted with them, so
+/// the tuner measures the code the runtime deploys for these shapes and NVRTC compiles no
+/// path the arguments cannot take (the generic dot loop beside the cp.async pipeline).
+codegen::Specialization specialization_for(const ir::Kernel& kernel, const codegen::Config& config,
+                                           const std::vector<ArgSpec>& bound, const std::string& arch);
+
+/// Alignment of the buffers the bench worker allocates (cuMemAlloc gives at least 256 bytes).
+constexpr std::uintptr_t kBufferAlignment = 256;
 
 struct LaunchDims {
   unsigned grid[3] = {1, 1, 1};

@@ -130,6 +130,32 @@ Genome TuneSpace::to_genome(const codegen::Point& p) const {
   return g;
 }
 
+std::vector<Genome> TuneSpace::shape_grid(const Genome& center) const {
+  std::vector<std::size_t> axes;
+  for (std::size_t i = 0; i < search_.axes.size(); ++i) {
+    const std::string& name = search_.axes[i].name;
+    if (search_.axes[i].ordered && (name.rfind("block_sizes[", 0) == 0 || name == "num_warps")) axes.push_back(i);
+  }
+  std::vector<Genome> out;
+  if (!search_.in_range(center)) return out;
+  // Odometer over {0, -1, +1} per axis: the first combination is the center itself.
+  std::vector<int> step(axes.size(), 0);
+  const int offsets[3] = {0, -1, 1};
+  for (;;) {
+    Genome g = center;
+    bool inside = true;
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      g[axes[k]] += offsets[step[k]];
+      inside = inside && g[axes[k]] >= 0 && g[axes[k]] < search_.axes[axes[k]].size;
+    }
+    if (inside && !why_invalid(g)) out.push_back(g);
+    std::size_t k = 0;
+    while (k < axes.size() && ++step[k] == 3) step[k++] = 0;
+    if (k == axes.size()) break;
+  }
+  return out;
+}
+
 std::optional<std::string> TuneSpace::why_invalid(const Genome& g) const {
   if (!search_.in_range(g)) return std::string("genome out of range");
   auto it = checked_->find(g);

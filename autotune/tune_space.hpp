@@ -33,6 +33,12 @@ class TuneSpace {
   /// nullopt when check() accepts the genome's config, else the reason (memoized).
   std::optional<std::string> why_invalid(const Genome& g) const;
 
+  /// The valid genomes of the grid around `center` on the axes that shape the work of a
+  /// program (every block size and num_warps): each at its value, one step down and one
+  /// up, in every combination (the coupled moves a one-axis-at-a-time search cannot make:
+  /// a 128 x 256 tile needs 8 warps where 128 x 128 takes 4). `center` first when valid.
+  std::vector<Genome> shape_grid(const Genome& center) const;
+
  private:
   const codegen::ConfigSpace* space_;
   std::string arch_;

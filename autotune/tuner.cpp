@@ -25,9 +25,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return steady_seconds(); }
 
 void whole_dims(const ir::ExprPtr& e, std::set<std::pair<std::string, int>>& out) {
   if (!e) return;
@@ -92,7 +90,7 @@ nlohmann::json TuneResult::to_json() const {
                       {"tune_seconds", tune_seconds}, {"tried", tried},          {"failed", failed},
                       {"generations", generations}, {"convergence", conv},       {"trials", trials_json}};
   if (random_requested) {
-    j["random"] = {{"requested", random_requested},      {"measured", random_measured},
+    j["random"] = {{"requested", random_requested},      {"measured", random_measured}, {"slow", random_slow},
                    {"best_ms", random_best_ms},           {"tuned_best_ms_same_conditions", tuned_best_remeasured_ms},
                    {"seconds", random_seconds},           {"best_config", random_best_config}};
   }
@@ -117,6 +115,8 @@ class Session {
   Session(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& o, const Progress& progress)
       : kernel_(kernel), o_(o), progress_(progress) {
     start_ = now_s();
+    auto_compile_timeout_ = o_.compile_timeout_s <= 0;
+    if (auto_compile_timeout_) o_.compile_timeout_s = o_.effort == "full" ? 120 : 30;
     bound_ = bind_args(kernel_, args);
     const std::string self = o_.self.empty() ? self_executable() : o_.self;
     const std::string log = o_.worker_log.empty() ? "/dev/null" : o_.worker_log;
@@ -127,6 +127,8 @@ class Session {
     m.kernels.push_back(kernel_);
     ir_text_ = ir::serialize(m);
     for (const ArgSpec& a : bound_) arg_texts_.push_back(a.to_string());
+    // Cubins depend on the headers candidates include: their hash joins every cache key.
+    for (const std::string& dir : o_.include_dirs) key_parts_.push_back(runtime::folder_fingerprint(dir));
   }
 
   TuneResult run() {
@@ -162,20 +164,29 @@ class Session {
       compile(one);
       if (!one[0].error.empty()) throw std::runtime_error("the reference config does not compile: " + one[0].error);
       reference_request_ = program(one[0]);
+      // Quick: a candidate compiling 20x longer than the default (at least 10 s) is a huge
+      // unrolled register tile, as slow to run as to build: given up on.
+      if (auto_compile_timeout_ && o_.effort != "full")
+        o_.compile_timeout_s = std::clamp(20 * one[0].compile_s, 10.0, o_.compile_timeout_s);
     }
     if (o_.dry_run > 0) return dry_run(reference);
 
     // The search.
     HybridOptions h;
     const bool full = o_.effort == "full";
-    h.initial = full ? 64 : 24;
+    // The default config and the grid of tile shapes and warps around it come first, then a
+    // random sample (the default may be far from the best), then pattern search from the best.
+    std::vector<Genome> seeds = tspace_->shape_grid(reference);
+    if (seeds.empty() || seeds.front() != reference) seeds.insert(seeds.begin(), reference);
+    h.initial = full ? 64 : 16;
     h.evolve = full;
     h.de.population = 16;
     h.de.stagnation = 3;
     h.de.surrogate = o_.surrogate;
     h.pattern.max_moves = full ? 200 : 40;
     h.restarts = full ? 6 : 3;  // only while the budget lasts
-    std::unique_ptr<Search> search = make_search(o_.search, tspace_->search_space(), o_.seed, {reference}, h);
+    std::unique_ptr<Search> search = make_search(o_.search, tspace_->search_space(), o_.seed,
+                                                 o_.search == "random" ? std::vector<Genome>{reference} : seeds, h);
     const double deadline = start_ + budget;
     // The first batch runs whatever the budget (setup may have used it up): a result needs it.
     while (result_.generations == 0 || now_s() < deadline) {
@@ -216,6 +227,7 @@ class Session {
     nlohmann::json config;
     std::string source, symbol, source_hash;
     int dynamic_shared = 0;  // bytes the launch must ask for (deep dot pipelines)
+    double compile_s = 0;    // the compile worker's time (a cache hit: almost none)
     std::string key, lowered;
     std::string error, status;
   };
@@ -229,6 +241,7 @@ class Session {
       launch_dims(kernel_, config, bound_, sms_);
       codegen::EmitOptions eo;
       eo.arch = arch_;
+      if (o_.specialize) eo.specialization = specialization_for(kernel_, config, bound_, arch_);
       const codegen::KernelCode code = codegen::emit_kernel(kernel_, config, eo);
       c.source = candidate_source(code.global_function);
       c.symbol = code.kernel_symbol;
@@ -243,32 +256,41 @@ class Session {
 
   /// What the bench worker needs to find a compiled candidate in the cache and launch it.
   nlohmann::json program(const Candidate& c) const {
-    return {{"source", c.source}, {"symbol", c.symbol}, {"arch", arch_}, {"include_dirs", o_.include_dirs},
-            {"config", c.config}, {"dynamic_shared", c.dynamic_shared}};
+    return {{"source", c.source},   {"symbol", c.symbol},   {"arch", arch_},
+            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"config", c.config},
+            {"dynamic_shared", c.dynamic_shared}};
+  }
+
+  nlohmann::json compile_request(const Candidate& c) const {
+    return {{"source", c.source},    {"symbol", c.symbol},       {"arch", arch_},
+            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"cache_dir", o_.cache_dir}};
   }
 
   /// Compiles in the worker pool; `compiled(c)` is called as each finishes (benchmarking it
   /// then keeps the GPU busy while the other workers compile).
-  void compile(std::vector<Candidate>& cs, const std::function<void(Candidate&)>& compiled = {}) {
+  void compile(std::vector<Candidate>& cs, const std::function<void(Candidate&)>& compiled = {},
+               const std::function<bool()>& stop = {}) {
     std::vector<nlohmann::json> requests;
     std::vector<std::size_t> which;
     for (std::size_t i = 0; i < cs.size(); ++i) {
       if (!cs[i].error.empty()) continue;
-      requests.push_back({{"source", cs[i].source}, {"symbol", cs[i].symbol}, {"arch", arch_},
-                          {"include_dirs", o_.include_dirs}, {"cache_dir", o_.cache_dir}});
+      requests.push_back(compile_request(cs[i]));
       which.push_back(i);
     }
     run_parallel(compilers_, requests, o_.compile_timeout_s, [&](std::size_t k, const nlohmann::json& answer) {
       Candidate& c = cs[which[k]];
+      c.compile_s = answer.value("seconds", 0.0);
       if (answer.value("ok", false)) {
         c.key = answer.at("key");
         c.lowered = answer.at("lowered");
       } else {
         c.error = answer.value("error", std::string("compile failed"));
-        c.status = answer.value("crashed", false) ? "timeout" : "compile_error";
+        c.status = answer.value("stopped", false) ? "skipped"
+                   : answer.value("crashed", false) ? "timeout"
+                                                    : "compile_error";
       }
       if (compiled) compiled(c);
-    });
+    }, stop);
   }
 
   /// A bench request, starting (and initializing) a fresh worker when the last one died.
@@ -297,6 +319,10 @@ class Session {
     for (Candidate* c : fresh)
       if (seen.insert(c->source_hash).second) to_compile.push_back(*c);
     std::vector<double> ys(batch.size(), kInf);
+    // Past the deadline (quick: 2 s later) nothing more is compiled or measured, once the
+    // phase has a result (a budget the setup used up still gives one).
+    const double stop_at = deadline + (o_.effort == "full" ? 30 : 2);
+    const auto stop = [&] { return now_s() > stop_at && phase_best_.count(phase); };
     compile(to_compile, [&](Candidate& c) {
       Trial t;
       t.phase = phase;
@@ -304,24 +330,31 @@ class Session {
       if (!c.error.empty()) {
         t.status = c.status;
         t.error = c.error;
-      } else if (now_s() > deadline + 30) {
+      } else if (stop()) {
         t.status = "skipped";
       } else {
         nlohmann::json request = program(c);
-        request.update({{"op", "bench"}, {"check", true}, {"target_ms", 25.0}, {"min_reps", 10}, {"max_reps", 50}});
+        request.update({{"op", "bench"}, {"check", true}, {"target_ms", 25.0}, {"min_reps", 10}, {"max_reps", 50},
+                        {"budget_ms", 250.0}});
+        request.update(adaptive_limits(phase));
         const nlohmann::json a = bench(request);
         if (a.value("ok", false)) {
-          t.status = "ok";
+          t.status = a.value("slow", false) ? "slow" : "ok";
           t.ms = a.at("ms");
+        } else if (a.value("slow", false)) {
+          t.status = "slow";  // ran past the cut: slower than a.ms, not checked
+          t.ms = a.at("ms");
+          t.error = a.value("error", std::string("?"));
         } else {
           t.status = a.value("wrong", false) ? "wrong" : (a.value("crashed", false) ? "timeout" : "failed");
           t.error = a.value("error", std::string("?"));
         }
       }
       t.at_s = now_s() - start_;
-      by_source_[c.source_hash] = t.status == "ok" ? t.ms : kInf;
+      by_source_[c.source_hash] = t.status == "ok" || t.status == "slow" ? t.ms : kInf;
+      if (t.status == "ok" && (!phase_best_.count(phase) || t.ms < phase_best_[phase])) phase_best_[phase] = t.ms;
       record(t);
-    });
+    }, stop);
     for (std::size_t i = 0; i < cs.size(); ++i) {
       if (!cs[i].error.empty()) {
         Trial t;
@@ -338,6 +371,19 @@ class Session {
     return ys;
   }
 
+  /// How far a candidate of `phase` is measured: one clearly slower (3x) than the phase's best
+  /// so far is not timed beyond its checked launch; a launch running 100x the best (the
+  /// phase's, else the search's; at least 1 s, at most 5 s; 5 s before any best) is given up.
+  nlohmann::json adaptive_limits(const std::string& phase) const {
+    nlohmann::json limits = {{"cut_s", kMaxCutS}};
+    const auto it = phase_best_.find(phase);
+    if (it != phase_best_.end()) limits["slow_ms"] = o_.slow_factor * it->second;
+    const double scale = it != phase_best_.end() ? it->second : result_.best_ms;
+    if (scale > 0) limits["cut_s"] = std::clamp(100 * scale / 1000, kMinCutS, kMaxCutS);
+    return limits;
+  }
+  static constexpr double kMinCutS = 1, kMaxCutS = 5;
+
   void record(const Trial& t) {
     if (t.status == "skipped") return;
     result_.trials.push_back(t);
@@ -346,7 +392,7 @@ class Session {
       return;
     }
     ++result_.tried;
-    if (t.status != "ok") ++result_.failed;
+    if (t.status != "ok" && t.status != "slow") ++result_.failed;
     if (t.status == "ok") {
       if (t.config == reference_request_.at("config")) result_.default_ms = t.ms;
       if (result_.best_ms == 0 || t.ms < result_.best_ms) {
@@ -382,7 +428,7 @@ class Session {
       Genome g = tspace_->to_genome(space_->random_valid(rng, arch_));
       if (seen.insert(g).second) cs.push_back(prepare(g));
     }
-    std::vector<nlohmann::json> requests;
+    std::vector<nlohmann::json> requests, configs;
     for (const Candidate& c : cs) {
       Trial t;
       t.phase = "dry_run";
@@ -393,18 +439,21 @@ class Session {
         result_.trials.push_back(t);
         continue;
       }
-      requests.push_back({{"source", c.source}, {"symbol", c.symbol}, {"arch", arch_},
-                          {"include_dirs", o_.include_dirs}, {"cache_dir", o_.cache_dir}});
+      requests.push_back(compile_request(c));
+      configs.push_back(c.config);
     }
     const std::vector<nlohmann::json> answers = run_parallel(compilers_, requests, o_.compile_timeout_s);
-    for (const nlohmann::json& a : answers) {
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      const nlohmann::json& a = answers[i];
       const bool ok = a.value("ok", false);
       ok ? ++result_.compiled : ++result_.compile_failed;
       result_.from_cache += a.value("from_cache", false) ? 1 : 0;
       result_.compile_seconds += a.value("seconds", 0.0);
+      result_.compile_max_seconds = std::max(result_.compile_max_seconds, a.value("seconds", 0.0));
       if (!ok) {
         Trial t;
         t.phase = "dry_run";
+        t.config = configs[i];
         t.status = a.value("crashed", false) ? "timeout" : "compile_error";
         t.error = a.value("error", std::string("?"));
         result_.trials.push_back(t);
@@ -427,17 +476,15 @@ class Session {
       if (seen.insert(g).second) sample.push_back(g);
     }
     const std::size_t first = result_.trials.size();
-    for (std::size_t b = 0; b < sample.size(); b += 64) {
-      std::vector<Genome> batch(sample.begin() + static_cast<std::ptrdiff_t>(b),
-                                sample.begin() + static_cast<std::ptrdiff_t>(std::min(sample.size(), b + 64)));
-      // Measured afresh (not answered from the search's memo), so the sample stands alone.
-      by_source_.clear();
-      measure(batch, "random", kInf);
-    }
+    // Measured afresh (not answered from the search's memo), so the sample stands alone; one
+    // batch, so the workers never wait for a straggler before the end.
+    by_source_.clear();
+    measure(sample, "random", o_.compare_random_budget_s > 0 ? t0 + o_.compare_random_budget_s : kInf);
     double best = kInf;
     nlohmann::json best_config;
     for (std::size_t i = first; i < result_.trials.size(); ++i) {
       const Trial& t = result_.trials[i];
+      result_.random_slow += t.status == "slow";
       if (t.status != "ok") continue;
       ++result_.random_measured;
       if (t.ms < best) {
@@ -458,16 +505,17 @@ class Session {
   TuneOptions o_;
   Progress progress_;
   std::vector<ArgSpec> bound_;
-  std::vector<std::string> arg_texts_;
+  std::vector<std::string> arg_texts_, key_parts_;
   std::string ir_text_, arch_;
   int sms_ = 0;
   double start_ = 0;
   std::vector<Worker> compilers_, bench_;
-  bool bench_ready_ = false;
+  bool bench_ready_ = false, auto_compile_timeout_ = false;
   nlohmann::json reference_request_;
   std::unique_ptr<codegen::ConfigSpace> space_;
   std::unique_ptr<TuneSpace> tspace_;
   std::map<std::string, double> by_source_;
+  std::map<std::string, double> phase_best_;  // best ms of each phase so far (adaptive_limits)
   TuneResult result_;
 };
 

@@ -30,11 +30,15 @@ struct TuneOptions {
   std::string arch;               // empty: the GPU's
   std::string cache_dir;          // empty: runtime's default
   std::vector<std::string> include_dirs;  // for NVRTC: the device library (templates/)
-  double compile_timeout_s = 120, bench_timeout_s = 30;
+  double compile_timeout_s = 0;   // per candidate; 0: effort's default (quick 30 s, full 120 s)
+  double bench_timeout_s = 30;
+  double slow_factor = 3;         // a candidate this much slower than the best so far is not timed further
   int remeasure = 0;              // best candidates re-measured; 0: effort's default
   int compare_random = 0;         // also measure this many random valid configs (a baseline)
+  double compare_random_budget_s = 0;  // stop the sample after this many seconds (0: never)
   std::string worker_log;         // workers' stderr (empty: /dev/null)
   std::string self;               // the tilecc executable (empty: this one)
+  bool specialize = true;         // emit candidates with the arguments' facts (specialization_for)
   int dry_run = 0;                // no GPU: emit and compile the reference and this many random
                                   // valid configs for `arch` (default sm_90a, 132 SMs), measure nothing
 };
@@ -43,7 +47,9 @@ struct TuneOptions {
 struct Trial {
   std::string phase;    // "search", "random"
   nlohmann::json config;
-  std::string status;   // ok | invalid | compile_error | wrong | failed | timeout
+  std::string status;   // ok | slow | invalid | compile_error | wrong | failed | timeout
+                        // (slow: correct but clearly slower than the best so far, ms from one launch;
+                        // or past the launch cut, ms a lower bound, not checked)
   double ms = 0;        // median (re-measured value for re-measured trials)
   double at_s = 0;      // seconds since the start when it was measured
   std::string error;
@@ -60,7 +66,8 @@ struct TuneResult {
   std::vector<Trial> trials;      // in measurement order (search, then random)
   std::vector<std::pair<double, double>> convergence;  // (seconds, best ms so far)
   // --compare-random
-  int random_requested = 0, random_measured = 0;
+  int random_requested = 0, random_measured = 0;  // measured: correct and timed
+  int random_slow = 0;                // correct (or past the launch cut) but clearly slower than the sample's best
   double random_best_ms = 0;          // re-measured beside the tuned best
   double tuned_best_remeasured_ms = 0;
   double random_seconds = 0;
@@ -68,6 +75,7 @@ struct TuneResult {
   // --dry-run
   int compiled = 0, compile_failed = 0, from_cache = 0;
   double compile_seconds = 0;     // summed over workers
+  double compile_max_seconds = 0; // the slowest candidate
 
   nlohmann::json to_json() const;
   /// The database entry of the best config (its details name how it was tuned).

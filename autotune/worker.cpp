@@ -16,10 +16,12 @@ namespace tilecc::autotune {
 
 namespace {
 nlohmann::json crash(const std::string& why) { return {{"ok", false}, {"error", why}, {"crashed", true}}; }
-double now_s() {
+double now_s() { return steady_seconds(); }
+}  // namespace
+
+double steady_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
-}  // namespace
 
 Worker::Worker(std::vector<std::string> argv, std::string stderr_path)
     : argv_(std::move(argv)), stderr_path_(std::move(stderr_path)) {}
@@ -158,7 +160,8 @@ Worker& Worker::operator=(Worker&& o) noexcept {
 
 std::vector<nlohmann::json> run_parallel(std::vector<Worker>& workers, const std::vector<nlohmann::json>& requests,
                                          double timeout_s,
-                                         const std::function<void(std::size_t, const nlohmann::json&)>& done) {
+                                         const std::function<void(std::size_t, const nlohmann::json&)>& done,
+                                         const std::function<bool()>& stop) {
   std::vector<nlohmann::json> answers(requests.size());
   std::vector<long> job(workers.size(), -1);  // request index per worker
   std::vector<double> started(workers.size(), 0);
@@ -172,6 +175,20 @@ std::vector<nlohmann::json> run_parallel(std::vector<Worker>& workers, const std
     if (done) done(i, answers[i]);
   };
   while (finished < requests.size()) {
+    if (stop && stop()) {
+      const nlohmann::json stopped = {{"ok", false}, {"stopped", true}, {"error", "stopped at the deadline"}};
+      for (std::size_t w = 0; w < workers.size(); ++w)
+        if (job[w] >= 0) {
+          workers[w].kill("stopped");
+          finish(w, stopped);
+        }
+      for (; next < requests.size(); ++next) {
+        answers[next] = stopped;
+        ++finished;
+        if (done) done(next, answers[next]);
+      }
+      break;
+    }
     for (std::size_t w = 0; w < workers.size() && next < requests.size(); ++w)
       if (job[w] < 0) {
         job[w] = static_cast<long>(next);
@@ -187,7 +204,7 @@ std::vector<nlohmann::json> run_parallel(std::vector<Worker>& workers, const std
       }
     std::vector<pollfd> fds;
     std::vector<std::size_t> who;
-    double wait_s = timeout_s;
+    double wait_s = stop ? std::min(timeout_s, 0.2) : timeout_s;
     for (std::size_t w = 0; w < workers.size(); ++w)
       if (job[w] >= 0) {
         fds.push_back({workers[w].fd(), POLLIN, 0});

@@ -53,10 +53,15 @@ class Worker {
 
 /// Runs `requests` on `workers` in parallel (one request per worker at a time), each with
 /// `timeout_s`; answers come back in request order. `done(i, answer)` is called as each
-/// finishes (for progress lines).
+/// finishes (for progress lines). Once `stop()` says so (asked at least every 0.2 s) the busy
+/// workers are killed and every unanswered request answers {"ok": false, "stopped": true, "error"}.
 std::vector<nlohmann::json> run_parallel(std::vector<Worker>& workers, const std::vector<nlohmann::json>& requests,
                                          double timeout_s,
-                                         const std::function<void(std::size_t, const nlohmann::json&)>& done = {});
+                                         const std::function<void(std::size_t, const nlohmann::json&)>& done = {},
+                                         const std::function<bool()>& stop = {});
+
+/// Seconds of the steady clock.
+double steady_seconds();
 
 /// The path of the running executable (/proc/self/exe).
 std::string self_executable();

@@ -144,6 +144,9 @@ class Tune final : public CLI::App {
     add_flag("--surrogate", o_.surrogate,
              "Differential evolution (--search de, --effort full) draws 4 trials per member and compiles the one a "
              "nearest-neighbour model of the measurements so far predicts fastest");
+    add_flag("--generic{false}", o_.specialize,
+             "Measure generic kernels (default: specialized for the arguments' facts, as the runtime compiles them: "
+             "aligned buffers, unit and multiple-of-16 strides, extents the block sizes divide)");
     add_option("-j,--jobs", o_.jobs, "Compile worker processes (default: one per core)");
     add_option("--arch", o_.arch, "Compile for this arch (default: the GPU's)");
     add_option("--db", db_, "Tuning database (default: $TILECC_TUNE_DB or ~/.cache/tilecc/tuning.json)");
@@ -152,6 +155,10 @@ class Tune final : public CLI::App {
     add_option("--plot", plot_, "Write the convergence plot (SVG) to this file");
     add_option("--compare-random", o_.compare_random,
                "Also measure this many random valid configs and compare their best with the tuned one");
+    add_option("--compare-random-budget", o_.compare_random_budget_s,
+               "Stop the random sample after this many seconds (what was measured by then is compared)")
+        ->type_name("SECONDS")
+        ->check(CLI::PositiveNumber);
     add_option("--cache-dir", o_.cache_dir, "Cubin cache folder (default: $TILECC_CACHE_DIR or ~/.cache/tilecc)");
     add_option("--templates-dir", templates_, "The device library folder (templates/)")->capture_default_str();
     add_option("--worker-log", o_.worker_log, "Append the workers' stderr to this file");
@@ -207,9 +214,11 @@ class Tune final : public CLI::App {
       int invalid = 0;
       for (const autotune::Trial& t : r.trials) invalid += t.status == "invalid";
       std::printf("tilecc tune --dry-run %s for %s (%s): %d compiled, %d failed to compile, %d refused before "
-                  "compiling, %d from the cubin cache; %.2f s of compiling in %.1f s wall\n",
+                  "compiling, %d from the cubin cache; %.2f s of compiling (%.2f s per candidate, the slowest "
+                  "%.2f s) in %.1f s wall\n",
                   r.key.kernel.c_str(), r.key.spec.c_str(), r.device.value("arch", "").c_str(), r.compiled,
-                  r.compile_failed, invalid, r.from_cache, r.compile_seconds, r.tune_seconds);
+                  r.compile_failed, invalid, r.from_cache, r.compile_seconds,
+                  r.compile_seconds / std::max(1, r.compiled + r.compile_failed), r.compile_max_seconds, r.tune_seconds);
       for (const autotune::Trial& t : r.trials)
         if (t.status != "ok")
           std::printf("  %s: %s: %s\n", t.status.c_str(), t.config.dump().c_str(), t.error.substr(0, 300).c_str());
@@ -260,9 +269,9 @@ class Tune final : public CLI::App {
                        r.best_ms, r.default_ms, r.default_ms > 0 ? r.default_ms / r.best_ms : 0.0, r.tune_seconds);
     out += fmt::format("  best config: {}\n", r.best_config.dump());
     if (r.random_requested)
-      out += fmt::format("  best of {} random valid configs ({} ran correctly): {:.4f} ms; tuned best measured beside "
-                         "it: {:.4f} ms (tuned/random = {:.3f}); the sample took {:.1f} s\n",
-                         r.random_requested, r.random_measured, r.random_best_ms, r.tuned_best_remeasured_ms,
+      out += fmt::format("  best of {} random valid configs ({} ran correctly and were timed, {} clearly slower): {:.4f} "
+                         "ms; tuned best measured beside it: {:.4f} ms (tuned/random = {:.3f}); the sample took {:.1f} s\n",
+                         r.random_requested, r.random_measured, r.random_slow, r.random_best_ms, r.tuned_best_remeasured_ms,
                          r.random_best_ms > 0 ? r.tuned_best_remeasured_ms / r.random_best_ms : 0.0, r.random_seconds);
     if (!db_path_.empty()) out += fmt::format("  recorded in {} as {}\n", db_path_, r.key.hash());
     std::fputs(out.c_str(), json_ == "-" ? stderr : stdout);

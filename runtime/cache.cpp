@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +57,24 @@ std::string hash_parts(const std::vector<std::string_view>& parts) {
     b.bytes(p.data(), p.size());
   }
   return fmt::format("{:016x}{:016x}", a.finish(), b.finish());
+}
+
+std::string folder_fingerprint(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file()) files.push_back(it->path());
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> contents;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    contents.push_back(f.lexically_relative(dir).string());
+    contents.push_back(ss.str());
+  }
+  return hash_parts(std::vector<std::string_view>(contents.begin(), contents.end()));
 }
 
 std::filesystem::path DiskCache::default_dir() {

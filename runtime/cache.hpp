@@ -27,6 +27,11 @@ namespace tilecc::runtime {
 /// 128-bit hash of the parts (each length-prefixed, so ("ab","c") != ("a","bc")), as 32 hex digits.
 std::string hash_parts(const std::vector<std::string_view>& parts);
 
+/// A hash of every file under `dir` (names and contents, in sorted order): a cache key part
+/// for sources that #include from it (the device library), whose cubins depend on what they
+/// include, not only on their text. A missing folder hashes as empty.
+std::string folder_fingerprint(const std::filesystem::path& dir);
+
 class DiskCache {
  public:
   /// `dir` empty: default_dir(). The folder is created on first store.

@@ -65,24 +65,7 @@ constexpr int kMaxParams = 32;
 /// A hash of every header of the device library: cached cubins depend on what the generated
 /// source includes, not only on its text. Read once per process.
 const std::string& templates_fingerprint() {
-  static const std::string fingerprint = [] {
-    std::vector<std::string> contents;
-    std::vector<std::filesystem::path> files;
-    std::error_code ec;
-    for (auto it = std::filesystem::recursive_directory_iterator(templates_dir(), ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-      if (it->is_regular_file()) files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      contents.push_back(f.filename().string());
-      contents.push_back(ss.str());
-    }
-    std::vector<std::string_view> parts(contents.begin(), contents.end());
-    return hash_parts(parts);
-  }();
+  static const std::string fingerprint = folder_fingerprint(templates_dir());
   return fingerprint;
 }
 

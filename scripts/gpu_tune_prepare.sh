@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Prepares .carry/tune/ for scripts/gpu_tune.sh: a tilecc built without Clang (runs on the GPU
-# machine) and the serialized IR of the examples it tunes. Run here, then pass carry [".carry"].
+# machine) and the serialized IR of the examples it tunes. Run here (a few minutes the first
+# time: the Clang-free build in $TILECC_NOCLANG_BUILD), then pass carry [".carry"]:
+#   scripts/gpu_tune_prepare.sh                      # here
+#   OUT=... scripts/gpu_tune.sh                      # there, one call (~4 min, < 510 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frontend=${TILECC:-build/cli/tilecc}  # a tilecc with the Clang frontend

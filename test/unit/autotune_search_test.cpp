@@ -155,3 +155,16 @@ TEST_CASE("make_search names its choices", "[search]") {
     CHECK(std::string(e.what()).find("random, pattern, de, hybrid") != std::string::npos);
   }
 }
+
+TEST_CASE("the hybrid measures its seeds first, in order, then its random sample", "[search]") {
+  const SearchSpace space = synthetic_space();
+  const std::vector<Genome> seeds = {{1, 1, 1, 1, 0, 0}, {2, 1, 1, 1, 0, 0}, {1, 2, 1, 1, 0, 0}, {9, 9, 0, 0, 0, 0}};
+  HybridOptions h;
+  h.initial = 5;
+  auto hybrid = make_hybrid_search(space, 7, seeds, h);
+  const std::vector<Genome> first = hybrid->ask();
+  REQUIRE(first.size() >= 3 + 5);  // {9, 9, ...} is refused by the space
+  CHECK(std::vector<Genome>(first.begin(), first.begin() + 3) == std::vector<Genome>(seeds.begin(), seeds.begin() + 3));
+  const std::set<Genome> distinct(first.begin(), first.end());
+  CHECK(distinct.size() == first.size());
+}

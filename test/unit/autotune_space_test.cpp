@@ -2,10 +2,12 @@
 // config-space points map both ways, launch grids follow the config as the emitted launcher's
 // do, full_extent follows the shapes, and the convergence plot is an SVG. No Clang, no GPU.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "autotune/database.hpp"
@@ -13,6 +15,7 @@
 #include "autotune/tune_space.hpp"
 #include "autotune/tuner.hpp"
 #include "tilecc/version.hpp"
+#include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
 
 namespace ir = tilecc::ir;
@@ -61,6 +64,99 @@ TEST_CASE("genomes and config-space points map both ways on real kernels", "[tun
       CHECK(!ts.why_invalid(g));
     }
   }
+}
+
+TEST_CASE("the shape grid around the default holds the coupled tile and warp moves", "[tune_space]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  for (const char* arch : {"sm_80", "sm_90a"}) {  // 128 x 128 on 4 warps; 128 x 256 on 8
+    INFO(arch);
+    const cg::ConfigSpace space(k, cg::default_config(k, arch));
+    const TuneSpace ts(space, arch);
+    const Genome def = ts.to_genome(space.default_point());
+    const std::vector<Genome> grid = ts.shape_grid(def);
+    REQUIRE(!grid.empty());
+    CHECK(grid.front() == def);
+    CHECK(grid.size() < 81);  // 3^4 combinations (bk, tm, tn, warps), some refused by check()
+    const std::size_t warps = 3;  // axes: block_sizes[0..2], num_warps
+    REQUIRE(ts.search_space().axes[warps].name == "num_warps");
+    bool coupled = false;  // a bigger tile on more warps: two axes away from the default
+    for (const Genome& g : grid) {
+      CHECK(!ts.why_invalid(g));
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        const std::string& axis = ts.search_space().axes[i].name;
+        if (axis.rfind("block_sizes[", 0) == 0 || axis == "num_warps")
+          CHECK(std::abs(g[i] - def[i]) <= 1);
+        else
+          CHECK(g[i] == def[i]);
+      }
+      coupled = coupled || (g[warps] == def[warps] + 1 && (g[1] == def[1] + 1 || g[2] == def[2] + 1));
+    }
+    CHECK(coupled);
+    std::set<Genome> distinct(grid.begin(), grid.end());
+    CHECK(distinct.size() == grid.size());
+  }
+}
+
+TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "[launch]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  cg::Config c = cg::default_config(k);
+  c.block_sizes = {32, 128, 128};
+  const auto square = bind_args(k, args({"x=bf16[4096,4096]", "y=bf16[4096,4096]", "out=bf16[4096,4096]"}));
+  const cg::Specialization s = specialization_for(k, c, square, "sm_90a");
+  CHECK(s.aligned_tensors == std::set<std::string>{"x", "y", "out"});
+  CHECK(s.unit_strides == std::set<std::string>{"x.stride(1)", "y.stride(1)", "out.stride(1)"});
+  CHECK(s.div16_strides.count("x.stride(0)"));
+  CHECK(s.divisible_loops.size() == 3);  // tm, tn by 128 and tk by 32
+  CHECK(s.constants.empty());           // shapes stay dynamic, as the runtime compiles them
+
+  // k = 1000: x's rows are no multiple of 16 elements and no k block divides k.
+  const auto odd = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2048]", "out=bf16[4096,2048]"}));
+  const cg::Specialization o = specialization_for(k, c, odd, "sm_90a");
+  CHECK(!o.div16_strides.count("x.stride(0)"));
+  CHECK(o.div16_strides.count("y.stride(0)"));
+  CHECK(o.divisible_loops.size() == 2);
+  CHECK(o.unit_strides.size() == 3);
+
+  // The emitted candidate tells the compiler: aligned bases, unit strides folded.
+  cg::EmitOptions eo;
+  eo.arch = "sm_90a";
+  eo.specialization = s;
+  const std::string code = cg::emit_kernel(k, c, eo).global_function;
+  CHECK(code.find("__builtin_assume_aligned(x.data, 16)") != std::string::npos);
+  CHECK(code.find("x.stride(1)") == std::string::npos);
+}
+
+TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[config_space]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  const cg::ConfigSpace space(k);
+  // 4 stages of 128 x 64 + 64 x 128 bf16 operands: 128 KB of dynamic shared memory.
+  const cg::Config deep =
+      cg::apply_config_json(R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})", space.base());
+  CHECK(!space.check(deep, "sm_90a"));
+  CHECK(!space.check(deep, "sm_80"));  // 163 KB
+  const auto why = space.check(deep, "sm_86");  // 99 KB
+  REQUIRE(why);
+  CHECK_THAT(*why, Catch::Contains("dynamic shared memory") && Catch::Contains("sm_86"));
+}
+
+TEST_CASE("check() refuses a register cap the largest tile does not fit in", "[config_space]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  const cg::ConfigSpace space(k, cg::default_config(k, "sm_90a"));  // 128 x 256 on 8 warps: 128 per thread
+  auto with_cap = [&](int blocks) {
+    return space.check(cg::apply_config_json(fmt::format(R"({{"min_blocks_per_sm": {}}})", blocks), space.base()),
+                       "sm_90a");
+  };
+  CHECK(!with_cap(0));
+  CHECK(!with_cap(1));  // 255 registers per thread
+  CHECK(!with_cap(2));  // 128: the tile fits (ptxas then asks for 154: left to the compile)
+  const auto three = with_cap(3);  // 80 registers: not even the tile
+  REQUIRE(three);
+  CHECK_THAT(*three, Catch::Contains("'min_blocks_per_sm'") && Catch::Contains("80 registers"));
+  // A row kernel close to its cap runs well (scripts/gpu_translate.sh's softmax: 48 registers).
+  const ir::Kernel softmax = fixture("softmax.json", "tilecc::bf16");
+  const cg::ConfigSpace rows(softmax);
+  CHECK(!rows.check(cg::apply_config_json(R"({"block_sizes": [1], "num_warps": 4, "full_extent": 4096,
+      "threads_per_row": 128, "min_blocks_per_sm": 10})", rows.base()), "sm_90a"));
 }
 
 TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {

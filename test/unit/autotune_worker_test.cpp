@@ -1,5 +1,6 @@
 // Worker processes: JSON lines both ways, answers in request order, a hung worker killed
-// at its timeout and a dead one reported, then replaced on the next request.
+// at its timeout and a dead one reported, then replaced on the next request; a deadline stops
+// a whole batch.
 #include "autotune/worker.hpp"
 
 #include <catch2/catch.hpp>
@@ -52,4 +53,24 @@ TEST_CASE("run_parallel keeps request order, runs in parallel and kills a hung w
   CHECK(answers[8].at("error").get<std::string>().find("timed out") != std::string::npos);
   CHECK(done == 9);
   CHECK(seconds < 12);  // 8 one-second jobs on 4 workers (~2-3 s) and a 4 s timeout, not 38 s
+}
+
+TEST_CASE("run_parallel stops when told: busy workers killed, the rest unsent", "[worker]") {
+  std::vector<Worker> pool;
+  for (int i = 0; i < 2; ++i) pool.push_back(echo_worker());
+  std::vector<nlohmann::json> requests = {{{"n", 1}}, {{"n", 2}, {"sleep", 30}}, {{"n", 3}, {"sleep", 30}},
+                                          {{"n", 4}}};
+  const double t0 = tilecc::autotune::steady_seconds();
+  int done = 0;
+  const auto answers = run_parallel(pool, requests, 60.0, [&](std::size_t, const nlohmann::json&) { ++done; },
+                                    [&] { return tilecc::autotune::steady_seconds() > t0 + 1.5; });
+  const double seconds = tilecc::autotune::steady_seconds() - t0;
+  CHECK(answers[0].at("twice") == 2);
+  for (std::size_t i = 1; i < 4; ++i) {
+    CHECK_FALSE(answers[i].at("ok").get<bool>());
+    CHECK(answers[i].value("stopped", false));
+  }
+  CHECK(done == 4);
+  CHECK(seconds < 5);
+  CHECK(pool[0].request({{"n", 5}}, 10).at("twice") == 10);  // a stopped worker starts afresh
 }

@@ -245,6 +245,25 @@ TEST_CASE("the disk cache: atomic entries, corrupt ones read as misses, $TILECC_
   CHECK(rt::hash_parts({"x"}).size() == 32);
 }
 
+TEST_CASE("a folder's fingerprint follows every file's name and content", "[cache]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("tilecc-fingerprint-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "device");
+  auto write = [](const std::filesystem::path& p, const char* text) { std::ofstream(p) << text; };
+  write(dir / "device.cuh", "#include \"device/a.cuh\"\n");
+  write(dir / "device" / "a.cuh", "int a;\n");
+  const std::string first = rt::folder_fingerprint(dir);
+  CHECK(rt::folder_fingerprint(dir) == first);
+  write(dir / "device" / "a.cuh", "int b;\n");  // an included header changes
+  const std::string second = rt::folder_fingerprint(dir);
+  CHECK(second != first);
+  std::filesystem::create_directories(dir / "other");
+  std::filesystem::rename(dir / "device" / "a.cuh", dir / "other" / "a.cuh");  // same name, another folder
+  CHECK(rt::folder_fingerprint(dir) != second);
+  std::filesystem::remove_all(dir);
+  CHECK(rt::folder_fingerprint(dir) == rt::hash_parts({}));
+}
+
 TEST_CASE("a config provider (tuning database, tune on first use) is asked once per new key", "[runtime]") {
   // What autotune's database adapter does: answer per kernel, key and GPU; here it remembers
   // what it "tuned" so a second ask of the same key is a lookup.

@@ -241,9 +241,14 @@ Value Fragment::from_json(const nlohmann::json& j) const {
 ArchLimits arch_limits(const std::string& arch) {
   ArchLimits a;
   a.name = arch;
-  if (arch == "sm_80" || arch == "sm_90" || arch == "sm_90a") return a;
+  if (arch == "sm_90" || arch == "sm_90a") return a;
+  if (arch == "sm_80") {
+    a.dynamic_shared_bytes = 163 * 1024;
+    return a;
+  }
   if (arch == "sm_86" || arch == "sm_89") {
     a.max_threads_per_sm = 1536;
+    a.dynamic_shared_bytes = 99 * 1024;
     return a;
   }
   throw ConfigError(fmt::format("arch '{}': not one of sm_80, sm_86, sm_89, sm_90, sm_90a", arch));
@@ -541,11 +546,26 @@ std::optional<std::string> ConfigSpace::check(const Config& c, const std::string
   if (r.shared_bytes > limits.static_shared_bytes)
     return fmt::format("shared memory: {} bytes of static shared memory, {} allows {} per block ({})", r.shared_bytes,
                        arch, limits.static_shared_bytes, r.shared_what);
+  if (r.dynamic_shared_bytes > limits.dynamic_shared_bytes)
+    return fmt::format("shared memory: {} bytes of dynamic shared memory, {} allows {} per block ({})",
+                       r.dynamic_shared_bytes, arch, limits.dynamic_shared_bytes, "the dot k-loop's pipeline stages");
   // Half the register file (128 of 256, 255 addressable) for the largest tile: 4 warps holding
   // 128 x 128 mma products (128 each) run without spills.
   if (r.fragment_registers > (limits.max_registers_per_thread + 1) / 2)
     return fmt::format("registers: {} needs {} registers per thread; at most {} fit beside the rest", r.fragment_what,
                        r.fragment_registers, (limits.max_registers_per_thread + 1) / 2);
+  // min_blocks_per_sm caps the registers per thread (__launch_bounds__; ptxas allocates in
+  // steps of 8): the largest tile must fit in the cap (wgmma accumulators cannot spill: ptxas
+  // stops; it also needs ~26 more, which is left to the compile: row kernels run well with
+  // tiles close to their cap).
+  if (c.min_blocks_per_sm > 0) {
+    const int cap = std::min(limits.max_registers_per_thread,
+                             limits.registers_per_sm / (c.min_blocks_per_sm * threads) / 8 * 8);
+    if (r.fragment_registers > cap)
+      return fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads leave {} registers per thread; {} "
+                         "needs {}",
+                         c.min_blocks_per_sm, threads, cap, r.fragment_what, r.fragment_registers);
+  }
   return std::nullopt;
 }
 

@@ -1,0 +1,172 @@
+// The host side of a cached rt::Kernel::launch, on the CPU alone: the stand-in driver
+// (test/fake_driver) takes the cuLaunchKernel, so what is timed is everything the
+// runtime adds to it (bind + host checks, key, memory lookup, grid, argument packing,
+// the driver wrapper). Same kernel and shapes as bench/runtime_launch.cpp (f32 add, 64 x 256).
+//
+//   LD_LIBRARY_PATH=build/test/fake_driver build/bench/tilecc_bench_launch_host test/data/ir [--check]
+//
+// Prints, per call (median of batches): Kernel::launch, the bare (fake) cuLaunchKernel
+// with pre-packed arguments, their difference (the runtime's own cost), Kernel::key
+// (bind + checks + key), and the heap allocations per cached launch.
+// --check (a CTest test, not a timing test): exits 1 unless a cached launch allocates
+// nothing and hands the driver the expected grid, block, shared bytes and arguments.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "runtime/driver.hpp"
+#include "runtime/kernel.hpp"
+#include "runtime/module.hpp"
+
+// Counts heap allocations (GCC flags free() of memory from a replaced operator new,
+// which is exactly how this replacement pairs).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+static std::atomic<long> g_allocations{0};
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace rt = tilecc::runtime;
+using tilecc::ir::DType;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// test/fake_driver/fake_libcuda.cpp's record of the last launch.
+struct FakeLaunch {
+  long count;
+  void* function;
+  unsigned grid[3];
+  unsigned block[3];
+  unsigned shared_bytes;
+  void* stream;
+  unsigned char params[8][64];
+};
+
+/// Median over `reps` batches of the time per call of `f`, in nanoseconds.
+template <class F>
+double per_call_ns(F&& f, int batch = 2000, int reps = 31) {
+  for (int i = 0; i < batch; ++i) f();  // warm-up
+  std::vector<double> samples;
+  for (int r = 0; r < reps; ++r) {
+    const auto t = Clock::now();
+    for (int i = 0; i < batch; ++i) f();
+    samples.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t).count() / batch);
+  }
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
+}
+
+int fail(const std::string& why) {
+  std::fprintf(stderr, "FAILED: %s\n", why.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s IR_DIR [--check]   (with LD_LIBRARY_PATH=<build>/test/fake_driver)\n", argv[0]);
+    return 2;
+  }
+  const bool check = argc > 2 && std::strcmp(argv[2], "--check") == 0;
+  try {
+    void* fake = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
+    if (!fake) fake = dlopen("libcuda.so.1", RTLD_NOW);
+    using LastFn = const FakeLaunch* (*)();
+    using RecordFn = void (*)(int);
+    const auto last = fake ? reinterpret_cast<LastFn>(dlsym(fake, "tilecc_fake_last_launch")) : nullptr;
+    const auto record = fake ? reinterpret_cast<RecordFn>(dlsym(fake, "tilecc_fake_record_params")) : nullptr;
+    if (!last || !record)
+      return fail("libcuda.so.1 is not the stand-in driver: run with LD_LIBRARY_PATH=<build>/test/fake_driver");
+
+    const rt::Driver& gpu = rt::Driver::get();
+    rt::Stream stream = gpu.create_stream();
+    const std::int64_t m = 64, n = 256;
+    const rt::DevicePtr buf = gpu.alloc(3 * m * n * 4);
+    auto tensor = [&](int i) {
+      return rt::TensorRef::contiguous(reinterpret_cast<float*>(buf) + i * m * n, DType::f32, {m, n});
+    };
+    const rt::Arg args[] = {rt::Arg::of(tensor(0)), rt::Arg::of(tensor(1)), rt::Arg::of(tensor(2))};
+    rt::Kernel add = rt::Kernel::from_ir_file(std::string(argv[1]) + "/add.json", "add_f32");
+    add.launch(args, stream);  // emit + NVRTC (or the disk cache) + "load"
+
+    // The launch the driver must be given.
+    record(3);
+    const long before = g_allocations.load();
+    const long launches_before = last()->count;
+    for (int i = 0; i < 100; ++i) add.launch(args, stream);
+    const double allocations = double(g_allocations.load() - before) / 100;
+    const FakeLaunch got = *last();
+    record(0);
+    const tilecc::codegen::Config cfg = tilecc::codegen::default_config(add.ir(), gpu.arch());
+    const unsigned programs = static_cast<unsigned>(((m + cfg.block_sizes[0] - 1) / cfg.block_sizes[0]) *
+                                                    ((n + cfg.block_sizes[1] - 1) / cfg.block_sizes[1]));
+    bool launch_ok = got.count - launches_before == 100 && got.grid[0] * got.grid[1] * got.grid[2] == programs &&
+                     got.block[0] == unsigned(32 * cfg.num_warps) && got.block[1] == 1 && got.block[2] == 1 &&
+                     got.shared_bytes == 0 && got.stream == stream;
+    for (int i = 0; i < 3; ++i) {
+      // tilecc::dev::TensorArg<float, 2>: { float* data; long long sizes[2]; long long strides[2]; }
+      unsigned char want[40];
+      std::memcpy(want, &args[i].tensor.data, 8);
+      std::memcpy(want + 8, args[i].tensor.sizes, 16);
+      std::memcpy(want + 24, args[i].tensor.strides, 16);
+      launch_ok = launch_ok && std::memcmp(got.params[i], want, sizeof want) == 0;
+    }
+    std::printf("cached launch: %.2f heap allocations per call; driver given grid %ux%ux%u, block %u, shared %u: %s\n",
+                allocations, got.grid[0], got.grid[1], got.grid[2], got.block[0], got.shared_bytes,
+                launch_ok ? "as expected" : "WRONG");
+    if (check) {
+      if (allocations != 0) return fail("a cached launch allocates");
+      if (!launch_ok) return fail("the driver was not given the expected launch");
+      return 0;
+    }
+
+    rt::ArgPack pack;
+    for (const rt::Arg& a : args) {
+      unsigned char bytes[40];
+      std::memcpy(bytes, &a.tensor.data, 8);
+      std::memcpy(bytes + 8, a.tensor.sizes, 16);
+      std::memcpy(bytes + 24, a.tensor.strides, 16);
+      pack.push_bytes(bytes, sizeof bytes, 8);
+    }
+    const rt::Driver::LaunchFn bare = gpu.raw_launch();
+    const auto function = static_cast<rt::FunctionHandle>(got.function);
+    const unsigned block = got.block[0];
+    int bare_rc = 0;
+    // Interleaved rounds, so that a noisy neighbour hits every measurement alike.
+    std::vector<double> ours, bares, keys;
+    for (int round = 0; round < 5; ++round) {
+      bares.push_back(per_call_ns(
+          [&] { bare_rc |= bare(function, programs, 1, 1, block, 1, 1, 0, stream, pack.pointers(), nullptr); }));
+      ours.push_back(per_call_ns([&] { add.launch(args, stream); }));
+      keys.push_back(per_call_ns([&] { (void)add.key(args); }));
+    }
+    if (bare_rc != 0) return fail("the fake cuLaunchKernel failed");
+    auto best = [](std::vector<double> v) { return *std::min_element(v.begin(), v.end()); };
+    std::printf("per call (best of 5 rounds of medians of 31 x 2000): Kernel::launch %.0f ns, bare cuLaunchKernel "
+                "%.0f ns (runtime's own cost %.0f ns); Kernel::key %.0f ns\n",
+                best(ours), best(bares), best(ours) - best(bares), best(keys));
+    gpu.free(buf);
+    gpu.destroy_stream(stream);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+}

@@ -25,11 +25,13 @@ struct EvalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A host scalar: integer or floating (bools are integers 0/1).
+/// A host scalar: integer or floating (bools are integers 0/1). No default member
+/// initializers: the evaluator's stack and HostEnv::lets are written before they are read
+/// and zeroing them on every launch showed in its profile; `HostValue{}` is zero.
 struct HostValue {
-  std::int64_t i = 0;
-  double f = 0;
-  bool is_float = false;
+  std::int64_t i;
+  double f;
+  bool is_float;
 };
 
 /// What expressions read at launch: per parameter, a scalar value or a tensor's
@@ -39,7 +41,7 @@ struct HostEnv {
   const HostValue* scalars = nullptr;          // indexed by parameter
   const std::int64_t* const* sizes = nullptr;  // [param][dim]
   const std::int64_t* const* strides = nullptr;
-  HostValue lets[kMaxLets];
+  HostValue lets[kMaxLets];                    // written by HostPrologue::run, in order
 };
 
 /// One compiled expression.
@@ -51,7 +53,7 @@ class HostExpr {
       Lt, Le, Gt, Ge, Eq, Ne, Select, ToInt, ToFloat, ToBool,
     } code = Code::Const;
     std::int32_t a = 0, b = 0;  // Param/Let: index; Size/Stride: param, dim
-    HostValue value;            // Const
+    HostValue value{};          // Const
   };
   /// Compiles `e`; `params` and `lets` resolve names (lets: in order so far).
   static HostExpr compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const std::vector<std::string>& lets);

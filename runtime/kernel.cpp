@@ -223,9 +223,10 @@ struct Kernel::Impl {
 
   /// The arguments of one launch, checked, and what host expressions read.
   struct Bound {
+    // Not zeroed (launch cost): bind() writes each parameter's entries.
     HostValue scalars[kMaxParams];
-    const std::int64_t* sizes[kMaxParams] = {};
-    const std::int64_t* strides[kMaxParams] = {};
+    const std::int64_t* sizes[kMaxParams];
+    const std::int64_t* strides[kMaxParams];
     HostEnv env;
   };
 
@@ -238,6 +239,7 @@ struct Kernel::Impl {
       const ir::Param& p = kernel.params[i];
       const Arg& a = args[i];
       b.sizes[i] = b.strides[i] = kNone;
+      b.scalars[i] = HostValue{};
       if (p.is_tensor) {
         if (a.kind != Arg::Kind::Tensor)
           throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a tensor", kernel.name, p.name));
@@ -250,7 +252,7 @@ struct Kernel::Impl {
       } else {
         if (a.kind == Arg::Kind::Tensor)
           throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a scalar", kernel.name, p.name));
-        HostValue v;
+        HostValue v{};
         if (ir::is_floating(p.dtype)) {
           v.is_float = true;
           v.f = a.kind == Arg::Kind::Float ? a.f : static_cast<double>(a.i);

@@ -51,6 +51,11 @@ const TileccFakeLaunch* tilecc_fake_last_launch() { return &g_last; }
 void tilecc_fake_record_params(int count) { g_record_params = count < 8 ? count : 8; }
 
 int cuInit(unsigned) { return kSuccess; }
+// NVRTC looks this up in a libcuda already loaded; "not supported" sends it its own way.
+int cuGetExportTable(const void** table, const void*) {
+  *table = nullptr;
+  return 801;  // CUDA_ERROR_NOT_SUPPORTED
+}
 int cuGetErrorString(int, const char** msg) {
   *msg = "fake driver error";
   return kSuccess;

@@ -61,6 +61,7 @@ std::string templates_dir() {
 namespace {
 
 constexpr int kMaxParams = 32;
+constexpr int kMaxLaunchDims = 16;
 
 /// A hash of every header of the device library: cached cubins depend on what the generated
 /// source includes, not only on its text. Read once per process.
@@ -111,6 +112,17 @@ struct LaunchDim {
   HostExpr begin, end;
 };
 
+/// What computing the key needs of one slot, worked out when the kernel loads (and the
+/// rules when the arch is known), so that a launch scans no table and looks nothing up.
+struct SlotPlan {
+  static constexpr int kMaxRules = 8;
+  bool tensor = false;     // a slot of a tensor parameter
+  int element_bytes = 0;   // tensor: its dtype's size (bind() checked the argument's)
+  int launch_dim = -1;     // LoopExtent of a launch loop: its index in launch_dims
+  int rule_count = 0;      // the backend's rules for the slot's kind; none when opted out
+  const cg::FactRule* rules[kMaxRules] = {};
+};
+
 }  // namespace
 
 /// What the memory table is keyed by: the specialization key and, with a config provider,
@@ -139,6 +151,7 @@ struct Kernel::Impl {
   KernelOptions options;
   cg::Config base;  // the given config, else the default one: the key's block sizes
   std::vector<cg::Slot> slots;
+  std::vector<SlotPlan> slot_plans;            // per slot
   std::vector<HostExpr> slot_begin, slot_end;  // per slot (LoopExtent only)
   std::unique_ptr<HostPrologue> prologue;
   std::vector<LaunchDim> launch_dims;
@@ -179,13 +192,42 @@ struct Kernel::Impl {
     } catch (const EvalError& e) {
       throw LaunchError(e.what());
     }
+    if (launch_dims.size() > static_cast<std::size_t>(kMaxLaunchDims))
+      throw LaunchError(fmt::format("tilecc runtime: kernel '{}' has more than {} launch loop dimensions", kernel.name,
+                                    kMaxLaunchDims));
+    plan_slots();
     find_whole_dims(kernel.body);
     if (!options.arch.empty()) set_arch(options.arch);
+  }
+
+  void plan_slots() {
+    slot_plans.resize(slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      const cg::Slot& s = slots[i];
+      SlotPlan& plan = slot_plans[i];
+      if (s.param >= 0 && kernel.params[static_cast<std::size_t>(s.param)].is_tensor) {
+        plan.tensor = true;
+        plan.element_bytes = ir::size_bytes(kernel.params[static_cast<std::size_t>(s.param)].dtype);
+      }
+      for (std::size_t d = 0; d < launch_dims.size(); ++d)
+        if (s.kind == cg::SlotKind::LoopExtent && s.loop == launch_dims[d].dim) plan.launch_dim = static_cast<int>(d);
+    }
   }
 
   void set_arch(const std::string& a) {
     arch = a;
     table = cg::fact_table(cg::backend_of(arch));
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      SlotPlan& plan = slot_plans[i];
+      plan.rule_count = 0;
+      if (!options.specialize || slots[i].opted_out) continue;
+      for (const cg::FactRule& r : table) {
+        if (r.kind != slots[i].kind) continue;
+        if (plan.rule_count == SlotPlan::kMaxRules)
+          throw std::logic_error("tilecc runtime: a fact table has more rules for one slot kind than SlotPlan holds");
+        plan.rules[plan.rule_count++] = &r;
+      }
+    }
   }
   /// The arch without starting the GPU where none is needed (key(), source_for()).
   void resolve_arch(bool need_gpu) {
@@ -221,12 +263,14 @@ struct Kernel::Impl {
     }
   }
 
-  /// The arguments of one launch, checked, and what host expressions read.
+  /// The arguments of one launch, checked, what host expressions read, and the extent
+  /// (end - begin) of each launch dim, which both the key and the grid take.
   struct Bound {
-    // Not zeroed (launch cost): bind() writes each parameter's entries.
+    // Not zeroed (launch cost): bind() writes each parameter's and launch dim's entries.
     HostValue scalars[kMaxParams];
     const std::int64_t* sizes[kMaxParams];
     const std::int64_t* strides[kMaxParams];
+    std::int64_t extents[kMaxLaunchDims];
     HostEnv env;
   };
 
@@ -268,6 +312,8 @@ struct Kernel::Impl {
     if (const char* failed = prologue->run(b.env))
       throw LaunchError(fmt::format("tilecc runtime: {}: TILECC_CHECK({}) failed; kernel not launched", kernel.name,
                                     failed));
+    for (std::size_t d = 0; d < launch_dims.size(); ++d)
+      b.extents[d] = launch_dims[d].end.eval_int(b.env) - launch_dims[d].begin.eval_int(b.env);
   }
 
   /// The key of bound arguments: fact bits per slot, values for static shapes. No allocation.
@@ -275,11 +321,12 @@ struct Kernel::Impl {
     cg::SpecKeyBuilder builder(options.shapes);
     for (std::size_t i = 0; i < slots.size(); ++i) {
       const cg::Slot& s = slots[i];
+      const SlotPlan& plan = slot_plans[i];
       cg::SlotValue v;
-      if (s.param >= 0 && kernel.params[static_cast<std::size_t>(s.param)].is_tensor) {
+      if (plan.tensor) {
         const TensorRef& t = args[static_cast<std::size_t>(s.param)].tensor;
         v.address = reinterpret_cast<std::uintptr_t>(t.data);
-        v.element_bytes = ir::size_bytes(t.dtype);
+        v.element_bytes = plan.element_bytes;
         v.rank = t.rank;
         v.strides = t.strides;
         if (s.kind == cg::SlotKind::Size) v.value = t.sizes[s.dim];
@@ -287,11 +334,14 @@ struct Kernel::Impl {
       } else if (s.kind == cg::SlotKind::Scalar) {
         v.value = b.scalars[s.param].i;
       } else if (s.kind == cg::SlotKind::LoopExtent) {
-        v.value = slot_end[i].eval_int(b.env) - slot_begin[i].eval_int(b.env);
+        v.value = plan.launch_dim >= 0 ? b.extents[plan.launch_dim] : slot_end[i].eval_int(b.env) - slot_begin[i].eval_int(b.env);
         v.block = s.block;
       }
-      const bool facts = options.specialize && !s.opted_out;
-      builder.add_facts(facts ? cg::facts_of(table, s.kind, v) : 0);
+      // As cg::facts_of(table, s.kind, v), over the slot's own rules only.
+      std::uint8_t facts = 0;
+      for (int r = 0; r < plan.rule_count; ++r)
+        if (plan.rules[r]->holds(v)) facts = static_cast<std::uint8_t>(facts | plan.rules[r]->bit);
+      builder.add_facts(facts);
       if (cg::keyed_value(s, options.shapes)) builder.add_value(v.value);
     }
     if (!builder.finish(key))
@@ -474,8 +524,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   std::int64_t axis_programs[3] = {1, 1, 1};
   std::int64_t programs = 1;
   for (std::size_t i = 0; i < m.launch_dims.size(); ++i) {
-    const LaunchDim& d = m.launch_dims[i];
-    const std::int64_t tiles = ceil_div(d.end.eval_int(b.env) - d.begin.eval_int(b.env), v.blocks[i]);
+    const std::int64_t tiles = ceil_div(b.extents[i], v.blocks[i]);
     programs *= tiles;
     if (v.config.pid == cg::Pid::Xyz) axis_programs[v.axes - 1 - v.groups[i]] *= tiles;
   }

@@ -127,6 +127,18 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
 }
 
 HostValue HostExpr::eval(const HostEnv& env) const {
+  // Most host expressions are one read (loop bounds, lets): no stack for those.
+  if (ops_.size() == 1) {
+    const Op& op = ops_[0];
+    switch (op.code) {
+      case Code::Const: return op.value;
+      case Code::Param: return env.scalars[op.a];
+      case Code::Let: return env.lets[op.a];
+      case Code::Size: return int_value(env.sizes[op.a][op.b]);
+      case Code::Stride: return int_value(env.strides[op.a][op.b]);
+      default: break;
+    }
+  }
   HostValue stack[kMaxStack];
   int top = 0;
   for (const Op& op : ops_) {

@@ -19,6 +19,60 @@ double as_float(const HostValue& v) { return v.is_float ? v.f : static_cast<doub
 HostValue int_value(std::int64_t i) { return {i, 0, false}; }
 HostValue float_value(double f) { return {0, f, true}; }
 
+/// A binary operation on two integers (results as the generated C++ would give them).
+HostValue int_binary(Code code, std::int64_t i, std::int64_t j) {
+  switch (code) {
+    case Code::Add: return int_value(i + j);
+    case Code::Sub: return int_value(i - j);
+    case Code::Mul: return int_value(i * j);
+    // Integer division by zero gives 0 (a select may evaluate a guarded branch).
+    case Code::Div: return int_value(j == 0 ? 0 : i / j);
+    case Code::Rem: return int_value(j == 0 ? 0 : i % j);
+    case Code::Max: return int_value(std::max(i, j));
+    case Code::Min: return int_value(std::min(i, j));
+    case Code::And: return int_value(i != 0 && j != 0);
+    case Code::Or: return int_value(i != 0 || j != 0);
+    case Code::Lt: return int_value(i < j);
+    case Code::Le: return int_value(i <= j);
+    case Code::Gt: return int_value(i > j);
+    case Code::Ge: return int_value(i >= j);
+    case Code::Eq: return int_value(i == j);
+    case Code::Ne: return int_value(i != j);
+    default: return int_value(0);
+  }
+}
+
+/// The same with either operand floating (both taken as double).
+HostValue float_binary(Code code, double x, double y) {
+  switch (code) {
+    case Code::Add: return float_value(x + y);
+    case Code::Sub: return float_value(x - y);
+    case Code::Mul: return float_value(x * y);
+    case Code::Div: return float_value(x / y);
+    case Code::Rem: return float_value(std::fmod(x, y));
+    case Code::Max: return float_value(std::max(x, y));
+    case Code::Min: return float_value(std::min(x, y));
+    case Code::And: return int_value(x != 0 && y != 0);
+    case Code::Or: return int_value(x != 0 || y != 0);
+    case Code::Lt: return int_value(x < y);
+    case Code::Le: return int_value(x <= y);
+    case Code::Gt: return int_value(x > y);
+    case Code::Ge: return int_value(x >= y);
+    case Code::Eq: return int_value(x == y);
+    case Code::Ne: return int_value(x != y);
+    default: return int_value(0);
+  }
+}
+
+/// Whether converting the result of `producer` with `conversion` leaves it as it is:
+/// comparisons and logic give integers 0 or 1, sizes and strides integers.
+bool converts_to_itself(Code producer, Code conversion) {
+  const bool zero_or_one = producer == Code::Not || producer == Code::And || producer == Code::Or ||
+                           producer == Code::ToBool || (producer >= Code::Lt && producer <= Code::Ne);
+  const bool integer = zero_or_one || producer == Code::Size || producer == Code::Stride || producer == Code::ToInt;
+  return (conversion == Code::ToBool && zero_or_one) || (conversion == Code::ToInt && integer);
+}
+
 }  // namespace
 
 HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const std::vector<std::string>& lets) {
@@ -115,9 +169,11 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
       default: throw unsupported(*x, "this expression");
     }
   converted:
-    // Every result takes the expression's dtype, as the generated C++ would.
+    // Every result takes the expression's dtype, as the generated C++ would; a conversion
+    // that cannot change the value on top is left out (fewer steps per launch).
     op = Op();
     op.code = ir::is_floating(x->dtype) ? Code::ToFloat : x->dtype == ir::DType::b1 ? Code::ToBool : Code::ToInt;
+    if (!out.ops_.empty() && converts_to_itself(out.ops_.back().code, op.code)) return;
     push(op, 1);
   };
   walk(e);
@@ -171,29 +227,8 @@ HostValue HostExpr::eval(const HostEnv& env) const {
       default: {
         const HostValue a = stack[top - 2], b = stack[top - 1];
         --top;
-        HostValue& r = stack[top - 1];
-        const bool fl = a.is_float || b.is_float;
-        const double x = as_float(a), y = as_float(b);
-        const std::int64_t i = a.i, j = b.i;
-        switch (op.code) {
-          case Code::Add: r = fl ? float_value(x + y) : int_value(i + j); break;
-          case Code::Sub: r = fl ? float_value(x - y) : int_value(i - j); break;
-          case Code::Mul: r = fl ? float_value(x * y) : int_value(i * j); break;
-          // Integer division by zero gives 0 (a select may evaluate a guarded branch).
-          case Code::Div: r = fl ? float_value(x / y) : int_value(j == 0 ? 0 : i / j); break;
-          case Code::Rem: r = fl ? float_value(std::fmod(x, y)) : int_value(j == 0 ? 0 : i % j); break;
-          case Code::Max: r = fl ? float_value(std::max(x, y)) : int_value(std::max(i, j)); break;
-          case Code::Min: r = fl ? float_value(std::min(x, y)) : int_value(std::min(i, j)); break;
-          case Code::And: r = int_value(x != 0 && y != 0); break;
-          case Code::Or: r = int_value(x != 0 || y != 0); break;
-          case Code::Lt: r = int_value(fl ? x < y : i < j); break;
-          case Code::Le: r = int_value(fl ? x <= y : i <= j); break;
-          case Code::Gt: r = int_value(fl ? x > y : i > j); break;
-          case Code::Ge: r = int_value(fl ? x >= y : i >= j); break;
-          case Code::Eq: r = int_value(fl ? x == y : i == j); break;
-          case Code::Ne: r = int_value(fl ? x != y : i != j); break;
-          default: break;
-        }
+        stack[top - 1] = a.is_float || b.is_float ? float_binary(op.code, as_float(a), as_float(b))
+                                                  : int_binary(op.code, a.i, b.i);
       }
     }
   }

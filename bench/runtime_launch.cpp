@@ -127,6 +127,16 @@ int main(int argc, char** argv) {
     const double bare_us = per_launch_us(
         [&] { bare_rc |= bare(f.handle(), programs, 1, 1, block, 1, 1, 0, stream, pack.pointers(), nullptr); }, stream);
     const double ours_us = per_launch_us([&] { add.launch(args, stream); }, stream);
+    // Where the difference goes: the bare launch behind Driver::get() (its make_current asks the
+    // driver for the current context), and the host work before the driver call (Kernel::key:
+    // bind, TILECC_CHECKs, key; bench/runtime_launch_host.cpp times the whole path without a GPU).
+    const double get_us = per_launch_us(
+        [&] {
+          (void)rt::Driver::get();
+          bare_rc |= bare(f.handle(), programs, 1, 1, block, 1, 1, 0, stream, pack.pointers(), nullptr);
+        },
+        stream);
+    const double key_us = per_launch_us([&] { (void)add.key(args); }, stream);
     gpu.synchronize(stream);
     if (bare_rc != 0) throw std::runtime_error("cuLaunchKernel failed in the bare loop");
     std::vector<float> out(m * n);
@@ -135,6 +145,9 @@ int main(int argc, char** argv) {
     std::printf("cached launch, host time per call (median of 25 x 200): tilecc %.2f us, bare cuLaunchKernel %.2f us "
                 "(overhead %.2f us); results %s\n",
                 ours_us, bare_us, ours_us - bare_us, ok ? "ok" : "WRONG");
+    std::printf("  of which: Driver::get() before a bare launch %.2f us; Kernel::key (bind + checks + key, host only) "
+                "%.2f us\n",
+                get_us - bare_us, key_us);
     std::printf("launches %ld, memory hits %ld\n", add.stats().launches, add.stats().memory_hits);
 
     // What specialization buys on memory-bound kernels: the same inputs through a kernel

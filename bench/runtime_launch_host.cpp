@@ -13,50 +13,25 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "runtime/driver.hpp"
 #include "runtime/kernel.hpp"
 #include "runtime/module.hpp"
-
-// Counts heap allocations (GCC flags free() of memory from a replaced operator new,
-// which is exactly how this replacement pairs).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-static std::atomic<long> g_allocations{0};
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "test/fake_driver/fake_launch.hpp"
+#include "test/support/allocation_counter.hpp"
 
 namespace rt = tilecc::runtime;
 using tilecc::ir::DType;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-/// test/fake_driver/fake_libcuda.cpp's record of the last launch.
-struct FakeLaunch {
-  long count;
-  void* function;
-  unsigned grid[3];
-  unsigned block[3];
-  unsigned shared_bytes;
-  void* stream;
-  unsigned char params[8][64];
-};
 
 /// The time per call of `f` in its fastest batch, in nanoseconds: on a shared machine
 /// other processes only ever add time, so the fastest batch is the steadiest figure.
@@ -88,10 +63,10 @@ int main(int argc, char** argv) {
   try {
     void* fake = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
     if (!fake) fake = dlopen("libcuda.so.1", RTLD_NOW);
-    using LastFn = const FakeLaunch* (*)();
-    using RecordFn = void (*)(int);
-    const auto last = fake ? reinterpret_cast<LastFn>(dlsym(fake, "tilecc_fake_last_launch")) : nullptr;
-    const auto record = fake ? reinterpret_cast<RecordFn>(dlsym(fake, "tilecc_fake_record_params")) : nullptr;
+    const auto last =
+        fake ? reinterpret_cast<TileccFakeLastLaunchFn>(dlsym(fake, "tilecc_fake_last_launch")) : nullptr;
+    const auto record =
+        fake ? reinterpret_cast<TileccFakeRecordParamsFn>(dlsym(fake, "tilecc_fake_record_params")) : nullptr;
     if (!last || !record)
       return fail("libcuda.so.1 is not the stand-in driver: run with LD_LIBRARY_PATH=<build>/test/fake_driver");
 
@@ -112,7 +87,7 @@ int main(int argc, char** argv) {
     const long launches_before = last()->count;
     for (int i = 0; i < 100; ++i) add.launch(args, stream);
     const double allocations = double(g_allocations.load() - before) / 100;
-    const FakeLaunch got = *last();
+    const TileccFakeLaunch got = *last();
     record(0);
     const tilecc::codegen::Config cfg = tilecc::codegen::default_config(add.ir(), gpu.arch());
     const unsigned programs = static_cast<unsigned>(((m + cfg.block_sizes[0] - 1) / cfg.block_sizes[0]) *

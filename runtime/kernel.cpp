@@ -334,7 +334,8 @@ struct Kernel::Impl {
       } else if (s.kind == cg::SlotKind::Scalar) {
         v.value = b.scalars[s.param].i;
       } else if (s.kind == cg::SlotKind::LoopExtent) {
-        v.value = plan.launch_dim >= 0 ? b.extents[plan.launch_dim] : slot_end[i].eval_int(b.env) - slot_begin[i].eval_int(b.env);
+        v.value = plan.launch_dim >= 0 ? b.extents[plan.launch_dim]
+                                       : slot_end[i].eval_int(b.env) - slot_begin[i].eval_int(b.env);
         v.block = s.block;
       }
       // As cg::facts_of(table, s.kind, v), over the slot's own rules only.

@@ -3,7 +3,7 @@
 // whole launch path (rt::Kernel::launch up to and including the driver call)
 // run on the CPU, so its host cost and its allocations can be measured and
 // checked here (bench/runtime_launch_host.cpp). Never on a default library
-// path: a program gets it only through LD_LIBRARY_PATH=<build>/fake_driver.
+// path: a program gets it only through LD_LIBRARY_PATH=<build>/test/fake_driver.
 //
 // The device is a compute capability 9.0 GPU with 132 SMs ("sm_90a"); device
 // memory is host memory; modules and functions are dummy handles; launches
@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+
+#include "fake_launch.hpp"
 
 namespace {
 
@@ -23,26 +25,9 @@ int g_function_storage = 0;
 int g_stream_storage = 0;
 void* const kContext = &g_context_storage;
 thread_local void* t_current = nullptr;
-
-}  // namespace
-
-/// What the last cuLaunchKernel was given (read by the host launch benchmark), with the
-/// first 64 bytes of each of its first tilecc_fake_record_params() parameters (they live
-/// in the caller's ArgPack, gone once the launch returns; the driver cannot know how many
-/// there are).
-struct TileccFakeLaunch {
-  long count;
-  void* function;
-  unsigned grid[3];
-  unsigned block[3];
-  unsigned shared_bytes;
-  void* stream;
-  unsigned char params[8][64];
-};
-
-namespace {
 TileccFakeLaunch g_last{};
 int g_record_params = 0;
+
 }  // namespace
 
 extern "C" {

@@ -46,7 +46,9 @@ ir::ExprPtr bin(const std::string& op, DType dtype, ir::ExprPtr a, ir::ExprPtr b
 ir::ExprPtr cmp(const std::string& op, ir::ExprPtr a, ir::ExprPtr b) {
   return node(ir::Expr::Kind::Compare, DType::b1, op, {std::move(a), std::move(b)});
 }
-ir::ExprPtr un(const std::string& op, DType dtype, ir::ExprPtr a) { return node(ir::Expr::Kind::Unary, dtype, op, {std::move(a)}); }
+ir::ExprPtr un(const std::string& op, DType dtype, ir::ExprPtr a) {
+  return node(ir::Expr::Kind::Unary, dtype, op, {std::move(a)});
+}
 ir::ExprPtr cast(DType dtype, ir::ExprPtr a) { return node(ir::Expr::Kind::Cast, dtype, "", {std::move(a)}); }
 ir::ExprPtr i64(std::int64_t v) { return ir::make_const_int(v); }
 ir::ExprPtr f32(double v) { return ir::make_const_float(v); }

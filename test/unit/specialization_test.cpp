@@ -4,14 +4,12 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
-#include <new>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,22 +17,9 @@
 #include "runtime/cache.hpp"
 #include "runtime/driver.hpp"
 #include "runtime/kernel.hpp"
+#include "test/support/allocation_counter.hpp"  // computing a key allocates nothing
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/codegen/specialization.hpp"
-
-// Counts heap allocations, to show that computing a key allocates nothing. (GCC flags
-// free() of memory from a replaced operator new, which is exactly how this replacement pairs.)
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-static std::atomic<long> g_allocations{0};
-void* operator new(std::size_t n) {
-  ++g_allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace rt = tilecc::runtime;
 namespace cg = tilecc::codegen;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <type_traits>
 
 namespace tilecc::runtime {
 
@@ -19,39 +20,28 @@ double as_float(const HostValue& v) { return v.is_float ? v.f : static_cast<doub
 HostValue int_value(std::int64_t i) { return {i, 0, false}; }
 HostValue float_value(double f) { return {0, f, true}; }
 
-/// A binary operation on two integers (results as the generated C++ would give them).
-HostValue int_binary(Code code, std::int64_t i, std::int64_t j) {
+/// A binary operation on two integers (T = std::int64_t) or on two doubles (either operand
+/// floating), with the results the generated C++ would give.
+template <class T>
+HostValue binary(Code code, T x, T y) {
+  constexpr bool fl = std::is_same_v<T, double>;
+  auto number = [](T v) {
+    if constexpr (fl) return float_value(v);
+    else return int_value(v);
+  };
   switch (code) {
-    case Code::Add: return int_value(i + j);
-    case Code::Sub: return int_value(i - j);
-    case Code::Mul: return int_value(i * j);
+    case Code::Add: return number(x + y);
+    case Code::Sub: return number(x - y);
+    case Code::Mul: return number(x * y);
     // Integer division by zero gives 0 (a select may evaluate a guarded branch).
-    case Code::Div: return int_value(j == 0 ? 0 : i / j);
-    case Code::Rem: return int_value(j == 0 ? 0 : i % j);
-    case Code::Max: return int_value(std::max(i, j));
-    case Code::Min: return int_value(std::min(i, j));
-    case Code::And: return int_value(i != 0 && j != 0);
-    case Code::Or: return int_value(i != 0 || j != 0);
-    case Code::Lt: return int_value(i < j);
-    case Code::Le: return int_value(i <= j);
-    case Code::Gt: return int_value(i > j);
-    case Code::Ge: return int_value(i >= j);
-    case Code::Eq: return int_value(i == j);
-    case Code::Ne: return int_value(i != j);
-    default: return int_value(0);
-  }
-}
-
-/// The same with either operand floating (both taken as double).
-HostValue float_binary(Code code, double x, double y) {
-  switch (code) {
-    case Code::Add: return float_value(x + y);
-    case Code::Sub: return float_value(x - y);
-    case Code::Mul: return float_value(x * y);
-    case Code::Div: return float_value(x / y);
-    case Code::Rem: return float_value(std::fmod(x, y));
-    case Code::Max: return float_value(std::max(x, y));
-    case Code::Min: return float_value(std::min(x, y));
+    case Code::Div:
+      if constexpr (fl) return number(x / y);
+      else return number(y == 0 ? 0 : x / y);
+    case Code::Rem:
+      if constexpr (fl) return number(std::fmod(x, y));
+      else return number(y == 0 ? 0 : x % y);
+    case Code::Max: return number(std::max(x, y));
+    case Code::Min: return number(std::min(x, y));
     case Code::And: return int_value(x != 0 && y != 0);
     case Code::Or: return int_value(x != 0 || y != 0);
     case Code::Lt: return int_value(x < y);
@@ -60,7 +50,7 @@ HostValue float_binary(Code code, double x, double y) {
     case Code::Ge: return int_value(x >= y);
     case Code::Eq: return int_value(x == y);
     case Code::Ne: return int_value(x != y);
-    default: return int_value(0);
+    default: return int_value(0);  // not a binary operation
   }
 }
 
@@ -227,8 +217,8 @@ HostValue HostExpr::eval(const HostEnv& env) const {
       default: {
         const HostValue a = stack[top - 2], b = stack[top - 1];
         --top;
-        stack[top - 1] = a.is_float || b.is_float ? float_binary(op.code, as_float(a), as_float(b))
-                                                  : int_binary(op.code, a.i, b.i);
+        stack[top - 1] = a.is_float || b.is_float ? binary(op.code, as_float(a), as_float(b))
+                                                  : binary(op.code, a.i, b.i);
       }
     }
   }

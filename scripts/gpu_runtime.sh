@@ -14,7 +14,9 @@
 # 5. the checks of 1 and 4 under compute-sanitizer memcheck;
 # 6. bench/runtime_launch.cpp: cached-launch host overhead vs bare cuLaunchKernel, first-call
 #    compile, specialized vs generic kernels on large inputs (results checked), cold start of
-#    a fresh process with a warm disk cache.
+#    a fresh process with a warm disk cache;
+# 7. bench/runtime_launch_host.cpp: the same cached launch on this machine's CPU with the
+#    stand-in libcuda (test/fake_driver): the runtime's own host cost, without the driver.
 # Files in $OUT: build.log, tests.log (runtime and tuning tests), memcheck.log, tuning.json
 # (the database the example tuned into).
 set -uo pipefail
@@ -44,7 +46,8 @@ $nvcc -std=c++20 -O2 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates
   test/gpu/specialize_auto_check.cu -o /tmp/specialize_auto_check > /tmp/build_auto.log 2>&1 &
 nvcc_pid=$!
 { cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTILECC_WITH_CLANG=OFF &&
-  cmake --build $build --target tilecc tilecc_gpu_tests tilecc_runtime_softmax tilecc_bench_runtime -j 16; } \
+  cmake --build $build --target tilecc tilecc_gpu_tests tilecc_runtime_softmax tilecc_bench_runtime \
+      tilecc_bench_launch_host -j 16; } \
   > "$out/build.log" 2>&1 || { grep -B2 -A12 "error" "$out/build.log" | head -80; exit 1; }
 wait $nvcc_pid || { cat /tmp/build_auto.log >> "$out/build.log"; tail -30 /tmp/build_auto.log; exit 1; }
 tilecc_bin=$build/cli/tilecc
@@ -94,5 +97,8 @@ timeout 120 $build/bench/tilecc_bench_runtime test/data/ir || fail "benchmark"
 for run in 1 2; do
   timeout 30 $build/bench/tilecc_bench_runtime test/data/ir --cold || fail "cold start $run"
 done
+step "host launch path, stand-in driver (this CPU, no GPU work)"
+LD_LIBRARY_PATH=$build/test/fake_driver TILECC_CACHE_DIR=/tmp/tilecc_cache_fake \
+  timeout 60 $build/bench/tilecc_bench_launch_host test/data/ir || fail "host launch benchmark"
 step "done: $([ $status = 0 ] && echo "all passed" || echo "FAILURES above")"
 exit $status

@@ -115,9 +115,6 @@ template <int NT> __device__ __forceinline__ uint4 *reduce_scratch() {
 }
 template <int NT, class Acc> inline constexpr int scratch_entries = NT * 16 / int(sizeof(Acc));
 
-template <class Op, class T, int R, int C, class L>
-__device__ __forceinline__ void combine_cols(typename Op::acc (&out)[Frag<T, R, C, L>::er]);
-
 // out[i] = Op-fold of row i of f over all columns, the same in every thread of the row.
 template <class Op, class T, int R, int C, class L>
 __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
@@ -142,15 +139,6 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
       part[0] = Op::combine(part[0], part[p]);
     out[i] = part[0];
   }
-  combine_cols<Op, T, R, C, L>(out);
-}
-
-// Combines each thread's partial out[i] of its row with the other threads of that row
-// (shuffles, then shared memory when a row spans warps); every thread of the row ends with it.
-template <class Op, class T, int R, int C, class L>
-__device__ __forceinline__ void combine_cols(typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
-  using F = Frag<T, R, C, L>;
-  using Acc = typename Op::acc;
   if constexpr (C > 1 && L::tc > 1) {
     // Lanes of one row are consecutive: xor offsets below tc stay in the row.
     constexpr int lanes = cmin(L::tc, 32);
@@ -346,30 +334,8 @@ reduce_mean_var_cols(const Frag<T, R, C, L> &f) {
   using Out = detail::result_or<RT, T>;
   static_assert(is_same_v<V, float> || is_same_v<V, double>,
                 "reduce_mean_var_cols: floating-point values only");
-  using F = Frag<T, R, C, L>;
-  // Each thread: the count and sum of its valid elements, its mean, then the squared deviations
-  // from that mean (no division per element); Chan's merge only across threads.
-  detail::moments<V> acc[F::er];
-#pragma unroll
-  for (int i = 0; i < F::er; ++i) {
-    V n = V(0), sum = V(0);
-#pragma unroll
-    for (int j = 0; j < F::ec; ++j)
-      if (f.valid(i, j)) {
-        n += V(1);
-        sum += convert<V>(f.v[i][j]);
-      }
-    const V mean = n > V(0) ? sum / n : V(0);
-    V m2 = V(0);
-#pragma unroll
-    for (int j = 0; j < F::ec; ++j)
-      if (f.valid(i, j)) {
-        const V d = convert<V>(f.v[i][j]) - mean;
-        m2 += d * d;
-      }
-    acc[i] = {n, mean, m2};
-  }
-  detail::combine_cols<detail::moments_op<V>, T, R, C, L>(acc);
+  detail::moments<V> acc[Frag<T, R, C, L>::er];
+  detail::fold_cols<detail::moments_op<V>>(f, acc);
   MeanVar<Out, R, L> out;
   out.mean.rows = out.var.rows = f.rows;
   out.mean.cols = out.var.cols = 1;

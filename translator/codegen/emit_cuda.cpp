@@ -408,81 +408,22 @@ class Emitter {
 
   Val emit_reduce(const Expr& e) {
     if (auto it = looped_.find(&e); it != looped_.end()) return it->second;
-    if (auto it = fused_.find(&e); it != fused_.end()) return it->second;
     Val a = emit(e.args[0]);
     const Dim& d = e.args[0]->shape[static_cast<std::size_t>(e.ival)];
     // The physical axis reduced: a rank-1 tile lies along its own axis.
     const bool cols = e.args[0]->shape.size() == 2 ? e.ival == 1 : axis(d) == Axis::Col;
     const auto rc = cols ? std::pair{a.rows, std::int64_t{1}} : std::pair{std::int64_t{1}, a.cols};
-    if (auto it = moments_.find(&e); it != moments_.end() && cols && !looped_.count(it->second)) {
-      // mean(x) whose statement pairs it with mean((x - mean(x))^2): one reduction gives both.
-      const std::string name = fresh("moments");
-      line(fmt::format("const auto {} = tilecc::dev::reduce_mean_var_cols<{}>({});  // mean and variance", name,
-                       cuda_type(e.dtype), a.code));
-      note_reduce_scratch();
-      fused_[it->second] = make_frag(name + ".var", e.dtype, rc);
-      return make_frag(name + ".mean", e.dtype, rc);
-    }
     const bool arg = e.op == "argmax" || e.op == "argmin";
     const std::string call = arg ? fmt::format("tilecc::dev::reduce_{}_{}({})", e.op, cols ? "cols" : "rows", a.code)
                                  : fmt::format("tilecc::dev::reduce_{}_{}<{}>({})", e.op, cols ? "cols" : "rows",
                                                cuda_type(e.dtype), a.code);
     const std::string name = fresh(e.op);
     line(fmt::format("const auto {} = {};", name, call));
-    note_reduce_scratch();
-    return make_frag(name, e.dtype, rc);
-  }
-  void note_reduce_scratch() {
     if (!reduce_scratch_) {
       reduce_scratch_ = true;
       note_shared(threads_ * 16, "the block reductions' scratch");
     }
-  }
-
-  /// `let c = x - mean(x, d); ...; mean(c * c, d)` (x and c not reassigned between, floating
-  /// point): the variance's reduction is computed with the mean's (reduce_mean_var_cols), one
-  /// block reduction instead of two. Records mean(x) -> mean(c * c) in moments_.
-  void pair_moments(const std::vector<ir::StmtPtr>& body) {
-    auto is_var = [](const Expr& e, const std::string& n) { return e.kind == Expr::Kind::Var && e.name == n; };
-    for (std::size_t i = 0; i < body.size(); ++i) {
-      const Stmt& let = *body[i];
-      if (let.kind != Stmt::Kind::Let || !let.expr || let.expr->kind != Expr::Kind::Binary || let.expr->op != "sub")
-        continue;
-      const Expr& x = *let.expr->args[0];
-      const Expr& m = *let.expr->args[1];
-      if (x.kind != Expr::Kind::Var || m.kind != Expr::Kind::Reduce || m.op != "mean" || !is_var(*m.args[0], x.name) ||
-          (m.dtype != DType::f32 && m.dtype != DType::f64))
-        continue;
-      const std::string& c = let.name;
-      for (std::size_t j = i + 1; j < body.size(); ++j) {
-        const Stmt& s = *body[j];
-        const Expr* found = nullptr;
-        find_expr(s, [&](const Expr& e) {
-          return e.kind == Expr::Kind::Reduce && e.op == "mean" && e.ival == m.ival && e.dtype == m.dtype &&
-                 e.args[0]->kind == Expr::Kind::Binary && e.args[0]->op == "mul" && is_var(*e.args[0]->args[0], c) &&
-                 is_var(*e.args[0]->args[1], c);
-        }, found);
-        if (found) {
-          moments_[&m] = found;
-          break;
-        }
-        if ((s.kind == Stmt::Kind::Assign || s.kind == Stmt::Kind::Let) && (s.name == c || s.name == x.name)) break;
-        if (s.kind == Stmt::Kind::Loop) break;  // control flow between them: keep two reductions
-      }
-    }
-  }
-  template <class Pred> static void find_expr(const Expr& e, const Pred& pred, const Expr*& found) {
-    if (found) return;
-    if (pred(e)) {
-      found = &e;
-      return;
-    }
-    for (const ExprPtr& a : e.args)
-      if (a) find_expr(*a, pred, found);
-  }
-  template <class Pred> static void find_expr(const Stmt& s, const Pred& pred, const Expr*& found) {
-    if (s.kind == Stmt::Kind::Loop) return;
-    if (s.expr) find_expr(*s.expr, pred, found);
+    return make_frag(name, e.dtype, rc);
   }
 
   /// Pointer to a region's first element, and the strides of its rows/columns.
@@ -818,7 +759,6 @@ class Emitter {
   // ---- statements ------------------------------------------------------------------------
 
   void emit_block(const std::vector<ir::StmtPtr>& body) {
-    pair_moments(body);
     for (std::size_t i = 0; i < body.size(); ++i) {
       if (emit_dot_loop_store(body, i)) {
         i += 2;
@@ -1630,8 +1570,6 @@ class Emitter {
   std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk
   std::map<std::string, Val> chunk_values_;   // looped: those already computed in this chunk loop
   std::map<const Expr*, Val> looped_;         // looped: reductions computed by a chunk loop
-  std::map<const Expr*, const Expr*> moments_;  // mean(x) -> mean((x - mean(x))^2) computed with it
-  std::map<const Expr*, Val> fused_;           // those variances, once their mean is emitted
   std::map<std::string, std::string> tma_stages_;  // TMA site and tile shape -> its stage's name
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;

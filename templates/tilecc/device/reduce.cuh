@@ -46,25 +46,6 @@ template <class V> struct min_op {
   __device__ __forceinline__ static acc lift(V x, long long) { return x; }
   __device__ __forceinline__ static acc combine(acc a, acc b) { return op_minimum{}(a, b); }
 };
-// Count, mean and sum of squared deviations from the mean (M2) of some values. Two merge by
-// Chan, Golub and LeVeque's update, so one pass yields what the two passes
-// mean(x) and mean((x - mean(x))^2) yield, as stably.
-template <class V> struct moments {
-  V n, mean, m2;
-};
-template <class V> struct moments_op {
-  using acc = moments<V>;
-  __device__ __forceinline__ static acc identity() { return {V(0), V(0), V(0)}; }
-  __device__ __forceinline__ static acc lift(V x, long long) { return {V(1), x, V(0)}; }
-  __device__ __forceinline__ static acc combine(acc a, acc b) {
-    const V n = a.n + b.n;
-    if (n == V(0))
-      return a;
-    const V delta = b.mean - a.mean, w = b.n / n;
-    return {n, a.mean + delta * w, a.m2 + b.m2 + delta * delta * a.n * w};
-  }
-};
-
 // Index of the largest (Greater = true) or smallest value; NaN beats any number, and ties go
 // to the smaller index. The identity's index is larger than any real one, so it never wins.
 template <class V, bool Greater> struct arg_op {
@@ -103,9 +84,6 @@ __device__ __forceinline__ long long shfl_xor(long long x, int mask) {
 }
 template <class V> __device__ __forceinline__ arg_value<V> shfl_xor(arg_value<V> x, int mask) {
   return {shfl_xor(x.value, mask), shfl_xor(x.index, mask)};
-}
-template <class V> __device__ __forceinline__ moments<V> shfl_xor(moments<V> x, int mask) {
-  return {shfl_xor(x.n, mask), shfl_xor(x.mean, mask), shfl_xor(x.m2, mask)};
 }
 
 // The block's reduction scratch: NT entries of 16 bytes, one buffer per block size.
@@ -321,33 +299,6 @@ __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
 reduce_mean_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true>(f);
 }
-// The mean and the (biased) variance of each row, as reduce_mean_cols(f) and
-// reduce_mean_cols(sq(f - that mean)) give them, in one block reduction instead of two
-// (codegen fuses that pattern; layer_norm's statistics). Floating-point T only.
-template <class RT, int R, class L> struct MeanVar {
-  Frag<RT, R, 1, L> mean, var;
-};
-template <class RT = void, class T, int R, int C, class L>
-__device__ __forceinline__ MeanVar<detail::result_or<RT, T>, R, L>
-reduce_mean_var_cols(const Frag<T, R, C, L> &f) {
-  using V = accum_t<T>;
-  using Out = detail::result_or<RT, T>;
-  static_assert(is_same_v<V, float> || is_same_v<V, double>,
-                "reduce_mean_var_cols: floating-point values only");
-  detail::moments<V> acc[Frag<T, R, C, L>::er];
-  detail::fold_cols<detail::moments_op<V>>(f, acc);
-  MeanVar<Out, R, L> out;
-  out.mean.rows = out.var.rows = f.rows;
-  out.mean.cols = out.var.cols = 1;
-#pragma unroll
-  for (int i = 0; i < out.mean.er; ++i) {
-    out.mean.v[i][0] = convert<Out>(acc[i].mean);
-    out.var.v[i][0] = convert<Out>(convert<compute_t<Out>>(acc[i].m2) /
-                                   convert<compute_t<Out>>(f.cols));
-  }
-  return out;
-}
-
 // Column index (within the tile) of the first largest / smallest element; NaN wins.
 template <class RT = long long, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmax_cols(const Frag<T, R, C, L> &f) {

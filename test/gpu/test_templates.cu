@@ -1130,6 +1130,33 @@ __global__ void __launch_bounds__(NT)
   store(out + tm_begin * n + tn_begin, acc, n, 1LL);
 }
 
+// A rows x cols operand in rows of ld elements, random in [-1, 1); the padding holds NaN, so
+// reading it would show.
+template <class T> std::vector<T> padded_random(int rows, int cols, int ld) {
+  std::vector<T> v = random_values<T>(static_cast<size_t>(rows) * ld, -1, 1);
+  for (int r = 0; r < rows; ++r)
+    for (int c = cols; c < ld; ++c)
+      v[static_cast<size_t>(r) * ld + c] = from_double<T>(NAN);
+  return v;
+}
+
+// out (m x n) against a @ b in double, within 1e-5 of the sum of |products|.
+template <class T>
+void check_matmul(Checker &check, const std::vector<float> &out, const std::vector<T> &a,
+                  const std::vector<T> &b, int m, int n, int kt, int lda, int ldb) {
+  for (int r = 0; r < m; ++r)
+    for (int c = 0; c < n; ++c) {
+      double want = 0, scale = 0;
+      for (int k = 0; k < kt; ++k) {
+        const double p = to_double(a[static_cast<size_t>(r) * lda + k]) *
+                         to_double(b[static_cast<size_t>(k) * ldb + c]);
+        want += p;
+        scale += std::fabs(p);
+      }
+      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+    }
+}
+
 // padded: rows of a and b padded to a multiple of 8 plus 8 (aligned strides with ragged extents).
 template <class T, int BM, int BN, int BK, int W>
 void test_dot_matmul(int m, int n, int kt, bool padded = false) {
@@ -1140,15 +1167,7 @@ void test_dot_matmul(int m, int n, int kt, bool padded = false) {
                 std::to_string(W) + " problem " + std::to_string(m) + "x" + std::to_string(kt) +
                 "x" + std::to_string(n) + (padded ? " padded" : "") +
                 (fast ? " (pipeline)" : " (fallback)"));
-  // Padding holds NaN: reading it would show.
-  std::vector<T> a = random_values<T>(static_cast<size_t>(m) * lda, -1, 1);
-  std::vector<T> b = random_values<T>(static_cast<size_t>(kt) * ldb, -1, 1);
-  for (int r = 0; r < m; ++r)
-    for (int k = kt; k < lda; ++k)
-      a[static_cast<size_t>(r) * lda + k] = from_double<T>(NAN);
-  for (int k = 0; k < kt; ++k)
-    for (int c = n; c < ldb; ++c)
-      b[static_cast<size_t>(k) * ldb + c] = from_double<T>(NAN);
+  std::vector<T> a = padded_random<T>(m, kt, lda), b = padded_random<T>(kt, n, ldb);
   Buffer<T> a_d(a);
   Buffer<T> b_d(b);
   Buffer<float> out_d(std::vector<float>(static_cast<size_t>(m) * n, kPoison));
@@ -1157,23 +1176,7 @@ void test_dot_matmul(int m, int n, int kt, bool padded = false) {
       <<<static_cast<unsigned>(grid), W * 32>>>(a_d.device, b_d.device, out_d.device, m, n, kt,
                                                 lda, ldb);
   LAUNCH_CHECK();
-  auto out = out_d.download();
-  std::vector<double> ad(a.size()), bd(b.size());
-  for (size_t i = 0; i < a.size(); ++i)
-    ad[i] = to_double(a[i]);
-  for (size_t i = 0; i < b.size(); ++i)
-    bd[i] = to_double(b[i]);
-  for (int r = 0; r < m; ++r)
-    for (int c = 0; c < n; ++c) {
-      double want = 0, scale = 0;
-      for (int k = 0; k < kt; ++k) {
-        const double p =
-            ad[static_cast<size_t>(r) * lda + k] * bd[static_cast<size_t>(k) * ldb + c];
-        want += p;
-        scale += std::fabs(p);
-      }
-      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
-    }
+  check_matmul(check, out_d.download(), a, b, m, n, kt, lda, ldb);
 }
 
 // dot_loop_store (the generated matmul's k-loop): out (m x n, f32) = a @ b straight from the
@@ -1223,14 +1226,7 @@ void test_dot_store(int m, int n, int kt, bool padded = false, bool odd = false)
                 " problem " + std::to_string(m) + "x" + std::to_string(kt) + "x" +
                 std::to_string(n) + (padded ? " padded" : "") +
                 (!fast ? " (fallback)" : wgmma && wgmma_built() ? " (wgmma)" : " (mma.sync)"));
-  std::vector<T> a = random_values<T>(static_cast<size_t>(m) * lda, -1, 1);
-  std::vector<T> b = random_values<T>(static_cast<size_t>(kt) * ldb, -1, 1);
-  for (int r = 0; r < m; ++r)
-    for (int k = kt; k < lda; ++k)
-      a[static_cast<size_t>(r) * lda + k] = from_double<T>(NAN);
-  for (int k = 0; k < kt; ++k)
-    for (int c = n; c < ldb; ++c)
-      b[static_cast<size_t>(k) * ldb + c] = from_double<T>(NAN);
+  std::vector<T> a = padded_random<T>(m, kt, lda), b = padded_random<T>(kt, n, ldb);
   Buffer<T> a_d(a);
   Buffer<T> b_d(b);
   Buffer<float> out_d(std::vector<float>(static_cast<size_t>(m) * n, kPoison));
@@ -1240,18 +1236,7 @@ void test_dot_store(int m, int n, int kt, bool padded = false, bool odd = false)
   kernel<<<static_cast<unsigned>(grid), W * 32, SMEM>>>(a_d.device, b_d.device, out_d.device, m,
                                                         n, kt, lda, ldb);
   LAUNCH_CHECK();
-  auto out = out_d.download();
-  for (int r = 0; r < m; ++r)
-    for (int c = 0; c < n; ++c) {
-      double want = 0, scale = 0;
-      for (int k = 0; k < kt; ++k) {
-        const double p = to_double(a[static_cast<size_t>(r) * lda + k]) *
-                         to_double(b[static_cast<size_t>(k) * ldb + c]);
-        want += p;
-        scale += std::fabs(p);
-      }
-      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
-    }
+  check_matmul(check, out_d.download(), a, b, m, n, kt, lda, ldb);
 }
 
 void test_dot_stores() {

@@ -6,7 +6,8 @@
 # programs), wgmma (matmul and bmm on sm_90a warpgroup MMA) where prepared.
 #   here:  scripts/gpu_translate.sh      (writes .carry/<variant>/gen/*.cu)
 #   there: scripts/gpu_check.sh          (VARIANTS="flat wgmma" to pick; MEMCHECK="wgmma" to
-#          memcheck only those variants, MEMCHECK=none for none)
+#          memcheck only those variants, MEMCHECK=none for none; RACECHECK=0 skips the
+#          racecheck of the template test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp}
@@ -30,6 +31,12 @@ status=0
 echo "== template primitives"
 /tmp/test_templates > "$out/templates.log" 2>&1 || status=1
 grep -E "FAIL|passed" "$out/templates.log" | head -20
+# Shared-memory hazards (the reductions' scratch buffers without closing barriers).
+if [ "${RACECHECK:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
+  compute-sanitizer --tool racecheck --racecheck-report hazard --print-limit 5 /tmp/test_templates \
+    > "$out/racecheck_templates.log" 2>&1 || status=1
+  grep -E "RACECHECK SUMMARY|ERROR SUMMARY" "$out/racecheck_templates.log" | tail -2
+fi
 for variant in $variants; do
   echo "== $variant"
   /tmp/check_$variant > "$out/check_$variant.log" || status=1

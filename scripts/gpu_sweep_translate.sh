@@ -24,10 +24,16 @@ one() {  # one config folder: name, rows per program, shared config fields, hint
 }
 # The layouts that won on the H200 (bench/NOTES.md, session 4) with streaming cache hints, and
 # register caps that let more blocks share an SM (min_blocks_per_sm).
-for c in w4_t128_r1_mb0 w4_t128_r1_mb8 w4_t128_r1_mb10 w8_t256_r1_mb0 w8_t256_r1_mb4 w8_t256_r1_mb5 \
-         w16_t512_r1_mb0 w16_t512_r1_mb2 w8_t256_r2_mb3; do
+for c in ${LAYOUTS:-w4_t128_r1_mb0 w4_t128_r1_mb8 w4_t128_r1_mb10 w8_t256_r1_mb0 w8_t256_r1_mb4 w8_t256_r1_mb5 \
+         w16_t512_r1_mb0 w16_t512_r1_mb2 w8_t256_r2_mb3}; do
   l=${c%_mb*}; mb=${c##*_mb}
   w=${l#w}; w=${w%%_*}; tpr=${l#*_t}; tpr=${tpr%%_*}; rows=${l##*_r}
   one "$c" "$rows" "\"num_warps\":$w,\"threads_per_row\":$tpr,\"min_blocks_per_sm\":$mb" stream
+done
+# Persistent programs (grid = SMs x programs_per_sm, the next row prefetched while this one
+# is reduced): p<programs per SM>_w<warps>_t<threads per row>.
+for c in p2_w8_t256 p4_w8_t256 p8_w8_t256 p4_w4_t128 p8_w4_t128 p16_w4_t128; do
+  pps=${c%%_*}; pps=${pps#p}; w=${c#*_w}; w=${w%%_*}; tpr=${c##*_t}
+  one "$c" 1 "\"num_warps\":$w,\"threads_per_row\":$tpr,\"pid\":\"persistent\",\"programs_per_sm\":$pps" stream
 done
 ls .carry/sweep | wc -l

@@ -871,6 +871,28 @@ __global__ void __launch_bounds__(L::threads)
   store(out, shifted, C, 1);
 }
 
+// Reductions back to back on the two scratch buffers without closing barriers, the last of each
+// iteration keeping its barrier (as generated loop bodies do). Every iteration depends on the one
+// before, so a reduction whose buffer the next one overwrites too early gives a wrong value (and
+// compute-sanitizer racecheck reports the hazard). Integer-valued data keeps the sums exact.
+template <class T, int R, int C, class L>
+__global__ void __launch_bounds__(L::threads)
+    k_reduce_buffers(const T *in, int rows, int cols, int iterations, float *out, float *totals) {
+  Frag<T, R, C, L> f;
+  load(f, in, C, 1, rows, cols);
+  auto x = cast<float>(f);
+  auto total = full<float, R, 1, L>(0.0f, rows, 1);
+  for (int it = 0; it < iterations; ++it) {
+    const auto row_max = reduce_max_cols<float, 0, skip_barrier>(x);
+    const auto shifted = sub<float>(x, row_max);
+    total = add<float>(total, reduce_sum_cols<float, 1, skip_barrier>(shifted));
+    const auto col_min = reduce_min_rows<float, 0, keep_barrier>(shifted);
+    x = sub<float>(shifted, col_min);
+  }
+  store(out, x, C, 1);
+  store(totals, total, 1, 0);
+}
+
 template <class T> struct ReduceRef {
   double sum = 0, max = -INFINITY, min = INFINITY;
   long long argmax = -1, argmin = -1;
@@ -1006,6 +1028,46 @@ template <class T, int R, int C, class L> void test_reduce_replicated(int rows, 
                   c);
 }
 
+template <class T, int R, int C, class L>
+void test_reduce_buffers(int rows, int cols, int iterations) {
+  Checker check(std::string("reductions alternating scratch buffers ") + type_name<T>() + " " +
+                shape(R, C, rows, cols) + " " + layout_name<L>());
+  std::vector<T> in = random_ints<T>(R * C, -20, 20);
+  Buffer<T> in_d(in);
+  Buffer<float> out_d(std::vector<float>(R * C, kPoison)), totals_d(std::vector<float>(R, kPoison));
+  k_reduce_buffers<T, R, C, L>
+      <<<1, L::threads>>>(in_d.device, rows, cols, iterations, out_d.device, totals_d.device);
+  LAUNCH_CHECK();
+  std::vector<double> x(R * C, 0), total(R, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c)
+      x[r * C + c] = to_double(in[r * C + c]);
+  for (int it = 0; it < iterations; ++it) {
+    for (int r = 0; r < rows; ++r) {
+      double m = -INFINITY;
+      for (int c = 0; c < cols; ++c)
+        m = std::max(m, x[r * C + c]);
+      for (int c = 0; c < cols; ++c) {
+        x[r * C + c] -= m;
+        total[r] += x[r * C + c];
+      }
+    }
+    for (int c = 0; c < cols; ++c) {
+      double m = INFINITY;
+      for (int r = 0; r < rows; ++r)
+        m = std::min(m, x[r * C + c]);
+      for (int r = 0; r < rows; ++r)
+        x[r * C + c] -= m;
+    }
+  }
+  auto out = out_d.download(), totals = totals_d.download();
+  for (int r = 0; r < R; ++r) {
+    check.value(totals[r], r < rows ? total[r] : kPoison, "total", r, 0);
+    for (int c = 0; c < C; ++c)
+      check.value(out[r * C + c], r < rows && c < cols ? x[r * C + c] : kPoison, "out", r, c);
+  }
+}
+
 void test_reductions() {
   using bf16 = __nv_bfloat16;
   test_reduce<float, float, 16, 64, L128x16>(13, 50);
@@ -1025,6 +1087,15 @@ void test_reductions() {
   test_reduce_replicated<float, 16, 64, L128x16>(13, 50);
   test_reduce_replicated<bf16, 16, 128, L256x64>(11, 100);
   test_reduce_replicated<float, 32, 8, L64x1>(30, 7);
+  // Full tiles take the unmasked fold.
+  test_reduce<float, float, 16, 64, L128x16>(16, 64);
+  test_reduce<bf16, float, 16, 256, L256x64>(16, 256, 23);
+  test_reduce<float, float, 128, 128, Layout<1024, 256>>(128, 128);
+  test_reduce<int, long long, 16, 64, L256x64>(16, 64);
+  test_reduce_buffers<float, 16, 64, L128x16>(16, 64, 6);
+  test_reduce_buffers<bf16, 16, 128, L256x64>(11, 100, 5);
+  test_reduce_buffers<float, 8, 512, L128x128>(8, 512, 4);
+  test_reduce_buffers<float, 4, 1024, Layout<512, 512>>(3, 1000, 7);
 }
 
 // ---- dot ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 
 namespace tilecc::codegen {
 
@@ -414,9 +415,10 @@ class Emitter {
     const bool cols = e.args[0]->shape.size() == 2 ? e.ival == 1 : axis(d) == Axis::Col;
     const auto rc = cols ? std::pair{a.rows, std::int64_t{1}} : std::pair{std::int64_t{1}, a.cols};
     const bool arg = e.op == "argmax" || e.op == "argmin";
-    const std::string call = arg ? fmt::format("tilecc::dev::reduce_{}_{}({})", e.op, cols ? "cols" : "rows", a.code)
-                                 : fmt::format("tilecc::dev::reduce_{}_{}<{}>({})", e.op, cols ? "cols" : "rows",
-                                               cuda_type(e.dtype), a.code);
+    const std::string call =
+        arg ? fmt::format("{}tilecc::dev::reduce_{}_{}({})", reduce_site(false), e.op, cols ? "cols" : "rows", a.code)
+            : fmt::format("tilecc::dev::reduce_{}_{}<{}{}>({})", e.op, cols ? "cols" : "rows", cuda_type(e.dtype),
+                          reduce_site(true), a.code);
     const std::string name = fresh(e.op);
     line(fmt::format("const auto {} = {};", name, call));
     if (!reduce_scratch_) {
@@ -584,8 +586,8 @@ class Emitter {
                        init, rows, cols));
       chunk_loop(n, [&] {
         const Val v = emit(r->args[0]);
-        line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op, acc_t,
-                         part, v.code));
+        line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, {5}tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op,
+                         acc_t, part, v.code, reduce_site(false)));
       });
       if (mean)
         line(fmt::format("{0} = tilecc::dev::div<{1}>({0}, tilecc::dev::convert<{1}>({2}));", acc, acc_t, n));
@@ -1281,10 +1283,79 @@ class Emitter {
     }
     --indent_;
     line("}");
+    assign_reduce_buffers();
     std::string stages;
     for (const std::string& d : tma_decls_) stages += "  " + d + "\n";
     out_.insert(stages_at, stages);
     return out_;
+  }
+
+  // ---- reduction scratch ----------------------------------------------------------------
+
+  /// A placeholder for a reduction's scratch arguments, resolved by assign_reduce_buffers once
+  /// the body is complete. `flexible`: the call takes <..., Buffer, Barrier> (arg-reductions and
+  /// chunked partial reductions always use buffer 0 and close with a barrier).
+  std::string reduce_site(bool flexible) {
+    const std::string marker = fmt::format("\x01reduce{}\x01", reduce_sites_.size());
+    reduce_sites_.push_back({marker, indent_, flexible});
+    return marker;
+  }
+
+  /// Whether the text from `from` to `to` is straight-line code at one indent: no loop or block
+  /// opens or closes between two reductions, so the second runs right after the first.
+  bool straight_line(std::size_t from, std::size_t to, int indent) const {
+    const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+    const std::size_t end = out_.rfind('\n', to) + 1;  // the start of `to`'s line
+    for (std::size_t at = out_.find('\n', from) + 1; at < end;) {
+      const std::size_t eol = out_.find('\n', at);
+      const std::string_view text(out_.data() + at, eol - at);
+      const bool same_level = text.size() > pad.size() && text.substr(0, pad.size()) == pad &&
+                              text[pad.size()] != ' ' && text[pad.size()] != '}' && text.back() != '{';
+      if (!same_level) return false;
+      at = eol + 1;
+    }
+    return true;
+  }
+
+  /// Picks each reduction's scratch buffer and whether it closes with a barrier. A reduction
+  /// followed in straight-line code by another (flexible) one skips its closing barrier and the
+  /// next uses the other buffer; so does the kernel's last reduction outside every loop. Any
+  /// other reduction keeps the barrier, so whatever runs next (a loop's next iteration) is safe.
+  void assign_reduce_buffers() {
+    // The second buffer costs threads x 16 bytes of static shared memory: not where that would
+    // pass the 48 KB every arch allows (then every reduction keeps its barrier).
+    const bool room = res_.shared_bytes + threads_ * 16 <= 48 * 1024;
+    std::vector<std::size_t> at;
+    for (const ReduceSite& r : reduce_sites_) at.push_back(out_.find(r.marker));
+    std::vector<std::string> args(reduce_sites_.size());
+    int required = -1;  // the buffer the previous reduction left for this one (-1: any)
+    bool second = false;
+    for (std::size_t i = 0; i < reduce_sites_.size(); ++i) {
+      const ReduceSite& r = reduce_sites_[i];
+      if (!r.flexible || !room) {
+        required = -1;
+        continue;
+      }
+      const int buffer = required < 0 ? 0 : required;
+      bool barrier = true;
+      required = -1;
+      if (i + 1 < reduce_sites_.size()) {
+        const ReduceSite& next = reduce_sites_[i + 1];
+        if (next.flexible && next.indent == r.indent && straight_line(at[i], at[i + 1], r.indent)) {
+          barrier = false;
+          required = 1 - buffer;
+        }
+      } else if (r.indent == 1) {
+        barrier = false;  // the kernel's last reduction, outside every loop
+      }
+      if (buffer == 1) second = true;
+      if (buffer != 0 || !barrier) args[i] = fmt::format(", {}, tilecc::dev::{}_barrier", buffer, barrier ? "keep" : "skip");
+    }
+    for (std::size_t i = reduce_sites_.size(); i-- > 0;) {
+      const std::size_t p = out_.find(reduce_sites_[i].marker);
+      out_.replace(p, reduce_sites_[i].marker.size(), args[i]);
+    }
+    if (second) note_shared(threads_ * 16, "the block reductions' second scratch buffer");
   }
 
   /// Decomposes `pid` into the launch loops' tile indices (last dim fastest).
@@ -1577,6 +1648,12 @@ class Emitter {
   std::string grid_;
   std::int64_t shared_largest_ = 0;
   bool reduce_scratch_ = false;
+  struct ReduceSite {
+    std::string marker;
+    int indent;
+    bool flexible;
+  };
+  std::vector<ReduceSite> reduce_sites_;  // in emission order
   std::int64_t threads_ = 128, tc_ = 32;
   std::string out_;
   int indent_ = 0;

@@ -54,6 +54,12 @@ template <class T, int R, int C, class L> struct Frag {
     const int r = row(i), c = col(j);
     return r < rows && c < cols && r < R && c < C;
   }
+  // Every element of every thread is valid: the tile is full and no thread is spare. Uniform
+  // over the block, so code may branch on it to drop the per-element masks.
+  __device__ __forceinline__ bool all_valid() const {
+    constexpr bool no_spare = (R == 1 || R >= L::tr) && (C == 1 || C >= L::tc);
+    return no_spare && rows >= R && cols >= C;
+  }
   // This thread is the one that writes element (i, j) (replicated copies are written once).
   __device__ __forceinline__ bool home(int i, int j) const {
     return in_tile(i, j) && (C != 1 || L::tx() == 0) && (R != 1 || L::ty() == 0);

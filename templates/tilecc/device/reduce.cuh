@@ -9,10 +9,14 @@
 // accum_t<T> (float for f16/bf16/float, double, long long for integers); max/min propagate
 // NaN; arg-reductions return the first index of the extreme value, a NaN counting as extreme.
 //
-// Shared memory: one static buffer of NT * 16 bytes per block size, shared by all reductions
-// of a kernel. Every reduction synchronizes the block (__syncthreads) around its use of it,
-// so the whole block must call every reduction (no divergence around them) and consecutive
-// reductions are safe.
+// Shared memory: two static buffers of NT * 16 bytes per block size, shared by all reductions
+// of a kernel (the second only where a reduction names it: Buffer = 1). A reduction that
+// combines warps writes its buffer, synchronizes the block, reads it, and by default
+// synchronizes again, so that any reduction may follow. Barrier = false drops that closing
+// barrier; it is safe when the next reduction the block runs uses the other buffer (its own
+// barrier orders this one's reads before anyone writes this buffer again) or none follows.
+// The whole block must call every reduction (no divergence around them). A full tile (no
+// invalid element in any thread) folds without per-element masks.
 #pragma once
 
 #include "elementwise.cuh"
@@ -21,6 +25,10 @@
 
 namespace tilecc {
 namespace dev {
+
+// Names for a reduction's Barrier argument (generated code reads better with them).
+inline constexpr bool keep_barrier = true, skip_barrier = false;
+
 namespace detail {
 
 template <class V> struct arg_value {
@@ -86,17 +94,19 @@ template <class V> __device__ __forceinline__ arg_value<V> shfl_xor(arg_value<V>
   return {shfl_xor(x.value, mask), shfl_xor(x.index, mask)};
 }
 
-// The block's reduction scratch: NT entries of 16 bytes, one buffer per block size.
-template <int NT> __device__ __forceinline__ uint4 *reduce_scratch() {
+// The block's reduction scratch: NT entries of 16 bytes, two buffers per block size (the
+// second exists only in kernels that use it).
+template <int NT, int Buffer = 0> __device__ __forceinline__ uint4 *reduce_scratch() {
+  static_assert(Buffer == 0 || Buffer == 1, "reduce: scratch buffer is 0 or 1");
   __shared__ uint4 scratch[NT];
   return scratch;
 }
 template <int NT, class Acc> inline constexpr int scratch_entries = NT * 16 / int(sizeof(Acc));
 
-// out[i] = Op-fold of row i of f over all columns, the same in every thread of the row.
-template <class Op, class T, int R, int C, class L>
-__device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
-                                          typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
+// Each thread's fold of its own elements of row i (column j); Masked skips invalid elements.
+template <class Op, bool Masked, class T, int R, int C, class L>
+__device__ __forceinline__ void fold_own_cols(const Frag<T, R, C, L> &f,
+                                              typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
   using V = accum_t<T>;
@@ -110,13 +120,42 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
       part[p] = Op::identity();
 #pragma unroll
     for (int j = 0; j < F::ec; ++j)
-      if (f.valid(i, j))
+      if (!Masked || f.valid(i, j))
         part[j % P] = Op::combine(part[j % P], Op::lift(convert<V>(f.v[i][j]), f.col(j)));
 #pragma unroll
     for (int p = 1; p < P; ++p)
       part[0] = Op::combine(part[0], part[p]);
     out[i] = part[0];
   }
+}
+template <class Op, bool Masked, class T, int R, int C, class L>
+__device__ __forceinline__ void fold_own_rows(const Frag<T, R, C, L> &f,
+                                              typename Op::acc (&out)[Frag<T, R, C, L>::ec]) {
+  using F = Frag<T, R, C, L>;
+  using Acc = typename Op::acc;
+  using V = accum_t<T>;
+#pragma unroll
+  for (int j = 0; j < F::ec; ++j) {
+    Acc a = Op::identity();
+#pragma unroll
+    for (int i = 0; i < F::er; ++i)
+      if (!Masked || f.valid(i, j))
+        a = Op::combine(a, Op::lift(convert<V>(f.v[i][j]), f.row(i)));
+    out[j] = a;
+  }
+}
+
+// out[i] = Op-fold of row i of f over all columns, the same in every thread of the row.
+template <class Op, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
+__device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
+                                          typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
+  using F = Frag<T, R, C, L>;
+  using Acc = typename Op::acc;
+  // A full tile (the common case away from the edges) folds without per-element masks.
+  if (f.all_valid())
+    fold_own_cols<Op, false>(f, out);
+  else
+    fold_own_cols<Op, true>(f, out);
   if constexpr (C > 1 && L::tc > 1) {
     // Lanes of one row are consecutive: xor offsets below tc stay in the row.
     constexpr int lanes = cmin(L::tc, 32);
@@ -129,7 +168,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
       constexpr int warps_per_row = L::tc / 32;
       constexpr int per_i = L::tr * warps_per_row; // entries for one i: NT / 32
       constexpr int chunk = cmin(F::er, scratch_entries<L::threads, Acc> / per_i);
-      Acc *scratch = reinterpret_cast<Acc *>(reduce_scratch<L::threads>());
+      Acc *scratch = reinterpret_cast<Acc *>(reduce_scratch<L::threads, Buffer>());
       const int ty = L::ty(), warp_in_row = L::tx() / 32;
 #pragma unroll
       for (int i0 = 0; i0 < F::er; i0 += chunk) {
@@ -149,28 +188,24 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
             out[i0 + k] = a;
           }
         }
-        __syncthreads();
+        if (Barrier || i0 + chunk < F::er)
+          __syncthreads();
       }
     }
   }
 }
 
 // out[j] = Op-fold of column j of f over all rows, the same in every thread of the column.
-template <class Op, class T, int R, int C, class L>
+template <class Op, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
                                           typename Op::acc (&out)[Frag<T, R, C, L>::ec]) {
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
-  using V = accum_t<T>;
-#pragma unroll
-  for (int j = 0; j < F::ec; ++j) {
-    Acc a = Op::identity();
-#pragma unroll
-    for (int i = 0; i < F::er; ++i)
-      if (f.valid(i, j))
-        a = Op::combine(a, Op::lift(convert<V>(f.v[i][j]), f.row(i)));
-    out[j] = a;
-  }
+  // A full tile (the common case away from the edges) folds without per-element masks.
+  if (f.all_valid())
+    fold_own_rows<Op, false>(f, out);
+  else
+    fold_own_rows<Op, true>(f, out);
   if constexpr (R > 1 && L::tr > 1) {
     // Lanes of a warp with the same tx differ in the lane bits >= log2(tc).
     if constexpr (L::tc < 32) {
@@ -187,7 +222,7 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
       constexpr int per_j = partials * L::tc; // <= NT
       constexpr int chunk = cmin(F::ec, scratch_entries<L::threads, Acc> / per_j);
       static_assert(chunk >= 1, "reduce: scratch too small");
-      Acc *scratch = reinterpret_cast<Acc *>(reduce_scratch<L::threads>());
+      Acc *scratch = reinterpret_cast<Acc *>(reduce_scratch<L::threads, Buffer>());
       const int tx = L::tx();
       const int slot = L::tc < 32 ? L::tid() / 32 : L::ty();
       const bool writer = L::tc < 32 ? (L::tid() % 32) < L::tc : true;
@@ -208,7 +243,8 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
             out[j0 + k] = a;
           }
         }
-        __syncthreads();
+        if (Barrier || j0 + chunk < F::ec)
+          __syncthreads();
       }
     }
   }
@@ -217,10 +253,10 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
 // RT, or T when RT is void (the default).
 template <class RT, class T> using result_or = conditional_t<is_same_v<RT, void>, T, RT>;
 
-template <class RT, class Op, bool Mean, class T, int R, int C, class L>
+template <class RT, class Op, bool Mean, int Buffer, bool Barrier, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<RT, R, 1, L> reduce_cols(const Frag<T, R, C, L> &f) {
   typename Op::acc acc[Frag<T, R, C, L>::er];
-  fold_cols<Op>(f, acc);
+  fold_cols<Op, Buffer, Barrier>(f, acc);
   Frag<RT, R, 1, L> out;
   out.rows = f.rows;
   out.cols = 1;
@@ -233,10 +269,10 @@ __device__ __forceinline__ Frag<RT, R, 1, L> reduce_cols(const Frag<T, R, C, L> 
   }
   return out;
 }
-template <class RT, class Op, bool Mean, class T, int R, int C, class L>
+template <class RT, class Op, bool Mean, int Buffer, bool Barrier, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<RT, 1, C, L> reduce_rows(const Frag<T, R, C, L> &f) {
   typename Op::acc acc[Frag<T, R, C, L>::ec];
-  fold_rows<Op>(f, acc);
+  fold_rows<Op, Buffer, Barrier>(f, acc);
   Frag<RT, 1, C, L> out;
   out.rows = 1;
   out.cols = f.cols;
@@ -278,26 +314,26 @@ __device__ __forceinline__ Frag<RT, 1, C, L> arg_reduce_rows(const Frag<T, R, C,
 
 // ---- Over columns (dim 1): Frag<RT, R, 1, L> -----------------------------------------------
 
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
 reduce_sum_cols(const Frag<T, R, C, L> &f) {
-  return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false>(f);
+  return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
 reduce_max_cols(const Frag<T, R, C, L> &f) {
-  return detail::reduce_cols<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false>(f);
+  return detail::reduce_cols<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
 reduce_min_cols(const Frag<T, R, C, L> &f) {
-  return detail::reduce_cols<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false>(f);
+  return detail::reduce_cols<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 // Sum / cols, the division in compute_t<RT>.
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
 reduce_mean_cols(const Frag<T, R, C, L> &f) {
-  return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true>(f);
+  return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true, Buffer, Barrier>(f);
 }
 // Column index (within the tile) of the first largest / smallest element; NaN wins.
 template <class RT = long long, class T, int R, int C, class L>
@@ -311,26 +347,26 @@ __device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmin_cols(const Frag<T, R,
 
 // ---- Over rows (dim 0): Frag<RT, 1, C, L> --------------------------------------------------
 
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
 reduce_sum_rows(const Frag<T, R, C, L> &f) {
-  return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false>(f);
+  return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
 reduce_max_rows(const Frag<T, R, C, L> &f) {
-  return detail::reduce_rows<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false>(f);
+  return detail::reduce_rows<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
 reduce_min_rows(const Frag<T, R, C, L> &f) {
-  return detail::reduce_rows<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false>(f);
+  return detail::reduce_rows<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 // Sum / rows, the division in compute_t<RT>.
-template <class RT = void, class T, int R, int C, class L>
+template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
 reduce_mean_rows(const Frag<T, R, C, L> &f) {
-  return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true>(f);
+  return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true, Buffer, Barrier>(f);
 }
 // Row index (within the tile) of the first largest / smallest element; NaN wins.
 template <class RT = long long, class T, int R, int C, class L>

@@ -20,13 +20,13 @@ mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen
   --config '{"block_sizes":[128,128,64],"num_warps":4,"dot_instruction":"wgmma"}'
 
 # Benchmark variants: large bf16 rows held whole (full_extent 4096); the rows stream through
-# once (loads evict_first, stores .cs) while weights stay (evict_last), register caps where they
-# let more rows share an SM: the H200 row sweeps' best (bench/NOTES.md).
+# once (loads evict_first, stores .cs) while weights stay (evict_last), a register cap where it
+# lets more rows share an SM: the H200 row sweeps' best (bench/NOTES.md, session 5).
 mkdir -p .carry/bench
 tl() { "${TILECC:-build/cli/tilecc}" translate "examples/$1.tile.cpp" -o ".carry/bench/$1.cu" "${@:2}"; }
 tl add --config '{"block_sizes":[8,256],"num_warps":8}'
 tl sum --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first"]}'
 tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"min_blocks_per_sm":10,"load_hints":["evict_first"],"store_hints":["cs"]}'
-tl layer_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"load_hints":["evict_first","evict_last","evict_last"],"store_hints":["cs"]}'
-tl rms_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"min_blocks_per_sm":5,"load_hints":["evict_first","evict_last"],"store_hints":["cs"]}'
+tl layer_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first","evict_last","evict_last"],"store_hints":["cs"]}'
+tl rms_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"load_hints":["evict_first","evict_last"],"store_hints":["cs"]}'
 tl matmul --arch sm_90a  # the sm_90a default: wgmma 128 x 256 tiles

@@ -324,6 +324,9 @@ class Emitter {
                          physical(e->shape, e->loc));
       }
       case K::Cast: {
+        // Widening a loaded bf16 tile to f32: keep it packed as loaded and widen at each use
+        // (half the registers of a Frag<bf16>, one instruction per element).
+        if (widening_load(*e)) return emit_packed_load(*e->args[0]);
         Val a = emit(e->args[0]);
         if (!a.frag) return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(t), a.code), t};
         return make_frag(fmt::format("tilecc::dev::cast<{}>({})", cuda_type(t), a.code), t, {a.rows, a.cols});
@@ -486,14 +489,41 @@ class Emitter {
     throw CodegenError("unknown tensor " + name);
   }
 
+  /// A cast to f32 of a bf16 tile load (plain rows: not prefetched, gathered or TMA) whose
+  /// fragment holds an even number of elements per thread row.
+  bool widening_load(const Expr& cast) {
+    const Expr& a = *cast.args[0];
+    if (cast.dtype != DType::f32 || a.kind != Expr::Kind::Load || a.dtype != DType::bf16 || a.shape.empty())
+      return false;
+    if (prefetched_.count(&a)) return false;
+    for (const Index& i : a.indices)
+      if (i.kind == Index::Kind::Gather) return false;
+    const auto it = load_index_.find(&a);
+    if (it != load_index_.end() && it->second < c_.load_tma.size() && c_.load_tma[it->second]) return false;
+    const std::int64_t cols = physical(a.shape, a.loc).second;
+    return cols >= tc_ && (cols / tc_) % 2 == 0;
+  }
+
+  /// `PackedBf16 name; load_packed(name, …)`; the value is its widening to f32.
+  Val emit_packed_load(const Expr& e) {
+    const Access a = access(e.name, e.indices, e.shape, e.loc);
+    const auto rc = physical(e.shape, e.loc);
+    const std::string name = fresh(e.name);
+    line(fmt::format("tilecc::dev::PackedBf16<{}, {}, L> {};", rc.first, rc.second, name));
+    line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_packed"), name, a.pointer, a.row_stride,
+                     a.col_stride, a.rows, a.cols));
+    return make_frag(fmt::format("tilecc::dev::cast<float>({})", name), DType::f32, rc);
+  }
+
   Val emit_load(const Expr& e) {
     if (auto it = prefetched_.find(&e); it != prefetched_.end()) return it->second;
     const Access a = access(e.name, e.indices, e.shape, e.loc);
     if (e.shape.empty())
       return {fmt::format("tilecc::dev::convert<{}>({}[0])", cuda_type(e.dtype), a.pointer), e.dtype};
     const auto rc = physical(e.shape, e.loc);
+    const DType type = e.dtype;
     const std::string name = fresh(e.name);
-    line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
+    line(fmt::format("{} {};", frag_type(type, rc.first, rc.second), name));
     if (a.gather) {
       const Val idx = emit(a.gather->expr);
       line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_gather_rows"), name, a.pointer,
@@ -501,7 +531,7 @@ class Emitter {
     } else {
       line(load_call(e, name, a));
     }
-    return make_frag(name, e.dtype, rc);
+    return make_frag(name, type, rc);
   }
 
   // ---- looped reductions (reduction_loops) ----------------------------------------------------
@@ -1385,10 +1415,16 @@ class Emitter {
       line(fmt::format("const long long {}_id = l2_pid % l2_band_pids / l2_rows;", b));
       n -= 2;
     }
+    // The launch has exactly the programs its tiles need (fewer than 2^31, the launcher checks),
+    // so 32-bit division suffices and the outermost index is what is left of pid.
     for (std::size_t i = n; i-- > 0;) {
       const std::string& v = dims[i].first->var;
-      line(fmt::format("const long long {0}_id = {1} % {0}_tiles;", v, pid));
-      line(fmt::format("{} /= {}_tiles;", pid, v));
+      if (i == 0) {
+        line(fmt::format("const long long {}_id = {};", v, pid));
+        break;
+      }
+      line(fmt::format("const long long {0}_id = unsigned({1}) % unsigned({0}_tiles);", v, pid));
+      line(fmt::format("{0} = unsigned({0}) / unsigned({1}_tiles);", pid, v));
     }
     for (const LaunchDim& ld : dims) {
       const ir::LoopDim& d = *ld.first;

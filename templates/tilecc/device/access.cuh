@@ -180,10 +180,7 @@ __device__ __forceinline__ void load_rows_hinted(Frag<T, R, C, L> &f, RowPtr row
 #pragma unroll
     for (int g = 0; g < G; ++g) {
       if (vec_ok[i][g]) {
-        const S *s = reinterpret_cast<const S *>(raw[i][g]);
-#pragma unroll
-        for (int k = 0; k < V; ++k)
-          f.v[i][g * V + k] = convert<T>(s[k]);
+        unpack_words<T, S, V>(raw[i][g], &f.v[i][g * V]);
       } else {
         const S *p = row_ptr(i);
         const bool ok = row_ok(i);

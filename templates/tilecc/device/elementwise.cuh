@@ -315,6 +315,32 @@ __device__ __forceinline__ auto where(const C &c, const A &a, const B &b) {
 
 // Elementwise conversion to To; shape and extents unchanged.
 template <class To, class F> __device__ __forceinline__ auto cast(const F &f) {
+  constexpr bool to_low = is_same_v<To, __nv_bfloat16> || is_same_v<To, __half>;
+  if constexpr (detail::operand<F>::is_frag && to_low && is_same_v<detail::value_t<F>, float>) {
+    if constexpr (F::ec % 2 == 0) {
+      // float -> f16/bf16 two at a time: one packed conversion (cvt.rn.*x2.f32, the same
+      // rounding as one by one) per pair of a thread's neighbouring elements.
+      Frag<To, F::tile_rows, F::tile_cols, typename F::layout> out;
+      out.rows = f.rows;
+      out.cols = f.cols;
+#pragma unroll
+      for (int i = 0; i < F::er; ++i)
+#pragma unroll
+        for (int j = 0; j < F::ec; j += 2) {
+          const float2 pair = make_float2(f.v[i][j], f.v[i][j + 1]);
+          if constexpr (is_same_v<To, __nv_bfloat16>) {
+            const __nv_bfloat162 p = __float22bfloat162_rn(pair);
+            out.v[i][j] = p.x;
+            out.v[i][j + 1] = p.y;
+          } else {
+            const __half2 p = __float22half2_rn(pair);
+            out.v[i][j] = p.x;
+            out.v[i][j + 1] = p.y;
+          }
+        }
+      return out;
+    }
+  }
   return detail::map<To>(detail::op_cast<To>{}, f);
 }
 

@@ -41,6 +41,27 @@ __device__ __forceinline__ bool aligned_to(const void *p, int bytes) {
          0;
 }
 
+// out[k] = the k-th S of the loaded words, converted to T. bf16 -> f32 reads each 32-bit word
+// directly (a bf16 is the high half of an f32): one instruction per element, where unpacking
+// to 16-bit values first and widening them takes two.
+template <class T, class S, int V, class W>
+__device__ __forceinline__ void unpack_words(const W *words, T *out) {
+  if constexpr (is_same_v<S, __nv_bfloat16> && is_same_v<T, float> && V % 2 == 0 &&
+                sizeof(W) % 4 == 0) {
+    const unsigned *w = reinterpret_cast<const unsigned *>(words);
+#pragma unroll
+    for (int k = 0; k < V; k += 2) {
+      out[k] = __uint_as_float(w[k / 2] << 16);
+      out[k + 1] = __uint_as_float(w[k / 2] & 0xffff0000u);
+    }
+  } else {
+    const S *s = reinterpret_cast<const S *>(words);
+#pragma unroll
+    for (int k = 0; k < V; ++k)
+      out[k] = convert<T>(s[k]);
+  }
+}
+
 template <class S, int N> __device__ __forceinline__ void load_vector(const S *p, S (&out)[N]) {
   constexpr int unit = vector_unit<S, N>();
   using W = typename vector_word<unit>::type;
@@ -99,10 +120,7 @@ __device__ __forceinline__ void load_rows(Frag<T, R, C, L> &f, RowPtr row_ptr, R
 #pragma unroll
     for (int g = 0; g < G; ++g) {
       if (vec_ok[i][g]) {
-        const S *s = reinterpret_cast<const S *>(raw[i][g]);
-#pragma unroll
-        for (int k = 0; k < V; ++k)
-          f.v[i][g * V + k] = convert<T>(s[k]);
+        unpack_words<T, S, V>(raw[i][g], &f.v[i][g * V]);
       } else {
         const S *p = row_ptr(i);
         const bool ok = row_ok(i);

@@ -114,12 +114,13 @@ __device__ __forceinline__ void fold_own_cols(const Frag<T, R, C, L> &f,
   constexpr int P = F::ec >= 4 ? 4 : F::ec;
 #pragma unroll
   for (int i = 0; i < F::er; ++i) {
+    // Unmasked, the first P elements start the partial folds (no identity to combine with).
     Acc part[P];
 #pragma unroll
     for (int p = 0; p < P; ++p)
-      part[p] = Op::identity();
+      part[p] = Masked ? Op::identity() : Op::lift(convert<V>(f.v[i][p]), f.col(p));
 #pragma unroll
-    for (int j = 0; j < F::ec; ++j)
+    for (int j = Masked ? 0 : P; j < F::ec; ++j)
       if (!Masked || f.valid(i, j))
         part[j % P] = Op::combine(part[j % P], Op::lift(convert<V>(f.v[i][j]), f.col(j)));
 #pragma unroll
@@ -136,9 +137,9 @@ __device__ __forceinline__ void fold_own_rows(const Frag<T, R, C, L> &f,
   using V = accum_t<T>;
 #pragma unroll
   for (int j = 0; j < F::ec; ++j) {
-    Acc a = Op::identity();
+    Acc a = Masked ? Op::identity() : Op::lift(convert<V>(f.v[0][j]), f.row(0));
 #pragma unroll
-    for (int i = 0; i < F::er; ++i)
+    for (int i = Masked ? 0 : 1; i < F::er; ++i)
       if (!Masked || f.valid(i, j))
         a = Op::combine(a, Op::lift(convert<V>(f.v[i][j]), f.row(i)));
     out[j] = a;

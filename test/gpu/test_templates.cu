@@ -198,12 +198,23 @@ __global__ void __launch_bounds__(L::threads)
   store(out, f, out_rs, out_cs);
 }
 
+// The same through a PackedBf16 (bf16 words as loaded) widened to float.
+template <int R, int C, class L>
+__global__ void __launch_bounds__(L::threads)
+    k_copy_packed(const __nv_bfloat16 *in, long long in_rs, long long in_cs, float *out, long long out_rs,
+                  long long out_cs, int rows, int cols) {
+  PackedBf16<R, C, L> p;
+  load_packed_hinted<LoadHint::evict_last, true>(p, in, in_rs, in_cs, rows, cols);
+  store(out, cast<float>(p), out_rs, out_cs);
+}
+
 // A tile of `in` (rows x cols at offset `in_off`, strides in_rs/in_cs) through a
-// Frag<T,R,C,L> into `out` (strides out_rs/out_cs); elements outside must stay poisoned.
-template <class S, class T, class D, int R, int C, class L>
+// Frag<T,R,C,L> (Packed: a PackedBf16) into `out` (strides out_rs/out_cs); elements outside
+// must stay poisoned.
+template <class S, class T, class D, int R, int C, class L, bool Packed = false>
 void test_copy(int rows, int cols, long long in_off, long long in_rs, long long in_cs,
                long long out_rs, long long out_cs) {
-  Checker check(std::string("load/store ") + type_name<S>() + "->" + type_name<T>() + "->" +
+  Checker check(std::string(Packed ? "packed load/store " : "load/store ") + type_name<S>() + "->" + type_name<T>() + "->" +
                 type_name<D>() + " " + shape(R, C, rows, cols) + " " + layout_name<L>() +
                 " in_stride(" + std::to_string(in_rs) + "," + std::to_string(in_cs) + ") off " +
                 std::to_string(in_off));
@@ -212,8 +223,12 @@ void test_copy(int rows, int cols, long long in_off, long long in_rs, long long 
   std::vector<S> in = random_ints<S>(in_size, -100, 100);
   Buffer<S> in_d(in);
   Buffer<D> out_d(std::vector<D>(out_size, from_double<D>(kPoison)));
-  k_copy<S, T, D, R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device,
-                                              out_rs, out_cs, rows, cols);
+  if constexpr (Packed)
+    k_copy_packed<R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device, out_rs,
+                                               out_cs, rows, cols);
+  else
+    k_copy<S, T, D, R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device,
+                                                out_rs, out_cs, rows, cols);
   LAUNCH_CHECK();
   std::vector<D> out = out_d.download();
   std::vector<int> touched(out_size, 0);
@@ -231,6 +246,18 @@ void test_copy(int rows, int cols, long long in_off, long long in_rs, long long 
     if (!touched[o])
       check.expect(to_double(out[o]) == to_double(from_double<D>(kPoison)),
                    "element " + std::to_string(o) + " outside the extents was written");
+}
+
+void test_packed_loads() {
+  using bf16 = __nv_bfloat16;
+  // Full and ragged tiles, aligned rows (vector words), a misaligned base and odd row strides
+  // (element by element), strided columns, vectors of 8 and of 4, rows held replicated.
+  test_copy<bf16, float, float, 16, 256, L256x64, true>(16, 256, 0, 256, 1, 256, 1);
+  test_copy<bf16, float, float, 16, 256, L256x64, true>(13, 250, 0, 256, 1, 256, 1);
+  test_copy<bf16, float, float, 16, 256, L256x64, true>(16, 256, 3, 259, 1, 256, 1);
+  test_copy<bf16, float, float, 16, 256, L256x64, true>(9, 101, 1, 301, 2, 256, 1);
+  test_copy<bf16, float, float, 64, 64, L128x8v4, true>(61, 63, 0, 64, 1, 64, 1);
+  test_copy<bf16, float, float, 1, 512, L128x128, true>(1, 509, 0, 512, 1, 512, 1);
 }
 
 void test_load_store() {
@@ -1384,6 +1411,7 @@ int main() {
     return 0;
   }
   test_load_store();
+  test_packed_loads();
   test_gather<float, int, 16, 64, L128x16>(13, 50);
   test_gather<__half, long long, 32, 128, L256x64>(29, 100);
   test_gather<float, int, 1, 64, L128x16>(1, 50);

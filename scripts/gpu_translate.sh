@@ -26,7 +26,7 @@ mkdir -p .carry/bench
 tl() { "${TILECC:-build/cli/tilecc}" translate "examples/$1.tile.cpp" -o ".carry/bench/$1.cu" "${@:2}"; }
 tl add --config '{"block_sizes":[8,256],"num_warps":8}'
 tl sum --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first"]}'
-tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"min_blocks_per_sm":10,"load_hints":["evict_first"],"store_hints":["cs"]}'
+tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first"],"store_hints":["cs"]}'
 tl layer_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first","evict_last","evict_last"],"store_hints":["cs"]}'
 tl rms_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"load_hints":["evict_first","evict_last"],"store_hints":["cs"]}'
 tl matmul --arch sm_90a  # the sm_90a default: wgmma 128 x 256 tiles

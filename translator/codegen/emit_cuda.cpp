@@ -326,6 +326,7 @@ class Emitter {
       case K::Cast: {
         // Widening a loaded bf16 tile to f32: keep it packed as loaded and widen at each use
         // (half the registers of a Frag<bf16>, one instruction per element).
+        if (auto it = packed_.find(e->args[0].get()); it != packed_.end()) return it->second;
         if (widening_load(*e)) return emit_packed_load(*e->args[0]);
         Val a = emit(e->args[0]);
         if (!a.frag) return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(t), a.code), t};
@@ -502,6 +503,18 @@ class Emitter {
     if (it != load_index_.end() && it->second < c_.load_tma.size() && c_.load_tma[it->second]) return false;
     const std::int64_t cols = physical(a.shape, a.loc).second;
     return cols >= tc_ && (cols / tc_) % 2 == 0;
+  }
+
+  /// The cast to f32 whose operand is `load`, if that is its use in the launch body.
+  const Expr* widening_cast_of(const Expr& load) const {
+    const Expr* found = nullptr;
+    std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
+      if (!e || found) return;
+      if (e->kind == Expr::Kind::Cast && e->dtype == DType::f32 && e->args[0].get() == &load) found = e.get();
+      for (const ExprPtr& a : e->args) visit(a);
+    };
+    for (const ir::StmtPtr& st : launch_body()) visit(st->expr);
+    return found;
   }
 
   /// `PackedBf16 name; load_packed(name, …)`; the value is its widening to f32.
@@ -1481,8 +1494,31 @@ class Emitter {
   /// (interleaved); with prefetch, the next program's loads are in flight while
   /// this one computes (double-buffered registers).
   void emit_persistent_programs() {
-    const std::vector<const Expr*> loads = c_.prefetch ? prefetchable_loads() : std::vector<const Expr*>{};
+    // Tiles every program reads whole (a norm's weight) are loaded once, before the programs;
+    // the rest are prefetched for the next program when the config asks.
+    std::vector<const Expr*> invariant, loads;
+    for (const Expr* e : prefetchable_loads()) {
+      bool whole = true;
+      for (const Index& i : e->indices) whole = whole && i.kind == Index::Kind::All;
+      if (whole) invariant.push_back(e);
+      else if (c_.prefetch) loads.push_back(e);
+    }
+    // A bf16 tile used only widened to f32 stays packed (as in emit_packed_load).
+    std::vector<bool> packed;
+    for (const Expr* e : loads) {
+      const Expr* cast = widening_cast_of(*e);
+      packed.push_back(cast && widening_load(*cast));
+    }
     line(fmt::format("const long long programs = {};", programs_expr()));
+    for (const Expr* e : invariant) {
+      line(fmt::format("// {} (line {}) is the same tile in every program: loaded once", e->name, e->loc.line));
+      if (const Expr* cast = widening_cast_of(*e); cast && widening_load(*cast)) {
+        packed_[e] = emit_packed_load(*e);
+      } else {
+        const Val v = emit_load(*e);
+        prefetched_[e] = v;
+      }
+    }
     const bool blocked = c_.pid == Pid::PersistentBlocked;
     if (blocked) {
       line("const long long programs_per_block = tilecc::dev::ceil_div(programs, (long long)gridDim.x);");
@@ -1499,16 +1535,20 @@ class Emitter {
       emit_program_tiles();
       for (std::size_t i = 0; i < loads.size(); ++i) {
         const Access a = access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc);
-        line(load_call(*loads[i], fmt::format("next_{}", i), a));
+        if (packed[i])
+          line(fmt::format("{}(next_{}, {}, {}, {}, {}, {});", load_function(*loads[i], "load_packed"), i, a.pointer,
+                           a.row_stride, a.col_stride, a.rows, a.cols));
+        else
+          line(load_call(*loads[i], fmt::format("next_{}", i), a));
       }
       --indent_;
       line("}");
     };
     for (std::size_t i = 0; i < loads.size(); ++i) {
       const auto rc = physical(loads[i]->shape, loads[i]->loc);
-      line(fmt::format("{} next_{};  // prefetched: {} of the next program", frag_type(loads[i]->dtype, rc.first,
-                                                                                         rc.second),
-                       i, loads[i]->name));
+      const std::string type = packed[i] ? fmt::format("tilecc::dev::PackedBf16<{}, {}, L>", rc.first, rc.second)
+                                         : frag_type(loads[i]->dtype, rc.first, rc.second);
+      line(fmt::format("{} next_{};  // prefetched: {} of the next program", type, i, loads[i]->name));
     }
     if (!loads.empty()) {
       line(fmt::format("if ({} < {})", first, end));
@@ -1523,7 +1563,10 @@ class Emitter {
       const std::string name = fresh(loads[i]->name);
       line(fmt::format("const auto {} = next_{};", name, i));
       const auto rc = physical(loads[i]->shape, loads[i]->loc);
-      prefetched_[loads[i]] = make_frag(name, loads[i]->dtype, rc);
+      if (packed[i])
+        packed_[loads[i]] = make_frag(fmt::format("tilecc::dev::cast<float>({})", name), DType::f32, rc);
+      else
+        prefetched_[loads[i]] = make_frag(name, loads[i]->dtype, rc);
     }
     if (!loads.empty()) {
       line(fmt::format("if ({} < {})", next, end));
@@ -1670,6 +1713,7 @@ class Emitter {
   std::map<std::string, std::int64_t> blocks_;
   std::map<std::string, Val> values_;
   std::map<const Expr*, Val> prefetched_;
+  std::map<const Expr*, Val> packed_;  // persistent: loop-invariant bf16 tiles kept packed
   std::set<std::string> whole_dims_;
   KernelStructure st_;
   std::map<const ir::Stmt*, std::size_t> multi_index_, device_index_, store_index_;

@@ -534,9 +534,8 @@ class Emitter {
     if (e.shape.empty())
       return {fmt::format("tilecc::dev::convert<{}>({}[0])", cuda_type(e.dtype), a.pointer), e.dtype};
     const auto rc = physical(e.shape, e.loc);
-    const DType type = e.dtype;
     const std::string name = fresh(e.name);
-    line(fmt::format("{} {};", frag_type(type, rc.first, rc.second), name));
+    line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
     if (a.gather) {
       const Val idx = emit(a.gather->expr);
       line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_gather_rows"), name, a.pointer,
@@ -544,7 +543,7 @@ class Emitter {
     } else {
       line(load_call(e, name, a));
     }
-    return make_frag(name, type, rc);
+    return make_frag(name, e.dtype, rc);
   }
 
   // ---- looped reductions (reduction_loops) ----------------------------------------------------

@@ -505,6 +505,12 @@ class Emitter {
     return cols >= tc_ && (cols / tc_) % 2 == 0;
   }
 
+  /// Whether a launch-body load is used only through a cast to f32 that widening_load accepts.
+  bool packable(const Expr& load) {
+    const Expr* cast = widening_cast_of(load);
+    return cast && widening_load(*cast);
+  }
+
   /// The cast to f32 whose operand is `load`, if that is its use in the launch body.
   const Expr* widening_cast_of(const Expr& load) const {
     const Expr* found = nullptr;
@@ -519,13 +525,22 @@ class Emitter {
 
   /// `PackedBf16 name; load_packed(name, …)`; the value is its widening to f32.
   Val emit_packed_load(const Expr& e) {
-    const Access a = access(e.name, e.indices, e.shape, e.loc);
     const auto rc = physical(e.shape, e.loc);
     const std::string name = fresh(e.name);
-    line(fmt::format("tilecc::dev::PackedBf16<{}, {}, L> {};", rc.first, rc.second, name));
-    line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_packed"), name, a.pointer, a.row_stride,
-                     a.col_stride, a.rows, a.cols));
-    return make_frag(fmt::format("tilecc::dev::cast<float>({})", name), DType::f32, rc);
+    line(fmt::format("{} {};", packed_type(rc), name));
+    line(packed_load_call(e, name));
+    return widened(name, rc);
+  }
+  static std::string packed_type(std::pair<std::int64_t, std::int64_t> rc) {
+    return fmt::format("tilecc::dev::PackedBf16<{}, {}, L>", rc.first, rc.second);
+  }
+  std::string packed_load_call(const Expr& e, const std::string& packed) {
+    const Access a = access(e.name, e.indices, e.shape, e.loc);
+    return fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_packed"), packed, a.pointer,
+                       a.row_stride, a.col_stride, a.rows, a.cols);
+  }
+  Val widened(const std::string& packed, std::pair<std::int64_t, std::int64_t> rc) {
+    return make_frag(fmt::format("tilecc::dev::cast<float>({})", packed), DType::f32, rc);
   }
 
   Val emit_load(const Expr& e) {
@@ -1393,10 +1408,7 @@ class Emitter {
       if (buffer == 1) second = true;
       if (buffer != 0 || !barrier) args[i] = fmt::format(", {}, tilecc::dev::{}_barrier", buffer, barrier ? "keep" : "skip");
     }
-    for (std::size_t i = reduce_sites_.size(); i-- > 0;) {
-      const std::size_t p = out_.find(reduce_sites_[i].marker);
-      out_.replace(p, reduce_sites_[i].marker.size(), args[i]);
-    }
+    for (std::size_t i = reduce_sites_.size(); i-- > 0;) out_.replace(at[i], reduce_sites_[i].marker.size(), args[i]);
     if (second) note_shared(threads_ * 16, "the block reductions' second scratch buffer");
   }
 
@@ -1429,15 +1441,12 @@ class Emitter {
     }
     // The launch has exactly the programs its tiles need (fewer than 2^31, the launcher checks),
     // so 32-bit division suffices and the outermost index is what is left of pid.
-    for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t i = n; i-- > 1;) {
       const std::string& v = dims[i].first->var;
-      if (i == 0) {
-        line(fmt::format("const long long {}_id = {};", v, pid));
-        break;
-      }
       line(fmt::format("const long long {0}_id = unsigned({1}) % unsigned({0}_tiles);", v, pid));
       line(fmt::format("{0} = unsigned({0}) / unsigned({1}_tiles);", pid, v));
     }
+    if (n > 0) line(fmt::format("const long long {}_id = {};", dims[0].first->var, pid));
     for (const LaunchDim& ld : dims) {
       const ir::LoopDim& d = *ld.first;
       const std::string begin = scalar(d.begin), end = scalar(d.end);
@@ -1504,19 +1513,14 @@ class Emitter {
     }
     // A bf16 tile used only widened to f32 stays packed (as in emit_packed_load).
     std::vector<bool> packed;
-    for (const Expr* e : loads) {
-      const Expr* cast = widening_cast_of(*e);
-      packed.push_back(cast && widening_load(*cast));
-    }
+    for (const Expr* e : loads) packed.push_back(packable(*e));
     line(fmt::format("const long long programs = {};", programs_expr()));
     for (const Expr* e : invariant) {
       line(fmt::format("// {} (line {}) is the same tile in every program: loaded once", e->name, e->loc.line));
-      if (const Expr* cast = widening_cast_of(*e); cast && widening_load(*cast)) {
+      if (packable(*e))
         packed_[e] = emit_packed_load(*e);
-      } else {
-        const Val v = emit_load(*e);
-        prefetched_[e] = v;
-      }
+      else
+        prefetched_[e] = emit_load(*e);
     }
     const bool blocked = c_.pid == Pid::PersistentBlocked;
     if (blocked) {
@@ -1533,20 +1537,18 @@ class Emitter {
       line(fmt::format("long long pid = {};", pid));
       emit_program_tiles();
       for (std::size_t i = 0; i < loads.size(); ++i) {
-        const Access a = access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc);
+        const std::string next = fmt::format("next_{}", i);
         if (packed[i])
-          line(fmt::format("{}(next_{}, {}, {}, {}, {}, {});", load_function(*loads[i], "load_packed"), i, a.pointer,
-                           a.row_stride, a.col_stride, a.rows, a.cols));
+          line(packed_load_call(*loads[i], next));
         else
-          line(load_call(*loads[i], fmt::format("next_{}", i), a));
+          line(load_call(*loads[i], next, access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc)));
       }
       --indent_;
       line("}");
     };
     for (std::size_t i = 0; i < loads.size(); ++i) {
       const auto rc = physical(loads[i]->shape, loads[i]->loc);
-      const std::string type = packed[i] ? fmt::format("tilecc::dev::PackedBf16<{}, {}, L>", rc.first, rc.second)
-                                         : frag_type(loads[i]->dtype, rc.first, rc.second);
+      const std::string type = packed[i] ? packed_type(rc) : frag_type(loads[i]->dtype, rc.first, rc.second);
       line(fmt::format("{} next_{};  // prefetched: {} of the next program", type, i, loads[i]->name));
     }
     if (!loads.empty()) {
@@ -1563,7 +1565,7 @@ class Emitter {
       line(fmt::format("const auto {} = next_{};", name, i));
       const auto rc = physical(loads[i]->shape, loads[i]->loc);
       if (packed[i])
-        packed_[loads[i]] = make_frag(fmt::format("tilecc::dev::cast<float>({})", name), DType::f32, rc);
+        packed_[loads[i]] = widened(name, rc);
       else
         prefetched_[loads[i]] = make_frag(name, loads[i]->dtype, rc);
     }
@@ -1712,7 +1714,7 @@ class Emitter {
   std::map<std::string, std::int64_t> blocks_;
   std::map<std::string, Val> values_;
   std::map<const Expr*, Val> prefetched_;
-  std::map<const Expr*, Val> packed_;  // persistent: loop-invariant bf16 tiles kept packed
+  std::map<const Expr*, Val> packed_;  // persistent: bf16 tiles kept packed (invariant or prefetched), widened
   std::set<std::string> whole_dims_;
   KernelStructure st_;
   std::map<const ir::Stmt*, std::size_t> multi_index_, device_index_, store_index_;

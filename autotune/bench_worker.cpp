@@ -19,7 +19,7 @@
 #include "runtime/cache.hpp"
 #include "runtime/driver.hpp"
 #include "runtime/module.hpp"
-#include "translator/codegen/config.hpp"
+#include "translator/config/config.hpp"
 #include "translator/ir/serialize.hpp"
 
 struct CUevent_st;
@@ -303,7 +303,7 @@ class Bench {
       if (dynamic_shared_ > 0)
         Extras::check(x_->func_set_attribute(fn_.handle(), 8, dynamic_shared_), "cuFuncSetAttribute");
     }
-    const codegen::Config config = codegen::parse_config(r.at("config").dump(), *kernel_);
+    const config::Config config = config::parse_config(r.at("config").dump(), *kernel_);
     dims_ = launch_dims(*kernel_, config, bound_, drv().multiprocessors());
     const std::vector<PackedParam> params = pack_params(*kernel_, bound_, buffers_);
     args_.clear();

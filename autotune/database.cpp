@@ -14,7 +14,7 @@
 
 #include "runtime/cache.hpp"
 #include "tilecc/version.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "autotune/config_space.hpp"
 #include "translator/ir/serialize.hpp"
 
 namespace tilecc::autotune {
@@ -47,7 +47,7 @@ std::string DbKey::describe() const {
 
 DbKey tuning_key(const ir::Kernel& kernel, const std::string& spec, const std::string& gpu, const std::string& cc) {
   return {kernel_source_hash(kernel), kernel_display_name(kernel), spec, gpu, cc, TILECC_VERSION,
-          codegen::ConfigSpace(kernel).fingerprint()};
+          autotune::ConfigSpace(kernel).fingerprint()};
 }
 
 std::string kernel_source_hash(const ir::Kernel& kernel) {

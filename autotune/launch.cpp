@@ -6,7 +6,7 @@
 #include <cstring>
 #include <map>
 
-#include "translator/codegen/config_space.hpp"
+#include "autotune/config_space.hpp"
 
 namespace tilecc::autotune {
 
@@ -198,15 +198,15 @@ HostEval run_prologue(const ir::Kernel& kernel, const std::vector<ArgSpec>& boun
 
 }  // namespace
 
-codegen::Specialization specialization_for(const ir::Kernel& kernel, const codegen::Config& config,
+config::Specialization specialization_for(const ir::Kernel& kernel, const config::Config& config,
                                            const std::vector<ArgSpec>& bound, const std::string& arch) {
   const HostEval ev = run_prologue(kernel, bound);
-  const std::vector<codegen::Slot> slots = codegen::specialization_slots(kernel, config);
-  const std::span<const codegen::FactRule> table = codegen::fact_table(codegen::backend_of(arch));
-  codegen::SpecKeyBuilder builder(codegen::Shapes::Dynamic);
-  for (const codegen::Slot& s : slots) {
-    codegen::SlotValue v;
-    if (s.kind == codegen::SlotKind::LoopExtent) {
+  const std::vector<config::Slot> slots = config::specialization_slots(kernel, config);
+  const std::span<const config::FactRule> table = config::fact_table(config::backend_of(arch));
+  config::SpecKeyBuilder builder(config::Shapes::Dynamic);
+  for (const config::Slot& s : slots) {
+    config::SlotValue v;
+    if (s.kind == config::SlotKind::LoopExtent) {
       v.value = static_cast<std::int64_t>(ev.eval(s.loop->end) - ev.eval(s.loop->begin));
       v.block = s.block;
     } else {
@@ -215,23 +215,23 @@ codegen::Specialization specialization_for(const ir::Kernel& kernel, const codeg
       v.element_bytes = ir::size_bytes(a.dtype);
       v.rank = static_cast<int>(a.sizes.size());
       v.strides = a.strides.data();
-      if (s.kind == codegen::SlotKind::Scalar) v.value = static_cast<std::int64_t>(a.value);
-      if (s.kind == codegen::SlotKind::Size) v.value = a.sizes.at(static_cast<std::size_t>(s.dim));
-      if (s.kind == codegen::SlotKind::Stride) v.value = a.strides.at(static_cast<std::size_t>(s.dim));
+      if (s.kind == config::SlotKind::Scalar) v.value = static_cast<std::int64_t>(a.value);
+      if (s.kind == config::SlotKind::Size) v.value = a.sizes.at(static_cast<std::size_t>(s.dim));
+      if (s.kind == config::SlotKind::Stride) v.value = a.strides.at(static_cast<std::size_t>(s.dim));
     }
-    builder.add_facts(codegen::facts_of(table, s.kind, v));
+    builder.add_facts(config::facts_of(table, s.kind, v));
   }
-  codegen::SpecKey key;
+  config::SpecKey key;
   if (!builder.finish(key)) return {};  // more slots than a key holds: generic code
-  return codegen::specialization_from_key(kernel, slots, table, key);
+  return config::specialization_from_key(kernel, slots, table, key);
 }
 
-LaunchDims launch_dims(const ir::Kernel& kernel, const codegen::Config& config, const std::vector<ArgSpec>& bound,
+LaunchDims launch_dims(const ir::Kernel& kernel, const config::Config& config, const std::vector<ArgSpec>& bound,
                        int sm_count) {
   const HostEval ev = run_prologue(kernel, bound);
   // Launch loops, as codegen's launch_dims(): per loop its dims in the config's order; pid xyz
   // gives each dim (or each flattened loop) its own grid axis.
-  const codegen::KernelStructure structure = codegen::analyze(kernel);
+  const config::KernelStructure structure = config::analyze(kernel);
   auto multi_index = [&](const ir::Stmt* s) -> int {
     for (std::size_t i = 0; i < structure.multi_dim_loops.size(); ++i)
       if (structure.multi_dim_loops[i] == s) return static_cast<int>(i);
@@ -268,7 +268,7 @@ LaunchDims launch_dims(const ir::Kernel& kernel, const codegen::Config& config, 
       if (g < 0 || tg == g) n *= t;
     return n;
   };
-  if (config.pid == codegen::Pid::Xyz) {
+  if (config.pid == config::Pid::Xyz) {
     const int axes = tiles.empty() ? 1 : tiles.back().second + 1;
     if (axes > 3) throw ArgError("pid xyz with more than three grid axes");
     for (int axis = 0; axis < 3; ++axis) {

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "translator/codegen/config.hpp"
-#include "translator/codegen/specialization.hpp"
+#include "translator/config/config.hpp"
+#include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
 
 namespace tilecc::autotune {
@@ -56,7 +56,7 @@ std::string spec_key(const std::vector<ArgSpec>& bound);
 /// loops whose extent divides the config's block size. Candidates are emitted with them, so
 /// the tuner measures the code the runtime deploys for these shapes and NVRTC compiles no
 /// path the arguments cannot take (the generic dot loop beside the cp.async pipeline).
-codegen::Specialization specialization_for(const ir::Kernel& kernel, const codegen::Config& config,
+config::Specialization specialization_for(const ir::Kernel& kernel, const config::Config& config,
                                            const std::vector<ArgSpec>& bound, const std::string& arch);
 
 /// Alignment of the buffers the bench worker allocates (cuMemAlloc gives at least 256 bytes).
@@ -70,7 +70,7 @@ struct LaunchDims {
 
 /// The grid and block of `kernel` under `config` for these arguments; throws ArgError when
 /// a TILECC_CHECK fails or the config cannot take the shapes (full_extent, grid limits).
-LaunchDims launch_dims(const ir::Kernel& kernel, const codegen::Config& config, const std::vector<ArgSpec>& bound,
+LaunchDims launch_dims(const ir::Kernel& kernel, const config::Config& config, const std::vector<ArgSpec>& bound,
                        int sm_count);
 
 /// Parameter bytes for cuLaunchKernel, in parameter order: a tensor as TensorArg<T, R>

@@ -1,6 +1,6 @@
 // Search algorithms over a config space seen as typed axes.
 //
-// The tuner sees a kernel's config space (translator/codegen/config_space.hpp)
+// The tuner sees a kernel's config space (autotune/config_space.hpp)
 // as a list of axes, one per fragment: a fragment with `size` values is an
 // axis of indices 0..size-1. Ordered fragments (powers of two, integer ranges)
 // have neighbours at index +-1; unordered ones (enums, bools, permutations by

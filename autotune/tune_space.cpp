@@ -8,8 +8,8 @@ namespace tilecc::autotune {
 
 namespace {
 
-using codegen::Fragment;
-using codegen::Value;
+using autotune::Fragment;
+using autotune::Value;
 
 /// Number of doublings from `from` to `v` (the powers-of-two fragment's values are min, 2 min, ...).
 int doublings(std::int64_t from, std::int64_t v) {
@@ -106,7 +106,7 @@ int index_of(const Fragment& f, const Value& v) {
 
 }  // namespace
 
-TuneSpace::TuneSpace(const codegen::ConfigSpace& space, std::string arch)
+TuneSpace::TuneSpace(const autotune::ConfigSpace& space, std::string arch)
     : space_(&space), arch_(std::move(arch)),
       checked_(std::make_shared<std::map<Genome, std::optional<std::string>>>()) {
   for (const Fragment& f : space.fragments()) {
@@ -116,14 +116,14 @@ TuneSpace::TuneSpace(const codegen::ConfigSpace& space, std::string arch)
   search_.valid = [this](const Genome& g) { return !why_invalid(g); };
 }
 
-codegen::Point TuneSpace::to_point(const Genome& g) const {
+autotune::Point TuneSpace::to_point(const Genome& g) const {
   const auto& fs = space_->fragments();
-  codegen::Point p;
+  autotune::Point p;
   for (std::size_t i = 0; i < fs.size(); ++i) p.push_back(value_at(fs[i], g.at(i)));
   return p;
 }
 
-Genome TuneSpace::to_genome(const codegen::Point& p) const {
+Genome TuneSpace::to_genome(const autotune::Point& p) const {
   const auto& fs = space_->fragments();
   Genome g;
   for (std::size_t i = 0; i < fs.size(); ++i) g.push_back(index_of(fs[i], p.at(i)));

@@ -1,5 +1,5 @@
 // The search view of a kernel's config space: codegen's typed fragments
-// (translator/codegen/config_space.hpp) as the index axes search.hpp works on.
+// (autotune/config_space.hpp) as the index axes search.hpp works on.
 //
 // A fragment becomes one axis: powers of two and integer ranges are ordered
 // axes (index i is the i-th value, "auto" first where the fragment has it);
@@ -13,23 +13,23 @@
 #include <string>
 
 #include "autotune/search.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "autotune/config_space.hpp"
 
 namespace tilecc::autotune {
 
 class TuneSpace {
  public:
   /// `space` must outlive this object.
-  TuneSpace(const codegen::ConfigSpace& space, std::string arch);
+  TuneSpace(const autotune::ConfigSpace& space, std::string arch);
   TuneSpace(const TuneSpace&) = delete;  // search_space().valid points at this object
   TuneSpace& operator=(const TuneSpace&) = delete;
 
   const SearchSpace& search_space() const { return search_; }
-  const codegen::ConfigSpace& config_space() const { return *space_; }
+  const autotune::ConfigSpace& config_space() const { return *space_; }
 
-  codegen::Point to_point(const Genome& g) const;
-  Genome to_genome(const codegen::Point& p) const;
-  codegen::Config config(const Genome& g) const { return space_->decode(to_point(g)); }
+  autotune::Point to_point(const Genome& g) const;
+  Genome to_genome(const autotune::Point& p) const;
+  config::Config config(const Genome& g) const { return space_->decode(to_point(g)); }
   /// nullopt when check() accepts the genome's config, else the reason (memoized).
   std::optional<std::string> why_invalid(const Genome& g) const;
 
@@ -40,7 +40,7 @@ class TuneSpace {
   std::vector<Genome> shape_grid(const Genome& center) const;
 
  private:
-  const codegen::ConfigSpace* space_;
+  const autotune::ConfigSpace* space_;
   std::string arch_;
   SearchSpace search_;
   std::shared_ptr<std::map<Genome, std::optional<std::string>>> checked_;

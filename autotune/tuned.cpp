@@ -5,7 +5,7 @@
 
 #include "autotune/database.hpp"
 #include "tilecc/version.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "autotune/config_space.hpp"
 
 namespace tilecc::autotune {
 
@@ -19,7 +19,7 @@ std::string TunedChoice::comment() const {
 std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
                                       const std::string& spec_filter) {
   const std::string source = kernel_source_hash(kernel), name = kernel_display_name(kernel);
-  const std::string space = codegen::ConfigSpace(kernel).fingerprint();
+  const std::string space = autotune::ConfigSpace(kernel).fingerprint();
   std::vector<DbEntry> matching, same_arch;
   for (const DbEntry& e : db.entries()) {
     if (e.key.source_hash != source || e.key.kernel != name || e.key.version != TILECC_VERSION ||

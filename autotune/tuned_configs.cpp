@@ -56,9 +56,9 @@ bool executable_file(const std::filesystem::path& p) {
   return std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
 }
 
-codegen::Config config_of(const DbEntry& e, const ir::Kernel& kernel, const TuningDb& db) {
+config::Config config_of(const DbEntry& e, const ir::Kernel& kernel, const TuningDb& db) {
   try {
-    return codegen::parse_config(e.config.dump(), kernel);
+    return config::parse_config(e.config.dump(), kernel);
   } catch (const std::exception& ex) {
     throw DbError(fmt::format("tuning database {}: entry {} ({}) holds a config this kernel cannot take: {}",
                               db.path().string(), e.key.hash(), e.key.describe(), ex.what()));
@@ -155,7 +155,7 @@ void TunedConfigs::count(long TunedConfigsStats::*field) {
   ++(stats_.*field);
 }
 
-std::optional<codegen::Config> TunedConfigs::config_for(const runtime::ConfigQuery& q) {
+std::optional<config::Config> TunedConfigs::config_for(const runtime::ConfigQuery& q) {
   count(&TunedConfigsStats::asked);
   std::string gpu = options_.gpu, cc = options_.cc;
   if (gpu.empty() || cc.empty()) {
@@ -184,7 +184,7 @@ std::optional<codegen::Config> TunedConfigs::config_for(const runtime::ConfigQue
   return tune(q, *key);
 }
 
-codegen::Config TunedConfigs::tune(const runtime::ConfigQuery& q, const DbKey& key) {
+config::Config TunedConfigs::tune(const runtime::ConfigQuery& q, const DbKey& key) {
   const std::string what = fmt::format("{} for {}", key.kernel, key.spec);
   std::string why;
   if (!runtime::Driver::available(&why))

@@ -72,12 +72,12 @@ class TunedConfigs final : public runtime::ConfigProvider {
   explicit TunedConfigs(TunedConfigsOptions options = {});
   /// Throws DbError (unreadable or malformed database, a stored config the kernel cannot
   /// take) and TuneError (no GPU to key or tune on, no tilecc executable, the tuning failed).
-  std::optional<codegen::Config> config_for(const runtime::ConfigQuery& query) override;
+  std::optional<config::Config> config_for(const runtime::ConfigQuery& query) override;
   TunedConfigsStats stats() const;
   const TuningDb& db() const { return db_; }
 
  private:
-  codegen::Config tune(const runtime::ConfigQuery& query, const DbKey& key);
+  config::Config tune(const runtime::ConfigQuery& query, const DbKey& key);
   void count(long TunedConfigsStats::*field);
   TunedConfigsOptions options_;
   TuningDb db_;

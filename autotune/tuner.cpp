@@ -15,7 +15,7 @@
 #include "autotune/worker.hpp"
 #include "autotune/worker_roles.hpp"
 #include "runtime/cache.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "autotune/config_space.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
 
@@ -69,7 +69,7 @@ std::int64_t full_extent_for(const ir::Kernel& kernel, const std::vector<ArgSpec
     for (std::size_t i = 0; i < kernel.params.size(); ++i)
       if (kernel.params[i].name == tensor && bound[i].is_tensor && d < static_cast<int>(bound[i].sizes.size()))
         largest = std::max(largest, bound[i].sizes[static_cast<std::size_t>(d)]);
-  if (largest == 0) return codegen::default_config(kernel).full_extent;
+  if (largest == 0) return config::default_config(kernel).full_extent;
   std::int64_t p = 1;
   while (p < largest) p *= 2;
   return p;
@@ -144,9 +144,9 @@ class Session {
     arch_ = o_.arch.empty() ? result_.device.at("arch").get<std::string>() : o_.arch;
 
     // The space, with full_extent set for these shapes.
-    codegen::Config base = codegen::default_config(kernel_, arch_);
+    config::Config base = config::default_config(kernel_, arch_);
     base.full_extent = full_extent_for(kernel_, bound_);
-    space_ = std::make_unique<codegen::ConfigSpace>(kernel_, base, arch_);
+    space_ = std::make_unique<autotune::ConfigSpace>(kernel_, base, arch_);
     tspace_ = std::make_unique<TuneSpace>(*space_, arch_);
     result_.key = tuning_key(kernel_, spec_key(bound_), result_.device.value("name", ""), result_.device.value("cc", ""));
 
@@ -236,7 +236,7 @@ class Session {
     Candidate c;
     c.genome = g;
     try {
-      const codegen::Config config = tspace_->config(g);
+      const config::Config config = tspace_->config(g);
       c.config = nlohmann::json::parse(config.to_json());
       launch_dims(kernel_, config, bound_, sms_);
       codegen::EmitOptions eo;
@@ -409,7 +409,7 @@ class Session {
   }
 
   double remeasure(const nlohmann::json& config) {
-    Candidate c = prepare(tspace_->to_genome(space_->encode(codegen::parse_config(config.dump(), kernel_))));
+    Candidate c = prepare(tspace_->to_genome(space_->encode(config::parse_config(config.dump(), kernel_))));
     std::vector<Candidate> one = {c};
     compile(one);
     if (!one[0].error.empty()) return kInf;
@@ -512,7 +512,7 @@ class Session {
   std::vector<Worker> compilers_, bench_;
   bool bench_ready_ = false, auto_compile_timeout_ = false;
   nlohmann::json reference_request_;
-  std::unique_ptr<codegen::ConfigSpace> space_;
+  std::unique_ptr<autotune::ConfigSpace> space_;
   std::unique_ptr<TuneSpace> tspace_;
   std::map<std::string, double> by_source_;
   std::map<std::string, double> phase_best_;  // best ms of each phase so far (adaptive_limits)

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     }
     const rt::Driver::LaunchFn bare = gpu.raw_launch();
     // The grid the default config gives (one program per 2-D tile), as rt::Kernel computes it.
-    const tilecc::codegen::Config cfg = tilecc::codegen::default_config(add.ir());
+    const tilecc::config::Config cfg = tilecc::config::default_config(add.ir());
     const unsigned programs = static_cast<unsigned>(((m + cfg.block_sizes[0] - 1) / cfg.block_sizes[0]) *
                                                     ((n + cfg.block_sizes[1] - 1) / cfg.block_sizes[1]));
     const unsigned block = static_cast<unsigned>(32 * cfg.num_warps);

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     const double allocations = double(g_allocations.load() - before) / 100;
     const TileccFakeLaunch got = *last();
     record(0);
-    const tilecc::codegen::Config cfg = tilecc::codegen::default_config(add.ir(), gpu.arch());
+    const tilecc::config::Config cfg = tilecc::config::default_config(add.ir(), gpu.arch());
     const unsigned programs = static_cast<unsigned>(((m + cfg.block_sizes[0] - 1) / cfg.block_sizes[0]) *
                                                     ((n + cfg.block_sizes[1] - 1) / cfg.block_sizes[1]));
     bool launch_ok = got.count - launches_before == 100 && got.grid[0] * got.grid[1] * got.grid[2] == programs &&

@@ -23,8 +23,8 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "translator/codegen/config.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "translator/config/config.hpp"
+#include "autotune/config_space.hpp"
 #include "translator/ir/serialize.hpp"
 #include "translator/ir/verifier.hpp"
 #ifdef TILECC_HAVE_FRONTEND
@@ -94,8 +94,8 @@ private:
 #endif
   }
 
-  codegen::Config base_of(const ir::Kernel& k) const {
-    codegen::Config c = codegen::default_config(k);
+  config::Config base_of(const ir::Kernel& k) const {
+    config::Config c = config::default_config(k);
     if (full_extent_ > 0) c.full_extent = full_extent_;
     return c;
   }
@@ -110,13 +110,13 @@ private:
       found = true;
       const std::string label = k.instance.empty() ? k.name : fmt::format("{}<{}>", k.name, k.instance);
       try {
-        const codegen::ConfigSpace space(k, base_of(k), arch_);
+        const autotune::ConfigSpace space(k, base_of(k), arch_);
         if (!check_.empty()) {
           const std::string text = check_.front() == '{' ? check_ : read_file(check_);
           std::optional<std::string> why;
           try {
-            why = space.check(codegen::apply_config_json(text, space.base()), arch_);
-          } catch (const codegen::ConfigError& e) {
+            why = space.check(config::apply_config_json(text, space.base()), arch_);
+          } catch (const config::ConfigError& e) {
             why = e.what();
           }
           std::printf("%s: %s\n", label.c_str(), why ? why->c_str() : "ok");
@@ -125,19 +125,19 @@ private:
           // One sample per kernel name, valid for every template instance of it (a translated
           // config applies to all of them): drawn from the last instance's space.
           if (!sampled.insert(k.name).second) continue;
-          std::vector<std::unique_ptr<codegen::ConfigSpace>> owned;
-          std::vector<const codegen::ConfigSpace*> all;
+          std::vector<std::unique_ptr<autotune::ConfigSpace>> owned;
+          std::vector<const autotune::ConfigSpace*> all;
           for (const ir::Kernel& o : module.kernels)
             if (o.name == k.name) {
-              owned.push_back(std::make_unique<codegen::ConfigSpace>(o, base_of(o), arch_));
+              owned.push_back(std::make_unique<autotune::ConfigSpace>(o, base_of(o), arch_));
               all.push_back(owned.back().get());
             }
-          for (const codegen::Config& c : codegen::sample_configs(all, sample_, seed_, arch_, cover_))
+          for (const config::Config& c : autotune::sample_configs(all, sample_, seed_, arch_, cover_))
             std::printf("%s\t%s\n", k.name.c_str(), c.to_json().c_str());
         } else {
           spaces.push_back(space.to_json());
         }
-      } catch (const codegen::ConfigError& e) {
+      } catch (const config::ConfigError& e) {
         fail(fmt::format("tilecc config-space: kernel '{}': {}", label, e.what()));
       }
     }

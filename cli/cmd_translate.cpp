@@ -12,9 +12,9 @@
 #include "autotune/database.hpp"
 #include "cli/commands.hpp"
 #include "tilecc/version.hpp"
-#include "translator/codegen/config.hpp"
+#include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
-#include "translator/codegen/specialization.hpp"
+#include "translator/config/specialization.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
@@ -151,15 +151,15 @@ class Translate final : public CLI::App {
     bool kernel_found = kernel_.empty();
     for (std::size_t i = 0; i < module.kernels.size(); ++i) {
       const ir::Kernel& k = module.kernels[i];
-      codegen::Config config = codegen::default_config(k, arch_);
+      config::Config config = config::default_config(k, arch_);
       if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
         if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))
           fail("tilecc translate: the file has several kernels: name the one --config applies to with -k");
         kernel_found = true;
         const std::string text = config_.front() == '{' ? config_ : read_file(config_);
         try {
-          config = codegen::parse_config(text, k);
-        } catch (const codegen::ConfigError& e) {
+          config = config::parse_config(text, k);
+        } catch (const config::ConfigError& e) {
           fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
         }
       }
@@ -173,8 +173,8 @@ class Translate final : public CLI::App {
           j[key] = nlohmann::json::accept(value) ? nlohmann::json::parse(value) : nlohmann::json(value);
         }
         try {
-          config = codegen::parse_config(j.dump(), k);
-        } catch (const codegen::ConfigError& e) {
+          config = config::parse_config(j.dump(), k);
+        } catch (const config::ConfigError& e) {
           fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
         }
       }
@@ -183,7 +183,7 @@ class Translate final : public CLI::App {
         std::optional<autotune::TunedChoice> choice;
         try {
           choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_);
-          if (choice) config = codegen::parse_config(choice->entry.config.dump(), k);
+          if (choice) config = config::parse_config(choice->entry.config.dump(), k);
         } catch (const std::exception& e) {
           fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
         }
@@ -197,7 +197,7 @@ class Translate final : public CLI::App {
         code[i] = emit_with_variants(k, config, options);
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
-      } catch (const codegen::ConfigError& e) {
+      } catch (const config::ConfigError& e) {
         fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
       }
       code[i] = tuned_note + code[i];
@@ -231,14 +231,14 @@ class Translate final : public CLI::App {
 
   /// The kernel and its launcher; with --specialize=auto, specialized kernels first and a
   /// launcher that takes the first one whose facts hold for its arguments.
-  std::string emit_with_variants(const ir::Kernel& k, const codegen::Config& config,
+  std::string emit_with_variants(const ir::Kernel& k, const config::Config& config,
                                  const codegen::EmitOptions& options) const {
-    const std::vector<codegen::Slot> slots = codegen::specialization_slots(k, config, no_specialize_);
+    const std::vector<config::Slot> slots = config::specialization_slots(k, config, no_specialize_);
     codegen::EmitOptions generic = options;
     std::string variants;
     if (specialize_ == "auto") {
-      const auto table = codegen::fact_table(codegen::backend_of(arch_));
-      for (const codegen::SpecializedVariant& v : codegen::auto_variants(k, slots, table)) {
+      const auto table = config::fact_table(config::backend_of(arch_));
+      for (const config::SpecializedVariant& v : config::auto_variants(k, slots, table)) {
         codegen::EmitOptions eo = options;
         eo.specialization = v.specialization;
         eo.symbol_suffix = v.suffix;

@@ -72,7 +72,7 @@ const std::string& templates_fingerprint() {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
 
-std::int64_t block_of(const ir::LoopDim& d, const cg::Config& c) {
+std::int64_t block_of(const ir::LoopDim& d, const config::Config& c) {
   switch (d.block.kind) {
     case ir::BlockSpec::Kind::Fixed: return d.block.value;
     case ir::BlockSpec::Kind::Tunable: return c.block_sizes.at(static_cast<std::size_t>(d.block.slot));
@@ -120,7 +120,7 @@ struct SlotPlan {
   int element_bytes = 0;   // tensor: its dtype's size (bind() checked the argument's)
   int launch_dim = -1;     // LoopExtent of a launch loop: its index in launch_dims
   int rule_count = 0;      // the backend's rules for the slot's kind; none when opted out
-  const cg::FactRule* rules[kMaxRules] = {};
+  const config::FactRule* rules[kMaxRules] = {};
 };
 
 }  // namespace
@@ -128,7 +128,7 @@ struct SlotPlan {
 /// What the memory table is keyed by: the specialization key and, with a config provider,
 /// the power-of-two class of the longest whole row (ConfigProvider says why); 0 otherwise.
 struct VariantKey {
-  cg::SpecKey key;
+  config::SpecKey key;
   std::int64_t extent_class = 0;
   bool operator==(const VariantKey& o) const { return extent_class == o.extent_class && key == o.key; }
 };
@@ -136,7 +136,7 @@ struct VariantKey {
 /// One compiled variant: a key's kernel, loaded, with the config it was emitted for.
 struct Variant {
   VariantKey key;
-  cg::Config config;
+  config::Config config;
   Module module;
   Function function;
   unsigned threads = 128;
@@ -149,15 +149,15 @@ struct Variant {
 struct Kernel::Impl {
   ir::Kernel kernel;
   KernelOptions options;
-  cg::Config base;  // the given config, else the default one: the key's block sizes
-  std::vector<cg::Slot> slots;
+  config::Config base;  // the given config, else the default one: the key's block sizes
+  std::vector<config::Slot> slots;
   std::vector<SlotPlan> slot_plans;            // per slot
   std::vector<HostExpr> slot_begin, slot_end;  // per slot (LoopExtent only)
   std::unique_ptr<HostPrologue> prologue;
   std::vector<LaunchDim> launch_dims;
   std::vector<std::pair<int, int>> whole_dims;  // (param, dim) held whole in registers: <= full_extent
   std::string arch;                             // resolved on first use
-  std::span<const cg::FactRule> table;
+  std::span<const config::FactRule> table;
   DiskCache cache;
 
   struct KeyHash {
@@ -173,12 +173,12 @@ struct Kernel::Impl {
   Impl(ir::Kernel k, KernelOptions o) : kernel(std::move(k)), options(std::move(o)), cache(options.cache_dir) {
     if (kernel.params.size() > static_cast<std::size_t>(kMaxParams))
       throw LaunchError(fmt::format("tilecc runtime: kernel '{}' has more than {} parameters", kernel.name, kMaxParams));
-    base = options.config ? *options.config : cg::default_config(kernel);
-    cg::validate(base, kernel);
-    slots = cg::specialization_slots(kernel, base, options.no_specialize);
+    base = options.config ? *options.config : config::default_config(kernel);
+    config::validate(base, kernel);
+    slots = config::specialization_slots(kernel, base, options.no_specialize);
     try {
       prologue = std::make_unique<HostPrologue>(kernel);
-      for (const cg::Slot& s : slots) {
+      for (const config::Slot& s : slots) {
         slot_begin.push_back(s.loop ? prologue->compile(s.loop->begin) : HostExpr{});
         slot_end.push_back(s.loop ? prologue->compile(s.loop->end) : HostExpr{});
       }
@@ -203,25 +203,25 @@ struct Kernel::Impl {
   void plan_slots() {
     slot_plans.resize(slots.size());
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      const cg::Slot& s = slots[i];
+      const config::Slot& s = slots[i];
       SlotPlan& plan = slot_plans[i];
       if (s.param >= 0 && kernel.params[static_cast<std::size_t>(s.param)].is_tensor) {
         plan.tensor = true;
         plan.element_bytes = ir::size_bytes(kernel.params[static_cast<std::size_t>(s.param)].dtype);
       }
       for (std::size_t d = 0; d < launch_dims.size(); ++d)
-        if (s.kind == cg::SlotKind::LoopExtent && s.loop == launch_dims[d].dim) plan.launch_dim = static_cast<int>(d);
+        if (s.kind == config::SlotKind::LoopExtent && s.loop == launch_dims[d].dim) plan.launch_dim = static_cast<int>(d);
     }
   }
 
   void set_arch(const std::string& a) {
     arch = a;
-    table = cg::fact_table(cg::backend_of(arch));
+    table = config::fact_table(config::backend_of(arch));
     for (std::size_t i = 0; i < slots.size(); ++i) {
       SlotPlan& plan = slot_plans[i];
       plan.rule_count = 0;
       if (!options.specialize || slots[i].opted_out) continue;
-      for (const cg::FactRule& r : table) {
+      for (const config::FactRule& r : table) {
         if (r.kind != slots[i].kind) continue;
         if (plan.rule_count == SlotPlan::kMaxRules)
           throw std::logic_error("tilecc runtime: a fact table has more rules for one slot kind than SlotPlan holds");
@@ -317,33 +317,33 @@ struct Kernel::Impl {
   }
 
   /// The key of bound arguments: fact bits per slot, values for static shapes. No allocation.
-  void compute_key(std::span<const Arg> args, const Bound& b, cg::SpecKey& key) const {
-    cg::SpecKeyBuilder builder(options.shapes);
+  void compute_key(std::span<const Arg> args, const Bound& b, config::SpecKey& key) const {
+    config::SpecKeyBuilder builder(options.shapes);
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      const cg::Slot& s = slots[i];
+      const config::Slot& s = slots[i];
       const SlotPlan& plan = slot_plans[i];
-      cg::SlotValue v;
+      config::SlotValue v;
       if (plan.tensor) {
         const TensorRef& t = args[static_cast<std::size_t>(s.param)].tensor;
         v.address = reinterpret_cast<std::uintptr_t>(t.data);
         v.element_bytes = plan.element_bytes;
         v.rank = t.rank;
         v.strides = t.strides;
-        if (s.kind == cg::SlotKind::Size) v.value = t.sizes[s.dim];
-        if (s.kind == cg::SlotKind::Stride) v.value = t.strides[s.dim];
-      } else if (s.kind == cg::SlotKind::Scalar) {
+        if (s.kind == config::SlotKind::Size) v.value = t.sizes[s.dim];
+        if (s.kind == config::SlotKind::Stride) v.value = t.strides[s.dim];
+      } else if (s.kind == config::SlotKind::Scalar) {
         v.value = b.scalars[s.param].i;
-      } else if (s.kind == cg::SlotKind::LoopExtent) {
+      } else if (s.kind == config::SlotKind::LoopExtent) {
         v.value = plan.launch_dim >= 0 ? b.extents[plan.launch_dim]
                                        : slot_end[i].eval_int(b.env) - slot_begin[i].eval_int(b.env);
         v.block = s.block;
       }
-      // As cg::facts_of(table, s.kind, v), over the slot's own rules only.
+      // As config::facts_of(table, s.kind, v), over the slot's own rules only.
       std::uint8_t facts = 0;
       for (int r = 0; r < plan.rule_count; ++r)
         if (plan.rules[r]->holds(v)) facts = static_cast<std::uint8_t>(facts | plan.rules[r]->bit);
       builder.add_facts(facts);
-      if (cg::keyed_value(s, options.shapes)) builder.add_value(v.value);
+      if (config::keyed_value(s, options.shapes)) builder.add_value(v.value);
     }
     if (!builder.finish(key))
       throw LaunchError(fmt::format("tilecc runtime: kernel '{}': the static-shape key does not fit; use dynamic shapes",
@@ -363,23 +363,23 @@ struct Kernel::Impl {
   }
 
   /// The config and specialization a key compiles with (`args`: the launch that first gave it).
-  std::pair<cg::Config, cg::Specialization> plan(const cg::SpecKey& key, std::span<const Arg> args) {
+  std::pair<config::Config, config::Specialization> plan(const config::SpecKey& key, std::span<const Arg> args) {
     // No config given: this architecture's defaults (sm_90a: wgmma tiles for f16/bf16 dots).
-    cg::Config config = options.config ? base : cg::default_config(kernel, arch);
+    config::Config config = options.config ? base : config::default_config(kernel, arch);
     if (!options.config && options.configs) {
-      if (std::optional<cg::Config> c = options.configs->config_for({kernel, key.to_string(), arch, args})) {
-        cg::validate(*c, kernel);
+      if (std::optional<config::Config> c = options.configs->config_for({kernel, key.to_string(), arch, args})) {
+        config::validate(*c, kernel);
         config = *c;
       }
     }
-    cg::Specialization spec = cg::specialization_from_key(kernel, slots, table, key);
+    config::Specialization spec = config::specialization_from_key(kernel, slots, table, key);
     // The key's divisibility facts were computed with the base block sizes.
     if (config.block_sizes != base.block_sizes) spec.divisible_loops.clear();
     return {config, spec};
   }
 
   /// The CUDA source of a variant; `symbol` and `dynamic_shared` (bytes) when asked.
-  std::string source(const cg::SpecKey& key, const cg::Config& config, const cg::Specialization& spec,
+  std::string source(const config::SpecKey& key, const config::Config& config, const config::Specialization& spec,
                      std::string* symbol, int* dynamic_shared = nullptr) const {
     cg::EmitOptions eo;
     eo.arch = arch;
@@ -398,7 +398,7 @@ struct Kernel::Impl {
 
   Variant* compile(const VariantKey& vkey, std::span<const Arg> args) {
     const auto start = std::chrono::steady_clock::now();
-    const cg::SpecKey& key = vkey.key;
+    const config::SpecKey& key = vkey.key;
     auto [config, spec] = plan(key, args);
     std::string symbol;
     int dynamic_shared = 0;
@@ -422,7 +422,7 @@ struct Kernel::Impl {
       v->dynamic_shared = static_cast<unsigned>(dynamic_shared);
     }
     // pid xyz: one grid axis per launch dim, or per launch loop the config flattens.
-    const cg::KernelStructure st = cg::analyze(kernel);
+    const config::KernelStructure st = config::analyze(kernel);
     int group = -1;
     const ir::Stmt* previous = nullptr;
     for (const LaunchDim& d : launch_dims) {
@@ -435,7 +435,7 @@ struct Kernel::Impl {
       v->groups.push_back(group);
     }
     v->axes = std::max(1, group + 1);
-    if (config.pid == cg::Pid::Xyz && v->axes > 3)
+    if (config.pid == config::Pid::Xyz && v->axes > 3)
       throw LaunchError(fmt::format("tilecc runtime: {}: pid xyz with {} grid axes", kernel.name, v->axes));
     (c.from_cache ? stats.disk_hits : stats.compiles)++;
     stats.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -444,7 +444,7 @@ struct Kernel::Impl {
     return out;
   }
 
-  Variant* find_or_compile(const cg::SpecKey& key, std::int64_t extent_class, std::span<const Arg> args) {
+  Variant* find_or_compile(const config::SpecKey& key, std::int64_t extent_class, std::span<const Arg> args) {
     std::lock_guard<std::mutex> lock(mutex);
     ++stats.launches;
     if (last && last->key.extent_class == extent_class && last->key.key == key) {  // no copy of the key
@@ -513,7 +513,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   m.resolve_arch(true);
   Impl::Bound b;
   m.bind(args, b);
-  cg::SpecKey key;
+  config::SpecKey key;
   m.compute_key(args, b, key);
   Variant& v = *m.find_or_compile(key, m.extent_class(b), args);
 
@@ -527,11 +527,11 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   for (std::size_t i = 0; i < m.launch_dims.size(); ++i) {
     const std::int64_t tiles = ceil_div(b.extents[i], v.blocks[i]);
     programs *= tiles;
-    if (v.config.pid == cg::Pid::Xyz) axis_programs[v.axes - 1 - v.groups[i]] *= tiles;
+    if (v.config.pid == config::Pid::Xyz) axis_programs[v.axes - 1 - v.groups[i]] *= tiles;
   }
   if (programs <= 0) return;
   Dim3 grid;
-  if (v.config.pid == cg::Pid::Xyz) {
+  if (v.config.pid == config::Pid::Xyz) {
     if (axis_programs[0] > 2147483647LL || axis_programs[1] > 65535 || axis_programs[2] > 65535)
       throw LaunchError(fmt::format("tilecc runtime: {}: the grid exceeds CUDA's limits with pid xyz", m.kernel.name));
     grid = {static_cast<unsigned>(axis_programs[0]), static_cast<unsigned>(axis_programs[1]),
@@ -573,22 +573,22 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   v.function.launch(grid, v.threads, v.dynamic_shared, stream, pack);
 }
 
-cg::SpecKey Kernel::key(std::span<const Arg> args) const {
+config::SpecKey Kernel::key(std::span<const Arg> args) const {
   impl_->resolve_arch(false);
   Impl::Bound b;
   impl_->bind(args, b);
-  cg::SpecKey key;
+  config::SpecKey key;
   impl_->compute_key(args, b, key);
   return key;
 }
 
 std::string Kernel::source_for(std::span<const Arg> args) const {
-  const cg::SpecKey k = key(args);
+  const config::SpecKey k = key(args);
   auto [config, spec] = impl_->plan(k, args);
   return impl_->source(k, config, spec, nullptr);
 }
 
-const std::vector<cg::Slot>& Kernel::slots() const { return impl_->slots; }
+const std::vector<config::Slot>& Kernel::slots() const { return impl_->slots; }
 const ir::Kernel& Kernel::ir() const { return impl_->kernel; }
 KernelStats Kernel::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);

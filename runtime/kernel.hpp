@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "driver.hpp"
-#include "translator/codegen/config.hpp"
-#include "translator/codegen/specialization.hpp"
+#include "translator/config/config.hpp"
+#include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
 
 namespace tilecc::runtime {
@@ -93,13 +93,13 @@ struct ConfigQuery {
 class ConfigProvider {
  public:
   virtual ~ConfigProvider() = default;
-  virtual std::optional<codegen::Config> config_for(const ConfigQuery& query) = 0;
+  virtual std::optional<config::Config> config_for(const ConfigQuery& query) = 0;
 };
 
 struct KernelOptions {
-  std::optional<codegen::Config> config;      // a given config (validated when the kernel loads)
+  std::optional<config::Config> config;      // a given config (validated when the kernel loads)
   std::shared_ptr<ConfigProvider> configs;    // else: asked per new key (tuning database, tune on first use)
-  codegen::Shapes shapes = codegen::Shapes::Dynamic;
+  config::Shapes shapes = config::Shapes::Dynamic;
   std::vector<std::string> no_specialize;     // parameters ("x") or slots ("x.stride(0)") opted out
   bool specialize = true;                     // false: every key is empty (one generic variant)
   std::filesystem::path cache_dir;            // empty: $TILECC_CACHE_DIR or ~/.cache/tilecc
@@ -142,11 +142,11 @@ class Kernel {
   }
 
   /// The specialization key these arguments give (no allocation, no GPU needed).
-  codegen::SpecKey key(std::span<const Arg> args) const;
+  config::SpecKey key(std::span<const Arg> args) const;
   /// The CUDA source that would be compiled for these arguments (no GPU needed).
   std::string source_for(std::span<const Arg> args) const;
   /// The kernel's slots (what the key is made of), for messages and tests.
-  const std::vector<codegen::Slot>& slots() const;
+  const std::vector<config::Slot>& slots() const;
   const ir::Kernel& ir() const;
   KernelStats stats() const;
 

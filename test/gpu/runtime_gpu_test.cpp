@@ -27,7 +27,8 @@
 
 namespace rt = tilecc::runtime;
 namespace ir = tilecc::ir;
-namespace cg = tilecc::codegen;
+namespace config = tilecc::config;
+namespace autotune = tilecc::autotune;
 
 namespace {
 
@@ -200,7 +201,7 @@ TEST_CASE("runtime add: every specialization path matches the CPU", "[gpu][runti
 TEST_CASE("runtime add: static shapes, opt-out, no specialization, persistent programs", "[gpu][runtime]") {
   if (!have_gpu()) return;
   rt::KernelOptions st = options();
-  st.shapes = tilecc::codegen::Shapes::Static;
+  st.shapes = tilecc::config::Shapes::Static;
   rt::Kernel add_static = rt::Kernel::from_ir_file(ir_path("add"), "add_f32", st);
   rt::KernelOptions opt_out = options();
   opt_out.no_specialize = {"x", "out.stride(1)"};
@@ -210,8 +211,8 @@ TEST_CASE("runtime add: static shapes, opt-out, no specialization, persistent pr
   rt::Kernel add_generic = rt::Kernel::from_ir_file(ir_path("add"), "add_f32", off);
   rt::Kernel add_persistent = [&] {
     rt::Kernel probe = rt::Kernel::from_ir_file(ir_path("add"), "add_f32", options());
-    tilecc::codegen::Config c = tilecc::codegen::default_config(probe.ir());
-    c.pid = tilecc::codegen::Pid::PersistentInterleaved;
+    tilecc::config::Config c = tilecc::config::default_config(probe.ir());
+    c.pid = tilecc::config::Pid::PersistentInterleaved;
     rt::KernelOptions o = options();
     o.config = c;
     return rt::Kernel::from_ir_file(ir_path("add"), "add_f32", o);
@@ -334,7 +335,7 @@ TEST_CASE("runtime add in bf16 (2-byte elements: other vector widths and alignme
 TEST_CASE("runtime bf16 matmul whose dot pipeline takes dynamic shared memory (over 48 KB)", "[gpu][runtime]") {
   if (!have_gpu()) return;
   const rt::Kernel probe = rt::Kernel::from_ir_file(ir_path("matmul"), "matmul_bf16", options());
-  cg::Config deep = cg::default_config(probe.ir());
+  config::Config deep = config::default_config(probe.ir());
   deep.range_num_stages = {4};  // 4 stages of 128 x 32 + 32 x 128 bf16 operands: 64 KB
   rt::KernelOptions o = options();
   o.config = deep;
@@ -378,9 +379,9 @@ TEST_CASE("runtime with a config provider: a variant per key and per power of tw
   // Answers full_extent fitted to the row it is asked about, as the tuner's configs are.
   struct RowFitted : rt::ConfigProvider {
     int asked = 0;
-    std::optional<cg::Config> config_for(const rt::ConfigQuery& q) override {
+    std::optional<config::Config> config_for(const rt::ConfigQuery& q) override {
       ++asked;
-      cg::Config c = cg::default_config(q.kernel);
+      config::Config c = config::default_config(q.kernel);
       c.full_extent = 1;
       while (c.full_extent < q.args[0].tensor.sizes[1]) c.full_extent *= 2;
       return c;
@@ -454,7 +455,7 @@ TEST_CASE("tune on first use: tuned once, recorded, then found without tuning", 
   CHECK(second->stats().found == 1);
   CHECK(second->stats().tuned == 0);
   CHECK(at::TuningDb(o.db).entries().size() == 1);
-  const cg::Config recorded = cg::parse_config(entries[0].config.dump(), again.ir());
+  const config::Config recorded = config::parse_config(entries[0].config.dump(), again.ir());
   const auto t = rt::TensorRef::contiguous(reinterpret_cast<void*>(0x100000), ir::DType::f32, {256, 1000});
   const std::vector<rt::Arg> fake = {rt::Arg::of(t), rt::Arg::of(t)};
   CHECK(again.source_for(fake).find("// config: " + recorded.to_json() + "\n") != std::string::npos);

@@ -38,15 +38,15 @@ TEST_CASE("runtime variants compile with NVRTC, and the disk cache answers the s
     int tensors;
     std::int64_t m, n, ld, cs;
     std::uintptr_t base;
-    tilecc::codegen::Shapes shapes;
+    tilecc::config::Shapes shapes;
   };
   const Variant variants[] = {
-      {"add", "add_f32", 3, 256, 1024, 1024, 1, 0x10000, tilecc::codegen::Shapes::Dynamic},   // every fact
-      {"add", "add_f32", 3, 255, 1000, 1001, 1, 0x10004, tilecc::codegen::Shapes::Dynamic},   // unit only
-      {"add", "add_f32", 3, 200, 96, 1, 200, 0x10000, tilecc::codegen::Shapes::Dynamic},      // column-major
-      {"add", "add_f32", 3, 256, 1024, 1024, 1, 0x10000, tilecc::codegen::Shapes::Static},    // constants
-      {"softmax", "softmax_f32", 2, 256, 512, 512, 1, 0x10000, tilecc::codegen::Shapes::Dynamic},
-      {"softmax", "softmax_f32", 2, 33, 500, 512, 1, 0x10000, tilecc::codegen::Shapes::Static},
+      {"add", "add_f32", 3, 256, 1024, 1024, 1, 0x10000, tilecc::config::Shapes::Dynamic},   // every fact
+      {"add", "add_f32", 3, 255, 1000, 1001, 1, 0x10004, tilecc::config::Shapes::Dynamic},   // unit only
+      {"add", "add_f32", 3, 200, 96, 1, 200, 0x10000, tilecc::config::Shapes::Dynamic},      // column-major
+      {"add", "add_f32", 3, 256, 1024, 1024, 1, 0x10000, tilecc::config::Shapes::Static},    // constants
+      {"softmax", "softmax_f32", 2, 256, 512, 512, 1, 0x10000, tilecc::config::Shapes::Dynamic},
+      {"softmax", "softmax_f32", 2, 33, 500, 512, 1, 0x10000, tilecc::config::Shapes::Static},
   };
   for (const std::string arch : {"sm_80", "sm_90a"})
     for (const Variant& v : variants) {
@@ -80,8 +80,8 @@ TEST_CASE("a runtime variant whose dot pipeline takes dynamic shared memory comp
   const std::string ir_file = std::string(TILECC_TEST_DATA_DIR) + "/ir/matmul.json";
   rt::KernelOptions o;
   o.arch = "sm_90a";
-  tilecc::codegen::Config deep =
-      tilecc::codegen::default_config(rt::Kernel::from_ir_file(ir_file, "matmul_bf16", o).ir());
+  tilecc::config::Config deep =
+      tilecc::config::default_config(rt::Kernel::from_ir_file(ir_file, "matmul_bf16", o).ir());
   deep.range_num_stages = {4};
   o.config = deep;
   const rt::Kernel matmul = rt::Kernel::from_ir_file(ir_file, "matmul_bf16", o);

@@ -19,6 +19,8 @@
 
 namespace ir = tilecc::ir;
 namespace cg = tilecc::codegen;
+namespace config = tilecc::config;
+namespace autotune = tilecc::autotune;
 namespace rt = tilecc::runtime;
 using namespace tilecc::autotune;
 
@@ -35,7 +37,7 @@ TEST_CASE("a tuner candidate specialized for its arguments compiles without the 
   std::vector<ArgSpec> specs;
   for (const char* a : {"x=bf16[4096,4096]", "y=bf16[4096,4096]", "out=bf16[4096,4096]"}) specs.push_back(parse_arg(a));
   const std::vector<ArgSpec> bound = bind_args(k, specs);
-  cg::Config c = cg::default_config(k);
+  config::Config c = config::default_config(k);
   c.block_sizes = {32, 128, 128};
   c.num_warps = 4;
 

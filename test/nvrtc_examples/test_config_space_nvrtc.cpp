@@ -23,8 +23,8 @@
 
 #include "test/support/examples.hpp"
 #include "test/support/nvrtc_compile.hpp"
-#include "translator/codegen/config.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "translator/config/config.hpp"
+#include "autotune/config_space.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/frontend/frontend.hpp"
 
@@ -37,8 +37,8 @@ constexpr std::uint64_t kSeed = 20261202;  // scripts/gpu_config_space.sh uses t
 /// How a kernel's sample is drawn, as scripts/gpu_config_space_translate.sh draws it: softmax
 /// holds rows of 4096 (--full-extent 4096: the GPU script times it at 8192 x 4096), matmul's
 /// sample takes every pipeline depth and tensor-core instruction (--cover).
-tilecc::codegen::Config sample_base(const tilecc::ir::Kernel& k) {
-  tilecc::codegen::Config c = tilecc::codegen::default_config(k);
+tilecc::config::Config sample_base(const tilecc::ir::Kernel& k) {
+  tilecc::config::Config c = tilecc::config::default_config(k);
   if (k.name == "softmax") c.full_extent = 4096;
   return c;
 }
@@ -96,19 +96,19 @@ TEST_CASE("20 random valid configs of every example kernel compile with NVRTC", 
     std::map<std::string, std::vector<const tilecc::ir::Kernel*>> by_name;
     for (const tilecc::ir::Kernel& k : parsed.module.kernels) by_name[k.name].push_back(&k);
     for (const auto& [name, instances] : by_name) {
-      std::vector<std::unique_ptr<tilecc::codegen::ConfigSpace>> owned;
-      std::vector<const tilecc::codegen::ConfigSpace*> spaces;
+      std::vector<std::unique_ptr<tilecc::autotune::ConfigSpace>> owned;
+      std::vector<const tilecc::autotune::ConfigSpace*> spaces;
       for (const tilecc::ir::Kernel* k : instances) {
-        owned.push_back(std::make_unique<tilecc::codegen::ConfigSpace>(*k, sample_base(*k)));
+        owned.push_back(std::make_unique<tilecc::autotune::ConfigSpace>(*k, sample_base(*k)));
         spaces.push_back(owned.back().get());
       }
-      std::vector<tilecc::codegen::Config> sample;
-      REQUIRE_NOTHROW(sample = tilecc::codegen::sample_configs(spaces, kSamples, kSeed, "sm_90a", sample_cover(name)));
+      std::vector<tilecc::config::Config> sample;
+      REQUIRE_NOTHROW(sample = tilecc::autotune::sample_configs(spaces, kSamples, kSeed, "sm_90a", sample_cover(name)));
       REQUIRE(sample.size() == static_cast<std::size_t>(kSamples));
       int tma_configs = 0;
       std::set<int> stages;
       for (int i = 0; i < kSamples; ++i) {
-        const tilecc::codegen::Config& c = sample[static_cast<std::size_t>(i)];
+        const tilecc::config::Config& c = sample[static_cast<std::size_t>(i)];
         const auto some = [](const std::vector<bool>& v) { return std::find(v.begin(), v.end(), true) != v.end(); };
         tma_configs += some(c.load_tma) || some(c.store_tma);
         stages.insert(c.range_num_stages.begin(), c.range_num_stages.end());
@@ -130,7 +130,7 @@ TEST_CASE("20 random valid configs of every example kernel compile with NVRTC", 
       // matmul (its f32 instance ignores them, see emit_cuda.cpp).
       INFO(name);
       bool offers_tma = false;
-      for (const tilecc::codegen::Fragment& f : spaces.back()->fragments())
+      for (const tilecc::autotune::Fragment& f : spaces.back()->fragments())
         offers_tma = offers_tma || f.name.find("_tma[") != std::string::npos;
       if (offers_tma) CHECK(tma_configs >= 2);
       if (name == "matmul")

@@ -10,7 +10,7 @@
 
 #include "test/support/examples.hpp"
 #include "test/support/nvrtc_compile.hpp"
-#include "translator/codegen/config.hpp"
+#include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/frontend/frontend.hpp"
 
@@ -43,7 +43,7 @@ TEST_CASE("every example compiles with NVRTC for sm_80 and sm_90a without spills
       tilecc::codegen::EmitOptions options;
       options.arch = arch;
       for (const tilecc::ir::Kernel& k : parsed.module.kernels)
-        source += tilecc::codegen::emit_kernel(k, tilecc::codegen::default_config(k, arch), options).global_function;
+        source += tilecc::codegen::emit_kernel(k, tilecc::config::default_config(k, arch), options).global_function;
       const Compiled c = compile(source, arch);
       INFO(arch << "\n" << c.log);
       CHECK(c.ok);

@@ -20,6 +20,8 @@
 
 namespace ir = tilecc::ir;
 namespace cg = tilecc::codegen;
+namespace config = tilecc::config;
+namespace autotune = tilecc::autotune;
 using namespace tilecc::autotune;
 
 namespace {
@@ -48,7 +50,7 @@ TEST_CASE("genomes and config-space points map both ways on real kernels", "[tun
   for (const char* file : {"matmul.json", "softmax.json"}) {
     INFO(file);
     const ir::Kernel k = fixture(file, "tilecc::bf16");
-    const cg::ConfigSpace space(k);
+    const autotune::ConfigSpace space(k);
     const TuneSpace ts(space, "sm_90a");
     REQUIRE(ts.search_space().axes.size() == space.fragments().size());
     for (std::size_t i = 0; i < space.fragments().size(); ++i)
@@ -57,7 +59,7 @@ TEST_CASE("genomes and config-space points map both ways on real kernels", "[tun
     CHECK(ts.to_point(def) == space.default_point());
     std::mt19937_64 rng(3);
     for (int i = 0; i < 40; ++i) {
-      const cg::Point p = space.random_valid(rng, "sm_90a");
+      const autotune::Point p = space.random_valid(rng, "sm_90a");
       const Genome g = ts.to_genome(p);
       CHECK(ts.search_space().in_range(g));
       CHECK(ts.to_point(g) == p);
@@ -70,7 +72,7 @@ TEST_CASE("the shape grid around the default holds the coupled tile and warp mov
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
   for (const char* arch : {"sm_80", "sm_90a"}) {  // 128 x 128 on 4 warps; 128 x 256 on 8
     INFO(arch);
-    const cg::ConfigSpace space(k, cg::default_config(k, arch));
+    const autotune::ConfigSpace space(k, config::default_config(k, arch));
     const TuneSpace ts(space, arch);
     const Genome def = ts.to_genome(space.default_point());
     const std::vector<Genome> grid = ts.shape_grid(def);
@@ -99,10 +101,10 @@ TEST_CASE("the shape grid around the default holds the coupled tile and warp mov
 
 TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "[launch]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
-  cg::Config c = cg::default_config(k);
+  config::Config c = config::default_config(k);
   c.block_sizes = {32, 128, 128};
   const auto square = bind_args(k, args({"x=bf16[4096,4096]", "y=bf16[4096,4096]", "out=bf16[4096,4096]"}));
-  const cg::Specialization s = specialization_for(k, c, square, "sm_90a");
+  const config::Specialization s = specialization_for(k, c, square, "sm_90a");
   CHECK(s.aligned_tensors == std::set<std::string>{"x", "y", "out"});
   CHECK(s.unit_strides == std::set<std::string>{"x.stride(1)", "y.stride(1)", "out.stride(1)"});
   CHECK(s.div16_strides.count("x.stride(0)"));
@@ -111,7 +113,7 @@ TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "
 
   // k = 1000: x's rows are no multiple of 16 elements and no k block divides k.
   const auto odd = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2048]", "out=bf16[4096,2048]"}));
-  const cg::Specialization o = specialization_for(k, c, odd, "sm_90a");
+  const config::Specialization o = specialization_for(k, c, odd, "sm_90a");
   CHECK(!o.div16_strides.count("x.stride(0)"));
   CHECK(o.div16_strides.count("y.stride(0)"));
   CHECK(o.divisible_loops.size() == 2);
@@ -128,10 +130,10 @@ TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "
 
 TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[config_space]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
-  const cg::ConfigSpace space(k);
+  const autotune::ConfigSpace space(k);
   // 4 stages of 128 x 64 + 64 x 128 bf16 operands: 128 KB of dynamic shared memory.
-  const cg::Config deep =
-      cg::apply_config_json(R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})", space.base());
+  const config::Config deep =
+      config::apply_config_json(R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})", space.base());
   CHECK(!space.check(deep, "sm_90a"));
   CHECK(!space.check(deep, "sm_80"));  // 163 KB
   const auto why = space.check(deep, "sm_86");  // 99 KB
@@ -141,9 +143,9 @@ TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[co
 
 TEST_CASE("check() refuses a register cap the largest tile does not fit in", "[config_space]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
-  const cg::ConfigSpace space(k, cg::default_config(k, "sm_90a"));  // 128 x 256 on 8 warps: 128 per thread
+  const autotune::ConfigSpace space(k, config::default_config(k, "sm_90a"));  // 128 x 256 on 8 warps: 128 per thread
   auto with_cap = [&](int blocks) {
-    return space.check(cg::apply_config_json(fmt::format(R"({{"min_blocks_per_sm": {}}})", blocks), space.base()),
+    return space.check(config::apply_config_json(fmt::format(R"({{"min_blocks_per_sm": {}}})", blocks), space.base()),
                        "sm_90a");
   };
   CHECK(!with_cap(0));
@@ -154,25 +156,25 @@ TEST_CASE("check() refuses a register cap the largest tile does not fit in", "[c
   CHECK_THAT(*three, Catch::Contains("'min_blocks_per_sm'") && Catch::Contains("80 registers"));
   // A row kernel close to its cap runs well (scripts/gpu_translate.sh's softmax: 48 registers).
   const ir::Kernel softmax = fixture("softmax.json", "tilecc::bf16");
-  const cg::ConfigSpace rows(softmax);
-  CHECK(!rows.check(cg::apply_config_json(R"({"block_sizes": [1], "num_warps": 4, "full_extent": 4096,
+  const autotune::ConfigSpace rows(softmax);
+  CHECK(!rows.check(config::apply_config_json(R"({"block_sizes": [1], "num_warps": 4, "full_extent": 4096,
       "threads_per_row": 128, "min_blocks_per_sm": 10})", rows.base()), "sm_90a"));
 }
 
 TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
   const auto bound = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2000]", "out=bf16[4096,2000]"}));
-  cg::Config c = cg::default_config(k);
+  config::Config c = config::default_config(k);
   c.block_sizes.assign(k.block_slots.size(), 64);  // every tile 64 (the k block too)
   c.num_warps = 8;
   LaunchDims d = launch_dims(k, c, bound, 132);
   CHECK(d.threads == 256);
   CHECK(d.grid[0] == 64 * 32);  // ceil(4096/64) * ceil(2000/64)
   CHECK(d.grid[1] == 1);
-  c.pid = cg::Pid::PersistentInterleaved;
+  c.pid = config::Pid::PersistentInterleaved;
   c.programs_per_sm = 2;
   CHECK(launch_dims(k, c, bound, 132).grid[0] == 264);
-  c.pid = cg::Pid::Xyz;
+  c.pid = config::Pid::Xyz;
   d = launch_dims(k, c, bound, 132);
   CHECK(d.grid[0] * d.grid[1] == 64 * 32);
   CHECK_THROWS_AS(launch_dims(k, c, bind_args(k, args({"x=bf16[64,8]", "y=bf16[9,8]", "out=bf16[64,8]"})), 132),
@@ -185,7 +187,7 @@ TEST_CASE("full_extent follows the whole-row tiles of the arguments", "[launch]"
   CHECK(full_extent_for(softmax, bind_args(softmax, args({"x=bf16[8,3000]", "out=bf16[8,3000]"}))) == 4096);
   const ir::Kernel matmul = fixture("matmul.json", "tilecc::bf16");
   CHECK(full_extent_for(matmul, bind_args(matmul, args({"x=bf16[64,64]", "y=bf16[64,64]", "out=bf16[64,64]"}))) ==
-        cg::default_config(matmul).full_extent);
+        config::default_config(matmul).full_extent);
 }
 
 TEST_CASE("the convergence plot is an SVG with the baseline", "[plot]") {
@@ -208,7 +210,7 @@ TEST_CASE("translate --tuned finds the entry of the kernel, preferring the arch'
   const TuningDb db(path);
   CHECK(!find_tuned(k, db, "sm_90a"));
   DbKey key{kernel_source_hash(k), kernel_display_name(k), "x:bf16[8192,4096]", "NVIDIA H200", "9.0", "0.1.0",
-            cg::ConfigSpace(k).fingerprint()};
+            autotune::ConfigSpace(k).fingerprint()};
   key.version = TILECC_VERSION;
   db.record({key, nlohmann::json::parse(R"({"block_sizes":[2],"num_warps":8})"), 0.0492, "2026-12-02T04:00:00Z", {}});
   DbKey a100 = key;

@@ -1,4 +1,4 @@
-// The config space (translator/codegen/config_space.hpp) of a hand-built kernel: fragments
+// The config space (autotune/config_space.hpp) of a hand-built kernel: fragments
 // derived from its structure, decode/encode, seeded sampling, neighbours, check() with the
 // field named, and knobs that really change the emitted code. No Clang, no CUDA.
 #include <catch2/catch.hpp>
@@ -7,12 +7,14 @@
 #include <random>
 #include <set>
 
-#include "translator/codegen/config.hpp"
-#include "translator/codegen/config_space.hpp"
+#include "translator/config/config.hpp"
+#include "autotune/config_space.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 
 namespace ir = tilecc::ir;
 namespace cg = tilecc::codegen;
+namespace config = tilecc::config;
+namespace autotune = tilecc::autotune;
 
 namespace {
 
@@ -51,21 +53,21 @@ ir::Kernel exp_kernel() {
   return k;
 }
 
-std::set<std::string> names(const cg::ConfigSpace& s) {
+std::set<std::string> names(const autotune::ConfigSpace& s) {
   std::set<std::string> out;
-  for (const cg::Fragment& f : s.fragments()) out.insert(f.name);
+  for (const autotune::Fragment& f : s.fragments()) out.insert(f.name);
   return out;
 }
 
 std::string code_of(const ir::Kernel& k, const std::string& json) {
-  return cg::emit_kernel(k, cg::parse_config(json, k), {}).global_function;
+  return cg::emit_kernel(k, config::parse_config(json, k), {}).global_function;
 }
 
 }  // namespace
 
 TEST_CASE("the space of a 1-D elementwise kernel has one fragment per structural element", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const cg::ConfigSpace space(k);
+  const autotune::ConfigSpace space(k);
   const std::set<std::string> n = names(space);
   for (const char* want : {"block_sizes[0]", "num_warps", "min_blocks_per_sm", "threads_per_row", "pid",
                            "programs_per_sm", "prefetch", "load_vectors[0]", "load_hints[0]", "store_vectors[0]",
@@ -74,52 +76,52 @@ TEST_CASE("the space of a 1-D elementwise kernel has one fragment per structural
   // One launch dim: no xyz, no L2 grouping, no loop order.
   CHECK_FALSE(n.count("l2_grouping"));
   CHECK_FALSE(n.count("loop_orders[0]"));
-  for (const cg::Fragment& f : space.fragments())
+  for (const autotune::Fragment& f : space.fragments())
     if (f.name == "pid") CHECK(f.choices == std::vector<std::string>{"flat", "persistent_blocked", "persistent_interleaved"});
   CHECK(space.fingerprint().size() == 16);
-  CHECK(space.fingerprint() == cg::ConfigSpace(k).fingerprint());
+  CHECK(space.fingerprint() == autotune::ConfigSpace(k).fingerprint());
   CHECK(space.to_json()["fragments"].size() == space.fragments().size());
 }
 
 TEST_CASE("decode and encode are inverse; the default point decodes to the default config", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const cg::ConfigSpace space(k);
-  CHECK(space.decode(space.default_point()).to_json() == cg::default_config(k).to_json());
+  const autotune::ConfigSpace space(k);
+  CHECK(space.decode(space.default_point()).to_json() == config::default_config(k).to_json());
   std::mt19937_64 rng(7);
   for (int i = 0; i < 50; ++i) {
-    const cg::Point p = space.random_point(rng);
+    const autotune::Point p = space.random_point(rng);
     CHECK(space.encode(space.decode(p)) == p);
   }
-  cg::Point short_point = space.default_point();
+  autotune::Point short_point = space.default_point();
   short_point.pop_back();
-  CHECK_THROWS_AS(space.decode(short_point), cg::ConfigError);
+  CHECK_THROWS_AS(space.decode(short_point), config::ConfigError);
 }
 
 TEST_CASE("seeded sampling gives the same valid configs every time", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const cg::ConfigSpace space(k);
+  const autotune::ConfigSpace space(k);
   std::mt19937_64 a(42), b(42);
   std::set<std::string> distinct;
   for (int i = 0; i < 20; ++i) {
-    const cg::Point p = space.random_valid(a, "sm_90a");
+    const autotune::Point p = space.random_valid(a, "sm_90a");
     CHECK(p == space.random_valid(b, "sm_90a"));
-    const cg::Config c = space.decode(p);
+    const config::Config c = space.decode(p);
     CHECK_FALSE(space.check(c, "sm_90a").has_value());
     distinct.insert(c.to_json());
   }
   CHECK(distinct.size() >= 15);
   // draw() is the only randomness: fixed values for a fixed seed on every platform.
   std::mt19937_64 r(1);
-  CHECK(cg::ConfigSpace::draw(r, 10) == cg::ConfigSpace::draw(*std::make_unique<std::mt19937_64>(1), 10));
+  CHECK(autotune::ConfigSpace::draw(r, 10) == autotune::ConfigSpace::draw(*std::make_unique<std::mt19937_64>(1), 10));
 }
 
 TEST_CASE("neighbours differ in exactly one fragment and stay inside it", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const cg::ConfigSpace space(k);
-  const cg::Point p = space.default_point();
+  const autotune::ConfigSpace space(k);
+  const autotune::Point p = space.default_point();
   const auto ns = space.neighbors(p);
   CHECK(ns.size() >= space.fragments().size());
-  for (const cg::Point& q : ns) {
+  for (const autotune::Point& q : ns) {
     int differ = 0;
     for (std::size_t i = 0; i < p.size(); ++i)
       if (!(p[i] == q[i])) {
@@ -132,9 +134,9 @@ TEST_CASE("neighbours differ in exactly one fragment and stay inside it", "[conf
 
 TEST_CASE("check() rejects what cannot work and names the field", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const cg::ConfigSpace space(k);
+  const autotune::ConfigSpace space(k);
   auto why = [&](const std::string& json) {
-    const auto r = space.check(cg::apply_config_json(json, space.base()), "sm_90a");
+    const auto r = space.check(config::apply_config_json(json, space.base()), "sm_90a");
     return r ? *r : std::string("ok");
   };
   CHECK(why("{}") == "ok");
@@ -148,11 +150,11 @@ TEST_CASE("check() rejects what cannot work and names the field", "[config_space
   CHECK(why(R"({"block_sizes": [64], "threads_per_row": 64, "load_vectors": [false], "store_vectors": [false]})") ==
         "ok");
   CHECK_THAT(why(R"({"reduction_loops": [64]})"), Catch::Contains("reduction_loops"));
-  CHECK_THROWS_WITH(cg::apply_config_json(R"({"load_hints": ["evict_sometimes"]})", space.base()),
+  CHECK_THROWS_WITH(config::apply_config_json(R"({"load_hints": ["evict_sometimes"]})", space.base()),
                     Catch::Contains("'load_hints[0]'"));
-  CHECK_THROWS_WITH(cg::apply_config_json(R"({"pid": "spiral"})", space.base()), Catch::Contains("'pid'"));
-  CHECK_THROWS_WITH(cg::apply_config_json(R"({"bogus": 1})", space.base()), Catch::Contains("'bogus'"));
-  CHECK_THROWS_WITH(space.encode(cg::apply_config_json(R"({"programs_per_sm": 99})", space.base())),
+  CHECK_THROWS_WITH(config::apply_config_json(R"({"pid": "spiral"})", space.base()), Catch::Contains("'pid'"));
+  CHECK_THROWS_WITH(config::apply_config_json(R"({"bogus": 1})", space.base()), Catch::Contains("'bogus'"));
+  CHECK_THROWS_WITH(space.encode(config::apply_config_json(R"({"programs_per_sm": 99})", space.base())),
                     Catch::Contains("programs_per_sm"));
 }
 
@@ -173,11 +175,11 @@ TEST_CASE("each knob changes the emitted code", "[config_space]") {
   CHECK_THAT(code_of(k, R"({"min_blocks_per_sm": 2})"), Catch::Contains("__launch_bounds__(256, 2)"));
   // Sampled configs that differ in their JSON differ in their code (threads_per_row 0 means
   // "codegen chooses" and may choose what another config names: allow a few coincidences).
-  const cg::ConfigSpace space(k);
+  const autotune::ConfigSpace space(k);
   std::mt19937_64 rng(3);
   std::set<std::string> configs, codes;
   for (int i = 0; i < 30; ++i) {
-    const cg::Config c = space.decode(space.random_valid(rng));
+    const config::Config c = space.decode(space.random_valid(rng));
     if (!configs.insert(c.to_json()).second) continue;
     const std::string code = cg::emit_kernel(k, c, {}).global_function + cg::emit_kernel(k, c, {}).launcher;
     codes.insert(code);
@@ -187,21 +189,21 @@ TEST_CASE("each knob changes the emitted code", "[config_space]") {
 
 TEST_CASE("TMA loads and stores are choices of the sm_90 spaces only, and rejected before sm_90", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const std::set<std::string> hopper = names(cg::ConfigSpace(k, cg::default_config(k), "sm_90a"));
+  const std::set<std::string> hopper = names(autotune::ConfigSpace(k, config::default_config(k), "sm_90a"));
   CHECK(hopper.count("load_tma[0]"));
   CHECK(hopper.count("store_tma[0]"));
-  CHECK(names(cg::ConfigSpace(k, cg::default_config(k), "sm_90")).count("load_tma[0]"));
-  const cg::ConfigSpace ampere(k, cg::default_config(k), "sm_80");
+  CHECK(names(autotune::ConfigSpace(k, config::default_config(k), "sm_90")).count("load_tma[0]"));
+  const autotune::ConfigSpace ampere(k, config::default_config(k), "sm_80");
   CHECK_FALSE(names(ampere).count("load_tma[0]"));
   CHECK_FALSE(names(ampere).count("store_tma[0]"));
-  CHECK(ampere.fingerprint() != cg::ConfigSpace(k).fingerprint());
+  CHECK(ampere.fingerprint() != autotune::ConfigSpace(k).fingerprint());
 
-  const cg::Config tma = cg::parse_config(R"({"block_sizes": [256], "load_tma": [true], "store_tma": [true]})", k);
+  const config::Config tma = config::parse_config(R"({"block_sizes": [256], "load_tma": [true], "store_tma": [true]})", k);
   CHECK_FALSE(ampere.check(tma, "sm_90a").has_value());
   const auto why = ampere.check(tma, "sm_80");
   REQUIRE(why.has_value());
   CHECK_THAT(*why, Catch::Contains("config field 'load_tma[0]'") && Catch::Contains("sm_90"));
-  CHECK_THROWS_AS(cg::parse_config(R"({"load_tma": [true, false]})", k), cg::ConfigError);  // one load
+  CHECK_THROWS_AS(config::parse_config(R"({"load_tma": [true, false]})", k), config::ConfigError);  // one load
 
   // The code: a stage per site at kernel scope, the accesses through it.
   cg::EmitOptions hopper_options;
@@ -213,7 +215,7 @@ TEST_CASE("TMA loads and stores are choices of the sm_90 spaces only, and reject
                                        "tma_load_0_phase,") &&
                        Catch::Contains("tilecc::dev::store_tma<tilecc::dev::StoreHint::none, true>(tma_store_0,"));
   // A row under 16 bytes holds no bulk copy: the knob does not apply, in registers instead.
-  cg::Config narrow = tma;
+  config::Config narrow = tma;
   narrow.block_sizes = {2};
   const std::string small = cg::emit_kernel(k, narrow, hopper_options).global_function;
   CHECK_THAT(small, Catch::Contains("load_tma[0] does not apply here: rows of the load of x"));
@@ -222,25 +224,25 @@ TEST_CASE("TMA loads and stores are choices of the sm_90 spaces only, and reject
 
 TEST_CASE("a sample can cover every value of a fragment, whatever the seed", "[config_space]") {
   const ir::Kernel k = exp_kernel();
-  const cg::ConfigSpace space(k);
-  const std::vector<const cg::ConfigSpace*> spaces = {&space};
+  const autotune::ConfigSpace space(k);
+  const std::vector<const autotune::ConfigSpace*> spaces = {&space};
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    const std::vector<cg::Config> sample = cg::sample_configs(spaces, 8, seed, "sm_90a", {"pid"});
+    const std::vector<config::Config> sample = autotune::sample_configs(spaces, 8, seed, "sm_90a", {"pid"});
     REQUIRE(sample.size() == 8);
-    CHECK(sample[0].pid == cg::Pid::Flat);
-    CHECK(sample[1].pid == cg::Pid::PersistentBlocked);
-    CHECK(sample[2].pid == cg::Pid::PersistentInterleaved);
-    for (const cg::Config& c : sample) CHECK_FALSE(space.check(c, "sm_90a").has_value());
+    CHECK(sample[0].pid == config::Pid::Flat);
+    CHECK(sample[1].pid == config::Pid::PersistentBlocked);
+    CHECK(sample[2].pid == config::Pid::PersistentInterleaved);
+    for (const config::Config& c : sample) CHECK_FALSE(space.check(c, "sm_90a").has_value());
     // The same seed, the same sample.
-    CHECK(cg::sample_configs(spaces, 8, seed, "sm_90a", {"pid"})[5].to_json() == sample[5].to_json());
+    CHECK(autotune::sample_configs(spaces, 8, seed, "sm_90a", {"pid"})[5].to_json() == sample[5].to_json());
   }
-  CHECK_THROWS_WITH(cg::sample_configs(spaces, 4, 1, "sm_90a", {"no_such_knob"}), Catch::Contains("no_such_knob"));
+  CHECK_THROWS_WITH(autotune::sample_configs(spaces, 4, 1, "sm_90a", {"no_such_knob"}), Catch::Contains("no_such_knob"));
 
   // Fragment::values lists what random draws can give.
-  for (const cg::Fragment& f : space.fragments()) {
-    if (f.kind == cg::Fragment::Kind::Permutation) continue;
-    const std::vector<cg::Value> values = f.values();
+  for (const autotune::Fragment& f : space.fragments()) {
+    if (f.kind == autotune::Fragment::Kind::Permutation) continue;
+    const std::vector<autotune::Value> values = f.values();
     CHECK(static_cast<std::int64_t>(values.size()) == f.cardinality());
-    for (const cg::Value& v : values) CHECK(f.contains(v));
+    for (const autotune::Value& v : values) CHECK(f.contains(v));
   }
 }

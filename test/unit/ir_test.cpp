@@ -2,7 +2,7 @@
 // config validation (no Clang needed).
 #include <catch2/catch.hpp>
 
-#include "translator/codegen/config.hpp"
+#include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/printer.hpp"
 #include "translator/ir/serialize.hpp"
@@ -103,7 +103,7 @@ TEST_CASE("malformed serialized IR is rejected with the field named", "[ir]") {
 
 TEST_CASE("configs are validated field by field", "[config]") {
   const ir::Kernel k = exp_kernel();
-  using tilecc::codegen::parse_config;
+  using tilecc::config::parse_config;
   CHECK_NOTHROW(parse_config(R"({"block_sizes":[256],"num_warps":4})", k));
   CHECK_THROWS_WITH(parse_config(R"({"block_sizes":[100]})", k), Catch::Contains("'block_sizes[0]'"));
   CHECK_THROWS_WITH(parse_config(R"({"block_sizes":[64, 64]})", k), Catch::Contains("'block_sizes'"));
@@ -117,7 +117,7 @@ TEST_CASE("configs are validated field by field", "[config]") {
 
 TEST_CASE("codegen output is deterministic and masks the edge tile", "[codegen]") {
   const ir::Kernel k = exp_kernel();
-  const auto config = tilecc::codegen::default_config(k);
+  const auto config = tilecc::config::default_config(k);
   const auto a = tilecc::codegen::emit_kernel(k, config, {});
   const auto b = tilecc::codegen::emit_kernel(k, config, {});
   CHECK(a.global_function == b.global_function);

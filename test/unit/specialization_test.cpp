@@ -19,10 +19,11 @@
 #include "runtime/kernel.hpp"
 #include "test/support/allocation_counter.hpp"  // computing a key allocates nothing
 #include "translator/codegen/emit_cuda.hpp"
-#include "translator/codegen/specialization.hpp"
+#include "translator/config/specialization.hpp"
 
 namespace rt = tilecc::runtime;
 namespace cg = tilecc::codegen;
+namespace config = tilecc::config;
 namespace ir = tilecc::ir;
 
 namespace {
@@ -58,7 +59,7 @@ std::vector<rt::Arg> add_args(std::int64_t m, std::int64_t n, std::uintptr_t bas
 TEST_CASE("slots of a kernel: pointer, sizes, strides and whole tensor per tensor, then loops", "[specialize]") {
   rt::Kernel add = rt::Kernel::from_ir(add_ir(), "add_f32", sm90());
   std::vector<std::string> texts;
-  for (const cg::Slot& s : add.slots()) texts.push_back(s.text);
+  for (const config::Slot& s : add.slots()) texts.push_back(s.text);
   REQUIRE(texts.size() == 3 * 6 + 2);
   CHECK(texts[0] == "x.data");
   CHECK(texts[1] == "x.size(0)");
@@ -70,39 +71,39 @@ TEST_CASE("slots of a kernel: pointer, sizes, strides and whole tensor per tenso
 }
 
 TEST_CASE("each backend declares its facts in one table; sm_90 adds TMA eligibility", "[specialize]") {
-  CHECK(cg::backend_of("sm_80") == cg::Backend::sm80);
-  CHECK(cg::backend_of("sm_89") == cg::Backend::sm80);
-  CHECK(cg::backend_of("sm_90a") == cg::Backend::sm90);
-  CHECK(cg::backend_of("sm_100") == cg::Backend::sm90);
-  auto has_tma = [](cg::Backend b) {
-    for (const cg::FactRule& r : cg::fact_table(b))
+  CHECK(config::backend_of("sm_80") == config::Backend::sm80);
+  CHECK(config::backend_of("sm_89") == config::Backend::sm80);
+  CHECK(config::backend_of("sm_90a") == config::Backend::sm90);
+  CHECK(config::backend_of("sm_100") == config::Backend::sm90);
+  auto has_tma = [](config::Backend b) {
+    for (const config::FactRule& r : config::fact_table(b))
       if (std::string(r.name) == "tma") return true;
     return false;
   };
-  CHECK_FALSE(has_tma(cg::Backend::sm80));
-  CHECK(has_tma(cg::Backend::sm90));
+  CHECK_FALSE(has_tma(config::Backend::sm80));
+  CHECK(has_tma(config::Backend::sm90));
 
   const std::int64_t strides[2] = {4096, 1};
-  cg::SlotValue v;
+  config::SlotValue v;
   v.address = 0x1000;
   v.element_bytes = 2;
   v.rank = 2;
   v.strides = strides;
-  CHECK(cg::facts_of(cg::fact_table(cg::Backend::sm90), cg::SlotKind::Tensor, v) == 1);
+  CHECK(config::facts_of(config::fact_table(config::Backend::sm90), config::SlotKind::Tensor, v) == 1);
   const std::int64_t odd[2] = {4097, 1};
   v.strides = odd;  // 4097 * 2 bytes is not a multiple of 16
-  CHECK(cg::facts_of(cg::fact_table(cg::Backend::sm90), cg::SlotKind::Tensor, v) == 0);
+  CHECK(config::facts_of(config::fact_table(config::Backend::sm90), config::SlotKind::Tensor, v) == 0);
   v.value = 32;
-  CHECK(cg::facts_of(cg::fact_table(cg::Backend::sm80), cg::SlotKind::Scalar, v) == 1);  // div16
+  CHECK(config::facts_of(config::fact_table(config::Backend::sm80), config::SlotKind::Scalar, v) == 1);  // div16
   v.value = 1;
-  CHECK(cg::facts_of(cg::fact_table(cg::Backend::sm80), cg::SlotKind::Scalar, v) == 2);  // one
+  CHECK(config::facts_of(config::fact_table(config::Backend::sm80), config::SlotKind::Scalar, v) == 2);  // one
 }
 
 TEST_CASE("keys: same facts give the same key, different facts a different one", "[specialize]") {
   rt::Kernel add = rt::Kernel::from_ir(add_ir(), "add_f32", sm90());
   const auto a = add_args(256, 1024), b = add_args(512, 2048), odd = add_args(255, 1000),
              misaligned = add_args(256, 1024, 0x10004), strided = add_args(256, 1000, 0x10000, 1024);
-  const cg::SpecKey ka = add.key(a), kb = add.key(b), kodd = add.key(odd), kmis = add.key(misaligned),
+  const config::SpecKey ka = add.key(a), kb = add.key(b), kodd = add.key(odd), kmis = add.key(misaligned),
                     kstr = add.key(strided);
   CHECK(ka == kb);  // dynamic shapes: one variant for every divisible, aligned, contiguous shape
   CHECK_FALSE(ka == kodd);
@@ -114,9 +115,9 @@ TEST_CASE("keys: same facts give the same key, different facts a different one",
 
 TEST_CASE("static shapes put every size and stride in the key", "[specialize]") {
   rt::KernelOptions o = sm90();
-  o.shapes = cg::Shapes::Static;
+  o.shapes = config::Shapes::Static;
   rt::Kernel add = rt::Kernel::from_ir(add_ir(), "add_f32", o);
-  const cg::SpecKey a = add.key(add_args(256, 1024)), b = add.key(add_args(512, 2048));
+  const config::SpecKey a = add.key(add_args(256, 1024)), b = add.key(add_args(512, 2048));
   CHECK_FALSE(a == b);
   CHECK(a.to_string().rfind("s:", 0) == 0);
   CHECK(a.to_string().find("256,1024,1024,1") != std::string::npos);
@@ -139,11 +140,11 @@ TEST_CASE("opting out: a named parameter's slots carry no facts; unknown names a
   rt::KernelOptions o = sm90();
   o.no_specialize = {"x"};
   rt::Kernel add = rt::Kernel::from_ir(add_ir(), "add_f32", o);
-  const cg::SpecKey k = add.key(add_args(256, 1024));
+  const config::SpecKey k = add.key(add_args(256, 1024));
   for (int i = 0; i < 6; ++i) CHECK(k.facts(i) == 0);  // x's slots
   CHECK(k.facts(6) != 0);                               // y.data: aligned16
   o.no_specialize = {"nope"};
-  CHECK_THROWS_AS(rt::Kernel::from_ir(add_ir(), "add_f32", o), cg::ConfigError);
+  CHECK_THROWS_AS(rt::Kernel::from_ir(add_ir(), "add_f32", o), config::ConfigError);
   rt::KernelOptions off = sm90();
   off.specialize = false;
   rt::Kernel generic = rt::Kernel::from_ir(add_ir(), "add_f32", off);
@@ -173,14 +174,14 @@ TEST_CASE("codegen uses the facts: unit strides folded, masks dropped, alignment
 
 TEST_CASE("--specialize=auto variants and the launcher's conditions", "[specialize]") {
   rt::Kernel add = rt::Kernel::from_ir(add_ir(), "add_f32", sm90());
-  const auto variants = cg::auto_variants(add.ir(), add.slots(), cg::fact_table(cg::Backend::sm90));
+  const auto variants = config::auto_variants(add.ir(), add.slots(), config::fact_table(config::Backend::sm90));
   REQUIRE(variants.size() == 2);
   CHECK(variants[0].suffix == "unit_div");
   CHECK(variants[1].suffix == "unit");
   CHECK(variants[0].requires_.size() == 5);  // three last strides, two loop extents
   cg::EmitOptions eo;
   eo.dispatch.push_back({"add_f32_kernel_unit", variants[1].requires_});
-  const cg::KernelCode kc = cg::emit_kernel(add.ir(), cg::default_config(add.ir()), eo);
+  const cg::KernelCode kc = cg::emit_kernel(add.ir(), config::default_config(add.ir()), eo);
   CHECK(kc.launcher.find("if ((x.stride(1) == 1) &&") != std::string::npos);
   CHECK(kc.launcher.find("add_f32_kernel_unit<<<") != std::string::npos);
   CHECK(kc.launcher.find("  add_f32_kernel<<<") != std::string::npos);
@@ -254,13 +255,13 @@ TEST_CASE("a config provider (tuning database, tune on first use) is asked once 
   // what it "tuned" so a second ask of the same key is a lookup.
   struct FakeTuner : rt::ConfigProvider {
     int tuned = 0;
-    std::map<std::string, cg::Config> db;
-    std::optional<cg::Config> config_for(const rt::ConfigQuery& q) override {
+    std::map<std::string, config::Config> db;
+    std::optional<config::Config> config_for(const rt::ConfigQuery& q) override {
       CHECK(q.arch == "sm_90a");
       CHECK(q.args.size() == q.kernel.params.size());
       if (auto it = db.find(q.key_text); it != db.end()) return it->second;
       ++tuned;
-      cg::Config c = cg::default_config(q.kernel);
+      config::Config c = config::default_config(q.kernel);
       c.num_warps = 8;
       return db[q.key_text] = c;
     }
@@ -277,7 +278,7 @@ TEST_CASE("a config provider (tuning database, tune on first use) is asked once 
   (void)add.source_for(add_args(255, 1000));
   CHECK(tuner->tuned == 2);
   // A given config wins over the provider.
-  o.config = cg::default_config(add.ir());
+  o.config = config::default_config(add.ir());
   o.config->num_warps = 2;
   CHECK(rt::Kernel::from_ir(add_ir(), "add_f32", o).source_for(args).find("__launch_bounds__(64)") !=
         std::string::npos);

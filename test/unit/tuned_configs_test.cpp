@@ -22,7 +22,8 @@
 
 namespace at = tilecc::autotune;
 namespace rt = tilecc::runtime;
-namespace cg = tilecc::codegen;
+namespace config = tilecc::config;
+namespace autotune = tilecc::autotune;
 namespace ir = tilecc::ir;
 using Catch::Contains;
 
@@ -43,7 +44,7 @@ void write(const std::filesystem::path& path, const std::string& text) { std::of
 /// Records `config` for `args` (as `--arg` texts) on `gpu` exactly as `tilecc tune` does: the
 /// tuner's key (tuning_key over spec_key of the bound --args), TuneResult::db_entry, record.
 at::DbEntry record_as_tuner(const at::TuningDb& db, const ir::Kernel& kernel, const std::vector<std::string>& args,
-                            const cg::Config& config, const std::string& gpu = "NVIDIA H200",
+                            const config::Config& config, const std::string& gpu = "NVIDIA H200",
                             const std::string& cc = "9.0") {
   std::vector<at::ArgSpec> specs;
   for (const std::string& a : args) specs.push_back(at::parse_arg(a));
@@ -83,14 +84,14 @@ Setup with_db(const std::filesystem::path& db, const char* file, const char* nam
 }
 
 /// A config the default is not: 2 warps, rows in registers up to 1024.
-cg::Config tuned_softmax(const ir::Kernel& k) {
-  cg::Config c = cg::default_config(k);
+config::Config tuned_softmax(const ir::Kernel& k) {
+  config::Config c = config::default_config(k);
   c.num_warps = 2;
   c.full_extent = 1024;
   return c;
 }
 
-bool compiles_with(const rt::Kernel& k, const std::vector<rt::Arg>& args, const cg::Config& c) {
+bool compiles_with(const rt::Kernel& k, const std::vector<rt::Arg>& args, const config::Config& c) {
   return k.source_for(args).find("// config: " + c.to_json() + "\n") != std::string::npos;
 }
 
@@ -113,7 +114,7 @@ class ScopedEnv {
 TEST_CASE("a config recorded by the tuner is found for the same launch", "[tuned_configs]") {
   const auto db = fresh_dir("found") / "tuning.json";
   Setup s = with_db(db, "softmax", "softmax_f32");
-  const cg::Config tuned = tuned_softmax(s.kernel.ir());
+  const config::Config tuned = tuned_softmax(s.kernel.ir());
   record_as_tuner(at::TuningDb(db), s.kernel.ir(), {"x=f32[256,1024]", "out=f32[256,1024]"}, tuned);
   CHECK(compiles_with(s.kernel, softmax_args(256, 1024), tuned));
   CHECK(s.configs->stats().found == 1);
@@ -126,7 +127,7 @@ TEST_CASE("a config recorded by the tuner is found for the same launch", "[tuned
 
   // A float scalar: the launch's 1e-5f matches `--arg eps=1e-5`.
   Setup ln = with_db(db, "layer_norm", "layer_norm_f32");
-  cg::Config c = cg::default_config(ln.kernel.ir());
+  config::Config c = config::default_config(ln.kernel.ir());
   c.num_warps = 2;
   record_as_tuner(at::TuningDb(db), ln.kernel.ir(),
                   {"x=f32[64,512]", "weight=f32[512]", "bias=f32[512]", "eps=1e-5", "out=f32[64,512]"}, c);
@@ -142,7 +143,7 @@ TEST_CASE("a config recorded by the tuner is found for the same launch", "[tuned
 TEST_CASE("other shapes, GPUs, config spaces and layouts take the default config", "[tuned_configs]") {
   const auto db = fresh_dir("fallback") / "tuning.json";
   Setup s = with_db(db, "softmax", "softmax_f32");
-  const cg::Config tuned = tuned_softmax(s.kernel.ir()), fallback = cg::default_config(s.kernel.ir());
+  const config::Config tuned = tuned_softmax(s.kernel.ir()), fallback = config::default_config(s.kernel.ir());
   const at::DbEntry e = record_as_tuner(at::TuningDb(db), s.kernel.ir(), {"x=f32[256,1024]", "out=f32[256,1024]"}, tuned);
 
   CHECK(compiles_with(s.kernel, softmax_args(256, 512), fallback));                    // another shape

@@ -13,6 +13,8 @@
 
 namespace tilecc::codegen {
 
+using namespace tilecc::config;
+
 namespace {
 
 using ir::Dim;

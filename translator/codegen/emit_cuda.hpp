@@ -7,11 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "specialization.hpp"
+#include "translator/config/config.hpp"
+#include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
 
 namespace tilecc::codegen {
+
+using config::Config;
+using config::ConfigError;
+using config::DispatchVariant;
+using config::Specialization;
 
 /// The kernel uses something codegen cannot express yet; the message says
 /// what, where (source line) and what to write instead.

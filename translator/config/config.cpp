@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <set>
 
-namespace tilecc::codegen {
+namespace tilecc::config {
 
 namespace {
 bool is_pow2(std::int64_t v) { return v >= 1 && (v & (v - 1)) == 0; }
@@ -520,4 +520,4 @@ KernelStructure analyze(const ir::Kernel& k) {
   return st;
 }
 
-}  // namespace tilecc::codegen
+}  // namespace tilecc::config

@@ -54,7 +54,7 @@
 
 #include "translator/ir/ir.hpp"
 
-namespace tilecc::codegen {
+namespace tilecc::config {
 
 /// An invalid config; the message names the field.
 struct ConfigError : std::runtime_error {
@@ -138,4 +138,4 @@ void validate(const Config& c, const ir::Kernel& kernel);
 /// otherwise (or arch "") tiles that suit mma.sync on every architecture.
 Config default_config(const ir::Kernel& kernel, const std::string& arch = "");
 
-}  // namespace tilecc::codegen
+}  // namespace tilecc::config

@@ -7,7 +7,7 @@
 #include <cctype>
 #include <functional>
 
-namespace tilecc::codegen {
+namespace tilecc::config {
 
 namespace {
 
@@ -293,4 +293,4 @@ std::string launcher_condition(const ir::Kernel& kernel, const Requirement& r, c
   return r.rule->condition(expr, r.slot.block, bytes, rank);
 }
 
-}  // namespace tilecc::codegen
+}  // namespace tilecc::config

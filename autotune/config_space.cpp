@@ -9,9 +9,12 @@
 #include <numeric>
 #include <set>
 
-#include "emit_cuda.hpp"
+#include "translator/codegen/emit_cuda.hpp"
 
-namespace tilecc::codegen {
+namespace tilecc::autotune {
+
+using namespace tilecc::config;
+using namespace tilecc::codegen;  // check(): the emitter reports resources (until the analysis does)
 
 namespace {
 
@@ -238,21 +241,6 @@ Value Fragment::from_json(const nlohmann::json& j) const {
 
 // ---- architectures ------------------------------------------------------------------------------
 
-ArchLimits arch_limits(const std::string& arch) {
-  ArchLimits a;
-  a.name = arch;
-  if (arch == "sm_90" || arch == "sm_90a") return a;
-  if (arch == "sm_80") {
-    a.dynamic_shared_bytes = 163 * 1024;
-    return a;
-  }
-  if (arch == "sm_86" || arch == "sm_89") {
-    a.max_threads_per_sm = 1536;
-    a.dynamic_shared_bytes = 99 * 1024;
-    return a;
-  }
-  throw ConfigError(fmt::format("arch '{}': not one of sm_80, sm_86, sm_89, sm_90, sm_90a", arch));
-}
 
 // ---- the space ---------------------------------------------------------------------------------
 
@@ -646,4 +634,4 @@ nlohmann::json ConfigSpace::to_json() const {
           {"default", nlohmann::json::parse(base_.to_json())}};
 }
 
-}  // namespace tilecc::codegen
+}  // namespace tilecc::autotune

@@ -29,10 +29,15 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
+#include "translator/config/arch.hpp"
+#include "translator/config/config.hpp"
 #include "translator/ir/ir.hpp"
 
-namespace tilecc::codegen {
+namespace tilecc::autotune {
+
+using config::Config;
+using config::ConfigError;
+using config::ArchLimits;
 
 /// A fragment's value. PowerOfTwo / IntRange: `number`; Enum: `number` is the index into
 /// Fragment::choices; Bool: `number` is 0 or 1; Permutation: `order`, a permutation of
@@ -75,19 +80,6 @@ struct Fragment {
   /// The inverse of to_json; throws ConfigError naming the fragment.
   Value from_json(const nlohmann::json& j) const;
 };
-
-/// What a GPU generation allows; limits used by ConfigSpace::check.
-struct ArchLimits {
-  std::string name;                         // "sm_80", "sm_90a"
-  int max_threads_per_block = 1024;
-  int max_threads_per_sm = 2048;
-  int static_shared_bytes = 48 * 1024;      // static __shared__ per block
-  int dynamic_shared_bytes = 227 * 1024;    // shared memory per block a kernel may opt in to
-  int max_registers_per_thread = 255;
-  int registers_per_sm = 64 * 1024;         // the register file min_blocks_per_sm divides
-};
-/// Limits of "sm_80" or "sm_90a" (also "sm_86", "sm_89", "sm_90"); throws ConfigError otherwise.
-ArchLimits arch_limits(const std::string& arch);
 
 class ConfigSpace {
  public:
@@ -162,4 +154,4 @@ Config sample_for_all(const std::vector<const ConfigSpace*>& spaces, std::mt1993
 std::vector<Config> sample_configs(const std::vector<const ConfigSpace*>& spaces, int count, std::uint64_t seed,
                                    const std::string& arch = "sm_90a", const std::vector<std::string>& cover = {});
 
-}  // namespace tilecc::codegen
+}  // namespace tilecc::autotune

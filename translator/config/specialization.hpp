@@ -28,7 +28,7 @@
 #include "config.hpp"
 #include "translator/ir/ir.hpp"
 
-namespace tilecc::codegen {
+namespace tilecc::config {
 
 /// What a fact is about.
 enum class SlotKind : std::uint8_t {
@@ -209,4 +209,4 @@ inline bool keyed_value(const Slot& s, Shapes shapes) {
   return shapes == Shapes::Static && !s.opted_out && (s.kind == SlotKind::Size || s.kind == SlotKind::Stride);
 }
 
-}  // namespace tilecc::codegen
+}  // namespace tilecc::config

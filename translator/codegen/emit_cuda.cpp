@@ -294,10 +294,10 @@ class Emitter {
       case K::TensorStride: return {shape_value(e->name, "stride", e->ival), DType::i64};
       case K::TileAttr: {
         const std::string& v = e->name;
-        if (e->op == "begin") return {v + "_begin", DType::i64};
-        if (e->op == "size") return {"(long long)" + v + "_size", DType::i64};
-        if (e->op == "end") return {fmt::format("({0}_begin + {0}_size)", v), DType::i64};
-        if (e->op == "id") return {v + "_id", DType::i64};
+        if (e->op == ir::Op::Begin) return {v + "_begin", DType::i64};
+        if (e->op == ir::Op::Size) return {"(long long)" + v + "_size", DType::i64};
+        if (e->op == ir::Op::End) return {fmt::format("({0}_begin + {0}_size)", v), DType::i64};
+        if (e->op == ir::Op::Id) return {v + "_id", DType::i64};
         return {std::to_string(blocks_.at(v)) + "LL", DType::i64};
       }
       case K::TileIndex: {
@@ -385,12 +385,12 @@ class Emitter {
     Val a = emit(e.args[0]);
     const char* t = cuda_type(e.dtype);
     if (!a.frag) {
-      if (e.op == "neg") return {"(-" + a.code + ")", e.dtype};
-      if (e.op == "not") return {"(!" + a.code + ")", e.dtype};
-      return {fmt::format("tilecc::dev::scalar_{}<{}>({})", e.op, t, a.code), e.dtype};
+      if (e.op == ir::Op::Neg) return {"(-" + a.code + ")", e.dtype};
+      if (e.op == ir::Op::Not) return {"(!" + a.code + ")", e.dtype};
+      return {fmt::format("tilecc::dev::scalar_{}<{}>({})", ir::name(e.op), t, a.code), e.dtype};
     }
-    if (e.op == "not") return make_frag("tilecc::dev::logical_not(" + a.code + ")", e.dtype, {a.rows, a.cols});
-    return make_frag(fmt::format("tilecc::dev::{}<{}>({})", e.op, t, a.code), e.dtype, {a.rows, a.cols});
+    if (e.op == ir::Op::Not) return make_frag("tilecc::dev::logical_not(" + a.code + ")", e.dtype, {a.rows, a.cols});
+    return make_frag(fmt::format("tilecc::dev::{}<{}>({})", ir::name(e.op), t, a.code), e.dtype, {a.rows, a.cols});
   }
 
   Val emit_binary(const Expr& e) {
@@ -399,17 +399,17 @@ class Emitter {
         {"add", "+"}, {"sub", "-"}, {"mul", "*"}, {"div", "/"}, {"rem", "%"}, {"lt", "<"},  {"le", "<="},
         {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"}};
     if (!a.frag && !b.frag) {
-      if (auto it = infix.find(e.op); it != infix.end())
+      if (auto it = infix.find(ir::name(e.op)); it != infix.end())
         return {fmt::format("({} {} {})", a.code, it->second, b.code), e.dtype};
-      return {fmt::format("tilecc::dev::scalar_{}<{}>({}, {})", e.op, cuda_type(e.dtype), a.code, b.code), e.dtype};
+      return {fmt::format("tilecc::dev::scalar_{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype};
     }
     const auto rc = physical(e.shape, e.loc);
     if (e.kind == Expr::Kind::Compare)
-      return make_frag(fmt::format("tilecc::dev::{}({}, {})", e.op, a.code, b.code), e.dtype, rc);
-    if (e.op == "and" || e.op == "or")
-      return make_frag(fmt::format("tilecc::dev::logical_{}({}, {})", e.op, a.code, b.code), e.dtype, rc);
-    if (e.op == "rem") fail(e.loc, "'%' on tiles is not supported by the CUDA backend yet");
-    return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", e.op, cuda_type(e.dtype), a.code, b.code), e.dtype,
+      return make_frag(fmt::format("tilecc::dev::{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
+    if (e.op == ir::Op::And || e.op == ir::Op::Or)
+      return make_frag(fmt::format("tilecc::dev::logical_{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
+    if (e.op == ir::Op::Rem) fail(e.loc, "'%' on tiles is not supported by the CUDA backend yet");
+    return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype,
                      rc);
   }
 
@@ -420,12 +420,12 @@ class Emitter {
     // The physical axis reduced: a rank-1 tile lies along its own axis.
     const bool cols = e.args[0]->shape.size() == 2 ? e.ival == 1 : axis(d) == Axis::Col;
     const auto rc = cols ? std::pair{a.rows, std::int64_t{1}} : std::pair{std::int64_t{1}, a.cols};
-    const bool arg = e.op == "argmax" || e.op == "argmin";
+    const bool arg = e.op == ir::Op::Argmax || e.op == ir::Op::Argmin;
     const std::string call =
-        arg ? fmt::format("{}tilecc::dev::reduce_{}_{}({})", reduce_site(false), e.op, cols ? "cols" : "rows", a.code)
-            : fmt::format("tilecc::dev::reduce_{}_{}<{}{}>({})", e.op, cols ? "cols" : "rows", cuda_type(e.dtype),
+        arg ? fmt::format("{}tilecc::dev::reduce_{}_{}({})", reduce_site(false), ir::name(e.op), cols ? "cols" : "rows", a.code)
+            : fmt::format("tilecc::dev::reduce_{}_{}<{}{}>({})", ir::name(e.op), cols ? "cols" : "rows", cuda_type(e.dtype),
                           reduce_site(true), a.code);
-    const std::string name = fresh(e.op);
+    const std::string name = fresh(ir::name(e.op));
     line(fmt::format("const auto {} = {};", name, call));
     if (!reduce_scratch_) {
       reduce_scratch_ = true;
@@ -631,16 +631,16 @@ class Emitter {
       // Chunks combine in float when the result is f16 / bf16 (as one reduction accumulates).
       const bool narrow = r->dtype == DType::f16 || r->dtype == DType::bf16;
       const std::string acc_t = narrow ? "float" : t;
-      const bool mean = r->op == "mean";
-      const std::string op = r->op == "max" ? "maximum" : r->op == "min" ? "minimum" : "add";
-      const std::string part = mean ? "sum" : r->op;
-      const std::string init = r->op == "max"   ? fmt::format("tilecc::dev::lowest<{}>()", acc_t)
-                               : r->op == "min" ? fmt::format("tilecc::dev::highest<{}>()", acc_t)
+      const bool mean = r->op == ir::Op::Mean;
+      const std::string op = r->op == ir::Op::Max ? "maximum" : r->op == ir::Op::Min ? "minimum" : "add";
+      const std::string part = mean ? "sum" : ir::name(r->op);
+      const std::string init = r->op == ir::Op::Max   ? fmt::format("tilecc::dev::lowest<{}>()", acc_t)
+                               : r->op == ir::Op::Min ? fmt::format("tilecc::dev::highest<{}>()", acc_t)
                                                 : fmt::format("tilecc::dev::convert<{}>(0)", acc_t);
       const auto rc = physical(r->shape, r->loc);
       const auto [rows, cols] = runtime_extents(r->shape);
-      const std::string name = fresh(r->op), acc = narrow ? name + "_acc" : name;
-      line(fmt::format("// {} over {} in chunks of {} (reduction_loops)", r->op, n, c_.reduction_loops[0]));
+      const std::string name = fresh(ir::name(r->op)), acc = narrow ? name + "_acc" : name;
+      line(fmt::format("// {} over {} in chunks of {} (reduction_loops)", ir::name(r->op), n, c_.reduction_loops[0]));
       line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}, {}, {});", acc, acc_t, rc.first, rc.second,
                        init, rows, cols));
       chunk_loop(n, [&] {

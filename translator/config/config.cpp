@@ -470,7 +470,7 @@ bool chunkable_expr(const ir::ExprPtr& e) {
   switch (e->kind) {
     case K::Dot: return false;
     case K::Reduce: {
-      if (e->op != "sum" && e->op != "mean" && e->op != "max" && e->op != "min") return false;
+      if (e->op != ir::Op::Sum && e->op != ir::Op::Mean && e->op != ir::Op::Max && e->op != ir::Op::Min) return false;
       const ir::ExprPtr& a = e->args.at(0);
       if (!is_whole(a->shape.at(static_cast<std::size_t>(e->ival)))) return false;
       break;

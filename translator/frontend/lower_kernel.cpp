@@ -642,7 +642,7 @@ class Lowering {
     static const std::set<std::string> compares = {"lt", "le", "gt", "ge", "eq", "ne"};
     auto e = node(compares.count(op) ? ir::Expr::Kind::Compare : ir::Expr::Kind::Binary, at, dtype,
                   broadcast(a->shape, b->shape, at));
-    e->op = op;
+    e->op = *ir::parse_op(op);
     e->args = {std::move(a), std::move(b)};
     return e;
   }
@@ -678,7 +678,7 @@ class Lowering {
       if (op.empty()) diags_.error(e->getSourceRange(), "unsupported unary operator in a kernel");
       ExprPtr a = lower(*u->getSubExpr());
       auto n = node(K::Unary, *e, dtype_of(*e), a->shape);
-      n->op = op;
+      n->op = *ir::parse_op(op);
       n->args = {a};
       return n;
     }
@@ -753,8 +753,8 @@ class Lowering {
     if (op.getNumArgs() == 1) {
       ExprPtr a = lower(*op.getArg(0));
       auto n = node(ir::Expr::Kind::Unary, op, dtype_of(op), a->shape);
-      n->op = spelled == "-" ? "neg" : spelled == "!" ? "not" : "";
-      if (n->op.empty()) diags_.error(op.getSourceRange(), "unsupported operator '" + spelled + "' on a tile");
+      n->op = spelled == "-" ? ir::Op::Neg : spelled == "!" ? ir::Op::Not : ir::Op::None;
+      if (n->op == ir::Op::None) diags_.error(op.getSourceRange(), "unsupported operator '" + spelled + "' on a tile");
       n->args = {a};
       return n;
     }
@@ -794,7 +794,7 @@ class Lowering {
       if (kTileAttrs.count(method)) {
         auto n = node(ir::Expr::Kind::TileAttr, call, DType::i64);
         n->name = it->second.name;
-        n->op = method;
+        n->op = *ir::parse_op(method);
         return n;
       }
     }
@@ -830,7 +830,7 @@ class Lowering {
     if (kUnaryMath.count(fn)) {
       ExprPtr a = arg(0);
       auto n = node(K::Unary, call, dt, a->shape);
-      n->op = fn;
+      n->op = *ir::parse_op(fn);
       n->args = {a};
       return n;
     }
@@ -860,7 +860,7 @@ class Lowering {
       if (keepdim) shape[static_cast<std::size_t>(dim)] = Dim{};
       else shape.erase(shape.begin() + dim);
       auto n = node(K::Reduce, call, dt, shape);
-      n->op = fn;
+      n->op = *ir::parse_op(fn);
       n->ival = dim;
       n->keepdim = keepdim;
       n->args = {a};

@@ -17,6 +17,16 @@ constexpr std::array<std::pair<DType, const char*>, 8> kDTypeNames{{
     {DType::b1, "bool"},
 }};
 
+constexpr std::array<const char*, 39> kOpNames{
+    "",
+    "neg", "not", "exp", "exp2", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "abs",
+    "add", "sub", "mul", "div", "rem", "pow", "maximum", "minimum", "and", "or",
+    "lt", "le", "gt", "ge", "eq", "ne",
+    "sum", "mean", "max", "min", "argmax", "argmin",
+    "begin", "end", "size", "id", "block_size",
+};
+static_assert(kOpNames.size() == static_cast<std::size_t>(Op::BlockSize) + 1, "one name per op");
+
 int float_rank(DType t) { return t == DType::f64 ? 3 : t == DType::f32 ? 2 : 1; }
 }  // namespace
 
@@ -62,6 +72,26 @@ DType promote(DType a, DType b) {
   if (a == DType::b1) return b;
   if (b == DType::b1) return a;
   return size_bytes(a) >= size_bytes(b) ? a : b;
+}
+
+const char* name(Op op) {
+  const auto i = static_cast<std::size_t>(op);
+  return i < kOpNames.size() ? kOpNames[i] : "?";
+}
+
+std::optional<Op> parse_op(const std::string& s) {
+  for (std::size_t i = 1; i < kOpNames.size(); ++i)
+    if (s == kOpNames[i]) return static_cast<Op>(i);
+  return std::nullopt;
+}
+
+Expr::Kind op_kind(Op op) {
+  if (op == Op::None) return Expr::Kind::Const;
+  if (op <= Op::Abs) return Expr::Kind::Unary;
+  if (op <= Op::Or) return Expr::Kind::Binary;
+  if (op <= Op::Ne) return Expr::Kind::Compare;
+  if (op <= Op::Argmin) return Expr::Kind::Reduce;
+  return Expr::Kind::TileAttr;
 }
 
 bool Dim::operator==(const Dim& o) const {

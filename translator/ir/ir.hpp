@@ -31,6 +31,24 @@ struct SourceLoc {
   bool operator==(const SourceLoc&) const = default;
 };
 
+/// The operation of a Unary, Binary, Compare, Reduce or TileAttr expression. Its name is
+/// the IR's serialized spelling and the device library's function name (`tilecc::dev::exp`).
+enum class Op : std::uint8_t {
+  None,
+  // Unary
+  Neg, Not, Exp, Exp2, Log, Sqrt, Rsqrt, Tanh, Sigmoid, Erf, Abs,
+  // Binary
+  Add, Sub, Mul, Div, Rem, Pow, Maximum, Minimum, And, Or,
+  // Compare
+  Lt, Le, Gt, Ge, Eq, Ne,
+  // Reduce
+  Sum, Mean, Max, Min, Argmax, Argmin,
+  // TileAttr
+  Begin, End, Size, Id, BlockSize,
+};
+const char* name(Op op);                              // "exp", "maximum", "block_size"
+std::optional<Op> parse_op(const std::string& s);     // the inverse of name()
+
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
@@ -65,17 +83,17 @@ struct Expr {
     Var,          // local variable `name` (host let, tile let, grid index)
     TensorSize,   // name.size(ival)
     TensorStride, // name.stride(ival)
-    TileAttr,     // loop variable `name`'s attribute `op`: begin|end|size|id|block_size
+    TileAttr,     // loop variable `name`'s attribute `op`: Begin|End|Size|Id|BlockSize
     TileIndex,    // `name`.index(): global indices of the tile, rank 1
-    Unary,        // op: neg|not|exp|exp2|log|sqrt|rsqrt|tanh|sigmoid|erf|abs
-    Binary,       // op: add|sub|mul|div|rem|pow|maximum|minimum|and|or
-    Compare,      // op: lt|le|gt|ge|eq|ne
+    Unary,        // op: Neg|Not|Exp|Exp2|Log|Sqrt|Rsqrt|Tanh|Sigmoid|Erf|Abs
+    Binary,       // op: Add|Sub|Mul|Div|Rem|Pow|Maximum|Minimum|And|Or
+    Compare,      // op: Lt|Le|Gt|Ge|Eq|Ne
     Select,       // args: cond, a, b (where / ?:)
     Cast,         // to dtype
     Load,         // tensor `name` indexed by `indices`
     Full,         // fill value args[0], shape from `shape`
     Arange,       // 0..n-1, n = args[0]
-    Reduce,       // op: sum|mean|max|min|argmax|argmin over dim ival, keepdim flag
+    Reduce,       // op: Sum|Mean|Max|Min|Argmax|Argmin over dim ival, keepdim flag
     Dot,          // args: a, b[, acc]
     Unsqueeze,    // insert a size-1 dim at ival
   };
@@ -83,7 +101,7 @@ struct Expr {
   DType dtype = DType::i64;
   std::vector<Dim> shape;  // empty: scalar
   std::string name;
-  std::string op;
+  Op op = Op::None;
   std::int64_t ival = 0;
   double fval = 0;
   bool keepdim = false;
@@ -171,6 +189,9 @@ struct Module {
   std::string source_file;
   std::vector<Kernel> kernels;
 };
+
+/// The expression kind an op belongs to (Unary for Neg..Abs, ...); Const for Op::None.
+Expr::Kind op_kind(Op op);
 
 // Construction helpers (used by the frontend, passes and tests).
 ExprPtr make_const_int(std::int64_t v, DType t = DType::i64, SourceLoc loc = {});

@@ -112,18 +112,18 @@ std::string to_string(const Expr& e) {
     case K::Var: return e.name;
     case K::TensorSize: return fmt::format("{}.size({})", e.name, e.ival);
     case K::TensorStride: return fmt::format("{}.stride({})", e.name, e.ival);
-    case K::TileAttr: return fmt::format("{}.{}", e.name, e.op);
+    case K::TileAttr: return fmt::format("{}.{}", e.name, name(e.op));
     case K::TileIndex: return fmt::format("{}.index()", e.name);
     case K::Unary:
     case K::Binary:
-    case K::Compare: return fmt::format("{}({})", e.op, args_str(e));
+    case K::Compare: return fmt::format("{}({})", name(e.op), args_str(e));
     case K::Select: return fmt::format("where({})", args_str(e));
     case K::Cast: return fmt::format("cast<{}>({})", name(e.dtype), args_str(e));
     case K::Load: return fmt::format("load {}[{}]", e.name, indices_str(e.indices));
     case K::Full: return fmt::format("full<{}>({}; {})", name(e.dtype), args_str(e), shape_str(e.shape));
     case K::Arange: return fmt::format("arange<{}>({})", name(e.dtype), args_str(e));
     case K::Reduce:
-      return fmt::format("{}({}, dim={}{})", e.op, args_str(e), e.ival, e.keepdim ? ", keepdim" : "");
+      return fmt::format("{}({}, dim={}{})", name(e.op), args_str(e), e.ival, e.keepdim ? ", keepdim" : "");
     case K::Dot: return fmt::format("dot({})", args_str(e));
     case K::Unsqueeze: return fmt::format("unsqueeze({}, {})", args_str(e), e.ival);
   }

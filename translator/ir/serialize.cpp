@@ -100,7 +100,7 @@ json to_json(const ExprPtr& e) {
     for (const Dim& d : e->shape) j["shape"].push_back(to_json(d));
   }
   if (!e->name.empty()) j["name"] = e->name;
-  if (!e->op.empty()) j["op"] = e->op;
+  if (e->op != Op::None) j["op"] = name(e->op);
   if (e->ival != 0) j["ival"] = e->ival;
   if (e->fval != 0) j["fval"] = float_json(e->fval);
   if (e->keepdim) j["keepdim"] = true;
@@ -123,7 +123,12 @@ ExprPtr expr_from(const json& j) {
   if (j.contains("shape"))
     for (const json& d : j["shape"]) e->shape.push_back(dim_from(d));
   e->name = j.value("name", "");
-  e->op = j.value("op", "");
+  if (j.contains("op")) {
+    const std::string op = j["op"].is_string() ? j["op"].get<std::string>() : j["op"].dump();
+    const std::optional<Op> parsed = parse_op(op);
+    if (!parsed) throw SerializeError("tile IR: unknown op '" + op + "'");
+    e->op = *parsed;
+  }
   e->ival = j.value("ival", std::int64_t{0});
   e->fval = j.contains("fval") ? float_from(j["fval"]) : 0.0;
   e->keepdim = j.value("keepdim", false);

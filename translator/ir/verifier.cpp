@@ -97,6 +97,11 @@ class Verifier {
       expr(a, loc);
     }
     using K = Expr::Kind;
+    const bool takes_op = e->kind == K::Unary || e->kind == K::Binary || e->kind == K::Compare ||
+                          e->kind == K::Reduce || e->kind == K::TileAttr;
+    if (takes_op && op_kind(e->op) != e->kind)
+      fail(loc, fmt::format("op '{}' is not an operation of this expression kind", name(e->op)));
+    if (!takes_op && e->op != Op::None) fail(loc, fmt::format("op '{}' on an expression that takes none", name(e->op)));
     switch (e->kind) {
       case K::Var:
         if (!defined(e->name)) fail(loc, "'" + e->name + "' is used before it is defined");
@@ -123,7 +128,7 @@ class Verifier {
         break;
       case K::Binary:
       case K::Compare:
-        if (e->args.size() != 2) fail(loc, "'" + e->op + "' takes two operands");
+        if (e->args.size() != 2) fail(loc, fmt::format("'{}' takes two operands", name(e->op)));
         break;
       case K::Select:
         if (e->args.size() != 3) fail(loc, "where takes three operands");

@@ -139,41 +139,41 @@ struct HostEval {
       case K::TensorStride: return static_cast<double>(arg(e->name).strides.at(static_cast<std::size_t>(e->ival)));
       case K::Unary: {
         const double a = eval(e->args.at(0));
-        if (e->op == "neg") return -a;
-        if (e->op == "not") return a == 0;
-        if (e->op == "abs") return std::abs(a);
-        if (e->op == "sqrt") return std::sqrt(a);
-        if (e->op == "exp") return std::exp(a);
-        if (e->op == "log") return std::log(a);
-        throw ArgError("host expression: unsupported unary '" + e->op + "'");
+        if (e->op == ir::Op::Neg) return -a;
+        if (e->op == ir::Op::Not) return a == 0;
+        if (e->op == ir::Op::Abs) return std::abs(a);
+        if (e->op == ir::Op::Sqrt) return std::sqrt(a);
+        if (e->op == ir::Op::Exp) return std::exp(a);
+        if (e->op == ir::Op::Log) return std::log(a);
+        throw ArgError("host expression: unsupported unary '" + std::string(ir::name(e->op)) + "'");
       }
       case K::Binary: {
         const double a = eval(e->args.at(0)), b = eval(e->args.at(1));
-        if (e->op == "add") return fix(a + b);
-        if (e->op == "sub") return fix(a - b);
-        if (e->op == "mul") return fix(a * b);
-        if (e->op == "div") {
+        if (e->op == ir::Op::Add) return fix(a + b);
+        if (e->op == ir::Op::Sub) return fix(a - b);
+        if (e->op == ir::Op::Mul) return fix(a * b);
+        if (e->op == ir::Op::Div) {
           if (b == 0) throw ArgError("host expression divides by zero");
           return fix(a / b);
         }
-        if (e->op == "rem") {
+        if (e->op == ir::Op::Rem) {
           if (b == 0) throw ArgError("host expression divides by zero");
           return integral ? static_cast<double>(static_cast<std::int64_t>(a) % static_cast<std::int64_t>(b)) : std::fmod(a, b);
         }
-        if (e->op == "maximum") return std::max(a, b);
-        if (e->op == "minimum") return std::min(a, b);
-        if (e->op == "and") return (a != 0) && (b != 0);
-        if (e->op == "or") return (a != 0) || (b != 0);
-        if (e->op == "pow") return std::pow(a, b);
-        throw ArgError("host expression: unsupported binary '" + e->op + "'");
+        if (e->op == ir::Op::Maximum) return std::max(a, b);
+        if (e->op == ir::Op::Minimum) return std::min(a, b);
+        if (e->op == ir::Op::And) return (a != 0) && (b != 0);
+        if (e->op == ir::Op::Or) return (a != 0) || (b != 0);
+        if (e->op == ir::Op::Pow) return std::pow(a, b);
+        throw ArgError("host expression: unsupported binary '" + std::string(ir::name(e->op)) + "'");
       }
       case K::Compare: {
         const double a = eval(e->args.at(0)), b = eval(e->args.at(1));
-        if (e->op == "lt") return a < b;
-        if (e->op == "le") return a <= b;
-        if (e->op == "gt") return a > b;
-        if (e->op == "ge") return a >= b;
-        if (e->op == "eq") return a == b;
+        if (e->op == ir::Op::Lt) return a < b;
+        if (e->op == ir::Op::Le) return a <= b;
+        if (e->op == ir::Op::Gt) return a > b;
+        if (e->op == ir::Op::Ge) return a >= b;
+        if (e->op == ir::Op::Eq) return a == b;
         return a != b;
       }
       case K::Select: return eval(e->args.at(0)) != 0 ? eval(e->args.at(1)) : eval(e->args.at(2));

@@ -124,12 +124,12 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
         static const std::pair<const char*, Code> codes[] = {{"neg", Code::Neg}, {"not", Code::Not},
                                                              {"abs", Code::Abs}};
         for (const auto& [name, code] : codes)
-          if (x->op == name) {
+          if (std::string_view(ir::name(x->op)) == name) {
             op.code = code;
             push(op, 1);
             goto converted;
           }
-        throw unsupported(*x, "'" + x->op + "'");
+        throw unsupported(*x, "'" + std::string(ir::name(x->op)) + "'");
       }
       case K::Binary:
       case K::Compare: {
@@ -141,12 +141,12 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
             {"or", Code::Or},   {"lt", Code::Lt},   {"le", Code::Le},   {"gt", Code::Gt},
             {"ge", Code::Ge},   {"eq", Code::Eq},   {"ne", Code::Ne}};
         for (const auto& [name, code] : codes)
-          if (x->op == name) {
+          if (std::string_view(ir::name(x->op)) == name) {
             op.code = code;
             push(op, 2);
             goto converted;
           }
-        throw unsupported(*x, "'" + x->op + "'");
+        throw unsupported(*x, "'" + std::string(ir::name(x->op)) + "'");
       }
       case K::Select:
         walk(x->args.at(0));

@@ -22,7 +22,7 @@ ir::ExprPtr node(ir::Expr::Kind kind, DType dtype, std::string op, std::vector<i
   auto e = std::make_shared<ir::Expr>();
   e->kind = kind;
   e->dtype = dtype;
-  e->op = std::move(op);
+  e->op = op.empty() ? ir::Op::None : *ir::parse_op(op);
   e->args = std::move(args);
   return e;
 }

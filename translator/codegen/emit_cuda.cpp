@@ -1,5 +1,8 @@
 #include "emit_cuda.hpp"
 
+#include "translator/ir/layout.hpp"
+#include "translator/passes/pipeline.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -46,7 +49,7 @@ struct Val {
   std::int64_t rows = 1, cols = 1;  // physical extents (compile time)
 };
 
-enum class Axis { Row, Col };
+using ir::Axis;
 
 class Emitter {
  public:
@@ -54,13 +57,11 @@ class Emitter {
 
   KernelCode run() {
     st_ = analyze(k_);
-    for (std::size_t i = 0; i < st_.multi_dim_loops.size(); ++i) multi_index_[st_.multi_dim_loops[i]] = i;
-    for (std::size_t i = 0; i < st_.device_loops.size(); ++i) device_index_[st_.device_loops[i]] = i;
     for (std::size_t i = 0; i < st_.loads.size(); ++i) load_index_[st_.loads[i]] = i;
     for (std::size_t i = 0; i < st_.stores.size(); ++i) store_index_[st_.stores[i]] = i;
     find_whole_dims(k_.body);
-    collect_axes();
-    choose_layout();
+    threads_ = k_.layout.threads;
+    tc_ = k_.layout.threads_per_row;
     KernelCode code;
     code.kernel_symbol = k_.name + (instance_suffix(k_).empty() ? "" : "_" + instance_suffix(k_)) + "_kernel" +
                          (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
@@ -92,85 +93,26 @@ class Emitter {
 
   void line(const std::string& s) { out_ += std::string(static_cast<std::size_t>(indent_) * 2, ' ') + s + "\n"; }
 
-  // ---- shapes: which dims are rows, which columns --------------------------------------
+  // ---- shapes: the layout assign_layout chose ----------------------------------------------
 
-  static std::string key(const Dim& d) { return d.kind == Dim::Kind::Tile ? d.var : "<whole>"; }
+  Axis axis(const Dim& d) const { return ir::axis_of(k_.layout, d); }
+  std::int64_t block(const std::string& var) const { return k_.layout.blocks.at(var); }
 
-  void note_shape(const std::vector<Dim>& s, ir::SourceLoc at) {
-    if (s.size() > 2) fail(at, "tiles of rank 3 or more are not supported by the CUDA backend yet");
-    if (s.size() != 2) return;
-    for (int i = 0; i < 2; ++i) {
-      if (s[i].kind == Dim::Kind::One) continue;
-      const Axis want = i == 0 ? Axis::Row : Axis::Col;
-      auto [it, fresh] = axes_.emplace(key(s[i]), want);
-      if (!fresh && it->second != want)
-        fail(at, fmt::format("'{}' is a row dimension in one tile and a column dimension in another",
-                             key(s[i])),
-             "transposed use of a tile dimension is not supported by the CUDA backend yet");
-    }
-  }
-  void collect_expr(const ExprPtr& e) {
-    if (!e) return;
-    note_shape(e->shape, e->loc);
-    // dot's operands are staged through shared memory: their dims need no axis.
-    const std::size_t first = e->kind == Expr::Kind::Dot ? 2 : 0;
-    for (std::size_t i = first; i < e->args.size(); ++i) collect_expr(e->args[i]);
-    for (const Index& i : e->indices) collect_expr(i.expr);
-  }
-  void collect(const std::vector<ir::StmtPtr>& body) {
-    for (const ir::StmtPtr& s : body) {
-      collect_expr(s->expr);
-      for (const Index& i : s->indices) collect_expr(i.expr);
-      collect(s->body);
-    }
-  }
-  void collect_axes() {
-    collect_loops(k_.body);
-    collect(k_.body);
-  }
-  void collect_loops(const std::vector<ir::StmtPtr>& body) {
-    for (const ir::StmtPtr& s : body) {
-      if (s->kind != Stmt::Kind::Loop) continue;
-      for (const ir::LoopDim& d : s->dims) {
-        std::int64_t b = 1;
-        if (d.block.kind == ir::BlockSpec::Kind::Fixed) b = d.block.value;
-        if (d.block.kind == ir::BlockSpec::Kind::Tunable) b = c_.block_sizes.at(static_cast<std::size_t>(d.block.slot));
-        blocks_[d.var] = b;
-      }
-      collect_loops(s->body);
-    }
-  }
-
-  Axis axis(const Dim& d) const {
-    auto it = axes_.find(key(d));
-    return it == axes_.end() ? Axis::Col : it->second;
-  }
-
-  std::int64_t extent(const Dim& d) const {
-    switch (d.kind) {
-      case Dim::Kind::Tile: return blocks_.at(d.var);
-      case Dim::Kind::Full:
-      case Dim::Kind::Expr: return whole_extent();
-      case Dim::Kind::One: return 1;
-    }
-    return 1;
-  }
-
-  /// A tensor's size or stride as the kernel reads it: the constant of a static shape, 1 for a
-  /// stride specialized to 1, else the argument's field.
+  /// A tensor's size or stride as the kernel reads it: a constant specialize folded, else the
+  /// argument's field.
   std::string shape_value(const std::string& tensor, const char* what, std::int64_t d) const {
-    const std::string text = fmt::format("{}.{}({})", tensor, what, d);
-    const Specialization& sp = o_.specialization;
-    if (auto it = sp.constants.find(text); it != sp.constants.end()) return fmt::format("{}LL", it->second);
-    if (sp.unit_strides.count(text)) return "1LL";
-    return text;
+    const bool stride = what[1] == 't';
+    const auto& folded = stride ? k_.assumptions.strides : k_.assumptions.sizes;
+    if (auto it = folded.find({tensor, static_cast<int>(d)}); it != folded.end()) return fmt::format("{}LL", it->second);
+    return fmt::format("{}.{}({})", tensor, what, d);
   }
 
   /// `{var}_size`: the tile's extent, a constant when the loop's extent divides its block size.
-  std::string tile_size_line(const std::string& var, std::int64_t block, const std::string& end) const {
-    if (o_.specialization.divisible_loops.count(var))
-      return fmt::format("constexpr int {}_size = {};  // specialized: the extent divides {}", var, block, block);
-    return fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", var, block, end);
+  std::string tile_size_line(const ir::LoopDim& d, const std::string& end) const {
+    if (d.divisible)
+      return fmt::format("constexpr int {}_size = {};  // specialized: the extent divides {}", d.var, d.block.value,
+                         d.block.value);
+    return fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, d.block.value, end);
   }
 
   std::string runtime_extent(const Dim& d) {
@@ -185,29 +127,8 @@ class Emitter {
   }
 
   /// Physical (rows, cols) of a logical shape.
-  std::pair<std::int64_t, std::int64_t> physical(const std::vector<Dim>& s, ir::SourceLoc at) const {
-    if (s.empty()) return {1, 1};
-    if (s.size() == 1) {
-      if (s[0].kind == Dim::Kind::One) return {1, 1};
-      return axis(s[0]) == Axis::Row ? std::pair{extent(s[0]), std::int64_t{1}} : std::pair{std::int64_t{1}, extent(s[0])};
-    }
-    if (s.size() == 2) return {extent(s[0]), extent(s[1])};
-    fail(at, "tiles of rank 3 or more are not supported by the CUDA backend yet");
-  }
-
-  void choose_layout() {
-    threads_ = 32 * c_.num_warps;
-    std::int64_t widest = 1;
-    for (const auto& [k, a] : axes_)
-      if (a == Axis::Col) widest = std::max(widest, k == "<whole>" ? whole_extent() : blocks_.at(k));
-    for (const auto& [var, b] : blocks_)
-      if (!axes_.count(var)) widest = std::max(widest, b);  // 1-D tiles run along columns
-    // Columns per thread: one 16-byte vector of the narrowest tensor element type.
-    int narrowest = 8;
-    for (const ir::Param& p : k_.params)
-      if (p.is_tensor) narrowest = std::min(narrowest, ir::size_bytes(p.dtype));
-    tc_ = std::min<std::int64_t>(threads_, std::max<std::int64_t>(1, widest / (16 / narrowest)));
-    if (c_.threads_per_row) tc_ = c_.threads_per_row;
+  std::pair<std::int64_t, std::int64_t> physical(const std::vector<Dim>& s, ir::SourceLoc) const {
+    return ir::physical(k_.layout, s);
   }
 
   std::string frag_type(DType t, std::int64_t r, std::int64_t c) {
@@ -290,15 +211,15 @@ class Emitter {
         if (it == values_.end()) return {e->name, t};  // host let or grid index: a scalar
         return it->second;
       }
-      case K::TensorSize: return {shape_value(e->name, "size", e->ival), DType::i64};
-      case K::TensorStride: return {shape_value(e->name, "stride", e->ival), DType::i64};
+      case K::TensorSize: return {fmt::format("{}.size({})", e->name, e->ival), DType::i64};
+      case K::TensorStride: return {fmt::format("{}.stride({})", e->name, e->ival), DType::i64};
       case K::TileAttr: {
         const std::string& v = e->name;
         if (e->op == ir::Op::Begin) return {v + "_begin", DType::i64};
         if (e->op == ir::Op::Size) return {"(long long)" + v + "_size", DType::i64};
         if (e->op == ir::Op::End) return {fmt::format("({0}_begin + {0}_size)", v), DType::i64};
         if (e->op == ir::Op::Id) return {v + "_id", DType::i64};
-        return {std::to_string(blocks_.at(v)) + "LL", DType::i64};
+        return {std::to_string(block(v)) + "LL", DType::i64};
       }
       case K::TileIndex: {
         const Dim d{Dim::Kind::Tile, e->name, 0, nullptr};
@@ -573,7 +494,6 @@ class Emitter {
   // is valid (lets and stores of elementwise work on rows; sum, mean, max, min).
 
   bool looped() const { return !c_.reduction_loops.empty() && c_.reduction_loops[0] != 0; }
-  std::int64_t whole_extent() const { return looped() ? c_.reduction_loops[0] : c_.full_extent; }
 
   static bool has_whole(const std::vector<Dim>& shape) {
     for (const Dim& d : shape)
@@ -881,9 +801,9 @@ class Emitter {
     const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
     const Access po = access(store.name, store.indices, out_shape, store.loc);
     const auto rc = physical(init.expr->shape, init.loc);
-    const std::size_t index = device_index_.at(&loop);
+    const std::size_t index = static_cast<std::size_t>(loop.site);
     const Val acc{init.name, DType::f32, true, rc.first, rc.second};
-    const std::int64_t bk = blocks_.at(k);
+    const std::int64_t bk = block(k);
     // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
     // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
     int stages = configured_stages(index, acc, a.dtype);
@@ -1051,6 +971,9 @@ class Emitter {
       }
       case Stmt::Kind::Check: fail(s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
       case Stmt::Kind::Loop: emit_device_loop(s); return;
+      case Stmt::Kind::DotLoopStore:
+      case Stmt::Kind::ChunkReduce:
+      case Stmt::Kind::ChunkLoop: throw std::logic_error("emit_stmt: lowered statement not printed yet");
     }
   }
 
@@ -1074,8 +997,8 @@ class Emitter {
     const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
     const Val& acc = values_.at(st.name);
     const int stages = configured_stages(loop_index, acc, a.dtype);
-    note_dot_loop(acc, a.dtype, blocks_.at(k), stages);
-    line(fmt::format("tilecc::dev::dot_loop<{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", blocks_.at(k),
+    note_dot_loop(acc, a.dtype, block(k), stages);
+    line(fmt::format("tilecc::dev::dot_loop<{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", block(k),
                      stages ? fmt::format(", {}", stages) : "", st.name, pa.pointer, pa.row_stride, pa.col_stride,
                      pb.pointer, pb.row_stride, pb.col_stride, begin, end,
                      runtime_extent(a.shape[0]) + ", " + runtime_extent(b.shape[1])));
@@ -1160,13 +1083,12 @@ class Emitter {
   }
 
   /// `#pragma unroll` of a device loop (range_unroll_factors), or nothing.
-  void unroll_pragma(std::size_t loop_index) {
-    const int u = loop_index < c_.range_unroll_factors.size() ? c_.range_unroll_factors[loop_index] : 0;
-    if (u) line(fmt::format("#pragma unroll {}", u));
+  void unroll_pragma(const Stmt& loop) {
+    if (loop.unroll) line(fmt::format("#pragma unroll {}", loop.unroll));
   }
 
   void emit_device_loop(const Stmt& s) {
-    const std::size_t index = device_index_.at(&s);
+    const std::size_t index = static_cast<std::size_t>(s.site);
     if (emit_dot_loop(s, index)) return;
     line(source_comment(s.loc));
     const std::vector<const ir::LoopDim*> dims = ordered_dims(s);
@@ -1179,13 +1101,13 @@ class Emitter {
       ++opened;
       for (const ir::LoopDim* d : dims) {
         flat += (flat.empty() ? "" : "_") + d->var;
-        const std::int64_t b = s.is_grid ? 1 : blocks_.at(d->var);
+        const std::int64_t b = s.is_grid ? 1 : block(d->var);
         line(fmt::format("const long long {0}_tiles = tilecc::dev::ceil_div(({1}) - ({2}), {3}LL);", d->var,
                          scalar(d->end), scalar(d->begin), b));
         total += (total.empty() ? "" : " * ") + d->var + "_tiles";
       }
       flat += "_flat";
-      unroll_pragma(index);
+      unroll_pragma(s);
       line(fmt::format("for (long long {0} = 0; {0} < {1}; ++{0}) {{", flat, total));
       ++indent_;
       ++opened;
@@ -1200,25 +1122,25 @@ class Emitter {
         if (s.is_grid) {
           line(fmt::format("const long long {0} = ({1}) + {0}_id;", d->var, scalar(d->begin)));
         } else {
-          const std::int64_t b = blocks_.at(d->var);
+          const std::int64_t b = block(d->var);
           line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d->var, scalar(d->begin), b));
-          line(tile_size_line(d->var, b, scalar(d->end)));
+          line(tile_size_line(*d, scalar(d->end)));
         }
       }
     } else {
       for (std::size_t i = 0; i < dims.size(); ++i) {
         const ir::LoopDim& d = *dims[i];
         const std::string begin = scalar(d.begin), end = scalar(d.end);
-        if (i + 1 == dims.size()) unroll_pragma(index);
+        if (i + 1 == dims.size()) unroll_pragma(s);
         if (s.is_grid) {
           line(fmt::format("for (long long {0} = {1}; {0} < {2}; ++{0}) {{", d.var, begin, end));
         } else {
-          const std::int64_t b = blocks_.at(d.var);
+          const std::int64_t b = block(d.var);
           line(fmt::format(
               "for (long long {0}_begin = {1}, {0}_id = 0; {0}_begin < {2}; {0}_begin += {3}, ++{0}_id) {{", d.var,
               begin, end, b));
           ++indent_;
-          line(tile_size_line(d.var, b, end));
+          line(tile_size_line(d, end));
           line(fmt::format("(void){}_id;", d.var));
           --indent_;
         }
@@ -1236,19 +1158,15 @@ class Emitter {
   /// The dims of loop s in the config's order (loop_orders), outermost first.
   std::vector<const ir::LoopDim*> ordered_dims(const Stmt& s) const {
     std::vector<const ir::LoopDim*> out;
-    const auto it = multi_index_.find(&s);
-    if (it == multi_index_.end() || it->second >= c_.loop_orders.size()) {
+    if (s.order.empty()) {
       for (const ir::LoopDim& d : s.dims) out.push_back(&d);
       return out;
     }
-    for (int i : c_.loop_orders[it->second]) out.push_back(&s.dims.at(static_cast<std::size_t>(i)));
+    for (int i : s.order) out.push_back(&s.dims.at(static_cast<std::size_t>(i)));
     return out;
   }
 
-  bool flattened(const Stmt& s) const {
-    const auto it = multi_index_.find(&s);
-    return it != multi_index_.end() && it->second < c_.flatten_loops.size() && c_.flatten_loops[it->second];
-  }
+  bool flattened(const Stmt& s) const { return s.flatten; }
 
   // ---- the kernel and its launcher ---------------------------------------------------------
 
@@ -1309,7 +1227,7 @@ class Emitter {
   std::string emit_global(const std::string& symbol) {
     out_.clear();
     indent_ = 0;
-    const std::string bounds = c_.min_blocks_per_sm ? fmt::format("{}, {}", threads_, c_.min_blocks_per_sm)
+    const std::string bounds = k_.min_blocks_per_sm ? fmt::format("{}, {}", threads_, k_.min_blocks_per_sm)
                                                     : std::to_string(threads_);
     line(fmt::format("__global__ void __launch_bounds__({}) {}({}) {{", bounds, symbol, param_list(true)));
     ++indent_;
@@ -1421,7 +1339,7 @@ class Emitter {
     for (const LaunchDim& ld : dims) {
       const ir::LoopDim& d = *ld.first;
       line(fmt::format("const long long {0}_tiles = (({1}) - ({2}) + {3} - 1) / {3};", d.var, scalar(d.end),
-                       scalar(d.begin), blocks_.at(d.var)));
+                       scalar(d.begin), block(d.var)));
     }
     std::size_t n = dims.size();
     // L2 grouping: the two innermost dims of a 2-D tile loop, walked in bands of G rows of
@@ -1452,12 +1370,12 @@ class Emitter {
     for (const LaunchDim& ld : dims) {
       const ir::LoopDim& d = *ld.first;
       const std::string begin = scalar(d.begin), end = scalar(d.end);
-      const std::int64_t b = blocks_.at(d.var);
+      const std::int64_t b = block(d.var);
       if (ld.second) {
         line(fmt::format("const long long {0} = ({1}) + {0}_id;", d.var, begin));
       } else {
         line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d.var, begin, b));
-        line(tile_size_line(d.var, b, end));
+        line(tile_size_line(d, end));
       }
     }
   }
@@ -1469,7 +1387,7 @@ class Emitter {
       if (group >= 0 && ld.group != group) continue;
       const ir::LoopDim* d = ld.first;
       tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d->end),
-                           scalar(d->begin), blocks_.at(d->var));
+                           scalar(d->begin), block(d->var));
     }
     return tiles.empty() ? "1LL" : tiles;
   }
@@ -1672,15 +1590,10 @@ class Emitter {
   /// Facts the compiler cannot see but may use (aligned vector accesses): 16-byte aligned base
   /// pointers and strides that are multiples of 16 elements.
   void emit_assumptions() {
-    const Specialization& sp = o_.specialization;
-    for (const std::string& t : sp.aligned_tensors)
+    for (const std::string& t : k_.assumptions.aligned_tensors)
       line(fmt::format("{0}.data = static_cast<decltype({0}.data)>(__builtin_assume_aligned({0}.data, 16));", t));
-    for (const std::string& s : sp.div16_strides) {
-      if (sp.unit_strides.count(s) || sp.constants.count(s)) continue;
-      const std::size_t dot = s.find('.'), open = s.find('(');
-      line(fmt::format("__builtin_assume({}.strides[{}] % 16 == 0);", s.substr(0, dot),
-                       s.substr(open + 1, s.size() - open - 2)));
-    }
+    for (const auto& [tensor, dim] : k_.assumptions.div16_strides)
+      line(fmt::format("__builtin_assume({}.strides[{}] % 16 == 0);", tensor, dim));
   }
 
   static std::string escape(const std::string& s) {
@@ -1712,14 +1625,12 @@ class Emitter {
   const ir::Kernel& k_;
   const Config& c_;
   const EmitOptions& o_;
-  std::map<std::string, Axis> axes_;
-  std::map<std::string, std::int64_t> blocks_;
   std::map<std::string, Val> values_;
   std::map<const Expr*, Val> prefetched_;
   std::map<const Expr*, Val> packed_;  // persistent: bf16 tiles kept packed (invariant or prefetched), widened
   std::set<std::string> whole_dims_;
   KernelStructure st_;
-  std::map<const ir::Stmt*, std::size_t> multi_index_, device_index_, store_index_;
+  std::map<const ir::Stmt*, std::size_t> store_index_;
   std::map<const Expr*, std::size_t> load_index_;
   std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk
   std::map<std::string, Val> chunk_values_;   // looped: those already computed in this chunk loop
@@ -1757,8 +1668,10 @@ std::string instance_suffix(const ir::Kernel& k) {
 }
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options) {
-  validate(config, kernel);
-  return Emitter(kernel, config, options).run();
+  passes::LowerOptions lo;
+  lo.specialization = options.specialization;
+  const ir::Kernel lowered = passes::lower(kernel, config, passes::Target{options.arch}, lo);
+  return Emitter(lowered, config, options).run();
 }
 
 }  // namespace tilecc::codegen

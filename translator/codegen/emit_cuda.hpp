@@ -10,6 +10,7 @@
 #include "translator/config/config.hpp"
 #include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
+#include "translator/passes/pass.hpp"
 
 namespace tilecc::codegen {
 
@@ -20,9 +21,7 @@ using config::Specialization;
 
 /// The kernel uses something codegen cannot express yet; the message says
 /// what, where (source line) and what to write instead.
-struct CodegenError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using CodegenError = passes::LoweringError;
 
 struct EmitOptions {
   std::vector<std::string> source_lines;  // the kernel's source, for line comments (optional)

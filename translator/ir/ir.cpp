@@ -94,6 +94,17 @@ Expr::Kind op_kind(Op op) {
   return Expr::Kind::TileAttr;
 }
 
+const char* name(CacheHint h) {
+  switch (h) {
+    case CacheHint::Default: return "default";
+    case CacheHint::EvictFirst: return "evict_first";
+    case CacheHint::EvictLast: return "evict_last";
+    case CacheHint::Cg: return "cg";
+    case CacheHint::Cs: return "cs";
+  }
+  return "?";
+}
+
 bool Dim::operator==(const Dim& o) const {
   if (kind != o.kind) return false;
   switch (kind) {

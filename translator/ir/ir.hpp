@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,42 @@ std::optional<Op> parse_op(const std::string& s);     // the inverse of name()
 
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
+
+// ---- Decisions of the lowering passes (translator/passes), recorded on the IR ----------
+// The frontend leaves them at their defaults; `lower()` fills them in, pass by pass, and the
+// CUDA printer reads them. passes/pipeline.cpp lists which pass decides what.
+
+/// Where a tile dimension lies in a fragment: down its rows or along its columns.
+enum class Axis : std::uint8_t { Row, Col };
+
+/// Cache hints of a tile load or store (the device library's LoadHint / StoreHint).
+enum class CacheHint : std::uint8_t { Default, EvictFirst, EvictLast, Cg, Cs };
+const char* name(CacheHint h);  // "default", "evict_first", "evict_last", "cg", "cs"
+
+/// A persistent program's early load of a tile (map_programs).
+enum class Prefetch : std::uint8_t {
+  None,
+  Invariant,  // the same tile in every program: loaded once, before the programs
+  Next,       // issued one program ahead (double-buffered registers)
+};
+
+/// How one tile load or store moves its data (select_accesses).
+struct Access {
+  int site = -1;               // its index among the kernel's tile loads / tile stores
+  bool vector = true;          // 16-byte (or the widest aligned) vector accesses
+  CacheHint hint = CacheHint::Default;
+  int tma_stage = -1;          // Kernel::tma_stages index; -1: registers only
+  std::string tma_skipped;     // why TMA was asked for but does not apply here ("" if not)
+  bool packed = false;         // a bf16 load kept packed as loaded, widened to f32 at each use
+  Prefetch prefetch = Prefetch::None;
+};
+
+/// The shared scratch of a block reduction (plan_reduction_scratch).
+struct Scratch {
+  bool planned = false;   // false: buffer 0 with its closing barrier (the library's default)
+  int buffer = 0;         // 0 or 1
+  bool barrier = true;    // false: the next reduction uses the other buffer, no barrier between
+};
 
 /// One dimension of a tile's shape.
 struct Dim {
@@ -108,6 +145,10 @@ struct Expr {
   std::vector<ExprPtr> args;
   std::vector<Index> indices;
   SourceLoc loc;
+  // Lowering decisions:
+  Access access;     // Load
+  Scratch scratch;   // Reduce
+  bool packed_widen = false;  // Cast to f32 of a packed bf16 load: the load's widening
 
   bool is_scalar() const { return shape.empty(); }
 };
@@ -129,6 +170,14 @@ struct LoopDim {
   std::string var;
   ExprPtr begin, end;
   BlockSpec block;
+  bool divisible = false;  // specialized: the extent is a multiple of the block (full tiles)
+};
+
+/// How a dot k-loop runs on the tensor cores (match_dot_loops).
+struct DotPlan {
+  int stages = 0;                  // pipeline stages; 0: the library's choice
+  bool wgmma = false;              // warpgroup MMA (sm_90a) rather than mma.sync
+  std::int64_t dynamic_bytes = 0;  // dynamic shared memory it runs in; 0: static
 };
 
 struct Stmt;
@@ -143,6 +192,12 @@ struct Stmt {
     AtomicAdd,  // tensor `name`[indices] += expr, atomically
     Check,      // host: abort the launch unless expr (text: the source)
     Loop,       // tile or grid loop over `dims`, body `body`
+    // Made by lowering passes:
+    DotLoopStore,  // body = {acc = zeros, k-loop of dots into acc, store of acc}: one library k-loop
+                   // storing the products from registers (match_dot_loops)
+    ChunkReduce,   // expr: a reduction over a whole row, computed in chunks of `chunk` columns
+                   // before the statement that reads it (chunk_reductions)
+    ChunkLoop,     // body: statements over a whole row, run chunk by chunk (chunk_reductions)
   };
   Kind kind = Kind::Let;
   std::string name;
@@ -155,6 +210,19 @@ struct Stmt {
   std::vector<LoopDim> dims;
   std::vector<StmtPtr> body;
   SourceLoc loc;
+  // Lowering decisions:
+  Access access;              // Store
+  std::vector<int> order;     // Loop: dims outermost first (empty: as written)
+  bool flatten = false;       // Loop: one linear loop (device) or one grid axis (launch) over its tiles
+  int unroll = 0;             // Loop (device): #pragma unroll factor, 0: the compiler's choice
+  int site = -1;              // Loop (device): its index among device loops
+  int multi_site = -1;        // Loop of >= 2 dims: its index among those (loop_orders, flatten_loops)
+  bool is_dot = false;        // Loop / DotLoopStore: a dot k-loop run by the library
+  DotPlan dot;                // ... and how
+  std::int64_t chunk = 0;     // ChunkReduce / ChunkLoop: columns per chunk
+  Dim whole;                  // ChunkReduce / ChunkLoop: the whole dimension walked
+  bool deferred = false;      // Let of a whole row under chunking: recomputed in each chunk
+  std::vector<std::string> notes;  // why a config knob does not apply here (printed as comments)
 };
 
 /// A kernel parameter: a tensor view or a scalar.
@@ -173,6 +241,50 @@ struct BlockSlot {
   std::int64_t min = 1, max = 1024;
 };
 
+/// Threads of a block and how tile dimensions lie on them (assign_layout).
+struct Layout {
+  int threads = 0;                             // 0: not assigned yet
+  int threads_per_row = 0;                     // threads across a fragment row
+  std::int64_t whole_extent = 0;               // compile-time extent of whole dimensions
+  std::map<std::string, std::int64_t> blocks;  // loop variable -> block size
+  std::map<std::string, Axis> axes;            // tile variable ("<whole>": whole dims) -> axis
+};
+
+/// How program ids map to the launch loops' tiles (map_programs).
+struct Programs {
+  enum class Kind : std::uint8_t { Flat, Xyz, PersistentBlocked, PersistentInterleaved };
+  Kind kind = Kind::Flat;
+  int programs_per_sm = 0;  // persistent: the grid is SMs x this
+  struct Dim {
+    std::string var;
+    bool grid = false;   // a tl::grid dimension (a scalar index)
+    int group = 0;       // pid xyz: the grid axis group (one per dim or flattened loop), outermost first
+    bool l2 = false;     // one of the two dims walked in L2 bands
+  };
+  std::vector<Dim> dims;  // outermost (slowest over program ids) first
+  int l2_grouping = 1;    // > 1: bands of this many rows of tiles
+  bool persistent() const { return kind == Kind::PersistentBlocked || kind == Kind::PersistentInterleaved; }
+  int axes() const { return dims.empty() ? 1 : dims.back().group + 1; }
+};
+
+/// A shared-memory stage of a TMA load or store site (select_accesses).
+struct TmaStage {
+  std::string name;   // tma_load_0, tma_store_1_1
+  bool load = true;
+  int site = 0;
+  DType dtype = DType::f32;
+  std::int64_t rows = 1, cols = 1;
+  std::string what;   // "load of x at line 7"
+};
+
+/// What the specialization lets the compiler assume of arguments (specialize).
+struct Assumptions {
+  std::map<std::pair<std::string, int>, std::int64_t> sizes, strides;  // tensor, dim -> a constant
+  std::vector<std::string> aligned_tensors;                // base pointer 16-byte aligned
+  std::vector<std::pair<std::string, int>> div16_strides;  // tensor, dim: stride % 16 == 0
+  std::vector<std::string> facts;                          // readable, for the header comment
+};
+
 struct Kernel {
   std::string name;           // function name (`softmax`)
   std::string instance;       // template arguments as written, e.g. "tl::bf16"; empty if none
@@ -182,6 +294,13 @@ struct Kernel {
   std::vector<BlockSlot> block_slots;
   std::vector<StmtPtr> host;  // Let / Check
   std::vector<StmtPtr> body;  // the launch loop nest and what follows it
+  // Lowering decisions (kernel-wide):
+  Layout layout;
+  Programs programs;
+  Assumptions assumptions;
+  std::vector<TmaStage> tma_stages;
+  int min_blocks_per_sm = 0;
+  bool second_scratch = false;  // reductions alternate two scratch buffers (plan_reduction_scratch)
 };
 
 /// All kernels of one translation unit.

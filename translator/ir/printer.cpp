@@ -50,18 +50,39 @@ std::string block_str(const BlockSpec& b) {
 
 void print_block(std::string& out, const std::vector<StmtPtr>& body, int depth);
 
+/// A load's or store's access decision, once select_accesses made it ("" before).
+std::string access_str(const Access& a) {
+  if (a.site < 0) return "";
+  std::string s = fmt::format(" {{site {}{}", a.site, a.vector ? ", vector" : ", scalar");
+  if (a.hint != CacheHint::Default) s += fmt::format(", {}", name(a.hint));
+  if (a.tma_stage >= 0) s += fmt::format(", tma stage {}", a.tma_stage);
+  if (a.packed) s += ", packed";
+  if (a.prefetch == Prefetch::Invariant) s += ", loaded once";
+  if (a.prefetch == Prefetch::Next) s += ", prefetched";
+  return s + "}";
+}
+
+std::string dot_str(const Stmt& s) {
+  if (!s.is_dot) return "";
+  return fmt::format(" dot{{{}, stages {}{}}}", s.dot.wgmma ? "wgmma" : "mma", s.dot.stages,
+                     s.dot.dynamic_bytes ? fmt::format(", {} dynamic shared bytes", s.dot.dynamic_bytes) : "");
+}
+
 void print_stmt(std::string& out, const Stmt& s, int depth) {
   const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
   const std::string at = fmt::format("  // line {}", s.loc.line);
+  for (const std::string& note : s.notes) out += fmt::format("{}// note: {}\n", pad, note);
   switch (s.kind) {
     case Stmt::Kind::Let:
-      out += fmt::format("{}let {}: {} = {}{}\n", pad, s.name, type_str(*s.expr), to_string(*s.expr), at);
+      out += fmt::format("{}let{} {}: {} = {}{}\n", pad, s.deferred ? " per chunk" : "", s.name, type_str(*s.expr),
+                         to_string(*s.expr), at);
       break;
     case Stmt::Kind::Assign:
       out += fmt::format("{}{} = {}{}\n", pad, s.name, to_string(*s.expr), at);
       break;
     case Stmt::Kind::Store:
-      out += fmt::format("{}store {}[{}] = {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
+      out += fmt::format("{}store{} {}[{}] = {}{}\n", pad, access_str(s.access), s.name, indices_str(s.indices),
+                         to_string(*s.expr), at);
       break;
     case Stmt::Kind::AtomicAdd:
       out += fmt::format("{}atomic_add {}[{}] += {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
@@ -73,20 +94,71 @@ void print_stmt(std::string& out, const Stmt& s, int depth) {
       std::string dims;
       for (std::size_t i = 0; i < s.dims.size(); ++i) {
         const LoopDim& d = s.dims[i];
-        dims += fmt::format("{}{} in [{}, {}) block {}", i ? ", " : "", d.var, to_string(*d.begin),
-                            to_string(*d.end), block_str(d.block));
+        dims += fmt::format("{}{} in [{}, {}) block {}{}", i ? ", " : "", d.var, to_string(*d.begin),
+                            to_string(*d.end), block_str(d.block), d.divisible ? " divisible" : "");
       }
-      out += fmt::format("{}{}{} {} {{{}\n", pad, s.is_launch ? "launch " : "", s.is_grid ? "grid" : "tile",
-                         dims, at);
+      std::string knobs;
+      if (!s.order.empty()) {
+        knobs += " order [";
+        for (std::size_t i = 0; i < s.order.size(); ++i) knobs += fmt::format("{}{}", i ? ", " : "", s.order[i]);
+        knobs += "]";
+      }
+      if (s.flatten) knobs += " flattened";
+      if (s.unroll) knobs += fmt::format(" unroll {}", s.unroll);
+      out += fmt::format("{}{}{} {}{}{} {{{}\n", pad, s.is_launch ? "launch " : "", s.is_grid ? "grid" : "tile",
+                         dims, knobs, dot_str(s), at);
       print_block(out, s.body, depth + 1);
       out += pad + "}\n";
       break;
     }
+    case Stmt::Kind::DotLoopStore:
+      out += fmt::format("{}dot_loop_store{} {{{}\n", pad, dot_str(s), at);
+      print_block(out, s.body, depth + 1);
+      out += pad + "}\n";
+      break;
+    case Stmt::Kind::ChunkReduce:
+      out += fmt::format("{}chunk_reduce {} over {} in chunks of {}{}\n", pad, to_string(*s.expr), to_string(s.whole),
+                         s.chunk, at);
+      break;
+    case Stmt::Kind::ChunkLoop:
+      out += fmt::format("{}chunks of {} over {} {{{}\n", pad, s.chunk, to_string(s.whole), at);
+      print_block(out, s.body, depth + 1);
+      out += pad + "}\n";
+      break;
   }
 }
 
 void print_block(std::string& out, const std::vector<StmtPtr>& body, int depth) {
   for (const StmtPtr& s : body) print_stmt(out, *s, depth);
+}
+
+/// The kernel-wide lowering decisions, one line each ("" before lowering).
+std::string lowering_str(const Kernel& k) {
+  std::string out;
+  const Layout& l = k.layout;
+  if (l.threads) {
+    out += fmt::format("  layout: {} threads, {} x {} (rows x columns), whole extent {}", l.threads,
+                       l.threads / l.threads_per_row, l.threads_per_row, l.whole_extent);
+    if (k.min_blocks_per_sm) out += fmt::format(", at least {} blocks per SM", k.min_blocks_per_sm);
+    std::string axes;
+    for (const auto& [var, axis] : l.axes) axes += fmt::format(" {}={}", var, axis == Axis::Row ? "row" : "col");
+    out += (axes.empty() ? "" : ";" + axes) + "\n";
+  }
+  const Programs& p = k.programs;
+  if (!p.dims.empty()) {
+    static const char* kinds[] = {"flat", "xyz", "persistent_blocked", "persistent_interleaved"};
+    out += fmt::format("  programs: {}", kinds[static_cast<int>(p.kind)]);
+    if (p.persistent()) out += fmt::format(" ({} per SM)", p.programs_per_sm);
+    for (const Programs::Dim& d : p.dims)
+      out += fmt::format(" {}{}", d.var, p.kind == Programs::Kind::Xyz ? fmt::format("@{}", d.group) : "");
+    if (p.l2_grouping > 1) out += fmt::format(", L2 bands of {}", p.l2_grouping);
+    out += "\n";
+  }
+  for (const TmaStage& t : k.tma_stages)
+    out += fmt::format("  tma stage {}: {} x {} {} for the {}\n", t.name, t.rows, t.cols, name(t.dtype), t.what);
+  for (const std::string& f : k.assumptions.facts) out += fmt::format("  assume {}\n", f);
+  if (k.second_scratch) out += "  reductions alternate two scratch buffers\n";
+  return out;
 }
 
 }  // namespace
@@ -118,12 +190,15 @@ std::string to_string(const Expr& e) {
     case K::Binary:
     case K::Compare: return fmt::format("{}({})", name(e.op), args_str(e));
     case K::Select: return fmt::format("where({})", args_str(e));
-    case K::Cast: return fmt::format("cast<{}>({})", name(e.dtype), args_str(e));
-    case K::Load: return fmt::format("load {}[{}]", e.name, indices_str(e.indices));
+    case K::Cast:
+      return fmt::format("{}<{}>({})", e.packed_widen ? "widen" : "cast", name(e.dtype), args_str(e));
+    case K::Load: return fmt::format("load{} {}[{}]", access_str(e.access), e.name, indices_str(e.indices));
     case K::Full: return fmt::format("full<{}>({}; {})", name(e.dtype), args_str(e), shape_str(e.shape));
     case K::Arange: return fmt::format("arange<{}>({})", name(e.dtype), args_str(e));
     case K::Reduce:
-      return fmt::format("{}({}, dim={}{})", name(e.op), args_str(e), e.ival, e.keepdim ? ", keepdim" : "");
+      return fmt::format("{}({}, dim={}{}{})", name(e.op), args_str(e), e.ival, e.keepdim ? ", keepdim" : "",
+                         !e.scratch.planned ? ""
+                         : fmt::format(", scratch {}{}", e.scratch.buffer, e.scratch.barrier ? "" : " no barrier"));
     case K::Dot: return fmt::format("dot({})", args_str(e));
     case K::Unsqueeze: return fmt::format("unsqueeze({}, {})", args_str(e), e.ival);
   }
@@ -146,6 +221,7 @@ std::string to_string(const Kernel& k) {
   for (std::size_t i = 0; i < k.block_slots.size(); ++i)
     out += fmt::format("  block_sizes[{}]: {} in [{}, {}]\n", i, k.block_slots[i].name,
                        k.block_slots[i].min, k.block_slots[i].max);
+  out += lowering_str(k);
   if (!k.host.empty()) {
     out += "  host {\n";
     print_block(out, k.host, 2);

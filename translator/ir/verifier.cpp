@@ -146,6 +146,10 @@ class Verifier {
 
   void stmt(const Stmt& s) {
     switch (s.kind) {
+      case Stmt::Kind::DotLoopStore:
+      case Stmt::Kind::ChunkReduce:
+      case Stmt::Kind::ChunkLoop:
+        fail(s.loc, "a statement made by lowering passes; the IR given to lowering has none");
       case Stmt::Kind::Let:
         expr(s.expr, s.loc);
         define(s.name, s.loc);

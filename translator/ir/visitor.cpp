@@ -37,6 +37,9 @@ void Visitor::visit(const StmtPtr& s) {
     case K::AtomicAdd: return visit_atomic_add(*s);
     case K::Check: return visit_check(*s);
     case K::Loop: return visit_loop(*s);
+    case K::DotLoopStore: return visit_dot_loop_store(*s);
+    case K::ChunkReduce: return visit_chunk_reduce(*s);
+    case K::ChunkLoop: return visit_chunk_loop(*s);
   }
 }
 
@@ -101,6 +104,9 @@ StmtPtr Mutator::mutate(const StmtPtr& s) {
     case K::AtomicAdd: return mutate_atomic_add(s);
     case K::Check: return mutate_check(s);
     case K::Loop: return mutate_loop(s);
+    case K::DotLoopStore: return mutate_dot_loop_store(s);
+    case K::ChunkReduce: return mutate_chunk_reduce(s);
+    case K::ChunkLoop: return mutate_chunk_loop(s);
   }
   return s;
 }

@@ -60,6 +60,9 @@ class Visitor {
   virtual void visit_atomic_add(const Stmt& s) { visit_children(s); }
   virtual void visit_check(const Stmt& s) { visit_children(s); }
   virtual void visit_loop(const Stmt& s) { visit_children(s); }
+  virtual void visit_dot_loop_store(const Stmt& s) { visit_children(s); }
+  virtual void visit_chunk_reduce(const Stmt& s) { visit_children(s); }
+  virtual void visit_chunk_loop(const Stmt& s) { visit_children(s); }
 };
 
 class Mutator {
@@ -105,6 +108,9 @@ class Mutator {
   virtual StmtPtr mutate_atomic_add(const StmtPtr& s) { return mutate_children(s); }
   virtual StmtPtr mutate_check(const StmtPtr& s) { return mutate_children(s); }
   virtual StmtPtr mutate_loop(const StmtPtr& s) { return mutate_children(s); }
+  virtual StmtPtr mutate_dot_loop_store(const StmtPtr& s) { return mutate_children(s); }
+  virtual StmtPtr mutate_chunk_reduce(const StmtPtr& s) { return mutate_children(s); }
+  virtual StmtPtr mutate_chunk_loop(const StmtPtr& s) { return mutate_children(s); }
 };
 
 }  // namespace tilecc::ir

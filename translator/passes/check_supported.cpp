@@ -1,0 +1,39 @@
+// Why: the printer must never meet code it cannot express; the user learns here, with the line.
+#include "passes.hpp"
+#include "translator/ir/visitor.hpp"
+
+namespace tilecc::passes {
+
+namespace {
+
+class Checker : public ir::Visitor {
+ public:
+  explicit Checker(const PassContext& ctx) : ctx_(ctx) {}
+
+ protected:
+  void visit_binary(const ir::Expr& e) override {
+    if (e.op == ir::Op::Rem && !e.shape.empty())
+      fail(ctx_, e.loc, "'%' on tiles is not supported by the CUDA backend yet");
+    visit_children(e);
+  }
+  void visit_store(const ir::Stmt& s) override {
+    for (const ir::Index& i : s.indices)
+      if (i.kind == ir::Index::Kind::Gather) fail(ctx_, s.loc, "storing through gathered indices is not supported yet");
+    visit_children(s);
+  }
+  void visit_check(const ir::Stmt& s) override {
+    fail(ctx_, s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
+  }
+
+ private:
+  const PassContext& ctx_;
+};
+
+}  // namespace
+
+ir::Kernel check_supported(const ir::Kernel& k, const PassContext& ctx) {
+  Checker(ctx).visit(k.body);
+  return k;
+}
+
+}  // namespace tilecc::passes

@@ -1,0 +1,48 @@
+// The lowering passes, in the order lower() runs them (pipeline.cpp). Each is an
+// IR -> IR function: it reads the decisions of the passes before it and records its own
+// on the IR (translator/ir/ir.hpp: "Decisions of the lowering passes"), so that the CUDA
+// printer only chooses spelling. `tilecc translate --print-ir-after=PASS` shows each result.
+#pragma once
+
+#include "pass.hpp"
+
+namespace tilecc::passes {
+
+/// Refuses what the CUDA backend cannot express, with the source line and what to write instead.
+ir::Kernel check_supported(const ir::Kernel& k, const PassContext& ctx);
+
+/// Numbers the sites the config's per-site lists refer to (tile loads and stores, device
+/// loops, multi-dimensional loops) before any pass restructures the body.
+ir::Kernel number_sites(const ir::Kernel& k, const PassContext& ctx);
+
+/// Folds the argument facts of a specialized variant: constant sizes and strides, tile loops
+/// whose extent divides the block, pointers and strides the compiler may assume aligned.
+ir::Kernel specialize(const ir::Kernel& k, const PassContext& ctx);
+
+/// Gives every tile loop its block sizes, dimension order, flattening, unrolling and site.
+ir::Kernel tile_loops(const ir::Kernel& k, const PassContext& ctx);
+
+/// Chooses the threads of a block and which tile dimensions run down rows or along columns.
+ir::Kernel assign_layout(const ir::Kernel& k, const PassContext& ctx);
+
+/// Walks whole rows in chunks (reduction_loops): row lets are recomputed per chunk, row
+/// reductions become chunked reductions before their first use, row stores chunk loops.
+ir::Kernel chunk_reductions(const ir::Kernel& k, const PassContext& ctx);
+
+/// Finds dot k-loops the library runs on the tensor cores and decides their instruction,
+/// pipeline depth and shared memory.
+ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext& ctx);
+
+/// Maps program ids to the launch loops' tiles: flat, xyz or persistent, L2 bands, and
+/// (persistent) the loads issued once or one program ahead.
+ir::Kernel map_programs(const ir::Kernel& k, const PassContext& ctx);
+
+/// Chooses how each tile load and store moves data: vector width, cache hint, TMA stage,
+/// bf16 kept packed.
+ir::Kernel select_accesses(const ir::Kernel& k, const PassContext& ctx);
+
+/// Gives each block reduction its scratch buffer and decides which may skip their closing
+/// barrier (straight-line neighbours alternate two buffers).
+ir::Kernel plan_reduction_scratch(const ir::Kernel& k, const PassContext& ctx);
+
+}  // namespace tilecc::passes

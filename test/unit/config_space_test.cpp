@@ -35,7 +35,7 @@ ir::Kernel exp_kernel() {
   load->shape = {{ir::Dim::Kind::Tile, "t", 0, nullptr}};
   auto e = std::make_shared<ir::Expr>();
   e->kind = ir::Expr::Kind::Unary;
-  e->op = "exp";
+  e->op = ir::Op::Exp;
   e->dtype = ir::DType::f32;
   e->shape = load->shape;
   e->args = {load};

@@ -304,15 +304,13 @@ class Bench {
         Extras::check(x_->func_set_attribute(fn_.handle(), 8, dynamic_shared_), "cuFuncSetAttribute");
     }
     const config::Config config = config::parse_config(r.at("config").dump(), *kernel_);
-    dims_ = launch_dims(*kernel_, config, bound_, drv().multiprocessors());
-    const std::vector<PackedParam> params = pack_params(*kernel_, bound_, buffers_);
+    grid_ = launch_grid(*kernel_, config, bound_, drv().multiprocessors(), dynamic_shared_);
     args_.clear();
-    for (const PackedParam& p : params) args_.push_bytes(p.bytes.data(), p.bytes.size(), p.align);
+    pack_params(*kernel_, bound_, buffers_, args_);
   }
   void launch() {
-    if (dims_.empty) return;
-    fn_.launch({dims_.grid[0], dims_.grid[1], dims_.grid[2]}, dims_.threads, static_cast<unsigned>(dynamic_shared_),
-               nullptr, args_);
+    if (!grid_.launches()) return;  // no programs
+    fn_.launch({grid_.x, grid_.y, grid_.z}, grid_.threads, grid_.dynamic_shared_bytes, nullptr, args_);
   }
 
   float elapsed_ms(int from, int to) {
@@ -464,7 +462,7 @@ class Bench {
   runtime::Function fn_;
   std::string loaded_key_;
   int dynamic_shared_ = 0;
-  LaunchDims dims_;
+  launch::Grid grid_;
   runtime::ArgPack args_;
 };
 

@@ -2,11 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <cstring>
-#include <map>
 
 #include "autotune/config_space.hpp"
+#include "translator/launch/host_eval.hpp"
 
 namespace tilecc::autotune {
 
@@ -110,104 +108,77 @@ std::string spec_key(const std::vector<ArgSpec>& bound) {
 
 namespace {
 
-/// Host scalar arithmetic over the prologue's lets, scalar params and tensor shapes.
-struct HostEval {
-  const ir::Kernel& kernel;
-  const std::vector<ArgSpec>& bound;
-  std::map<std::string, double> lets;
-
-  const ArgSpec& arg(const std::string& name) const {
-    for (std::size_t i = 0; i < kernel.params.size(); ++i)
-      if (kernel.params[i].name == name) return bound[i];
-    throw ArgError("host expression names unknown parameter '" + name + "'");
+/// The bound arguments as the host evaluator reads them (as the runtime binds a launch's:
+/// scalars converted to their parameter's kind), the prologue run and each launch dim's
+/// extent evaluated. Holds pointers into `bound` and `kernel`.
+class HostArgs {
+ public:
+  HostArgs(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound) : program_(compile(kernel)) {
+    const std::size_t n = kernel.params.size();
+    scalars_.resize(n);
+    sizes_.resize(n);
+    strides_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const ArgSpec& a = bound.at(i);
+      sizes_[i] = a.sizes.data();
+      strides_[i] = a.strides.data();
+      launch::HostValue v{};
+      if (ir::is_floating(kernel.params[i].dtype)) {
+        v.is_float = true;
+        v.f = a.value;
+      } else {
+        v.i = static_cast<std::int64_t>(a.value);
+      }
+      scalars_[i] = v;
+    }
+    env_.scalars = scalars_.data();
+    env_.sizes = sizes_.data();
+    env_.strides = strides_.data();
+    extents_.resize(static_cast<std::size_t>(program_.launch_dim_count()));
+    if (const char* failed = program_.run(env_, extents_.data()))
+      throw ArgError(fmt::format("TILECC_CHECK({}) fails for these arguments", failed));
   }
+  HostArgs(const HostArgs&) = delete;
+  HostArgs& operator=(const HostArgs&) = delete;
 
-  double eval(const ir::ExprPtr& e) const {
-    using K = ir::Expr::Kind;
-    if (!e) throw ArgError("empty host expression");
-    const bool integral = ir::is_integer(e->dtype) || e->dtype == ir::DType::b1;
-    auto fix = [&](double v) { return integral ? std::trunc(v) : v; };
-    switch (e->kind) {
-      case K::Const: return ir::is_floating(e->dtype) ? e->fval : static_cast<double>(e->ival);
-      case K::Param: return arg(e->name).value;
-      case K::Var: {
-        auto it = lets.find(e->name);
-        if (it == lets.end()) throw ArgError("host expression uses '" + e->name + "' before it is set");
-        return it->second;
-      }
-      case K::TensorSize: return static_cast<double>(arg(e->name).sizes.at(static_cast<std::size_t>(e->ival)));
-      case K::TensorStride: return static_cast<double>(arg(e->name).strides.at(static_cast<std::size_t>(e->ival)));
-      case K::Unary: {
-        const double a = eval(e->args.at(0));
-        if (e->op == ir::Op::Neg) return -a;
-        if (e->op == ir::Op::Not) return a == 0;
-        if (e->op == ir::Op::Abs) return std::abs(a);
-        if (e->op == ir::Op::Sqrt) return std::sqrt(a);
-        if (e->op == ir::Op::Exp) return std::exp(a);
-        if (e->op == ir::Op::Log) return std::log(a);
-        throw ArgError("host expression: unsupported unary '" + std::string(ir::name(e->op)) + "'");
-      }
-      case K::Binary: {
-        const double a = eval(e->args.at(0)), b = eval(e->args.at(1));
-        if (e->op == ir::Op::Add) return fix(a + b);
-        if (e->op == ir::Op::Sub) return fix(a - b);
-        if (e->op == ir::Op::Mul) return fix(a * b);
-        if (e->op == ir::Op::Div) {
-          if (b == 0) throw ArgError("host expression divides by zero");
-          return fix(a / b);
-        }
-        if (e->op == ir::Op::Rem) {
-          if (b == 0) throw ArgError("host expression divides by zero");
-          return integral ? static_cast<double>(static_cast<std::int64_t>(a) % static_cast<std::int64_t>(b)) : std::fmod(a, b);
-        }
-        if (e->op == ir::Op::Maximum) return std::max(a, b);
-        if (e->op == ir::Op::Minimum) return std::min(a, b);
-        if (e->op == ir::Op::And) return (a != 0) && (b != 0);
-        if (e->op == ir::Op::Or) return (a != 0) || (b != 0);
-        if (e->op == ir::Op::Pow) return std::pow(a, b);
-        throw ArgError("host expression: unsupported binary '" + std::string(ir::name(e->op)) + "'");
-      }
-      case K::Compare: {
-        const double a = eval(e->args.at(0)), b = eval(e->args.at(1));
-        if (e->op == ir::Op::Lt) return a < b;
-        if (e->op == ir::Op::Le) return a <= b;
-        if (e->op == ir::Op::Gt) return a > b;
-        if (e->op == ir::Op::Ge) return a >= b;
-        if (e->op == ir::Op::Eq) return a == b;
-        return a != b;
-      }
-      case K::Select: return eval(e->args.at(0)) != 0 ? eval(e->args.at(1)) : eval(e->args.at(2));
-      case K::Cast: return fix(eval(e->args.at(0)));
-      default: throw ArgError("host expression: unsupported node in a launch bound");
+  const launch::HostEnv& env() const { return env_; }
+  std::span<const std::int64_t> extents() const { return extents_; }
+  std::int64_t eval_int(const ir::ExprPtr& e) const {
+    try {
+      return program_.compile(e).eval_int(env_);
+    } catch (const launch::EvalError& x) {
+      throw ArgError(x.what());
     }
   }
-};
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
-
-/// The host prologue run for these arguments: its lets set, its checks passed.
-HostEval run_prologue(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound) {
-  HostEval ev{kernel, bound, {}};
-  for (const ir::StmtPtr& s : kernel.host) {
-    if (s->kind == ir::Stmt::Kind::Let) ev.lets[s->name] = ev.eval(s->expr);
-    if (s->kind == ir::Stmt::Kind::Check && ev.eval(s->expr) == 0)
-      throw ArgError(fmt::format("TILECC_CHECK({}) fails for these arguments", s->text));
+ private:
+  static launch::HostProgram compile(const ir::Kernel& kernel) {
+    try {
+      return launch::HostProgram(kernel);
+    } catch (const launch::EvalError& e) {
+      throw ArgError(e.what());
+    }
   }
-  return ev;
-}
+
+  launch::HostProgram program_;
+  std::vector<launch::HostValue> scalars_;
+  std::vector<const std::int64_t*> sizes_, strides_;
+  std::vector<std::int64_t> extents_;
+  launch::HostEnv env_;
+};
 
 }  // namespace
 
 config::Specialization specialization_for(const ir::Kernel& kernel, const config::Config& config,
                                            const std::vector<ArgSpec>& bound, const std::string& arch) {
-  const HostEval ev = run_prologue(kernel, bound);
+  const HostArgs host(kernel, bound);
   const std::vector<config::Slot> slots = config::specialization_slots(kernel, config);
   const std::span<const config::FactRule> table = config::fact_table(config::backend_of(arch));
   config::SpecKeyBuilder builder(config::Shapes::Dynamic);
   for (const config::Slot& s : slots) {
     config::SlotValue v;
     if (s.kind == config::SlotKind::LoopExtent) {
-      v.value = static_cast<std::int64_t>(ev.eval(s.loop->end) - ev.eval(s.loop->begin));
+      v.value = host.eval_int(s.loop->end) - host.eval_int(s.loop->begin);
       v.block = s.block;
     } else {
       const ArgSpec& a = bound.at(static_cast<std::size_t>(s.param));
@@ -226,98 +197,30 @@ config::Specialization specialization_for(const ir::Kernel& kernel, const config
   return config::specialization_from_key(kernel, slots, table, key);
 }
 
-LaunchDims launch_dims(const ir::Kernel& kernel, const config::Config& config, const std::vector<ArgSpec>& bound,
-                       int sm_count) {
-  const HostEval ev = run_prologue(kernel, bound);
-  // Launch loops, as codegen's launch_dims(): per loop its dims in the config's order; pid xyz
-  // gives each dim (or each flattened loop) its own grid axis.
-  const config::KernelStructure structure = config::analyze(kernel);
-  auto multi_index = [&](const ir::Stmt* s) -> int {
-    for (std::size_t i = 0; i < structure.multi_dim_loops.size(); ++i)
-      if (structure.multi_dim_loops[i] == s) return static_cast<int>(i);
-    return -1;
-  };
-  std::vector<std::pair<std::int64_t, int>> tiles;  // (tiles of a dim, grid group)
-  const std::vector<ir::StmtPtr>* body = &kernel.body;
-  int group = -1;
-  while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) {
-    const ir::Stmt& s = *(*body)[0];
-    const int mi = multi_index(&s);
-    const bool flat = mi >= 0 && static_cast<std::size_t>(mi) < config.flatten_loops.size() && config.flatten_loops[static_cast<std::size_t>(mi)];
-    std::vector<const ir::LoopDim*> dims;
-    if (mi >= 0 && static_cast<std::size_t>(mi) < config.loop_orders.size())
-      for (int i : config.loop_orders[static_cast<std::size_t>(mi)]) dims.push_back(&s.dims.at(static_cast<std::size_t>(i)));
-    else
-      for (const ir::LoopDim& d : s.dims) dims.push_back(&d);
-    if (flat) ++group;
-    for (const ir::LoopDim* d : dims) {
-      std::int64_t b = 1;
-      if (d->block.kind == ir::BlockSpec::Kind::Fixed) b = d->block.value;
-      if (d->block.kind == ir::BlockSpec::Kind::Tunable) b = config.block_sizes.at(static_cast<std::size_t>(d->block.slot));
-      if (s.is_grid) b = 1;
-      const auto extent = static_cast<std::int64_t>(ev.eval(d->end) - ev.eval(d->begin));
-      tiles.emplace_back(ceil_div(extent, b), flat ? group : ++group);
-    }
-    body = &s.body;
+launch::Grid launch_grid(const ir::Kernel& kernel, const config::Config& config, const std::vector<ArgSpec>& bound,
+                         int sm_count, int dynamic_shared_bytes) {
+  launch::LaunchPlan plan;
+  try {
+    plan = launch::plan_launch(kernel, config);
+  } catch (const launch::PlanError& e) {
+    throw ArgError(e.what());
   }
-  LaunchDims out;
-  out.threads = static_cast<unsigned>(32 * config.num_warps);
-  auto programs = [&](int g) {
-    std::int64_t n = 1;
-    for (const auto& [t, tg] : tiles)
-      if (g < 0 || tg == g) n *= t;
-    return n;
-  };
-  if (config.pid == config::Pid::Xyz) {
-    const int axes = tiles.empty() ? 1 : tiles.back().second + 1;
-    if (axes > 3) throw ArgError("pid xyz with more than three grid axes");
-    for (int axis = 0; axis < 3; ++axis) {
-      const std::int64_t n = axis < axes ? programs(axes - 1 - axis) : 1;
-      if (n <= 0) out.empty = true;
-      if (n > (axis == 0 ? 2147483647LL : 65535LL)) throw ArgError("the grid exceeds CUDA's limits with pid xyz");
-      out.grid[axis] = static_cast<unsigned>(std::max<std::int64_t>(n, 0));
-    }
-    return out;
-  }
-  const std::int64_t n = programs(-1);
-  if (n <= 0) out.empty = true;
-  if (n > 2147483647LL) throw ArgError("more programs than CUDA's grid limit");
-  std::int64_t blocks = n;
-  if (config.persistent()) blocks = std::min<std::int64_t>(n, std::int64_t{sm_count} * config.programs_per_sm);
-  out.grid[0] = static_cast<unsigned>(std::max<std::int64_t>(blocks, 0));
-  return out;
+  plan.dynamic_shared_bytes = dynamic_shared_bytes;
+  const HostArgs host(kernel, bound);
+  if (const launch::WholeDim* w = launch::exceeded_guard(plan, host.env().sizes))
+    throw ArgError(launch::guard_error(plan, *w, host.env().sizes[w->param][w->dim]));
+  const launch::Grid grid = launch::compute_grid(plan, host.extents(), sm_count);
+  if (grid.status != launch::Grid::Status::Launch && grid.status != launch::Grid::Status::Empty)
+    throw ArgError(grid.error());
+  return grid;
 }
 
-std::vector<PackedParam> pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
-                                     const std::vector<unsigned long long>& device_ptrs) {
-  std::vector<PackedParam> out;
-  for (std::size_t i = 0; i < kernel.params.size(); ++i) {
-    const ir::Param& p = kernel.params[i];
-    const ArgSpec& a = bound.at(i);
-    PackedParam pp;
-    auto put = [&](const void* data, std::size_t n) {
-      const auto* b = static_cast<const unsigned char*>(data);
-      pp.bytes.insert(pp.bytes.end(), b, b + n);
-    };
-    if (p.is_tensor) {
-      const unsigned long long ptr = device_ptrs.at(i);
-      put(&ptr, 8);
-      for (std::int64_t s : a.sizes) put(&s, 8);
-      for (std::int64_t s : a.strides) put(&s, 8);
-      pp.align = 8;
-    } else {
-      switch (p.dtype) {
-        case ir::DType::i64: { const std::int64_t v = static_cast<std::int64_t>(a.value); put(&v, 8); pp.align = 8; break; }
-        case ir::DType::i32: { const std::int32_t v = static_cast<std::int32_t>(a.value); put(&v, 4); pp.align = 4; break; }
-        case ir::DType::i8: case ir::DType::b1: { const std::int8_t v = static_cast<std::int8_t>(a.value); put(&v, 1); pp.align = 1; break; }
-        case ir::DType::f64: { const double v = a.value; put(&v, 8); pp.align = 8; break; }
-        case ir::DType::f32: { const float v = static_cast<float>(a.value); put(&v, 4); pp.align = 4; break; }
-        default: throw ArgError(fmt::format("scalar parameter '{}' of dtype {} is not supported by the tuner", p.name, ir::name(p.dtype)));
-      }
-    }
-    out.push_back(std::move(pp));
-  }
-  return out;
+void pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
+                 const std::vector<unsigned long long>& device_ptrs, launch::ArgPack& out) {
+  const HostArgs host(kernel, bound);
+  std::vector<std::uint64_t> data(kernel.params.size(), 0);
+  for (std::size_t i = 0; i < data.size() && i < device_ptrs.size(); ++i) data[i] = device_ptrs[i];
+  launch::pack_args(launch::param_packing(kernel), host.env(), data.data(), out);
 }
 
 }  // namespace tilecc::autotune

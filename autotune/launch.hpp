@@ -4,8 +4,8 @@
 //
 // Shapes are known when tuning (`--arg x=bf16[8192,4096]`), so the host
 // prologue and the launch loops' extents are evaluated here, once per config,
-// mirroring the launcher codegen emits (emit_cuda.cpp: programs_expr, pid xyz
-// grid axes, persistent grid of SMs x programs_per_sm).
+// with the launch plan, host evaluator, grid and packing the runtime launches
+// with (translator/launch/).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,8 @@
 #include "translator/config/config.hpp"
 #include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
+#include "translator/launch/arg_pack.hpp"
+#include "translator/launch/grid.hpp"
 
 namespace tilecc::autotune {
 
@@ -62,24 +64,17 @@ config::Specialization specialization_for(const ir::Kernel& kernel, const config
 /// Alignment of the buffers the bench worker allocates (cuMemAlloc gives at least 256 bytes).
 constexpr std::uintptr_t kBufferAlignment = 256;
 
-struct LaunchDims {
-  unsigned grid[3] = {1, 1, 1};
-  unsigned threads = 128;
-  bool empty = false;  // nothing to launch (no programs)
-};
+/// The grid and block of `kernel` under `config` for these arguments, computed as the runtime
+/// computes them (translator/launch: the plan, the host evaluator, the grid); status Empty:
+/// nothing to launch. Throws ArgError when a TILECC_CHECK fails or the config cannot take the
+/// shapes (a whole row longer than full_extent, the grid limits).
+launch::Grid launch_grid(const ir::Kernel& kernel, const config::Config& config, const std::vector<ArgSpec>& bound,
+                         int sm_count, int dynamic_shared_bytes = 0);
 
-/// The grid and block of `kernel` under `config` for these arguments; throws ArgError when
-/// a TILECC_CHECK fails or the config cannot take the shapes (full_extent, grid limits).
-LaunchDims launch_dims(const ir::Kernel& kernel, const config::Config& config, const std::vector<ArgSpec>& bound,
-                       int sm_count);
-
-/// Parameter bytes for cuLaunchKernel, in parameter order: a tensor as TensorArg<T, R>
-/// {T* data; long long sizes[R]; long long strides[R];}, a scalar as its C type.
-struct PackedParam {
-  std::vector<unsigned char> bytes;
-  std::size_t align = 8;
-};
-std::vector<PackedParam> pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
-                                     const std::vector<unsigned long long>& device_ptrs);
+/// The parameters for cuLaunchKernel, in order, packed as the runtime packs them
+/// (launch::pack_args): a tensor as TensorArg<T, R> {T* data; long long sizes[R]; long long
+/// strides[R];} with data = device_ptrs[i], a scalar as its dtype's C type (f16 / bf16 bits).
+void pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
+                 const std::vector<unsigned long long>& device_ptrs, launch::ArgPack& out);
 
 }  // namespace tilecc::autotune

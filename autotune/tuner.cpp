@@ -18,6 +18,7 @@
 #include "autotune/config_space.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
+#include "translator/launch/launch_plan.hpp"
 
 namespace tilecc::autotune {
 
@@ -26,28 +27,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double now_s() { return steady_seconds(); }
-
-void whole_dims(const ir::ExprPtr& e, std::set<std::pair<std::string, int>>& out) {
-  if (!e) return;
-  for (const ir::Dim& d : e->shape)
-    if (d.kind == ir::Dim::Kind::Full) out.insert({d.var, d.index});
-  if (e->kind == ir::Expr::Kind::Load)
-    for (std::size_t i = 0; i < e->indices.size(); ++i)
-      if (e->indices[i].kind == ir::Index::Kind::All) out.insert({e->name, static_cast<int>(i)});
-  for (const ir::ExprPtr& a : e->args) whole_dims(a, out);
-  for (const ir::Index& i : e->indices) whole_dims(i.expr, out);
-}
-
-void whole_dims(const std::vector<ir::StmtPtr>& body, std::set<std::pair<std::string, int>>& out) {
-  for (const ir::StmtPtr& s : body) {
-    whole_dims(s->expr, out);
-    if (s->kind == ir::Stmt::Kind::Store)
-      for (std::size_t i = 0; i < s->indices.size(); ++i)
-        if (s->indices[i].kind == ir::Index::Kind::All) out.insert({s->name, static_cast<int>(i)});
-    for (const ir::Index& i : s->indices) whole_dims(i.expr, out);
-    whole_dims(s->body, out);
-  }
-}
 
 /// Dynamic shared memory a kernel's launch must ask for: KernelResources has the field once
 /// codegen emits deep dot pipelines with dynamic shared memory; 0 before that.
@@ -62,13 +41,14 @@ int dynamic_shared_bytes(const Resources& r) {
 }  // namespace
 
 std::int64_t full_extent_for(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound) {
-  std::set<std::pair<std::string, int>> dims;
-  whole_dims(kernel.body, dims);
+  // The dims the launch guards against full_extent (launch::LaunchPlan::guards).
   std::int64_t largest = 0;
-  for (const auto& [tensor, d] : dims)
-    for (std::size_t i = 0; i < kernel.params.size(); ++i)
-      if (kernel.params[i].name == tensor && bound[i].is_tensor && d < static_cast<int>(bound[i].sizes.size()))
-        largest = std::max(largest, bound[i].sizes[static_cast<std::size_t>(d)]);
+  for (const launch::WholeDim& w : launch::whole_dims(kernel)) {
+    if (w.param < 0) continue;
+    const ArgSpec& a = bound.at(static_cast<std::size_t>(w.param));
+    if (a.is_tensor && w.dim < static_cast<int>(a.sizes.size()))
+      largest = std::max(largest, a.sizes[static_cast<std::size_t>(w.dim)]);
+  }
   if (largest == 0) return config::default_config(kernel).full_extent;
   std::int64_t p = 1;
   while (p < largest) p *= 2;
@@ -238,7 +218,7 @@ class Session {
     try {
       const config::Config config = tspace_->config(g);
       c.config = nlohmann::json::parse(config.to_json());
-      launch_dims(kernel_, config, bound_, sms_);
+      launch_grid(kernel_, config, bound_, sms_);
       codegen::EmitOptions eo;
       eo.arch = arch_;
       if (o_.specialize) eo.specialization = specialization_for(kernel_, config, bound_, arch_);

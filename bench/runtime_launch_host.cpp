@@ -9,11 +9,13 @@
 // with pre-packed arguments, their difference (the runtime's own cost), Kernel::key
 // (bind + checks + key), and the heap allocations per cached launch.
 // --check (a CTest test, not a timing test): exits 1 unless a cached launch allocates
-// nothing and hands the driver the expected grid, block, shared bytes and arguments.
+// nothing and hands the driver the expected grid, block, shared bytes and arguments, and a
+// pid xyz launch puts each launch dim on the grid axis the config's loop order gives it.
 #include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +26,7 @@
 #include "runtime/driver.hpp"
 #include "runtime/kernel.hpp"
 #include "runtime/module.hpp"
+#include "translator/launch/arg_pack.hpp"
 #include "test/fake_driver/fake_launch.hpp"
 #include "test/support/allocation_counter.hpp"
 
@@ -106,20 +109,31 @@ int main(int argc, char** argv) {
     std::printf("cached launch: %.2f heap allocations per call; driver given grid %ux%ux%u, block %u, shared %u: %s\n",
                 allocations, got.grid[0], got.grid[1], got.grid[2], got.block[0], got.shared_bytes,
                 launch_ok ? "as expected" : "WRONG");
+    // pid xyz with the launch loop's dims reordered (tm innermost): tm's 64 / 16 tiles run
+    // along x, where the kernel reads them (program_id(0)), tn's 256 / 32 along y.
+    tilecc::config::Config xyz = cfg;
+    xyz.block_sizes = {16, 32};
+    xyz.pid = tilecc::config::Pid::Xyz;
+    xyz.loop_orders = {{1, 0}};
+    rt::KernelOptions xyz_options;
+    xyz_options.config = xyz;
+    rt::Kernel add_xyz = rt::Kernel::from_ir_file(std::string(argv[1]) + "/add.json", "add_f32", xyz_options);
+    add_xyz.launch(args, stream);
+    const TileccFakeLaunch xyz_got = *last();
+    const bool xyz_ok = xyz_got.grid[0] == 4 && xyz_got.grid[1] == 8 && xyz_got.grid[2] == 1;
+    std::printf("pid xyz, loop order [1, 0]: driver given grid %ux%ux%u: %s\n", xyz_got.grid[0], xyz_got.grid[1],
+                xyz_got.grid[2], xyz_ok ? "as expected" : "WRONG (expected 4x8x1)");
     if (check) {
       if (allocations != 0) return fail("a cached launch allocates");
       if (!launch_ok) return fail("the driver was not given the expected launch");
+      if (!xyz_ok) return fail("the pid xyz grid does not follow the config's loop order");
       return 0;
     }
 
     rt::ArgPack pack;
-    for (const rt::Arg& a : args) {
-      unsigned char bytes[40];
-      std::memcpy(bytes, &a.tensor.data, 8);
-      std::memcpy(bytes + 8, a.tensor.sizes, 16);
-      std::memcpy(bytes + 24, a.tensor.strides, 16);
-      pack.push_bytes(bytes, sizeof bytes, 8);
-    }
+    for (const rt::Arg& a : args)
+      tilecc::launch::pack_tensor(pack, reinterpret_cast<std::uintptr_t>(a.tensor.data), a.tensor.rank,
+                                  a.tensor.sizes, a.tensor.strides);
     const rt::Driver::LaunchFn bare = gpu.raw_launch();
     const auto function = static_cast<rt::FunctionHandle>(got.function);
     const unsigned block = got.block[0];

@@ -4,22 +4,23 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <unordered_map>
 
 #include "cache.hpp"
-#include "host_eval.hpp"
 #include "module.hpp"
 #include "nvrtc.hpp"
 #include "tilecc/version.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
 #include "translator/ir/verifier.hpp"
+#include "translator/launch/arg_pack.hpp"
+#include "translator/launch/grid.hpp"
+#include "translator/launch/host_eval.hpp"
+#include "translator/launch/launch_plan.hpp"
 
 namespace tilecc::runtime {
 
@@ -60,8 +61,8 @@ std::string templates_dir() {
 
 namespace {
 
-constexpr int kMaxParams = 32;
-constexpr int kMaxLaunchDims = 16;
+using launch::kMaxLaunchDims;
+using launch::kMaxParams;
 
 /// A hash of every header of the device library: cached cubins depend on what the generated
 /// source includes, not only on its text. Read once per process.
@@ -70,55 +71,13 @@ const std::string& templates_fingerprint() {
   return fingerprint;
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
-
-std::int64_t block_of(const ir::LoopDim& d, const config::Config& c) {
-  switch (d.block.kind) {
-    case ir::BlockSpec::Kind::Fixed: return d.block.value;
-    case ir::BlockSpec::Kind::Tunable: return c.block_sizes.at(static_cast<std::size_t>(d.block.slot));
-    case ir::BlockSpec::Kind::One: return 1;
-  }
-  return 1;
-}
-
-/// bf16 / f16 bits of a float (round to nearest even), for scalar parameters.
-std::uint16_t to_bf16(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;  // NaN
-  return static_cast<std::uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-std::uint16_t to_f16(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  const std::uint32_t sign = (u >> 16) & 0x8000u;
-  std::uint32_t a = u & 0x7fffffffu;
-  if (a > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u);
-  if (a >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // overflow -> inf
-  if (a < 0x38800000u) {                                                   // subnormal or zero
-    float magnitude;
-    std::memcpy(&magnitude, &a, 4);
-    return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(magnitude * 16777216.0f)));
-  }
-  a += 0xc8000fffu + ((a >> 13) & 1u);  // rebias exponent, round to nearest even
-  return static_cast<std::uint16_t>(sign | (a >> 13));
-}
-
-/// The launch grid's loops as the emitter walks them: one xyz axis group per
-/// dim, or per loop when the config flattens it.
-struct LaunchDim {
-  const ir::LoopDim* dim;
-  const ir::Stmt* loop;
-  HostExpr begin, end;
-};
-
 /// What computing the key needs of one slot, worked out when the kernel loads (and the
 /// rules when the arch is known), so that a launch scans no table and looks nothing up.
 struct SlotPlan {
   static constexpr int kMaxRules = 8;
   bool tensor = false;     // a slot of a tensor parameter
   int element_bytes = 0;   // tensor: its dtype's size (bind() checked the argument's)
-  int launch_dim = -1;     // LoopExtent of a launch loop: its index in launch_dims
+  int launch_dim = -1;     // LoopExtent of a launch loop: its index in the launch extents
   int rule_count = 0;      // the backend's rules for the slot's kind; none when opted out
   const config::FactRule* rules[kMaxRules] = {};
 };
@@ -139,11 +98,7 @@ struct Variant {
   config::Config config;
   Module module;
   Function function;
-  unsigned threads = 128;
-  unsigned dynamic_shared = 0;  // bytes of dynamic shared memory (deep dot pipelines)
-  std::vector<std::int64_t> blocks;  // per launch dim
-  std::vector<int> groups;           // per launch dim: xyz axis group (pid xyz)
-  int axes = 1;
+  launch::LaunchPlan plan;  // grid, guards, packing; dynamic_shared_bytes from codegen
 };
 
 struct Kernel::Impl {
@@ -151,12 +106,11 @@ struct Kernel::Impl {
   KernelOptions options;
   config::Config base;  // the given config, else the default one: the key's block sizes
   std::vector<config::Slot> slots;
-  std::vector<SlotPlan> slot_plans;            // per slot
-  std::vector<HostExpr> slot_begin, slot_end;  // per slot (LoopExtent only)
-  std::unique_ptr<HostPrologue> prologue;
-  std::vector<LaunchDim> launch_dims;
-  std::vector<std::pair<int, int>> whole_dims;  // (param, dim) held whole in registers: <= full_extent
-  std::string arch;                             // resolved on first use
+  std::vector<SlotPlan> slot_plans;                    // per slot
+  std::vector<launch::HostExpr> slot_begin, slot_end;  // per slot (LoopExtent only)
+  std::unique_ptr<launch::HostProgram> host;           // the prologue and the launch extents
+  std::vector<launch::WholeDim> whole_dims;            // held whole in registers (tensor parameters)
+  std::string arch;                                    // resolved on first use
   std::span<const config::FactRule> table;
   DiskCache cache;
 
@@ -177,26 +131,20 @@ struct Kernel::Impl {
     config::validate(base, kernel);
     slots = config::specialization_slots(kernel, base, options.no_specialize);
     try {
-      prologue = std::make_unique<HostPrologue>(kernel);
+      host = std::make_unique<launch::HostProgram>(kernel);
       for (const config::Slot& s : slots) {
-        slot_begin.push_back(s.loop ? prologue->compile(s.loop->begin) : HostExpr{});
-        slot_end.push_back(s.loop ? prologue->compile(s.loop->end) : HostExpr{});
+        slot_begin.push_back(s.loop ? host->compile(s.loop->begin) : launch::HostExpr{});
+        slot_end.push_back(s.loop ? host->compile(s.loop->end) : launch::HostExpr{});
       }
-      const std::vector<ir::StmtPtr>* body = &kernel.body;
-      while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) {
-        const ir::Stmt& s = *(*body)[0];
-        for (const ir::LoopDim& d : s.dims)
-          launch_dims.push_back({&d, &s, prologue->compile(d.begin), prologue->compile(d.end)});
-        body = &s.body;
-      }
-    } catch (const EvalError& e) {
+    } catch (const launch::EvalError& e) {
       throw LaunchError(e.what());
     }
-    if (launch_dims.size() > static_cast<std::size_t>(kMaxLaunchDims))
+    if (host->launch_dim_count() > kMaxLaunchDims)
       throw LaunchError(fmt::format("tilecc runtime: kernel '{}' has more than {} launch loop dimensions", kernel.name,
                                     kMaxLaunchDims));
     plan_slots();
-    find_whole_dims(kernel.body);
+    for (launch::WholeDim& w : launch::whole_dims(kernel))
+      if (w.param >= 0) whole_dims.push_back(std::move(w));
     if (!options.arch.empty()) set_arch(options.arch);
   }
 
@@ -209,8 +157,9 @@ struct Kernel::Impl {
         plan.tensor = true;
         plan.element_bytes = ir::size_bytes(kernel.params[static_cast<std::size_t>(s.param)].dtype);
       }
-      for (std::size_t d = 0; d < launch_dims.size(); ++d)
-        if (s.kind == config::SlotKind::LoopExtent && s.loop == launch_dims[d].dim) plan.launch_dim = static_cast<int>(d);
+      const std::vector<launch::KernelLaunchDim>& dims = host->launch_dims();
+      for (std::size_t d = 0; d < dims.size(); ++d)
+        if (s.kind == config::SlotKind::LoopExtent && s.loop == dims[d].dim) plan.launch_dim = static_cast<int>(d);
     }
   }
 
@@ -236,42 +185,16 @@ struct Kernel::Impl {
     else set_arch("sm_90a");
   }
 
-  int param_index(const std::string& name) const {
-    for (std::size_t i = 0; i < kernel.params.size(); ++i)
-      if (kernel.params[i].name == name) return static_cast<int>(i);
-    return -1;
-  }
-  void note_whole(const std::string& tensor, int dim) {
-    const int p = param_index(tensor);
-    if (p < 0) return;
-    for (const auto& w : whole_dims)
-      if (w.first == p && w.second == dim) return;
-    whole_dims.push_back({p, dim});
-  }
-  void find_whole_dims_expr(const ir::ExprPtr& e) {
-    if (!e) return;
-    for (const ir::Dim& d : e->shape)
-      if (d.kind == ir::Dim::Kind::Full) note_whole(d.var, d.index);
-    for (const ir::ExprPtr& a : e->args) find_whole_dims_expr(a);
-  }
-  void find_whole_dims(const std::vector<ir::StmtPtr>& body) {
-    for (const ir::StmtPtr& s : body) {
-      find_whole_dims_expr(s->expr);
-      for (std::size_t d = 0; d < s->indices.size(); ++d)
-        if (s->indices[d].kind == ir::Index::Kind::All) note_whole(s->name, static_cast<int>(d));
-      find_whole_dims(s->body);
-    }
-  }
-
   /// The arguments of one launch, checked, what host expressions read, and the extent
   /// (end - begin) of each launch dim, which both the key and the grid take.
   struct Bound {
     // Not zeroed (launch cost): bind() writes each parameter's and launch dim's entries.
-    HostValue scalars[kMaxParams];
+    launch::HostValue scalars[kMaxParams];
     const std::int64_t* sizes[kMaxParams];
     const std::int64_t* strides[kMaxParams];
+    std::uint64_t data[kMaxParams];  // tensors' device addresses (packed as TensorArg::data)
     std::int64_t extents[kMaxLaunchDims];
-    HostEnv env;
+    launch::HostEnv env;
   };
 
   void bind(std::span<const Arg> args, Bound& b) const {
@@ -283,7 +206,8 @@ struct Kernel::Impl {
       const ir::Param& p = kernel.params[i];
       const Arg& a = args[i];
       b.sizes[i] = b.strides[i] = kNone;
-      b.scalars[i] = HostValue{};
+      b.scalars[i] = launch::HostValue{};
+      b.data[i] = 0;
       if (p.is_tensor) {
         if (a.kind != Arg::Kind::Tensor)
           throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a tensor", kernel.name, p.name));
@@ -293,10 +217,11 @@ struct Kernel::Impl {
                                         ir::name(a.tensor.dtype)));
         b.sizes[i] = a.tensor.sizes;
         b.strides[i] = a.tensor.strides;
+        b.data[i] = reinterpret_cast<std::uintptr_t>(a.tensor.data);
       } else {
         if (a.kind == Arg::Kind::Tensor)
           throw LaunchError(fmt::format("tilecc runtime: {}: argument '{}' must be a scalar", kernel.name, p.name));
-        HostValue v{};
+        launch::HostValue v{};
         if (ir::is_floating(p.dtype)) {
           v.is_float = true;
           v.f = a.kind == Arg::Kind::Float ? a.f : static_cast<double>(a.i);
@@ -309,11 +234,9 @@ struct Kernel::Impl {
     b.env.scalars = b.scalars;
     b.env.sizes = b.sizes;
     b.env.strides = b.strides;
-    if (const char* failed = prologue->run(b.env))
+    if (const char* failed = host->run(b.env, b.extents))
       throw LaunchError(fmt::format("tilecc runtime: {}: TILECC_CHECK({}) failed; kernel not launched", kernel.name,
                                     failed));
-    for (std::size_t d = 0; d < launch_dims.size(); ++d)
-      b.extents[d] = launch_dims[d].end.eval_int(b.env) - launch_dims[d].begin.eval_int(b.env);
   }
 
   /// The key of bound arguments: fact bits per slot, values for static shapes. No allocation.
@@ -355,7 +278,7 @@ struct Kernel::Impl {
   std::int64_t extent_class(const Bound& b) const {
     if (options.config || !options.configs) return 0;
     std::int64_t longest = 0;
-    for (const auto& [p, d] : whole_dims) longest = std::max(longest, b.sizes[p][d]);
+    for (const launch::WholeDim& w : whole_dims) longest = std::max(longest, b.sizes[w.param][w.dim]);
     if (longest == 0) return 0;
     std::int64_t cls = 1;
     while (cls < longest) cls *= 2;
@@ -400,6 +323,12 @@ struct Kernel::Impl {
     const auto start = std::chrono::steady_clock::now();
     const config::SpecKey& key = vkey.key;
     auto [config, spec] = plan(key, args);
+    launch::LaunchPlan launch_plan;  // before compiling: a config the grid cannot take compiles nothing
+    try {
+      launch_plan = launch::plan_launch(kernel, config);
+    } catch (const launch::PlanError& e) {
+      throw LaunchError(fmt::format("tilecc runtime: {}", e.what()));
+    }
     std::string symbol;
     int dynamic_shared = 0;
     const std::string src = source(key, config, spec, &symbol, &dynamic_shared);
@@ -415,28 +344,12 @@ struct Kernel::Impl {
     v->config = config;
     v->module = Module::load(c.cubin);
     v->function = v->module.function(c.lowered_names.at(0));
-    v->threads = static_cast<unsigned>(32 * config.num_warps);
+    v->plan = std::move(launch_plan);
     if (dynamic_shared > 0) {
       // Deep dot pipelines: the kernel's shared buffer is dynamic, beyond the default 48 KB.
       Driver::get().allow_dynamic_shared(v->function.handle(), dynamic_shared);
-      v->dynamic_shared = static_cast<unsigned>(dynamic_shared);
+      v->plan.dynamic_shared_bytes = dynamic_shared;
     }
-    // pid xyz: one grid axis per launch dim, or per launch loop the config flattens.
-    const config::KernelStructure st = config::analyze(kernel);
-    int group = -1;
-    const ir::Stmt* previous = nullptr;
-    for (const LaunchDim& d : launch_dims) {
-      v->blocks.push_back(block_of(*d.dim, config));
-      bool flat = false;
-      for (std::size_t i = 0; i < st.multi_dim_loops.size(); ++i)
-        if (st.multi_dim_loops[i] == d.loop && i < config.flatten_loops.size() && config.flatten_loops[i]) flat = true;
-      if (!flat || d.loop != previous) ++group;
-      previous = d.loop;
-      v->groups.push_back(group);
-    }
-    v->axes = std::max(1, group + 1);
-    if (config.pid == config::Pid::Xyz && v->axes > 3)
-      throw LaunchError(fmt::format("tilecc runtime: {}: pid xyz with {} grid axes", kernel.name, v->axes));
     (c.from_cache ? stats.disk_hits : stats.compiles)++;
     stats.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Variant* out = v.get();
@@ -517,60 +430,18 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   m.compute_key(args, b, key);
   Variant& v = *m.find_or_compile(key, m.extent_class(b), args);
 
-  for (const auto& [p, d] : m.whole_dims)
-    if (b.sizes[p][d] > v.config.full_extent)
-      throw LaunchError(fmt::format("tilecc runtime: {}: {}.size({}) = {} exceeds the config's full_extent {}",
-                                    m.kernel.name, m.kernel.params[static_cast<std::size_t>(p)].name, d, b.sizes[p][d],
-                                    v.config.full_extent));
-  std::int64_t axis_programs[3] = {1, 1, 1};
-  std::int64_t programs = 1;
-  for (std::size_t i = 0; i < m.launch_dims.size(); ++i) {
-    const std::int64_t tiles = ceil_div(b.extents[i], v.blocks[i]);
-    programs *= tiles;
-    if (v.config.pid == config::Pid::Xyz) axis_programs[v.axes - 1 - v.groups[i]] *= tiles;
-  }
-  if (programs <= 0) return;
-  Dim3 grid;
-  if (v.config.pid == config::Pid::Xyz) {
-    if (axis_programs[0] > 2147483647LL || axis_programs[1] > 65535 || axis_programs[2] > 65535)
-      throw LaunchError(fmt::format("tilecc runtime: {}: the grid exceeds CUDA's limits with pid xyz", m.kernel.name));
-    grid = {static_cast<unsigned>(axis_programs[0]), static_cast<unsigned>(axis_programs[1]),
-            static_cast<unsigned>(axis_programs[2])};
-  } else {
-    if (v.config.persistent())
-      programs = std::min<std::int64_t>(programs, std::int64_t{Driver::get().multiprocessors()} *
-                                                      v.config.programs_per_sm);
-    if (programs > 2147483647LL)
-      throw LaunchError(fmt::format("tilecc runtime: {}: {} programs exceed CUDA's grid limit", m.kernel.name, programs));
-    grid.x = static_cast<unsigned>(programs);
-  }
-
-  ArgPack pack;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const ir::Param& p = m.kernel.params[i];
-    if (p.is_tensor) {
-      // tilecc::dev::TensorArg<T, R>: { T* data; long long sizes[R]; long long strides[R]; }
-      const TensorRef& t = args[i].tensor;
-      unsigned char bytes[8 + 16 * TensorRef::kMaxRank];
-      std::memcpy(bytes, &t.data, 8);
-      std::memcpy(bytes + 8, t.sizes, 8 * static_cast<std::size_t>(t.rank));
-      std::memcpy(bytes + 8 + 8 * t.rank, t.strides, 8 * static_cast<std::size_t>(t.rank));
-      pack.push_bytes(bytes, 8 + 16 * static_cast<std::size_t>(t.rank), 8);
-      continue;
-    }
-    const HostValue& s = b.scalars[i];
-    switch (p.dtype) {
-      case ir::DType::f16: pack.push(to_f16(static_cast<float>(s.f))); break;
-      case ir::DType::bf16: pack.push(to_bf16(static_cast<float>(s.f))); break;
-      case ir::DType::f32: pack.push(static_cast<float>(s.f)); break;
-      case ir::DType::f64: pack.push(s.f); break;
-      case ir::DType::i8: pack.push(static_cast<std::int8_t>(s.i)); break;
-      case ir::DType::i32: pack.push(static_cast<std::int32_t>(s.i)); break;
-      case ir::DType::i64: pack.push(static_cast<long long>(s.i)); break;
-      case ir::DType::b1: pack.push(static_cast<bool>(s.i)); break;
-    }
-  }
-  v.function.launch(grid, v.threads, v.dynamic_shared, stream, pack);
+  const launch::LaunchPlan& plan = v.plan;
+  if (const launch::WholeDim* w = launch::exceeded_guard(plan, b.sizes))
+    throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name,
+                                  launch::guard_error(plan, *w, b.sizes[w->param][w->dim])));
+  const std::span<const std::int64_t> extents(b.extents, static_cast<std::size_t>(m.host->launch_dim_count()));
+  const std::int64_t sms = plan.grid == launch::GridKind::Persistent ? Driver::get().multiprocessors() : 0;
+  const launch::Grid grid = launch::compute_grid(plan, extents, sms);
+  if (grid.status == launch::Grid::Status::Empty) return;
+  if (!grid.launches()) throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name, grid.error()));
+  launch::ArgPack pack;
+  launch::pack_args(plan.params, b.env, b.data, pack);
+  v.function.launch({grid.x, grid.y, grid.z}, grid.threads, grid.dynamic_shared_bytes, stream, pack);
 }
 
 config::SpecKey Kernel::key(std::span<const Arg> args) const {

@@ -16,7 +16,9 @@
 // with NVRTC for the current GPU (or loads the cubin from the disk cache,
 // runtime/cache.hpp), loads it through the driver API (runtime/driver.hpp),
 // allows the dynamic shared memory a deep dot pipeline takes, and remembers it.
-// Then it computes the grid and calls cuLaunchKernel on the caller's stream.
+// Then, with the variant's launch plan (translator/launch/: the rules the emitted
+// launcher and the tuner follow too), it checks the whole-row guards, computes the
+// grid, packs the arguments and calls cuLaunchKernel on the caller's stream.
 //
 // Thread safety: launch() may be called from several threads (the in-memory
 // table is guarded by a mutex; a miss compiles, or a provider tunes, under it).

@@ -4,16 +4,6 @@
 
 namespace tilecc::runtime {
 
-void ArgPack::push_bytes(const void* data, std::size_t size, std::size_t align) {
-  const std::size_t offset = (used_ + align - 1) / align * align;
-  if (offset + size > kBytes || count_ >= kMaxArgs)
-    throw std::length_error(fmt::format("tilecc runtime: kernel arguments exceed {} bytes or {} arguments", kBytes,
-                                        kMaxArgs));
-  std::memcpy(buffer_ + offset, data, size);
-  pointers_[count_++] = buffer_ + offset;
-  used_ = offset + size;
-}
-
 void Function::launch(Dim3 grid, unsigned threads, unsigned shared_bytes, Stream stream, ArgPack& args) const {
   Driver::get().launch(handle_, grid.x, grid.y, grid.z, threads, shared_bytes, stream, args.pointers());
 }

@@ -22,6 +22,7 @@ namespace ir = tilecc::ir;
 namespace cg = tilecc::codegen;
 namespace config = tilecc::config;
 namespace autotune = tilecc::autotune;
+namespace launch = tilecc::launch;
 using namespace tilecc::autotune;
 
 namespace {
@@ -167,17 +168,23 @@ TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]"
   config::Config c = config::default_config(k);
   c.block_sizes.assign(k.block_slots.size(), 64);  // every tile 64 (the k block too)
   c.num_warps = 8;
-  LaunchDims d = launch_dims(k, c, bound, 132);
+  launch::Grid d = launch_grid(k, c, bound, 132);
+  CHECK(d.launches());
   CHECK(d.threads == 256);
-  CHECK(d.grid[0] == 64 * 32);  // ceil(4096/64) * ceil(2000/64)
-  CHECK(d.grid[1] == 1);
+  CHECK(d.x == 64 * 32);  // ceil(4096/64) * ceil(2000/64)
+  CHECK(d.y == 1);
   c.pid = config::Pid::PersistentInterleaved;
   c.programs_per_sm = 2;
-  CHECK(launch_dims(k, c, bound, 132).grid[0] == 264);
+  CHECK(launch_grid(k, c, bound, 132).x == 264);
   c.pid = config::Pid::Xyz;
-  d = launch_dims(k, c, bound, 132);
-  CHECK(d.grid[0] * d.grid[1] == 64 * 32);
-  CHECK_THROWS_AS(launch_dims(k, c, bind_args(k, args({"x=bf16[64,8]", "y=bf16[9,8]", "out=bf16[64,8]"})), 132),
+  d = launch_grid(k, c, bound, 132);
+  CHECK(d.x == 32);  // the innermost launch dim (tn) on x
+  CHECK(d.y == 64);
+  c.loop_orders = {{1, 0}};  // tm innermost: on x
+  d = launch_grid(k, c, bound, 132);
+  CHECK(d.x == 64);
+  CHECK(d.y == 32);
+  CHECK_THROWS_AS(launch_grid(k, c, bind_args(k, args({"x=bf16[64,8]", "y=bf16[9,8]", "out=bf16[64,8]"})), 132),
                   ArgError);  // TILECC_CHECK(y.size(0) == k)
 }
 

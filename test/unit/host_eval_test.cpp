@@ -1,7 +1,7 @@
-// The runtime's host evaluator (runtime/host_eval.hpp): each operation gives what the
-// generated C++ would, for integers, floats and their mix, and the conversions a cast
-// asks for are kept where they change the value (the evaluator leaves out only those
-// that cannot).
+// The host evaluator the runtime and the tuner share (translator/launch/host_eval.hpp):
+// each operation gives what the generated C++ would, for integers, floats and their mix,
+// and the conversions a cast asks for are kept where they change the value (the evaluator
+// leaves out only those that cannot).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "runtime/host_eval.hpp"
+#include "translator/launch/host_eval.hpp"
 #include "translator/ir/ir.hpp"
 
-namespace rt = tilecc::runtime;
+namespace launch = tilecc::launch;
 namespace ir = tilecc::ir;
 using ir::DType;
 
@@ -22,7 +22,7 @@ ir::ExprPtr node(ir::Expr::Kind kind, DType dtype, std::string op, std::vector<i
   auto e = std::make_shared<ir::Expr>();
   e->kind = kind;
   e->dtype = dtype;
-  e->op = op.empty() ? ir::Op::None : *ir::parse_op(op);
+  if (!op.empty()) e->op = ir::parse_op(op).value();
   e->args = std::move(args);
   return e;
 }
@@ -56,11 +56,11 @@ ir::ExprPtr f32(double v) { return ir::make_const_float(v); }
 /// add(x: f32 rank-2 tensor, n: i64, s: f32) with x 7 x 12, n and s as given.
 struct Fixture {
   ir::Kernel kernel;
-  rt::HostValue scalars[3] = {};
+  launch::HostValue scalars[3] = {};
   std::int64_t x_sizes[2] = {7, 12}, x_strides[2] = {12, 1};
   const std::int64_t* sizes[3] = {x_sizes, nullptr, nullptr};
   const std::int64_t* strides[3] = {x_strides, nullptr, nullptr};
-  rt::HostEnv env;
+  launch::HostEnv env;
 
   Fixture(std::int64_t n, double s) {
     kernel.name = "k";
@@ -73,7 +73,7 @@ struct Fixture {
     env.sizes = sizes;
     env.strides = strides;
   }
-  rt::HostValue eval(const ir::ExprPtr& e) const { return rt::HostExpr::compile(e, kernel, {}).eval(env); }
+  launch::HostValue eval(const ir::ExprPtr& e) const { return launch::HostExpr::compile(e, kernel, {}).eval(env); }
 };
 
 }  // namespace
@@ -94,7 +94,7 @@ TEST_CASE("host evaluator: integer arithmetic as C++ gives it, division by zero 
 TEST_CASE("host evaluator: floats, and integers mixed with floats, compute in double", "[host_eval]") {
   const Fixture f(9, 2.5);
   const ir::ExprPtr n = param("n", DType::i64), s = param("s", DType::f32);
-  const rt::HostValue sum = f.eval(bin("add", DType::f32, n, s));
+  const launch::HostValue sum = f.eval(bin("add", DType::f32, n, s));
   CHECK(sum.is_float);
   CHECK(sum.f == 11.5);
   CHECK(f.eval(bin("div", DType::f32, s, f32(0.5))).f == 5.0);
@@ -119,7 +119,7 @@ TEST_CASE("host evaluator: comparisons, logic and select; casts change what they
   CHECK(f.eval(cast(DType::b1, bin("sub", DType::i64, n, i64(7)))).i == 0);
   CHECK(f.eval(cast(DType::b1, bin("sub", DType::i64, n, i64(5)))).i == 1);
   // A cast to float of a comparison is floating.
-  const rt::HostValue one = f.eval(cast(DType::f32, cmp("le", n, i64(7))));
+  const launch::HostValue one = f.eval(cast(DType::f32, cmp("le", n, i64(7))));
   CHECK(one.is_float);
   CHECK(one.f == 1.0);
   // select(n > 3, s + 1, n): the branch taken, converted to the select's dtype.

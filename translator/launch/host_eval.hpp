@@ -1,6 +1,8 @@
 // Evaluates a kernel's host prologue (lets and TILECC_CHECKs over tensor
 // sizes/strides and scalar parameters) and other host scalar expressions of
-// the IR (tile loop bounds) at launch, on the CPU, without allocating.
+// the IR (tile loop bounds) at launch, on the CPU, without allocating. The
+// runtime and the tuner both evaluate through it (HostProgram), so a check or
+// a launch extent means the same to both.
 //
 // Why an evaluator rather than the generated launcher: the generated launcher
 // is host C++ that calls the CUDA runtime (<<<>>>); NVRTC compiles device code
@@ -15,9 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "launch_plan.hpp"
 #include "translator/ir/ir.hpp"
 
-namespace tilecc::runtime {
+namespace tilecc::launch {
 
 /// The expression uses something the host evaluator does not support (the
 /// message names it and its source line), or evaluation failed (division by zero).
@@ -87,4 +90,26 @@ class HostPrologue {
   std::vector<Check> checks_;
 };
 
-}  // namespace tilecc::runtime
+/// A kernel's host side compiled once: its prologue and the bounds of each launch dim
+/// (kernel_launch_dims() order, the order compute_grid reads extents in). Keeps a pointer
+/// to the kernel, which must outlive it.
+class HostProgram {
+ public:
+  /// Throws EvalError for an expression the evaluator cannot take.
+  explicit HostProgram(const ir::Kernel& kernel);
+  /// Runs the prologue into env.lets; when every check holds, writes each launch dim's
+  /// extent (end - begin) to extents[0 .. launch_dim_count()) and returns nullptr, else
+  /// returns the text of the first failing check.
+  const char* run(HostEnv& env, std::int64_t* extents) const;
+  /// Compiles another expression against the kernel's lets (loop bounds).
+  HostExpr compile(const ir::ExprPtr& e) const { return prologue_.compile(e); }
+  const std::vector<KernelLaunchDim>& launch_dims() const { return dims_; }
+  int launch_dim_count() const { return static_cast<int>(dims_.size()); }
+
+ private:
+  HostPrologue prologue_;
+  std::vector<KernelLaunchDim> dims_;
+  std::vector<HostExpr> begin_, end_;
+};
+
+}  // namespace tilecc::launch

@@ -6,9 +6,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <type_traits>
 
-namespace tilecc::runtime {
+namespace tilecc::launch {
 
 namespace {
 
@@ -54,6 +55,32 @@ HostValue binary(Code code, T x, T y) {
   }
 }
 
+/// The evaluator's operation for an IR op; nothing for one it does not evaluate (math
+/// functions such as exp or sqrt: compile() refuses the expression, naming the op).
+std::optional<Code> host_code(ir::Op op) {
+  switch (op) {
+    case ir::Op::Neg: return Code::Neg;
+    case ir::Op::Not: return Code::Not;
+    case ir::Op::Abs: return Code::Abs;
+    case ir::Op::Add: return Code::Add;
+    case ir::Op::Sub: return Code::Sub;
+    case ir::Op::Mul: return Code::Mul;
+    case ir::Op::Div: return Code::Div;
+    case ir::Op::Rem: return Code::Rem;
+    case ir::Op::Maximum: return Code::Max;
+    case ir::Op::Minimum: return Code::Min;
+    case ir::Op::And: return Code::And;
+    case ir::Op::Or: return Code::Or;
+    case ir::Op::Lt: return Code::Lt;
+    case ir::Op::Le: return Code::Le;
+    case ir::Op::Gt: return Code::Gt;
+    case ir::Op::Ge: return Code::Ge;
+    case ir::Op::Eq: return Code::Eq;
+    case ir::Op::Ne: return Code::Ne;
+    default: return std::nullopt;
+  }
+}
+
 /// Whether converting the result of `producer` with `conversion` leaves it as it is:
 /// comparisons and logic give integers 0 or 1, sizes and strides integers.
 bool converts_to_itself(Code producer, Code conversion) {
@@ -75,7 +102,7 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
     out.ops_.push_back(op);
   };
   auto unsupported = [&](const ir::Expr& x, const std::string& what) -> EvalError {
-    return EvalError(fmt::format("{}:{}: the tilecc runtime cannot evaluate {} on the host", kernel.source_file,
+    return EvalError(fmt::format("{}:{}: tilecc cannot evaluate {} on the host", kernel.source_file,
                                  x.loc.line, what));
   };
   auto param_index = [&](const std::string& name) {
@@ -85,7 +112,7 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
   };
   std::function<void(const ir::ExprPtr&)> walk = [&](const ir::ExprPtr& x) {
     using K = ir::Expr::Kind;
-    if (!x) throw EvalError("tilecc runtime: an empty host expression");
+    if (!x) throw EvalError("tilecc: an empty host expression");
     if (!x->is_scalar()) throw unsupported(*x, "a tile value");
     Op op;
     op.code = Code::Const;
@@ -119,34 +146,15 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
         if (op.a < 0) throw unsupported(*x, "the unknown tensor '" + x->name + "'");
         push(op, 0);
         return;
-      case K::Unary: {
-        walk(x->args.at(0));
-        static const std::pair<const char*, Code> codes[] = {{"neg", Code::Neg}, {"not", Code::Not},
-                                                             {"abs", Code::Abs}};
-        for (const auto& [name, code] : codes)
-          if (std::string_view(ir::name(x->op)) == name) {
-            op.code = code;
-            push(op, 1);
-            goto converted;
-          }
-        throw unsupported(*x, "'" + std::string(ir::name(x->op)) + "'");
-      }
+      case K::Unary:
       case K::Binary:
       case K::Compare: {
-        walk(x->args.at(0));
-        walk(x->args.at(1));
-        static const std::pair<const char*, Code> codes[] = {
-            {"add", Code::Add}, {"sub", Code::Sub}, {"mul", Code::Mul}, {"div", Code::Div},
-            {"rem", Code::Rem}, {"maximum", Code::Max}, {"minimum", Code::Min}, {"and", Code::And},
-            {"or", Code::Or},   {"lt", Code::Lt},   {"le", Code::Le},   {"gt", Code::Gt},
-            {"ge", Code::Ge},   {"eq", Code::Eq},   {"ne", Code::Ne}};
-        for (const auto& [name, code] : codes)
-          if (std::string_view(ir::name(x->op)) == name) {
-            op.code = code;
-            push(op, 2);
-            goto converted;
-          }
-        throw unsupported(*x, "'" + std::string(ir::name(x->op)) + "'");
+        const std::optional<Code> code = host_code(x->op);
+        if (!code) throw unsupported(*x, fmt::format("'{}'", ir::name(x->op)));
+        for (const ir::ExprPtr& a : x->args) walk(a);
+        op.code = *code;
+        push(op, static_cast<int>(x->args.size()));
+        goto converted;
       }
       case K::Select:
         walk(x->args.at(0));
@@ -168,7 +176,7 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
   };
   walk(e);
   if (max_depth > kMaxStack)
-    throw EvalError(fmt::format("{}: host expression too deep for the runtime's evaluator", out.where_));
+    throw EvalError(fmt::format("{}: host expression too deep for the host evaluator", out.where_));
   return out;
 }
 
@@ -237,7 +245,7 @@ HostPrologue::HostPrologue(const ir::Kernel& kernel) : kernel_(&kernel) {
     }
   }
   if (static_cast<int>(lets_.size()) > HostEnv::kMaxLets)
-    throw EvalError(fmt::format("kernel '{}' has {} host lets, more than the runtime's {}", kernel.name, lets_.size(),
+    throw EvalError(fmt::format("kernel '{}' has {} host lets, more than the host evaluator's {}", kernel.name, lets_.size(),
                                 HostEnv::kMaxLets));
 }
 
@@ -250,4 +258,17 @@ const char* HostPrologue::run(HostEnv& env) const {
 
 HostExpr HostPrologue::compile(const ir::ExprPtr& e) const { return HostExpr::compile(e, *kernel_, let_names_); }
 
-}  // namespace tilecc::runtime
+HostProgram::HostProgram(const ir::Kernel& kernel) : prologue_(kernel), dims_(kernel_launch_dims(kernel)) {
+  for (const KernelLaunchDim& d : dims_) {
+    begin_.push_back(prologue_.compile(d.dim->begin));
+    end_.push_back(prologue_.compile(d.dim->end));
+  }
+}
+
+const char* HostProgram::run(HostEnv& env, std::int64_t* extents) const {
+  if (const char* failed = prologue_.run(env)) return failed;
+  for (std::size_t d = 0; d < dims_.size(); ++d) extents[d] = end_[d].eval_int(env) - begin_[d].eval_int(env);
+  return nullptr;
+}
+
+}  // namespace tilecc::launch

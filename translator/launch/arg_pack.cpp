@@ -1,0 +1,81 @@
+#include "arg_pack.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace tilecc::launch {
+
+void ArgPack::push_bytes(const void* data, std::size_t size, std::size_t align) {
+  const std::size_t offset = (used_ + align - 1) / align * align;
+  if (offset + size > kBytes || count_ >= kMaxArgs)
+    throw std::length_error(fmt::format("tilecc: kernel arguments exceed {} bytes or {} arguments", kBytes, kMaxArgs));
+  std::memcpy(buffer_ + offset, data, size);
+  pointers_[count_++] = buffer_ + offset;
+  used_ = offset + size;
+}
+
+std::uint16_t bf16_bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;  // NaN
+  return static_cast<std::uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+std::uint16_t f16_bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const std::uint32_t sign = (u >> 16) & 0x8000u;
+  std::uint32_t a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u);
+  if (a >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // overflow -> inf
+  if (a < 0x38800000u) {                                                   // subnormal or zero
+    float magnitude;
+    std::memcpy(&magnitude, &a, 4);
+    return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(magnitude * 16777216.0f)));
+  }
+  a += 0xc8000fffu + ((a >> 13) & 1u);  // rebias exponent, round to nearest even
+  return static_cast<std::uint16_t>(sign | (a >> 13));
+}
+
+void pack_tensor(ArgPack& out, std::uint64_t data, int rank, const std::int64_t* sizes, const std::int64_t* strides) {
+  constexpr int kMaxRank = 8;
+  if (rank < 0 || rank > kMaxRank)
+    throw std::length_error(fmt::format("tilecc: a tensor argument of rank {} (at most {})", rank, kMaxRank));
+  unsigned char bytes[8 + 16 * kMaxRank];
+  const std::size_t r = static_cast<std::size_t>(rank);
+  std::memcpy(bytes, &data, 8);
+  if (r > 0) {
+    std::memcpy(bytes + 8, sizes, 8 * r);
+    std::memcpy(bytes + 8 + 8 * r, strides, 8 * r);
+  }
+  out.push_bytes(bytes, 8 + 16 * r, 8);
+}
+
+void pack_scalar(ArgPack& out, ir::DType dtype, const HostValue& v) {
+  const double f = v.is_float ? v.f : static_cast<double>(v.i);
+  const std::int64_t i = v.is_float ? static_cast<std::int64_t>(v.f) : v.i;
+  switch (dtype) {
+    case ir::DType::f16: out.push(f16_bits(static_cast<float>(f))); break;
+    case ir::DType::bf16: out.push(bf16_bits(static_cast<float>(f))); break;
+    case ir::DType::f32: out.push(static_cast<float>(f)); break;
+    case ir::DType::f64: out.push(f); break;
+    case ir::DType::i8: out.push(static_cast<std::int8_t>(i)); break;
+    case ir::DType::i32: out.push(static_cast<std::int32_t>(i)); break;
+    case ir::DType::i64: out.push(static_cast<long long>(i)); break;
+    case ir::DType::b1: out.push(static_cast<bool>(i != 0)); break;
+  }
+}
+
+void pack_args(std::span<const ParamPacking> params, const HostEnv& env, const std::uint64_t* data, ArgPack& out) {
+  for (std::size_t p = 0; p < params.size(); ++p) {
+    const ParamPacking& pp = params[p];
+    if (pp.kind == ParamPacking::Kind::Tensor)
+      pack_tensor(out, data[p], pp.rank, env.sizes[p], env.strides[p]);
+    else
+      pack_scalar(out, pp.dtype, env.scalars[p]);
+  }
+}
+
+}  // namespace tilecc::launch

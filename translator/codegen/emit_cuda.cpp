@@ -1,6 +1,8 @@
 #include "emit_cuda.hpp"
 
 #include "translator/ir/layout.hpp"
+#include "translator/ir/visitor.hpp"
+#include "translator/passes/dot_rules.hpp"
 #include "translator/passes/pipeline.hpp"
 
 #include <fmt/format.h>
@@ -56,9 +58,6 @@ class Emitter {
   Emitter(const ir::Kernel& k, const Config& c, const EmitOptions& o) : k_(k), c_(c), o_(o) {}
 
   KernelCode run() {
-    st_ = analyze(k_);
-    for (std::size_t i = 0; i < st_.loads.size(); ++i) load_index_[st_.loads[i]] = i;
-    for (std::size_t i = 0; i < st_.stores.size(); ++i) store_index_[st_.stores[i]] = i;
     find_whole_dims(k_.body);
     threads_ = k_.layout.threads;
     tc_ = k_.layout.threads_per_row;
@@ -67,7 +66,7 @@ class Emitter {
                          (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
-    res_.prefetchable_loads = static_cast<int>(prefetchable_loads().size());
+    res_.prefetchable_loads = k_.programs.prefetchable;
     code.resources = res_;
     return code;
   }
@@ -250,7 +249,7 @@ class Emitter {
         // Widening a loaded bf16 tile to f32: keep it packed as loaded and widen at each use
         // (half the registers of a Frag<bf16>, one instruction per element).
         if (auto it = packed_.find(e->args[0].get()); it != packed_.end()) return it->second;
-        if (widening_load(*e)) return emit_packed_load(*e->args[0]);
+        if (e->packed_widen) return emit_packed_load(*e->args[0]);
         Val a = emit(e->args[0]);
         if (!a.frag) return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(t), a.code), t};
         return make_frag(fmt::format("tilecc::dev::cast<{}>({})", cuda_type(t), a.code), t, {a.rows, a.cols});
@@ -411,39 +410,6 @@ class Emitter {
     for (const ir::Param& p : k_.params)
       if (p.name == name) return p;
     throw CodegenError("unknown tensor " + name);
-  }
-
-  /// A cast to f32 of a bf16 tile load (plain rows: not prefetched, gathered or TMA) whose
-  /// fragment holds an even number of elements per thread row.
-  bool widening_load(const Expr& cast) {
-    const Expr& a = *cast.args[0];
-    if (cast.dtype != DType::f32 || a.kind != Expr::Kind::Load || a.dtype != DType::bf16 || a.shape.empty())
-      return false;
-    if (prefetched_.count(&a)) return false;
-    for (const Index& i : a.indices)
-      if (i.kind == Index::Kind::Gather) return false;
-    const auto it = load_index_.find(&a);
-    if (it != load_index_.end() && it->second < c_.load_tma.size() && c_.load_tma[it->second]) return false;
-    const std::int64_t cols = physical(a.shape, a.loc).second;
-    return cols >= tc_ && (cols / tc_) % 2 == 0;
-  }
-
-  /// Whether a launch-body load is used only through a cast to f32 that widening_load accepts.
-  bool packable(const Expr& load) {
-    const Expr* cast = widening_cast_of(load);
-    return cast && widening_load(*cast);
-  }
-
-  /// The cast to f32 whose operand is `load`, if that is its use in the launch body.
-  const Expr* widening_cast_of(const Expr& load) const {
-    const Expr* found = nullptr;
-    std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
-      if (!e || found) return;
-      if (e->kind == Expr::Kind::Cast && e->dtype == DType::f32 && e->args[0].get() == &load) found = e.get();
-      for (const ExprPtr& a : e->args) visit(a);
-    };
-    for (const ir::StmtPtr& st : launch_body()) visit(st->expr);
-    return found;
   }
 
   /// `PackedBf16 name; load_packed(name, …)`; the value is its widening to f32.
@@ -616,274 +582,135 @@ class Emitter {
   /// keeps the default (vector accesses, no hint), else its _hinted form with the config's
   /// width and hint (access.cuh). Notes a vector access the fragment cannot make.
   std::string load_function(const Expr& e, const std::string& base) {
-    const auto it = load_index_.find(&e);
-    if (it == load_index_.end()) return "tilecc::dev::" + base;
-    const std::size_t i = it->second;
-    const bool vec = i >= c_.load_vectors.size() || c_.load_vectors[i];
-    const LoadHint hint = i < c_.load_hints.size() ? c_.load_hints[i] : LoadHint::Default;
+    const int i = e.access.site;
+    if (i < 0) return "tilecc::dev::" + base;
+    const bool vec = e.access.vector;
     const std::int64_t cols = physical(e.shape, e.loc).second;
     const std::int64_t n = frag_vec(cols);
-    res_.load_rows_only.resize(st_.loads.size());
-    res_.load_rows_only[i] = cols == 1;
+    res_.load_rows_only.resize(static_cast<std::size_t>(k_.load_sites));
+    res_.load_rows_only[static_cast<std::size_t>(i)] = cols == 1;
     if (vec && cols > 1 && !vector_access(e.dtype, n) && res_.vector_conflict.empty())
       res_.vector_conflict = fmt::format(
           "config field 'load_vectors[{}]': a thread holds {} adjacent {} of a row of {} (layout {} x {} threads): no "
           "4/8/16-byte access; set it false",
           i, n, ir::name(e.dtype), e.name, threads_ / tc_, tc_);
-    if (vec && hint == LoadHint::Default) return "tilecc::dev::" + base;
-    return fmt::format("tilecc::dev::{}_hinted<tilecc::dev::LoadHint::{}, {}>", base, hint_name(hint),
+    if (vec && e.access.hint == ir::CacheHint::Default) return "tilecc::dev::" + base;
+    return fmt::format("tilecc::dev::{}_hinted<tilecc::dev::LoadHint::{}, {}>", base, hint_name(e.access.hint),
                        vec ? "true" : "false");
   }
 
-  static const char* hint_name(LoadHint h) {
-    static const char* hints[] = {"none", "evict_first", "evict_last", "cg"};
-    return hints[static_cast<int>(h)];
-  }
-  static const char* hint_name(StoreHint h) {
-    static const char* hints[] = {"none", "evict_first", "cs"};
-    return hints[static_cast<int>(h)];
-  }
+  /// The device library's spelling of a cache hint.
+  static const char* hint_name(ir::CacheHint h) { return h == ir::CacheHint::Default ? "none" : ir::name(h); }
 
   /// `load(frag, pointer, strides, extents);` of a tile load: load / load_hinted, or load_tma
   /// through the site's stage when the config asks for TMA (load_tma).
   std::string load_call(const Expr& e, const std::string& frag, const Access& a) {
     const std::string function = load_function(e, "load");
-    const auto it = load_index_.find(&e);
-    const std::size_t i = it == load_index_.end() ? 0 : it->second;
-    const bool tma = it != load_index_.end() && i < c_.load_tma.size() && c_.load_tma[i];
-    const auto rc = physical(e.shape, e.loc);
-    const std::string stage =
-        tma ? tma_stage("load_tma", i, param(e.name).dtype, rc, fmt::format("load of {} at line {}", e.name, e.loc.line))
-            : "";
-    if (stage.empty())
+    if (!e.access.tma_skipped.empty()) line("// " + e.access.tma_skipped);
+    if (e.access.tma_stage < 0)
       return fmt::format("{}({}, {}, {}, {}, {}, {});", function, frag, a.pointer, a.row_stride, a.col_stride, a.rows,
                          a.cols);
-    const bool vec = i >= c_.load_vectors.size() || c_.load_vectors[i];
-    const LoadHint hint = i < c_.load_hints.size() ? c_.load_hints[i] : LoadHint::Default;
+    const std::string& stage = k_.tma_stages[static_cast<std::size_t>(e.access.tma_stage)].name;
     return fmt::format("tilecc::dev::load_tma<tilecc::dev::LoadHint::{}, {}>({}, {}, {}_phase, {}, {}, {}, {}, {});",
-                       hint_name(hint), vec ? "true" : "false", frag, stage, stage, a.pointer, a.row_stride,
-                       a.col_stride, a.rows, a.cols);
+                       hint_name(e.access.hint), e.access.vector ? "true" : "false", frag, stage, stage, a.pointer,
+                       a.row_stride, a.col_stride, a.rows, a.cols);
   }
 
   /// `store(pointer, value, strides);` of a tile store: store / store_hinted, or store_tma
-  /// through the site's stage when the config asks for TMA (store_tma).
+  /// through the site's stage.
   std::string store_call(const Stmt& s, std::pair<std::int64_t, std::int64_t> rc, const Access& a,
                          const std::string& value) {
-    const DType t = param(s.name).dtype;
-    const std::string function = store_function(s, t, rc.second);
-    const auto it = store_index_.find(&s);
-    const std::size_t i = it == store_index_.end() ? 0 : it->second;
-    const bool tma = it != store_index_.end() && i < c_.store_tma.size() && c_.store_tma[i];
-    const std::string stage =
-        tma ? tma_stage("store_tma", i, t, rc, fmt::format("store to {} at line {}", s.name, s.loc.line)) : "";
-    if (stage.empty())
+    const std::string function = store_function(s, param(s.name).dtype, rc.second);
+    if (!s.access.tma_skipped.empty()) line("// " + s.access.tma_skipped);
+    if (s.access.tma_stage < 0)
       return fmt::format("{}({}, {}, {}, {});", function, a.pointer, value, a.row_stride, a.col_stride);
-    const bool vec = i >= c_.store_vectors.size() || c_.store_vectors[i];
-    const StoreHint hint = i < c_.store_hints.size() ? c_.store_hints[i] : StoreHint::Default;
-    return fmt::format("tilecc::dev::store_tma<tilecc::dev::StoreHint::{}, {}>({}, {}, {}, {}, {});", hint_name(hint),
-                       vec ? "true" : "false", stage, a.pointer, value, a.row_stride, a.col_stride);
+    const std::string& stage = k_.tma_stages[static_cast<std::size_t>(s.access.tma_stage)].name;
+    return fmt::format("tilecc::dev::store_tma<tilecc::dev::StoreHint::{}, {}>({}, {}, {}, {}, {});",
+                       hint_name(s.access.hint), s.access.vector ? "true" : "false", stage, a.pointer, value,
+                       a.row_stride, a.col_stride);
   }
 
-  /// The shared stage of TMA site `field`[i] for an R x C tile of t (declared at kernel scope,
-  /// its shared memory counted), or "" where TMA does not apply to this instance: a tile row of
-  /// fewer than 16 bytes holds no bulk copy (a comment says so, the access stays in registers).
-  /// Throws ConfigError before sm_90.
-  std::string tma_stage(const char* field, std::size_t i, DType t, std::pair<std::int64_t, std::int64_t> rc,
-                        const std::string& what) {
-    if (backend_of(o_.arch) != Backend::sm90)
-      throw ConfigError(fmt::format("config field '{}[{}]': TMA bulk copies need sm_90 or newer, the target is {}",
-                                    field, i, o_.arch));
-    const std::int64_t row_bytes = rc.second * ir::size_bytes(t);
-    if (row_bytes % 16 != 0) {
-      line(fmt::format("// {}[{}] does not apply here: rows of the {} are {} bytes, a bulk copy moves 16-byte units",
-                       field, i, what, row_bytes));
-      return "";
+  /// The shared stages of the TMA sites (select_accesses), declared at kernel scope.
+  void declare_tma_stages() {
+    for (const ir::TmaStage& t : k_.tma_stages) {
+      const char* field = t.load ? "load_tma" : "store_tma";
+      const std::string type = fmt::format("tilecc::dev::TmaStage<{}, {}, {}>", cuda_type(t.dtype), t.rows, t.cols);
+      tma_decls_.push_back(fmt::format("__shared__ {} {};  // {}[{}]: the {}", type, t.name, field, t.site, t.what));
+      if (t.load) tma_decls_.push_back(fmt::format("unsigned {}_phase = 0;", t.name));
+      tma_decls_.push_back(fmt::format("tilecc::dev::tma_init<L>({});", t.name));
+      const std::int64_t row_bytes = t.cols * ir::size_bytes(t.dtype);
+      note_shared(t.rows * (row_bytes + 16) + 16,
+                  fmt::format("the TMA stage of the {} ({} x {} {})", t.what, t.rows, t.cols, ir::name(t.dtype)));
     }
-    const bool load = std::string(field) == "load_tma";
-    // One stage per site and tile shape (a site emitted twice, e.g. prefetched, shares it).
-    const std::string site = fmt::format("tma_{}_{}", load ? "load" : "store", i);
-    const std::string key = fmt::format("{}_{}x{}", site, rc.first, rc.second);
-    if (auto it = tma_stages_.find(key); it != tma_stages_.end()) return it->second;
-    const int shapes = static_cast<int>(std::count_if(tma_stages_.begin(), tma_stages_.end(), [&](const auto& kv) {
-      return kv.first.rfind(site + "_", 0) == 0;
-    }));
-    const std::string name = shapes ? fmt::format("{}_{}", site, shapes) : site;
-    tma_stages_[key] = name;
-    const std::string type = fmt::format("tilecc::dev::TmaStage<{}, {}, {}>", cuda_type(t), rc.first, rc.second);
-    tma_decls_.push_back(fmt::format("__shared__ {} {};  // {}[{}]: the {}", type, name, field, i, what));
-    if (load) tma_decls_.push_back(fmt::format("unsigned {}_phase = 0;", name));
-    tma_decls_.push_back(fmt::format("tilecc::dev::tma_init<L>({});", name));
-    note_shared(rc.first * (row_bytes + 16) + 16, fmt::format("the TMA stage of the {} ({} x {} {})", what, rc.first,
-                                                               rc.second, ir::name(t)));
-    return name;
   }
 
   std::string store_function(const Stmt& s, DType t, std::int64_t cols) {
-    const auto it = store_index_.find(&s);
-    if (it == store_index_.end()) return "tilecc::dev::store";
-    const std::size_t i = it->second;
-    const bool vec = i >= c_.store_vectors.size() || c_.store_vectors[i];
-    const StoreHint hint = i < c_.store_hints.size() ? c_.store_hints[i] : StoreHint::Default;
+    const int i = s.access.site;
+    if (i < 0) return "tilecc::dev::store";
+    const bool vec = s.access.vector;
     const std::int64_t n = frag_vec(cols);
-    res_.store_rows_only.resize(st_.stores.size());
-    res_.store_rows_only[i] = cols == 1;
+    res_.store_rows_only.resize(static_cast<std::size_t>(k_.store_sites));
+    res_.store_rows_only[static_cast<std::size_t>(i)] = cols == 1;
     if (vec && cols > 1 && !vector_access(t, n) && res_.vector_conflict.empty())
       res_.vector_conflict = fmt::format(
           "config field 'store_vectors[{}]': a thread holds {} adjacent {} of a row of {} (layout {} x {} threads): no "
           "4/8/16-byte access; set it false",
           i, n, ir::name(t), s.name, threads_ / tc_, tc_);
-    if (vec && hint == StoreHint::Default) return "tilecc::dev::store";
-    return fmt::format("tilecc::dev::store_hinted<tilecc::dev::StoreHint::{}, {}>", hint_name(hint),
+    if (vec && s.access.hint == ir::CacheHint::Default) return "tilecc::dev::store";
+    return fmt::format("tilecc::dev::store_hinted<tilecc::dev::StoreHint::{}, {}>", hint_name(s.access.hint),
                        vec ? "true" : "false");
   }
 
   // ---- statements ------------------------------------------------------------------------
 
   void emit_block(const std::vector<ir::StmtPtr>& body) {
-    for (std::size_t i = 0; i < body.size(); ++i) {
-      if (emit_dot_loop_store(body, i)) {
-        i += 2;
-        continue;
-      }
-      emit_stmt(*body[i]);
-    }
+    for (const ir::StmtPtr& s : body) emit_stmt(*s);
   }
 
-  /// `acc = zeros(tm, tn); for (tk ..) acc = dot(a, b, acc); out[tm, tn] = cast<T>(acc);`
-  /// with acc unused afterwards becomes one dot_loop_store: the products go from the tensor
-  /// cores' registers straight to `out`, and no acc fragment is kept beside them.
-  bool emit_dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) {
-    if (i + 2 >= body.size()) return false;
-    const Stmt& init = *body[i];
-    const Stmt& loop = *body[i + 1];
-    const Stmt& store = *body[i + 2];
-    if (init.kind != Stmt::Kind::Let || !init.expr || init.expr->kind != Expr::Kind::Full ||
-        init.expr->dtype != DType::f32 || init.expr->shape.size() != 2 || init.expr->args.size() != 1)
-      return false;
-    const Expr& fill = *init.expr->args[0];
-    if (fill.kind != Expr::Kind::Const || fill.fval != 0 || fill.ival != 0) return false;
+  /// One dot_loop_store (match_dot_loops): the products go from the tensor cores' registers
+  /// straight to `out`, and no acc fragment is kept beside them.
+  void emit_dot_loop_store(const Stmt& s) {
+    const Stmt& init = *s.body[0];
+    const Stmt& loop = *s.body[1];
+    const Stmt& store = *s.body[2];
     const Expr* product = dot_loop_product(loop);
-    if (!product || loop.body[0]->name != init.name) return false;
-    // out[scalars..., tm, tn]: leading scalar indices (a batch) are fine.
-    if (store.kind != Stmt::Kind::Store || store.indices.size() < 2) return false;
-    for (std::size_t d = 0; d + 2 < store.indices.size(); ++d)
-      if (store.indices[d].kind != Index::Kind::Scalar) return false;
-    const Expr* value = store.expr.get();
-    const DType out_type = param(store.name).dtype;
-    if (value->kind == Expr::Kind::Cast) {
-      if (value->dtype != out_type) return false;  // a cast to another type first: keep its rounding
-      value = value->args[0].get();
-    }
-    if (value->kind != Expr::Kind::Var || value->name != init.name) return false;
-    const Expr& a = *product->args[0];
-    const Expr& b = *product->args[1];
-    const Index& ri = store.indices[store.indices.size() - 2];
-    const Index& ci = store.indices.back();
-    if (ri.kind != Index::Kind::Tile || ci.kind != Index::Kind::Tile || a.shape[0].kind != Dim::Kind::Tile ||
-        b.shape[1].kind != Dim::Kind::Tile || ri.var != a.shape[0].var || ci.var != b.shape[1].var)
-      return false;
-    for (std::size_t j = i + 3; j < body.size(); ++j)
-      if (mentions(*body[j], init.name)) return false;
-
     line(source_comment(init.loc));
     line(source_comment(loop.loc));
     line(source_comment(store.loc));
     line(fmt::format("// {} stays in the products' registers: the k-loop stores it to {}.", init.name, store.name));
-    if (const auto it = store_index_.find(&store); it != store_index_.end()) {
-      res_.store_from_dot.resize(st_.stores.size());
-      res_.store_from_dot[it->second] = true;
-      if (it->second < c_.store_tma.size() && c_.store_tma[it->second])
-        line(fmt::format("// store_tma[{}] does not apply: the products go from registers to {}", it->second,
-                         store.name));
+    if (store.access.site >= 0) {
+      res_.store_from_dot.resize(static_cast<std::size_t>(k_.store_sites));
+      res_.store_from_dot[static_cast<std::size_t>(store.access.site)] = true;
     }
+    for (const std::string& note : s.notes) line("// " + note);
+    const Expr& a = *product->args[0];
+    const Expr& b = *product->args[1];
+    const Index& ri = store.indices[store.indices.size() - 2];
+    const Index& ci = store.indices.back();
     const std::string& k = loop.dims[0].var;
     const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
     const Access po = access(store.name, store.indices, out_shape, store.loc);
     const auto rc = physical(init.expr->shape, init.loc);
-    const std::size_t index = static_cast<std::size_t>(loop.site);
     const Val acc{init.name, DType::f32, true, rc.first, rc.second};
     const std::int64_t bk = block(k);
-    // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
-    // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
-    int stages = configured_stages(index, acc, a.dtype);
-    const std::int64_t stage_bytes = (rc.first * bk + bk * rc.second) * 2, static_limit = 48 * 1024;
-    const std::int64_t arch_limit = (o_.arch == "sm_80" ? 163 : 227) * 1024;
-    const bool lowp = a.dtype == DType::bf16 || a.dtype == DType::f16;
-    const std::string wgmma_no = lowp ? wgmma_problem(rc.first, rc.second, bk, stages, arch_limit) : "";
-    if (lowp && c_.dot_instruction == DotInstruction::Wgmma && !wgmma_no.empty())
-      throw ConfigError(fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line {} {}; "
-                                    "or use mma_sync",
-                                    rc.first, bk, rc.second, loop.loc.line, wgmma_no));
-    const bool wgmma = lowp && wgmma_no.empty() && c_.dot_instruction != DotInstruction::MmaSync;
-    const bool pipeline = pipeline_shape(acc, a.dtype, bk);
-    if (wgmma && !stages) stages = static_cast<int>(std::min<std::int64_t>((arch_limit - 1024) / ((rc.first + rc.second) * 128), 4));
-    if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
-    const bool dynamic = wgmma || (pipeline && stages * stage_bytes > static_limit);
-    // wgmma: its stages, or (operands the pipeline cannot take) dot_loop_mma's staging in k steps
-    // that fit 48 KB (mma_k_step in dot.cuh).
-    const std::int64_t bytes =
-        wgmma ? std::max(wgmma_bytes(rc.first, rc.second, stages, arch_limit),
-                         mma_loop_bytes(rc.first, rc.second, mma_k_step(rc.first, rc.second, bk)))
-              : note_dot_loop(acc, a.dtype, bk, stages, /*products_only=*/true, dynamic ? arch_limit : static_limit);
-    if (wgmma) note_frag(acc.dtype, rc.first, rc.second, 0);
-    std::int64_t dynamic_bytes = 0;
-    if (dynamic) {
-      dynamic_bytes = bytes;
-      res_.dynamic_shared_bytes = static_cast<int>(std::max<std::int64_t>(res_.dynamic_shared_bytes, bytes));
+    const ir::DotPlan& plan = s.dot;
+    const std::int64_t static_limit = 48 * 1024, arch_limit = passes::dot_rules::arch_shared_limit(o_.arch);
+    if (plan.wgmma) {
+      note_frag(acc.dtype, rc.first, rc.second, 0);
+    } else {
+      note_dot_loop(acc, a.dtype, bk, plan.stages, /*products_only=*/true, plan.dynamic_bytes ? arch_limit : static_limit);
     }
+    if (plan.dynamic_bytes)
+      res_.dynamic_shared_bytes = static_cast<int>(std::max<std::int64_t>(res_.dynamic_shared_bytes, plan.dynamic_bytes));
     line(fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
                      "{}, {});",
-                     bk, stages, rc.first, rc.second, dynamic ? fmt::format(", {}", dynamic_bytes) : "",
-                     wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer,
-                     po.row_stride, po.col_stride, pa.pointer,
-                     pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride,
+                     bk, plan.stages, rc.first, rc.second,
+                     plan.dynamic_bytes ? fmt::format(", {}", plan.dynamic_bytes) : "",
+                     plan.wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer, po.row_stride, po.col_stride,
+                     pa.pointer, pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride,
                      scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]),
                      runtime_extent(b.shape[1])));
-    return true;
-  }
-
-  /// Shared bytes of dot_loop_mma (dot_loop_mma_bytes in dot.cuh): one or two stages of padded
-  /// operands, or the products' rounds through shared memory, whichever is larger.
-  static std::int64_t mma_loop_bytes(std::int64_t r, std::int64_t c, std::int64_t bk) {
-    const std::int64_t limit = 48 * 1024, stage_elems = r * (bk + 8) + bk * (c + 8);
-    const std::int64_t stage_bytes = (2 * stage_elems * 2 <= limit ? 2 : 1) * stage_elems * 2;
-    const std::int64_t budget = std::max(stage_bytes, 16 * (c + 4) * 4);
-    std::int64_t rows = r;
-    while (rows > 16 && rows * (c + 4) * 4 > budget) rows /= 2;
-    return std::max(stage_bytes, rows * (c + 4) * 4);
-  }
-  /// dot_loop_store's k step for dot_loop_mma (mma_k_step in dot.cuh): bk halved while it does
-  /// not fit in 48 KB.
-  static std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk) {
-    while (bk > 16 && bk % 32 == 0 && mma_loop_bytes(r, c, bk) > 48 * 1024) bk /= 2;
-    return bk;
-  }
-
-  /// Why dot_wgmma.cuh's pipeline cannot run an R x C x bk dot ("" when it can): the rules of
-  /// wgmma_grid and wgmma_smem (stages of (R + C) x 64 operands plus 1024 bytes of alignment).
-  std::string wgmma_problem(std::int64_t r, std::int64_t c, std::int64_t bk, int stages, std::int64_t limit) const {
-    if (o_.arch != "sm_90a") return fmt::format("needs --arch sm_90a (this is {})", o_.arch);
-    if (bk != 64) return fmt::format("needs a k block of 64 (it is {})", bk);
-    const std::int64_t groups = threads_ / 128;
-    if (threads_ % 128 || groups == 0 || r % (64 * groups))
-      return fmt::format("needs num_warps a multiple of 4 whose warpgroups split the {} rows in m64 tiles", r);
-    const std::int64_t msub = r / (64 * groups);
-    if (msub > 2 || (c != 64 && c != 128 && c != 256) || msub * c / 2 > 128)
-      return fmt::format("needs 1 or 2 m64 tiles per warpgroup ({} here) and a column block of 64, 128 or 256 with "
-                         "at most 128 accumulators per thread",
-                         msub);
-    const std::int64_t stage = (r + c) * 64 * 2, fit = (limit - 1024) / stage;
-    const std::int64_t n = stages ? stages : std::min<std::int64_t>(fit, 4);
-    if (n > fit || n < 2)
-      return fmt::format("needs {} stages of {} bytes; {} fit in {} bytes of shared memory",
-                         std::max<std::int64_t>(n, 2), stage, fit, limit);
-    return "";
-  }
-  /// Dynamic shared bytes of that pipeline (wgmma_smem::bytes).
-  static std::int64_t wgmma_bytes(std::int64_t r, std::int64_t c, int stages, std::int64_t limit) {
-    const std::int64_t stage = (r + c) * 64 * 2;
-    return (stages ? stages : std::min<std::int64_t>((limit - 1024) / stage, 4)) * stage + 1024;
   }
 
   /// A dot operand of a k-loop as the library walks it: the tile at k's start becomes the
@@ -893,26 +720,6 @@ class Emitter {
     for (Index& i : idx)
       if (i.kind == Index::Kind::Tile && i.var == k) i = Index{Index::Kind::All, "", nullptr};
     return access(load.name, idx, load.shape, load.loc);
-  }
-
-  static bool mentions(const Expr& e, const std::string& name) {
-    if (e.kind == Expr::Kind::Var && e.name == name) return true;
-    for (const ExprPtr& x : e.args)
-      if (x && mentions(*x, name)) return true;
-    for (const Index& x : e.indices)
-      if (x.expr && mentions(*x.expr, name)) return true;
-    return false;
-  }
-  static bool mentions(const Stmt& s, const std::string& name) {
-    if (s.name == name && (s.kind == Stmt::Kind::Assign || s.kind == Stmt::Kind::Let)) return true;
-    if (s.expr && mentions(*s.expr, name)) return true;
-    for (const Index& x : s.indices)
-      if (x.expr && mentions(*x.expr, name)) return true;
-    for (const ir::LoopDim& d : s.dims)
-      if ((d.begin && mentions(*d.begin, name)) || (d.end && mentions(*d.end, name))) return true;
-    for (const ir::StmtPtr& x : s.body)
-      if (mentions(*x, name)) return true;
-    return false;
   }
 
   void emit_stmt(const Stmt& s) {
@@ -971,7 +778,7 @@ class Emitter {
       }
       case Stmt::Kind::Check: fail(s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
       case Stmt::Kind::Loop: emit_device_loop(s); return;
-      case Stmt::Kind::DotLoopStore:
+      case Stmt::Kind::DotLoopStore: emit_dot_loop_store(s); return;
       case Stmt::Kind::ChunkReduce:
       case Stmt::Kind::ChunkLoop: throw std::logic_error("emit_stmt: lowered statement not printed yet");
     }
@@ -985,24 +792,23 @@ class Emitter {
 
   /// `for (tk : tile(k)) acc = dot(a[.., tk], b[tk, ..], acc)` becomes one
   /// call of the library's pipelined k-loop (tensor cores where it can).
-  bool emit_dot_loop(const Stmt& s, std::size_t loop_index) {
+  void emit_dot_loop(const Stmt& s) {
     const Expr* product = dot_loop_product(s);
-    if (!product) return false;
     const Stmt& st = *s.body[0];
     const std::string& k = s.dims[0].var;
     const Expr& a = *product->args[0];
     const Expr& b = *product->args[1];
     line(source_comment(s.loc));
+    for (const std::string& note : s.notes) line("// " + note);
     const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
     const Val& acc = values_.at(st.name);
-    const int stages = configured_stages(loop_index, acc, a.dtype);
+    const int stages = s.dot.stages;
     note_dot_loop(acc, a.dtype, block(k), stages);
     line(fmt::format("tilecc::dev::dot_loop<{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", block(k),
                      stages ? fmt::format(", {}", stages) : "", st.name, pa.pointer, pa.row_stride, pa.col_stride,
                      pb.pointer, pb.row_stride, pb.col_stride, begin, end,
                      runtime_extent(a.shape[0]) + ", " + runtime_extent(b.shape[1])));
-    return true;
   }
 
   /// Shared memory and registers of dot_loop (mirrors the formulas of dot.cuh and
@@ -1013,16 +819,11 @@ class Emitter {
   std::int64_t note_dot_loop(const Val& acc, DType operand, std::int64_t bk, int stages, bool products_only = false,
                              std::int64_t pipe_limit = 48 * 1024) {
     const std::int64_t r = acc.rows, c = acc.cols;
-    const bool lowp = operand == DType::bf16 || operand == DType::f16;
-    const bool mma = acc.dtype == DType::f32 && lowp && r % 16 == 0 && bk % 16 == 0 && c % 8 == 0;
-    if (mma) {
-      // dot_loop_store walks dot_loop_mma's staging in k steps that fit (mma_k_step).
-      std::int64_t bytes = mma_loop_bytes(r, c, products_only ? mma_k_step(r, c, bk) : bk);
-      const std::int64_t pipe_stage = (r * bk + bk * c) * 2;
-      const std::int64_t fit = std::min<std::int64_t>(4, pipe_limit / pipe_stage);
-      const bool pipeline = pipeline_shape(acc, operand, bk) && fit >= 2;
-      if (pipeline) bytes = std::max(bytes, (stages && stages <= fit ? stages : fit) * pipe_stage);
-      note_stages(stages, pipeline, fit, pipe_stage, fmt::format("{} x {} x {}", r, bk, c));
+    const passes::dot_rules::Staging st = passes::dot_rules::dot_loop_staging(
+        r, c, bk, static_cast<int>(threads_), acc.dtype, operand, stages, products_only, pipe_limit);
+    if (st.mma) {
+      const std::int64_t bytes = st.bytes;
+      note_stages(stages, st.pipeline, st.fit, st.stage_bytes, fmt::format("{} x {} x {}", r, bk, c));
       if (pipe_limit == 48 * 1024) note_shared(bytes, fmt::format("dot_loop's {} x {} x {} operand stages", r, bk, c));
       note_frag(acc.dtype, r, c, products_only ? 0 : (r * c + threads_ - 1) / threads_);  // acc + mma products
       return bytes;
@@ -1034,37 +835,6 @@ class Emitter {
       note_stages(stages, false, 0, 0, fmt::format("{} x {} x {}", r, bk, c));
       return 0;
     }
-  }
-
-  /// The dot k-loop can take the cp.async pipeline (dot_pipeline_eligible but for shared
-  /// memory): f16/bf16 into f32, a block of multiples of 64, a k block of multiples of 32,
-  /// warps in 16k x 16k tiles of at most 128 accumulators.
-  bool pipeline_shape(const Val& acc, DType operand, std::int64_t bk) const {
-    const std::int64_t r = acc.rows, c = acc.cols, warps = threads_ / 32;
-    if (!pipelined_types(acc.dtype, operand) || r % 64 || c % 64 || bk % 32) return false;
-    for (std::int64_t wm = 1; wm <= warps; wm *= 2) {
-      const std::int64_t wn = warps / wm;
-      if (wm * wn != warps || r % wm || c % wn) continue;
-      const std::int64_t tm = r / wm, tn = c / wn;
-      if (tm % 16 == 0 && tn % 16 == 0 && tm * tn / 32 <= 128) return true;
-    }
-    return false;
-  }
-
-  /// range_num_stages[i] of a dot k-loop, or 0 where this instance's element types have no
-  /// cp.async pipeline (f32 operands take the SIMT path): a config applies to every template
-  /// instance of a kernel, so the knob is ignored there, and a comment says so.
-  int configured_stages(std::size_t loop_index, const Val& acc, DType operand) {
-    const int stages = loop_index < c_.range_num_stages.size() ? c_.range_num_stages[loop_index] : 0;
-    if (stages && !pipelined_types(acc.dtype, operand)) {
-      line(fmt::format("// range_num_stages[{}] = {} does not apply: {} operands into {} take no cp.async pipeline",
-                       loop_index, stages, ir::name(operand), ir::name(acc.dtype)));
-      return 0;
-    }
-    return stages;
-  }
-  static bool pipelined_types(DType acc, DType operand) {
-    return acc == DType::f32 && (operand == DType::bf16 || operand == DType::f16);
   }
 
   /// range_num_stages asks for a pipeline depth: only the cp.async pipeline has stages, and
@@ -1088,8 +858,7 @@ class Emitter {
   }
 
   void emit_device_loop(const Stmt& s) {
-    const std::size_t index = static_cast<std::size_t>(s.site);
-    if (emit_dot_loop(s, index)) return;
+    if (s.is_dot) return emit_dot_loop(s);
     line(source_comment(s.loc));
     const std::vector<const ir::LoopDim*> dims = ordered_dims(s);
     int opened = 0;
@@ -1189,28 +958,14 @@ class Emitter {
   /// All launch dims in the config's loop order, outermost (slowest over program ids) first;
   /// `second`: a tl::grid dim. `group` numbers the grid axes of pid xyz, outermost first: one
   /// per dim, one per flattened loop.
-  struct LaunchDim {
-    const ir::LoopDim* first;
-    bool second;
-    const Stmt* loop;
-    int group;
-  };
-  std::vector<LaunchDim> launch_dims() const {
-    std::vector<LaunchDim> dims;
-    const std::vector<ir::StmtPtr>* body = &k_.body;
-    int group = -1;
-    while (!body->empty() && (*body)[0]->kind == Stmt::Kind::Loop && (*body)[0]->is_launch) {
-      const Stmt& s = *(*body)[0];
-      const bool flat = flattened(s);
-      if (flat) ++group;
-      for (const ir::LoopDim* d : ordered_dims(s)) dims.push_back({d, s.is_grid, &s, flat ? group : ++group});
-      body = &s.body;
-    }
-    return dims;
-  }
-  int grid_axes() const {
-    const auto dims = launch_dims();
-    return dims.empty() ? 1 : dims.back().group + 1;
+  using LaunchDim = ir::Programs::Dim;
+  const std::vector<LaunchDim>& launch_dims() const { return k_.programs.dims; }
+  int grid_axes() const { return k_.programs.axes(); }
+
+  /// `{var}_size` of a launch dim (see the loop form above).
+  std::string tile_size_line(const LaunchDim& d, const std::string& end) const {
+    ir::LoopDim loop{d.var, d.begin, d.end, {ir::BlockSpec::Kind::Fixed, 0, d.block}, d.divisible};
+    return tile_size_line(loop, end);
   }
 
   const std::vector<ir::StmtPtr>& launch_body() const {
@@ -1234,12 +989,13 @@ class Emitter {
     line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
                      threads_, threads_ / tc_, tc_));
     const std::size_t stages_at = out_.size();  // TMA stages go here, once the body has named them
+    declare_tma_stages();
     emit_assumptions();
     emit_host_lets();
     line(source_comment(k_.body.empty() ? ir::SourceLoc{} : k_.body[0]->loc));
-    if (c_.persistent()) {
+    if (k_.programs.persistent()) {
       emit_persistent_programs();
-    } else if (c_.pid == Pid::Xyz) {
+    } else if (k_.programs.kind == ir::Programs::Kind::Xyz) {
       // One grid axis per launch dim (per flattened loop); the innermost on x.
       const auto dims = launch_dims();
       const int axes = grid_axes();
@@ -1336,20 +1092,18 @@ class Emitter {
   void emit_program_tiles() { emit_program_tiles(launch_dims(), "pid"); }
 
   void emit_program_tiles(const std::vector<LaunchDim>& dims, const std::string& pid) {
-    for (const LaunchDim& ld : dims) {
-      const ir::LoopDim& d = *ld.first;
+    for (const LaunchDim& d : dims)
       line(fmt::format("const long long {0}_tiles = (({1}) - ({2}) + {3} - 1) / {3};", d.var, scalar(d.end),
-                       scalar(d.begin), block(d.var)));
-    }
+                       scalar(d.begin), d.block));
     std::size_t n = dims.size();
     // L2 grouping: the two innermost dims of a 2-D tile loop, walked in bands of G rows of
     // tiles, column by column within a band (so a band's operand rows stay in L2).
-    if (c_.l2_grouping > 1 && n >= 2 && dims[n - 1].loop == st_.launch_loop_2d &&
-        dims[n - 2].loop == st_.launch_loop_2d) {
-      const std::string a = dims[n - 2].first->var, b = dims[n - 1].first->var;
+    const int l2 = k_.programs.l2_grouping;
+    if (l2 > 1 && n >= 2 && dims[n - 1].l2 && dims[n - 2].l2) {
+      const std::string a = dims[n - 2].var, b = dims[n - 1].var;
       line(fmt::format("// L2 grouping: bands of {} rows of {} tiles (fewer when there are fewer), walked {} first",
-                       c_.l2_grouping, a, a));
-      line(fmt::format("const long long l2_band_rows = min({}LL, {}_tiles);", c_.l2_grouping, a));
+                       l2, a, a));
+      line(fmt::format("const long long l2_band_rows = min({}LL, {}_tiles);", l2, a));
       line(fmt::format("const long long l2_band_pids = l2_band_rows * {}_tiles;", b));
       line(fmt::format("const long long l2_pid = {} % ({}_tiles * {}_tiles);", pid, a, b));
       line(fmt::format("{} /= {}_tiles * {}_tiles;", pid, a, b));
@@ -1362,16 +1116,15 @@ class Emitter {
     // The launch has exactly the programs its tiles need (fewer than 2^31, the launcher checks),
     // so 32-bit division suffices and the outermost index is what is left of pid.
     for (std::size_t i = n; i-- > 1;) {
-      const std::string& v = dims[i].first->var;
+      const std::string& v = dims[i].var;
       line(fmt::format("const long long {0}_id = unsigned({1}) % unsigned({0}_tiles);", v, pid));
       line(fmt::format("{0} = unsigned({0}) / unsigned({1}_tiles);", pid, v));
     }
-    if (n > 0) line(fmt::format("const long long {}_id = {};", dims[0].first->var, pid));
-    for (const LaunchDim& ld : dims) {
-      const ir::LoopDim& d = *ld.first;
+    if (n > 0) line(fmt::format("const long long {}_id = {};", dims[0].var, pid));
+    for (const LaunchDim& d : dims) {
       const std::string begin = scalar(d.begin), end = scalar(d.end);
-      const std::int64_t b = block(d.var);
-      if (ld.second) {
+      const std::int64_t b = d.block;
+      if (d.grid) {
         line(fmt::format("const long long {0} = ({1}) + {0}_id;", d.var, begin));
       } else {
         line(fmt::format("const long long {0}_begin = ({1}) + {0}_id * {2};", d.var, begin, b));
@@ -1383,38 +1136,27 @@ class Emitter {
   /// Number of programs (tiles of the launch grid), of every dim or of one xyz axis.
   std::string programs_expr(int group = -1) {
     std::string tiles;
-    for (const LaunchDim& ld : launch_dims()) {
-      if (group >= 0 && ld.group != group) continue;
-      const ir::LoopDim* d = ld.first;
-      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d->end),
-                           scalar(d->begin), block(d->var));
+    for (const LaunchDim& d : launch_dims()) {
+      if (group >= 0 && d.group != group) continue;
+      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d.end),
+                           scalar(d.begin), d.block);
     }
     return tiles.empty() ? "1LL" : tiles;
   }
 
-  /// Loads at the top of the launch body that read const tensors at launch
-  /// tiles only: safe to issue one program ahead.
-  std::vector<const Expr*> prefetchable_loads() const {
-    if (looped()) return {};
-    std::set<std::string> launch_vars;
-    for (const LaunchDim& ld : launch_dims())
-      if (!ld.second) launch_vars.insert(ld.first->var);
-    std::vector<const Expr*> out;
-    std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
-      if (!e) return;
-      if (e->kind == Expr::Kind::Load && !e->shape.empty()) {
-        bool ok = param(e->name).is_const;
-        for (const Index& i : e->indices)
-          ok = ok && (i.kind == Index::Kind::All || (i.kind == Index::Kind::Tile && launch_vars.count(i.var)));
-        if (ok) out.push_back(e.get());
-        return;
+  /// The loads map_programs marked to issue early, in the launch body's order.
+  std::vector<const Expr*> early_loads(ir::Prefetch which) const {
+    struct Marked : ir::Visitor {
+      ir::Prefetch which;
+      std::vector<const Expr*> out;
+      void visit_load(const Expr& e) override {
+        if (e.access.prefetch == which) out.push_back(&e);
+        visit_children(e);
       }
-      if (e->kind == Expr::Kind::Dot) return;
-      for (const ExprPtr& a : e->args) visit(a);
-    };
-    for (const ir::StmtPtr& st : launch_body())
-      if (st->kind == Stmt::Kind::Let || st->kind == Stmt::Kind::Store) visit(st->expr);
-    return out;
+    } marked;
+    marked.which = which;
+    marked.visit(launch_body());
+    return marked.out;
   }
 
   /// Persistent programs: a grid of SMs x programs_per_sm blocks walks the
@@ -1424,25 +1166,20 @@ class Emitter {
   void emit_persistent_programs() {
     // Tiles every program reads whole (a norm's weight) are loaded once, before the programs;
     // the rest are prefetched for the next program when the config asks.
-    std::vector<const Expr*> invariant, loads;
-    for (const Expr* e : prefetchable_loads()) {
-      bool whole = true;
-      for (const Index& i : e->indices) whole = whole && i.kind == Index::Kind::All;
-      if (whole) invariant.push_back(e);
-      else if (c_.prefetch) loads.push_back(e);
-    }
+    const std::vector<const Expr*> invariant = early_loads(ir::Prefetch::Invariant),
+                                   loads = early_loads(ir::Prefetch::Next);
     // A bf16 tile used only widened to f32 stays packed (as in emit_packed_load).
     std::vector<bool> packed;
-    for (const Expr* e : loads) packed.push_back(packable(*e));
+    for (const Expr* e : loads) packed.push_back(e->access.packed);
     line(fmt::format("const long long programs = {};", programs_expr()));
     for (const Expr* e : invariant) {
       line(fmt::format("// {} (line {}) is the same tile in every program: loaded once", e->name, e->loc.line));
-      if (packable(*e))
+      if (e->access.packed)
         packed_[e] = emit_packed_load(*e);
       else
         prefetched_[e] = emit_load(*e);
     }
-    const bool blocked = c_.pid == Pid::PersistentBlocked;
+    const bool blocked = k_.programs.kind == ir::Programs::Kind::PersistentBlocked;
     if (blocked) {
       line("const long long programs_per_block = tilecc::dev::ceil_div(programs, (long long)gridDim.x);");
       line("const long long first_program = (long long)blockIdx.x * programs_per_block;");
@@ -1517,7 +1254,7 @@ class Emitter {
       line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's full_extent "
                        "{}: translate with a larger full_extent\");",
                        full, c_.full_extent, k_.name, full, c_.full_extent));
-    if (c_.pid == Pid::Xyz) {
+    if (k_.programs.kind == ir::Programs::Kind::Xyz) {
       // One grid axis per launch dim (per flattened loop), the innermost on x.
       const int axes = grid_axes();
       std::string dim3_args;
@@ -1536,16 +1273,16 @@ class Emitter {
       line(fmt::format("const long long programs = {};", programs_expr()));
       line("if (programs <= 0) return cudaSuccess;");
       line("if (programs > 2147483647LL) return cudaErrorInvalidConfiguration;");
-      grid_ = c_.persistent() ? "dim3(unsigned(blocks))" : "dim3(unsigned(programs))";
+      grid_ = k_.programs.persistent() ? "dim3(unsigned(blocks))" : "dim3(unsigned(programs))";
     }
     std::string args;
     for (std::size_t i = 0; i < k_.params.size(); ++i) {
       const ir::Param& p = k_.params[i];
       args += (i ? ", " : "") + (p.is_tensor ? fmt::format("tilecc::to_arg({})", p.name) : p.name);
     }
-    if (c_.persistent())
+    if (k_.programs.persistent())
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
-                       c_.programs_per_sm));
+                       k_.programs.programs_per_sm));
     const int dynamic_shared = res_.dynamic_shared_bytes;
     if (dynamic_shared) {
       for (const DispatchVariant& v : o_.dispatch)
@@ -1629,13 +1366,9 @@ class Emitter {
   std::map<const Expr*, Val> prefetched_;
   std::map<const Expr*, Val> packed_;  // persistent: bf16 tiles kept packed (invariant or prefetched), widened
   std::set<std::string> whole_dims_;
-  KernelStructure st_;
-  std::map<const ir::Stmt*, std::size_t> store_index_;
-  std::map<const Expr*, std::size_t> load_index_;
   std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk
   std::map<std::string, Val> chunk_values_;   // looped: those already computed in this chunk loop
   std::map<const Expr*, Val> looped_;         // looped: reductions computed by a chunk loop
-  std::map<std::string, std::string> tma_stages_;  // TMA site and tile shape -> its stage's name
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
   KernelResources res_;

@@ -260,9 +260,13 @@ struct Programs {
     bool grid = false;   // a tl::grid dimension (a scalar index)
     int group = 0;       // pid xyz: the grid axis group (one per dim or flattened loop), outermost first
     bool l2 = false;     // one of the two dims walked in L2 bands
+    ExprPtr begin, end;
+    std::int64_t block = 1;
+    bool divisible = false;  // specialized: the extent is a multiple of the block
   };
   std::vector<Dim> dims;  // outermost (slowest over program ids) first
-  int l2_grouping = 1;    // > 1: bands of this many rows of tiles
+  int l2_grouping = 1;    // > 1: bands of this many rows of tiles (the dims marked l2)
+  int prefetchable = 0;   // loads a persistent program could issue for the next one
   bool persistent() const { return kind == Kind::PersistentBlocked || kind == Kind::PersistentInterleaved; }
   int axes() const { return dims.empty() ? 1 : dims.back().group + 1; }
 };
@@ -300,6 +304,7 @@ struct Kernel {
   Assumptions assumptions;
   std::vector<TmaStage> tma_stages;
   int min_blocks_per_sm = 0;
+  int load_sites = 0, store_sites = 0;  // tile loads and stores the config's per-site lists cover
   bool second_scratch = false;  // reductions alternate two scratch buffers (plan_reduction_scratch)
 };
 

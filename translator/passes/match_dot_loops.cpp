@@ -1,7 +1,174 @@
+// Why: a k-loop of dots is one library call that stages operands and drives the tensor cores;
+// which instruction, how many stages and how much shared memory are decided here, where a
+// config the kernel cannot take is refused with the reason.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dot_rules.hpp"
 #include "passes.hpp"
+#include "translator/ir/layout.hpp"
+#include "translator/ir/visitor.hpp"
 
 namespace tilecc::passes {
 
-ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext&) { return k; }
+namespace {
+
+using ir::Dim;
+using ir::Expr;
+using ir::Index;
+using ir::Stmt;
+
+bool mentions(const Stmt& s, const std::string& name) {
+  struct Finder : ir::Visitor {
+    const std::string& name;
+    bool found = false;
+    explicit Finder(const std::string& n) : name(n) {}
+    void visit_var(const Expr& e) override { found = found || e.name == name; }
+  } finder(name);
+  if (s.name == name && (s.kind == Stmt::Kind::Assign || s.kind == Stmt::Kind::Let)) return true;
+  finder.visit_children(s);
+  return finder.found;
+}
+
+class DotLoops : public ir::Mutator {
+ public:
+  DotLoops(const ir::Kernel& k, const PassContext& ctx) : k_(k), ctx_(ctx) {}
+
+  std::vector<ir::StmtPtr> mutate(const std::vector<ir::StmtPtr>& body) override {
+    const std::vector<ir::StmtPtr> in = Mutator::mutate(body);
+    std::vector<ir::StmtPtr> out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (ir::StmtPtr s = dot_loop_store(in, i)) {
+        out.push_back(std::move(s));
+        i += 2;
+        continue;
+      }
+      out.push_back(in[i]);
+    }
+    return out;
+  }
+
+ protected:
+  /// `for (tk ..) acc = dot(a[.., tk], b[tk, ..], acc)`: one dot_loop call.
+  ir::StmtPtr mutate_loop(const ir::StmtPtr& s) override {
+    ir::StmtPtr m = mutate_children(s);
+    const Expr* product = config::dot_loop_product(*m);
+    if (!product) return m;
+    auto out = std::make_shared<Stmt>(*m);
+    out->is_dot = true;
+    out->dot.stages = configured_stages(*out, product->args[2]->dtype, product->args[0]->dtype, out->notes);
+    return out;
+  }
+
+ private:
+  /// range_num_stages[site] of a dot k-loop, or 0 (with a note) where this instance's element
+  /// types have no cp.async pipeline: a config applies to every template instance of a kernel.
+  int configured_stages(const Stmt& loop, ir::DType acc, ir::DType operand, std::vector<std::string>& notes) const {
+    const auto site = static_cast<std::size_t>(loop.site);
+    const int stages = loop.site >= 0 && site < ctx_.config.range_num_stages.size() ? ctx_.config.range_num_stages[site] : 0;
+    if (stages && !dot_rules::pipelined_types(acc, operand)) {
+      notes.push_back(fmt::format("range_num_stages[{}] = {} does not apply: {} operands into {} take no cp.async "
+                                  "pipeline",
+                                  loop.site, stages, ir::name(operand), ir::name(acc)));
+      return 0;
+    }
+    return stages;
+  }
+
+  /// `acc = zeros(tm, tn); for (tk ..) acc = dot(a, b, acc); out[tm, tn] = cast<T>(acc);` with
+  /// acc unused afterwards: the products go from the tensor cores' registers straight to out.
+  ir::StmtPtr dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) const {
+    if (i + 2 >= body.size()) return nullptr;
+    const Stmt& init = *body[i];
+    const Stmt& loop = *body[i + 1];
+    const Stmt& store = *body[i + 2];
+    if (init.kind != Stmt::Kind::Let || !init.expr || init.expr->kind != Expr::Kind::Full ||
+        init.expr->dtype != ir::DType::f32 || init.expr->shape.size() != 2 || init.expr->args.size() != 1)
+      return nullptr;
+    const Expr& fill = *init.expr->args[0];
+    if (fill.kind != Expr::Kind::Const || fill.fval != 0 || fill.ival != 0) return nullptr;
+    const Expr* product = config::dot_loop_product(loop);
+    if (!product || loop.body[0]->name != init.name) return nullptr;
+    // out[scalars..., tm, tn]: leading scalar indices (a batch) are fine.
+    if (store.kind != Stmt::Kind::Store || store.indices.size() < 2) return nullptr;
+    for (std::size_t d = 0; d + 2 < store.indices.size(); ++d)
+      if (store.indices[d].kind != Index::Kind::Scalar) return nullptr;
+    const Expr* value = store.expr.get();
+    ir::DType out_type = ir::DType::f32;
+    for (const ir::Param& p : k_.params)
+      if (p.name == store.name) out_type = p.dtype;
+    if (value->kind == Expr::Kind::Cast) {
+      if (value->dtype != out_type) return nullptr;  // a cast to another type first: keep its rounding
+      value = value->args[0].get();
+    }
+    if (value->kind != Expr::Kind::Var || value->name != init.name) return nullptr;
+    const Expr& a = *product->args[0];
+    const Expr& b = *product->args[1];
+    const Index& ri = store.indices[store.indices.size() - 2];
+    const Index& ci = store.indices.back();
+    if (ri.kind != Index::Kind::Tile || ci.kind != Index::Kind::Tile || a.shape[0].kind != Dim::Kind::Tile ||
+        b.shape[1].kind != Dim::Kind::Tile || ri.var != a.shape[0].var || ci.var != b.shape[1].var)
+      return nullptr;
+    for (std::size_t j = i + 3; j < body.size(); ++j)
+      if (mentions(*body[j], init.name)) return nullptr;
+
+    auto out = std::make_shared<Stmt>();
+    out->kind = Stmt::Kind::DotLoopStore;
+    out->loc = init.loc;
+    out->is_dot = true;
+    auto inner = std::make_shared<Stmt>(loop);
+    inner->notes.clear();
+    out->body = {body[i], inner, body[i + 2]};
+    const int site = store.access.site;
+    if (site >= 0 && static_cast<std::size_t>(site) < ctx_.config.store_tma.size() &&
+        ctx_.config.store_tma[static_cast<std::size_t>(site)])
+      out->notes.push_back(fmt::format("store_tma[{}] does not apply: the products go from registers to {}", site,
+                                       store.name));
+    const ir::Layout& l = k_.layout;
+    const auto [r, c] = ir::physical(l, init.expr->shape);
+    const std::int64_t bk = l.blocks.at(loop.dims[0].var);
+    // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
+    // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
+    int stages = configured_stages(loop, ir::DType::f32, a.dtype, out->notes);
+    const std::int64_t stage_bytes = (r * bk + bk * c) * 2, static_limit = 48 * 1024;
+    const std::int64_t arch_limit = dot_rules::arch_shared_limit(ctx_.target.arch);
+    const bool lowp = a.dtype == ir::DType::bf16 || a.dtype == ir::DType::f16;
+    const std::string wgmma_no =
+        lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, arch_limit) : "";
+    const config::DotInstruction want = ctx_.config.dot_instruction;
+    if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty())
+      throw config::ConfigError(fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "
+                                            "{} {}; or use mma_sync",
+                                            r, bk, c, loop.loc.line, wgmma_no));
+    const bool wgmma = lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync;
+    const bool pipeline = dot_rules::pipeline_shape(r, c, bk, l.threads, ir::DType::f32, a.dtype);
+    if (wgmma && !stages)
+      stages = static_cast<int>(std::min<std::int64_t>((arch_limit - 1024) / ((r + c) * 128), 4));
+    if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
+    const bool dynamic = wgmma || (pipeline && stages * stage_bytes > static_limit);
+    // wgmma: its stages, or (operands the pipeline cannot take) dot_loop_mma's staging in k steps.
+    const std::int64_t bytes =
+        wgmma ? std::max(dot_rules::wgmma_bytes(r, c, stages, arch_limit),
+                         dot_rules::mma_loop_bytes(r, c, dot_rules::mma_k_step(r, c, bk)))
+              : dot_rules::dot_loop_staging(r, c, bk, l.threads, ir::DType::f32, a.dtype, stages, true,
+                                            dynamic ? arch_limit : static_limit)
+                    .bytes;
+    out->dot = {stages, wgmma, dynamic ? bytes : 0};
+    return out;
+  }
+
+  const ir::Kernel& k_;
+  const PassContext& ctx_;
+};
+
+}  // namespace
+
+ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext& ctx) {
+  DotLoops pass(k, ctx);
+  ir::Kernel out = k;
+  out.body = pass.mutate(k.body);
+  return out;
+}
 
 }  // namespace tilecc::passes

@@ -54,7 +54,10 @@ class Numbering : public ir::Mutator {
 
 ir::Kernel number_sites(const ir::Kernel& k, const PassContext&) {
   const config::KernelStructure st = config::analyze(k);
-  return Numbering(st).mutate(k);
+  ir::Kernel out = Numbering(st).mutate(k);
+  out.load_sites = static_cast<int>(st.loads.size());
+  out.store_sites = static_cast<int>(st.stores.size());
+  return out;
 }
 
 }  // namespace tilecc::passes

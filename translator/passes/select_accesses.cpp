@@ -1,7 +1,186 @@
+// Why: how a tile moves between memory and registers (vector width, cache hint, a TMA bulk
+// copy through shared memory, bf16 kept packed) is a per-site config choice the printer must
+// not make; stages are named here, in the order the kernel first uses them.
+#include <fmt/format.h>
+
 #include "passes.hpp"
+#include "translator/config/specialization.hpp"
+#include "translator/ir/layout.hpp"
+#include "translator/ir/visitor.hpp"
 
 namespace tilecc::passes {
 
-ir::Kernel select_accesses(const ir::Kernel& k, const PassContext&) { return k; }
+namespace {
+
+ir::CacheHint hint_of(config::LoadHint h) {
+  switch (h) {
+    case config::LoadHint::Default: return ir::CacheHint::Default;
+    case config::LoadHint::EvictFirst: return ir::CacheHint::EvictFirst;
+    case config::LoadHint::EvictLast: return ir::CacheHint::EvictLast;
+    case config::LoadHint::Cg: return ir::CacheHint::Cg;
+  }
+  return ir::CacheHint::Default;
+}
+ir::CacheHint hint_of(config::StoreHint h) {
+  switch (h) {
+    case config::StoreHint::Default: return ir::CacheHint::Default;
+    case config::StoreHint::EvictFirst: return ir::CacheHint::EvictFirst;
+    case config::StoreHint::Cs: return ir::CacheHint::Cs;
+  }
+  return ir::CacheHint::Default;
+}
+
+template <class T> T at_or(const std::vector<T>& v, int i, T fallback) {
+  return i >= 0 && static_cast<std::size_t>(i) < v.size() ? v[static_cast<std::size_t>(i)] : fallback;
+}
+
+bool gathers(const ir::Expr& load) {
+  for (const ir::Index& i : load.indices)
+    if (i.kind == ir::Index::Kind::Gather) return true;
+  return false;
+}
+
+class Accesses : public ir::Mutator {
+ public:
+  Accesses(ir::Kernel& k, const PassContext& ctx) : k_(k), ctx_(ctx), c_(ctx.config) {}
+
+  /// Stages are named in the order the printed kernel first uses them: the loads persistent
+  /// programs issue before the body (loaded once, then prefetched), then the body in order.
+  void early_loads(const std::vector<ir::StmtPtr>& body) {
+    struct Early : ir::Visitor {
+      std::vector<const ir::Expr*> once, next;
+      void visit_load(const ir::Expr& e) override {
+        if (e.access.prefetch == ir::Prefetch::Invariant) once.push_back(&e);
+        if (e.access.prefetch == ir::Prefetch::Next) next.push_back(&e);
+        visit_children(e);
+      }
+    } early;
+    early.visit(body);
+    for (const ir::Expr* e : early.once) stage_for_load(*e);
+    for (const ir::Expr* e : early.next) stage_for_load(*e);
+  }
+
+ protected:
+  ir::ExprPtr mutate_load(const ir::ExprPtr& e) override {
+    ir::ExprPtr m = mutate_children(e);
+    if (m->access.site < 0) return m;
+    auto out = std::make_shared<ir::Expr>(*m);
+    const int i = out->access.site;
+    out->access.vector = at_or(c_.load_vectors, i, true);
+    out->access.hint = hint_of(at_or(c_.load_hints, i, config::LoadHint::Default));
+    if (!gathers(*out) && !packed_loads_.count(e.get())) {
+      const auto [stage, skipped] = stage_for_load(*e);
+      out->access.tma_stage = stage;
+      out->access.tma_skipped = skipped;
+    }
+    out->access.packed = packed_loads_.count(e.get()) > 0;
+    return out;
+  }
+
+  /// A cast to f32 of a bf16 tile load (plain rows: not gathered or TMA) whose fragment holds
+  /// an even number of elements per thread row: the load stays packed, widened at each use.
+  ir::ExprPtr mutate_cast(const ir::ExprPtr& e) override {
+    const ir::Expr& a = *e->args[0];
+    const bool widening = e->dtype == ir::DType::f32 && a.kind == ir::Expr::Kind::Load && a.dtype == ir::DType::bf16 &&
+                          !a.shape.empty() && !gathers(a) && !at_or(c_.load_tma, a.access.site, false);
+    if (widening) {
+      const std::int64_t cols = ir::physical(k_.layout, a.shape).second, tc = k_.layout.threads_per_row;
+      if (cols >= tc && (cols / tc) % 2 == 0) {
+        packed_loads_.insert(e->args[0].get());
+        auto out = std::make_shared<ir::Expr>(*mutate_children(e));
+        out->packed_widen = true;
+        return out;
+      }
+    }
+    return mutate_children(e);
+  }
+
+  ir::StmtPtr mutate_store(const ir::StmtPtr& s) override {
+    ir::StmtPtr m = mutate_children(s);
+    if (m->access.site < 0) return m;
+    auto out = std::make_shared<ir::Stmt>(*m);
+    const int i = out->access.site;
+    out->access.vector = at_or(c_.store_vectors, i, true);
+    out->access.hint = hint_of(at_or(c_.store_hints, i, config::StoreHint::Default));
+    if (at_or(c_.store_tma, i, false)) {
+      std::vector<ir::Dim> shape;
+      for (std::size_t d = 0; d < out->indices.size(); ++d) {
+        const ir::Index& x = out->indices[d];
+        if (x.kind == ir::Index::Kind::Tile) shape.push_back({ir::Dim::Kind::Tile, x.var, 0, nullptr});
+        if (x.kind == ir::Index::Kind::All) shape.push_back({ir::Dim::Kind::Full, out->name, static_cast<int>(d), nullptr});
+      }
+      const auto [index, skipped] = stage(false, i, param_dtype(out->name), ir::physical(k_.layout, shape),
+                                          fmt::format("store to {} at line {}", out->name, out->loc.line));
+      out->access.tma_stage = index;
+      out->access.tma_skipped = skipped;
+    }
+    return out;
+  }
+
+  /// Stores of a dot_loop_store go from the mma registers: no stage.
+  ir::StmtPtr mutate_dot_loop_store(const ir::StmtPtr& s) override {
+    auto out = std::make_shared<ir::Stmt>(*s);
+    auto store = std::make_shared<ir::Stmt>(*s->body[2]);
+    const int i = store->access.site;
+    store->access.vector = at_or(c_.store_vectors, i, true);
+    store->access.hint = hint_of(at_or(c_.store_hints, i, config::StoreHint::Default));
+    out->body[2] = store;
+    return out;
+  }
+
+ private:
+  ir::DType param_dtype(const std::string& name) const {
+    for (const ir::Param& p : k_.params)
+      if (p.name == name) return p.dtype;
+    throw LoweringError("select_accesses: unknown tensor " + name);
+  }
+
+  std::pair<int, std::string> stage_for_load(const ir::Expr& e) {
+    if (!at_or(c_.load_tma, e.access.site, false) || gathers(e)) return {-1, ""};
+    return stage(true, e.access.site, param_dtype(e.name), ir::physical(k_.layout, e.shape),
+                 fmt::format("load of {} at line {}", e.name, e.loc.line));
+  }
+
+  /// The stage of TMA site `site` for an R x C tile of t, or why TMA does not apply to this
+  /// instance: a tile row of fewer than 16 bytes holds no bulk copy (the access stays in
+  /// registers). TMA before sm_90 is a config error.
+  std::pair<int, std::string> stage(bool load, int site, ir::DType t, std::pair<std::int64_t, std::int64_t> rc,
+                                    const std::string& what) {
+    const char* field = load ? "load_tma" : "store_tma";
+    if (config::backend_of(ctx_.target.arch) != config::Backend::sm90)
+      throw config::ConfigError(fmt::format("config field '{}[{}]': TMA bulk copies need sm_90 or newer, the target is {}",
+                                            field, site, ctx_.target.arch));
+    const std::int64_t row_bytes = rc.second * ir::size_bytes(t);
+    if (row_bytes % 16 != 0)
+      return {-1, fmt::format("{}[{}] does not apply here: rows of the {} are {} bytes, a bulk copy moves 16-byte units",
+                              field, site, what, row_bytes)};
+    // One stage per site and tile shape (a site used twice, e.g. prefetched, shares it).
+    const std::string base = fmt::format("tma_{}_{}", load ? "load" : "store", site);
+    int shapes = 0;
+    for (std::size_t j = 0; j < k_.tma_stages.size(); ++j) {
+      const ir::TmaStage& s = k_.tma_stages[j];
+      if (s.load != load || s.site != site) continue;
+      if (s.rows == rc.first && s.cols == rc.second) return {static_cast<int>(j), ""};
+      ++shapes;
+    }
+    k_.tma_stages.push_back({shapes ? fmt::format("{}_{}", base, shapes) : base, load, site, t, rc.first, rc.second, what});
+    return {static_cast<int>(k_.tma_stages.size()) - 1, ""};
+  }
+
+  ir::Kernel& k_;
+  const PassContext& ctx_;
+  const config::Config& c_;
+  std::set<const ir::Expr*> packed_loads_;
+};
+
+}  // namespace
+
+ir::Kernel select_accesses(const ir::Kernel& k, const PassContext& ctx) {
+  ir::Kernel out = k;
+  Accesses pass(out, ctx);
+  pass.early_loads(k.body);
+  out.body = pass.mutate(k.body);
+  return out;
+}
 
 }  // namespace tilecc::passes

@@ -334,7 +334,7 @@ class Emitter {
   }
 
   Val emit_reduce(const Expr& e) {
-    if (auto it = looped_.find(&e); it != looped_.end()) return it->second;
+    if (e.chunked >= 0) return chunked_.at(e.chunked);
     Val a = emit(e.args[0]);
     const Dim& d = e.args[0]->shape[static_cast<std::size_t>(e.ival)];
     // The physical axis reduced: a rank-1 tile lies along its own axis.
@@ -461,39 +461,14 @@ class Emitter {
 
   bool looped() const { return !c_.reduction_loops.empty() && c_.reduction_loops[0] != 0; }
 
-  static bool has_whole(const std::vector<Dim>& shape) {
-    for (const Dim& d : shape)
-      if (d.kind == Dim::Kind::Full || d.kind == Dim::Kind::Expr) return true;
-    return false;
-  }
-
-  /// The whole extent an expression's row runs over (host expression), found in its tree.
-  std::optional<std::string> whole_size(const Expr& e) {
-    for (const Dim& d : e.shape) {
-      if (d.kind == Dim::Kind::Full) return fmt::format("{}.size({})", d.var, d.index);
-      if (d.kind == Dim::Kind::Expr) return "(" + scalar(d.extent) + ")";
-    }
-    for (const ExprPtr& a : e.args)
-      if (a)
-        if (auto w = whole_size(*a)) return w;
-    if (e.kind == Expr::Kind::Var)
-      if (auto d = deferred_.find(e.name); d != deferred_.end()) return whole_size(*d->second);
-    return std::nullopt;
-  }
-
-  /// Reductions over a whole extent in e (not through vars: a deferred let's reductions are
-  /// hoisted where it is defined), innermost first.
-  void whole_reductions(const ExprPtr& e, std::vector<const Expr*>& out) {
-    if (!e) return;
-    for (const ExprPtr& a : e->args) whole_reductions(a, out);
-    if (e->kind == Expr::Kind::Reduce && !looped_.count(e.get()) &&
-        has_whole({e->args[0]->shape.at(static_cast<std::size_t>(e->ival))}))
-      out.push_back(e.get());
+  /// A whole dimension's extent as a host expression.
+  std::string whole_text(const Dim& d) {
+    if (d.kind == Dim::Kind::Full) return fmt::format("{}.size({})", d.var, d.index);
+    return "(" + scalar(d.extent) + ")";
   }
 
   /// `for (rc_begin = 0; rc_begin < n; rc_begin += C) { rc_size; body }`.
-  template <class Body> void chunk_loop(const std::string& n, Body body) {
-    const std::int64_t c = c_.reduction_loops[0];
+  template <class Body> void chunk_loop(const std::string& n, std::int64_t c, Body body) {
     line(fmt::format("for (long long rc_begin = 0; rc_begin < {}; rc_begin += {}) {{", n, c));
     ++indent_;
     line(fmt::format("const int rc_size = int(min({}LL, {} - rc_begin));", c, n));
@@ -506,67 +481,38 @@ class Emitter {
     line("}");
   }
 
-  void hoist_reductions(const ExprPtr& e) {
-    std::vector<const Expr*> reds;
-    whole_reductions(e, reds);
-    for (const Expr* r : reds) {
-      if (looped_.count(r)) continue;
-      const Expr& a = *r->args[0];
-      const std::string n = *whole_size(a);
-      const std::string t = cuda_type(r->dtype);
-      // Chunks combine in float when the result is f16 / bf16 (as one reduction accumulates).
-      const bool narrow = r->dtype == DType::f16 || r->dtype == DType::bf16;
-      const std::string acc_t = narrow ? "float" : t;
-      const bool mean = r->op == ir::Op::Mean;
-      const std::string op = r->op == ir::Op::Max ? "maximum" : r->op == ir::Op::Min ? "minimum" : "add";
-      const std::string part = mean ? "sum" : ir::name(r->op);
-      const std::string init = r->op == ir::Op::Max   ? fmt::format("tilecc::dev::lowest<{}>()", acc_t)
-                               : r->op == ir::Op::Min ? fmt::format("tilecc::dev::highest<{}>()", acc_t)
-                                                : fmt::format("tilecc::dev::convert<{}>(0)", acc_t);
-      const auto rc = physical(r->shape, r->loc);
-      const auto [rows, cols] = runtime_extents(r->shape);
-      const std::string name = fresh(ir::name(r->op)), acc = narrow ? name + "_acc" : name;
-      line(fmt::format("// {} over {} in chunks of {} (reduction_loops)", ir::name(r->op), n, c_.reduction_loops[0]));
-      line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}, {}, {});", acc, acc_t, rc.first, rc.second,
-                       init, rows, cols));
-      chunk_loop(n, [&] {
-        const Val v = emit(r->args[0]);
-        line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, {5}tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op,
-                         acc_t, part, v.code, reduce_site(false)));
-      });
-      if (mean)
-        line(fmt::format("{0} = tilecc::dev::div<{1}>({0}, tilecc::dev::convert<{1}>({2}));", acc, acc_t, n));
-      if (narrow) line(fmt::format("const auto {} = tilecc::dev::cast<{}>({});", name, t, acc));
-      looped_[r] = make_frag(name, r->dtype, rc);
-      if (!reduce_scratch_) {
-        reduce_scratch_ = true;
-        note_shared(threads_ * 16, "the block reductions' scratch");
-      }
+  /// A row reduction chunk_reductions moved before its statement: partial reductions of each
+  /// chunk combined (in float for f16 / bf16 results, as one reduction accumulates).
+  void emit_chunk_reduce(const Stmt& s) {
+    const Expr* r = s.expr.get();
+    const std::string n = whole_text(s.whole);
+    const std::string t = cuda_type(r->dtype);
+    const bool narrow = r->dtype == DType::f16 || r->dtype == DType::bf16;
+    const std::string acc_t = narrow ? "float" : t;
+    const bool mean = r->op == ir::Op::Mean;
+    const std::string op = r->op == ir::Op::Max ? "maximum" : r->op == ir::Op::Min ? "minimum" : "add";
+    const std::string part = mean ? "sum" : ir::name(r->op);
+    const std::string init = r->op == ir::Op::Max   ? fmt::format("tilecc::dev::lowest<{}>()", acc_t)
+                             : r->op == ir::Op::Min ? fmt::format("tilecc::dev::highest<{}>()", acc_t)
+                                                    : fmt::format("tilecc::dev::convert<{}>(0)", acc_t);
+    const auto rc = physical(r->shape, r->loc);
+    const auto [rows, cols] = runtime_extents(r->shape);
+    const std::string name = fresh(ir::name(r->op)), acc = narrow ? name + "_acc" : name;
+    line(fmt::format("// {} over {} in chunks of {} (reduction_loops)", ir::name(r->op), n, s.chunk));
+    line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}, {}, {});", acc, acc_t, rc.first, rc.second,
+                     init, rows, cols));
+    chunk_loop(n, s.chunk, [&] {
+      const Val v = emit(r->args[0]);
+      line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, {5}tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op,
+                       acc_t, part, v.code, reduce_site(false)));
+    });
+    if (mean) line(fmt::format("{0} = tilecc::dev::div<{1}>({0}, tilecc::dev::convert<{1}>({2}));", acc, acc_t, n));
+    if (narrow) line(fmt::format("const auto {} = tilecc::dev::cast<{}>({});", name, t, acc));
+    chunked_[r->chunked] = make_frag(name, r->dtype, rc);
+    if (!reduce_scratch_) {
+      reduce_scratch_ = true;
+      note_shared(threads_ * 16, "the block reductions' scratch");
     }
-  }
-
-  /// A statement of a looped launch body; false: emit it as usual (no whole extent in it).
-  bool emit_looped_stmt(const Stmt& s) {
-    if (s.kind == Stmt::Kind::Let && has_whole(s.expr->shape)) {
-      line(source_comment(s.loc));
-      hoist_reductions(s.expr);
-      line(fmt::format("// {}: a whole row, recomputed in each chunk loop below", s.name));
-      deferred_[s.name] = s.expr;
-      return true;
-    }
-    if (s.kind == Stmt::Kind::Store) {
-      bool whole = false;
-      for (const Index& i : s.indices) whole = whole || i.kind == Index::Kind::All;
-      hoist_reductions(s.expr);
-      if (!whole) return false;
-      std::optional<std::string> n;
-      for (std::size_t d = 0; d < s.indices.size() && !n; ++d)
-        if (s.indices[d].kind == Index::Kind::All) n = fmt::format("{}.size({})", s.name, d);
-      chunk_loop(*n, [&] { emit_stmt(s); });
-      return true;
-    }
-    if (s.kind == Stmt::Kind::Let) hoist_reductions(s.expr);
-    return false;
   }
 
   /// Elements of an r x c fragment one thread holds contiguously along a row (Frag::vec).
@@ -723,10 +669,16 @@ class Emitter {
   }
 
   void emit_stmt(const Stmt& s) {
-    if (looped() && !in_chunk_ && emit_looped_stmt(s)) return;
     switch (s.kind) {
       case Stmt::Kind::Let: {
         line(source_comment(s.loc));
+        if (s.deferred) {
+          // A whole row (chunk_reductions): the reductions it needs first, the value per chunk.
+          emit_block(s.body);
+          line(fmt::format("// {}: a whole row, recomputed in each chunk loop below", s.name));
+          deferred_[s.name] = s.expr;
+          return;
+        }
         Val v = emit(s.expr);
         line(fmt::format("auto {} = {};", s.name, v.code));
         v.code = s.name;
@@ -779,8 +731,8 @@ class Emitter {
       case Stmt::Kind::Check: fail(s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
       case Stmt::Kind::Loop: emit_device_loop(s); return;
       case Stmt::Kind::DotLoopStore: emit_dot_loop_store(s); return;
-      case Stmt::Kind::ChunkReduce:
-      case Stmt::Kind::ChunkLoop: throw std::logic_error("emit_stmt: lowered statement not printed yet");
+      case Stmt::Kind::ChunkReduce: emit_chunk_reduce(s); return;
+      case Stmt::Kind::ChunkLoop: chunk_loop(whole_text(s.whole), s.chunk, [&] { emit_block(s.body); }); return;
     }
   }
 
@@ -1368,7 +1320,7 @@ class Emitter {
   std::set<std::string> whole_dims_;
   std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk
   std::map<std::string, Val> chunk_values_;   // looped: those already computed in this chunk loop
-  std::map<const Expr*, Val> looped_;         // looped: reductions computed by a chunk loop
+  std::map<int, Val> chunked_;                // reductions computed by a ChunkReduce, by id
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
   KernelResources res_;

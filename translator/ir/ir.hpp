@@ -149,6 +149,7 @@ struct Expr {
   Access access;     // Load
   Scratch scratch;   // Reduce
   bool packed_widen = false;  // Cast to f32 of a packed bf16 load: the load's widening
+  int chunked = -1;           // Reduce computed by a ChunkReduce (this id) before its statement
 
   bool is_scalar() const { return shape.empty(); }
 };

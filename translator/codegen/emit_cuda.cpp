@@ -4,6 +4,7 @@
 #include "translator/ir/visitor.hpp"
 #include "translator/passes/dot_rules.hpp"
 #include "translator/passes/pipeline.hpp"
+#include "translator/passes/resources.hpp"
 
 #include <fmt/format.h>
 
@@ -66,8 +67,7 @@ class Emitter {
                          (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
-    res_.prefetchable_loads = k_.programs.prefetchable;
-    code.resources = res_;
+    code.resources = passes::analyze_resources(k_);
     return code;
   }
 
@@ -131,29 +131,7 @@ class Emitter {
   }
 
   std::string frag_type(DType t, std::int64_t r, std::int64_t c) {
-    note_frag(t, r, c);
     return fmt::format("tilecc::dev::Frag<{}, {}, {}, L>", cuda_type(t), r, c);
-  }
-
-  /// Registers per thread of an r x c fragment of t (Frag's er x ec elements).
-  std::int64_t frag_registers(DType t, std::int64_t r, std::int64_t c) const {
-    const std::int64_t tr = std::max<std::int64_t>(1, threads_ / tc_);
-    const std::int64_t er = r >= tr ? r / tr : 1, ec = c >= tc_ ? c / tc_ : 1;
-    return (er * ec * ir::size_bytes(t) + 3) / 4;
-  }
-  void note_frag(DType t, std::int64_t r, std::int64_t c, std::int64_t extra = 0) {
-    const std::int64_t regs = frag_registers(t, r, c) + extra;
-    if (regs > res_.fragment_registers) {
-      res_.fragment_registers = static_cast<int>(regs);
-      res_.fragment_what = fmt::format("a {} x {} {} tile on {} threads", r, c, ir::name(t), threads_);
-    }
-  }
-  void note_shared(std::int64_t bytes, const std::string& what) {
-    if (bytes > shared_largest_) {
-      shared_largest_ = bytes;
-      res_.shared_what = what;
-    }
-    res_.shared_bytes += static_cast<int>(bytes);
   }
 
   // ---- expressions ---------------------------------------------------------------------
@@ -183,7 +161,6 @@ class Emitter {
   std::string fresh(const std::string& base) { return fmt::format("{}_{}", base, counter_++); }
 
   Val make_frag(std::string code, DType t, std::pair<std::int64_t, std::int64_t> rc) {
-    note_frag(t, rc.first, rc.second);
     return {std::move(code), t, true, rc.first, rc.second};
   }
 
@@ -342,15 +319,11 @@ class Emitter {
     const auto rc = cols ? std::pair{a.rows, std::int64_t{1}} : std::pair{std::int64_t{1}, a.cols};
     const bool arg = e.op == ir::Op::Argmax || e.op == ir::Op::Argmin;
     const std::string call =
-        arg ? fmt::format("{}tilecc::dev::reduce_{}_{}({})", reduce_site(false), ir::name(e.op), cols ? "cols" : "rows", a.code)
+        arg ? fmt::format("tilecc::dev::reduce_{}_{}({})", ir::name(e.op), cols ? "cols" : "rows", a.code)
             : fmt::format("tilecc::dev::reduce_{}_{}<{}{}>({})", ir::name(e.op), cols ? "cols" : "rows", cuda_type(e.dtype),
-                          reduce_site(true), a.code);
+                          scratch_args(e.scratch), a.code);
     const std::string name = fresh(ir::name(e.op));
     line(fmt::format("const auto {} = {};", name, call));
-    if (!reduce_scratch_) {
-      reduce_scratch_ = true;
-      note_shared(threads_ * 16, "the block reductions' scratch");
-    }
     return make_frag(name, e.dtype, rc);
   }
 
@@ -504,15 +477,11 @@ class Emitter {
     chunk_loop(n, s.chunk, [&] {
       const Val v = emit(r->args[0]);
       line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, {5}tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op,
-                       acc_t, part, v.code, reduce_site(false)));
+                       acc_t, part, v.code, ""));
     });
     if (mean) line(fmt::format("{0} = tilecc::dev::div<{1}>({0}, tilecc::dev::convert<{1}>({2}));", acc, acc_t, n));
     if (narrow) line(fmt::format("const auto {} = tilecc::dev::cast<{}>({});", name, t, acc));
     chunked_[r->chunked] = make_frag(name, r->dtype, rc);
-    if (!reduce_scratch_) {
-      reduce_scratch_ = true;
-      note_shared(threads_ * 16, "the block reductions' scratch");
-    }
   }
 
   /// Elements of an r x c fragment one thread holds contiguously along a row (Frag::vec).
@@ -526,20 +495,10 @@ class Emitter {
 
   /// The library function of a tile load or store: `base` ("load", "store", …) when the config
   /// keeps the default (vector accesses, no hint), else its _hinted form with the config's
-  /// width and hint (access.cuh). Notes a vector access the fragment cannot make.
+  /// width and hint (access.cuh).
   std::string load_function(const Expr& e, const std::string& base) {
-    const int i = e.access.site;
-    if (i < 0) return "tilecc::dev::" + base;
+    if (e.access.site < 0) return "tilecc::dev::" + base;
     const bool vec = e.access.vector;
-    const std::int64_t cols = physical(e.shape, e.loc).second;
-    const std::int64_t n = frag_vec(cols);
-    res_.load_rows_only.resize(static_cast<std::size_t>(k_.load_sites));
-    res_.load_rows_only[static_cast<std::size_t>(i)] = cols == 1;
-    if (vec && cols > 1 && !vector_access(e.dtype, n) && res_.vector_conflict.empty())
-      res_.vector_conflict = fmt::format(
-          "config field 'load_vectors[{}]': a thread holds {} adjacent {} of a row of {} (layout {} x {} threads): no "
-          "4/8/16-byte access; set it false",
-          i, n, ir::name(e.dtype), e.name, threads_ / tc_, tc_);
     if (vec && e.access.hint == ir::CacheHint::Default) return "tilecc::dev::" + base;
     return fmt::format("tilecc::dev::{}_hinted<tilecc::dev::LoadHint::{}, {}>", base, hint_name(e.access.hint),
                        vec ? "true" : "false");
@@ -564,9 +523,9 @@ class Emitter {
 
   /// `store(pointer, value, strides);` of a tile store: store / store_hinted, or store_tma
   /// through the site's stage.
-  std::string store_call(const Stmt& s, std::pair<std::int64_t, std::int64_t> rc, const Access& a,
+  std::string store_call(const Stmt& s, const Access& a,
                          const std::string& value) {
-    const std::string function = store_function(s, param(s.name).dtype, rc.second);
+    const std::string function = store_function(s);
     if (!s.access.tma_skipped.empty()) line("// " + s.access.tma_skipped);
     if (s.access.tma_stage < 0)
       return fmt::format("{}({}, {}, {}, {});", function, a.pointer, value, a.row_stride, a.col_stride);
@@ -584,24 +543,12 @@ class Emitter {
       tma_decls_.push_back(fmt::format("__shared__ {} {};  // {}[{}]: the {}", type, t.name, field, t.site, t.what));
       if (t.load) tma_decls_.push_back(fmt::format("unsigned {}_phase = 0;", t.name));
       tma_decls_.push_back(fmt::format("tilecc::dev::tma_init<L>({});", t.name));
-      const std::int64_t row_bytes = t.cols * ir::size_bytes(t.dtype);
-      note_shared(t.rows * (row_bytes + 16) + 16,
-                  fmt::format("the TMA stage of the {} ({} x {} {})", t.what, t.rows, t.cols, ir::name(t.dtype)));
     }
   }
 
-  std::string store_function(const Stmt& s, DType t, std::int64_t cols) {
-    const int i = s.access.site;
-    if (i < 0) return "tilecc::dev::store";
+  std::string store_function(const Stmt& s) {
+    if (s.access.site < 0) return "tilecc::dev::store";
     const bool vec = s.access.vector;
-    const std::int64_t n = frag_vec(cols);
-    res_.store_rows_only.resize(static_cast<std::size_t>(k_.store_sites));
-    res_.store_rows_only[static_cast<std::size_t>(i)] = cols == 1;
-    if (vec && cols > 1 && !vector_access(t, n) && res_.vector_conflict.empty())
-      res_.vector_conflict = fmt::format(
-          "config field 'store_vectors[{}]': a thread holds {} adjacent {} of a row of {} (layout {} x {} threads): no "
-          "4/8/16-byte access; set it false",
-          i, n, ir::name(t), s.name, threads_ / tc_, tc_);
     if (vec && s.access.hint == ir::CacheHint::Default) return "tilecc::dev::store";
     return fmt::format("tilecc::dev::store_hinted<tilecc::dev::StoreHint::{}, {}>", hint_name(s.access.hint),
                        vec ? "true" : "false");
@@ -624,10 +571,6 @@ class Emitter {
     line(source_comment(loop.loc));
     line(source_comment(store.loc));
     line(fmt::format("// {} stays in the products' registers: the k-loop stores it to {}.", init.name, store.name));
-    if (store.access.site >= 0) {
-      res_.store_from_dot.resize(static_cast<std::size_t>(k_.store_sites));
-      res_.store_from_dot[static_cast<std::size_t>(store.access.site)] = true;
-    }
     for (const std::string& note : s.notes) line("// " + note);
     const Expr& a = *product->args[0];
     const Expr& b = *product->args[1];
@@ -638,17 +581,8 @@ class Emitter {
     const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
     const Access po = access(store.name, store.indices, out_shape, store.loc);
     const auto rc = physical(init.expr->shape, init.loc);
-    const Val acc{init.name, DType::f32, true, rc.first, rc.second};
     const std::int64_t bk = block(k);
     const ir::DotPlan& plan = s.dot;
-    const std::int64_t static_limit = 48 * 1024, arch_limit = passes::dot_rules::arch_shared_limit(o_.arch);
-    if (plan.wgmma) {
-      note_frag(acc.dtype, rc.first, rc.second, 0);
-    } else {
-      note_dot_loop(acc, a.dtype, bk, plan.stages, /*products_only=*/true, plan.dynamic_bytes ? arch_limit : static_limit);
-    }
-    if (plan.dynamic_bytes)
-      res_.dynamic_shared_bytes = static_cast<int>(std::max<std::int64_t>(res_.dynamic_shared_bytes, plan.dynamic_bytes));
     line(fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
                      "{}, {});",
                      bk, plan.stages, rc.first, rc.second,
@@ -725,7 +659,7 @@ class Emitter {
         if (atomic)
           line(fmt::format("tilecc::dev::atomic_add({}, {}, {}, {});", a.pointer, value, a.row_stride, a.col_stride));
         else
-          line(store_call(s, rc, a, value));
+          line(store_call(s, a, value));
         return;
       }
       case Stmt::Kind::Check: fail(s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
@@ -754,57 +688,14 @@ class Emitter {
     for (const std::string& note : s.notes) line("// " + note);
     const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
     const std::string begin = scalar(s.dims[0].begin), end = scalar(s.dims[0].end);
-    const Val& acc = values_.at(st.name);
     const int stages = s.dot.stages;
-    note_dot_loop(acc, a.dtype, block(k), stages);
     line(fmt::format("tilecc::dev::dot_loop<{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", block(k),
                      stages ? fmt::format(", {}", stages) : "", st.name, pa.pointer, pa.row_stride, pa.col_stride,
                      pb.pointer, pb.row_stride, pb.col_stride, begin, end,
                      runtime_extent(a.shape[0]) + ", " + runtime_extent(b.shape[1])));
   }
 
-  /// Shared memory and registers of dot_loop (mirrors the formulas of dot.cuh and
-  /// dot_pipeline.cuh: which path it takes and what each path stages).
-  /// products_only: dot_loop_store, whose products are the only R x C registers.
-  /// pipe_limit: shared bytes the pipeline's stages may take (more than 48 KB: dynamic shared
-  /// memory). Returns the bytes the call needs.
-  std::int64_t note_dot_loop(const Val& acc, DType operand, std::int64_t bk, int stages, bool products_only = false,
-                             std::int64_t pipe_limit = 48 * 1024) {
-    const std::int64_t r = acc.rows, c = acc.cols;
-    const passes::dot_rules::Staging st = passes::dot_rules::dot_loop_staging(
-        r, c, bk, static_cast<int>(threads_), acc.dtype, operand, stages, products_only, pipe_limit);
-    if (st.mma) {
-      const std::int64_t bytes = st.bytes;
-      note_stages(stages, st.pipeline, st.fit, st.stage_bytes, fmt::format("{} x {} x {}", r, bk, c));
-      if (pipe_limit == 48 * 1024) note_shared(bytes, fmt::format("dot_loop's {} x {} x {} operand stages", r, bk, c));
-      note_frag(acc.dtype, r, c, products_only ? 0 : (r * c + threads_ - 1) / threads_);  // acc + mma products
-      return bytes;
-    } else {
-      // General path: operand fragments (double-buffered) and dot_simt's float staging.
-      note_frag(operand, r, bk, frag_registers(operand, r, bk) + 2 * frag_registers(operand, bk, c));
-      const std::int64_t a_elems = (r * (bk + 1) + 3) / 4 * 4, ldb = (c + 3) / 4 * 4 + 4;
-      note_shared((a_elems + bk * ldb) * 4, fmt::format("dot's {} x {} x {} float staging", r, bk, c));
-      note_stages(stages, false, 0, 0, fmt::format("{} x {} x {}", r, bk, c));
-      return 0;
-    }
-  }
-
-  /// range_num_stages asks for a pipeline depth: only the cp.async pipeline has stages, and
-  /// only as many as fit in shared memory.
-  void note_stages(int stages, bool pipeline, std::int64_t fit, std::int64_t stage_bytes, const std::string& tile) {
-    if (!stages || !res_.stages_conflict.empty()) return;
-    if (!pipeline)
-      res_.stages_conflict = fmt::format(
-          "config field 'range_num_stages': the {} dot k-loop does not take the cp.async pipeline (f16/bf16 operands, "
-          "block sizes multiples of 64, k block a multiple of 32, warps in 16k x 16k tiles); set it 0",
-          tile);
-    else if (stages > fit)
-      res_.stages_conflict =
-          fmt::format("config field 'range_num_stages': {} stages of {} operands need {} bytes of shared memory, {} fit",
-                      stages, tile, stages * stage_bytes, fit);
-  }
-
-  /// `#pragma unroll` of a device loop (range_unroll_factors), or nothing.
+  /// `#pragma unroll` of a device loop (tile_loops), or nothing.
   void unroll_pragma(const Stmt& loop) {
     if (loop.unroll) line(fmt::format("#pragma unroll {}", loop.unroll));
   }
@@ -968,76 +859,17 @@ class Emitter {
     }
     --indent_;
     line("}");
-    assign_reduce_buffers();
     std::string stages;
     for (const std::string& d : tma_decls_) stages += "  " + d + "\n";
     out_.insert(stages_at, stages);
     return out_;
   }
 
-  // ---- reduction scratch ----------------------------------------------------------------
-
-  /// A placeholder for a reduction's scratch arguments, resolved by assign_reduce_buffers once
-  /// the body is complete. `flexible`: the call takes <..., Buffer, Barrier> (arg-reductions and
-  /// chunked partial reductions always use buffer 0 and close with a barrier).
-  std::string reduce_site(bool flexible) {
-    const std::string marker = fmt::format("\x01reduce{}\x01", reduce_sites_.size());
-    reduce_sites_.push_back({marker, indent_, flexible});
-    return marker;
-  }
-
-  /// Whether the text from `from` to `to` is straight-line code at one indent: no loop or block
-  /// opens or closes between two reductions, so the second runs right after the first.
-  bool straight_line(std::size_t from, std::size_t to, int indent) const {
-    const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
-    const std::size_t end = out_.rfind('\n', to) + 1;  // the start of `to`'s line
-    for (std::size_t at = out_.find('\n', from) + 1; at < end;) {
-      const std::size_t eol = out_.find('\n', at);
-      const std::string_view text(out_.data() + at, eol - at);
-      const bool same_level = text.size() > pad.size() && text.substr(0, pad.size()) == pad &&
-                              text[pad.size()] != ' ' && text[pad.size()] != '}' && text.back() != '{';
-      if (!same_level) return false;
-      at = eol + 1;
-    }
-    return true;
-  }
-
-  /// Picks each reduction's scratch buffer and whether it closes with a barrier. A reduction
-  /// followed in straight-line code by another (flexible) one skips its closing barrier and the
-  /// next uses the other buffer; so does the kernel's last reduction outside every loop. Any
-  /// other reduction keeps the barrier, so whatever runs next (a loop's next iteration) is safe.
-  void assign_reduce_buffers() {
-    // The second buffer costs threads x 16 bytes of static shared memory: not where that would
-    // pass the 48 KB every arch allows (then every reduction keeps its barrier).
-    const bool room = res_.shared_bytes + threads_ * 16 <= 48 * 1024;
-    std::vector<std::size_t> at;
-    for (const ReduceSite& r : reduce_sites_) at.push_back(out_.find(r.marker));
-    std::vector<std::string> args(reduce_sites_.size());
-    int required = -1;  // the buffer the previous reduction left for this one (-1: any)
-    bool second = false;
-    for (std::size_t i = 0; i < reduce_sites_.size(); ++i) {
-      const ReduceSite& r = reduce_sites_[i];
-      if (!r.flexible || !room) {
-        required = -1;
-        continue;
-      }
-      const int buffer = required < 0 ? 0 : required;
-      bool barrier = true;
-      required = -1;
-      if (i + 1 < reduce_sites_.size()) {
-        const ReduceSite& next = reduce_sites_[i + 1];
-        if (next.flexible && next.indent == r.indent && straight_line(at[i], at[i + 1], r.indent)) {
-          barrier = false;
-          required = 1 - buffer;
-        }
-      } else if (r.indent == 1) {
-        barrier = false;  // the kernel's last reduction, outside every loop
-      }
-      if (buffer == 1) second = true;
-      if (buffer != 0 || !barrier) args[i] = fmt::format(", {}, tilecc::dev::{}_barrier", buffer, barrier ? "keep" : "skip");
-    }
-    for (std::size_t i = reduce_sites_.size(); i-- > 0;) out_.replace(at[i], reduce_sites_[i].marker.size(), args[i]);
-    if (second) note_shared(threads_ * 16, "the block reductions' second scratch buffer");
+  /// A reduction's scratch arguments as plan_reduction_scratch chose them ("" for the default:
+  /// buffer 0, closing barrier).
+  static std::string scratch_args(const ir::Scratch& s) {
+    if (!s.planned || (s.buffer == 0 && s.barrier)) return "";
+    return fmt::format(", {}, tilecc::dev::{}_barrier", s.buffer, s.barrier ? "keep" : "skip");
   }
 
   /// Decomposes `pid` into the launch loops' tile indices (last dim fastest).
@@ -1235,7 +1067,7 @@ class Emitter {
     if (k_.programs.persistent())
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
                        k_.programs.programs_per_sm));
-    const int dynamic_shared = res_.dynamic_shared_bytes;
+    const int dynamic_shared = passes::analyze_resources(k_).dynamic_shared_bytes;
     if (dynamic_shared) {
       for (const DispatchVariant& v : o_.dispatch)
         line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;",
@@ -1323,16 +1155,7 @@ class Emitter {
   std::map<int, Val> chunked_;                // reductions computed by a ChunkReduce, by id
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
-  KernelResources res_;
   std::string grid_;
-  std::int64_t shared_largest_ = 0;
-  bool reduce_scratch_ = false;
-  struct ReduceSite {
-    std::string marker;
-    int indent;
-    bool flexible;
-  };
-  std::vector<ReduceSite> reduce_sites_;  // in emission order
   std::int64_t threads_ = 128, tc_ = 32;
   std::string out_;
   int indent_ = 0;

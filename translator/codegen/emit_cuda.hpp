@@ -11,6 +11,7 @@
 #include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
 #include "translator/passes/pass.hpp"
+#include "translator/passes/resources.hpp"
 
 namespace tilecc::codegen {
 
@@ -34,22 +35,8 @@ struct EmitOptions {
   std::string symbol_suffix;
 };
 
-/// What a kernel's code needs of the GPU, estimated while emitting (config_space's check()).
-struct KernelResources {
-  int shared_bytes = 0;        // static shared memory of the library calls it makes
-  int dynamic_shared_bytes = 0;  // dynamic shared memory the launcher asks for (deep dot pipelines)
-  std::string shared_what;     // the largest user of it
-  int fragment_registers = 0;  // 32-bit registers per thread of the largest register tile
-  std::string fragment_what;   // that tile
-  std::string vector_conflict; // a load/store the config asks to vectorize that cannot be ('' if none)
-  std::string stages_conflict; // pipeline stages the config asks for that the dot loop cannot have
-  // Per tile load / store (KernelStructure order): its fragment is one column wide, so it is
-  // moved element by element whatever load_vectors / store_vectors say.
-  std::vector<bool> load_rows_only, store_rows_only;
-  // Per tile store: written by dot_loop_store straight from the mma registers (no store_tma).
-  std::vector<bool> store_from_dot;
-  int prefetchable_loads = 0;  // loads a persistent program can issue for the next one (prefetch)
-};
+/// What a kernel's code needs of the GPU (the resource analysis of the lowered kernel).
+using KernelResources = passes::Resources;
 
 struct KernelCode {
   std::string global_function;  // __global__ void <name>_kernel(...) { ... }

@@ -300,6 +300,7 @@ struct Kernel {
   std::vector<StmtPtr> host;  // Let / Check
   std::vector<StmtPtr> body;  // the launch loop nest and what follows it
   // Lowering decisions (kernel-wide):
+  std::string arch;  // the target lowered for
   Layout layout;
   Programs programs;
   Assumptions assumptions;

@@ -116,6 +116,7 @@ ir::Kernel assign_layout(const ir::Kernel& k, const PassContext& ctx) {
       std::min<std::int64_t>(l.threads, std::max<std::int64_t>(1, widest / (16 / narrowest))));
   if (c.threads_per_row) l.threads_per_row = c.threads_per_row;
   out.min_blocks_per_sm = c.min_blocks_per_sm;
+  out.arch = ctx.target.arch;
   check_unsqueezes(ctx, l, k.body);
   return out;
 }

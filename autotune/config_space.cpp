@@ -9,12 +9,12 @@
 #include <numeric>
 #include <set>
 
-#include "translator/codegen/emit_cuda.hpp"
+#include "translator/passes/pipeline.hpp"
+#include "translator/passes/resources.hpp"
 
 namespace tilecc::autotune {
 
 using namespace tilecc::config;
-using namespace tilecc::codegen;  // check(): the emitter reports resources (until the analysis does)
 
 namespace {
 
@@ -250,9 +250,9 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
     : kernel_(&kernel), base_(std::move(base)) {
   const KernelStructure st = analyze(kernel);
   const bool tma = backend_of(arch) == Backend::sm90;  // bulk copies: sm_90+
-  // What only codegen knows and no config changes: one-column fragments (no vector access to
+  // What only lowering knows and no config changes: one-column fragments (no vector access to
   // choose), loads a persistent program could prefetch.
-  const KernelResources shape = emit_kernel(kernel, base_, {}).resources;
+  const passes::Resources shape = passes::analyze_resources(passes::lower(kernel, base_, passes::Target{}));
   auto set_at = [](const std::vector<bool>& v, std::size_t i) { return i < v.size() && v[i]; };
   auto add = [&](Fragment f) { fragments_.push_back(std::move(f)); };
   auto pow2 = [](std::string name, std::string doc, std::int64_t lo, std::int64_t hi, bool zero = false) {
@@ -511,50 +511,15 @@ std::optional<std::string> ConfigSpace::check(const Config& c, const std::string
   } catch (const ConfigError& e) {
     return std::string(e.what());
   }
-  const int threads = c.num_warps * 32;
-  if (threads > limits.max_threads_per_block)
-    return fmt::format("config field 'num_warps': {} threads per block, {} allows {}", threads, arch,
-                       limits.max_threads_per_block);
-  if (c.min_blocks_per_sm * threads > limits.max_threads_per_sm)
-    return fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads exceed the {} threads of an {} SM",
-                       c.min_blocks_per_sm, threads, limits.max_threads_per_sm, arch);
-  EmitOptions options;
-  options.arch = arch;
-  KernelCode code;
+  ir::Kernel lowered;
   try {
-    code = emit_kernel(*kernel_, c, options);
-  } catch (const CodegenError& e) {
+    lowered = passes::lower(*kernel_, c, passes::Target{arch});
+  } catch (const passes::LoweringError& e) {
     return std::string(e.what());
   } catch (const ConfigError& e) {
     return std::string(e.what());
   }
-  const KernelResources& r = code.resources;
-  if (!r.vector_conflict.empty()) return r.vector_conflict;
-  if (!r.stages_conflict.empty()) return r.stages_conflict;
-  if (r.shared_bytes > limits.static_shared_bytes)
-    return fmt::format("shared memory: {} bytes of static shared memory, {} allows {} per block ({})", r.shared_bytes,
-                       arch, limits.static_shared_bytes, r.shared_what);
-  if (r.dynamic_shared_bytes > limits.dynamic_shared_bytes)
-    return fmt::format("shared memory: {} bytes of dynamic shared memory, {} allows {} per block ({})",
-                       r.dynamic_shared_bytes, arch, limits.dynamic_shared_bytes, "the dot k-loop's pipeline stages");
-  // Half the register file (128 of 256, 255 addressable) for the largest tile: 4 warps holding
-  // 128 x 128 mma products (128 each) run without spills.
-  if (r.fragment_registers > (limits.max_registers_per_thread + 1) / 2)
-    return fmt::format("registers: {} needs {} registers per thread; at most {} fit beside the rest", r.fragment_what,
-                       r.fragment_registers, (limits.max_registers_per_thread + 1) / 2);
-  // min_blocks_per_sm caps the registers per thread (__launch_bounds__; ptxas allocates in
-  // steps of 8): the largest tile must fit in the cap (wgmma accumulators cannot spill: ptxas
-  // stops; it also needs ~26 more, which is left to the compile: row kernels run well with
-  // tiles close to their cap).
-  if (c.min_blocks_per_sm > 0) {
-    const int cap = std::min(limits.max_registers_per_thread,
-                             limits.registers_per_sm / (c.min_blocks_per_sm * threads) / 8 * 8);
-    if (r.fragment_registers > cap)
-      return fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads leave {} registers per thread; {} "
-                         "needs {}",
-                         c.min_blocks_per_sm, threads, cap, r.fragment_what, r.fragment_registers);
-  }
-  return std::nullopt;
+  return passes::over_limits(lowered, passes::analyze_resources(lowered), limits);
 }
 
 Config sample_for_all(const std::vector<const ConfigSpace*>& spaces, std::mt19937_64& rng, const std::string& arch,

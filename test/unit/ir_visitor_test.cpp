@@ -102,10 +102,10 @@ TEST_CASE("serialized IR with an unknown op is refused, naming the op", "[ir]") 
   ir::Module m;
   m.kernels = {softmax()};
   std::string json = ir::serialize(m);
-  const std::string from = "\"op\":\"exp\"";
+  const std::string from = "\"op\": \"exp\"";
   const auto at = json.find(from);
   REQUIRE(at != std::string::npos);
-  json.replace(at, from.size(), "\"op\":\"expp\"");
+  json.replace(at, from.size(), "\"op\": \"expp\"");
   CHECK_THROWS_WITH(ir::deserialize(json), Catch::Contains("unknown op 'expp'"));
 }
 

@@ -1179,6 +1179,9 @@ KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const Emi
   passes::LowerOptions lo;
   lo.specialization = options.specialization;
   const ir::Kernel lowered = passes::lower(kernel, config, passes::Target{options.arch}, lo);
+  // A translation that succeeds compiles: a config over the arch's limits is refused here.
+  if (auto why = passes::over_limits(lowered, passes::analyze_resources(lowered), config::arch_limits(options.arch)))
+    throw ConfigError(*why);
   return Emitter(lowered, config, options).run();
 }
 

@@ -32,6 +32,16 @@ std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk) {
   return bk;
 }
 
+std::int64_t simt_bytes(std::int64_t size, std::int64_t r, std::int64_t k, std::int64_t c) {
+  const std::int64_t a_elems = (r * (k + 1) + (16 / size) - 1) / (16 / size) * (16 / size);
+  return (a_elems + k * ((c + 3) / 4 * 4 + 4)) * size;
+}
+
+std::int64_t simt_k_step(std::int64_t size, std::int64_t r, std::int64_t bk, std::int64_t c) {
+  while (bk > 1 && simt_bytes(size, r, bk, c) > 48 * 1024) bk /= 2;
+  return bk;
+}
+
 std::string wgmma_problem(const std::string& arch, int threads, std::int64_t r, std::int64_t c, std::int64_t bk,
                           int stages, std::int64_t limit) {
   if (arch != "sm_90a") return fmt::format("needs --arch sm_90a (this is {})", arch);

@@ -24,6 +24,11 @@ std::int64_t mma_loop_bytes(std::int64_t r, std::int64_t c, std::int64_t bk);
 /// dot_loop_store's k step for dot_loop_mma: bk halved while it does not fit in 48 KB.
 std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk);
 
+/// Shared bytes dot_simt stages for an r x k by k x c product accumulating in size-byte floats.
+std::int64_t simt_bytes(std::int64_t size, std::int64_t r, std::int64_t k, std::int64_t c);
+/// The k step of dot_loop's general path: bk halved until its SIMT staging fits in 48 KB.
+std::int64_t simt_k_step(std::int64_t size, std::int64_t r, std::int64_t bk, std::int64_t c);
+
 /// Why the wgmma pipeline cannot run an r x c x bk dot ("" when it can).
 std::string wgmma_problem(const std::string& arch, int threads, std::int64_t r, std::int64_t c, std::int64_t bk,
                           int stages, std::int64_t limit);

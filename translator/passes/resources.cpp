@@ -194,11 +194,11 @@ class Counter {
       if (pipe_limit == 48 * 1024) shared(st.bytes, fmt::format("dot_loop's {} operand stages", tile));
       frag(acc, {r, c}, products_only ? 0 : (r * c + threads_ - 1) / threads_);  // acc + mma products
     } else {
-      // General path: operand fragments (double-buffered) and dot_simt's float staging.
-      frag(operand, {r, bk},
-           ir::fragment_registers(l_, operand, r, bk) + 2 * ir::fragment_registers(l_, operand, bk, c));
-      const std::int64_t a_elems = (r * (bk + 1) + 3) / 4 * 4, ldb = (c + 3) / 4 * 4 + 4;
-      shared((a_elems + bk * ldb) * 4, fmt::format("dot's {} float staging", tile));
+      // General path: operand fragments (double-buffered) and dot_simt's staging in the
+      // accumulator's compute type, k walked in the steps that fit (dot.cuh: simt_k_step).
+      const std::int64_t size = acc == DType::f64 ? 8 : 4, k = dot_rules::simt_k_step(size, r, bk, c);
+      frag(operand, {r, k}, ir::fragment_registers(l_, operand, r, k) + 2 * ir::fragment_registers(l_, operand, k, c));
+      shared(dot_rules::simt_bytes(size, r, k, c), fmt::format("dot's {} x {} x {} staging", r, k, c));
       stages_conflict(stages, false, 0, 0, tile);
     }
   }

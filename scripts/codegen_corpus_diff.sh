@@ -43,6 +43,17 @@ for arg in "$@"; do
 done
 [ "$update" = 0 ] || [ -z "$commit" ] || die "--update takes no commit: it hashes the working tree"
 
+if [ "$update" = 0 ]; then
+  if [ -z "$commit" ]; then
+    commit=$(git log -1 --format=%H -- "$manifest")
+    [ -n "$commit" ] || die "no commit has $manifest yet: name one"
+  fi
+  resolved=$(git rev-parse --verify --quiet "$commit^{commit}") || die "no commit '$commit'"
+  commit=$resolved
+  git cat-file -e "$commit:test/codegen_corpus/codegen_corpus.cpp" 2>/dev/null ||
+    die "$(git rev-parse --short "$commit") has no test/codegen_corpus/codegen_corpus.cpp: only commits from the one that added it on can be compared"
+fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/codegen_corpus_diff.XXXXXX")
 worktree=
 cleanup() {
@@ -87,14 +98,6 @@ if [ "$update" = 1 ]; then
   exit 0
 fi
 
-if [ -z "$commit" ]; then
-  commit=$(git log -1 --format=%H -- "$manifest")
-  [ -n "$commit" ] || die "no commit has $manifest yet: name one"
-fi
-commit=$(git rev-parse --verify "$commit^{commit}") || die "no commit '$commit'"
-git cat-file -e "$commit:test/codegen_corpus/codegen_corpus.cpp" 2>/dev/null ||
-  die "$(git rev-parse --short "$commit") has no test/codegen_corpus/codegen_corpus.cpp: only commits from the one that added it on can be compared"
-
 if [ -n "${CORPUS_DIFF_DIR:-}" ]; then
   worktree=$(realpath -m "$CORPUS_DIFF_DIR")
   if [ -e "$worktree/.git" ]; then
@@ -109,11 +112,18 @@ fi
 build_corpus_tool "$worktree" "$worktree/build-corpus"
 "$worktree/build-corpus/test/codegen_corpus" "$tmp/old" || die "the codegen_corpus of $commit failed"
 
-mv "$tmp/old" "$tmp/$(git rev-parse --short "$commit")"
+# Folders named after the two sides, so that the diff's file headers say which is which (their
+# modification times, which say nothing here, dropped).
+short=$(git rev-parse --short "$commit")
+mv "$tmp/old" "$tmp/$short"
 mv "$tmp/new" "$tmp/working-tree"
-cd "$tmp"
-if diff -ru "$(git -C "$root" rev-parse --short "$commit")" working-tree; then
-  echo "codegen_corpus_diff: identical to $(git -C "$root" rev-parse --short "$commit") ($(find working-tree -type f | wc -l) files)" >&2
+status=0
+(cd "$tmp" && diff -ru "$short" working-tree) >"$tmp/diff" || status=$?
+[ "$status" -le 1 ] || die "diff failed"
+sed -E 's/^((---|\+\+\+) [^\t]*)\t.*/\1/' "$tmp/diff"
+if [ "$status" = 0 ]; then
+  echo "codegen_corpus_diff: identical to $short ($(find "$tmp/working-tree" -type f | wc -l) files)" >&2
 else
+  echo "codegen_corpus_diff: $(grep -c '^diff -ru ' "$tmp/diff") files differ, $(grep -c '^Only in ' "$tmp/diff") only on one side" >&2
   exit 1
 fi

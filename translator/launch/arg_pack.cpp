@@ -7,13 +7,13 @@
 
 namespace tilecc::launch {
 
-void ArgPack::push_bytes(const void* data, std::size_t size, std::size_t align) {
+unsigned char* ArgPack::append(std::size_t size, std::size_t align) {
   const std::size_t offset = (used_ + align - 1) / align * align;
   if (offset + size > kBytes || count_ >= kMaxArgs)
     throw std::length_error(fmt::format("tilecc: kernel arguments exceed {} bytes or {} arguments", kBytes, kMaxArgs));
-  std::memcpy(buffer_ + offset, data, size);
   pointers_[count_++] = buffer_ + offset;
   used_ = offset + size;
+  return buffer_ + offset;
 }
 
 std::uint16_t bf16_bits(float f) {
@@ -43,14 +43,15 @@ void pack_tensor(ArgPack& out, std::uint64_t data, int rank, const std::int64_t*
   constexpr int kMaxRank = 8;
   if (rank < 0 || rank > kMaxRank)
     throw std::length_error(fmt::format("tilecc: a tensor argument of rank {} (at most {})", rank, kMaxRank));
-  unsigned char bytes[8 + 16 * kMaxRank];
+  // Written in place, one 8-byte word at a time: this runs per tensor per launch, and a
+  // copy of a run-time length compiled to a string move costs more than the few words.
   const std::size_t r = static_cast<std::size_t>(rank);
+  unsigned char* bytes = out.append(8 + 16 * r, 8);
   std::memcpy(bytes, &data, 8);
-  if (r > 0) {
-    std::memcpy(bytes + 8, sizes, 8 * r);
-    std::memcpy(bytes + 8 + 8 * r, strides, 8 * r);
+  for (std::size_t d = 0; d < r; ++d) {
+    std::memcpy(bytes + 8 + 8 * d, sizes + d, 8);
+    std::memcpy(bytes + 8 + 8 * (r + d), strides + d, 8);
   }
-  out.push_bytes(bytes, 8 + 16 * r, 8);
 }
 
 void pack_scalar(ArgPack& out, ir::DType dtype, const HostValue& v) {

@@ -31,7 +31,10 @@ class ArgPack {
     push_bytes(&value, sizeof(T), alignof(T));
   }
   /// Appends `size` bytes aligned to `align`; throws std::length_error when full.
-  void push_bytes(const void* data, std::size_t size, std::size_t align);
+  void push_bytes(const void* data, std::size_t size, std::size_t align) { std::memcpy(append(size, align), data, size); }
+  /// Appends an argument of `size` bytes aligned to `align` for the caller to write (an
+  /// argument built in place is copied once); throws std::length_error when full.
+  unsigned char* append(std::size_t size, std::size_t align);
   void clear() { used_ = 0; count_ = 0; }
   void** pointers() { return pointers_; }
   int count() const { return count_; }

@@ -13,10 +13,10 @@ namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
 
 /// a * b for tile counts (>= 0), held at the int64 maximum instead of overflowing: any
-/// count that large is refused by the limits anyway.
+/// count that large is refused by the limits anyway. (No division: this runs per launch.)
 std::int64_t times(std::int64_t a, std::int64_t b) {
-  if (a != 0 && b > std::numeric_limits<std::int64_t>::max() / a) return std::numeric_limits<std::int64_t>::max();
-  return a * b;
+  std::int64_t product;
+  return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<std::int64_t>::max() : product;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
+#include "translator/passes/pipeline.hpp"
 #include "translator/ir/serialize.hpp"
 #include "translator/ir/verifier.hpp"
 #ifdef TILECC_HAVE_FRONTEND
@@ -72,6 +74,15 @@ class Translate final : public CLI::App {
     add_option("-o,--output", output_, "Output file, '-' for stdout")->capture_default_str();
     add_flag("--emit-ir", emit_ir_, "Write the serialized tile IR (JSON) instead of CUDA C++");
     add_flag("--print-ir", print_ir_, "Write the tile IR as readable text instead of CUDA C++");
+    add_flag("--print-ir-after-all", print_after_all_,
+             "Write the tile IR after each lowering pass (for the config) instead of CUDA C++");
+    add_option("--print-ir-after", print_after_,
+               "Write the tile IR after this lowering pass instead of CUDA C++ (repeatable); passes: " + pass_names())
+        ->check([](const std::string& name) {
+          for (const passes::PassInfo& p : passes::pipeline())
+            if (name == p.name) return std::string();
+          return "no lowering pass is named '" + name + "'; passes: " + pass_names();
+        });
     add_flag("--standalone", standalone_, "Emit a self-contained .cu file (device templates inlined)");
     add_option("--set", overrides_, "Override one config field for every kernel: --set pid=persistent (repeatable)");
     add_option("--specialize", specialize_,
@@ -188,6 +199,10 @@ class Translate final : public CLI::App {
           std::fprintf(stderr, "tilecc translate: note: no tuned config recorded for %s<%s> (run tilecc tune); using the default\n", k.name.c_str(), k.instance.c_str());
         }
       }
+      if (print_after_all_ || !print_after_.empty()) {
+        code[i] = lowered_ir(k, config);
+        continue;
+      }
       try {
         code[i] = codegen::emit_kernel_text(k, config, options, variants);
       } catch (const codegen::CodegenError& e) {
@@ -198,6 +213,12 @@ class Translate final : public CLI::App {
       code[i] = tuned_note + code[i];
     }
     if (!kernel_found) fail(fmt::format("tilecc translate: no kernel named '{}' in {}", kernel_, input_));
+    if (print_after_all_ || !print_after_.empty()) {
+      std::string text;
+      for (const std::string& c : code) text += c;
+      write_output(output_, text);
+      return;
+    }
 
     std::string out = codegen::assemble_file(unit, code, arch_);
     if (standalone_) {
@@ -217,6 +238,32 @@ class Translate final : public CLI::App {
   }
 
   std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_, specialize_ = "none";
+  /// The kernel's IR after the passes --print-ir-after(-all) names, each under a header line.
+  std::string lowered_ir(const ir::Kernel& k, const config::Config& config) const {
+    std::string text;
+    passes::LowerOptions lo;
+    lo.after_pass = [&](const char* pass, const ir::Kernel& after) {
+      const bool wanted = print_after_all_ || std::find(print_after_.begin(), print_after_.end(), pass) != print_after_.end();
+      if (wanted) text += fmt::format("// ---- IR of {}{} after {}\n", k.name, k.instance.empty() ? "" : "<" + k.instance + ">", pass) + ir::to_string(after);
+    };
+    try {
+      passes::lower(k, config, passes::Target{arch_}, lo);
+    } catch (const passes::LoweringError& e) {
+      fail(e.what());
+    } catch (const config::ConfigError& e) {
+      fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+    }
+    return text;
+  }
+
+  static std::string pass_names() {
+    std::string names;
+    for (const passes::PassInfo& p : passes::pipeline()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+    return names;
+  }
+
+  bool print_after_all_ = false;
+  std::vector<std::string> print_after_;
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false;
   std::string tuned_db_, tuned_spec_;
   std::vector<std::string> extra_args_, overrides_, no_specialize_;

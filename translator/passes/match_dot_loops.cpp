@@ -119,6 +119,8 @@ class DotLoops : public ir::Mutator {
     out->is_dot = true;
     auto inner = std::make_shared<Stmt>(loop);
     inner->notes.clear();
+    inner->is_dot = false;  // run by the dot_loop_store, not as a dot_loop of its own
+    inner->dot = {};
     out->body = {body[i], inner, body[i + 2]};
     const int site = store.access.site;
     if (site >= 0 && static_cast<std::size_t>(site) < ctx_.config.store_tma.size() &&

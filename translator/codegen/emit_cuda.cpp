@@ -2,6 +2,7 @@
 
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
+#include "translator/launch/launch_plan.hpp"
 #include "translator/passes/dot_rules.hpp"
 #include "translator/passes/pipeline.hpp"
 #include "translator/passes/resources.hpp"
@@ -59,7 +60,8 @@ class Emitter {
   Emitter(const ir::Kernel& k, const Config& c, const EmitOptions& o) : k_(k), c_(c), o_(o) {}
 
   KernelCode run() {
-    find_whole_dims(k_.body);
+    plan_ = launch::plan_launch(k_, c_);
+    plan_.dynamic_shared_bytes = passes::analyze_resources(k_).dynamic_shared_bytes;
     threads_ = k_.layout.threads;
     tc_ = k_.layout.threads_per_row;
     KernelCode code;
@@ -917,13 +919,13 @@ class Emitter {
     }
   }
 
-  /// Number of programs (tiles of the launch grid), of every dim or of one xyz axis.
+  /// Number of programs (tiles of the launch grid) of the plan's dims, or of one xyz group's.
   std::string programs_expr(int group = -1) {
     std::string tiles;
-    for (const LaunchDim& d : launch_dims()) {
+    for (const launch::LaunchDim& d : plan_.dims) {
       if (group >= 0 && d.group != group) continue;
-      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d.end),
-                           scalar(d.begin), d.block);
+      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ",
+                           scalar(d.dim->end), scalar(d.dim->begin), d.block);
     }
     return tiles.empty() ? "1LL" : tiles;
   }
@@ -1019,7 +1021,10 @@ class Emitter {
     line("}");
   }
 
+  /// The launcher prints the launch plan (translator/launch/launch_plan.hpp says which field
+  /// gives which line).
   std::string emit_launcher(const std::string& symbol) {
+    const launch::LaunchPlan& plan = plan_;
     out_.clear();
     indent_ = 0;
     const std::string params = param_list(false);
@@ -1029,22 +1034,23 @@ class Emitter {
       line(fmt::format("template <>\ncudaError_t {}<{}>({}{}cudaStream_t stream) {{", k_.name, k_.instance, params,
                        params.empty() ? "" : ", "));
     ++indent_;
-    emit_host_lets();
-    for (const ir::StmtPtr& s : k_.host)
-      if (s->kind == Stmt::Kind::Check)
-        line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
-                         escape(s->text)));
-    for (const std::string& full : looped() ? std::set<std::string>{} : whole_dims_)
+    for (const Stmt* s : plan.lets)
+      line(fmt::format("const {} {} = {};", cuda_type(s->expr->dtype), s->name, scalar(s->expr)));
+    for (const Stmt* s : plan.checks)
+      line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
+                       escape(s->text)));
+    for (const launch::WholeDim& g : plan.guards)
       line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's full_extent "
                        "{}: translate with a larger full_extent\");",
-                       full, c_.full_extent, k_.name, full, c_.full_extent));
-    if (k_.programs.kind == ir::Programs::Kind::Xyz) {
+                       g.text, plan.full_extent, k_.name, g.text, plan.full_extent));
+    std::string grid;
+    if (plan.grid == launch::GridKind::Xyz) {
       // One grid axis per launch dim (per flattened loop), the innermost on x.
-      const int axes = grid_axes();
       std::string dim3_args;
       for (int axis = 0; axis < 3; ++axis) {
         const char xyz = "xyz"[axis];
-        line(fmt::format("const long long grid_{} = {};", xyz, axis < axes ? programs_expr(axes - 1 - axis) : "1LL"));
+        line(fmt::format("const long long grid_{} = {};", xyz,
+                         axis < plan.axes ? programs_expr(plan.group_on_axis(axis)) : "1LL"));
         dim3_args += fmt::format("{}unsigned(grid_{})", axis ? ", " : "", xyz);
       }
       line("if (grid_x <= 0 || grid_y <= 0 || grid_z <= 0) return cudaSuccess;");
@@ -1052,22 +1058,24 @@ class Emitter {
                        "tilecc::launch_config_error(\"{}\", \"the grid exceeds CUDA's y/z limit of 65535 blocks with pid "
                        "xyz: translate with pid flat\");",
                        k_.name));
-      grid_ = "dim3(" + dim3_args + ")";
+      grid = "dim3(" + dim3_args + ")";
     } else {
       line(fmt::format("const long long programs = {};", programs_expr()));
       line("if (programs <= 0) return cudaSuccess;");
       line("if (programs > 2147483647LL) return cudaErrorInvalidConfiguration;");
-      grid_ = k_.programs.persistent() ? "dim3(unsigned(blocks))" : "dim3(unsigned(programs))";
+      grid = plan.grid == launch::GridKind::Persistent ? "dim3(unsigned(blocks))" : "dim3(unsigned(programs))";
     }
     std::string args;
     for (std::size_t i = 0; i < k_.params.size(); ++i) {
-      const ir::Param& p = k_.params[i];
-      args += (i ? ", " : "") + (p.is_tensor ? fmt::format("tilecc::to_arg({})", p.name) : p.name);
+      const std::string& name = k_.params[i].name;
+      args += (i ? ", " : "") +
+              (plan.params[i].kind == launch::ParamPacking::Kind::Tensor ? fmt::format("tilecc::to_arg({})", name)
+                                                                          : name);
     }
-    if (k_.programs.persistent())
+    if (plan.grid == launch::GridKind::Persistent)
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
-                       k_.programs.programs_per_sm));
-    const int dynamic_shared = passes::analyze_resources(k_).dynamic_shared_bytes;
+                       plan.programs_per_sm));
+    const int dynamic_shared = plan.dynamic_shared_bytes;
     if (dynamic_shared) {
       for (const DispatchVariant& v : o_.dispatch)
         line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;",
@@ -1083,10 +1091,10 @@ class Emitter {
         condition += (condition.empty() ? "" : fmt::format(" &&\n{}", std::string(i ? 11 : 6, ' '))) +
                      launcher_condition(k_, r, slot_expr(r.slot));
       line(fmt::format("{}if ({})", i ? "else " : "", condition.empty() ? "true" : condition));
-      line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", v.symbol, grid_, threads_, dynamic_shared, args));
+      line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", v.symbol, grid, plan.threads, dynamic_shared, args));
     }
     if (!o_.dispatch.empty()) line("else");
-    line(fmt::format("{}{}<<<{}, {}, {}, stream>>>({});", o_.dispatch.empty() ? "" : "  ", symbol, grid_, threads_,
+    line(fmt::format("{}{}<<<{}, {}, {}, stream>>>({});", o_.dispatch.empty() ? "" : "  ", symbol, grid, plan.threads,
                      dynamic_shared, args));
     line("return cudaGetLastError();");
     --indent_;
@@ -1126,30 +1134,13 @@ class Emitter {
     return out;
   }
 
-  /// Every whole-dimension extent the kernel holds in registers ("x.size(1)").
-  void find_whole_dims(const std::vector<ir::StmtPtr>& body) {
-    for (const ir::StmtPtr& s : body) {
-      find_whole_dims_expr(s->expr);
-      for (std::size_t d = 0; d < s->indices.size(); ++d)
-        if (s->indices[d].kind == Index::Kind::All) whole_dims_.insert(fmt::format("{}.size({})", s->name, d));
-      find_whole_dims(s->body);
-    }
-  }
-
-  void find_whole_dims_expr(const ExprPtr& e) {
-    if (!e) return;
-    for (const Dim& d : e->shape)
-      if (d.kind == Dim::Kind::Full) whole_dims_.insert(fmt::format("{}.size({})", d.var, d.index));
-    for (const ExprPtr& a : e->args) find_whole_dims_expr(a);
-  }
-
   const ir::Kernel& k_;
   const Config& c_;
   const EmitOptions& o_;
   std::map<std::string, Val> values_;
   std::map<const Expr*, Val> prefetched_;
   std::map<const Expr*, Val> packed_;  // persistent: bf16 tiles kept packed (invariant or prefetched), widened
-  std::set<std::string> whole_dims_;
+  launch::LaunchPlan plan_;
   std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk
   std::map<std::string, Val> chunk_values_;   // looped: those already computed in this chunk loop
   std::map<int, Val> chunked_;                // reductions computed by a ChunkReduce, by id

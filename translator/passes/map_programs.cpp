@@ -3,6 +3,7 @@
 #include <set>
 
 #include "passes.hpp"
+#include "translator/launch/launch_plan.hpp"
 #include "translator/ir/visitor.hpp"
 
 namespace tilecc::passes {
@@ -79,39 +80,26 @@ ir::Kernel map_programs(const ir::Kernel& k, const PassContext& ctx) {
   p.kind = kind_of(c.pid);
   p.programs_per_sm = c.programs_per_sm;
   p.l2_grouping = c.l2_grouping;
-  // The launch loops, outermost first, each in its configured dimension order; pid xyz gives
-  // each dim (each flattened loop) a grid axis group.
+  // The launch dims and their grid axis groups: the launch plan's, so that the launcher, the
+  // runtime and the kernel's program-id decomposition agree.
+  launch::LaunchPlan plan;
+  try {
+    plan = launch::plan_launch(k, c);
+  } catch (const launch::PlanError& e) {
+    throw config::ConfigError(e.what());
+  }
   std::set<std::string> launch_vars;
-  const std::vector<ir::StmtPtr>* body = &k.body;
-  const ir::Stmt* last_loop = nullptr;
-  int group = -1;
-  while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) {
-    const ir::Stmt& s = *(*body)[0];
-    if (s.flatten) ++group;
-    std::vector<std::size_t> order;
-    for (int i : s.order) order.push_back(static_cast<std::size_t>(i));
-    if (order.empty())
-      for (std::size_t i = 0; i < s.dims.size(); ++i) order.push_back(i);
-    for (std::size_t i : order) {
-      const ir::LoopDim& d = s.dims.at(i);
-      p.dims.push_back({d.var, s.is_grid, s.flatten ? group : ++group, false, d.begin, d.end, d.block.value, d.divisible});
-      if (!s.is_grid) launch_vars.insert(d.var);
-    }
-    last_loop = &s;
-    body = &s.body;
+  const ir::Stmt* last_loop = plan.dims.empty() ? nullptr : plan.dims.back().loop;
+  for (const launch::LaunchDim& d : plan.dims) {
+    p.dims.push_back({d.dim->var, d.is_grid, d.group, false, d.dim->begin, d.dim->end, d.block, d.dim->divisible});
+    if (!d.is_grid) launch_vars.insert(d.dim->var);
   }
   // L2 grouping: the two innermost dims, when they belong to the innermost launch loop and it
   // tiles two dims or more.
   const std::size_t n = p.dims.size();
-  if (c.l2_grouping > 1 && n >= 2 && last_loop && !last_loop->is_grid && last_loop->dims.size() >= 2) {
-    bool both = true;
-    for (std::size_t i = n - 2; i < n; ++i) {
-      bool in_last = false;
-      for (const ir::LoopDim& d : last_loop->dims) in_last = in_last || d.var == p.dims[i].var;
-      both = both && in_last;
-    }
-    if (both) p.dims[n - 2].l2 = p.dims[n - 1].l2 = true;
-  }
+  if (c.l2_grouping > 1 && n >= 2 && last_loop && !last_loop->is_grid && last_loop->dims.size() >= 2 &&
+      plan.dims[n - 2].loop == last_loop)
+    p.dims[n - 2].l2 = p.dims[n - 1].l2 = true;
   // Loads issued early: not while rows are walked in chunks.
   const bool looped = !c.reduction_loops.empty() && c.reduction_loops[0] != 0;
   if (!looped) {

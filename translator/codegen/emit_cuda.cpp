@@ -76,9 +76,9 @@ class Emitter {
  private:
   // ---- errors and comments ----------------------------------------------------------
 
-  [[noreturn]] void fail(ir::SourceLoc at, const std::string& what, const std::string& hint = "") const {
-    throw CodegenError(fmt::format("{}:{}:{}: error: {}{}", k_.source_file, at.line, at.column, what,
-                                   hint.empty() ? "" : "\n  note: " + hint));
+  /// The lowered IR breaks an invariant the passes guarantee: a tilecc bug, not the user's.
+  [[noreturn]] void internal(ir::SourceLoc at, const std::string& what) const {
+    throw std::logic_error(fmt::format("{}:{}:{}: internal error: {}", k_.source_file, at.line, at.column, what));
   }
 
   std::string source_comment(ir::SourceLoc at) const {
@@ -140,7 +140,7 @@ class Emitter {
 
   std::string scalar(const ExprPtr& e) {
     Val v = emit(e);
-    if (v.frag) fail(e->loc, "a tile is used where a scalar is needed");
+    if (v.frag) internal(e->loc, "a tile where a scalar is needed (check_supported lets none through)");
     return v.code;
   }
 
@@ -258,16 +258,9 @@ class Emitter {
         line(fmt::format("tilecc::dev::dot({}, {}, {});", acc, a.code, b.code));
         return make_frag(acc, t, rc);
       }
-      case K::Unsqueeze: {
-        Val a = emit(e->args[0]);
-        const auto rc = physical(e->shape, e->loc);
-        if (a.frag && (rc.first != a.rows || rc.second != a.cols))
-          fail(e->loc, "this unsqueeze moves a tile dimension between rows and columns",
-               "not supported by the CUDA backend yet");
-        return a;
-      }
+      case K::Unsqueeze: return emit(e->args[0]);  // the same fragment (assign_layout checked)
     }
-    fail(e->loc, "unsupported expression");
+    internal(e->loc, "an expression kind the printer does not know");
   }
 
   std::pair<std::string, std::string> runtime_extents(const std::vector<Dim>& s) {
@@ -307,7 +300,6 @@ class Emitter {
       return make_frag(fmt::format("tilecc::dev::{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
     if (e.op == ir::Op::And || e.op == ir::Op::Or)
       return make_frag(fmt::format("tilecc::dev::logical_{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
-    if (e.op == ir::Op::Rem) fail(e.loc, "'%' on tiles is not supported by the CUDA backend yet");
     return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype,
                      rc);
   }
@@ -338,7 +330,7 @@ class Emitter {
   };
 
   Access access(const std::string& tensor, const std::vector<Index>& indices, const std::vector<Dim>& shape,
-                ir::SourceLoc at) {
+                ir::SourceLoc) {
     Access a;
     std::vector<std::string> offsets;
     std::vector<std::pair<int, const Index*>> dims;  // tensor dim -> index producing a tile dim
@@ -371,10 +363,7 @@ class Emitter {
       (axis(shape[0]) == Axis::Row ? a.row_stride : a.col_stride) = stride_of(dims[0].first);
     }
     for (std::size_t i = 0; i < dims.size(); ++i)
-      if (dims[i].second->kind == Index::Kind::Gather) {
-        if (i != 0 || axis(shape[0]) != Axis::Row)
-          fail(at, "gathering along a column dimension is not supported by the CUDA backend yet",
-               "gather rows: table[indices, t]");
+      if (dims[i].second->kind == Index::Kind::Gather) {  // rows only (assign_layout checked)
         a.gather = dims[i].second;
         a.gather_stride = stride_of(dims[i].first);
       }
@@ -434,7 +423,6 @@ class Emitter {
   // each store of a row tile is one more. KernelStructure::reductions_loopable says where this
   // is valid (lets and stores of elementwise work on rows; sum, mean, max, min).
 
-  bool looped() const { return !c_.reduction_loops.empty() && c_.reduction_loops[0] != 0; }
 
   /// A whole dimension's extent as a host expression.
   std::string whole_text(const Dim& d) {
@@ -640,7 +628,6 @@ class Emitter {
           const Index& i = s.indices[d];
           if (i.kind == Index::Kind::Tile) shape.push_back({Dim::Kind::Tile, i.var, 0, nullptr});
           else if (i.kind == Index::Kind::All) shape.push_back({Dim::Kind::Full, s.name, static_cast<int>(d), nullptr});
-          else if (i.kind == Index::Kind::Gather) fail(s.loc, "storing through gathered indices is not supported yet");
         }
         const Access a = access(s.name, s.indices, shape, s.loc);
         Val v = emit(s.expr);
@@ -664,7 +651,7 @@ class Emitter {
           line(store_call(s, a, value));
         return;
       }
-      case Stmt::Kind::Check: fail(s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
+      case Stmt::Kind::Check: internal(s.loc, "a check inside the kernel body (check_supported refuses it)");
       case Stmt::Kind::Loop: emit_device_loop(s); return;
       case Stmt::Kind::DotLoopStore: emit_dot_loop_store(s); return;
       case Stmt::Kind::ChunkReduce: emit_chunk_reduce(s); return;

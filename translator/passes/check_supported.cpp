@@ -21,11 +21,28 @@ class Checker : public ir::Visitor {
       if (i.kind == ir::Index::Kind::Gather) fail(ctx_, s.loc, "storing through gathered indices is not supported yet");
     visit_children(s);
   }
+  void visit_loop(const ir::Stmt& s) override {
+    for (const ir::LoopDim& d : s.dims) {
+      scalar(d.begin, s.loc, "a loop bound");
+      scalar(d.end, s.loc, "a loop bound");
+    }
+    visit_children(s);
+  }
+  void visit_load(const ir::Expr& e) override {
+    for (const ir::Index& i : e.indices)
+      if (i.kind == ir::Index::Kind::Scalar) scalar(i.expr, e.loc, "a scalar index");
+    visit_children(e);
+  }
   void visit_check(const ir::Stmt& s) override {
     fail(ctx_, s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
   }
 
  private:
+  void scalar(const ir::ExprPtr& e, ir::SourceLoc at, const char* what) {
+    if (e && !e->shape.empty())
+      fail(ctx_, e->loc.line ? e->loc : at, std::string("a tile is used as ") + what + ", where a scalar is needed",
+           "reduce the tile to a scalar first, or index with a tile loop variable");
+  }
   const PassContext& ctx_;
 };
 

@@ -1,4 +1,4 @@
-// Runtime costs on the GPU (DESIGN.md: microseconds of launch overhead):
+// Runtime costs on the GPU (the runtime promises microseconds of launch overhead):
 //   - host time per cached launch of rt::Kernel::launch (bind + host checks +
 //     key + memory lookup + grid + cuLaunchKernel), next to a bare
 //     cuLaunchKernel of the same cubin with pre-packed arguments, same run;

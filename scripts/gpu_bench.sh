@@ -4,7 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp}
-/usr/local/cuda/bin/nvcc -std=c++20 -O3 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates -I.carry \
-  bench/bench_kernels.cu -lcublas -o /tmp/bench_kernels > "$out/bench_build.log" 2>&1 || { tail -30 "$out/bench_build.log"; exit 1; }
-/tmp/bench_kernels | tee "$out/bench.log"
+# build <tree> <binary>: the benchmark of a tree (this one, or a baseline prepared by
+# scripts/gpu_prepare_baseline.sh in .carry/baseline: its templates, header and kernels).
+build() {
+  /usr/local/cuda/bin/nvcc -std=c++20 -O3 -gencode=arch=compute_90a,code=sm_90a -I"$1/include" -I"$1/templates" \
+    -I"$1/.carry" "$1/bench/bench_kernels.cu" -lcublas -o "$2" > "$out/bench_build_$(basename "$2").log" 2>&1 ||
+    { tail -30 "$out/bench_build_$(basename "$2").log"; exit 1; }
+}
+build . /tmp/bench_kernels
+if [ -d .carry/baseline ]; then
+  # Both built and timed in this run, alternating, so that clocks and the other tenants of
+  # the machine weigh on both alike.
+  build .carry/baseline /tmp/bench_baseline
+  for round in 1 2; do
+    echo "--- baseline (.carry/baseline), round $round" | tee -a "$out/bench.log"
+    /tmp/bench_baseline | tee -a "$out/bench.log"
+    echo "--- this tree, round $round" | tee -a "$out/bench.log"
+    /tmp/bench_kernels | tee -a "$out/bench.log"
+  done
+else
+  /tmp/bench_kernels | tee "$out/bench.log"
+fi
 python3 bench/bench_torch.py | tee "$out/bench_torch.log"

@@ -14,7 +14,7 @@ translate)
     "$t" translate examples/matmul.tile.cpp --arch sm_90a --config "$2" -o ".carry/mmsweep/$1/matmul.cu" 2>/dev/null ||
       { rm -rf ".carry/mmsweep/$1"; echo "mmsweep: $1 rejected"; }
   }
-  # mma.sync: the best config so far (bench/NOTES.md, session 3) and the default.
+  # mma.sync: the best config so far (bench/NOTES.md) and the default.
   one "mma_b128x128_w4_s4" '{"block_sizes":[32,128,128],"num_warps":4,"range_num_stages":[4]}'
   one "mma_b128x128_w4_s0" '{"block_sizes":[32,128,128],"num_warps":4}'
   # wgmma (sm_90a): k block 64; tiles of whole warpgroups; stages; L2 grouping.

@@ -22,7 +22,7 @@ one() {  # one config folder: name, rows per program, shared config fields, hint
   "$t" translate examples/sum.tile.cpp --config "$cfg$h1}" -o "$d/sum.cu"
   "$t" translate examples/layer_norm.tile.cpp --config "$cfg$h3$st}" -o "$d/layer_norm.cu"
 }
-# The layouts that won on the H200 (bench/NOTES.md, session 4) with streaming cache hints, and
+# The layouts that won on the H200 (bench/NOTES.md) with streaming cache hints, and
 # register caps that let more blocks share an SM (min_blocks_per_sm).
 for c in ${LAYOUTS:-w4_t128_r1_mb0 w4_t128_r1_mb8 w4_t128_r1_mb10 w8_t256_r1_mb0 w8_t256_r1_mb4 w8_t256_r1_mb5 \
          w16_t512_r1_mb0 w16_t512_r1_mb2 w8_t256_r2_mb3}; do

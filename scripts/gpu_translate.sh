@@ -21,7 +21,7 @@ mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen
 
 # Benchmark variants: large bf16 rows held whole (full_extent 4096); the rows stream through
 # once (loads evict_first, stores .cs) while weights stay (evict_last), a register cap where it
-# lets more rows share an SM: the H200 row sweeps' best (bench/NOTES.md, session 5).
+# lets more rows share an SM: the H200 row sweeps' best (bench/NOTES.md).
 mkdir -p .carry/bench
 tl() { "${TILECC:-build/cli/tilecc}" translate "examples/$1.tile.cpp" -o ".carry/bench/$1.cu" "${@:2}"; }
 tl add --config '{"block_sizes":[8,256],"num_warps":8}'

@@ -1,0 +1,176 @@
+// The lowering passes on kernels built by hand (ir::Builder): each decision lands on the IR
+// where the printer reads it, and what the backend cannot express is refused with the line.
+#include <catch2/catch.hpp>
+
+#include "translator/config/config.hpp"
+#include "translator/ir/builder.hpp"
+#include "translator/ir/printer.hpp"
+#include "translator/ir/visitor.hpp"
+#include "translator/passes/pipeline.hpp"
+#include "translator/passes/resources.hpp"
+
+namespace ir = tilecc::ir;
+namespace passes = tilecc::passes;
+namespace config = tilecc::config;
+
+namespace {
+
+/// out[tm, all] = x / sum(x) * max(x): two straight-line row reductions, then a store.
+ir::Kernel rows(ir::DType t = ir::DType::f32) {
+  ir::Builder b("rows");
+  b.tensor("x", t, 2, true);
+  b.tensor("out", t, 2);
+  const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
+  auto v = b.let("v", b.cast(ir::DType::f32, b.load("x", {b.tile("tm"), b.all()})));
+  auto s = b.let("s", b.reduce(ir::Op::Sum, b.var("v"), 1, true));
+  auto m = b.let("m", b.reduce(ir::Op::Max, b.var("v"), 1, true));
+  auto st = b.store("out", {b.tile("tm"), b.all()},
+                    b.cast(t, b.binary(ir::Op::Mul, b.binary(ir::Op::Div, b.var("v"), b.var("s")), b.var("m"))));
+  return b.finish({}, {b.launch_loop({tm}, {v, s, m, st})});
+}
+
+/// acc = zeros; for tk: acc = dot(x[tm, tk], y[tk, tn], acc); out[tm, tn] = cast(acc).
+ir::Kernel matmul(ir::DType t) {
+  ir::Builder b("mm");
+  b.tensor("x", t, 2, true);
+  b.tensor("y", t, 2, true);
+  b.tensor("out", t, 2);
+  const ir::LoopDim tk = b.dim("tk", b.constant(0), b.size("x", 1));
+  const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
+  const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("y", 1));
+  auto acc = b.let("acc", b.zeros({ir::Builder::tile_dim("tm"), ir::Builder::tile_dim("tn")}));
+  auto loop = b.loop({tk}, {b.assign("acc", b.dot(b.load("x", {b.tile("tm"), b.tile("tk")}),
+                                                   b.load("y", {b.tile("tk"), b.tile("tn")}), b.var("acc")))});
+  auto st = b.store("out", {b.tile("tm"), b.tile("tn")}, b.cast(t, b.var("acc")));
+  return b.finish({}, {b.launch_loop({tm, tn}, {acc, loop, st})});
+}
+
+std::vector<const ir::Expr*> reductions(const ir::Kernel& k) {
+  struct Find : ir::Visitor {
+    std::vector<const ir::Expr*> out;
+    void visit_reduce(const ir::Expr& e) override {
+      visit_children(e);
+      out.push_back(&e);
+    }
+  } find;
+  find.visit(k);
+  return find.out;
+}
+
+config::Config config_of(const ir::Kernel& k, const std::string& json) { return config::parse_config(json, k); }
+
+}  // namespace
+
+TEST_CASE("straight-line reductions alternate scratch buffers; the last one outside loops keeps no barrier",
+          "[passes]") {
+  const ir::Kernel k = rows();
+  const ir::Kernel lowered = passes::lower(k, config_of(k, R"({"block_sizes":[4],"num_warps":8})"), {"sm_90a"});
+  const auto reds = reductions(lowered);
+  REQUIRE(reds.size() == 2);
+  CHECK(reds[0]->scratch.planned);
+  CHECK(reds[0]->scratch.buffer == 0);
+  CHECK_FALSE(reds[0]->scratch.barrier);  // the next reduction runs right after it
+  CHECK(reds[1]->scratch.buffer == 1);
+  CHECK_FALSE(reds[1]->scratch.barrier);  // the kernel's last, outside every loop
+  CHECK(lowered.second_scratch);
+}
+
+TEST_CASE("persistent programs loop over the body: the last reduction keeps its barrier", "[passes]") {
+  const ir::Kernel k = rows();
+  const ir::Kernel lowered =
+      passes::lower(k, config_of(k, R"({"block_sizes":[4],"num_warps":8,"pid":"persistent_blocked"})"), {"sm_90a"});
+  const auto reds = reductions(lowered);
+  REQUIRE(reds.size() == 2);
+  CHECK(reds[1]->scratch.barrier);
+  CHECK(lowered.programs.persistent());
+}
+
+TEST_CASE("chunked rows: reductions become ChunkReduce statements before their use, the store a ChunkLoop",
+          "[passes]") {
+  const ir::Kernel k = rows();
+  const ir::Kernel lowered =
+      passes::lower(k, config_of(k, R"({"block_sizes":[4],"num_warps":8,"reduction_loops":[256]})"), {"sm_90a"});
+  const std::vector<ir::StmtPtr>& body = lowered.body[0]->body;
+  std::vector<ir::Stmt::Kind> kinds;
+  for (const ir::StmtPtr& s : body) kinds.push_back(s->kind);
+  using K = ir::Stmt::Kind;
+  // v is a whole row: deferred; s and m are computed by chunked reductions first.
+  REQUIRE(kinds == std::vector<K>{K::Let, K::ChunkReduce, K::Let, K::ChunkReduce, K::Let, K::ChunkLoop});
+  CHECK(body[0]->deferred);
+  CHECK(body[1]->chunk == 256);
+  CHECK(ir::to_string(body[1]->whole) == "x.size(1)");
+  CHECK(body[1]->expr->chunked == 0);
+  CHECK(body[3]->expr->chunked == 1);
+  CHECK(body[5]->whole.var == "out");
+}
+
+TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (sm_90a) or mma.sync (sm_80)",
+          "[passes]") {
+  const ir::Kernel k = matmul(ir::DType::bf16);
+  const std::string json = R"({"block_sizes":[64,128,256],"num_warps":8})";
+  const ir::Kernel hopper = passes::lower(k, config_of(k, json), {"sm_90a"});
+  const ir::Stmt& s = *hopper.body[0]->body[0];
+  REQUIRE(s.kind == ir::Stmt::Kind::DotLoopStore);
+  CHECK(s.dot.wgmma);
+  CHECK(s.dot.stages >= 2);
+  CHECK(s.dot.dynamic_bytes > 48 * 1024);
+  CHECK(passes::analyze_resources(hopper).dynamic_shared_bytes == s.dot.dynamic_bytes);
+  const ir::Kernel ampere =
+      passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4})"), {"sm_80"});
+  CHECK_FALSE(ampere.body[0]->body[0]->dot.wgmma);
+  // wgmma asked for where it cannot run: refused with the reason, before anything is printed.
+  CHECK_THROWS_WITH(passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4,"dot_instruction":"wgmma"})"),
+                                  {"sm_90a"}),
+                    Catch::Contains("config field 'dot_instruction'") && Catch::Contains("k block of 64"));
+}
+
+TEST_CASE("select_accesses keeps a bf16 row packed and names TMA stages; TMA before sm_90 is refused", "[passes]") {
+  const ir::Kernel k = rows(ir::DType::bf16);
+  const std::string tma = R"({"block_sizes":[4],"num_warps":4,"store_tma":[true]})";
+  const ir::Kernel lowered = passes::lower(k, config_of(k, tma), {"sm_90a"});
+  const std::string text = ir::to_string(lowered);
+  CHECK(text.find("widen<f32>(load {site 0, vector, packed} x[tm, all])") != std::string::npos);
+  REQUIRE(lowered.tma_stages.size() == 1);
+  CHECK(lowered.tma_stages[0].name == "tma_store_0");
+  CHECK_FALSE(lowered.tma_stages[0].load);
+  CHECK_THROWS_WITH(passes::lower(k, config_of(k, tma), {"sm_80"}),
+                    Catch::Contains("store_tma[0]") && Catch::Contains("sm_90"));
+}
+
+TEST_CASE("check_supported and assign_layout refuse with the source position", "[passes]") {
+  ir::Builder b("bad");
+  b.tensor("x", ir::DType::f32, 2, true);
+  b.tensor("out", ir::DType::f32, 2);
+  const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
+  const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("x", 1));
+  auto bad_rem = b.store("out", {b.tile("tm"), b.tile("tn")},
+                         b.binary(ir::Op::Rem, b.load("x", {b.tile("tm"), b.tile("tn")}), b.constant_float(2)));
+  std::const_pointer_cast<ir::Expr>(bad_rem->expr)->loc = {12, 7};
+  const ir::Kernel k = b.finish({}, {b.launch_loop({tm, tn}, {bad_rem})});
+  CHECK_THROWS_WITH(passes::lower(k, config_of(k, R"({"block_sizes":[32,32]})"), {"sm_90a"}),
+                    Catch::Contains("built.tile.cpp:12:7: error: '%' on tiles"));
+
+  // x[tm, tn] and x[tn, tm] in one kernel: tn is a column in one tile and a row in the other.
+  ir::Builder t("transposed");
+  t.tensor("x", ir::DType::f32, 2, true);
+  t.tensor("out", ir::DType::f32, 2);
+  const ir::LoopDim a = t.dim("tm", t.constant(0), t.size("x", 0));
+  const ir::LoopDim c = t.dim("tn", t.constant(0), t.size("x", 1));
+  auto st = t.store("out", {t.tile("tm"), t.tile("tn")},
+                    t.binary(ir::Op::Add, t.load("x", {t.tile("tm"), t.tile("tn")}), t.load("x", {t.tile("tn"), t.tile("tm")})));
+  const ir::Kernel tk = t.finish({}, {t.launch_loop({a, c}, {st})});
+  CHECK_THROWS_WITH(passes::lower(tk, config_of(tk, R"({"block_sizes":[32,32]})"), {"sm_90a"}),
+                    Catch::Contains("a row dimension in one tile and a column dimension in another"));
+}
+
+TEST_CASE("resources: translate's limits refuse a tile whose registers cannot fit", "[passes]") {
+  const ir::Kernel k = rows();
+  // 64 rows of 1024 floats on 128 threads: 512 registers per thread for one fragment.
+  const ir::Kernel lowered =
+      passes::lower(k, config_of(k, R"({"block_sizes":[64],"num_warps":4,"full_extent":1024})"), {"sm_90a"});
+  const passes::Resources r = passes::analyze_resources(lowered);
+  CHECK(r.fragment_registers == 512);
+  const auto why = passes::over_limits(lowered, r, config::arch_limits("sm_90a"));
+  REQUIRE(why);
+  CHECK_THAT(*why, Catch::Contains("registers: a 64 x 1024 f32 tile on 128 threads needs 512"));
+}

@@ -107,16 +107,16 @@ TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "
   const auto square = bind_args(k, args({"x=bf16[4096,4096]", "y=bf16[4096,4096]", "out=bf16[4096,4096]"}));
   const config::Specialization s = specialization_for(k, c, square, "sm_90a");
   CHECK(s.aligned_tensors == std::set<std::string>{"x", "y", "out"});
-  CHECK(s.unit_strides == std::set<std::string>{"x.stride(1)", "y.stride(1)", "out.stride(1)"});
-  CHECK(s.div16_strides.count("x.stride(0)"));
+  CHECK(s.unit_strides == std::set<config::ShapeSlot>{{"x", true, 1}, {"y", true, 1}, {"out", true, 1}});
+  CHECK(s.div16_strides.count({"x", true, 0}));
   CHECK(s.divisible_loops.size() == 3);  // tm, tn by 128 and tk by 32
   CHECK(s.constants.empty());           // shapes stay dynamic, as the runtime compiles them
 
   // k = 1000: x's rows are no multiple of 16 elements and no k block divides k.
   const auto odd = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2048]", "out=bf16[4096,2048]"}));
   const config::Specialization o = specialization_for(k, c, odd, "sm_90a");
-  CHECK(!o.div16_strides.count("x.stride(0)"));
-  CHECK(o.div16_strides.count("y.stride(0)"));
+  CHECK(!o.div16_strides.count({"x", true, 0}));
+  CHECK(o.div16_strides.count({"y", true, 0}));
   CHECK(o.divisible_loops.size() == 2);
   CHECK(o.unit_strides.size() == 3);
 

@@ -241,20 +241,24 @@ Specialization specialization_from_key(const ir::Kernel& kernel, const std::vect
     for (const FactRule& r : table)
       if (r.kind == s.kind && (bits & r.bit)) spec.facts.push_back(fmt::format("{} {}", s.text, r.name));
     if (keyed_value(s, key.shapes)) {
-      if (value < key.count) spec.constants[s.text] = static_cast<std::int64_t>(key.words[value]);
+      if (value < key.count) spec.constants[shape_slot(kernel, s)] = static_cast<std::int64_t>(key.words[value]);
       ++value;
     }
     auto has = [&](const char* rule) {
       const FactRule* r = find_rule(table, s.kind, rule);
       return r && (bits & r->bit);
     };
-    if (s.kind == SlotKind::Stride && has("unit")) spec.unit_strides.insert(s.text);
-    if (s.kind == SlotKind::Stride && has("div16")) spec.div16_strides.insert(s.text);
+    if (s.kind == SlotKind::Stride && has("unit")) spec.unit_strides.insert(shape_slot(kernel, s));
+    if (s.kind == SlotKind::Stride && has("div16")) spec.div16_strides.insert(shape_slot(kernel, s));
     if (s.kind == SlotKind::Pointer && has("aligned16"))
       spec.aligned_tensors.insert(kernel.params[static_cast<std::size_t>(s.param)].name);
     if (s.kind == SlotKind::LoopExtent && has("div_block")) spec.divisible_loops.insert(s.loop->var);
   }
   return spec;
+}
+
+ShapeSlot shape_slot(const ir::Kernel& kernel, const Slot& s) {
+  return {kernel.params.at(static_cast<std::size_t>(s.param)).name, s.kind == SlotKind::Stride, s.dim};
 }
 
 std::vector<SpecializedVariant> auto_variants(const ir::Kernel& kernel, const std::vector<Slot>& slots,
@@ -266,7 +270,7 @@ std::vector<SpecializedVariant> auto_variants(const ir::Kernel& kernel, const st
     if (s.opted_out || s.kind != SlotKind::Stride) continue;
     if (s.dim != kernel.params[static_cast<std::size_t>(s.param)].rank - 1) continue;
     unit_v.requires_.push_back({s, unit_rule});
-    unit_v.specialization.unit_strides.insert(s.text);
+    unit_v.specialization.unit_strides.insert(shape_slot(kernel, s));
     unit_v.specialization.facts.push_back(s.text + " == 1");
   }
   SpecializedVariant div_v = unit_v;

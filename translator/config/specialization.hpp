@@ -149,14 +149,21 @@ class SpecKeyBuilder {
   int fact_count_ = 0, value_count_ = 0;
 };
 
-/// What codegen may assume, in codegen's terms. Names are host expressions as
-/// the emitter writes them ("x.stride(1)", "x.size(0)"), loops by variable.
+/// One size or stride of a tensor parameter: x.size(0) is {"x", false, 0}.
+struct ShapeSlot {
+  std::string tensor;
+  bool stride = false;
+  int dim = 0;
+  auto operator<=>(const ShapeSlot&) const = default;
+};
+
+/// What the lowering may assume (the specialize pass folds it into the IR); loops by variable.
 struct Specialization {
-  std::set<std::string> unit_strides;     // stride == 1: folded to the constant 1
+  std::set<ShapeSlot> unit_strides;       // stride == 1: folded to the constant 1
   std::set<std::string> divisible_loops;  // extent % block == 0: tile sizes are the block (no masks)
-  std::map<std::string, std::int64_t> constants;  // static shapes: "x.size(0)" -> 4096
+  std::map<ShapeSlot, std::int64_t> constants;  // static shapes: x.size(0) -> 4096
   std::set<std::string> aligned_tensors;  // base pointer % 16 bytes == 0: told to the compiler
-  std::set<std::string> div16_strides;    // stride % 16 == 0: told to the compiler (aligned row vectors)
+  std::set<ShapeSlot> div16_strides;      // stride % 16 == 0: told to the compiler (aligned row vectors)
   std::vector<std::string> facts;         // readable, for the "specialized for:" comment
 
   bool empty() const {
@@ -164,6 +171,9 @@ struct Specialization {
            div16_strides.empty();
   }
 };
+
+/// The ShapeSlot of a Size or Stride slot.
+ShapeSlot shape_slot(const ir::Kernel& kernel, const Slot& s);
 
 /// What a key's facts let codegen assume (facts codegen has no use for, such
 /// as tma, are kept in the key and in `facts` only).

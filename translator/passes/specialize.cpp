@@ -1,6 +1,5 @@
 // Why: a variant specialized for its arguments folds what they guarantee (constant shapes,
 // unit strides, full tiles, aligned pointers) so the printed code has fewer masks and indices.
-#include <optional>
 
 #include "passes.hpp"
 #include "translator/ir/visitor.hpp"
@@ -8,22 +7,6 @@
 namespace tilecc::passes {
 
 namespace {
-
-/// A slot named as a host expression in a Specialization: "x.size(1)", "x.stride(0)".
-struct ShapeSlot {
-  std::string tensor;
-  bool stride = false;
-  int dim = 0;
-};
-
-std::optional<ShapeSlot> parse_slot(const std::string& text) {
-  const std::size_t dot = text.find('.'), open = text.find('(');
-  if (dot == std::string::npos || open == std::string::npos || text.back() != ')') return std::nullopt;
-  const std::string what = text.substr(dot + 1, open - dot - 1);
-  if (what != "size" && what != "stride") return std::nullopt;
-  ShapeSlot s{text.substr(0, dot), what == "stride", std::stoi(text.substr(open + 1, text.size() - open - 2))};
-  return s;
-}
 
 class Fold : public ir::Mutator {
  public:
@@ -55,15 +38,12 @@ ir::Kernel specialize(const ir::Kernel& k, const PassContext& ctx) {
   const config::Specialization& sp = ctx.specialization;
   if (sp.empty() && sp.facts.empty()) return k;
   ir::Assumptions a;
-  for (const auto& [text, value] : sp.constants)
-    if (const auto s = parse_slot(text)) (s->stride ? a.strides : a.sizes)[{s->tensor, s->dim}] = value;
-  for (const std::string& text : sp.unit_strides)
-    if (const auto s = parse_slot(text); s && s->stride) a.strides[{s->tensor, s->dim}] = 1;
+  for (const auto& [s, value] : sp.constants) (s.stride ? a.strides : a.sizes)[{s.tensor, s.dim}] = value;
+  for (const config::ShapeSlot& s : sp.unit_strides) a.strides[{s.tensor, s.dim}] = 1;
   a.aligned_tensors.assign(sp.aligned_tensors.begin(), sp.aligned_tensors.end());
   // A stride already folded to a constant needs no alignment hint.
-  for (const std::string& text : sp.div16_strides)
-    if (const auto s = parse_slot(text); s && s->stride && !a.strides.count({s->tensor, s->dim}))
-      a.div16_strides.push_back({s->tensor, s->dim});
+  for (const config::ShapeSlot& s : sp.div16_strides)
+    if (!a.strides.count({s.tensor, s.dim})) a.div16_strides.push_back({s.tensor, s.dim});
   a.facts = sp.facts;
   Fold fold(a);
   fold.divisible_ = sp.divisible_loops;

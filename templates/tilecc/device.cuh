@@ -13,6 +13,7 @@
 #include "device/frag.cuh"
 #include "device/layout.cuh"
 #include "device/memory.cuh"
+#include "device/old_spellings.cuh"
 #include "device/packed.cuh"
 #include "device/reduce.cuh"
 #include "device/programs.cuh"

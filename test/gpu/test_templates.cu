@@ -189,6 +189,25 @@ constexpr double kPoison = -777.0;
 
 // ---- Load / store ---------------------------------------------------------------------------
 
+// How a copy moves the tile: the old spellings (load / store), a PackedBf16 widened to float, the
+// access policy spelling (load<LP> / store<SP>), or through TMA stages with those policies.
+enum class Via { old_spelling, packed, policy, tma };
+
+template <class P> std::string policy_name() {
+  const char *hint = "?";
+  if constexpr (is_same_v<remove_cv_t<decltype(P::hint)>, LoadHint>) {
+    constexpr LoadHint h = P::hint;
+    hint = h == LoadHint::none          ? "none"
+           : h == LoadHint::evict_first ? "evict_first"
+           : h == LoadHint::evict_last  ? "evict_last"
+                                        : "cg";
+  } else {
+    constexpr StoreHint h = P::hint;
+    hint = h == StoreHint::none ? "none" : h == StoreHint::evict_first ? "evict_first" : "cs";
+  }
+  return std::string("Access<") + hint + (P::vectors ? "" : ", false") + ">";
+}
+
 template <class S, class T, class D, int R, int C, class L>
 __global__ void __launch_bounds__(L::threads)
     k_copy(const S *in, long long in_rs, long long in_cs, D *out, long long out_rs,
@@ -199,33 +218,74 @@ __global__ void __launch_bounds__(L::threads)
 }
 
 // The same through a PackedBf16 (bf16 words as loaded) widened to float.
-template <int R, int C, class L>
+template <class LP, int R, int C, class L>
 __global__ void __launch_bounds__(L::threads)
-    k_copy_packed(const __nv_bfloat16 *in, long long in_rs, long long in_cs, float *out, long long out_rs,
-                  long long out_cs, int rows, int cols) {
+    k_copy_packed(const __nv_bfloat16 *in, long long in_rs, long long in_cs, float *out,
+                  long long out_rs, long long out_cs, int rows, int cols) {
   PackedBf16<R, C, L> p;
-  load_packed_hinted<LoadHint::evict_last, true>(p, in, in_rs, in_cs, rows, cols);
+  load<LP>(p, in, in_rs, in_cs, rows, cols);
   store(out, cast<float>(p), out_rs, out_cs);
 }
 
+// The policy spelling.
+template <class LP, class SP, class S, class T, class D, int R, int C, class L>
+__global__ void __launch_bounds__(L::threads)
+    k_copy_policy(const S *in, long long in_rs, long long in_cs, D *out, long long out_rs,
+                  long long out_cs, int rows, int cols) {
+  Frag<T, R, C, L> f;
+  load<LP>(f, in, in_rs, in_cs, rows, cols);
+  store<SP>(out, f, out_rs, out_cs);
+}
+
+// Through TMA stages (sm_90+), twice, so that the second tile reuses both stages.
+template <class LP, class SP, class S, class T, int R, int C, class L>
+__global__ void __launch_bounds__(L::threads)
+    k_copy_tma(const S *in, long long in_rs, long long in_cs, S *out, long long out_rs,
+               long long out_cs, int rows, int cols) {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900
+  __shared__ TmaStage<S, R, C> load_stage, store_stage;
+  unsigned phase = 0;
+  tma_init<L>(load_stage);
+  tma_init<L>(store_stage);
+  Frag<T, R, C, L> f;
+  for (int pass = 0; pass < 2; ++pass) {
+    load<LP>(f, in, in_rs, in_cs, rows, cols, load_stage, phase);
+    store<SP>(out, f, out_rs, out_cs, store_stage);
+  }
+#endif
+}
+
 // A tile of `in` (rows x cols at offset `in_off`, strides in_rs/in_cs) through a
-// Frag<T,R,C,L> (Packed: a PackedBf16) into `out` (strides out_rs/out_cs); elements outside
+// Frag<T,R,C,L> (or a PackedBf16, per V) into `out` (strides out_rs/out_cs); elements outside
 // must stay poisoned.
-template <class S, class T, class D, int R, int C, class L, bool Packed = false>
+template <class S, class T, class D, int R, int C, class L, Via V = Via::old_spelling,
+          class LP = Access<LoadHint::none>, class SP = Access<StoreHint::none>>
 void test_copy(int rows, int cols, long long in_off, long long in_rs, long long in_cs,
                long long out_rs, long long out_cs) {
-  Checker check(std::string(Packed ? "packed load/store " : "load/store ") + type_name<S>() + "->" + type_name<T>() + "->" +
+  const char *via = V == Via::packed   ? "packed "
+                    : V == Via::policy ? "policy "
+                    : V == Via::tma    ? "tma "
+                                       : "";
+  Checker check(std::string(via) + "load/store " + type_name<S>() + "->" + type_name<T>() + "->" +
                 type_name<D>() + " " + shape(R, C, rows, cols) + " " + layout_name<L>() +
                 " in_stride(" + std::to_string(in_rs) + "," + std::to_string(in_cs) + ") off " +
-                std::to_string(in_off));
+                std::to_string(in_off) +
+                (V == Via::old_spelling ? std::string() : " " + policy_name<LP>()) +
+                (V == Via::policy || V == Via::tma ? " " + policy_name<SP>() : std::string()));
   const long long in_size = in_off + (R - 1) * in_rs + (C - 1) * in_cs + 1;
   const long long out_size = (R - 1) * out_rs + (C - 1) * out_cs + 1;
   std::vector<S> in = random_ints<S>(in_size, -100, 100);
   Buffer<S> in_d(in);
   Buffer<D> out_d(std::vector<D>(out_size, from_double<D>(kPoison)));
-  if constexpr (Packed)
-    k_copy_packed<R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device, out_rs,
-                                               out_cs, rows, cols);
+  if constexpr (V == Via::packed)
+    k_copy_packed<LP, R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device,
+                                                  out_rs, out_cs, rows, cols);
+  else if constexpr (V == Via::policy)
+    k_copy_policy<LP, SP, S, T, D, R, C, L><<<1, L::threads>>>(
+        in_d.device + in_off, in_rs, in_cs, out_d.device, out_rs, out_cs, rows, cols);
+  else if constexpr (V == Via::tma)
+    k_copy_tma<LP, SP, S, T, R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs,
+                                                         out_d.device, out_rs, out_cs, rows, cols);
   else
     k_copy<S, T, D, R, C, L><<<1, L::threads>>>(in_d.device + in_off, in_rs, in_cs, out_d.device,
                                                 out_rs, out_cs, rows, cols);
@@ -250,14 +310,25 @@ void test_copy(int rows, int cols, long long in_off, long long in_rs, long long 
 
 void test_packed_loads() {
   using bf16 = __nv_bfloat16;
+  using EvictLast = Access<LoadHint::evict_last>;
   // Full and ragged tiles, aligned rows (vector words), a misaligned base and odd row strides
   // (element by element), strided columns, vectors of 8 and of 4, rows held replicated.
-  test_copy<bf16, float, float, 16, 256, L256x64, true>(16, 256, 0, 256, 1, 256, 1);
-  test_copy<bf16, float, float, 16, 256, L256x64, true>(13, 250, 0, 256, 1, 256, 1);
-  test_copy<bf16, float, float, 16, 256, L256x64, true>(16, 256, 3, 259, 1, 256, 1);
-  test_copy<bf16, float, float, 16, 256, L256x64, true>(9, 101, 1, 301, 2, 256, 1);
-  test_copy<bf16, float, float, 64, 64, L128x8v4, true>(61, 63, 0, 64, 1, 64, 1);
-  test_copy<bf16, float, float, 1, 512, L128x128, true>(1, 509, 0, 512, 1, 512, 1);
+  test_copy<bf16, float, float, 16, 256, L256x64, Via::packed, EvictLast>(16, 256, 0, 256, 1, 256,
+                                                                          1);
+  test_copy<bf16, float, float, 16, 256, L256x64, Via::packed, EvictLast>(13, 250, 0, 256, 1, 256,
+                                                                          1);
+  test_copy<bf16, float, float, 16, 256, L256x64, Via::packed, EvictLast>(16, 256, 3, 259, 1, 256,
+                                                                          1);
+  test_copy<bf16, float, float, 16, 256, L256x64, Via::packed, EvictLast>(9, 101, 1, 301, 2, 256,
+                                                                          1);
+  test_copy<bf16, float, float, 64, 64, L128x8v4, Via::packed, EvictLast>(61, 63, 0, 64, 1, 64, 1);
+  test_copy<bf16, float, float, 1, 512, L128x128, Via::packed, EvictLast>(1, 509, 0, 512, 1, 512,
+                                                                          1);
+  // Every policy: plain, another hint, element by element.
+  test_copy<bf16, float, float, 16, 256, L256x64, Via::packed, Access<LoadHint::none>>(
+      13, 250, 0, 256, 1, 256, 1);
+  test_copy<bf16, float, float, 16, 256, L256x64, Via::packed, Access<LoadHint::cg, false>>(
+      13, 250, 0, 256, 1, 256, 1);
 }
 
 void test_load_store() {
@@ -287,6 +358,58 @@ void test_load_store() {
   test_copy<float, float, float, 2, 256, L128x128>(2, 255, 0, 256, 1, 256, 1);
 }
 
+// The access policies: every load and store hint, with and without vector words, on aligned,
+// misaligned, strided and replicated tiles; the same results as the plain copy.
+void test_access_policies() {
+  using bf16 = __nv_bfloat16;
+  using LN = Access<LoadHint::none>;
+  using LEF = Access<LoadHint::evict_first>;
+  using LEL = Access<LoadHint::evict_last, false>;
+  using LCG = Access<LoadHint::cg>;
+  using SN = Access<StoreHint::none, false>;
+  using SEF = Access<StoreHint::evict_first>;
+  using SCS = Access<StoreHint::cs>;
+  constexpr Via P = Via::policy;
+  test_copy<float, float, float, 16, 64, L128x16, P, LN, SCS>(13, 50, 0, 64, 1, 64, 1);
+  test_copy<float, float, float, 16, 64, L128x16, P, LEF, SEF>(13, 50, 1, 67, 1, 64, 1);
+  test_copy<float, float, float, 16, 64, L128x16, P, LEL, SN>(16, 64, 0, 64, 1, 64, 1);
+  test_copy<float, float, float, 16, 64, L128x16, P, LCG, SCS>(13, 50, 0, 1, 16, 1, 16);
+  test_copy<bf16, float, __half, 16, 64, L256x64, P, LEF, SCS>(13, 50, 0, 64, 1, 64, 1);
+  test_copy<__half, float, bf16, 32, 128, L128x16, P, LCG, SEF>(29, 101, 0, 128, 1, 128, 1);
+  test_copy<signed char, int, signed char, 16, 128, L128x16, P, LEL, SCS>(15, 127, 0, 128, 1, 128,
+                                                                          1);
+  test_copy<int, long long, int, 8, 128, L128x8v4, P, LEF, SN>(5, 99, 0, 128, 1, 128, 1);
+  test_copy<float, double, double, 8, 64, L64x32, P, LCG, SCS>(7, 63, 0, 64, 1, 64, 1);
+  test_copy<float, float, float, 1, 128, L128x16, P, LEF, SCS>(1, 77, 0, 128, 1, 128, 1);
+  test_copy<__half, float, float, 16, 1, L128x16, P, LCG, SEF>(13, 1, 0, 1, 1, 1, 1);
+  test_copy<bf16, float, float, 64, 16, L64x1, P, LEL, SCS>(61, 9, 0, 16, 1, 16, 1);
+}
+
+// Through TMA stages with policies (sm_90+): bulk-copied interiors, edges in registers with the
+// hint, misaligned bases and row strides, strided columns, replicated rows.
+void test_tma_policies() {
+  int device = 0, major = 0;
+  CUDA_CHECK(cudaGetDevice(&device));
+  CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+  if (major < 9) {
+    std::printf("templates: TMA needs sm_90, skipped\n");
+    return;
+  }
+  using bf16 = __nv_bfloat16;
+  constexpr Via T = Via::tma;
+  using LN = Access<LoadHint::none>;
+  using LEF = Access<LoadHint::evict_first, false>;
+  using SN = Access<StoreHint::none>;
+  using SCS = Access<StoreHint::cs, false>;
+  test_copy<float, float, float, 16, 64, L128x16, T, LN, SN>(16, 64, 0, 64, 1, 64, 1);
+  test_copy<float, float, float, 16, 64, L128x16, T, LEF, SCS>(13, 50, 1, 67, 1, 64, 1);
+  test_copy<bf16, float, bf16, 16, 64, L128x16, T, LN, SCS>(13, 61, 3, 75, 1, 64, 1);
+  test_copy<bf16, float, bf16, 16, 64, L256x64, T, LEF, SN>(16, 64, 0, 64, 1, 64, 1);
+  test_copy<float, float, float, 16, 64, L128x16, T, LN, SN>(13, 50, 0, 1, 16, 1, 16);
+  test_copy<__half, float, __half, 1, 256, L128x16, T, LN, SN>(1, 255, 5, 256, 1, 256, 1);
+  test_copy<double, double, double, 8, 64, L64x32, T, LEF, SCS>(7, 63, 1, 64, 1, 64, 1);
+}
+
 // ---- Row gather -----------------------------------------------------------------------------
 
 template <class T, class I, int R, int C, class L>
@@ -297,6 +420,10 @@ __global__ void __launch_bounds__(L::threads)
   Frag<T, R, C, L> f;
   load_gather_rows(f, table, idx, rs, 1, cols);
   store(out, f, C, 1);
+  // The policy spelling of the same gather gives the same tile.
+  Frag<T, R, C, L> g;
+  load<Access<LoadHint::cg, false>>(g, table, idx, rs, 1, cols);
+  store<Access<StoreHint::cs>>(out + R * C, g, C, 1);
 }
 
 template <class T, class I, int R, int C, class L> void test_gather(int rows, int cols) {
@@ -309,7 +436,7 @@ template <class T, class I, int R, int C, class L> void test_gather(int rows, in
     i = static_cast<I>(small_int(0, table_rows - 1));
   Buffer<T> table_d(table);
   Buffer<I> index_d(index);
-  Buffer<T> out_d(std::vector<T>(R * C, from_double<T>(kPoison)));
+  Buffer<T> out_d(std::vector<T>(2 * R * C, from_double<T>(kPoison)));
   k_gather<T, I, R, C, L>
       <<<1, L::threads>>>(table_d.device, C, index_d.device, rows, cols, out_d.device);
   LAUNCH_CHECK();
@@ -319,6 +446,7 @@ template <class T, class I, int R, int C, class L> void test_gather(int rows, in
       const double want =
           r < rows && c < cols ? to_double(table[index[r] * C + c]) : rounded<T>(kPoison);
       check.value(to_double(out[r * C + c]), want, "out", r, c);
+      check.value(to_double(out[R * C + r * C + c]), want, "policy out", r, c);
     }
 }
 
@@ -1412,6 +1540,8 @@ int main() {
   }
   test_load_store();
   test_packed_loads();
+  test_access_policies();
+  test_tma_policies();
   test_gather<float, int, 16, 64, L128x16>(13, 50);
   test_gather<__half, long long, 32, 128, L256x64>(29, 100);
   test_gather<float, int, 1, 64, L128x16>(1, 50);

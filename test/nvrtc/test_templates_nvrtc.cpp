@@ -243,3 +243,152 @@ TILECC_TMA(i64)
   CHECK(ampere.status == NVRTC_ERROR_COMPILATION);
   CHECK_THAT(ampere.log, Catch::Contains("TMA bulk copies need sm_90 or newer"));
 }
+
+TEST_CASE(
+    "The access policy spelling of loads and stores compiles for every destination and row source",
+    "[nvrtc][access]") {
+  // Plain, hinted and scalar-only policies; a range of rows, gathered rows, a PackedBf16; TMA
+  // stages on sm_90a. The old spellings forward to these, so both are instantiated side by side.
+  const char *source = R"(
+#include <tilecc/device.cuh>
+namespace dev = tilecc::dev;
+using dev::Access;
+using dev::LoadHint;
+using dev::StoreHint;
+template <class S, int R, int C, class L>
+__device__ void policies(const S* x, const int* index, S* y, long long stride, int rows, int cols) {
+  dev::Frag<float, R, C, L> f;
+  dev::load<Access<LoadHint::none>>(f, x, stride, 1, rows, cols);
+  dev::load<Access<LoadHint::evict_first>>(f, x, stride, 1, rows, cols);
+  dev::load<Access<LoadHint::cg, false>>(f, x, 1, stride, rows, cols);
+  dev::Frag<int, R, 1, L> idx;
+  dev::load<Access<LoadHint::none>>(idx, index, 1, 0, rows, 1);
+  dev::load<Access<LoadHint::evict_last>>(f, x, idx, stride, 1, cols);
+  dev::load_gather_rows_hinted<LoadHint::evict_last, true>(f, x, idx, stride, 1, cols);
+  dev::store<Access<StoreHint::none>>(y, f, stride, 1);
+  dev::store<Access<StoreHint::cs, false>>(y, f, stride, 1);
+  dev::store_hinted<StoreHint::evict_first, true>(y, f, stride, 1);
+  dev::atomic_add(y, f, stride, 1);
+#if __CUDA_ARCH__ >= 900
+  __shared__ dev::TmaStage<S, R, C> load_stage, store_stage;
+  unsigned phase = 0;
+  dev::tma_init<L>(load_stage);
+  dev::tma_init<L>(store_stage);
+  dev::load<Access<LoadHint::evict_first>>(f, x, stride, 1, rows, cols, load_stage, phase);
+  dev::store<Access<StoreHint::cs, false>>(y, f, stride, 1, store_stage);
+  dev::load_tma<LoadHint::none, true>(f, load_stage, phase, x, stride, 1, rows, cols);
+  dev::store_tma<StoreHint::none, true>(store_stage, y, f, stride, 1);
+#endif
+}
+using L = dev::Layout<128, 16>;
+using bf16 = __nv_bfloat16;
+extern "C" __global__ void policies_f32(const float* x, const int* i, float* y, long long s, int r, int c) {
+  policies<float, 16, 64, L>(x, i, y, s, r, c);
+  policies<float, 1, 256, L>(x, i, y, s, r, c);
+}
+extern "C" __global__ void policies_bf16(const bf16* x, const int* i, bf16* y, long long s, int r, int c) {
+  policies<bf16, 16, 64, L>(x, i, y, s, r, c);
+  dev::PackedBf16<16, 64, L> p;
+  dev::load<Access<LoadHint::none>>(p, x, s, 1, r, c);
+  dev::load<Access<LoadHint::cg, false>>(p, x, s, 1, r, c);
+  dev::load_packed_hinted<LoadHint::evict_last, true>(p, x, s, 1, r, c);
+  dev::store<Access<StoreHint::none>>(y, dev::cast<float>(p), s, 1);
+}
+)";
+  for (const char *arch : {"sm_80", "sm_90a"}) {
+    const Compiled result = compile(source, {std::string("-arch=") + arch, "--std=c++17",
+                                             std::string("-I") + TILECC_TEMPLATES_DIR,
+                                             std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+    INFO(arch << ":\n" << result.log);
+    REQUIRE(result.status == NVRTC_SUCCESS);
+    CHECK(result.cubin.size() > 4);
+  }
+}
+
+TEST_CASE("A misused access policy is a compile error that says what the policy must be",
+          "[nvrtc][access]") {
+  const auto [call, message] = GENERATE(table<std::string, std::string>({
+      {"dev::load<dev::Access<dev::StoreHint::cs>>(f, x, 64, 1, 16, 64);",
+       "load<P>: P must be Access<LoadHint::..., Vec>"},
+      {"dev::store<dev::Access<dev::LoadHint::cg>>(x, f, 64, 1);",
+       "store<P>: P must be Access<StoreHint::..., Vec>"},
+      {"dev::Access<3> policy; (void)policy;", "Hint is a LoadHint (for load) or a StoreHint"},
+  }));
+  const std::string source = R"(
+#include <tilecc/device.cuh>
+namespace dev = tilecc::dev;
+using L = dev::Layout<128, 16>;
+extern "C" __global__ void k(float* x) {
+  dev::Frag<float, 16, 64, L> f;
+  )" + call + R"(
+}
+)";
+  const Compiled result =
+      compile(source, {"-arch=sm_80", "--std=c++17", std::string("-I") + TILECC_TEMPLATES_DIR,
+                       std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+  INFO(call << "\n" << result.log);
+  CHECK(result.status == NVRTC_ERROR_COMPILATION);
+  CHECK_THAT(result.log, Catch::Contains(message));
+}
+
+TEST_CASE("The device headers size shared memory as templates/tilecc/sizing.hpp says",
+          "[nvrtc][sizing]") {
+  // The device side of the formulas the host mirrors, at the shapes test/unit/sizing_test.cpp
+  // checks by hand: the same numbers, and sizing.hpp evaluated by the device compiler agrees.
+  const char *source = R"(
+#include <tilecc/device.cuh>
+#include <tilecc/sizing.hpp>
+namespace dev = tilecc::dev;
+namespace d = tilecc::dev::detail;
+namespace sz = tilecc::sizing;
+using bf16 = __nv_bfloat16;
+
+static_assert(d::simt_k_step<float, 64, 128, 64>() == 64, "simt_k_step");
+static_assert(d::dot_loop_mma_bytes<32, 64, 64>() == 19456, "dot_loop_mma_bytes");
+static_assert(d::dot_loop_mma_bytes<64, 128, 128>() == 35840, "dot_loop_mma_bytes");
+static_assert(d::dot_loop_mma_bytes<64, 256, 128>() == 54272, "dot_loop_mma_bytes");
+static_assert(d::mma_k_step<64, 128, 128>() == 64, "mma_k_step");
+static_assert(d::mma_k_step<64, 256, 128>() == 32, "mma_k_step");
+static_assert(d::mma_out_rows<256, 128>(29184) == 32, "mma_out_rows");
+
+static_assert(d::pipe_grid<128, 128, 4>::warps_m == 2 && d::pipe_grid<128, 128, 4>::ok, "pipe_grid");
+static_assert(!d::pipe_grid<256, 256, 4>::ok, "pipe_grid");
+static_assert(d::pipe_smem<128, 128, 32>::stages == 3 && d::pipe_smem<128, 128, 32>::bytes == 49152,
+              "pipe_smem");
+static_assert(d::pipe_smem<128, 128, 32, 4>::stages == 0, "pipe_smem");
+static_assert(d::pipe_smem<128, 128, 32, 4, 227 * 1024>::stages == 4, "pipe_smem");
+static_assert(d::dot_pipeline_eligible<float, 128, 32, 128, 128, bf16, bf16>, "eligible");
+static_assert(d::dot_pipeline_eligible<float, 64, 32, 64, 128, __half, __half>, "eligible");
+static_assert(!d::dot_pipeline_eligible<float, 64, 16, 64, 128, bf16, bf16>, "bk 16");
+static_assert(!d::dot_pipeline_eligible<float, 128, 64, 256, 128, bf16, bf16>, "one stage fits");
+static_assert(!d::dot_pipeline_eligible<float, 128, 32, 128, 128, float, float>, "f32 operands");
+
+static_assert(d::wgmma_grid<128, 128, 128>::ok && d::wgmma_grid<128, 128, 128>::msub == 2, "wgmma_grid");
+static_assert(d::wgmma_grid<128, 256, 256>::ok && !d::wgmma_grid<128, 256, 128>::ok, "wgmma_grid");
+static_assert(d::wgmma_smem<128, 128, 0, 227 * 1024>::stages == 4, "wgmma_smem");
+static_assert(d::wgmma_smem<128, 128, 0, 227 * 1024>::bytes == 4 * 32768 + 1024, "wgmma_smem");
+static_assert(d::wgmma_smem<128, 128, 6, 227 * 1024>::bytes == 197632, "wgmma_smem");
+static_assert(d::wgmma_smem<128, 128, 8, 227 * 1024>::stages == 0, "wgmma_smem");
+
+static_assert(sizeof(dev::TmaStage<bf16, 16, 64>) == 2320, "TmaStage");
+static_assert(sizeof(dev::TmaStage<float, 8, 64>) == 2192, "TmaStage");
+static_assert(sizeof(dev::TmaStage<double, 1, 256>) == 2080, "TmaStage");
+static_assert(sizeof(dev::TmaStage<bf16, 16, 64>) == sz::tma_stage_bytes(16, 64, sizeof(bf16)), "TmaStage");
+static_assert(d::scratch_entries<256, float> * sizeof(float) == sz::reduce_scratch_bytes(256), "scratch");
+static_assert(d::scratch_entries<128, double> * sizeof(double) == 2048, "scratch");
+
+// sizing.hpp's functions are __device__ under NVRTC: usable in device code at run time too.
+extern "C" __global__ void sizes(long long* out, int r, int k, int c) {
+  out[0] = sz::dot_loop_mma_bytes(r, k, c);
+  out[1] = sz::pipeline_bytes(r, k, c, 0, sz::static_shared_limit);
+  out[2] = sz::wgmma_bytes(r, c, 0, 227 * 1024);
+}
+)";
+  for (const char *arch : {"sm_80", "sm_90a"}) {
+    const Compiled result = compile(source, {std::string("-arch=") + arch, "--std=c++17",
+                                             std::string("-I") + TILECC_TEMPLATES_DIR,
+                                             std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+    INFO(arch << ":\n" << result.log);
+    REQUIRE(result.status == NVRTC_SUCCESS);
+  }
+}

@@ -15,6 +15,8 @@
 // R, K, C up to 64 fit). The whole block must call dot (it synchronizes the block).
 #pragma once
 
+#include "../sizing.hpp"
+#include "access.cuh"
 #include "dot_pipeline.cuh"
 #include "dot_wgmma.cuh"
 #include "elementwise.cuh"
@@ -26,9 +28,11 @@ namespace tilecc {
 namespace dev {
 namespace detail {
 
-inline constexpr int dot_shared_limit = 48 * 1024;
+inline constexpr int dot_shared_limit = static_cast<int>(sizing::static_shared_limit);
 
-__host__ __device__ constexpr int round_up(int x, int m) { return (x + m - 1) / m * m; }
+__host__ __device__ constexpr int round_up(int x, int m) {
+  return static_cast<int>(sizing::round_up(x, m));
+}
 
 // Writes the whole R x C tile of f, converted to S, to row-major shared s (leading dimension
 // LD): elements outside the valid extents as zero. Each tile position is written by exactly
@@ -66,17 +70,10 @@ __device__ __forceinline__ void stage_tile(S *s, const Frag<T, R, C, L> &f) {
   }
 }
 
-// Shared bytes dot_simt stages for an r x k by k x c product accumulating in `size`-byte floats.
-__host__ __device__ constexpr int dot_simt_bytes(int size, int r, int k, int c) {
-  return (round_up(r * (k + 1), 16 / size) + k * (round_up(c, 4) + 4)) * size;
-}
 // The largest k step (a power of two <= BK) whose SIMT staging fits in 48 KB (at least 1):
-// dot_loop's general path walks k in these steps.
+// dot_loop's general path walks k in these steps (sizing::simt_k_step).
 template <class S, int R, int BK, int C> __host__ __device__ constexpr int simt_k_step() {
-  int k = BK;
-  while (k > 1 && dot_simt_bytes(static_cast<int>(sizeof(S)), R, k, C) > dot_shared_limit)
-    k /= 2;
-  return k;
+  return static_cast<int>(sizing::simt_k_step(sizeof(S), R, BK, C));
 }
 
 template <class T, int R, int K, int C, class L, class A, class B>
@@ -87,7 +84,9 @@ __device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const Frag<A, R,
   constexpr int lda = K + 1;              // odd: rows of a fall in different banks
   constexpr int ldb = round_up(C, 4) + 4; // keeps 16-byte rows for vector reads
   constexpr int a_elems = round_up(R * lda, 16 / static_cast<int>(sizeof(S)));
-  constexpr int bytes = (a_elems + K * ldb) * static_cast<int>(sizeof(S));
+  constexpr int bytes = static_cast<int>(sizing::dot_simt_bytes(sizeof(S), R, K, C));
+  static_assert(bytes == (a_elems + K * ldb) * static_cast<int>(sizeof(S)),
+                "dot_simt: staging layout");
   static_assert(bytes <= dot_shared_limit,
                 "dot (SIMT): operands need more than 48 KB of shared memory; use smaller tiles "
                 "(R, K, C up to 64 fit with float staging)");
@@ -196,12 +195,9 @@ template <int R, int C, int warps> struct mma_grid {
 };
 
 // Rows of products handed back per round through `budget` bytes of shared memory: a power of
-// two >= 16 dividing R.
+// two >= 16 dividing R (sizing::mma_out_rows).
 template <int R, int C> __host__ __device__ constexpr int mma_out_rows(int budget) {
-  int rows = R;
-  while (rows > 16 && rows * (C + 4) * 4 > budget)
-    rows /= 2;
-  return rows;
+  return static_cast<int>(sizing::mma_out_rows(R, C, budget));
 }
 
 #if TILECC_DEV_HAS_MMA_SYNC
@@ -350,7 +346,8 @@ __device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const Frag<A, R, 
   constexpr int ldb = C + 8;
   constexpr int stage_bytes = (R * lda + K * ldb) * 2;
   constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
-  constexpr int bytes = cmax(stage_bytes, out_rows * (C + 4) * 4);
+  constexpr int bytes = static_cast<int>(sizing::dot_mma_bytes(R, K, C));
+  static_assert(bytes == cmax(stage_bytes, out_rows * (C + 4) * 4), "dot_mma: staging layout");
   static_assert(bytes <= dot_shared_limit,
                 "dot (mma): operands need more than 48 KB of shared memory; use smaller tiles");
   __shared__ uint4 smem[(bytes + 15) / 16];
@@ -370,23 +367,16 @@ __device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const Frag<A, R, 
 // The tensor-core k-loop: operands go global -> registers (16-byte loads in layouts of their
 // own) -> shared (two stages when they fit in 48 KB, so one barrier per step), while the
 // products stay in mma registers until the end.
-// Shared bytes dot_loop_mma needs.
+// Shared bytes dot_loop_mma needs (sizing::dot_loop_mma_bytes).
 template <int BK, int R, int C> __host__ __device__ constexpr int dot_loop_mma_bytes() {
-  constexpr int lda = BK + 8, ldb = C + 8;
-  constexpr int stage_elems = R * lda + BK * ldb;
-  constexpr int stages = 2 * stage_elems * 2 <= dot_shared_limit ? 2 : 1;
-  constexpr int stage_bytes = stages * stage_elems * 2;
-  constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
-  return cmax(stage_bytes, out_rows * (C + 4) * 4);
+  return static_cast<int>(sizing::dot_loop_mma_bytes(R, BK, C));
 }
 
 // The k step dot_loop_store's dot_loop_mma fallback walks in: BK, or BK halved while its
-// staging does not fit in 48 KB (the sum is the same; big wgmma tiles at BK = 64 need this).
-template <int BK, int R, int C, int STEP = BK> __host__ __device__ constexpr int mma_k_step() {
-  if constexpr (STEP > 16 && STEP % 32 == 0 && dot_loop_mma_bytes<STEP, R, C>() > dot_shared_limit)
-    return mma_k_step<BK, R, C, STEP / 2>();
-  else
-    return STEP;
+// staging does not fit in 48 KB (the sum is the same; big wgmma tiles at BK = 64 need this;
+// sizing::mma_k_step).
+template <int BK, int R, int C> __host__ __device__ constexpr int mma_k_step() {
+  return static_cast<int>(sizing::mma_k_step(R, BK, C));
 }
 
 // shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
@@ -400,23 +390,21 @@ mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a, long long a
   using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
   constexpr int lda = BK + 8, ldb = C + 8;
   constexpr int stage_elems = R * lda + BK * ldb;
-  constexpr int stages = 2 * stage_elems * 2 <= dot_shared_limit ? 2 : 1;
-  constexpr int stage_bytes = stages * stage_elems * 2;
-  constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
-  constexpr int bytes = cmax(stage_bytes, out_rows * (C + 4) * 4);
+  constexpr int stages = static_cast<int>(sizing::dot_loop_mma_stages(R, BK, C));
+  static_assert(stage_elems == sizing::mma_stage_elems(R, BK, C), "dot_loop_mma: staging layout");
+  constexpr int bytes = dot_loop_mma_bytes<BK, R, C>();
   static_assert(bytes <= dot_shared_limit,
                 "dot_loop (mma): operands need more than 48 KB of shared memory; use smaller "
                 "tiles");
-  static_assert(bytes == dot_loop_mma_bytes<BK, R, C>(), "dot_loop_mma: buffer size");
   uint4 *const smem = shared;
   A *const stage0 = reinterpret_cast<A *>(smem);
 
   Frag<A, R, BK, LA> fa;
   Frag<B, BK, C, LB> fb;
-  load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, rows,
-       k_step<BK>(k_begin, k_end));
-  load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k_begin, k_end),
-       cols);
+  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, rows,
+                               k_step<BK>(k_begin, k_end));
+  load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
+                               k_step<BK>(k_begin, k_end), cols);
   int stage = 0;
   for (long long k0 = k_begin;;) {
     A *sa = stage0 + stage * stage_elems;
@@ -426,8 +414,10 @@ mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a, long long a
     const long long k1 = k0 + BK;
     const bool more = k1 < k_end;
     if (more) { // in flight while this step multiplies
-      load(fa, a + k1 * a_col_stride, a_row_stride, a_col_stride, rows, k_step<BK>(k1, k_end));
-      load(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k1, k_end), cols);
+      load<Access<LoadHint::none>>(fa, a + k1 * a_col_stride, a_row_stride, a_col_stride, rows,
+                                   k_step<BK>(k1, k_end));
+      load<Access<LoadHint::none>>(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride,
+                                   k_step<BK>(k1, k_end), cols);
     }
     __syncthreads();
     products.template multiply<BK, lda, ldb>(sa, reinterpret_cast<const B *>(sb));
@@ -445,10 +435,7 @@ __device__ __forceinline__ void
 dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
              const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
              long long k_end, int rows, int cols, uint4 *shared) {
-  constexpr int lda = BK + 8, ldb = C + 8;
-  constexpr int stage_elems = R * lda + BK * ldb;
-  constexpr int stages = 2 * stage_elems * 2 <= dot_shared_limit ? 2 : 1;
-  constexpr int out_rows = mma_out_rows<R, C>(cmax(stages * stage_elems * 2, 16 * (C + 4) * 4));
+  constexpr int out_rows = static_cast<int>(sizing::dot_loop_mma_out_rows(R, BK, C));
   mma_accumulators<A, R, C, L::threads / 32> products;
   products.zero();
   mma_k_loop<BK, L::threads>(products, a, a_row_stride, a_col_stride, b, b_row_stride,
@@ -498,20 +485,20 @@ dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long
                  long long k_end, long long rows, long long cols) {
   Frag<remove_cv_t<A>, R, BK, L> fa;
   Frag<remove_cv_t<B>, BK, C, L> fb;
-  load(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
-       detail::k_step<BK>(k_begin, k_end));
-  load(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
-       detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
+  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride,
+                               static_cast<int>(rows), detail::k_step<BK>(k_begin, k_end));
+  load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
+                               detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
   for (long long k0 = k_begin;;) {
     const long long k1 = k0 + BK;
     const bool more = k1 < k_end;
     Frag<remove_cv_t<A>, R, BK, L> next_a;
     Frag<remove_cv_t<B>, BK, C, L> next_b;
     if (more) {
-      load(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
-           detail::k_step<BK>(k1, k_end));
-      load(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride, detail::k_step<BK>(k1, k_end),
-           static_cast<int>(cols));
+      load<Access<LoadHint::none>>(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride,
+                                   static_cast<int>(rows), detail::k_step<BK>(k1, k_end));
+      load<Access<LoadHint::none>>(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride,
+                                   detail::k_step<BK>(k1, k_end), static_cast<int>(cols));
     }
     dot(acc, fa, fb);
     if (!more)
@@ -660,12 +647,13 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
     }
 #endif
     // An empty k range: the products are zeros.
-    store(out, cast<TO>(full<float, R, C, L>(0.0f, r, c)), out_row_stride, out_col_stride);
+    store<Access<StoreHint::none>>(out, cast<TO>(full<float, R, C, L>(0.0f, r, c)), out_row_stride,
+                                   out_col_stride);
   } else {
     auto acc = full<float, R, C, L>(0.0f, r, c);
     dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
                          k_begin, k_end, rows, cols);
-    store(out, cast<TO>(acc), out_row_stride, out_col_stride);
+    store<Access<StoreHint::none>>(out, cast<TO>(acc), out_row_stride, out_col_stride);
   }
 }
 

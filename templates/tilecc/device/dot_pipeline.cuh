@@ -20,6 +20,7 @@
 // aligned) so that it can share it with the fallback path.
 #pragma once
 
+#include "../sizing.hpp"
 #include "frag.cuh"
 #include "mma_store.cuh"
 #include "stage_copy.cuh"
@@ -29,29 +30,13 @@ namespace tilecc {
 namespace dev {
 namespace detail {
 
-inline constexpr int pipe_shared_limit = 48 * 1024;
+inline constexpr int pipe_shared_limit = static_cast<int>(sizing::static_shared_limit);
 
 // The warp grid over a BM x BN block: warps_m x warps_n warps, each WM x WN (multiples of 16),
-// chosen to load the fewest ldmatrix.x4 per k16 step (WM / 16 + WN / 16); 0 when none fits.
+// chosen to load the fewest ldmatrix.x4 per k16 step (WM / 16 + WN / 16); 0 when none fits
+// (sizing::pipeline_warps_m).
 template <int BM, int BN, int W> struct pipe_grid {
-  __host__ __device__ static constexpr int choose_warps_m() {
-    int best = 0, best_cost = 1 << 30;
-    for (int wm = 1; wm <= W; wm *= 2) {
-      const int wn = W / wm;
-      if (wm * wn != W || BM % wm != 0 || BN % wn != 0)
-        continue;
-      const int tm = BM / wm, tn = BN / wn;
-      if (tm % 16 != 0 || tn % 16 != 0 || tm * tn / 32 > 128)
-        continue;
-      const int cost = tm / 16 + tn / 16;
-      if (cost < best_cost) {
-        best_cost = cost;
-        best = wm;
-      }
-    }
-    return best;
-  }
-  static constexpr int warps_m = choose_warps_m();
+  static constexpr int warps_m = static_cast<int>(sizing::pipeline_warps_m(BM, BN, W));
   static constexpr bool ok = warps_m > 0;
   static constexpr int warps_n = ok ? W / warps_m : 1;
   static constexpr int wm = ok ? BM / warps_m : 16, wn = ok ? BN / warps_n : 16;
@@ -59,23 +44,23 @@ template <int BM, int BN, int W> struct pipe_grid {
 };
 
 // Operand stages of the pipeline: STAGES_WANTED (2..4) when given and they fit, else as many as
-// fit up to 4 (0 when fewer than 2 fit: the pipeline is not used).
+// fit up to 4 (0 when fewer than 2 fit: the pipeline is not used; sizing::pipeline_stages).
 // LIMIT: the shared bytes the buffer may take (48 KB static; more from dynamic shared memory).
 template <int BM, int BN, int BK, int STAGES_WANTED = 0, int LIMIT = pipe_shared_limit>
 struct pipe_smem {
-  static constexpr int stage_bytes = (BM * BK + BK * BN) * 2;
-  static constexpr int fit = LIMIT / stage_bytes;
-  static constexpr int most = fit > 4 ? 4 : fit;
-  static constexpr int stages = STAGES_WANTED == 0 ? most : STAGES_WANTED <= most ? STAGES_WANTED : 0;
-  static constexpr int bytes = stages * stage_bytes;
+  static constexpr int stage_bytes = static_cast<int>(sizing::pipeline_stage_bytes(BM, BK, BN));
+  static constexpr int stages =
+      static_cast<int>(sizing::pipeline_stages(BM, BK, BN, STAGES_WANTED, LIMIT));
+  static constexpr int bytes =
+      static_cast<int>(sizing::pipeline_bytes(BM, BK, BN, STAGES_WANTED, LIMIT));
 };
 
 template <class T, int BM, int BK, int BN, int NT, class A, class B, int STAGES_WANTED = 0,
           int LIMIT = pipe_shared_limit>
-inline constexpr bool dot_pipeline_eligible =
-    is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && BM % 64 == 0 &&
-    BN % 64 == 0 && BK % 32 == 0 && NT % 32 == 0 && pipe_grid<BM, BN, NT / 32>::ok &&
-    pipe_smem<BM, BN, BK, STAGES_WANTED, LIMIT>::stages >= 2;
+inline constexpr bool
+    dot_pipeline_eligible = is_same_v<T, float> &&is_same_v<A, B> &&is_low_precision_v<A> &&
+                                sizing::pipeline_shape(BM, BK, BN, NT) &&
+                            pipe_smem<BM, BN, BK, STAGES_WANTED, LIMIT>::stages >= 2;
 
 __device__ __forceinline__ bool aligned16(const void *p) {
   return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;

@@ -23,6 +23,7 @@
 // drain at the barrier.
 #pragma once
 
+#include "../sizing.hpp"
 #include "dot_pipeline.cuh"
 #include "mma_store.cuh"
 #include "stage_copy.cuh"
@@ -33,26 +34,24 @@ namespace tilecc {
 namespace dev {
 namespace detail {
 
-inline constexpr int wgmma_bk = 64; // one 128-byte swizzle row of A per k-step
+inline constexpr int wgmma_bk =
+    static_cast<int>(sizing::wgmma_bk); // one 128-byte swizzle row of A per k-step
 
 // The warpgroups over an R x C block: NT / 128 of them stacked along R, each owning R / groups
-// rows as 1 or 2 m64 tiles and all C columns.
+// rows as 1 or 2 m64 tiles and all C columns (sizing::wgmma_grid_ok).
 template <int R, int C, int NT> struct wgmma_grid {
-  static constexpr int groups = NT % 128 == 0 ? NT / 128 : 0;
+  static constexpr int groups = static_cast<int>(sizing::wgmma_groups(NT));
   static constexpr int rows = groups > 0 ? R / groups : 0;
-  static constexpr int msub = rows / 64;
-  static constexpr bool ok = groups > 0 && R % (64 * (groups > 0 ? groups : 1)) == 0 && (msub == 1 || msub == 2) &&
-                             (C == 64 || C == 128 || C == 256) && msub * C / 2 <= 128;
+  static constexpr int msub = static_cast<int>(sizing::wgmma_m_tiles(R, NT));
+  static constexpr bool ok = sizing::wgmma_grid_ok(R, C, NT);
 };
 
 // Stages: STAGES_WANTED (2..8) when they fit, else as many as fit up to 4; 1024 bytes of slack
-// to align the swizzle patterns.
+// to align the swizzle patterns (sizing::wgmma_stages, sizing::wgmma_bytes).
 template <int R, int C, int STAGES_WANTED, int LIMIT> struct wgmma_smem {
-  static constexpr int stage_bytes = (R + C) * wgmma_bk * 2;
-  static constexpr int fit = (LIMIT - 1024) / stage_bytes;
-  static constexpr int most = fit > 4 ? 4 : fit;
-  static constexpr int stages = STAGES_WANTED == 0 ? most : STAGES_WANTED <= fit ? STAGES_WANTED : 0;
-  static constexpr int bytes = stages * stage_bytes + 1024;
+  static constexpr int stage_bytes = static_cast<int>(sizing::wgmma_stage_bytes(R, C));
+  static constexpr int stages = static_cast<int>(sizing::wgmma_stages(R, C, STAGES_WANTED, LIMIT));
+  static constexpr int bytes = static_cast<int>(sizing::wgmma_bytes(R, C, STAGES_WANTED, LIMIT));
 };
 
 template <int BK, int R, int C, int NT, class A, class B, int STAGES_WANTED, int LIMIT>

@@ -32,7 +32,8 @@ template <class T, int R, int C, class L> struct Frag {
   T v[er][ec];
   int rows, cols;
 
-  __device__ __forceinline__ int row(int i) const {
+  // Static: the placement depends on the thread and the shape only.
+  __device__ __forceinline__ static int row(int i) {
     if constexpr (R == 1)
       return 0;
     else if constexpr (R >= L::tr)
@@ -40,7 +41,7 @@ template <class T, int R, int C, class L> struct Frag {
     else
       return L::ty();
   }
-  __device__ __forceinline__ int col(int j) const {
+  __device__ __forceinline__ static int col(int j) {
     if constexpr (C == 1)
       return 0;
     else if constexpr (C >= L::tc)

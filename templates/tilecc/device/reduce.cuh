@@ -19,6 +19,7 @@
 // invalid element in any thread) folds without per-element masks.
 #pragma once
 
+#include "../sizing.hpp"
 #include "elementwise.cuh"
 #include "frag.cuh"
 #include "types.cuh"
@@ -94,14 +95,16 @@ template <class V> __device__ __forceinline__ arg_value<V> shfl_xor(arg_value<V>
   return {shfl_xor(x.value, mask), shfl_xor(x.index, mask)};
 }
 
-// The block's reduction scratch: NT entries of 16 bytes, two buffers per block size (the
-// second exists only in kernels that use it).
+// The block's reduction scratch: sizing::reduce_scratch_bytes(NT) (NT entries of 16 bytes), two
+// buffers per block size (the second exists only in kernels that use it).
 template <int NT, int Buffer = 0> __device__ __forceinline__ uint4 *reduce_scratch() {
   static_assert(Buffer == 0 || Buffer == 1, "reduce: scratch buffer is 0 or 1");
-  __shared__ uint4 scratch[NT];
+  __shared__ uint4 scratch[sizing::reduce_scratch_bytes(NT) / 16];
   return scratch;
 }
-template <int NT, class Acc> inline constexpr int scratch_entries = NT * 16 / int(sizeof(Acc));
+template <int NT, class Acc>
+inline constexpr int scratch_entries = static_cast<int>(sizing::reduce_scratch_bytes(NT)) /
+                                       int(sizeof(Acc));
 
 // Each thread's fold of its own elements of row i (column j); Masked skips invalid elements.
 template <class Op, bool Masked, class T, int R, int C, class L>

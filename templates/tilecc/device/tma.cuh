@@ -5,11 +5,11 @@
 //   __shared__ TmaStage<S, R, C> stage;  // one per load / store site, at kernel scope
 //   unsigned phase = 0;                  // the load's mbarrier phase (block-uniform)
 //   tma_init<L>(stage);                  // once, by every thread
-//   load_tma<LoadHint::none, true>(f, stage, phase, base, row_stride, col_stride, rows, cols);
-//   store_tma<StoreHint::none, true>(stage, base, f, row_stride, col_stride);
+//   load<Access<LoadHint::none>>(f, base, row_stride, col_stride, rows, cols, stage, phase);
+//   store<Access<StoreHint::none>>(base, f, row_stride, col_stride, stage);
 //
-// Same meaning as access.cuh's load_hinted / store_hinted (masked, converting; loads leave zero
-// outside rows x cols), whatever the shape, strides or alignment:
+// Same meaning as access.cuh's load / store with the same policy (masked, converting; loads
+// leave zero outside rows x cols), whatever the shape, strides or alignment:
 // - each tile row is one 1-D bulk copy (cp.async.bulk) of its 16-byte aligned interior, so any
 //   base address and row stride works (the tensor-map form needs 16-byte aligned bases and
 //   row strides, and a tensor map built on the host per launch); the stage keeps each row at
@@ -18,11 +18,15 @@
 //   contiguous (col_stride != 1), move element by element in registers, with the hint H;
 // - elements outside rows x cols are never copied and read as zero, so a partial tile never
 //   sees neighbouring data (a reduction over it is exact, whatever its identity: -inf for max);
-// - Vec: the stage is read (load) or written (store) in 4/8/16-byte words where aligned.
+// - the policy's Vec: the stage is read (load) or written (store) in 4/8/16-byte words where
+//   aligned; its hint goes on the accesses of the edges.
+// The stage is read and written by access.cuh's row loops, through the row source and target
+// below.
 // Every thread must make the call (it synchronizes the block). One tile is in flight per call:
 // the load waits for its copies before it returns, the store for its writes.
 #pragma once
 
+#include "../sizing.hpp"
 #include "access.cuh"
 #include "frag.cuh"
 #include "memory.cuh"
@@ -40,7 +44,8 @@ namespace dev {
 template <class S, int R, int C> struct TmaStage {
   static_assert(C * static_cast<int>(sizeof(S)) % 16 == 0,
                 "TmaStage: a tile row must be a multiple of 16 bytes (bulk copies move 16-byte units)");
-  static constexpr int pitch = C * static_cast<int>(sizeof(S)) + 16;  // bytes per stage row (TmaRows)
+  // Bytes per stage row.
+  static constexpr int pitch = static_cast<int>(sizing::tma_pitch(C, sizeof(S)));
   alignas(16) unsigned char bytes[R * pitch];
   unsigned long long barrier;
 };
@@ -55,7 +60,8 @@ struct TmaRow {
 
 // The rows of one tile in global memory (S may be const), as a TmaStage<S, R, C> holds them.
 template <class S, int R, int C> struct TmaRows {
-  static constexpr int size = static_cast<int>(sizeof(S)), pitch = C * size + 16;
+  static constexpr int size = static_cast<int>(sizeof(S)),
+                       pitch = TmaStage<remove_cv_t<S>, R, C>::pitch;
   S *base;
   long long row_stride;
   int rows, cols;   // clamped to the tile
@@ -116,6 +122,79 @@ __device__ __forceinline__ void bulk_store_wait() {
 }
 #endif
 
+// Row source: thread row i's tile row, its bulk-copied interior read from the stage, its edges
+// (and the whole row when col_stride != 1) from global memory with hint H.
+template <LoadHint H, class S, int R, int C, class F> struct TmaRowsIn {
+  using value_type = S;
+  static constexpr bool staged = true;
+  static constexpr int size = static_cast<int>(sizeof(S));
+  struct Vector {
+    const unsigned char *q;
+    __device__ __forceinline__ bool aligned(int unit) const { return aligned_to(q, unit); }
+    template <class W> __device__ __forceinline__ W word(int k) const {
+      return reinterpret_cast<const W *>(q)[k];
+    }
+  };
+  struct Row {
+    const S *p;                     // tile column 0 in global memory
+    TmaRow span;                    // the row's bulk copy
+    const unsigned char *stage_row; // tile column 0 in the stage
+    bool inside;                    // the row is inside the tile's rows
+    long long col_stride;
+    __device__ __forceinline__ bool ok() const { return inside; }
+    // A row without a bulk copy (strided, or too short) has no vector whole in the stage.
+    __device__ __forceinline__ bool whole(int c0, int bytes) const {
+      return in_bulk(span, c0 * size, bytes);
+    }
+    __device__ __forceinline__ Vector vector(int c0) const { return {stage_row + c0 * size}; }
+    __device__ __forceinline__ S element(int c) const {
+      return in_bulk(span, c * size, size)
+                 ? *reinterpret_cast<const S *>(stage_row + c * size)
+                 : load_word<H>(p + static_cast<long long>(c) * col_stride);
+    }
+  };
+  TmaRows<const S, R, C> tile;
+  const unsigned char *stage;
+  int rows;
+  long long col_stride;
+  __device__ __forceinline__ Row at(int i) const {
+    const int r = F::row(i);
+    const bool ok = r < rows && r < R;
+    const TmaRow span = tile.at(ok ? r : 0);
+    return {tile.row(ok ? r : 0), span, stage + span.offset, ok, col_stride};
+  }
+};
+
+// Row target: the bulk-copied interior of a tile row goes to the stage, its edges (and the whole
+// row when col_stride != 1) to global memory with hint H.
+template <StoreHint H, class D> struct TmaRowOut {
+  using value_type = D;
+  static constexpr bool staged = true;
+  static constexpr int size = static_cast<int>(sizeof(D));
+  struct Vector {
+    unsigned char *q;
+    __device__ __forceinline__ bool aligned(int unit) const { return aligned_to(q, unit); }
+    template <class W> __device__ __forceinline__ void word(int k, const W &w) const {
+      reinterpret_cast<W *>(q)[k] = w;
+    }
+  };
+  D *p;
+  TmaRow span;
+  unsigned char *stage_row;
+  long long col_stride;
+  // A row without a bulk copy (strided, or too short) has no vector whole in the stage.
+  __device__ __forceinline__ bool whole(int c0, int bytes) const {
+    return in_bulk(span, c0 * size, bytes);
+  }
+  __device__ __forceinline__ Vector vector(int c0) const { return {stage_row + c0 * size}; }
+  __device__ __forceinline__ void element(int c, const D &v) const {
+    if (in_bulk(span, c * size, size))
+      *reinterpret_cast<D *>(stage_row + c * size) = v;
+    else
+      store_word<H>(p + static_cast<long long>(c) * col_stride, v);
+  }
+};
+
 template <class S> inline constexpr bool tma_unavailable = sizeof(S) == 0;
 
 } // namespace detail
@@ -123,6 +202,8 @@ template <class S> inline constexpr bool tma_unavailable = sizeof(S) == 0;
 // Initializes a stage's mbarrier (one arrival per thread of L). Every thread calls it once,
 // before the stage's first use.
 template <class L, class S, int R, int C> __device__ __forceinline__ void tma_init(TmaStage<S, R, C> &stage) {
+  static_assert(sizeof(TmaStage<S, R, C>) == sizing::tma_stage_bytes(R, C, sizeof(S)),
+                "TmaStage: its size is what sizing::tma_stage_bytes tells the code generator");
 #ifdef TILECC_DEV_NO_TMA
   static_assert(detail::tma_unavailable<S>, "tma_init: TMA bulk copies need sm_90 or newer (config field load_tma / "
                                             "store_tma: translate without it for this arch)");
@@ -133,18 +214,20 @@ template <class L, class S, int R, int C> __device__ __forceinline__ void tma_in
 #endif
 }
 
-// f = tile of base (converted from S to T), its rows' aligned interiors through bulk copies.
-template <LoadHint H, bool Vec, class T, int R, int C, class L, class S>
-__device__ __forceinline__ void load_tma(Frag<T, R, C, L> &f, TmaStage<S, R, C> &stage, unsigned &phase,
-                                         const S *base, long long row_stride, long long col_stride, int rows,
-                                         int cols) {
+// f = tile of base (converted from S to T), its rows' aligned interiors through bulk copies into
+// the stage.
+template <class P, class T, int R, int C, class L, class S>
+__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long long row_stride,
+                                     long long col_stride, int rows, int cols,
+                                     TmaStage<S, R, C> &stage, unsigned &phase) {
+  static_assert(detail::access_kind<P>::load,
+                "load<P>: P must be Access<LoadHint::..., Vec> (a StoreHint is for store)");
 #ifdef TILECC_DEV_NO_TMA
-  static_assert(detail::tma_unavailable<S>, "load_tma: TMA bulk copies need sm_90 or newer (config field load_tma: "
-                                            "translate without it for this arch)");
+  static_assert(detail::tma_unavailable<S>,
+                "load through a TmaStage: TMA bulk copies need sm_90 or newer (config "
+                "field load_tma: translate without it for this arch)");
 #else
-  using F = Frag<T, R, C, L>;
   const detail::TmaRows<const S, R, C> tile(base, row_stride, col_stride, rows, cols);
-  constexpr int size = detail::TmaRows<const S, R, C>::size;
   f.rows = rows;
   f.cols = cols;
   // Issue: every thread has finished reading the stage's previous tile; thread t copies rows
@@ -166,100 +249,35 @@ __device__ __forceinline__ void load_tma(Frag<T, R, C, L> &f, TmaStage<S, R, C> 
   detail::mbarrier_wait(&stage.barrier, phase);
   phase ^= 1u;
   // Read: the interior from the stage, the edges from global memory, zero outside.
-  constexpr int V = F::vec;
-  constexpr int unit = Vec ? detail::vector_unit<S, V>() : 0;
-#pragma unroll
-  for (int i = 0; i < F::er; ++i) {
-    const int r = f.row(i);
-    const bool row_ok = r < rows && r < R;
-    const S *p = tile.row(row_ok ? r : 0);
-    const detail::TmaRow row = tile.at(row_ok ? r : 0);
-    const unsigned char *staged = stage.bytes + row.offset;
-#pragma unroll
-    for (int g = 0; g < F::ec / V; ++g) {
-      const int c0 = f.col(g * V);
-      if constexpr (unit != 0) {
-        if (row_ok && c0 + V <= cols && detail::in_bulk(row, c0 * size, V * size) &&
-            detail::aligned_to(staged + c0 * size, unit)) {
-          using W = typename detail::vector_word<unit>::type;
-          W words[V * size / unit];
-#pragma unroll
-          for (int k = 0; k < V * size / unit; ++k)
-            words[k] = reinterpret_cast<const W *>(staged + c0 * size)[k];
-          const S *s = reinterpret_cast<const S *>(words);
-#pragma unroll
-          for (int k = 0; k < V; ++k)
-            f.v[i][g * V + k] = convert<T>(s[k]);
-          continue;
-        }
-      }
-#pragma unroll
-      for (int k = 0; k < V; ++k) {
-        const int c = f.col(g * V + k);
-        T x = zero<T>();
-        if (row_ok && c < cols && c < C)
-          x = detail::in_bulk(row, c * size, size)
-                  ? convert<T>(*reinterpret_cast<const S *>(staged + c * size))
-                  : convert<T>(detail::load_word<H>(p + static_cast<long long>(c) * col_stride));
-        f.v[i][g * V + k] = x;
-      }
-    }
-  }
+  detail::load_rows<P>(
+      f, detail::TmaRowsIn<P::hint, S, R, C, Frag<T, R, C, L>>{tile, stage.bytes, rows, col_stride},
+      cols);
 #endif
 }
 
 // Writes the owned elements of f (converted from T to D): the rows' aligned interiors through
 // the stage and bulk copies, the edges straight from registers.
-template <StoreHint H, bool Vec, class D, class T, int R, int C, class L>
-__device__ __forceinline__ void store_tma(TmaStage<D, R, C> &stage, D *base, const Frag<T, R, C, L> &f,
-                                          long long row_stride, long long col_stride) {
+template <class P, class D, class T, int R, int C, class L>
+__device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long long row_stride,
+                                      long long col_stride, TmaStage<D, R, C> &stage) {
+  static_assert(detail::access_kind<P>::store,
+                "store<P>: P must be Access<StoreHint::..., Vec> (a LoadHint is for load)");
 #ifdef TILECC_DEV_NO_TMA
-  static_assert(detail::tma_unavailable<D>, "store_tma: TMA bulk copies need sm_90 or newer (config field "
-                                            "store_tma: translate without it for this arch)");
+  static_assert(detail::tma_unavailable<D>,
+                "store through a TmaStage: TMA bulk copies need sm_90 or newer (config "
+                "field store_tma: translate without it for this arch)");
 #else
-  using F = Frag<T, R, C, L>;
   const detail::TmaRows<D, R, C> tile(base, row_stride, col_stride, f.rows, f.cols);
-  constexpr int size = detail::TmaRows<D, R, C>::size, V = F::vec;
-  constexpr int unit = Vec ? detail::vector_unit<D, V>() : 0;
-  const int cols = f.cols;
-  const bool col_home = C != 1 || L::tx() == 0;
   // Stage: the stage's previous tile was waited for by its issuers before they returned.
   __syncthreads();
 #pragma unroll
-  for (int i = 0; i < F::er; ++i) {
-    const int r = f.row(i);
-    const bool row_own = r < f.rows && r < R && (R != 1 || L::ty() == 0);
-    D *p = tile.row(row_own ? r : 0);
-    const detail::TmaRow row = tile.at(row_own ? r : 0);
-    unsigned char *staged = stage.bytes + row.offset;
-#pragma unroll
-    for (int g = 0; g < F::ec / V; ++g) {
-      const int c0 = f.col(g * V);
-      D tmp[V];
-#pragma unroll
-      for (int k = 0; k < V; ++k)
-        tmp[k] = convert<D>(f.v[i][g * V + k]);
-      if constexpr (unit != 0) {
-        if (row_own && c0 + V <= cols && detail::in_bulk(row, c0 * size, V * size) &&
-            detail::aligned_to(staged + c0 * size, unit)) {
-          using W = typename detail::vector_word<unit>::type;
-#pragma unroll
-          for (int k = 0; k < V * size / unit; ++k)
-            reinterpret_cast<W *>(staged + c0 * size)[k] = reinterpret_cast<const W *>(tmp)[k];
-          continue;
-        }
-      }
-#pragma unroll
-      for (int k = 0; k < V; ++k) {
-        const int c = f.col(g * V + k);
-        if (!row_own || !col_home || c >= cols || c >= C)
-          continue;
-        if (detail::in_bulk(row, c * size, size))
-          *reinterpret_cast<D *>(staged + c * size) = tmp[k];
-        else
-          detail::store_word<H>(p + static_cast<long long>(c) * col_stride, tmp[k]);
-      }
-    }
+  for (int i = 0; i < f.er; ++i) {
+    const bool row_own = detail::row_owned(f, i);
+    const int r = row_own ? f.row(i) : 0;
+    const detail::TmaRow span = tile.at(r);
+    detail::store_row<P>(
+        detail::TmaRowOut<P::hint, D>{tile.row(r), span, stage.bytes + span.offset, col_stride}, f,
+        i, row_own);
   }
   // Copy: the stage's writes are visible to the bulk copies; thread t copies rows t, t + NT, ...
   detail::fence_proxy_async();

@@ -1,6 +1,8 @@
 // What the device library's dot k-loops can run, as the host must know it to choose among
 // them: the cp.async pipeline's block shapes, the wgmma pipeline's grid and stages, and the
-// shared memory each path stages in (dot.cuh, dot_pipeline.cuh, dot_wgmma.cuh).
+// shared memory each path stages in. The formulas are the device library's own
+// (templates/tilecc/sizing.hpp, which dot.cuh, dot_pipeline.cuh and dot_wgmma.cuh include);
+// this adds the element-type rules and the reasons a config is refused.
 #pragma once
 
 #include <cstdint>

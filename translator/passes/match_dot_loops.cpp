@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "dot_rules.hpp"
+#include "templates/tilecc/sizing.hpp"
 #include "passes.hpp"
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
@@ -133,7 +134,7 @@ class DotLoops : public ir::Mutator {
     // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
     // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
     int stages = configured_stages(loop, ir::DType::f32, a.dtype, out->notes);
-    const std::int64_t stage_bytes = (r * bk + bk * c) * 2, static_limit = 48 * 1024;
+    const std::int64_t stage_bytes = sizing::pipeline_stage_bytes(r, bk, c), static_limit = sizing::static_shared_limit;
     const std::int64_t arch_limit = dot_rules::arch_shared_limit(ctx_.target.arch);
     const bool lowp = a.dtype == ir::DType::bf16 || a.dtype == ir::DType::f16;
     const std::string wgmma_no =

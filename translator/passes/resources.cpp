@@ -6,6 +6,7 @@
 #include <map>
 
 #include "dot_rules.hpp"
+#include "templates/tilecc/sizing.hpp"
 #include "translator/ir/layout.hpp"
 
 namespace tilecc::passes {
@@ -30,11 +31,11 @@ class Counter {
 
   void run() {
     for (const ir::TmaStage& t : k_.tma_stages)
-      shared(t.rows * (t.cols * ir::size_bytes(t.dtype) + 16) + 16,
+      shared(sizing::tma_stage_bytes(t.rows, t.cols, ir::size_bytes(t.dtype)),
              fmt::format("the TMA stage of the {} ({} x {} {})", t.what, t.rows, t.cols, ir::name(t.dtype)));
     for (const ir::StmtPtr& s : k_.host) stmt(*s);
     body(k_.body);
-    if (k_.second_scratch) shared(threads_ * 16, "the block reductions' second scratch buffer");
+    if (k_.second_scratch) shared(sizing::reduce_scratch_bytes(threads_), "the block reductions' second scratch buffer");
     r_.prefetchable_loads = k_.programs.prefetchable;
   }
 
@@ -152,7 +153,7 @@ class Counter {
   void reduction_scratch() {
     if (scratch_) return;
     scratch_ = true;
-    shared(threads_ * 16, "the block reductions' scratch");
+    shared(sizing::reduce_scratch_bytes(threads_), "the block reductions' scratch");
   }
 
   void dot_loop_store(const Stmt& s) {
@@ -168,7 +169,7 @@ class Counter {
     if (s.dot.wgmma) {
       frag(DType::f32, {rows, cols});
     } else {
-      const std::int64_t limit = s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(arch_) : 48 * 1024;
+      const std::int64_t limit = s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(arch_) : sizing::static_shared_limit;
       dot_staging(rows, cols, l_.blocks.at(loop.dims[0].var), DType::f32, product->args[0]->dtype, s.dot.stages, true,
                   limit);
     }
@@ -180,7 +181,7 @@ class Counter {
     const Expr& acc = *product->args[2];
     const auto [rows, cols] = ir::physical(l_, acc.shape);
     dot_staging(rows, cols, l_.blocks.at(s.dims[0].var), acc.dtype, product->args[0]->dtype, s.dot.stages, false,
-                48 * 1024);
+                sizing::static_shared_limit);
   }
 
   /// Shared memory and registers of dot_loop: which path it takes and what each path stages.
@@ -191,7 +192,7 @@ class Counter {
     const std::string tile = fmt::format("{} x {} x {}", r, bk, c);
     if (st.mma) {
       stages_conflict(stages, st.pipeline, st.fit, st.stage_bytes, tile);
-      if (pipe_limit == 48 * 1024) shared(st.bytes, fmt::format("dot_loop's {} operand stages", tile));
+      if (pipe_limit == sizing::static_shared_limit) shared(st.bytes, fmt::format("dot_loop's {} operand stages", tile));
       frag(acc, {r, c}, products_only ? 0 : (r * c + threads_ - 1) / threads_);  // acc + mma products
     } else {
       // General path: operand fragments (double-buffered) and dot_simt's staging in the

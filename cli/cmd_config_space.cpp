@@ -23,6 +23,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "translator/config/config.hpp"
 #include "autotune/config_space.hpp"
 #include "translator/ir/serialize.hpp"
@@ -39,16 +40,12 @@ namespace {
   throw CLI::RuntimeError(1);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(fmt::format("tilecc config-space: cannot read '{}'", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& path) { return read_input("tilecc config-space", path); }
 
 class ConfigSpace final : public CLI::App {
 public:
+  static constexpr int kMaxSamples = 10000;
+
   ConfigSpace() : CLI::App("Print a tile kernel's config space as JSON", "config-space") {
     add_option("input", input_, "Tile kernel source (.tile.cpp) or serialized tile IR (.json)")
         ->required()
@@ -57,7 +54,9 @@ public:
     add_option("--arch", arch_, "GPU architecture: its choices (TMA on sm_90+) and limits (--sample, --check)")
         ->check(CLI::IsMember({"sm_80", "sm_86", "sm_89", "sm_90", "sm_90a"}))
         ->capture_default_str();
-    add_option("--sample", sample_, "Print this many random valid configs instead of the space");
+    // Each sample is drawn and checked in turn: an unbounded count would run unbounded.
+    add_option("--sample", sample_, "Print this many random valid configs instead of the space (at most 10000)")
+        ->check(CLI::Range(0, kMaxSamples));
     add_option("--seed", seed_, "Seed of --sample")->capture_default_str();
     add_option("--cover", cover_,
                "With --sample: the first configs take each value of this fragment in turn, e.g. "
@@ -72,6 +71,7 @@ public:
 
 private:
   ir::Module load() {
+    check_input("tilecc config-space", input_);
     const bool from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
     ir::Module module;
     if (from_ir) {

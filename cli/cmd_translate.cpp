@@ -12,6 +12,7 @@
 
 #include "autotune/database.hpp"
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/codegen/standalone.hpp"
@@ -32,28 +33,9 @@ namespace {
   throw CLI::RuntimeError(1);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(fmt::format("tilecc translate: cannot read '{}'", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& path) { return read_input("tilecc translate", path); }
 
-/// Writes the whole output or nothing: a temporary file renamed into place.
-void write_output(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return;
-  }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) fail(fmt::format("tilecc translate: cannot write '{}'", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(fmt::format("tilecc translate: cannot write '{}'", path));
-}
+void write_output(const std::string& path, const std::string& text) { cli::write_output("tilecc translate", path, text); }
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> lines;
@@ -102,6 +84,15 @@ class Translate final : public CLI::App {
 
  private:
   void run() {
+    check_input("tilecc translate", input_);
+    {
+      std::vector<std::string> inputs{input_};
+      if (!config_.empty() && config_.front() != '{') {
+        check_input("tilecc translate", config_);
+        inputs.push_back(config_);
+      }
+      check_output("tilecc translate", output_, inputs);
+    }
     codegen::TranslationUnit unit;
     unit.input = input_;
     unit.from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
@@ -142,7 +133,9 @@ class Translate final : public CLI::App {
         fail(fmt::format("{}: internal error: {}", input_, e.what()));
       }
     }
-    if (module.kernels.empty()) fail(fmt::format("{}: error: no TILECC_KERNEL functions found", input_));
+    if (module.kernels.empty())
+      fail(fmt::format("{}:1:1: error: no TILECC_KERNEL functions found (mark a kernel function TILECC_KERNEL)",
+                       input_));
     if (emit_ir_ || print_ir_) {
       write_output(output_, emit_ir_ ? ir::serialize(module) : ir::to_string(module));
       return;
@@ -176,7 +169,11 @@ class Translate final : public CLI::App {
           const std::size_t eq = o.find('=');
           if (eq == std::string::npos) fail("tilecc translate: --set takes KEY=VALUE, got '" + o + "'");
           const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
-          j[key] = nlohmann::json::accept(value) ? nlohmann::json::parse(value) : nlohmann::json(value);
+          try {
+            j[key] = nlohmann::json::accept(value) ? nlohmann::json::parse(value) : nlohmann::json(value);
+          } catch (const nlohmann::json::exception&) {  // accepted, then out of range: 1e400
+            fail(fmt::format("tilecc translate: --set {}: '{}' is out of range", key, value));
+          }
         }
         try {
           config = config::parse_config(j.dump(), k);

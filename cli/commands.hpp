@@ -21,6 +21,11 @@ void register_config_space(CLI::App& app);
 // Sets up `app` as the `tilecc` command: global flags and every subcommand.
 void build_app(CLI::App& app);
 
+// Parses the command line and runs the chosen subcommand; returns the exit status: the
+// subcommand's, or 2 for a usage error (an unknown subcommand or option, a missing or invalid
+// value), after printing what was wrong.
+int run_command_line(CLI::App& app, int argc, const char* const* argv);
+
 // For a subcommand that is declared but not built yet: says so on stderr and exits with
 // status 2, so that a script relying on it fails loudly instead of doing nothing.
 [[noreturn]] void not_implemented(std::string_view command);

@@ -4,6 +4,5 @@
 int main(int argc, char** argv) {
   CLI::App app;
   tilecc::cli::build_app(app);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  return tilecc::cli::run_command_line(app, argc, argv);
 }

@@ -5,7 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <set>
+#include <utility>
 
 namespace tilecc::config {
 
@@ -131,7 +135,8 @@ void validate(const Config& c, const ir::Kernel& k) {
   }
   if (!is_pow2(c.num_warps) || c.num_warps > 32)
     throw ConfigError(fmt::format("config field 'num_warps': {} must be a power of two in [1, 32]", c.num_warps));
-  if (c.min_blocks_per_sm < 0 || c.min_blocks_per_sm * c.num_warps * 32 > 2048)
+  // In 64 bits: a huge min_blocks_per_sm must not wrap around into the range.
+  if (c.min_blocks_per_sm < 0 || std::int64_t{c.min_blocks_per_sm} * c.num_warps * 32 > 2048)
     throw ConfigError(fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads do not fit on an SM "
                                   "(2048 threads)",
                                   c.min_blocks_per_sm, c.num_warps * 32));
@@ -239,60 +244,129 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
   return c;
 }
 
+namespace {
+/// The number in `text` too large for a double (nlohmann's parse() rejects it without saying
+/// where) and the key it belongs to: the last object key before it.
+std::pair<std::string, std::string> overflowing_number(const std::string& text) {
+  std::string key, str;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      str.clear();
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+        if (i < text.size()) str += text[i];
+      }
+      const std::size_t next = text.find_first_not_of(" \t\r\n", i + 1);
+      if (next != std::string::npos && text[next] == ':') key = str;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = i;
+      while (end < text.size() && std::strchr("+-.eE0123456789", text[end]) != nullptr) ++end;
+      const std::string number = text.substr(i, end - i);
+      if (!std::isfinite(std::strtod(number.c_str(), nullptr))) return {key, number};
+      i = end - 1;
+    }
+  }
+  return {key, "?"};
+}
+
+// Typed readers of config values. nlohmann's get<int>() converts silently (8.5 -> 8,
+// true -> 1, 2^32 + 8 -> 8); a config that means something else than it says is refused,
+// naming the field.
+[[noreturn]] void wrong_type(const std::string& field, const nlohmann::json& v, const char* want) {
+  throw ConfigError(fmt::format("config field '{}': {} is not {}", field, v.dump(), want));
+}
+std::int64_t get_int(const nlohmann::json& v, const std::string& field, std::int64_t lo, std::int64_t hi) {
+  if (!v.is_number_integer()) wrong_type(field, v, "an integer");
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi))
+    throw ConfigError(fmt::format("config field '{}': {} is too large (at most {})", field, v.dump(), hi));
+  const std::int64_t x = v.get<std::int64_t>();
+  if (x < lo || x > hi)
+    throw ConfigError(fmt::format("config field '{}': {} is outside [{}, {}]", field, x, lo, hi));
+  return x;
+}
+// Wide enough for every knob's valid values, narrow enough that products of two of them
+// (min_blocks_per_sm x threads) cannot overflow; validate() then checks each knob's range.
+constexpr std::int64_t kIntMax = std::int64_t{1} << 31;
+int get_int32(const nlohmann::json& v, const std::string& field) {
+  return static_cast<int>(get_int(v, field, -kIntMax, kIntMax - 1));
+}
+bool get_bool(const nlohmann::json& v, const std::string& field) {
+  if (!v.is_boolean()) wrong_type(field, v, "true or false");
+  return v.get<bool>();
+}
+std::string get_string(const nlohmann::json& v, const std::string& field) {
+  if (!v.is_string()) wrong_type(field, v, "a string");
+  return v.get<std::string>();
+}
+const nlohmann::json& get_array(const nlohmann::json& v, const std::string& field) {
+  if (!v.is_array()) wrong_type(field, v, "a list");
+  return v;
+}
+template <class F> auto get_list(const nlohmann::json& v, const std::string& field, F item) {
+  std::vector<decltype(item(v, field))> out;
+  const nlohmann::json& a = get_array(v, field);
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(item(a[i], fmt::format("{}[{}]", field, i)));
+  return out;
+}
+}  // namespace
+
 Config apply_config_json(const std::string& text, Config c) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::out_of_range&) {
+    // A number too large for a double (1e400): parse() reports it as out_of_range.
+    const auto [key, number] = overflowing_number(text);
+    throw ConfigError(fmt::format("config field '{}': {} is out of range", key, number));
+  } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("config: not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw ConfigError("config: expected a JSON object");
+  const auto i64 = [](const nlohmann::json& v, const std::string& f) { return get_int(v, f, -kIntMax, kIntMax); };
+  const auto i32 = [](const nlohmann::json& v, const std::string& f) { return get_int32(v, f); };
+  const auto boolean = [](const nlohmann::json& v, const std::string& f) { return get_bool(v, f); };
   for (const auto& [key, value] : j.items()) {
-    try {
-      if (key == "block_sizes") c.block_sizes = value.get<std::vector<std::int64_t>>();
-      else if (key == "num_warps") c.num_warps = value.get<int>();
-      else if (key == "full_extent") c.full_extent = value.get<std::int64_t>();
-      else if (key == "min_blocks_per_sm") c.min_blocks_per_sm = value.get<int>();
-      else if (key == "programs_per_sm") c.programs_per_sm = value.get<int>();
-      else if (key == "prefetch") c.prefetch = value.get<bool>();
-      else if (key == "threads_per_row") c.threads_per_row = value.get<int>();
-      else if (key == "pid") {
-        const std::string v = value.get<std::string>();
-        c.pid = v == "persistent" ? Pid::PersistentInterleaved : parse_enum("pid", v, kPids);  // old configs
-      } else if (key == "l2_grouping") c.l2_grouping = value.get<int>();
-      else if (key == "dot_instruction")
-        c.dot_instruction = parse_enum("dot_instruction", value.get<std::string>(), kDotInstructions);
-      else if (key == "loop_orders") c.loop_orders = value.get<std::vector<std::vector<int>>>();
-      else if (key == "flatten_loops") c.flatten_loops = value.get<std::vector<bool>>();
-      else if (key == "reduction_loops") {
-        if (!value.is_array()) throw ConfigError("config field 'reduction_loops': wrong type (" + value.dump() + ")");
-        c.reduction_loops.clear();
-        for (const auto& r : value) c.reduction_loops.push_back(r.is_null() ? 0 : r.get<std::int64_t>());
-      } else if (key == "range_unroll_factors") c.range_unroll_factors = value.get<std::vector<int>>();
-      else if (key == "range_num_stages") c.range_num_stages = value.get<std::vector<int>>();
-      else if (key == "load_vectors") c.load_vectors = value.get<std::vector<bool>>();
-      else if (key == "store_vectors") c.store_vectors = value.get<std::vector<bool>>();
-      else if (key == "load_hints") {
-        c.load_hints.clear();
-        const auto v = value.get<std::vector<std::string>>();
-        for (std::size_t i = 0; i < v.size(); ++i)
-          c.load_hints.push_back(parse_enum(fmt::format("load_hints[{}]", i), v[i], kLoadHints));
-      } else if (key == "load_tma") c.load_tma = value.get<std::vector<bool>>();
-      else if (key == "store_tma") c.store_tma = value.get<std::vector<bool>>();
-      else if (key == "store_hints") {
-        c.store_hints.clear();
-        const auto v = value.get<std::vector<std::string>>();
-        for (std::size_t i = 0; i < v.size(); ++i)
-          c.store_hints.push_back(parse_enum(fmt::format("store_hints[{}]", i), v[i], kStoreHints));
-      } else
-        throw ConfigError("config: unknown field '" + key +
-                          "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
-                          "prefetch, threads_per_row, l2_grouping, loop_orders, flatten_loops, reduction_loops, "
-                          "range_unroll_factors, range_num_stages, load_vectors, store_vectors, load_hints, "
-                          "store_hints, load_tma, store_tma, dot_instruction)");
-    } catch (const nlohmann::json::type_error&) {
-      throw ConfigError("config field '" + key + "': wrong type (" + value.dump() + ")");
-    }
+    if (key == "block_sizes") c.block_sizes = get_list(value, key, i64);
+    else if (key == "num_warps") c.num_warps = get_int32(value, key);
+    else if (key == "full_extent") c.full_extent = i64(value, key);
+    else if (key == "min_blocks_per_sm") c.min_blocks_per_sm = get_int32(value, key);
+    else if (key == "programs_per_sm") c.programs_per_sm = get_int32(value, key);
+    else if (key == "prefetch") c.prefetch = get_bool(value, key);
+    else if (key == "threads_per_row") c.threads_per_row = get_int32(value, key);
+    else if (key == "pid") {
+      const std::string v = get_string(value, key);
+      c.pid = v == "persistent" ? Pid::PersistentInterleaved : parse_enum("pid", v, kPids);  // old configs
+    } else if (key == "l2_grouping") c.l2_grouping = get_int32(value, key);
+    else if (key == "dot_instruction")
+      c.dot_instruction = parse_enum("dot_instruction", get_string(value, key), kDotInstructions);
+    else if (key == "loop_orders")
+      c.loop_orders = get_list(value, key, [&](const nlohmann::json& v, const std::string& f) { return get_list(v, f, i32); });
+    else if (key == "flatten_loops") c.flatten_loops = get_list(value, key, boolean);
+    else if (key == "reduction_loops")
+      c.reduction_loops = get_list(value, key, [&](const nlohmann::json& v, const std::string& f) {
+        return v.is_null() ? std::int64_t{0} : i64(v, f);
+      });
+    else if (key == "range_unroll_factors") c.range_unroll_factors = get_list(value, key, i32);
+    else if (key == "range_num_stages") c.range_num_stages = get_list(value, key, i32);
+    else if (key == "load_vectors") c.load_vectors = get_list(value, key, boolean);
+    else if (key == "store_vectors") c.store_vectors = get_list(value, key, boolean);
+    else if (key == "load_hints")
+      c.load_hints = get_list(value, key, [](const nlohmann::json& v, const std::string& f) {
+        return parse_enum(f, get_string(v, f), kLoadHints);
+      });
+    else if (key == "load_tma") c.load_tma = get_list(value, key, boolean);
+    else if (key == "store_tma") c.store_tma = get_list(value, key, boolean);
+    else if (key == "store_hints")
+      c.store_hints = get_list(value, key, [](const nlohmann::json& v, const std::string& f) {
+        return parse_enum(f, get_string(v, f), kStoreHints);
+      });
+    else
+      throw ConfigError("config: unknown field '" + key +
+                        "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
+                        "prefetch, threads_per_row, l2_grouping, loop_orders, flatten_loops, reduction_loops, "
+                        "range_unroll_factors, range_num_stages, load_vectors, store_vectors, load_hints, "
+                        "store_hints, load_tma, store_tma, dot_instruction)");
   }
   return c;
 }

@@ -9,10 +9,12 @@
 #include <clang/Lex/Lexer.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
+#include <llvm/Support/CrashRecoveryContext.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <memory>
 
 #include "lower_kernel.hpp"
@@ -198,7 +200,31 @@ Result parse(const std::string& path, const Options& options) {
       args, clang::tooling::ArgumentInsertPosition::END));
   std::fflush(stdout);
   Factory factory(result, path);
-  const int rc = tool.run(&factory);
+  // Clang's parser and constant evaluator recurse once per nesting level of the source, and so
+  // does lowering up to its depth limit: Clang runs on a thread with a stack large enough for
+  // any nesting a file can reach before those limits, and a crash inside Clang is reported
+  // as one instead of killing the process without a word.
+  constexpr unsigned kStackBytes = 1u << 30;
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext crc;
+  int rc = 1;
+  std::exception_ptr thrown;
+  const bool survived = crc.RunSafelyOnThread(
+      [&] {
+        try {
+          rc = tool.run(&factory);
+        } catch (...) {
+          thrown = std::current_exception();
+        }
+      },
+      kStackBytes);
+  llvm::CrashRecoveryContext::Disable();
+  if (thrown) std::rethrow_exception(thrown);
+  if (!survived) {
+    std::fprintf(stderr, "%s: error: internal error: Clang crashed while parsing this file\n", path.c_str());
+    result = Result{};
+    return result;
+  }
   if (rc != 0) result.ok = false;  // Clang errors: matchers may still have run
   std::sort(result.replacements.begin(), result.replacements.end(),
             [](const Replacement& a, const Replacement& b) { return a.offset < b.offset; });

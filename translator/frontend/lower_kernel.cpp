@@ -48,6 +48,50 @@ const std::set<std::string> kUnaryMath = {"exp",     "exp2", "log", "sqrt", "rsq
 const std::set<std::string> kReductions = {"sum", "mean", "max", "min", "argmax", "argmin"};
 const std::set<std::string> kTileAttrs = {"begin", "end", "size", "id", "block_size"};
 
+/// Block sizes a kernel may register: at most the bound of whole-row tiles (full_extent).
+constexpr std::int64_t kMaxBlockSize = 65536;
+/// Deepest expression the frontend lowers (the serialized IR reader has the same limit).
+constexpr int kMaxExprDepth = 256;
+
+/// What a statement the kernel language has no counterpart for is, in the user's words.
+std::string statement_name(const clang::Stmt& s) {
+  switch (s.getStmtClass()) {
+    case clang::Stmt::ForStmtClass: return "a counted 'for' loop (iterate tl::tile(...) or tl::grid(...))";
+    case clang::Stmt::CXXForRangeStmtClass: return "a range-for over something other than tl::tile or tl::grid";
+    case clang::Stmt::WhileStmtClass: return "a 'while' loop";
+    case clang::Stmt::DoStmtClass: return "a 'do' loop";
+    case clang::Stmt::SwitchStmtClass: return "a 'switch'";
+    case clang::Stmt::ReturnStmtClass: return "'return'";
+    case clang::Stmt::BreakStmtClass: return "'break'";
+    case clang::Stmt::ContinueStmtClass: return "'continue'";
+    case clang::Stmt::GotoStmtClass: return "'goto'";
+    case clang::Stmt::LabelStmtClass: return "a label";
+    case clang::Stmt::CXXTryStmtClass: return "'try'";
+    case clang::Stmt::CompoundStmtClass: return "a nested { block }";
+    case clang::Stmt::GCCAsmStmtClass: return "inline assembly";
+    default: return "this kind of statement";
+  }
+}
+
+/// What an expression the kernel language has no counterpart for is, in the user's words.
+std::string expression_name(const clang::Expr& e) {
+  if (llvm::isa<clang::CXXConstructExpr>(e) || llvm::isa<clang::CXXTemporaryObjectExpr>(e) ||
+      llvm::isa<clang::InitListExpr>(e) || llvm::isa<clang::CXXFunctionalCastExpr>(e))
+    return "constructing an object (only tiles, tensors and scalars exist in a kernel)";
+  if (llvm::isa<clang::LambdaExpr>(e)) return "a lambda";
+  if (llvm::isa<clang::StringLiteral>(e)) return "a string literal";
+  if (llvm::isa<clang::CharacterLiteral>(e)) return "a character literal";
+  if (llvm::isa<clang::ArraySubscriptExpr>(e)) return "indexing an array or pointer (index kernel tensors instead)";
+  if (llvm::isa<clang::MemberExpr>(e)) return "a member access";
+  if (llvm::isa<clang::CXXThisExpr>(e)) return "'this'";
+  if (llvm::isa<clang::CXXNewExpr>(e) || llvm::isa<clang::CXXDeleteExpr>(e)) return "'new' or 'delete'";
+  if (llvm::isa<clang::CXXThrowExpr>(e)) return "'throw'";
+  if (llvm::isa<clang::UnaryExprOrTypeTraitExpr>(e)) return "sizeof or alignof";
+  if (llvm::isa<clang::CompoundAssignOperator>(e)) return "a compound assignment used as a value";
+  if (llvm::isa<clang::StmtExpr>(e)) return "a statement expression";
+  return "this kind of expression";
+}
+
 class Lowering {
  public:
   Lowering(clang::ASTContext& ctx, Diagnostics& diags, const clang::FunctionDecl& fn,
@@ -326,6 +370,20 @@ class Lowering {
     ir::BlockSlot slot{v.getNameAsString(), 16, 256};
     if (call.getNumArgs() >= 1) slot.min = require_constant(*call.getArg(0), "register_block_size's min");
     if (call.getNumArgs() >= 2) slot.max = require_constant(*call.getArg(1), "register_block_size's max");
+    // The tuner picks a power of two in [min, max]: the range must hold one. A block larger
+    // than a whole-row tile's bound (65536) could never be held.
+    std::int64_t pow2 = 1;
+    while (pow2 < slot.min && pow2 <= kMaxBlockSize) pow2 *= 2;
+    const char* why = slot.min < 1             ? "min is below 1"
+                      : slot.max < slot.min       ? "min is larger than max: the range is empty"
+                      : slot.max > kMaxBlockSize  ? "max is larger than 65536"
+                      : pow2 > slot.max           ? "no power of two lies in the range"
+                                                  : nullptr;
+    if (why)
+      diags_.error(call.getSourceRange(),
+                   "register_block_size(" + std::to_string(slot.min) + ", " + std::to_string(slot.max) + "): " + why,
+                   "write register_block_size(min, max) with 1 <= min <= max <= " + std::to_string(kMaxBlockSize) +
+                       " and a power of two between them, e.g. register_block_size(16, 256)");
     kernel_.block_slots.push_back(slot);
     Symbol sym{Symbol::Kind::BlockSize, slot.name};
     sym.slot = static_cast<int>(kernel_.block_slots.size()) - 1;
@@ -491,8 +549,9 @@ class Lowering {
     if (llvm::isa<clang::IfStmt>(s))
       diags_.error(s.getSourceRange(), "'if' is not supported inside a tile loop",
                    "select values with tl::where(cond, a, b); out-of-range elements are masked for you");
-    diags_.error(s.getSourceRange(), std::string("unsupported statement (") + s.getStmtClassName() +
-                                         ") inside a tile loop");
+    diags_.error(s.getSourceRange(), "unsupported statement inside a tile loop: " + statement_name(s),
+                 "a tile loop body holds declarations (auto v = x[t];), assignments, stores (out[t] = v;), "
+                 "tl::atomic_add(...) and nested tile loops (for (auto t : tl::tile(n)))");
   }
 
   void lower_device_expr_stmt(const clang::Expr& e, std::vector<ir::StmtPtr>& out) {
@@ -647,7 +706,21 @@ class Lowering {
     return e;
   }
 
+  /// Lowers one expression. The passes and the printer recurse over expression trees, so a
+  /// nesting deeper than kMaxExprDepth is refused here instead of overflowing their stack.
   ExprPtr lower(const clang::Expr& raw) {
+    if (depth_ >= kMaxExprDepth)
+      diags_.error(raw.getSourceRange(), "expression nested more than " + std::to_string(kMaxExprDepth) + " deep",
+                   "name intermediate results: auto t = ...;");
+    ++depth_;
+    const struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
+    return lower_node(raw);
+  }
+
+  ExprPtr lower_node(const clang::Expr& raw) {
     const clang::Expr* e = strip(&raw);
     using K = ir::Expr::Kind;
 
@@ -706,7 +779,9 @@ class Lowering {
     if (const auto* m = llvm::dyn_cast<clang::CXXMemberCallExpr>(e)) return lower_method(*m);
     if (const auto* call = llvm::dyn_cast<clang::CallExpr>(e)) return lower_call(*call);
 
-    diags_.error(e->getSourceRange(), std::string("unsupported expression (") + e->getStmtClassName() + ") in a kernel");
+    diags_.error(e->getSourceRange(), "unsupported expression in a kernel: " + expression_name(*e),
+                 "kernel expressions are built from tensor regions (x[t, tl::all]), tile loop variables, "
+                 "scalars, arithmetic and comparison operators and tl:: functions");
   }
 
   ExprPtr lower_ref(const clang::DeclRefExpr& ref) {
@@ -921,6 +996,7 @@ class Lowering {
   const clang::FunctionDecl& fn_;
   ir::Kernel kernel_;
   std::map<const clang::ValueDecl*, Symbol> symbols_;
+  int depth_ = 0;  // of the expression lower() is in
 };
 
 }  // namespace

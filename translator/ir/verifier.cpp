@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -10,11 +11,24 @@ namespace tilecc::ir {
 
 namespace {
 
+/// Largest block size a kernel may register (the bound of whole-row tiles).
+constexpr std::int64_t kMaxBlockSize = 65536;
+/// Deepest expression tree accepted (the frontend and the IR reader have the same limit).
+constexpr int kMaxDepth = 256;
+
 class Verifier {
  public:
   explicit Verifier(const Kernel& k) : k_(k) {}
 
   void run() {
+    for (std::size_t i = 0; i < k_.block_slots.size(); ++i) {
+      const BlockSlot& b = k_.block_slots[i];
+      std::int64_t pow2 = 1;
+      while (pow2 < b.min && pow2 <= kMaxBlockSize) pow2 *= 2;
+      if (b.min < 1 || b.max < b.min || b.max > kMaxBlockSize || pow2 > b.max)
+        fail(k_.loc, fmt::format("block size '{}' ranges over [{}, {}], which holds no power of two in [1, {}]",
+                                 b.name, b.min, b.max, kMaxBlockSize));
+    }
     std::set<std::string> names;
     for (const Param& p : k_.params) {
       if (!names.insert(p.name).second) fail({}, "parameter '" + p.name + "' is declared twice");
@@ -27,7 +41,8 @@ class Verifier {
         fail(s->loc, "the host prologue may only hold lets and checks");
       expr(s->expr, s->loc);
       if (s->expr && !s->expr->is_scalar()) fail(s->loc, "host values must be scalars");
-      if (s->kind == Stmt::Kind::Let) define(s->name, s->loc);
+      if (!s->expr) fail(s->loc, "a statement without its value");
+      if (s->kind == Stmt::Kind::Let) define(s->name, s->loc, 0);
     }
     bool launch_done = false;
     for (const StmtPtr& s : k_.body) {
@@ -49,9 +64,15 @@ class Verifier {
       if (scope.count(n)) return true;
     return false;
   }
-  void define(const std::string& n, SourceLoc at) {
+  /// `rank`: of the value's tile shape (0: scalar), -1 for a loop variable.
+  void define(const std::string& n, SourceLoc at, int rank) {
     if (n.empty()) fail(at, "a let without a name");
-    scopes_.back().insert(n);
+    scopes_.back()[n] = rank;
+  }
+  int rank_of(const std::string& n) const {
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope)
+      if (auto it = scope->find(n); it != scope->end()) return it->second;
+    return -1;
   }
 
   const Param& tensor(const std::string& n, SourceLoc at) const {
@@ -91,6 +112,13 @@ class Verifier {
   void expr(const ExprPtr& e, SourceLoc at) {
     if (!e) return;
     const SourceLoc loc = e->loc.line ? e->loc : at;
+    // Lowering and printing recurse over expressions: a deeper tree would overflow the stack.
+    if (depth_ >= kMaxDepth) fail(loc, fmt::format("expressions nest more than {} deep", kMaxDepth));
+    ++depth_;
+    const struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     dims(e->shape, loc);
     for (const ExprPtr& a : e->args) {
       if (!a) fail(loc, "an operation with a missing operand");
@@ -142,6 +170,61 @@ class Verifier {
         break;
       case K::Const: break;
     }
+    ranks(*e, loc);
+  }
+
+  /// The rank of each node agrees with its operands' and indices' (the printer indexes
+  /// shapes by them).
+  void ranks(const Expr& e, SourceLoc loc) const {
+    using K = Expr::Kind;
+    const auto rank = [&](std::size_t i) { return e.args[i]->shape.size(); };
+    std::size_t want = e.shape.size();
+    switch (e.kind) {
+      case K::Const:
+      case K::Param:
+      case K::TensorSize:
+      case K::TensorStride:
+      case K::TileAttr: want = 0; break;
+      case K::Var: {
+        const int r = rank_of(e.name);
+        if (r >= 0) want = static_cast<std::size_t>(r);
+        break;
+      }
+      case K::TileIndex:
+      case K::Arange: want = 1; break;
+      case K::Load: {
+        want = 0;
+        for (const Index& i : e.indices) {
+          if (i.kind == Index::Kind::Tile || i.kind == Index::Kind::All) ++want;
+          if (i.kind == Index::Kind::Gather) want += i.expr->shape.size();
+        }
+        break;
+      }
+      case K::Unary:
+      case K::Cast: want = rank(0); break;
+      case K::Binary:
+      case K::Compare: want = std::max(rank(0), rank(1)); break;
+      case K::Select: want = std::max({rank(0), rank(1), rank(2)}); break;
+      case K::Full:
+        if (rank(0) != 0) fail(loc, "full's value must be a scalar");
+        break;
+      case K::Reduce:
+        if (rank(0) == 0) fail(loc, "a reduction of a scalar");
+        want = rank(0) - (e.keepdim ? 0 : 1);
+        break;
+      case K::Unsqueeze:
+        if (e.ival < 0 || e.ival > static_cast<std::int64_t>(rank(0))) fail(loc, "unsqueeze at a dimension out of range");
+        want = rank(0) + 1;
+        break;
+      case K::Dot:
+        for (std::size_t i = 0; i < e.args.size(); ++i)
+          if (rank(i) != 2) fail(loc, "a dot of operands that are not rank-2 tiles");
+        want = 2;
+        break;
+    }
+    if (e.shape.size() != want)
+      fail(loc, fmt::format("an expression of shape rank {} where its operands and indices give rank {}",
+                            e.shape.size(), want));
   }
 
   void stmt(const Stmt& s) {
@@ -151,15 +234,20 @@ class Verifier {
       case Stmt::Kind::ChunkLoop:
         fail(s.loc, "a statement made by lowering passes; the IR given to lowering has none");
       case Stmt::Kind::Let:
+        if (!s.expr) fail(s.loc, "a let without its value");
         expr(s.expr, s.loc);
-        define(s.name, s.loc);
+        define(s.name, s.loc, static_cast<int>(s.expr->shape.size()));
         return;
       case Stmt::Kind::Assign:
         if (!defined(s.name)) fail(s.loc, "assignment to undefined '" + s.name + "'");
+        if (!s.expr) fail(s.loc, "an assignment without its value");
         expr(s.expr, s.loc);
+        if (const int r = rank_of(s.name); r >= 0 && r != static_cast<int>(s.expr->shape.size()))
+          fail(s.loc, "assigning a value of another rank to '" + s.name + "'");
         return;
       case Stmt::Kind::Store:
       case Stmt::Kind::AtomicAdd:
+        if (!s.expr) fail(s.loc, "a store without its value");
         indices(s.name, s.indices, s.loc);
         if (tensor(s.name, s.loc).is_const) fail(s.loc, "a store into const tensor '" + s.name + "'");
         expr(s.expr, s.loc);
@@ -168,14 +256,17 @@ class Verifier {
       case Stmt::Kind::Loop: {
         scopes_.emplace_back();
         std::vector<std::string> added;
+        if (s.dims.empty()) fail(s.loc, "a loop without dimensions");
         for (const LoopDim& d : s.dims) {
+          if (!d.begin || !d.end) fail(s.loc, "loop '" + d.var + "' without its bounds");
+          if (!d.begin->is_scalar() || !d.end->is_scalar()) fail(s.loc, "loop '" + d.var + "' with tile bounds");
           expr(d.begin, s.loc);
           expr(d.end, s.loc);
           if (d.block.kind == BlockSpec::Kind::Tunable &&
               (d.block.slot < 0 || d.block.slot >= static_cast<int>(k_.block_slots.size())))
             fail(s.loc, fmt::format("loop '{}' uses block_sizes[{}], which the kernel does not have", d.var, d.block.slot));
           if (d.block.kind == BlockSpec::Kind::Fixed && d.block.value < 1) fail(s.loc, "a block size below 1");
-          define(d.var, s.loc);
+          define(d.var, s.loc, -1);
           if (!s.is_grid && tile_vars_.insert(d.var).second) added.push_back(d.var);
         }
         for (const StmtPtr& b : s.body) {
@@ -191,7 +282,8 @@ class Verifier {
 
   const Kernel& k_;
   std::map<std::string, const Param*> params_;
-  std::vector<std::set<std::string>> scopes_;
+  std::vector<std::map<std::string, int>> scopes_;  // name -> rank (-1: loop variable)
+  int depth_ = 0;                                   // of the expression being checked
   std::set<std::string> tile_vars_;
 };
 

@@ -1,0 +1,3 @@
+// A file without any TILECC_KERNEL function.
+#include <tilecc/tile.hpp>
+inline float twice(float x) { return 2 * x; }

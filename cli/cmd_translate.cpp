@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -79,6 +80,14 @@ class Translate final : public CLI::App {
     add_option("--tuned-spec", tuned_spec_, "With --tuned: only entries whose argument spec contains this text");
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
     add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
+    add_option("-I", include_dirs_, "Add a folder to Clang's include path (repeatable; -Idir or -I dir)");
+    add_option("-D", defines_, "Define a macro for Clang (repeatable; -DN=4 or -D N=4)");
+    add_option("--depfile", depfile_,
+               "Also write a Make-style depfile naming the output and every file read for it "
+               "(the input and each file Clang opened), for build systems that re-translate on change");
+    // Clang tools take compiler arguments after `--`; CLI11 hands them to this positional,
+    // and run() refuses them unless `--` was given, so a stray word is not taken for a flag.
+    add_option("compiler-args", compiler_args_, "After --: arguments passed to Clang, e.g. -- -Iinc -DN=4");
     callback([this] { run(); });
   }
 
@@ -93,8 +102,13 @@ class Translate final : public CLI::App {
       }
       check_output("tilecc translate", output_, inputs);
     }
+    const std::vector<std::string> rest = remaining();
+    if (!compiler_args_.empty() && std::find(rest.begin(), rest.end(), "--") == rest.end())
+      fail(fmt::format("tilecc translate: unexpected argument '{}' (pass compiler arguments after --)",
+                       compiler_args_.front()));
+    if (!depfile_.empty() && output_ == "-") fail("tilecc translate: --depfile needs an output file (-o)");
     codegen::TranslationUnit unit;
-    unit.input = input_;
+    unit.input = relative_to_cwd(input_);  // the header comment: no absolute paths of this machine
     unit.from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
     ir::Module& module = unit.module;
     if (unit.from_ir) {
@@ -110,10 +124,14 @@ class Translate final : public CLI::App {
 #ifdef TILECC_HAVE_FRONTEND
       frontend::Options options;
       options.extra_args = extra_args_;
+      for (const std::string& d : include_dirs_) options.extra_args.push_back("-I" + d);
+      for (const std::string& d : defines_) options.extra_args.push_back("-D" + d);
+      options.extra_args.insert(options.extra_args.end(), compiler_args_.begin(), compiler_args_.end());
       options.compile_commands_dir = compile_commands_;
       frontend::Result r = frontend::parse(input_, options);
       if (!r.ok) throw CLI::RuntimeError(1);
       module = std::move(r.module);
+      read_files_ = std::move(r.files);
       unit.source = std::move(r.source);
       for (frontend::Replacement& rep : r.replacements) {
         if (rep.kernel < 0)
@@ -137,7 +155,7 @@ class Translate final : public CLI::App {
       fail(fmt::format("{}:1:1: error: no TILECC_KERNEL functions found (mark a kernel function TILECC_KERNEL)",
                        input_));
     if (emit_ir_ || print_ir_) {
-      write_output(output_, emit_ir_ ? ir::serialize(module) : ir::to_string(module));
+      finish(emit_ir_ ? ir::serialize(module) : ir::to_string(module));
       return;
     }
 
@@ -213,7 +231,7 @@ class Translate final : public CLI::App {
     if (print_after_all_ || !print_after_.empty()) {
       std::string text;
       for (const std::string& c : code) text += c;
-      write_output(output_, text);
+      finish(text);
       return;
     }
 
@@ -225,7 +243,50 @@ class Translate final : public CLI::App {
         fail(e.what());
       }
     }
-    write_output(output_, out);
+    finish(out);
+  }
+
+  /// Writes the output, then the depfile (after it, so a failed write leaves no depfile
+  /// claiming an output that is not there).
+  void finish(const std::string& text) {
+    write_output(output_, text);
+    if (depfile_.empty()) return;
+    std::vector<std::string> deps = {input_};
+    deps.insert(deps.end(), read_files_.begin(), read_files_.end());
+    if (!config_.empty() && config_.front() != '{') deps.push_back(config_);
+    std::string out = make_escape(absolute(output_)) + ":";
+    std::vector<std::string> seen;
+    for (const std::string& d : deps) {
+      const std::string a = absolute(d);
+      if (std::find(seen.begin(), seen.end(), a) != seen.end()) continue;
+      seen.push_back(a);
+      out += " \\\n  " + make_escape(a);
+    }
+    write_output(depfile_, out + "\n");
+  }
+
+  // Absolute, so the depfile means the same from any folder (Ninja reads it from the build folder).
+  static std::string absolute(const std::string& path) {
+    return std::filesystem::absolute(path).lexically_normal().string();
+  }
+
+  static std::string relative_to_cwd(const std::string& path) {
+    std::error_code ec;
+    const std::filesystem::path cwd = std::filesystem::current_path(ec);
+    if (ec) return path;
+    const std::filesystem::path rel = std::filesystem::path(absolute(path)).lexically_relative(cwd);
+    return rel.empty() ? path : rel.string();
+  }
+
+  // Make's spelling: a space or '#' is escaped by a backslash, '$' is doubled.
+  static std::string make_escape(const std::string& path) {
+    std::string out;
+    for (char c : path) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
   }
 
   static bool all_same_name(const ir::Module& m) {
@@ -264,6 +325,8 @@ class Translate final : public CLI::App {
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false;
   std::string tuned_db_, tuned_spec_;
   std::vector<std::string> extra_args_, overrides_, no_specialize_;
+  std::vector<std::string> include_dirs_, defines_, compiler_args_, read_files_;
+  std::string depfile_;
 };
 
 }  // namespace

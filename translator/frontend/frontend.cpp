@@ -6,6 +6,7 @@
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/Utils.h>
 #include <clang/Lex/Lexer.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
@@ -153,16 +154,34 @@ class Consumer : public clang::ASTConsumer {
   std::string file_;
 };
 
+/// Records every file the preprocessor enters, system headers included: a build that
+/// re-translates when any of them changes needs all of them, as `-MD` would list.
+class FileCollector : public clang::DependencyCollector {
+ public:
+  bool needSystemDependencies() override { return true; }
+};
+
 class Action : public clang::ASTFrontendAction {
  public:
   Action(Result& out, std::string file) : out_(out), file_(std::move(file)) {}
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&, llvm::StringRef) override {
     return std::make_unique<Consumer>(out_, file_);
   }
+  // The preprocessor exists by now but has not entered the main file yet, so the collector
+  // sees every file from the main file on.
+  bool BeginSourceFileAction(clang::CompilerInstance& ci) override {
+    files_->attachToPreprocessor(ci.getPreprocessor());
+    return true;
+  }
+  void EndSourceFileAction() override {
+    for (const std::string& f : files_->getDependencies())
+      if (std::find(out_.files.begin(), out_.files.end(), f) == out_.files.end()) out_.files.push_back(f);
+  }
 
  private:
   Result& out_;
   std::string file_;
+  std::shared_ptr<FileCollector> files_ = std::make_shared<FileCollector>();
 };
 
 class Factory : public clang::tooling::FrontendActionFactory {

@@ -31,6 +31,7 @@ struct Result {
   ir::Module module;
   std::string source;                     // the main file's text
   std::vector<Replacement> replacements;  // sorted by offset, non-overlapping
+  std::vector<std::string> files;         // every file Clang read, the main file first (for a depfile)
 };
 
 /// Parses `path` and lowers every TILECC_KERNEL function (each instantiation

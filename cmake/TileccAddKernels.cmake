@@ -1,0 +1,92 @@
+# tilecc_add_kernels(<target> SOURCES <a.tile.cpp>... [ARCH <arch>] [CONFIG <json or file>]
+#                    [STANDALONE] [ARGS <translate args>...])
+#
+# Translates each tile kernel source to CUDA C++ at build time and adds the .cu files to
+# <target>. `tilecc translate --depfile` lists the source and every file Clang opened for it,
+# so the build translates again when the source or anything it includes changes (Ninja and
+# Makefile generators). Each source is translated with the source folder as the working folder,
+# so the generated file's header names it relative to that folder, as written here.
+#
+#   ARCH        sm_80 (default) or sm_90a. One per target: the launchers of two translations
+#               of one source define the same host functions. The target's CUDA_ARCHITECTURES is
+#               set to match, since the generated code uses that arch's instructions.
+#   CONFIG      a config as JSON text or a .json file (relative to the source folder)
+#   STANDALONE  headers inlined (`--standalone`): the .cu needs no tilecc include folders
+#   ARGS        further `tilecc translate` arguments (e.g. -I inc -D N=4, or -- <clang flags>)
+#
+# Without STANDALONE, <target> links tilecc::device for the language header and the templates.
+# Generated files need C++20 (CUDA_STANDARD 20 is set when the target has none).
+function(tilecc_add_kernels target)
+  cmake_parse_arguments(arg "STANDALONE" "ARCH;CONFIG" "SOURCES;ARGS" ${ARGN})
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "tilecc_add_kernels: unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "tilecc_add_kernels(${target}): no SOURCES")
+  endif()
+  if(NOT arg_ARCH)
+    set(arg_ARCH sm_80)
+  endif()
+  list(LENGTH arg_ARCH n_arch)
+  if(n_arch GREATER 1)
+    message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH takes one architecture (got ${arg_ARCH}); "
+                        "two translations of a source define the same launchers, so use one target per arch")
+  endif()
+  if(NOT arg_ARCH MATCHES "^sm_([0-9]+a?)$")
+    message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH must look like sm_80 or sm_90a, got '${arg_ARCH}'")
+  endif()
+  set(cuda_arch "${CMAKE_MATCH_1}")
+
+  set(options --arch "${arg_ARCH}")
+  set(extra_depends "")
+  if(DEFINED arg_CONFIG)
+    string(SUBSTRING "${arg_CONFIG}" 0 1 first)
+    if(first STREQUAL "{")
+      list(APPEND options --config "${arg_CONFIG}")
+    else()
+      get_filename_component(config_file "${arg_CONFIG}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+      list(APPEND options --config "${config_file}")
+      list(APPEND extra_depends "${config_file}")
+    endif()
+  endif()
+  if(arg_STANDALONE)
+    list(APPEND options --standalone)
+  endif()
+
+  set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/tilecc/${target}")
+  file(MAKE_DIRECTORY "${out_dir}")
+  foreach(source IN LISTS arg_SOURCES)
+    get_filename_component(abs "${source}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    file(RELATIVE_PATH rel "${CMAKE_CURRENT_SOURCE_DIR}" "${abs}")
+    get_filename_component(name "${abs}" NAME)
+    string(REGEX REPLACE "\\.tile\\.cpp$|\\.cpp$" "" name "${name}")
+    set(out "${out_dir}/${name}.cu")
+    add_custom_command(
+      OUTPUT "${out}"
+      COMMAND tilecc::tilecc translate "${rel}" ${options} -o "${out}" --depfile "${out}.d" ${arg_ARGS}
+      WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+      DEPENDS "${abs}" tilecc::tilecc ${extra_depends}
+      DEPFILE "${out}.d"
+      COMMENT "tilecc: translating ${rel} for ${arg_ARCH}"
+      VERBATIM)
+    target_sources(${target} PRIVATE "${out}")
+    # The generated file keeps the source's own #include "..." lines; they are found where the
+    # source is, as they were when Clang read it.
+    get_filename_component(source_dir "${abs}" DIRECTORY)
+    target_include_directories(${target} PRIVATE "${source_dir}")
+  endforeach()
+
+  if(NOT arg_STANDALONE)
+    target_link_libraries(${target} PRIVATE tilecc::device)
+  endif()
+  set_property(TARGET ${target} PROPERTY CUDA_ARCHITECTURES "${cuda_arch}")
+  get_target_property(cuda_standard ${target} CUDA_STANDARD)
+  if(NOT cuda_standard)
+    if(DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+      set_property(TARGET ${target} PROPERTY CUDA_STANDARD 20)
+    else()
+      # CMake before 3.26 knows no C++20 flag for nvcc, and CUDA_STANDARD 20 then adds none.
+      target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-std=c++20>)
+    endif()
+  endif()
+endfunction()

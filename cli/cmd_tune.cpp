@@ -17,6 +17,7 @@
 #include "autotune/tuner.hpp"
 #include "autotune/worker_roles.hpp"
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
 #include "translator/ir/verifier.hpp"
@@ -36,27 +37,9 @@ namespace {
   throw CLI::RuntimeError(1);
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(fmt::format("cannot read '{}'", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_text(const std::string& path) { return read_input("tilecc tune", path); }
 
-void write_text(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return;
-  }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) fail(fmt::format("cannot write '{}'", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(fmt::format("cannot write '{}'", path));
-}
+void write_text(const std::string& path, const std::string& text) { write_output("tilecc tune", path, text); }
 
 /// The module of a .tile.cpp (Clang frontend) or of serialized IR (.json).
 ir::Module load_module(const std::string& input) {
@@ -172,6 +155,9 @@ class Tune final : public CLI::App {
 
  private:
   void run() {
+    check_input("tilecc tune", input_);
+    for (const std::string& out : {json_, plot_})
+      if (!out.empty()) check_output("tilecc tune", out, {input_});
     std::vector<autotune::ArgSpec> specs;
     try {
       for (const std::string& a : args_) specs.push_back(autotune::parse_arg(a));

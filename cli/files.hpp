@@ -5,8 +5,8 @@
 // user's source would be replaced), a directory, or a special file other than a character
 // device; a regular output is written to a temporary file beside it and renamed into place,
 // so it is whole or absent, and the temporary file is removed on every failure. Character
-// devices (/dev/null, /dev/stdout) are written through: renaming over one would replace the
-// device node when run as root.
+// devices and pipes (/dev/null, /dev/stdout) are written through: renaming over one would
+// replace the device node (when run as root) or the pipe instead of writing to it.
 #pragma once
 
 #include <fmt/format.h>
@@ -56,7 +56,7 @@ inline std::string read_input(const std::string& command, const std::string& pat
 }
 
 /// Refuses, before any work, an output that names one of `inputs`, a directory or a special
-/// file other than a character device. "-" is stdout.
+/// file other than a character device or a pipe. "-" is stdout.
 inline void check_output(const std::string& command, const std::string& path, const std::vector<std::string>& inputs) {
   if (path == "-") return;
   struct stat out {};
@@ -67,8 +67,8 @@ inline void check_output(const std::string& command, const std::string& path, co
     if (::stat(in.c_str(), &st) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino)
       fail_file(fmt::format("{}: output '{}' is the input '{}'; writing it would replace the input", command, path, in));
   }
-  if (!S_ISREG(out.st_mode) && !S_ISCHR(out.st_mode))
-    fail_file(fmt::format("{}: output '{}' is not a regular file or a character device", command, path));
+  if (!S_ISREG(out.st_mode) && !S_ISCHR(out.st_mode) && !S_ISFIFO(out.st_mode))
+    fail_file(fmt::format("{}: output '{}' is not a regular file, a pipe or a character device", command, path));
 }
 
 /// Writes the whole output or nothing (see the top of this file).
@@ -79,14 +79,21 @@ inline void write_output(const std::string& command, const std::string& path, co
     return;
   }
   struct stat out {};
-  if (::stat(path.c_str(), &out) == 0 && S_ISCHR(out.st_mode)) {
+  if (::stat(path.c_str(), &out) == 0 && (S_ISCHR(out.st_mode) || S_ISFIFO(out.st_mode))) {
     std::ofstream dev(path, std::ios::binary);
     dev << text;
     dev.flush();
     if (!dev) fail_file(fmt::format("{}: cannot write '{}'", command, path));
     return;
   }
-  std::string tmp = path + ".XXXXXX";
+  // Through a symbolic link (an output named by a link, /dev/stdout redirected to a file), the
+  // file it names is replaced, not the link.
+  std::string target = path;
+  if (char* real = ::realpath(path.c_str(), nullptr)) {
+    target = real;
+    std::free(real);
+  }
+  std::string tmp = target + ".XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) fail_file(fmt::format("{}: cannot write '{}': {}", command, path, std::strerror(errno)));
   // mkstemp creates the file 0600: give it the mode a newly created file would have.
@@ -101,7 +108,7 @@ inline void write_output(const std::string& command, const std::string& path, co
   }
   const int saved = errno;
   ok = ::close(fd) == 0 && ok;
-  if (ok && std::rename(tmp.c_str(), path.c_str()) == 0) return;
+  if (ok && std::rename(tmp.c_str(), target.c_str()) == 0) return;
   const int why = ok ? errno : saved;
   std::remove(tmp.c_str());
   fail_file(fmt::format("{}: cannot write '{}': {}", command, path, std::strerror(why)));

@@ -11,11 +11,12 @@ build() {
     -I"$1/.carry" "$1/bench/bench_kernels.cu" -lcublas -o "$2" > "$out/bench_build_$(basename "$2").log" 2>&1 ||
     { tail -30 "$out/bench_build_$(basename "$2").log"; exit 1; }
 }
-build . /tmp/bench_kernels
 if [ -d .carry/baseline ]; then
-  # Both built and timed in this run, alternating, so that clocks and the other tenants of
-  # the machine weigh on both alike.
-  build .carry/baseline /tmp/bench_baseline
+  # Both built (in parallel) and timed in this run, alternating, so that clocks and the other
+  # tenants of the machine weigh on both alike.
+  build . /tmp/bench_kernels &
+  build .carry/baseline /tmp/bench_baseline &
+  wait %1 && wait %2 || exit 1
   for round in 1 2; do
     echo "--- baseline (.carry/baseline), round $round" | tee -a "$out/bench.log"
     /tmp/bench_baseline | tee -a "$out/bench.log"
@@ -23,6 +24,7 @@ if [ -d .carry/baseline ]; then
     /tmp/bench_kernels | tee -a "$out/bench.log"
   done
 else
+  build . /tmp/bench_kernels
   /tmp/bench_kernels | tee "$out/bench.log"
 fi
 python3 bench/bench_torch.py | tee "$out/bench_torch.log"

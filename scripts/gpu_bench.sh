@@ -14,9 +14,9 @@ build() {
 if [ -d .carry/baseline ]; then
   # Both built (in parallel) and timed in this run, alternating, so that clocks and the other
   # tenants of the machine weigh on both alike.
-  build . /tmp/bench_kernels &
-  build .carry/baseline /tmp/bench_baseline &
-  wait %1 && wait %2 || exit 1
+  build . /tmp/bench_kernels & current=$!
+  build .carry/baseline /tmp/bench_baseline & baseline=$!
+  wait "$current" && wait "$baseline" || exit 1
   for round in 1 2; do
     echo "--- baseline (.carry/baseline), round $round" | tee -a "$out/bench.log"
     /tmp/bench_baseline | tee -a "$out/bench.log"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 [ $# -eq 2 ] || { echo "usage: $0 <commit> <tilecc of that commit>" >&2; exit 2; }
 commit=$1 tilecc=$(realpath "$2")
 rm -rf .carry/baseline && mkdir -p .carry/baseline
-git archive "$commit" include templates bench scripts/gpu_translate.sh | tar -x -C .carry/baseline
+git archive "$commit" include templates bench test/support scripts/gpu_translate.sh | tar -x -C .carry/baseline
 # The commit's own translation of the benchmark variants (its gpu_translate.sh), run in a copy
 # of its examples so that the header comments name the same paths.
 git archive "$commit" examples | tar -x -C .carry/baseline

@@ -57,11 +57,12 @@ using ir::Axis;
 
 class Emitter {
  public:
-  Emitter(const ir::Kernel& k, const Config& c, const EmitOptions& o) : k_(k), c_(c), o_(o) {}
+  Emitter(const ir::Kernel& k, const passes::Resources& r, const Config& c, const EmitOptions& o)
+      : k_(k), resources_(r), c_(c), o_(o) {}
 
   KernelCode run() {
     plan_ = launch::plan_launch(k_, c_);
-    plan_.dynamic_shared_bytes = passes::analyze_resources(k_).dynamic_shared_bytes;
+    plan_.dynamic_shared_bytes = resources_.dynamic_shared_bytes;
     threads_ = k_.layout.threads;
     tc_ = k_.layout.threads_per_row;
     KernelCode code;
@@ -69,7 +70,7 @@ class Emitter {
                          (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
-    code.resources = passes::analyze_resources(k_);
+    code.resources = resources_;
     return code;
   }
 
@@ -109,11 +110,13 @@ class Emitter {
   }
 
   /// `{var}_size`: the tile's extent, a constant when the loop's extent divides its block size.
-  std::string tile_size_line(const ir::LoopDim& d, const std::string& end) const {
-    if (d.divisible)
-      return fmt::format("constexpr int {}_size = {};  // specialized: the extent divides {}", d.var, d.block.value,
-                         d.block.value);
-    return fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", d.var, d.block.value, end);
+  static std::string tile_size_line(const std::string& var, std::int64_t block, bool divisible, const std::string& end) {
+    if (divisible)
+      return fmt::format("constexpr int {}_size = {};  // specialized: the extent divides {}", var, block, block);
+    return fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", var, block, end);
+  }
+  static std::string tile_size_line(const ir::LoopDim& d, const std::string& end) {
+    return tile_size_line(d.var, d.block.value, d.divisible, end);
   }
 
   std::string runtime_extent(const Dim& d) {
@@ -794,10 +797,8 @@ class Emitter {
   const std::vector<LaunchDim>& launch_dims() const { return k_.programs.dims; }
   int grid_axes() const { return k_.programs.axes(); }
 
-  /// `{var}_size` of a launch dim (see the loop form above).
-  std::string tile_size_line(const LaunchDim& d, const std::string& end) const {
-    ir::LoopDim loop{d.var, d.begin, d.end, {ir::BlockSpec::Kind::Fixed, 0, d.block}, d.divisible};
-    return tile_size_line(loop, end);
+  static std::string tile_size_line(const LaunchDim& d, const std::string& end) {
+    return tile_size_line(d.var, d.block, d.divisible, end);
   }
 
   const std::vector<ir::StmtPtr>& launch_body() const {
@@ -1122,6 +1123,7 @@ class Emitter {
   }
 
   const ir::Kernel& k_;
+  const passes::Resources& resources_;  // of the lowered kernel, analyzed once by emit_kernel
   const Config& c_;
   const EmitOptions& o_;
   std::map<std::string, Val> values_;
@@ -1158,9 +1160,9 @@ KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const Emi
   lo.specialization = options.specialization;
   const ir::Kernel lowered = passes::lower(kernel, config, passes::Target{options.arch}, lo);
   // A translation that succeeds compiles: a config over the arch's limits is refused here.
-  if (auto why = passes::over_limits(lowered, passes::analyze_resources(lowered), config::arch_limits(options.arch)))
-    throw ConfigError(*why);
-  return Emitter(lowered, config, options).run();
+  const passes::Resources resources = passes::analyze_resources(lowered);
+  if (auto why = passes::over_limits(lowered, resources, config::arch_limits(options.arch))) throw ConfigError(*why);
+  return Emitter(lowered, resources, config, options).run();
 }
 
 }  // namespace tilecc::codegen

@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "translator/ir/serialize.hpp"
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -245,31 +247,6 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
 }
 
 namespace {
-/// The number in `text` too large for a double (nlohmann's parse() rejects it without saying
-/// where) and the key it belongs to: the last object key before it.
-std::pair<std::string, std::string> overflowing_number(const std::string& text) {
-  std::string key, str;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      str.clear();
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-        if (i < text.size()) str += text[i];
-      }
-      const std::size_t next = text.find_first_not_of(" \t\r\n", i + 1);
-      if (next != std::string::npos && text[next] == ':') key = str;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      std::size_t end = i;
-      while (end < text.size() && std::strchr("+-.eE0123456789", text[end]) != nullptr) ++end;
-      const std::string number = text.substr(i, end - i);
-      if (!std::isfinite(std::strtod(number.c_str(), nullptr))) return {key, number};
-      i = end - 1;
-    }
-  }
-  return {key, "?"};
-}
-
 // Typed readers of config values. nlohmann's get<int>() converts silently (8.5 -> 8,
 // true -> 1, 2^32 + 8 -> 8); a config that means something else than it says is refused,
 // naming the field.
@@ -317,7 +294,7 @@ Config apply_config_json(const std::string& text, Config c) {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::out_of_range&) {
     // A number too large for a double (1e400): parse() reports it as out_of_range.
-    const auto [key, number] = overflowing_number(text);
+    const auto [key, number] = ir::overflowing_json_number(text);
     throw ConfigError(fmt::format("config field '{}': {} is out of range", key, number));
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("config: not valid JSON: ") + e.what());

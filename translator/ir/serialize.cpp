@@ -122,31 +122,6 @@ json to_json(const Kernel& k) {
           {"host", block_json(k.host)}, {"body", block_json(k.body)}};
 }
 
-/// The number in `text` too large for a double (nlohmann's parse() rejects it without saying
-/// where) and the key it belongs to: the last object key before it.
-std::pair<std::string, std::string> overflowing_number(const std::string& text) {
-  std::string key, str;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      str.clear();
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-        if (i < text.size()) str += text[i];
-      }
-      const std::size_t next = text.find_first_not_of(" \t\r\n", i + 1);
-      if (next != std::string::npos && text[next] == ':') key = str;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      std::size_t end = i;
-      while (end < text.size() && std::strchr("+-.eE0123456789", text[end]) != nullptr) ++end;
-      const std::string number = text.substr(i, end - i);
-      if (!std::isfinite(std::strtod(number.c_str(), nullptr))) return {key, number};
-      i = end - 1;
-    }
-  }
-  return {key, "?"};
-}
-
 /// Reads the JSON form back. Every value is checked for its type and every error names
 /// where it is ("kernels[0].body[1].expr.op: ..."), not the JSON library's wording.
 /// Expressions and loops nest at most kMaxDepth deep: lowering and printing recurse over
@@ -409,12 +384,35 @@ Module deserialize(const std::string& text) {
     j = json::parse(text);
   } catch (const json::out_of_range&) {
     // A number too large for a double (1e400): parse() reports it as out_of_range.
-    const auto [key, number] = overflowing_number(text);
+    const auto [key, number] = overflowing_json_number(text);
     throw SerializeError("tile IR: field '" + key + "': " + number + " is out of range");
   } catch (const json::exception& e) {
     throw SerializeError(std::string("tile IR: not valid JSON: ") + e.what());
   }
   return Reader().module(j);
+}
+
+std::pair<std::string, std::string> overflowing_json_number(const std::string& text) {
+  std::string key, str;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      str.clear();
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+        if (i < text.size()) str += text[i];
+      }
+      const std::size_t next = text.find_first_not_of(" \t\r\n", i + 1);
+      if (next != std::string::npos && text[next] == ':') key = str;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = i;
+      while (end < text.size() && std::strchr("+-.eE0123456789", text[end]) != nullptr) ++end;
+      const std::string number = text.substr(i, end - i);
+      if (!std::isfinite(std::strtod(number.c_str(), nullptr))) return {key, number};
+      i = end - 1;
+    }
+  }
+  return {key, "?"};
 }
 
 }  // namespace tilecc::ir

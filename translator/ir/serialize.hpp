@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "ir.hpp"
 
@@ -19,5 +20,10 @@ inline constexpr int kSerializedVersion = 1;
 
 std::string serialize(const Module& m);
 Module deserialize(const std::string& text);
+
+/// The number in JSON `text` too large for a double (nlohmann's parse() rejects it without
+/// saying where) and the key it belongs to, the last object key before it; {key, "?"} when
+/// none overflows. Shared by the IR reader and the config reader for their messages.
+std::pair<std::string, std::string> overflowing_json_number(const std::string& text);
 
 }  // namespace tilecc::ir

@@ -20,8 +20,6 @@ struct PassContext {
   const config::Config& config;
   Target target;
   config::Specialization specialization;  // facts of the arguments; empty: the generic variant
-  /// The input kernel's structural elements (config's per-site lists refer to them).
-  config::KernelStructure structure;
   std::string source_file;  // for messages
 };
 

@@ -36,7 +36,7 @@ std::span<const PassInfo> pipeline() { return kPipeline; }
 ir::Kernel lower(const ir::Kernel& kernel, const config::Config& config, const Target& target,
                  const LowerOptions& options) {
   config::validate(config, kernel);
-  const PassContext ctx{config, target, options.specialization, config::analyze(kernel), kernel.source_file};
+  const PassContext ctx{config, target, options.specialization, kernel.source_file};
   ir::Kernel k = kernel;
   for (const PassInfo& pass : kPipeline) {
     k = pass.run(k, ctx);

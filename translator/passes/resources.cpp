@@ -169,7 +169,7 @@ class Counter {
     if (s.dot.wgmma) {
       frag(DType::f32, {rows, cols});
     } else {
-      const std::int64_t limit = s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(arch_) : sizing::static_shared_limit;
+      const std::int64_t limit = s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(k_.arch) : sizing::static_shared_limit;
       dot_staging(rows, cols, l_.blocks.at(loop.dims[0].var), DType::f32, product->args[0]->dtype, s.dot.stages, true,
                   limit);
     }
@@ -241,9 +241,6 @@ class Counter {
     return DType::f32;
   }
 
- public:
-  std::string arch_ = "sm_90a";
-
  private:
   const ir::Kernel& k_;
   const ir::Layout& l_;
@@ -258,9 +255,7 @@ class Counter {
 
 Resources analyze_resources(const ir::Kernel& lowered) {
   Resources r;
-  Counter counter(lowered, r);
-  counter.arch_ = lowered.arch;
-  counter.run();
+  Counter(lowered, r).run();
   return r;
 }
 

@@ -117,16 +117,9 @@ class Accesses : public ir::Mutator {
     return out;
   }
 
-  /// Stores of a dot_loop_store go from the mma registers: no stage.
-  ir::StmtPtr mutate_dot_loop_store(const ir::StmtPtr& s) override {
-    auto out = std::make_shared<ir::Stmt>(*s);
-    auto store = std::make_shared<ir::Stmt>(*s->body[2]);
-    const int i = store->access.site;
-    store->access.vector = at_or(c_.store_vectors, i, true);
-    store->access.hint = hint_of(at_or(c_.store_hints, i, config::StoreHint::Default));
-    out->body[2] = store;
-    return out;
-  }
+  /// A dot_loop_store's products go from the mma registers to the tensor: its store has no
+  /// access of its own to choose, and its k-loop's operands are staged by the library.
+  ir::StmtPtr mutate_dot_loop_store(const ir::StmtPtr& s) override { return s; }
 
  private:
   ir::DType param_dtype(const std::string& name) const {

@@ -42,3 +42,15 @@ for name, fn, by in [
     tbs, tbs_w = by / (t * 1e-3) / 1e12, by / (t_w * 1e-3) / 1e12
     print(f"torch {name:12s} {t:8.4f} ms {tbs:6.2f} TB/s {100 * tbs / copy_tbs:6.1f}% of copy"
           f"   write flush: {100 * tbs_w / copy_tbs_w:6.1f}%")
+
+# Attention forward beside test/gpu/check_attention.cu --bench: bf16, batch-heads 32,
+# sequence 4096, PyTorch's scaled_dot_product_attention with its flash backend.
+from torch.nn.attention import SDPBackend, sdpa_kernel
+for d in (64, 128):
+    q, k, v = (torch.randn(1, 32, 4096, d, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+    for causal in (False, True):
+        with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+            t = time_ms(lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal), reps=10)
+        flops = 4 * 32 * 4096 * 4096 * d * (0.5 if causal else 1.0)
+        print(f"torch attention bf16 bh 32 s 4096 d {d} {'causal' if causal else 'noncausal':10s} {t:9.3f} ms"
+              f"  {flops / t / 1e9:6.1f} TFLOP/s")

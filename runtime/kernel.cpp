@@ -89,7 +89,10 @@ struct SlotPlan {
 struct VariantKey {
   config::SpecKey key;
   std::int64_t extent_class = 0;
-  bool operator==(const VariantKey& o) const { return extent_class == o.extent_class && key == o.key; }
+  bool looped = false;  // the config's looped fallback (whole extents beyond its full_extent)
+  bool operator==(const VariantKey& o) const {
+    return extent_class == o.extent_class && looped == o.looped && key == o.key;
+  }
 };
 
 /// One compiled variant: a key's kernel, loaded, with the config it was emitted for.
@@ -99,6 +102,7 @@ struct Variant {
   Module module;
   Function function;
   launch::LaunchPlan plan;  // grid, guards, packing; dynamic_shared_bytes from codegen
+  bool has_looped = false;  // config::looped_fallback exists: the launch for rows beyond the guards
 };
 
 struct Kernel::Impl {
@@ -116,7 +120,8 @@ struct Kernel::Impl {
 
   struct KeyHash {
     std::size_t operator()(const VariantKey& k) const {
-      return static_cast<std::size_t>(k.key.hash() ^ (static_cast<std::uint64_t>(k.extent_class) * 0x9e3779b97f4a7c15ull));
+      return static_cast<std::size_t>(k.key.hash() ^ (static_cast<std::uint64_t>(k.extent_class) * 0x9e3779b97f4a7c15ull) ^
+                                      static_cast<std::uint64_t>(k.looped));
     }
   };
   std::mutex mutex;
@@ -323,6 +328,11 @@ struct Kernel::Impl {
     const auto start = std::chrono::steady_clock::now();
     const config::SpecKey& key = vkey.key;
     auto [config, spec] = plan(key, args);
+    std::optional<config::Config> looped = config::looped_fallback(kernel, config);
+    if (vkey.looped) {
+      if (!looped) throw std::logic_error("tilecc runtime: a looped variant of a config that has none");
+      config = *looped;
+    }
     launch::LaunchPlan launch_plan;  // before compiling: a config the grid cannot take compiles nothing
     try {
       launch_plan = launch::plan_launch(kernel, config);
@@ -345,6 +355,7 @@ struct Kernel::Impl {
     v->module = Module::load(c.cubin);
     v->function = v->module.function(c.lowered_names.at(0));
     v->plan = std::move(launch_plan);
+    v->has_looped = !vkey.looped && looped.has_value();
     if (dynamic_shared > 0) {
       // Deep dot pipelines: the kernel's shared buffer is dynamic, beyond the default 48 KB.
       Driver::get().allow_dynamic_shared(v->function.handle(), dynamic_shared);
@@ -357,17 +368,19 @@ struct Kernel::Impl {
     return out;
   }
 
-  Variant* find_or_compile(const config::SpecKey& key, std::int64_t extent_class, std::span<const Arg> args) {
+  Variant* find_or_compile(const config::SpecKey& key, std::int64_t extent_class, std::span<const Arg> args,
+                           bool looped = false, bool count = true) {
     std::lock_guard<std::mutex> lock(mutex);
-    ++stats.launches;
-    if (last && last->key.extent_class == extent_class && last->key.key == key) {  // no copy of the key
-      ++stats.memory_hits;
+    if (count) ++stats.launches;
+    if (last && last->key.extent_class == extent_class && last->key.looped == looped &&
+        last->key.key == key) {  // no copy of the key
+      if (count) ++stats.memory_hits;
       return last;
     }
-    const VariantKey full{key, extent_class};
+    const VariantKey full{key, extent_class, looped};
     auto it = variants.find(full);
     if (it != variants.end()) {
-      ++stats.memory_hits;
+      if (count) ++stats.memory_hits;
       return last = it->second.get();
     }
     return last = compile(full, args);
@@ -428,12 +441,16 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   m.bind(args, b);
   config::SpecKey key;
   m.compute_key(args, b, key);
-  Variant& v = *m.find_or_compile(key, m.extent_class(b), args);
+  Variant* v = m.find_or_compile(key, m.extent_class(b), args);
+  if (const launch::WholeDim* w = launch::exceeded_guard(v->plan, b.sizes)) {
+    // Rows longer than the config holds run its looped variant, as the emitted launcher does.
+    if (!v->has_looped)
+      throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name,
+                                    launch::guard_error(v->plan, *w, b.sizes[w->param][w->dim])));
+    v = m.find_or_compile(key, m.extent_class(b), args, /*looped=*/true, /*count=*/false);
+  }
 
-  const launch::LaunchPlan& plan = v.plan;
-  if (const launch::WholeDim* w = launch::exceeded_guard(plan, b.sizes))
-    throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name,
-                                  launch::guard_error(plan, *w, b.sizes[w->param][w->dim])));
+  const launch::LaunchPlan& plan = v->plan;
   const std::span<const std::int64_t> extents(b.extents, static_cast<std::size_t>(m.host->launch_dim_count()));
   const std::int64_t sms = plan.grid == launch::GridKind::Persistent ? Driver::get().multiprocessors() : 0;
   const launch::Grid grid = launch::compute_grid(plan, extents, sms);
@@ -441,7 +458,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   if (!grid.launches()) throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name, grid.error()));
   launch::ArgPack pack;
   launch::pack_args(plan.params, b.env, b.data, pack);
-  v.function.launch({grid.x, grid.y, grid.z}, grid.threads, grid.dynamic_shared_bytes, stream, pack);
+  v->function.launch({grid.x, grid.y, grid.z}, grid.threads, grid.dynamic_shared_bytes, stream, pack);
 }
 
 config::SpecKey Kernel::key(std::span<const Arg> args) const {

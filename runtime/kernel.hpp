@@ -17,8 +17,10 @@
 // runtime/cache.hpp), loads it through the driver API (runtime/driver.hpp),
 // allows the dynamic shared memory a deep dot pipeline takes, and remembers it.
 // Then, with the variant's launch plan (translator/launch/: the rules the emitted
-// launcher and the tuner follow too), it checks the whole-row guards, computes the
-// grid, packs the arguments and calls cuLaunchKernel on the caller's stream.
+// launcher and the tuner follow too), it checks the whole-row guards (rows longer
+// than the config holds run its looped variant, config::looped_fallback, compiled
+// the same way; a kernel without one throws LaunchError), computes the grid, packs
+// the arguments and calls cuLaunchKernel on the caller's stream.
 //
 // Thread safety: launch() may be called from several threads (the in-memory
 // table is guarded by a mutex; a miss compiles, or a provider tunes, under it).

@@ -26,6 +26,10 @@ for variant in $variants; do
     > "$out/build_$variant.log" 2>&1 &
   pids+=($!)
 done
+if [ -f .carry/attention/attention.cu ]; then
+  $nvcc "${flags[@]}" -I.carry test/gpu/check_attention.cu -o /tmp/check_attention > "$out/build_attention.log" 2>&1 &
+  pids+=($!)
+fi
 for p in "${pids[@]}"; do wait "$p" || { tail -30 "$out"/build_*.log; exit 1; }; done
 status=0
 echo "== template primitives"
@@ -46,4 +50,13 @@ for variant in $variants; do
     tail -1 "$out/memcheck_$variant.log"
   fi
 done
+if [ -x /tmp/check_attention ]; then
+  echo "== attention"
+  /tmp/check_attention --bench > "$out/check_attention.log" || status=1
+  grep -E "FAIL|passed|bench" "$out/check_attention.log"
+  if command -v compute-sanitizer >/dev/null; then
+    compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_attention > "$out/memcheck_attention.log" 2>&1 || status=1
+    tail -1 "$out/memcheck_attention.log"
+  fi
+fi
 exit $status

@@ -234,6 +234,21 @@ TEST_CASE("runtime softmax (whole rows) and a second Kernel reading the disk cac
   CHECK(again.stats().disk_hits == softmax.stats().compiles + softmax.stats().disk_hits);
 }
 
+TEST_CASE("runtime softmax: rows beyond the config's full_extent run its looped variant", "[gpu][runtime]") {
+  if (!have_gpu()) return;
+  rt::Kernel softmax = rt::Kernel::from_ir_file(ir_path("softmax"), "softmax_f32", options());
+  // The default full_extent is 1024: these rows take the variant that walks them in chunks.
+  const std::vector<Case> long_rows = {{"rows of 5000", {7, 5000, 5000, 1, 0}},
+                                       {"rows of 65536 + 3, padded", {2, 65539, 65544, 1, 0}},
+                                       {"one row of 1025", {1, 1025, 1025, 1, 0}}};
+  unsigned seed = 300;
+  for (const Case& c : long_rows) run_softmax(softmax, c, seed++);
+  const rt::KernelStats s = softmax.stats();
+  CHECK(s.launches == 3);
+  for (const Case& c : cases()) run_softmax(softmax, c, seed++);  // short rows: the whole-row variant
+  CHECK(softmax.stats().launches == 3 + cases().size());
+}
+
 TEST_CASE("runtime matmul and layer_norm (a float scalar argument)", "[gpu][runtime]") {
   if (!have_gpu()) return;
   rt::Kernel matmul = rt::Kernel::from_ir_file(ir_path("matmul"), "matmul_f32", options());

@@ -262,6 +262,10 @@ class Emitter {
         return make_frag(acc, t, rc);
       }
       case K::Unsqueeze: return emit(e->args[0]);  // the same fragment (assign_layout checked)
+      case K::Transpose: {  // a dot operand (check_supported): dot stages it transposed
+        const Val a = emit(e->args[0]);
+        return {fmt::format("tilecc::dev::trans({})", a.code), a.dtype, true, a.cols, a.rows};
+      }
     }
     internal(e->loc, "an expression kind the printer does not know");
   }
@@ -332,8 +336,10 @@ class Emitter {
     std::string gather_stride;
   };
 
+  /// transposed: a load of the transposed view (fold_transposes): its rows run along the
+  /// second tile index, its columns along the first.
   Access access(const std::string& tensor, const std::vector<Index>& indices, const std::vector<Dim>& shape,
-                ir::SourceLoc) {
+                ir::SourceLoc, bool transposed = false) {
     Access a;
     std::vector<std::string> offsets;
     std::vector<std::pair<int, const Index*>> dims;  // tensor dim -> index producing a tile dim
@@ -341,9 +347,12 @@ class Emitter {
       const Index& i = indices[d];
       const std::string stride = shape_value(tensor, "stride", static_cast<std::int64_t>(d));
       switch (i.kind) {
-        case Index::Kind::Tile:
-          offsets.push_back(stride == "1LL" ? i.var + "_begin" : fmt::format("{}_begin * {}", i.var, stride));
+        case Index::Kind::Tile: {
+          const std::string begin =
+              i.expr ? fmt::format("({}_begin + ({}))", i.var, scalar(i.expr)) : i.var + "_begin";
+          offsets.push_back(stride == "1LL" ? begin : fmt::format("{} * {}", begin, stride));
           break;
+        }
         case Index::Kind::Scalar: offsets.push_back(fmt::format("({}) * {}", scalar(i.expr), stride)); break;
         case Index::Kind::All:
           if (in_chunk_) offsets.push_back(fmt::format("rc_begin * {}", stride));
@@ -360,8 +369,8 @@ class Emitter {
     a.cols = cols;
     auto stride_of = [&](int d) { return shape_value(tensor, "stride", d); };
     if (dims.size() == 2) {
-      a.row_stride = stride_of(dims[0].first);
-      a.col_stride = stride_of(dims[1].first);
+      a.row_stride = stride_of(dims[transposed ? 1 : 0].first);
+      a.col_stride = stride_of(dims[transposed ? 0 : 1].first);
     } else if (dims.size() == 1) {
       (axis(shape[0]) == Axis::Row ? a.row_stride : a.col_stride) = stride_of(dims[0].first);
     }
@@ -371,6 +380,11 @@ class Emitter {
         a.gather_stride = stride_of(dims[i].first);
       }
     return a;
+  }
+
+  /// The element an access's pointer points at: `x.data[0]`, `(x.data + (i) * x.stride(0))[0]`.
+  static std::string element(const std::string& pointer) {
+    return pointer.find(' ') == std::string::npos ? pointer + "[0]" : "(" + pointer + ")[0]";
   }
 
   const ir::Param& param(const std::string& name) const {
@@ -391,7 +405,7 @@ class Emitter {
     return fmt::format("tilecc::dev::PackedBf16<{}, {}, L>", rc.first, rc.second);
   }
   std::string packed_load_call(const Expr& e, const std::string& packed) {
-    const Access a = access(e.name, e.indices, e.shape, e.loc);
+    const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
     return fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_packed"), packed, a.pointer,
                        a.row_stride, a.col_stride, a.rows, a.cols);
   }
@@ -401,9 +415,9 @@ class Emitter {
 
   Val emit_load(const Expr& e) {
     if (auto it = prefetched_.find(&e); it != prefetched_.end()) return it->second;
-    const Access a = access(e.name, e.indices, e.shape, e.loc);
+    const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
     if (e.shape.empty())
-      return {fmt::format("tilecc::dev::convert<{}>({}[0])", cuda_type(e.dtype), a.pointer), e.dtype};
+      return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(e.dtype), element(a.pointer)), e.dtype};
     const auto rc = physical(e.shape, e.loc);
     const std::string name = fresh(e.name);
     line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
@@ -592,7 +606,7 @@ class Emitter {
     std::vector<Index> idx = load.indices;
     for (Index& i : idx)
       if (i.kind == Index::Kind::Tile && i.var == k) i = Index{Index::Kind::All, "", nullptr};
-    return access(load.name, idx, load.shape, load.loc);
+    return access(load.name, idx, load.shape, load.loc, load.transposed);
   }
 
   void emit_stmt(const Stmt& s) {
@@ -637,7 +651,7 @@ class Emitter {
         const bool atomic = s.kind == Stmt::Kind::AtomicAdd;
         if (shape.empty()) {
           const std::string value = v.frag ? v.code + ".v[0][0]" : v.code;
-          const std::string target = fmt::format("{}[0]", a.pointer);
+          const std::string target = element(a.pointer);
           line(fmt::format("if (threadIdx.x == 0) {};",
                            atomic ? fmt::format("atomicAdd(&{}, tilecc::dev::convert<{}>({}))", target,
                                                 cuda_type(p.dtype), value)
@@ -972,7 +986,7 @@ class Emitter {
         if (packed[i])
           line(packed_load_call(*loads[i], next));
         else
-          line(load_call(*loads[i], next, access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc)));
+          line(load_call(*loads[i], next, access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc, loads[i]->transposed)));
       }
       --indent_;
       line("}");
@@ -1027,10 +1041,20 @@ class Emitter {
     for (const Stmt* s : plan.checks)
       line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
                        escape(s->text)));
-    for (const launch::WholeDim& g : plan.guards)
-      line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's full_extent "
-                       "{}: translate with a larger full_extent\");",
-                       g.text, plan.full_extent, k_.name, g.text, plan.full_extent));
+    const bool looped = !o_.looped_symbol.empty() && !plan.guards.empty();
+    if (looped) {
+      std::string longer;
+      for (const launch::WholeDim& g : plan.guards)
+        longer += fmt::format("{}{} > {}", longer.empty() ? "" : " || ", g.text, plan.full_extent);
+      line(fmt::format("// Whole extents beyond full_extent ({}) run the looped variant, which walks them in chunks.",
+                       plan.full_extent));
+      line(fmt::format("const bool looped = {};", longer));
+    } else {
+      for (const launch::WholeDim& g : plan.guards)
+        line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's "
+                         "full_extent {}: translate with a larger full_extent\");",
+                         g.text, plan.full_extent, k_.name, g.text, plan.full_extent));
+    }
     std::string grid;
     if (plan.grid == launch::GridKind::Xyz) {
       // One grid axis per launch dim (per flattened loop), the innermost on x.
@@ -1071,18 +1095,29 @@ class Emitter {
       line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;", symbol,
                        dynamic_shared));
     }
-    // --specialize=auto: the first specialized kernel whose facts hold, else the generic one.
+    if (looped && o_.looped_dynamic_shared)
+      line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;",
+                       o_.looped_symbol, o_.looped_dynamic_shared));
+    // The looped variant for long rows; --specialize=auto: the first specialized kernel whose
+    // facts hold; else the generic one.
+    if (looped) {
+      line("if (looped)");
+      line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", o_.looped_symbol, grid, plan.threads,
+                       o_.looped_dynamic_shared, args));
+    }
     for (std::size_t i = 0; i < o_.dispatch.size(); ++i) {
       const DispatchVariant& v = o_.dispatch[i];
+      const bool chained = i || looped;
       std::string condition;
       for (const Requirement& r : v.requires_)
-        condition += (condition.empty() ? "" : fmt::format(" &&\n{}", std::string(i ? 11 : 6, ' '))) +
+        condition += (condition.empty() ? "" : fmt::format(" &&\n{}", std::string(chained ? 11 : 6, ' '))) +
                      launcher_condition(k_, r, slot_expr(r.slot));
-      line(fmt::format("{}if ({})", i ? "else " : "", condition.empty() ? "true" : condition));
+      line(fmt::format("{}if ({})", chained ? "else " : "", condition.empty() ? "true" : condition));
       line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", v.symbol, grid, plan.threads, dynamic_shared, args));
     }
-    if (!o_.dispatch.empty()) line("else");
-    line(fmt::format("{}{}<<<{}, {}, {}, stream>>>({});", o_.dispatch.empty() ? "" : "  ", symbol, grid, plan.threads,
+    const bool chosen = looped || !o_.dispatch.empty();
+    if (chosen) line("else");
+    line(fmt::format("{}{}<<<{}, {}, {}, stream>>>({});", chosen ? "  " : "", symbol, grid, plan.threads,
                      dynamic_shared, args));
     line("return cudaGetLastError();");
     --indent_;

@@ -31,6 +31,10 @@ struct EmitOptions {
   Specialization specialization;
   /// Specialized kernels (emitted separately) the launcher calls, in order, when their facts hold.
   std::vector<DispatchVariant> dispatch;
+  /// The chunked variant (config::looped_fallback), emitted separately, that the launcher calls
+  /// when a whole extent exceeds the config's full_extent; empty: the launcher refuses them.
+  std::string looped_symbol;
+  int looped_dynamic_shared = 0;  // bytes of dynamic shared memory the looped variant asks for
   /// Appended to the __global__ function's name ("unit_div": add_f32_kernel_unit_div).
   std::string symbol_suffix;
 };

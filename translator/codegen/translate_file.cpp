@@ -55,9 +55,19 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
       generic.dispatch.push_back({kv.kernel_symbol, v.requires_});
     }
   }
+  std::string looped;
+  if (const std::optional<Config> lc = config::looped_fallback(k, config)) {
+    EmitOptions eo = options;
+    eo.symbol_suffix = "looped";
+    const KernelCode kl = emit_kernel(k, *lc, eo);
+    looped = fmt::format("// looped: whole extents beyond full_extent {}, walked in chunks of {}\n{}\n",
+                         config.full_extent, lc->reduction_loops.at(0), kl.global_function);
+    generic.looped_symbol = kl.kernel_symbol;
+    generic.looped_dynamic_shared = kl.resources.dynamic_shared_bytes;
+  }
   const KernelCode kc = emit_kernel(k, config, generic);
-  return fmt::format("// tilecc: kernel {}{}, config {}\n{}{}{}\n{}", k.name,
-                     k.instance.empty() ? "" : "<" + k.instance + ">", config.to_json(), variants,
+  return fmt::format("// tilecc: kernel {}{}, config {}\n{}{}{}{}\n{}", k.name,
+                     k.instance.empty() ? "" : "<" + k.instance + ">", config.to_json(), variants, looped,
                      variants.empty() ? "" : "// generic: accepts every valid input\n", kc.global_function,
                      kc.launcher);
 }

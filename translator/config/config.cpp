@@ -354,6 +354,7 @@ struct Features {
   bool dot = false;
   bool dot_tensor_cores = false;  // a dot of f16/bf16 operands (mma.sync)
   bool rank2 = false;  // some tile has two dimensions
+  bool whole_dot = false;  // a dot operand holds a whole extent (attention's head dim)
 };
 void scan_expr(const ir::ExprPtr& e, Features& f) {
   if (!e) return;
@@ -363,6 +364,9 @@ void scan_expr(const ir::ExprPtr& e, Features& f) {
     f.dot = true;
     const ir::DType t = e->args.empty() ? ir::DType::f32 : e->args[0]->dtype;
     f.dot_tensor_cores = f.dot_tensor_cores || t == ir::DType::bf16 || t == ir::DType::f16;
+    for (std::size_t i = 0; i < e->args.size() && i < 2; ++i)
+      for (const ir::Dim& d : e->args[i]->shape)
+        f.whole_dot = f.whole_dot || d.kind == ir::Dim::Kind::Full || d.kind == ir::Dim::Kind::Expr;
   }
   if (e->shape.size() >= 2) f.rank2 = true;
   for (const ir::ExprPtr& a : e->args) scan_expr(a, f);
@@ -386,6 +390,7 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
     const bool is_launch = std::find(launch.begin(), launch.end(), static_cast<int>(i)) != launch.end();
     std::int64_t b = f.dot ? 32 : 64;                        // device loops (k of a dot: 32)
     if (is_launch && launch.size() == 1) b = f.whole_dims || f.rank2 ? 4 : 1024;  // rows / flat
+    if (is_launch && f.whole_dot) b = 64;  // query rows of attention: tensor-core tiles
     if (is_launch && launch.size() >= 2) b = f.dot ? 128 : 32;  // dot: 128x128 tiles (bench/bench_matmul.cu)
     const ir::BlockSlot& s = k.block_slots[i];
     b = std::min(std::max(b, s.min), s.max);
@@ -395,6 +400,9 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   // A tensor-core dot: 4 warps of 64 x 64 products each (fastest in bench/sweep_matmul.cu;
   // dot_loop_store keeps no accumulator tile beside them). The SIMT dot spills on 4 warps.
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
+  // Whole extents inside dots are head dimensions: 128 holds the common ones (64, 128), and
+  // keeps both dots' operand staging of an attention step in 48 KB.
+  if (f.whole_dot) c.full_extent = 128;
   // sm_90a: two warpgroups of m64n256 wgmma over 128 x 256 tiles, k block 64 (85% of cuBLAS
   // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md).
   if (arch == "sm_90a" && f.dot_tensor_cores && launch.size() >= 2) {
@@ -429,6 +437,7 @@ const ir::Expr* dot_loop_product(const ir::Stmt& s) {
     int pos = -1, tiles = 0;
     for (const ir::Index& idx : load.indices) {
       if (idx.kind == ir::Index::Kind::Gather) return -2;
+      if (idx.kind == ir::Index::Kind::Tile && idx.expr) return -2;  // a shifted tile: the general loop
       if (idx.kind == ir::Index::Kind::Tile || idx.kind == ir::Index::Kind::All) {
         if (idx.kind == ir::Index::Kind::Tile && idx.var == k) pos = tiles;
         ++tiles;
@@ -562,6 +571,21 @@ bool reductions_loopable(const ir::Kernel& k) {
     }
   }
   return true;
+}
+
+std::optional<Config> looped_fallback(const ir::Kernel& kernel, const Config& config) {
+  for (std::int64_t r : config.reduction_loops)
+    if (r != 0) return std::nullopt;
+  const KernelStructure st = analyze(kernel);
+  if (st.reduction_dims.empty() || !st.reductions_loopable) return std::nullopt;
+  Config looped = config;
+  looped.reduction_loops.assign(st.reduction_dims.size(), std::max<std::int64_t>(16, config.full_extent));
+  try {
+    validate(looped, kernel);
+  } catch (const ConfigError&) {
+    return std::nullopt;  // a knob the chunked body cannot take (the launcher keeps its guard)
+  }
+  return looped;
 }
 
 KernelStructure analyze(const ir::Kernel& k) {

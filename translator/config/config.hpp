@@ -48,6 +48,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -126,6 +127,13 @@ const ir::Expr* dot_loop_product(const ir::Stmt& loop);
 /// only lets and stores of elementwise work on rows whose whole extent lies along the columns,
 /// reduced with sum / mean / max / min, no dot, gather or device loop.
 bool reductions_loopable(const ir::Kernel& kernel);
+
+/// The variant a launcher runs for whole extents longer than `config.full_extent`: the same
+/// config with its reductions walked in chunks of full_extent (at least 16), so full_extent is
+/// a choice of speed, never a limit on the inputs. nullopt when the config already loops its
+/// reductions, the kernel holds no whole extent, or its launch body cannot be chunked
+/// (reductions_loopable).
+std::optional<Config> looped_fallback(const ir::Kernel& kernel, const Config& config);
 
 /// Parses and validates a config against the kernel's block-size slots.
 Config parse_config(const std::string& json, const ir::Kernel& kernel);

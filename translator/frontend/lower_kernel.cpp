@@ -163,6 +163,11 @@ class Lowering {
       else if (const auto* p = llvm::dyn_cast<clang::ParenExpr>(e)) e = p->getSubExpr();
       else if (const auto* k = llvm::dyn_cast<clang::ConstantExpr>(e)) e = k->getSubExpr();
       else if (const auto* d = llvm::dyn_cast<clang::CXXDefaultArgExpr>(e)) e = d->getExpr();
+      // A single-element read used as a number (TileRef's conversion): the read itself.
+      else if (const auto* mc = llvm::dyn_cast<clang::CXXMemberCallExpr>(e);
+               mc && llvm::isa_and_nonnull<clang::CXXConversionDecl>(mc->getMethodDecl()) &&
+               mc->getMethodDecl()->getParent()->getName() == "TileRef")
+        e = mc->getImplicitObjectArgument();
       else if (const auto* f = llvm::dyn_cast<clang::CXXFunctionalCastExpr>(e);
                f && f->getCastKind() == clang::CK_ConstructorConversion)
         e = f->getSubExpr();
@@ -658,6 +663,24 @@ class Lowering {
       if (rn == "tilecc::All") {
         idx.kind = Index::Kind::All;
       } else if (rn == "tilecc::TileIndex") {
+        // A shifted tile, `x[tm, tn + n1]`: the tile's indices plus a scalar offset.
+        if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(a);
+            op && op->getNumArgs() == 2 &&
+            (op->getOperator() == clang::OO_Plus || op->getOperator() == clang::OO_Minus)) {
+          const bool tile_first = record_name(strip(op->getArg(0))->getType()) == "tilecc::TileIndex";
+          if (!tile_first && op->getOperator() == clang::OO_Minus)
+            diags_.error(a->getSourceRange(), "a number minus a tile is not an index",
+                         "shift a tile by adding or subtracting a number: x[tn + n1], x[tn - 1]");
+          ExprPtr offset = lower_scalar(*op->getArg(tile_first ? 1 : 0), "a tile's offset");
+          if (op->getOperator() == clang::OO_Minus) {
+            auto neg = node(ir::Expr::Kind::Unary, *op, offset->dtype);
+            neg->op = ir::Op::Neg;
+            neg->args = {offset};
+            offset = neg;
+          }
+          a = strip(op->getArg(tile_first ? 0 : 1));
+          idx.expr = offset;
+        }
         const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(a);
         auto it = ref ? symbols_.find(ref->getDecl()) : symbols_.end();
         if (it == symbols_.end() || it->second.kind != Symbol::Kind::LoopTile)
@@ -981,6 +1004,16 @@ class Lowering {
       shape.insert(shape.begin() + dim, Dim{});
       auto n = node(K::Unsqueeze, call, dt, shape);
       n->ival = dim;
+      n->args = {a};
+      return n;
+    }
+    if (fn == "trans") {
+      ExprPtr a = arg(0);
+      if (a->shape.size() != 2) {
+        diags_.error(call.getArg(0)->getSourceRange(), "tl::trans takes a rank-2 tile");
+        return a;
+      }
+      auto n = node(K::Transpose, call, dt, {a->shape[1], a->shape[0]});
       n->args = {a};
       return n;
     }

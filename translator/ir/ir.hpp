@@ -109,7 +109,8 @@ struct Index {
   enum class Kind { Tile, Scalar, All, Gather };
   Kind kind = Kind::All;
   std::string var;  // Tile: loop variable
-  ExprPtr expr;     // Scalar: int expression; Gather: rank-1 integer tile
+  ExprPtr expr;     // Scalar: int expression; Gather: rank-1 integer tile; Tile: null, or a
+                    // scalar offset added to the tile's indices (x[tm, tn + n1])
 };
 
 /// Expressions: host scalars (rank 0, no loads) and device tile values.
@@ -133,6 +134,7 @@ struct Expr {
     Reduce,       // op: Sum|Mean|Max|Min|Argmax|Argmin over dim ival, keepdim flag
     Dot,          // args: a, b[, acc]
     Unsqueeze,    // insert a size-1 dim at ival
+    Transpose,    // the rank-2 tile args[0] with its two dims swapped (tl::trans)
   };
   Kind kind = Kind::Const;
   DType dtype = DType::i64;
@@ -149,6 +151,7 @@ struct Expr {
   Access access;     // Load
   Scratch scratch;   // Reduce
   bool packed_widen = false;  // Cast to f32 of a packed bf16 load: the load's widening
+  bool transposed = false;    // Load: its two tile dims in reverse index order (fold_transposes)
   int chunked = -1;           // Reduce computed by a ChunkReduce (this id) before its statement
 
   bool is_scalar() const { return shape.empty(); }

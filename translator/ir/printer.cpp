@@ -192,7 +192,9 @@ std::string to_string(const Expr& e) {
     case K::Select: return fmt::format("where({})", args_str(e));
     case K::Cast:
       return fmt::format("{}<{}>({})", e.packed_widen ? "widen" : "cast", name(e.dtype), args_str(e));
-    case K::Load: return fmt::format("load{} {}[{}]", access_str(e.access), e.name, indices_str(e.indices));
+    case K::Load:
+      return fmt::format("load{}{} {}[{}]", e.transposed ? " transposed" : "", access_str(e.access), e.name,
+                         indices_str(e.indices));
     case K::Full: return fmt::format("full<{}>({}; {})", name(e.dtype), args_str(e), shape_str(e.shape));
     case K::Arange: return fmt::format("arange<{}>({})", name(e.dtype), args_str(e));
     case K::Reduce:
@@ -201,6 +203,7 @@ std::string to_string(const Expr& e) {
                          : fmt::format(", scratch {}{}", e.scratch.buffer, e.scratch.barrier ? "" : " no barrier"));
     case K::Dot: return fmt::format("dot({})", args_str(e));
     case K::Unsqueeze: return fmt::format("unsqueeze({}, {})", args_str(e), e.ival);
+    case K::Transpose: return fmt::format("trans({})", args_str(e));
   }
   return "?";
 }

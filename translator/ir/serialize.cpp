@@ -17,7 +17,8 @@ namespace {
 // Kind names double as the on-disk spelling: keep them stable.
 constexpr const char* kExprKinds[] = {"const",  "param", "var",    "size",   "stride",    "tile_attr",
                                       "tile_index", "unary", "binary", "compare", "select", "cast",
-                                      "load",   "full",  "arange", "reduce", "dot",       "unsqueeze"};
+                                      "load",   "full",  "arange", "reduce", "dot",       "unsqueeze",
+                                      "transpose"};
 constexpr const char* kStmtKinds[] = {"let", "assign", "store", "atomic_add", "check", "loop", "dot_loop_store", "chunk_reduce", "chunk_loop"};
 constexpr const char* kDimKinds[] = {"tile", "full", "one", "expr"};
 constexpr const char* kIndexKinds[] = {"tile", "scalar", "all", "gather"};

@@ -91,6 +91,8 @@ class Verifier {
       if ((i.kind == Index::Kind::Scalar || i.kind == Index::Kind::Gather) && !i.expr)
         fail(at, "an index without its expression");
       if (i.expr) expr(i.expr, at);
+      if (i.kind == Index::Kind::Tile && i.expr && (!i.expr->shape.empty() || !is_integer(i.expr->dtype)))
+        fail(at, "a tile index's offset must be an integer scalar");
     }
   }
 
@@ -152,6 +154,7 @@ class Verifier {
       case K::Arange:
       case K::Full:
       case K::Unsqueeze:
+      case K::Transpose:
         if (e->args.size() != 1) fail(loc, "this operation takes one operand");
         break;
       case K::Binary:
@@ -215,6 +218,12 @@ class Verifier {
       case K::Unsqueeze:
         if (e.ival < 0 || e.ival > static_cast<std::int64_t>(rank(0))) fail(loc, "unsqueeze at a dimension out of range");
         want = rank(0) + 1;
+        break;
+      case K::Transpose:
+        if (rank(0) != 2) fail(loc, "a transpose of a tile that is not rank 2");
+        if (e.shape.size() == 2 && (!(e.shape[0] == e.args[0]->shape[1]) || !(e.shape[1] == e.args[0]->shape[0])))
+          fail(loc, "a transpose whose shape is not its operand's, swapped");
+        want = 2;
         break;
       case K::Dot:
         for (std::size_t i = 0; i < e.args.size(); ++i)

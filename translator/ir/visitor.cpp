@@ -24,6 +24,7 @@ void Visitor::visit(const ExprPtr& e) {
     case K::Reduce: return visit_reduce(*e);
     case K::Dot: return visit_dot(*e);
     case K::Unsqueeze: return visit_unsqueeze(*e);
+    case K::Transpose: return visit_transpose(*e);
   }
 }
 
@@ -90,6 +91,7 @@ ExprPtr Mutator::mutate(const ExprPtr& e) {
     case K::Reduce: return mutate_reduce(e);
     case K::Dot: return mutate_dot(e);
     case K::Unsqueeze: return mutate_unsqueeze(e);
+    case K::Transpose: return mutate_transpose(e);
   }
   return e;
 }

@@ -52,6 +52,7 @@ class Visitor {
   virtual void visit_reduce(const Expr& e) { visit_children(e); }
   virtual void visit_dot(const Expr& e) { visit_children(e); }
   virtual void visit_unsqueeze(const Expr& e) { visit_children(e); }
+  virtual void visit_transpose(const Expr& e) { visit_children(e); }
 
   // Statements. Each default visits the children.
   virtual void visit_let(const Stmt& s) { visit_children(s); }
@@ -101,6 +102,7 @@ class Mutator {
   virtual ExprPtr mutate_reduce(const ExprPtr& e) { return mutate_children(e); }
   virtual ExprPtr mutate_dot(const ExprPtr& e) { return mutate_children(e); }
   virtual ExprPtr mutate_unsqueeze(const ExprPtr& e) { return mutate_children(e); }
+  virtual ExprPtr mutate_transpose(const ExprPtr& e) { return mutate_children(e); }
 
   virtual StmtPtr mutate_let(const StmtPtr& s) { return mutate_children(s); }
   virtual StmtPtr mutate_assign(const StmtPtr& s) { return mutate_children(s); }

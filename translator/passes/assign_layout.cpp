@@ -3,17 +3,47 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "passes.hpp"
 #include "translator/ir/layout.hpp"
+#include "translator/ir/visitor.hpp"
 
 namespace tilecc::passes {
 
 namespace {
 
+/// Tile lets read only as operands of dot (`auto kt = k[tn, tl::all]; dot(q, trans(kt))`): dot
+/// stages its operands through shared memory, so their dims need no axis either.
+class DotOnlyLets : public ir::Visitor {
+ public:
+  std::set<std::string> names() const {
+    std::set<std::string> out;
+    for (const auto& [name, uses] : uses_)
+      if (uses.first == uses.second) out.insert(name);
+    return out;
+  }
+
+ protected:
+  void visit_var(const ir::Expr& e) override { ++uses_[e.name].first; }
+  void visit_dot(const ir::Expr& e) override {
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      const ir::Expr* a = e.args[i].get();
+      if (i < 2 && a->kind == ir::Expr::Kind::Transpose) a = a->args[0].get();
+      if (i < 2 && a->kind == ir::Expr::Kind::Var) ++uses_[a->name].second;
+      visit(e.args[i]);
+    }
+  }
+
+ private:
+  std::map<std::string, std::pair<int, int>> uses_;  // name: (all reads, reads as a dot operand)
+};
+
 class Axes {
  public:
-  Axes(const PassContext& ctx, ir::Layout& l) : ctx_(ctx), l_(l) {}
+  Axes(const PassContext& ctx, ir::Layout& l, std::set<std::string> dot_only)
+      : ctx_(ctx), l_(l), dot_only_(std::move(dot_only)) {}
 
   void loops(const std::vector<ir::StmtPtr>& body) {
     for (const ir::StmtPtr& s : body) {
@@ -25,6 +55,7 @@ class Axes {
 
   void body(const std::vector<ir::StmtPtr>& b) {
     for (const ir::StmtPtr& s : b) {
+      if (s->kind == ir::Stmt::Kind::Let && dot_only_.count(s->name)) continue;
       expr(s->expr);
       for (const ir::Index& i : s->indices) expr(i.expr);
       body(s->body);
@@ -57,6 +88,7 @@ class Axes {
 
   const PassContext& ctx_;
   ir::Layout& l_;
+  std::set<std::string> dot_only_;
 };
 
 /// Unsqueeze keeps a fragment as it is: refuse one that would move a dimension between axes.
@@ -100,7 +132,9 @@ ir::Kernel assign_layout(const ir::Kernel& k, const PassContext& ctx) {
   const bool looped = !c.reduction_loops.empty() && c.reduction_loops[0] != 0;
   l.whole_extent = looped ? c.reduction_loops[0] : c.full_extent;
   l.threads = 32 * c.num_warps;
-  Axes axes(ctx, l);
+  DotOnlyLets dot_only;
+  dot_only.visit(k.body);
+  Axes axes(ctx, l, dot_only.names());
   axes.loops(k.body);
   axes.body(k.body);
   std::int64_t widest = 1;

@@ -33,6 +33,22 @@ class Checker : public ir::Visitor {
       if (i.kind == ir::Index::Kind::Scalar) scalar(i.expr, e.loc, "a scalar index");
     visit_children(e);
   }
+  void visit_dot(const ir::Expr& e) override {
+    // The library's dot stages its operands through shared memory, where a transpose is free.
+    for (std::size_t i = 0; i < e.args.size(); ++i)
+      if (i < 2 && e.args[i]->kind == ir::Expr::Kind::Transpose) visit_children(*e.args[i]);
+      else visit(e.args[i]);
+  }
+  void visit_transpose(const ir::Expr& e) override {
+    // fold_transposes reads a loaded tile through its transposed view.
+    const ir::Expr& a = *e.args[0];
+    bool gather = false;
+    for (const ir::Index& i : a.indices) gather = gather || i.kind == ir::Index::Kind::Gather;
+    if (a.kind != ir::Expr::Kind::Load || gather)
+      fail(ctx_, e.loc, "tl::trans of a computed tile is supported only as an operand of tl::dot by the CUDA backend",
+           "transpose the tile where it is loaded, tl::trans(x[tm, tn]), or multiply by it: tl::dot(a, tl::trans(b))");
+    visit_children(e);
+  }
   void visit_check(const ir::Stmt& s) override {
     fail(ctx_, s.loc, "TILECC_CHECK inside a tile loop", "check shapes before the tile loop");
   }

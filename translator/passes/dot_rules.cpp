@@ -18,6 +18,13 @@ std::int64_t mma_loop_bytes(std::int64_t r, std::int64_t c, std::int64_t bk) {
 
 std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk) { return sizing::mma_k_step(r, bk, c); }
 
+std::int64_t fragment_dot_bytes(ir::DType acc, ir::DType a, ir::DType b, std::int64_t r, std::int64_t k,
+                                std::int64_t c) {
+  if (a == b && pipelined_types(acc, a) && r % 16 == 0 && k % 16 == 0 && c % 8 == 0)
+    return sizing::dot_mma_bytes(r, k, c);
+  return sizing::dot_simt_bytes(acc == ir::DType::f64 ? 8 : 4, r, k, c);
+}
+
 std::int64_t simt_bytes(std::int64_t size, std::int64_t r, std::int64_t k, std::int64_t c) {
   return sizing::dot_simt_bytes(size, r, k, c);
 }

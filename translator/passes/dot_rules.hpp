@@ -26,6 +26,11 @@ std::int64_t mma_loop_bytes(std::int64_t r, std::int64_t c, std::int64_t bk);
 /// dot_loop_store's k step for dot_loop_mma: bk halved while it does not fit in 48 KB.
 std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk);
 
+/// Shared bytes of one dot of fragments (dot.cuh's dot: mma.sync staging for f16/bf16 operands
+/// into f32 in multiples of 16 x 16 x 8, else dot_simt's staging in the accumulator's type).
+std::int64_t fragment_dot_bytes(ir::DType acc, ir::DType a, ir::DType b, std::int64_t r, std::int64_t k,
+                                std::int64_t c);
+
 /// Shared bytes dot_simt stages for an r x k by k x c product accumulating in size-byte floats.
 std::int64_t simt_bytes(std::int64_t size, std::int64_t r, std::int64_t k, std::int64_t c);
 /// The k step of dot_loop's general path: bk halved until its SIMT staging fits in 48 KB.

@@ -15,6 +15,10 @@ ir::Kernel check_supported(const ir::Kernel& k, const PassContext& ctx);
 /// loops, multi-dimensional loops) before any pass restructures the body.
 ir::Kernel number_sites(const ir::Kernel& k, const PassContext& ctx);
 
+/// Turns tl::trans of a loaded tile (other than a dot operand, which dot stages transposed)
+/// into a load of the transposed view: the same elements, row and column strides swapped.
+ir::Kernel fold_transposes(const ir::Kernel& k, const PassContext& ctx);
+
 /// Folds the argument facts of a specialized variant: constant sizes and strides, tile loops
 /// whose extent divides the block, pointers and strides the compiler may assume aligned.
 ir::Kernel specialize(const ir::Kernel& k, const PassContext& ctx);

@@ -125,9 +125,17 @@ class Counter {
     }
     switch (e.kind) {
       case Expr::Kind::Var:
-      case Expr::Kind::Unsqueeze: return;
+      case Expr::Kind::Unsqueeze:
+      case Expr::Kind::Transpose: return;  // views of their operand's fragment
       case Expr::Kind::Load: load_site(e); break;
       case Expr::Kind::Reduce: reduction_scratch(); break;
+      case Expr::Kind::Dot: {  // its own static staging buffer
+        const auto [r, k] = ir::physical(l_, e.args[0]->shape);
+        const std::int64_t c = ir::physical(l_, e.args[1]->shape).second;
+        shared(dot_rules::fragment_dot_bytes(e.dtype, e.args[0]->dtype, e.args[1]->dtype, r, k, c),
+               fmt::format("the operand staging of the {} x {} x {} dot at line {}", r, k, c, e.loc.line));
+        break;
+      }
       default: break;
     }
     frag(e.dtype, ir::physical(l_, e.shape));

@@ -38,6 +38,14 @@ class TileIndex {
     return t;
   }
 
+  /// The same tile shifted by `offset` indices: `out[tm, tn + n1] = b[tm, tn]` writes b's
+  /// columns after n1 others (concatenation); the tile keeps its loop, size and id.
+  friend TileIndex operator+(const TileIndex& t, std::int64_t offset) {
+    return {t.begin_ + offset, t.end_ + offset, t.block_size_, t.id_};
+  }
+  friend TileIndex operator+(std::int64_t offset, const TileIndex& t) { return t + offset; }
+  friend TileIndex operator-(const TileIndex& t, std::int64_t offset) { return t + (-offset); }
+
  private:
   std::int64_t begin_, end_, block_size_, id_;
 };

@@ -125,6 +125,19 @@ Tile<T> unsqueeze(const Tile<T>& t, int dim) {
   return out;
 }
 
+/// The transpose of a rank-2 tile: trans(t)[j, i] == t[i, j] (t.T in PyTorch). The CUDA
+/// backend takes it as an operand of dot: `tl::dot(q, tl::trans(k))`.
+template <class T>
+Tile<T> trans(const Tile<T>& t) {
+  if (t.rank() != 2)
+    throw ShapeError("tilecc: trans: needs a rank-2 tile, got rank " + std::to_string(t.rank()));
+  const std::int64_t r = t.shape()[0], c = t.shape()[1];
+  Tile<T> out(Shape{c, r});
+  for (std::int64_t i = 0; i < r; ++i)
+    for (std::int64_t j = 0; j < c; ++j) out.set(j * r + i, t.at(i * c + j));
+  return out;
+}
+
 // ---- creation ----------------------------------------------------------------
 
 namespace detail {

@@ -143,6 +143,15 @@ class TileRef : public Tile<std::remove_const_t<T>> {
   template <plain_number S> TileRef& operator*=(S s) { return *this *= Tile<V>::scalar(convert<V>(s)); }
   template <plain_number S> TileRef& operator/=(S s) { return *this /= Tile<V>::scalar(convert<V>(s)); }
 
+  /// The element a read of single elements holds (`offsets[i]`), usable where a number is:
+  /// loop bounds (`tl::range(offsets[i], offsets[i + 1])`) and index arithmetic.
+  operator V() const {
+    if (this->numel() != 1)
+      throw ShapeError("tilecc: a tile of " + std::to_string(this->numel()) +
+                       " elements is used as a number; index every dimension with a number");
+    return this->at(0);
+  }
+
   /// Adds v into memory element by element (what atomic_add does in eager mode).
   template <class U>
   void add_in_place(const Tile<U>& v) {

@@ -26,7 +26,30 @@
 
 namespace tilecc {
 namespace dev {
+
+// trans(f): a fragment that dot reads as its transpose (tl::trans of a dot operand). Both
+// operands of dot go through shared memory anyway, so the transpose costs only the layout
+// of that staging.
+template <class F> struct Transposed {
+  const F &f;
+};
+template <class T, int R, int C, class L>
+__device__ __forceinline__ Transposed<Frag<T, R, C, L>> trans(const Frag<T, R, C, L> &f) {
+  return {f};
+}
+
 namespace detail {
+
+// An operand of dot as dot reads it: element type and extents (a Transposed fragment swaps them).
+template <class F> struct dot_operand;
+template <class T, int R, int C, class L> struct dot_operand<Frag<T, R, C, L>> {
+  using type = T;
+  static constexpr int rows = R, cols = C;
+};
+template <class T, int R, int C, class L> struct dot_operand<Transposed<Frag<T, R, C, L>>> {
+  using type = T;
+  static constexpr int rows = C, cols = R;
+};
 
 inline constexpr int dot_shared_limit = static_cast<int>(sizing::static_shared_limit);
 
@@ -70,15 +93,37 @@ __device__ __forceinline__ void stage_tile(S *s, const Frag<T, R, C, L> &f) {
   }
 }
 
+// Writes the C x R transpose of f to row-major shared s (leading dimension LD), as stage_tile:
+// element (r, c) of f lands at s[c * LD + r]. Scalar stores (a transposed row is a column).
+template <class S, int LD, class T, int R, int C, class L>
+__device__ __forceinline__ void stage_tile(S *s, const Transposed<Frag<T, R, C, L>> &t) {
+  using F = Frag<T, R, C, L>;
+  const F &f = t.f;
+  const bool row_home = R != 1 || L::ty() == 0;
+  const bool col_home = C != 1 || L::tx() == 0;
+#pragma unroll
+  for (int i = 0; i < F::er; ++i) {
+    const int r = f.row(i);
+    if (!row_home || r >= R)
+      continue;
+#pragma unroll
+    for (int j = 0; j < F::ec; ++j) {
+      const int c = f.col(j);
+      if (col_home && c < C)
+        s[c * LD + r] = f.valid(i, j) ? convert<S>(f.v[i][j]) : zero<S>();
+    }
+  }
+}
+
 // The largest k step (a power of two <= BK) whose SIMT staging fits in 48 KB (at least 1):
 // dot_loop's general path walks k in these steps (sizing::simt_k_step).
 template <class S, int R, int BK, int C> __host__ __device__ constexpr int simt_k_step() {
   return static_cast<int>(sizing::simt_k_step(sizeof(S), R, BK, C));
 }
 
-template <class T, int R, int K, int C, class L, class A, class B>
-__device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
-                                         const Frag<B, K, C, L> &b) {
+template <class T, int R, int C, class L, class OA, class OB>
+__device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const OA &a, const OB &b) {
+  constexpr int K = dot_operand<OA>::cols;
   using F = Frag<T, R, C, L>;
   using S = compute_t<T>;
   constexpr int lda = K + 1;              // odd: rows of a fall in different banks
@@ -339,9 +384,11 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
   }
 };
 
-template <class T, int R, int K, int C, class L, class A, class B>
-__device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
-                                        const Frag<B, K, C, L> &b) {
+template <class T, int R, int C, class L, class OA, class OB>
+__device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const OA &a, const OB &b) {
+  using A = typename dot_operand<OA>::type;
+  using B = typename dot_operand<OB>::type;
+  constexpr int K = dot_operand<OA>::cols;
   constexpr int lda = K + 8; // +16 bytes: the 8 rows of an ldmatrix hit different banks
   constexpr int ldb = C + 8;
   constexpr int stage_bytes = (R * lda + K * ldb) * 2;
@@ -462,9 +509,15 @@ dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const
 
 // acc += a @ b, accumulating in compute_t<T>; elements of a and b outside their extents count
 // as zero. acc keeps its extents.
-template <class T, int R, int K, int C, class L, class A, class B>
-__device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const Frag<A, R, K, L> &a,
-                                    const Frag<B, K, C, L> &b) {
+// Either operand may be trans(f), read as f's transpose.
+template <class T, int R, int C, class L, class OA, class OB>
+__device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const OA &a, const OB &b) {
+  using A = typename detail::dot_operand<OA>::type;
+  using B = typename detail::dot_operand<OB>::type;
+  constexpr int K = detail::dot_operand<OA>::cols;
+  static_assert(detail::dot_operand<OA>::rows == R && detail::dot_operand<OB>::cols == C &&
+                    detail::dot_operand<OB>::rows == K,
+                "dot: operand extents do not match (a: R x K, b: K x C, acc: R x C)");
 #if TILECC_DEV_HAS_MMA_SYNC
   if constexpr (detail::dot_mma_eligible<T, R, K, C, A, B>)
     detail::dot_mma(acc, a, b);

@@ -25,6 +25,11 @@ for variant in $variants; do
   $nvcc "${flags[@]}" -I.carry/$variant test/gpu/check_examples.cu -o /tmp/check_$variant \
     > "$out/build_$variant.log" 2>&1 &
   pids+=($!)
+  if [ -f .carry/$variant/gen/jagged.cu ]; then
+    $nvcc "${flags[@]}" -I.carry/$variant test/gpu/check_language.cu -o /tmp/check_language_$variant \
+      > "$out/build_language_$variant.log" 2>&1 &
+    pids+=($!)
+  fi
 done
 if [ -f .carry/attention/attention.cu ]; then
   $nvcc "${flags[@]}" -I.carry test/gpu/check_attention.cu -o /tmp/check_attention > "$out/build_attention.log" 2>&1 &
@@ -45,9 +50,18 @@ for variant in $variants; do
   echo "== $variant"
   /tmp/check_$variant > "$out/check_$variant.log" || status=1
   grep -E "FAIL|passed" "$out/check_$variant.log"
+  if [ -x /tmp/check_language_$variant ]; then
+    /tmp/check_language_$variant > "$out/check_language_$variant.log" || status=1
+    grep -E "FAIL|passed" "$out/check_language_$variant.log"
+  fi
   if [[ " ${MEMCHECK:-$variants} " == *" $variant "* ]] && command -v compute-sanitizer >/dev/null; then
     compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_$variant > "$out/memcheck_$variant.log" 2>&1 || status=1
     tail -1 "$out/memcheck_$variant.log"
+    if [ -x /tmp/check_language_$variant ]; then
+      compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_language_$variant \
+        > "$out/memcheck_language_$variant.log" 2>&1 || status=1
+      tail -1 "$out/memcheck_language_$variant.log"
+    fi
   fi
 done
 if [ -x /tmp/check_attention ]; then

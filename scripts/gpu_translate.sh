@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 # Default configs in .carry/flat/gen, persistent programs (with prefetch) in .carry/persistent/gen.
 rm -rf .carry/flat .carry/persistent .carry/wgmma
 mkdir -p .carry/flat/gen .carry/persistent/gen
-for k in add bmm cross_entropy embedding exp geglu layer_norm long_sum matmul rms_norm softmax sum swiglu; do
+for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
+         swiglu; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"

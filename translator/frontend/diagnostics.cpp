@@ -2,7 +2,12 @@
 
 namespace tilecc::frontend {
 
+bool Diagnostics::seen(clang::SourceLocation at, const std::string& message) {
+  return !reported_.emplace(at.getRawEncoding(), message).second;
+}
+
 void Diagnostics::error(clang::SourceRange range, const std::string& message, const std::string& hint) {
+  if (seen(range.getBegin(), message)) throw LoweringAborted{};
   clang::DiagnosticsEngine& de = ctx_.getDiagnostics();
   const unsigned id = de.getCustomDiagID(clang::DiagnosticsEngine::Error, "%0");
   de.Report(range.getBegin(), id) << message << clang::CharSourceRange::getTokenRange(range);
@@ -14,6 +19,7 @@ void Diagnostics::error(clang::SourceRange range, const std::string& message, co
 }
 
 void Diagnostics::warning(clang::SourceRange range, const std::string& message) {
+  if (seen(range.getBegin(), message)) return;
   clang::DiagnosticsEngine& de = ctx_.getDiagnostics();
   const unsigned id = de.getCustomDiagID(clang::DiagnosticsEngine::Warning, "%0");
   de.Report(range.getBegin(), id) << message << clang::CharSourceRange::getTokenRange(range);

@@ -402,7 +402,11 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
   // Whole extents inside dots are head dimensions: 128 holds the common ones (64, 128), and
   // keeps both dots' operand staging of an attention step in 48 KB.
-  if (f.whole_dot) c.full_extent = 128;
+  // Eight warps share the query tile's accumulator and operands without spilling.
+  if (f.whole_dot) {
+    c.full_extent = 128;
+    c.num_warps = 8;
+  }
   // sm_90a: two warpgroups of m64n256 wgmma over 128 x 256 tiles, k block 64 (85% of cuBLAS
   // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md).
   if (arch == "sm_90a" && f.dot_tensor_cores && launch.size() >= 2) {

@@ -286,6 +286,7 @@ class Emitter {
     if (!a.frag) {
       if (e.op == ir::Op::Neg) return {"(-" + a.code + ")", e.dtype};
       if (e.op == ir::Op::Not) return {"(!" + a.code + ")", e.dtype};
+      if (e.op == ir::Op::BitNot) return {fmt::format("{}(~{})", t, a.code), e.dtype};
       return {fmt::format("tilecc::dev::scalar_{}<{}>({})", ir::name(e.op), t, a.code), e.dtype};
     }
     if (e.op == ir::Op::Not) return make_frag("tilecc::dev::logical_not(" + a.code + ")", e.dtype, {a.rows, a.cols});
@@ -293,10 +294,15 @@ class Emitter {
   }
 
   Val emit_binary(const Expr& e) {
+    if (e.op == ir::Op::Fma) return emit_fma(e);
     Val a = emit(e.args[0]), b = emit(e.args[1]);
     static const std::map<std::string, std::string> infix = {
         {"add", "+"}, {"sub", "-"}, {"mul", "*"}, {"div", "/"}, {"rem", "%"}, {"lt", "<"},  {"le", "<="},
-        {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"}};
+        {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"},
+        {"bitand", "&"}, {"bitor", "|"}, {"bitxor", "^"}, {"shl", "<<"}, {"shr", ">>"}};
+    // A floating scalar % is fmod (as the host evaluator computes it), not C's integer %.
+    if (!a.frag && !b.frag && e.op == ir::Op::Rem && ir::is_floating(e.dtype))
+      return {fmt::format("tilecc::dev::scalar_rem<{}>({}, {})", cuda_type(e.dtype), a.code, b.code), e.dtype};
     if (!a.frag && !b.frag) {
       if (auto it = infix.find(ir::name(e.op)); it != infix.end())
         return {fmt::format("({} {} {})", a.code, it->second, b.code), e.dtype};
@@ -309,6 +315,15 @@ class Emitter {
       return make_frag(fmt::format("tilecc::dev::logical_{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
     return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype,
                      rc);
+  }
+
+  Val emit_fma(const Expr& e) {
+    Val a = emit(e.args[0]), b = emit(e.args[1]), c = emit(e.args[2]);
+    const char* t = cuda_type(e.dtype);
+    if (!a.frag && !b.frag && !c.frag)
+      return {fmt::format("tilecc::dev::scalar_fma<{}>({}, {}, {})", t, a.code, b.code, c.code), e.dtype};
+    return make_frag(fmt::format("tilecc::dev::fma<{}>({}, {}, {})", t, a.code, b.code, c.code), e.dtype,
+                     physical(e.shape, e.loc));
   }
 
   Val emit_reduce(const Expr& e) {

@@ -17,15 +17,17 @@ constexpr std::array<std::pair<DType, const char*>, 8> kDTypeNames{{
     {DType::b1, "bool"},
 }};
 
-constexpr std::array<const char*, 39> kOpNames{
+constexpr std::array<const char*, 57> kOpNames{
     "",
     "neg", "not", "exp", "exp2", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "abs",
     "add", "sub", "mul", "div", "rem", "pow", "maximum", "minimum", "and", "or",
     "lt", "le", "gt", "ge", "eq", "ne",
     "sum", "mean", "max", "min", "argmax", "argmin",
     "begin", "end", "size", "id", "block_size",
+    "floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "sin", "cos", "bitnot",
+    "bitand", "bitor", "bitxor", "shl", "shr", "fma", "rand", "randn",
 };
-static_assert(kOpNames.size() == static_cast<std::size_t>(Op::BlockSize) + 1, "one name per op");
+static_assert(kOpNames.size() == static_cast<std::size_t>(Op::Randn) + 1, "one name per op");
 
 int float_rank(DType t) { return t == DType::f64 ? 3 : t == DType::f32 ? 2 : 1; }
 }  // namespace
@@ -91,7 +93,19 @@ Expr::Kind op_kind(Op op) {
   if (op <= Op::Or) return Expr::Kind::Binary;
   if (op <= Op::Ne) return Expr::Kind::Compare;
   if (op <= Op::Argmin) return Expr::Kind::Reduce;
-  return Expr::Kind::TileAttr;
+  if (op <= Op::BlockSize) return Expr::Kind::TileAttr;
+  if (op <= Op::BitNot) return Expr::Kind::Unary;
+  return Expr::Kind::Binary;
+}
+
+int op_arity(Op op) {
+  if (op == Op::Fma) return 3;
+  switch (op_kind(op)) {
+    case Expr::Kind::Unary: return 1;
+    case Expr::Kind::Binary:
+    case Expr::Kind::Compare: return 2;
+    default: return 0;
+  }
 }
 
 const char* name(CacheHint h) {

@@ -3,7 +3,7 @@
 #include <tilecc/tile.hpp>
 namespace tl = tilecc;
 
-TILECC_KERNEL void random(tl::i64 seed, tl::Tensor<float, 2> uniform, tl::Tensor<float, 2> normal) {
+TILECC_KERNEL void draw_random(tl::i64 seed, tl::Tensor<float, 2> uniform, tl::Tensor<float, 2> normal) {
   const auto m = uniform.size(0), n = uniform.size(1);
   TILECC_CHECK(normal.size(0) == m && normal.size(1) == n);
   for (auto [tm, tn] : tl::tile(m, n)) {

@@ -41,6 +41,9 @@ const char* cuda_type(DType t) {
     case DType::i32: return "int";
     case DType::i64: return "long long";
     case DType::b1: return "bool";
+    case DType::u8: return "unsigned char";
+    case DType::fp8e4m3: return "__nv_fp8_e4m3";
+    case DType::fp8e5m2: return "__nv_fp8_e5m2";
   }
   return "?";
 }
@@ -156,7 +159,9 @@ class Emitter {
       case DType::f32: return fmt::format("{}f", fmt::format("{:#}", e.fval));
       case DType::f64: return fmt::format("{:#}", e.fval);
       case DType::f16:
-      case DType::bf16: return fmt::format("tilecc::dev::convert<{}>({:#}f)", cuda_type(e.dtype), e.fval);
+      case DType::bf16:
+      case DType::fp8e4m3:
+      case DType::fp8e5m2: return fmt::format("tilecc::dev::convert<{}>({:#}f)", cuda_type(e.dtype), e.fval);
       case DType::b1: return e.ival ? "true" : "false";
       case DType::i64: return fmt::format("{}LL", e.ival);
       default: return fmt::format("{}({})", cuda_type(e.dtype), e.ival);

@@ -201,6 +201,7 @@ class Lowering {
         case clang::BuiltinType::Bool: return DType::b1;
         case clang::BuiltinType::SChar:
         case clang::BuiltinType::Char_S: return DType::i8;
+        case clang::BuiltinType::UChar: return DType::u8;
         case clang::BuiltinType::Int: return DType::i32;
         case clang::BuiltinType::Long:
         case clang::BuiltinType::LongLong: return DType::i64;
@@ -210,6 +211,8 @@ class Lowering {
     const std::string n = record_name(t);
     if (n == "tilecc::f16") return DType::f16;
     if (n == "tilecc::bf16") return DType::bf16;
+    if (n == "tilecc::fp8e4m3") return DType::fp8e4m3;
+    if (n == "tilecc::fp8e5m2") return DType::fp8e5m2;
     return std::nullopt;
   }
 
@@ -229,8 +232,8 @@ class Lowering {
       if (const auto* a = template_arg(t, 0))
         if (auto d = scalar_dtype(a->getAsType())) return *d;
     diags_.error(e.getSourceRange(), "unsupported type '" + t.getAsString() + "' in a tile kernel",
-                 "tile kernels compute with tilecc tiles and the scalar types f16, bf16, float, "
-                 "double, int8_t, int32_t, int64_t and bool");
+                 "tile kernels compute with tilecc tiles and the scalar types f16, bf16, fp8e4m3, fp8e5m2, "
+                 "float, double, int8_t, uint8_t, int32_t, int64_t and bool");
   }
 
   std::optional<std::int64_t> constant_int(const clang::Expr& e) const {
@@ -334,6 +337,9 @@ class Lowering {
       param.rank = static_cast<int>(rank->getAsIntegral().getExtValue());
       symbols_[&p] = {Symbol::Kind::TensorParam, param.name, *d, {}, param.rank, param.is_const};
     } else if (auto d = scalar_dtype(t)) {
+      if (*d == DType::fp8e4m3 || *d == DType::fp8e5m2)
+        diags_.error(p.getSourceRange(), "an fp8 scalar parameter is not supported",
+                     "pass it as float and convert inside the kernel");
       param.dtype = *d;
       symbols_[&p] = {Symbol::Kind::ScalarParam, param.name, *d};
     } else {

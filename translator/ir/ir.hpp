@@ -16,7 +16,7 @@
 namespace tilecc::ir {
 
 /// Element types (the language's dtypes).
-enum class DType { f16, bf16, f32, f64, i8, i32, i64, b1 };
+enum class DType { f16, bf16, f32, f64, i8, i32, i64, b1, u8, fp8e4m3, fp8e5m2 };
 
 const char* name(DType t);                       // "bf16"
 std::optional<DType> parse_dtype(const std::string& s);

@@ -14,7 +14,7 @@ TILECC_KERNEL void jsd(tl::Tensor<const T, 2> x, tl::Tensor<const T, 2> y, float
   TILECC_CHECK(y.size(0) == rows && y.size(1) == v && loss.size(0) == rows);
   TILECC_CHECK(dx.size(0) == rows && dx.size(1) == v);
   TILECC_CHECK(beta > 0.0f && beta < 1.0f);
-  const float scale = 1.0f / static_cast<float>(rows);
+  const float scale = 1.0f / rows;
   for (auto tm : tl::tile(rows)) {
     auto acc = tl::zeros<float>(tm);
     for (auto tv : tl::tile(v)) {

@@ -304,7 +304,7 @@ class Emitter {
     static const std::map<std::string, std::string> infix = {
         {"add", "+"}, {"sub", "-"}, {"mul", "*"}, {"div", "/"}, {"rem", "%"}, {"lt", "<"},  {"le", "<="},
         {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"},
-        {"bitand", "&"}, {"bitor", "|"}, {"bitxor", "^"}, {"shl", "<<"}, {"shr", ">>"}};
+        {"bit_and", "&"}, {"bit_or", "|"}, {"bit_xor", "^"}, {"shl", "<<"}, {"shr", ">>"}};
     // A floating scalar % is fmod (as the host evaluator computes it), not C's integer %.
     if (!a.frag && !b.frag && e.op == ir::Op::Rem && ir::is_floating(e.dtype))
       return {fmt::format("tilecc::dev::scalar_rem<{}>({}, {})", cuda_type(e.dtype), a.code, b.code), e.dtype};

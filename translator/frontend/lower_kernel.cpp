@@ -40,7 +40,7 @@ struct Symbol {
 // Operators and functions of the language, by the name Clang gives them.
 const std::map<std::string, std::string> kBinaryOps = {
     {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}, {"%", "rem"}, {"&", "and"}, {"|", "or"},
-    {"&&", "and"}, {"||", "or"}, {"^", "bitxor"}, {"<<", "shl"}, {">>", "shr"}};
+    {"&&", "and"}, {"||", "or"}, {"^", "bit_xor"}, {"<<", "shl"}, {">>", "shr"}};
 const std::map<std::string, std::string> kCompareOps = {{"<", "lt"},  {"<=", "le"}, {">", "gt"},
                                                         {">=", "ge"}, {"==", "eq"}, {"!=", "ne"}};
 const std::set<std::string> kUnaryMath = {"exp",     "exp2", "log", "sqrt", "rsqrt",
@@ -735,7 +735,7 @@ class Lowering {
     const auto* over = llvm::dyn_cast<clang::CXXOperatorCallExpr>(strip(&at));
     const bool single = (spelled && (spelled->getOpcode() == clang::BO_And || spelled->getOpcode() == clang::BO_Or)) ||
                         (over && (over->getOperator() == clang::OO_Amp || over->getOperator() == clang::OO_Pipe));
-    if (single && ir::is_integer(dtype)) op = op == "and" ? "bitand" : "bitor";
+    if (single && ir::is_integer(dtype)) op = op == "and" ? "bit_and" : "bit_or";
     auto e = node(compares.count(op) ? ir::Expr::Kind::Compare : ir::Expr::Kind::Binary, at, dtype,
                   broadcast(a->shape, b->shape, at));
     e->op = *ir::parse_op(op);
@@ -784,7 +784,7 @@ class Lowering {
 
     if (const auto* u = llvm::dyn_cast<clang::UnaryOperator>(e)) {
       std::string op = u->getOpcode() == clang::UO_Minus ? "neg" : u->getOpcode() == clang::UO_LNot ? "not"
-                     : u->getOpcode() == clang::UO_Not                                   ? "bitnot"
+                     : u->getOpcode() == clang::UO_Not                                   ? "bit_not"
                                                                                          : "";
       if (u->getOpcode() == clang::UO_Plus) return lower(*u->getSubExpr());
       if (op.empty()) diags_.error(e->getSourceRange(), "unsupported unary operator in a kernel");

@@ -27,8 +27,8 @@ constexpr std::array<const char*, 57> kOpNames{
     "lt", "le", "gt", "ge", "eq", "ne",
     "sum", "mean", "max", "min", "argmax", "argmin",
     "begin", "end", "size", "id", "block_size",
-    "floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "sin", "cos", "bitnot",
-    "bitand", "bitor", "bitxor", "shl", "shr", "fma", "rand", "randn",
+    "floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "sin", "cos", "bit_not",
+    "bit_and", "bit_or", "bit_xor", "shl", "shr", "fma", "rand", "randn",
 };
 static_assert(kOpNames.size() == static_cast<std::size_t>(Op::Randn) + 1, "one name per op");
 

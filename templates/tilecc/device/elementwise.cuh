@@ -297,16 +297,16 @@ struct op_cos {
 template <class U> struct unsigned_of { using type = unsigned; };
 template <> struct unsigned_of<long long> { using type = unsigned long long; };
 template <> struct unsigned_of<unsigned long long> { using type = unsigned long long; };
-struct op_bitnot {
+struct op_bit_not {
   template <class U> __device__ __forceinline__ U operator()(U a) const { return static_cast<U>(~a); }
 };
-struct op_bitand {
+struct op_bit_and {
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a & b); }
 };
-struct op_bitor {
+struct op_bit_or {
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a | b); }
 };
-struct op_bitxor {
+struct op_bit_xor {
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a ^ b); }
 };
 struct op_shl {
@@ -487,7 +487,7 @@ TILECC_DEV_UNARY(log1p, true)
 TILECC_DEV_UNARY(expm1, true)
 TILECC_DEV_UNARY(sin, true)
 TILECC_DEV_UNARY(cos, true)
-TILECC_DEV_UNARY(bitnot, false)
+TILECC_DEV_UNARY(bit_not, false)
 #undef TILECC_DEV_UNARY
 
 #define TILECC_DEV_BINARY(name)                                                                    \
@@ -499,9 +499,9 @@ TILECC_DEV_UNARY(bitnot, false)
   __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) {                            \
     return name<RT>(a, b);                                                                         \
   }
-TILECC_DEV_BINARY(bitand)
-TILECC_DEV_BINARY(bitor)
-TILECC_DEV_BINARY(bitxor)
+TILECC_DEV_BINARY(bit_and)
+TILECC_DEV_BINARY(bit_or)
+TILECC_DEV_BINARY(bit_xor)
 TILECC_DEV_BINARY(shl)
 TILECC_DEV_BINARY(shr)
 TILECC_DEV_BINARY(rem)

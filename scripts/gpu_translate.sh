@@ -7,10 +7,15 @@ cd "$(dirname "$0")/.."
 rm -rf .carry/flat .carry/persistent .carry/wgmma
 mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
-         swiglu; do
+         swiglu low_mem_dropout kl_div jsd; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"
+done
+# The language's test kernels (math, random, 8-bit dtypes), default configs in both variants.
+for k in math_ops random dtypes; do
+  "${TILECC:-build/cli/tilecc}" translate "test/kernels/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
+  cp ".carry/flat/gen/$k.cu" ".carry/persistent/gen/$k.cu"
 done
 
 # sm_90a warpgroup MMA (dot_instruction wgmma) for the two dot kernels, the rest as flat.

@@ -42,3 +42,6 @@ tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4
 tl layer_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first","evict_last","evict_last"],"store_hints":["cs"]}'
 tl rms_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"load_hints":["evict_first","evict_last"],"store_hints":["cs"]}'
 tl matmul --arch sm_90a  # the sm_90a default: wgmma 128 x 256 tiles
+tl low_mem_dropout  # the Helion ports at their default configs
+tl kl_div
+tl jsd

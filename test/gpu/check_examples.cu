@@ -341,7 +341,7 @@ void check_ports(const char* dt, double tol) {
 }
 
 // The language's math, random and 8-bit kernels (test/kernels), exact where the eager results are.
-void check_language() {
+void check_language_ops() {
   const long long shapes[][2] = {{1, 1}, {17, 1000}, {257, 1001}};
   for (auto& s : shapes) {
     const long long m = s[0], n = s[1];
@@ -437,7 +437,7 @@ int main() {
   check_more<__nv_bfloat16>("bf16", 2e-2);
   check_ports<float>("f32", 1e-4);
   check_ports<__nv_bfloat16>("bf16", 2e-2);
-  check_language();
+  check_language_ops();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -135,6 +135,9 @@ const char* device_type(ir::DType t) {
     case ir::DType::f16: return "__half";
     case ir::DType::i32: return "int";
     case ir::DType::i64: return "long long";
+    case ir::DType::u8: return "unsigned char";
+    case ir::DType::fp8e4m3: return "__nv_fp8_e4m3";
+    case ir::DType::fp8e5m2: return "__nv_fp8_e5m2";
     default: return "signed char";
   }
 }

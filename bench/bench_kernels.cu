@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "bench/add.cu"
+#include "bench/jsd.cu"
+#include "bench/kl_div.cu"
+#include "bench/low_mem_dropout.cu"
 #include "bench/layer_norm.cu"
 #include "bench/matmul.cu"
 #include "bench/rms_norm.cu"
@@ -90,6 +93,18 @@ int main() {
     return layer_norm<bf16>(C2(x, {m, n}), C1(w, {n}), C1(bias, {n}), 1e-5f, O2(out, {m, n}));
   });
   row("rms_norm 8192x4096", b2, [&] { return rms_norm<bf16>(C2(x, {m, n}), C1(w, {n}), 1e-5f, O2(out, {m, n})); });
+  // The Helion ports, default configs (bench/bench_torch.py has torch eager and torch.compile).
+  float* loss = nullptr;
+  CUDA_OK(cudaMalloc(&loss, m * sizeof(float)));
+  row("low_mem_dropout 8192x4096", b2, [&] {
+    return low_mem_dropout<bf16>(0.3f, 7, tilecc::Tensor<const bf16, 1>(x, {m * n}), tilecc::Tensor<bf16, 1>(out, {m * n}));
+  });
+  row("kl_div 8192x4096", b2 + m * 4.0, [&] {
+    return kl_div<bf16>(C2(x, {m, n}), C2(y, {m, n}), 1e-10f, tilecc::Tensor<float, 1>(loss, {m}));
+  });
+  row("jsd 8192x4096 (loss, dx)", b3 + m * 4.0, [&] {
+    return jsd<bf16>(C2(x, {m, n}), C2(y, {m, n}), 0.5f, tilecc::Tensor<float, 1>(loss, {m}), O2(out, {m, n}));
+  });
 
   // Matmul 4096^3 vs cuBLAS (bf16 in, fp32 accumulate, bf16 out).
   const long long s = 4096;

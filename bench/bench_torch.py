@@ -54,3 +54,27 @@ for d in (64, 128):
         flops = 4 * 32 * 4096 * 4096 * d * (0.5 if causal else 1.0)
         print(f"torch attention bf16 bh 32 s 4096 d {d} {'causal' if causal else 'noncausal':10s} {t:9.3f} ms"
               f"  {flops / t / 1e9:6.1f} TFLOP/s")
+
+# The Helion ports (bench_kernels.cu's rows of the same names), eager and torch.compile.
+lq = torch.log_softmax(x.float(), 1).to(torch.bfloat16)
+lp = torch.log_softmax(y.float(), 1).to(torch.bfloat16)
+pr = lp.float().exp().to(torch.bfloat16)
+
+def jsd_loss(lq, lp, beta=0.5):
+    q, p = lq.float().exp(), lp.float().exp()
+    mix = torch.lerp(q, p, beta)
+    log_m = mix.log()
+    kl = torch.nn.functional.kl_div
+    return (beta * kl(log_m, lp.float(), reduction="none", log_target=True).sum(1)
+            + (1 - beta) * kl(log_m, lq.float(), reduction="none", log_target=True).sum(1)).sum() / lq.shape[0]
+
+ports = [
+    ("low_mem_dropout", lambda: torch.nn.functional.dropout(x, 0.3, training=True), two),
+    ("kl_div", lambda: torch.nn.functional.kl_div(lq, pr, reduction="batchmean"), two + m * 4),
+    ("jsd (loss)", lambda: jsd_loss(lq, lp), two + m * 4),
+]
+for name, fn, by in ports:
+    for how, f in [("eager", fn), ("compile", torch.compile(fn))]:
+        t = time_ms(f)
+        tbs = by / (t * 1e-3) / 1e12
+        print(f"torch {how:7s} {name:16s} {t:8.4f} ms {tbs:6.2f} TB/s {100 * tbs / copy_tbs:6.1f}% of copy")

@@ -7,10 +7,15 @@ cd "$(dirname "$0")/.."
 rm -rf .carry/flat .carry/persistent .carry/wgmma
 mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
-         swiglu; do
+         swiglu low_mem_dropout kl_div jsd; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"
+done
+# The language's test kernels (math, random, 8-bit dtypes), default configs in both variants.
+for k in math_ops random dtypes; do
+  "${TILECC:-build/cli/tilecc}" translate "test/kernels/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
+  cp ".carry/flat/gen/$k.cu" ".carry/persistent/gen/$k.cu"
 done
 
 # sm_90a warpgroup MMA (dot_instruction wgmma) for the two dot kernels, the rest as flat.
@@ -37,3 +42,6 @@ tl softmax -k softmax --config '{"block_sizes":[1],"num_warps":4,"full_extent":4
 tl layer_norm --config '{"block_sizes":[1],"num_warps":4,"full_extent":4096,"threads_per_row":128,"load_hints":["evict_first","evict_last","evict_last"],"store_hints":["cs"]}'
 tl rms_norm --config '{"block_sizes":[1],"num_warps":8,"full_extent":4096,"threads_per_row":256,"load_hints":["evict_first","evict_last"],"store_hints":["cs"]}'
 tl matmul --arch sm_90a  # the sm_90a default: wgmma 128 x 256 tiles
+tl low_mem_dropout  # the Helion ports at their default configs
+tl kl_div
+tl jsd

@@ -6,6 +6,7 @@
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_fp8.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -28,6 +29,9 @@ using f64 = double;
 using i8 = std::int8_t;
 using i32 = std::int32_t;
 using i64 = std::int64_t;
+using u8 = std::uint8_t;
+using fp8e4m3 = __nv_fp8_e4m3;
+using fp8e5m2 = __nv_fp8_e5m2;
 
 /// A strided view of device memory; the same constructors as in eager mode.
 template <class T, int R>

@@ -16,5 +16,6 @@
 #include "tilecc/lang/kernel.hpp"      // TILECC_KERNEL, TILECC_CHECK
 #include "tilecc/lang/loops.hpp"       // tile(), grid(), block(), register_block_size()
 #include "tilecc/lang/ops.hpp"         // math, reductions, dot, atomic_add
+#include "tilecc/lang/random.hpp"      // rand, randn (Philox)
 #include "tilecc/lang/tensor.hpp"      // Tensor, TileRef, all
 #include "tilecc/lang/tile_value.hpp"  // Tile, Shape, operators

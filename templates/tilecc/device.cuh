@@ -17,5 +17,6 @@
 #include "device/packed.cuh"
 #include "device/reduce.cuh"
 #include "device/programs.cuh"
+#include "device/random.cuh"
 #include "device/tma.cuh"
 #include "device/types.cuh"

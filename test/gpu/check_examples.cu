@@ -20,6 +20,12 @@
 #include "gen/rms_norm.cu"
 #include "gen/softmax.cu"
 #include "gen/sum.cu"
+#include "gen/low_mem_dropout.cu"
+#include "gen/kl_div.cu"
+#include "gen/jsd.cu"
+#include "gen/math_ops.cu"
+#include "gen/random.cu"
+#include "gen/dtypes.cu"
 
 #include "../support/cuda_check.hpp"
 
@@ -268,6 +274,157 @@ void check_more(const char* dt, double tol) {
   }
 }
 
+// The Helion ports: dropout (its mask from the host's Philox, tilecc/philox.hpp), kl_div, jsd.
+template <class T>
+void check_ports(const char* dt, double tol) {
+  const long long shapes[][2] = {{1, 1}, {17, 1000}, {257, 4097}, {3, 30011}};
+  for (auto& s : shapes) {
+    const long long m = s[0], n = s[1];
+    {
+      const auto hx = rounded<T>(random_vec(m * n));
+      Dev<T> x(hx), out(m * n);
+      const float p = 0.3f;
+      const long long seed = 20 + m;
+      CUDA_OK(low_mem_dropout<T>(p, seed, tilecc::Tensor<const T, 1>(x.p, {m * n}), tilecc::Tensor<T, 1>(out.p, {m * n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m * n);
+      for (long long i = 0; i < m * n; ++i)
+        want[i] = tilecc::philox::uniform(tilecc::philox::draw(seed, i).w[0]) > p ? hx[i] / (1.0 - p) : 0.0;
+      report("low_mem_dropout", dt, 1, m * n, out.get(), want, tol);
+    }
+    // log-softmax rows (the input, and the target of the log_target form and of jsd), softmax rows.
+    std::vector<float> lq = random_vec(m * n, -4, 4), lp = random_vec(m * n, -4, 4);
+    for (auto* v : {&lq, &lp})
+      for (long long i = 0; i < m; ++i) {
+        double mx = -INFINITY, z = 0;
+        for (long long j = 0; j < n; ++j) mx = std::max(mx, double((*v)[i * n + j]));
+        for (long long j = 0; j < n; ++j) z += std::exp((*v)[i * n + j] - mx);
+        for (long long j = 0; j < n; ++j) (*v)[i * n + j] = float((*v)[i * n + j] - mx - std::log(z));
+      }
+    lq = rounded<T>(lq);
+    lp = rounded<T>(lp);
+    std::vector<float> pr(m * n);
+    for (long long i = 0; i < m * n; ++i) pr[i] = std::exp(lp[i]);
+    pr = rounded<T>(pr);
+    Dev<T> dq(lq), dp(lp), dpr(pr);
+    using C2 = tilecc::Tensor<const T, 2>;
+    {
+      Dev<float> loss(m), loss_log(m);
+      CUDA_OK(kl_div<T>(C2(dq.p, {m, n}), C2(dpr.p, {m, n}), 1e-10f, tilecc::Tensor<float, 1>(loss.p, {m})));
+      CUDA_OK(kl_div_log_target<T>(C2(dq.p, {m, n}), C2(dp.p, {m, n}), tilecc::Tensor<float, 1>(loss_log.p, {m})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m), want_log(m);
+      for (long long i = 0; i < m * n; ++i) {
+        want[i / n] += pr[i] * (std::log(std::max(double(pr[i]), 1e-10)) - lq[i]);
+        want_log[i / n] += std::exp(double(lp[i])) * (lp[i] - lq[i]);
+      }
+      report("kl_div", dt, m, n, loss.get(), want, 1e-3);
+      report("kl_div_log_target", dt, m, n, loss_log.get(), want_log, 1e-3);
+    }
+    {
+      const float beta = 0.4f;
+      Dev<float> loss(m);
+      Dev<T> dx(m * n);
+      CUDA_OK(jsd<T>(C2(dq.p, {m, n}), C2(dp.p, {m, n}), beta, tilecc::Tensor<float, 1>(loss.p, {m}),
+                     tilecc::Tensor<T, 2>(dx.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m), want_dx(m * n);
+      for (long long i = 0; i < m * n; ++i) {
+        const double q = std::exp(double(lq[i])), pp = std::exp(double(lp[i])), mix = beta * pp + (1 - beta) * q;
+        want[i / n] += (beta * pp * (lp[i] - std::log(mix)) + (1 - beta) * q * (lq[i] - std::log(mix))) / m;
+        want_dx[i] = (1 - beta) * q * (lq[i] - std::log(mix)) / m;
+      }
+      report("jsd", dt, m, n, loss.get(), want, 1e-3);
+      report("jsd dx", dt, m, n, dx.get(), want_dx, tol);
+    }
+  }
+}
+
+// The language's math, random and 8-bit kernels (test/kernels), exact where the eager results are.
+void check_language_ops() {
+  const long long shapes[][2] = {{1, 1}, {17, 1000}, {257, 1001}};
+  for (auto& s : shapes) {
+    const long long m = s[0], n = s[1];
+    {
+      Dev<float> u(m * n), g(m * n);
+      CUDA_OK(draw_random(77, tilecc::Tensor<float, 2>(u.p, {m, n}), tilecc::Tensor<float, 2>(g.p, {m, n}), nullptr));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want_u(m * n), want_g(m * n);
+      for (long long i = 0; i < m * n; ++i) {
+        const auto r = tilecc::philox::draw(77, i);
+        want_u[i] = tilecc::philox::uniform(r.w[0]);
+        const double u1 = tilecc::philox::uniform_open0(r.w[0]), u2 = tilecc::philox::uniform(r.w[1]);
+        want_g[i] = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+      }
+      report("rand (exact)", "f32", m, n, u.get(), want_u, 0);
+      report("randn", "f32", m, n, g.get(), want_g, 1e-4);
+    }
+    {
+      auto hx = random_vec(m * n, -6, 6);
+      for (long long i = 0; i < m * n; i += 5) hx[i] = std::round(hx[i]) + 0.5f;  // ties
+      Dev<float> x(hx), f(m * n), c(m * n), r(m * n), t(m * n), sg(m * n);
+      using O = tilecc::Tensor<float, 2>;
+      CUDA_OK(rounding<float>(tilecc::Tensor<const float, 2>(x.p, {m, n}), O(f.p, {m, n}), O(c.p, {m, n}),
+                              O(r.p, {m, n}), O(t.p, {m, n}), O(sg.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> wf(m * n), wc(m * n), wr(m * n), wt(m * n), ws(m * n);
+      for (long long i = 0; i < m * n; ++i) {
+        wf[i] = std::floor(hx[i]);
+        wc[i] = std::ceil(hx[i]);
+        wr[i] = std::nearbyint(hx[i]);
+        wt[i] = std::trunc(hx[i]);
+        ws[i] = hx[i] > 0 ? 1 : hx[i] < 0 ? -1 : 0;
+      }
+      report("floor", "f32", m, n, f.get(), wf, 0);
+      report("ceil", "f32", m, n, c.get(), wc, 0);
+      report("round", "f32", m, n, r.get(), wr, 0);
+      report("trunc", "f32", m, n, t.get(), wt, 0);
+      report("sign", "f32", m, n, sg.get(), ws, 0);
+    }
+    {
+      std::vector<float> ha(m * n), hb(m * n);
+      for (long long i = 0; i < m * n; ++i) {
+        ha[i] = float(int((i * 2654435761ll) % 200001) - 100000);
+        hb[i] = float(int((i * 40503ll) % 1999) - 999);
+        if (hb[i] == 0) hb[i] = 7;
+      }
+      Dev<int> a(ha), b(hb);
+      std::vector<Dev<int>*> outs;
+      for (int k = 0; k < 8; ++k) outs.push_back(new Dev<int>(m * n));
+      using O = tilecc::Tensor<int, 2>;
+      CUDA_OK(bits<int>(tilecc::Tensor<const int, 2>(a.p, {m, n}), tilecc::Tensor<const int, 2>(b.p, {m, n}),
+                        O(outs[0]->p, {m, n}), O(outs[1]->p, {m, n}), O(outs[2]->p, {m, n}), O(outs[3]->p, {m, n}),
+                        O(outs[4]->p, {m, n}), O(outs[5]->p, {m, n}), O(outs[6]->p, {m, n}), O(outs[7]->p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      const char* names[] = {"&", "|", "^", "~", "<<", ">>", "int /", "int %"};
+      for (int k = 0; k < 8; ++k) {
+        std::vector<double> want(m * n);
+        for (long long i = 0; i < m * n; ++i) {
+          const int x = int(ha[i]), y = int(hb[i]), sh = y & 15;
+          const int w[] = {x & y, x | y, x ^ y, ~x, int(unsigned(x) << sh), x >> sh, x / y, x % y};
+          want[i] = w[k];
+        }
+        report(names[k], "i32", m, n, outs[k]->get(), want, 0);
+        delete outs[k];
+      }
+    }
+    {
+      const auto hx = random_vec(m * n, -3, 3);
+      Dev<float> x(hx), y(m * n);
+      Dev<__nv_fp8_e4m3> q(m * n);
+      const float scale = 100.0f;  // some values saturate at 448
+      CUDA_OK(quantize<__nv_fp8_e4m3>(tilecc::Tensor<const float, 2>(x.p, {m, n}), scale,
+                                      tilecc::Tensor<__nv_fp8_e4m3, 2>(q.p, {m, n})));
+      CUDA_OK(dequantize<__nv_fp8_e4m3>(tilecc::Tensor<const __nv_fp8_e4m3, 2>(q.p, {m, n}), scale,
+                                        tilecc::Tensor<float, 2>(y.p, {m, n})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(m * n);
+      for (long long i = 0; i < m * n; ++i) want[i] = float(__nv_fp8_e4m3(hx[i] * scale)) / scale;
+      report("fp8e4m3 round trip", "f32", m, n, y.get(), want, 1e-6);
+    }
+  }
+}
+
 int main() {
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
@@ -278,6 +435,9 @@ int main() {
   check_all<__nv_bfloat16>("bf16", 2e-2);
   check_more<float>("f32", 1e-4);
   check_more<__nv_bfloat16>("bf16", 2e-2);
+  check_ports<float>("f32", 1e-4);
+  check_ports<__nv_bfloat16>("bf16", 2e-2);
+  check_language_ops();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

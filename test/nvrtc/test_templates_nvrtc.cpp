@@ -161,6 +161,47 @@ TILECC_CONVERT_FROM(signed char)
 TILECC_CONVERT_FROM(int)
 TILECC_CONVERT_FROM(long long)
 TILECC_CONVERT_FROM(bool)
+
+// The rounding, smooth, bit, remainder, fma and random ops on fragments and plain values, and
+// the 8-bit element types (u8, fp8) converted both ways.
+template <class L>
+__device__ void exercise_math(const float* x, const int* bits, float* y, int* z, long long seed) {
+  dev::Frag<float, 16, 64, L> t;
+  dev::load(t, x, 64, 1, 16, 64);
+  dev::Frag<int, 16, 64, L> b;
+  dev::load(b, bits, 64, 1, 16, 64);
+  auto f = dev::add<float>(dev::floor<float>(t), dev::ceil<float>(t));
+  f = dev::add<float>(f, dev::round<float>(dev::trunc<float>(t)));
+  f = dev::add<float>(f, dev::sign<float>(dev::log1p<float>(dev::expm1<float>(t))));
+  f = dev::fma<float>(dev::sin<float>(f), dev::cos<float>(t), 1.0f);
+  f = dev::add<float>(dev::rem<float>(f, t), dev::rand<float>(seed, b));
+  f = dev::add<float>(f, dev::randn<float>(seed, dev::arange_cols<long long, 1, 64, L>(seed, 64)));
+  dev::store(y, f, 64, 1);
+  auto i = dev::bit_xor<int>(dev::bit_and<int>(b, 255), dev::bit_or<int>(b, 3));
+  i = dev::shr<int>(dev::shl<int>(dev::bit_not<int>(i), 2), 1);
+  i = dev::rem<int>(i, dev::add<int>(b, 1));
+  dev::store(z, dev::floor<int>(i), 64, 1);
+  y[threadIdx.x] += dev::scalar_floor<float>(x[0]) + dev::scalar_fma<float>(x[1], x[2], x[3]) +
+                    dev::scalar_rand<float>(seed, 5) + dev::scalar_rem<float>(x[4], x[5]) +
+                    float(dev::scalar_shl<long long>(bits[0], 3) + dev::scalar_bit_not<int>(bits[1]));
+  auto e4 = dev::cast<__nv_fp8_e4m3>(t);
+  auto e5 = dev::cast<__nv_fp8_e5m2>(t);
+  auto u8 = dev::cast<unsigned char>(b);
+  dev::store(y, dev::add<float>(dev::cast<float>(e4), dev::cast<float>(e5)), 64, 1);
+  dev::store(z, dev::add<int>(dev::cast<int>(u8), dev::cast<int>(e4)), 64, 1);
+}
+extern "C" __global__ void __launch_bounds__(256) exercise_math_256x64(const float* x, const int* bits, float* y,
+                                                                       int* z, long long seed) {
+  exercise_math<dev::Layout<256, 64>>(x, bits, y, z, seed);
+}
+TILECC_CONVERT_FROM(unsigned char)
+TILECC_CONVERT_FROM(__nv_fp8_e4m3)
+TILECC_CONVERT_FROM(__nv_fp8_e5m2)
+template __device__ void convert_all<unsigned char, float>(const float*, unsigned char*);
+template __device__ void convert_all<__nv_fp8_e4m3, float>(const float*, __nv_fp8_e4m3*);
+template __device__ void convert_all<__nv_fp8_e5m2, double>(const double*, __nv_fp8_e5m2*);
+template __device__ void convert_all<__nv_fp8_e4m3, __nv_bfloat16>(const __nv_bfloat16*, __nv_fp8_e4m3*);
+template __device__ void convert_all<__nv_fp8_e5m2, int>(const int*, __nv_fp8_e5m2*);
 )";
 
 } // namespace

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nvrtc.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -56,6 +57,29 @@ TEST_CASE("every example compiles with NVRTC for sm_80 and sm_90a without spills
         CHECK((*it)[2] == "0");
       }
       CHECK(kernels >= static_cast<int>(parsed.module.kernels.size()));
+    }
+  }
+}
+
+TEST_CASE("the language test kernels (test/kernels) compile with NVRTC for sm_80 and sm_90a", "[nvrtc]") {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(TILECC_SOURCE_DIR) / "test/kernels"))
+    if (entry.path().string().ends_with(".tile.cpp")) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 2);
+  for (const auto& file : files) {
+    const tilecc::frontend::Result parsed = tilecc::frontend::parse(file.string(), {});
+    INFO(file.filename().string());
+    REQUIRE(parsed.ok);
+    for (const std::string arch : {"sm_80", "sm_90a"}) {
+      std::string source = "#include <tilecc/device.cuh>\n#include <tilecc/device/tensor_arg.cuh>\n";
+      tilecc::codegen::EmitOptions options;
+      options.arch = arch;
+      for (const tilecc::ir::Kernel& k : parsed.module.kernels)
+        source += tilecc::codegen::emit_kernel(k, tilecc::config::default_config(k, arch), options).global_function;
+      const Compiled c = compile(source, arch);
+      INFO(arch << "\n" << c.log);
+      CHECK(c.ok);
     }
   }
 }

@@ -129,3 +129,15 @@ TEST_CASE("host evaluator: comparisons, logic and select; casts change what they
   CHECK(Fixture(2, 0.0).eval(pick).f == 2.0);
   CHECK(Fixture(2, 0.0).eval(pick).is_float);
 }
+
+TEST_CASE("host evaluator: bit operations and shifts of integers", "[host_eval]") {
+  const Fixture f(9, 2.5);
+  const ir::ExprPtr n = param("n", DType::i64);
+  CHECK(f.eval(bin("bit_and", DType::i64, n, i64(12))).i == 8);
+  CHECK(f.eval(bin("bit_or", DType::i64, n, i64(6))).i == 15);
+  CHECK(f.eval(bin("bit_xor", DType::i64, n, size(1))).i == 5);
+  CHECK(f.eval(un("bit_not", DType::i64, n)).i == -10);
+  CHECK(f.eval(bin("shl", DType::i64, n, i64(40))).i == 9895604649984);
+  CHECK(f.eval(bin("shr", DType::i64, un("neg", DType::i64, n), i64(1))).i == -5);  // arithmetic
+  CHECK(f.eval(bin("shr", DType::i64, n, i64(64))).i == 0);
+}

@@ -143,12 +143,11 @@ TEST_CASE("check_supported and assign_layout refuse with the source position", "
   b.tensor("out", ir::DType::f32, 2);
   const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
   const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("x", 1));
-  auto bad_rem = b.store("out", {b.tile("tm"), b.tile("tn")},
-                         b.binary(ir::Op::Rem, b.load("x", {b.tile("tm"), b.tile("tn")}), b.constant_float(2)));
-  std::const_pointer_cast<ir::Expr>(bad_rem->expr)->loc = {12, 7};
-  const ir::Kernel k = b.finish({}, {b.launch_loop({tm, tn}, {bad_rem})});
+  auto bad_check = b.check(b.binary(ir::Op::Gt, b.size("x", 0), b.constant(0)), "x.size(0) > 0");
+  std::const_pointer_cast<ir::Stmt>(bad_check)->loc = {12, 7};
+  const ir::Kernel k = b.finish({}, {b.launch_loop({tm, tn}, {bad_check})});
   CHECK_THROWS_WITH(passes::lower(k, config_of(k, R"({"block_sizes":[32,32]})"), {"sm_90a"}),
-                    Catch::Contains("built.tile.cpp:12:7: error: '%' on tiles"));
+                    Catch::Contains("built.tile.cpp:12:7: error: TILECC_CHECK inside a tile loop"));
 
   // x[tm, tn] and x[tn, tm] in one kernel: tn is a column in one tile and a row in the other.
   ir::Builder t("transposed");

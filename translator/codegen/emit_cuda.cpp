@@ -41,6 +41,9 @@ const char* cuda_type(DType t) {
     case DType::i32: return "int";
     case DType::i64: return "long long";
     case DType::b1: return "bool";
+    case DType::u8: return "unsigned char";
+    case DType::fp8e4m3: return "__nv_fp8_e4m3";
+    case DType::fp8e5m2: return "__nv_fp8_e5m2";
   }
   return "?";
 }
@@ -156,7 +159,9 @@ class Emitter {
       case DType::f32: return fmt::format("{}f", fmt::format("{:#}", e.fval));
       case DType::f64: return fmt::format("{:#}", e.fval);
       case DType::f16:
-      case DType::bf16: return fmt::format("tilecc::dev::convert<{}>({:#}f)", cuda_type(e.dtype), e.fval);
+      case DType::bf16:
+      case DType::fp8e4m3:
+      case DType::fp8e5m2: return fmt::format("tilecc::dev::convert<{}>({:#}f)", cuda_type(e.dtype), e.fval);
       case DType::b1: return e.ival ? "true" : "false";
       case DType::i64: return fmt::format("{}LL", e.ival);
       default: return fmt::format("{}({})", cuda_type(e.dtype), e.ival);
@@ -286,6 +291,7 @@ class Emitter {
     if (!a.frag) {
       if (e.op == ir::Op::Neg) return {"(-" + a.code + ")", e.dtype};
       if (e.op == ir::Op::Not) return {"(!" + a.code + ")", e.dtype};
+      if (e.op == ir::Op::BitNot) return {fmt::format("{}(~{})", t, a.code), e.dtype};
       return {fmt::format("tilecc::dev::scalar_{}<{}>({})", ir::name(e.op), t, a.code), e.dtype};
     }
     if (e.op == ir::Op::Not) return make_frag("tilecc::dev::logical_not(" + a.code + ")", e.dtype, {a.rows, a.cols});
@@ -293,10 +299,15 @@ class Emitter {
   }
 
   Val emit_binary(const Expr& e) {
+    if (e.op == ir::Op::Fma) return emit_fma(e);
     Val a = emit(e.args[0]), b = emit(e.args[1]);
     static const std::map<std::string, std::string> infix = {
         {"add", "+"}, {"sub", "-"}, {"mul", "*"}, {"div", "/"}, {"rem", "%"}, {"lt", "<"},  {"le", "<="},
-        {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"}};
+        {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"},
+        {"bit_and", "&"}, {"bit_or", "|"}, {"bit_xor", "^"}, {"shl", "<<"}, {"shr", ">>"}};
+    // A floating scalar % is fmod (as the host evaluator computes it), not C's integer %.
+    if (!a.frag && !b.frag && e.op == ir::Op::Rem && ir::is_floating(e.dtype))
+      return {fmt::format("tilecc::dev::scalar_rem<{}>({}, {})", cuda_type(e.dtype), a.code, b.code), e.dtype};
     if (!a.frag && !b.frag) {
       if (auto it = infix.find(ir::name(e.op)); it != infix.end())
         return {fmt::format("({} {} {})", a.code, it->second, b.code), e.dtype};
@@ -309,6 +320,15 @@ class Emitter {
       return make_frag(fmt::format("tilecc::dev::logical_{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
     return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype,
                      rc);
+  }
+
+  Val emit_fma(const Expr& e) {
+    Val a = emit(e.args[0]), b = emit(e.args[1]), c = emit(e.args[2]);
+    const char* t = cuda_type(e.dtype);
+    if (!a.frag && !b.frag && !c.frag)
+      return {fmt::format("tilecc::dev::scalar_fma<{}>({}, {}, {})", t, a.code, b.code, c.code), e.dtype};
+    return make_frag(fmt::format("tilecc::dev::fma<{}>({}, {}, {})", t, a.code, b.code, c.code), e.dtype,
+                     physical(e.shape, e.loc));
   }
 
   Val emit_reduce(const Expr& e) {

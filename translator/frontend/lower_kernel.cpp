@@ -40,11 +40,13 @@ struct Symbol {
 // Operators and functions of the language, by the name Clang gives them.
 const std::map<std::string, std::string> kBinaryOps = {
     {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}, {"%", "rem"}, {"&", "and"}, {"|", "or"},
-    {"&&", "and"}, {"||", "or"}};
+    {"&&", "and"}, {"||", "or"}, {"^", "bit_xor"}, {"<<", "shl"}, {">>", "shr"}};
 const std::map<std::string, std::string> kCompareOps = {{"<", "lt"},  {"<=", "le"}, {">", "gt"},
                                                         {">=", "ge"}, {"==", "eq"}, {"!=", "ne"}};
 const std::set<std::string> kUnaryMath = {"exp",     "exp2", "log", "sqrt", "rsqrt",
-                                          "tanh",    "sigmoid", "erf", "abs"};
+                                          "tanh",    "sigmoid", "erf", "abs",
+                                          "floor",   "ceil", "round", "trunc", "sign",
+                                          "log1p",   "expm1", "sin", "cos"};
 const std::set<std::string> kReductions = {"sum", "mean", "max", "min", "argmax", "argmin"};
 const std::set<std::string> kTileAttrs = {"begin", "end", "size", "id", "block_size"};
 
@@ -199,6 +201,7 @@ class Lowering {
         case clang::BuiltinType::Bool: return DType::b1;
         case clang::BuiltinType::SChar:
         case clang::BuiltinType::Char_S: return DType::i8;
+        case clang::BuiltinType::UChar: return DType::u8;
         case clang::BuiltinType::Int: return DType::i32;
         case clang::BuiltinType::Long:
         case clang::BuiltinType::LongLong: return DType::i64;
@@ -208,6 +211,8 @@ class Lowering {
     const std::string n = record_name(t);
     if (n == "tilecc::f16") return DType::f16;
     if (n == "tilecc::bf16") return DType::bf16;
+    if (n == "tilecc::fp8e4m3") return DType::fp8e4m3;
+    if (n == "tilecc::fp8e5m2") return DType::fp8e5m2;
     return std::nullopt;
   }
 
@@ -227,8 +232,8 @@ class Lowering {
       if (const auto* a = template_arg(t, 0))
         if (auto d = scalar_dtype(a->getAsType())) return *d;
     diags_.error(e.getSourceRange(), "unsupported type '" + t.getAsString() + "' in a tile kernel",
-                 "tile kernels compute with tilecc tiles and the scalar types f16, bf16, float, "
-                 "double, int8_t, int32_t, int64_t and bool");
+                 "tile kernels compute with tilecc tiles and the scalar types f16, bf16, fp8e4m3, fp8e5m2, "
+                 "float, double, int8_t, uint8_t, int32_t, int64_t and bool");
   }
 
   std::optional<std::int64_t> constant_int(const clang::Expr& e) const {
@@ -332,6 +337,9 @@ class Lowering {
       param.rank = static_cast<int>(rank->getAsIntegral().getExtValue());
       symbols_[&p] = {Symbol::Kind::TensorParam, param.name, *d, {}, param.rank, param.is_const};
     } else if (auto d = scalar_dtype(t)) {
+      if (*d == DType::fp8e4m3 || *d == DType::fp8e5m2)
+        diags_.error(p.getSourceRange(), "an fp8 scalar parameter is not supported",
+                     "pass it as float and convert inside the kernel");
       param.dtype = *d;
       symbols_[&p] = {Symbol::Kind::ScalarParam, param.name, *d};
     } else {
@@ -720,8 +728,14 @@ class Lowering {
     return r;
   }
 
-  ExprPtr binary(const std::string& op, ExprPtr a, ExprPtr b, const clang::Expr& at, DType dtype) const {
+  ExprPtr binary(std::string op, ExprPtr a, ExprPtr b, const clang::Expr& at, DType dtype) const {
     static const std::set<std::string> compares = {"lt", "le", "gt", "ge", "eq", "ne"};
+    // & and | (not && and ||) of integers are bitwise; of bools, logical.
+    const auto* spelled = llvm::dyn_cast<clang::BinaryOperator>(strip(&at));
+    const auto* over = llvm::dyn_cast<clang::CXXOperatorCallExpr>(strip(&at));
+    const bool single = (spelled && (spelled->getOpcode() == clang::BO_And || spelled->getOpcode() == clang::BO_Or)) ||
+                        (over && (over->getOperator() == clang::OO_Amp || over->getOperator() == clang::OO_Pipe));
+    if (single && ir::is_integer(dtype)) op = op == "and" ? "bit_and" : "bit_or";
     auto e = node(compares.count(op) ? ir::Expr::Kind::Compare : ir::Expr::Kind::Binary, at, dtype,
                   broadcast(a->shape, b->shape, at));
     e->op = *ir::parse_op(op);
@@ -769,7 +783,9 @@ class Lowering {
     }
 
     if (const auto* u = llvm::dyn_cast<clang::UnaryOperator>(e)) {
-      std::string op = u->getOpcode() == clang::UO_Minus ? "neg" : u->getOpcode() == clang::UO_LNot ? "not" : "";
+      std::string op = u->getOpcode() == clang::UO_Minus ? "neg" : u->getOpcode() == clang::UO_LNot ? "not"
+                     : u->getOpcode() == clang::UO_Not                                   ? "bit_not"
+                                                                                         : "";
       if (u->getOpcode() == clang::UO_Plus) return lower(*u->getSubExpr());
       if (op.empty()) diags_.error(e->getSourceRange(), "unsupported unary operator in a kernel");
       ExprPtr a = lower(*u->getSubExpr());
@@ -851,7 +867,7 @@ class Lowering {
     if (op.getNumArgs() == 1) {
       ExprPtr a = lower(*op.getArg(0));
       auto n = node(ir::Expr::Kind::Unary, op, dtype_of(op), a->shape);
-      n->op = spelled == "-" ? ir::Op::Neg : spelled == "!" ? ir::Op::Not : ir::Op::None;
+      n->op = spelled == "-" ? ir::Op::Neg : spelled == "!" ? ir::Op::Not : spelled == "~" ? ir::Op::BitNot : ir::Op::None;
       if (n->op == ir::Op::None) diags_.error(op.getSourceRange(), "unsupported operator '" + spelled + "' on a tile");
       n->args = {a};
       return n;
@@ -933,6 +949,27 @@ class Lowering {
       return n;
     }
     if (fn == "pow" || fn == "maximum" || fn == "minimum") return binary(fn, arg(0), arg(1), call, dt);
+    if (fn == "clamp") {  // minimum(maximum(x, lo), hi): selections, exact in the result's type
+      ExprPtr inner = binary("maximum", arg(0), arg(1), call, dt);
+      return binary("minimum", inner, arg(2), call, dt);
+    }
+    if (fn == "fma") {
+      ExprPtr a = arg(0), b = arg(1), c = arg(2);
+      auto n = node(K::Binary, call, dt, broadcast(a->shape, broadcast(b->shape, c->shape, call), call));
+      n->op = ir::Op::Fma;
+      n->args = {a, b, c};
+      return n;
+    }
+    if (fn == "rand" || fn == "randn") {
+      ExprPtr seed = lower_scalar(*call.getArg(0), fn + "'s seed"), offsets = arg(1);
+      if (!ir::is_integer(offsets->dtype))
+        diags_.error(call.getArg(1)->getSourceRange(), fn + "'s offsets must be integers",
+                     "pass integer offsets, e.g. t.index() or a tile of int64_t");
+      auto n = node(K::Binary, call, DType::f32, offsets->shape);
+      n->op = *ir::parse_op(fn);
+      n->args = {seed, offsets};
+      return n;
+    }
     if (fn == "where") {
       ExprPtr c = arg(0), a = arg(1), b = arg(2);
       auto n = node(K::Select, call, dt, broadcast(c->shape, broadcast(a->shape, b->shape, call), call));

@@ -110,7 +110,8 @@ ExprPtr Builder::binary(Op op, ExprPtr a, ExprPtr b) const {
   if (kind != Expr::Kind::Binary && kind != Expr::Kind::Compare)
     throw std::invalid_argument(std::string("ir::Builder: '") + name(op) + "' is not a binary operation");
   const bool logical = op == Op::And || op == Op::Or;
-  const DType t = kind == Expr::Kind::Compare || logical ? DType::b1 : promote(a->dtype, b->dtype);
+  const bool random = op == Op::Rand || op == Op::Randn;
+  const DType t = kind == Expr::Kind::Compare || logical ? DType::b1 : random ? DType::f32 : promote(a->dtype, b->dtype);
   auto e = node(kind, t, broadcast(a->shape, b->shape));
   e->op = op;
   e->args = {std::move(a), std::move(b)};

@@ -6,7 +6,7 @@
 namespace tilecc::ir {
 
 namespace {
-constexpr std::array<std::pair<DType, const char*>, 8> kDTypeNames{{
+constexpr std::array<std::pair<DType, const char*>, 11> kDTypeNames{{
     {DType::f16, "f16"},
     {DType::bf16, "bf16"},
     {DType::f32, "f32"},
@@ -15,17 +15,22 @@ constexpr std::array<std::pair<DType, const char*>, 8> kDTypeNames{{
     {DType::i32, "i32"},
     {DType::i64, "i64"},
     {DType::b1, "bool"},
+    {DType::u8, "u8"},
+    {DType::fp8e4m3, "fp8e4m3"},
+    {DType::fp8e5m2, "fp8e5m2"},
 }};
 
-constexpr std::array<const char*, 39> kOpNames{
+constexpr std::array<const char*, 57> kOpNames{
     "",
     "neg", "not", "exp", "exp2", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "abs",
     "add", "sub", "mul", "div", "rem", "pow", "maximum", "minimum", "and", "or",
     "lt", "le", "gt", "ge", "eq", "ne",
     "sum", "mean", "max", "min", "argmax", "argmin",
     "begin", "end", "size", "id", "block_size",
+    "floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "sin", "cos", "bit_not",
+    "bit_and", "bit_or", "bit_xor", "shl", "shr", "fma", "rand", "randn",
 };
-static_assert(kOpNames.size() == static_cast<std::size_t>(Op::BlockSize) + 1, "one name per op");
+static_assert(kOpNames.size() == static_cast<std::size_t>(Op::Randn) + 1, "one name per op");
 
 int float_rank(DType t) { return t == DType::f64 ? 3 : t == DType::f32 ? 2 : 1; }
 }  // namespace
@@ -51,15 +56,19 @@ int size_bytes(DType t) {
     case DType::f64:
     case DType::i64: return 8;
     case DType::i8:
-    case DType::b1: return 1;
+    case DType::b1:
+    case DType::u8:
+    case DType::fp8e4m3:
+    case DType::fp8e5m2: return 1;
   }
   return 0;
 }
 
 bool is_floating(DType t) {
-  return t == DType::f16 || t == DType::bf16 || t == DType::f32 || t == DType::f64;
+  return t == DType::f16 || t == DType::bf16 || t == DType::f32 || t == DType::f64 || t == DType::fp8e4m3 ||
+         t == DType::fp8e5m2;
 }
-bool is_integer(DType t) { return t == DType::i8 || t == DType::i32 || t == DType::i64; }
+bool is_integer(DType t) { return t == DType::i8 || t == DType::i32 || t == DType::i64 || t == DType::u8; }
 
 DType promote(DType a, DType b) {
   if (a == b) return a;
@@ -71,6 +80,7 @@ DType promote(DType a, DType b) {
   if (is_floating(b)) return b;
   if (a == DType::b1) return b;
   if (b == DType::b1) return a;
+  if (size_bytes(a) == 1 && size_bytes(b) == 1) return DType::i32;  // u8 with i8
   return size_bytes(a) >= size_bytes(b) ? a : b;
 }
 
@@ -91,7 +101,19 @@ Expr::Kind op_kind(Op op) {
   if (op <= Op::Or) return Expr::Kind::Binary;
   if (op <= Op::Ne) return Expr::Kind::Compare;
   if (op <= Op::Argmin) return Expr::Kind::Reduce;
-  return Expr::Kind::TileAttr;
+  if (op <= Op::BlockSize) return Expr::Kind::TileAttr;
+  if (op <= Op::BitNot) return Expr::Kind::Unary;
+  return Expr::Kind::Binary;
+}
+
+int op_arity(Op op) {
+  if (op == Op::Fma) return 3;
+  switch (op_kind(op)) {
+    case Expr::Kind::Unary: return 1;
+    case Expr::Kind::Binary:
+    case Expr::Kind::Compare: return 2;
+    default: return 0;
+  }
 }
 
 const char* name(CacheHint h) {

@@ -16,7 +16,7 @@
 namespace tilecc::ir {
 
 /// Element types (the language's dtypes).
-enum class DType { f16, bf16, f32, f64, i8, i32, i64, b1 };
+enum class DType { f16, bf16, f32, f64, i8, i32, i64, b1, u8, fp8e4m3, fp8e5m2 };
 
 const char* name(DType t);                       // "bf16"
 std::optional<DType> parse_dtype(const std::string& s);
@@ -46,6 +46,10 @@ enum class Op : std::uint8_t {
   Sum, Mean, Max, Min, Argmax, Argmin,
   // TileAttr
   Begin, End, Size, Id, BlockSize,
+  // Unary
+  Floor, Ceil, Round, Trunc, Sign, Log1p, Expm1, Sin, Cos, BitNot,
+  // Binary (Fma takes three operands; Rand and Randn a scalar seed and integer offsets)
+  BitAnd, BitOr, BitXor, Shl, Shr, Fma, Rand, Randn,
 };
 const char* name(Op op);                              // "exp", "maximum", "block_size"
 std::optional<Op> parse_op(const std::string& s);     // the inverse of name()
@@ -123,8 +127,8 @@ struct Expr {
     TensorStride, // name.stride(ival)
     TileAttr,     // loop variable `name`'s attribute `op`: Begin|End|Size|Id|BlockSize
     TileIndex,    // `name`.index(): global indices of the tile, rank 1
-    Unary,        // op: Neg|Not|Exp|Exp2|Log|Sqrt|Rsqrt|Tanh|Sigmoid|Erf|Abs
-    Binary,       // op: Add|Sub|Mul|Div|Rem|Pow|Maximum|Minimum|And|Or
+    Unary,        // op: Neg|Not|Exp|Exp2|Log|Sqrt|Rsqrt|Tanh|Sigmoid|Erf|Abs|Floor..BitNot
+    Binary,       // op: Add|Sub|Mul|Div|Rem|Pow|Maximum|Minimum|And|Or|BitAnd..Randn
     Compare,      // op: Lt|Le|Gt|Ge|Eq|Ne
     Select,       // args: cond, a, b (where / ?:)
     Cast,         // to dtype
@@ -320,7 +324,9 @@ struct Module {
 };
 
 /// The expression kind an op belongs to (Unary for Neg..Abs, ...); Const for Op::None.
+/// Operands an op takes: 3 for Fma, 2 for the other Binary and Compare ops, 1 for Unary.
 Expr::Kind op_kind(Op op);
+int op_arity(Op op);
 
 // Construction helpers (used by the frontend, passes and tests).
 ExprPtr make_const_int(std::int64_t v, DType t = DType::i64, SourceLoc loc = {});

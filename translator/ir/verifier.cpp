@@ -159,7 +159,8 @@ class Verifier {
         break;
       case K::Binary:
       case K::Compare:
-        if (e->args.size() != 2) fail(loc, fmt::format("'{}' takes two operands", name(e->op)));
+        if (static_cast<int>(e->args.size()) != op_arity(e->op))
+          fail(loc, fmt::format("'{}' takes {} operands", name(e->op), op_arity(e->op)));
         break;
       case K::Select:
         if (e->args.size() != 3) fail(loc, "where takes three operands");
@@ -174,6 +175,49 @@ class Verifier {
       case K::Const: break;
     }
     ranks(*e, loc);
+    types(*e, loc);
+  }
+
+  /// The element types the math, bit and random ops take (the older ops are typed by the
+  /// frontend alone).
+  void types(const Expr& e, SourceLoc loc) const {
+    const auto all_integer = [&] {
+      if (!is_integer(e.dtype)) return false;
+      for (const ExprPtr& a : e.args)
+        if (!is_integer(a->dtype) && a->dtype != DType::b1) return false;
+      return true;
+    };
+    switch (e.op) {
+      case Op::BitNot:
+      case Op::BitAnd:
+      case Op::BitOr:
+      case Op::BitXor:
+      case Op::Shl:
+      case Op::Shr:
+        if (!all_integer()) fail(loc, fmt::format("'{}' of a non-integer value", name(e.op)));
+        break;
+      case Op::Log1p:
+      case Op::Expm1:
+      case Op::Sin:
+      case Op::Cos:
+      case Op::Fma:
+        if (!is_floating(e.dtype)) fail(loc, fmt::format("'{}' with a result of type {}", name(e.op), name(e.dtype)));
+        break;
+      case Op::Floor:
+      case Op::Ceil:
+      case Op::Round:
+      case Op::Trunc:
+      case Op::Sign:
+        if (e.dtype == DType::b1) fail(loc, fmt::format("'{}' of a bool value", name(e.op)));
+        break;
+      case Op::Rand:
+      case Op::Randn:
+        if (e.dtype != DType::f32 || !e.args[0]->is_scalar() || !is_integer(e.args[0]->dtype) ||
+            !is_integer(e.args[1]->dtype))
+          fail(loc, fmt::format("'{}' takes an integer scalar seed and integer offsets, and gives f32", name(e.op)));
+        break;
+      default: break;
+    }
   }
 
   /// The rank of each node agrees with its operands' and indices' (the printer indexes
@@ -206,7 +250,10 @@ class Verifier {
       case K::Unary:
       case K::Cast: want = rank(0); break;
       case K::Binary:
-      case K::Compare: want = std::max(rank(0), rank(1)); break;
+      case K::Compare:
+        want = 0;
+        for (std::size_t i = 0; i < e.args.size(); ++i) want = std::max(want, rank(i));
+        break;
       case K::Select: want = std::max({rank(0), rank(1), rank(2)}); break;
       case K::Full:
         if (rank(0) != 0) fail(loc, "full's value must be a scalar");

@@ -66,6 +66,9 @@ void pack_scalar(ArgPack& out, ir::DType dtype, const HostValue& v) {
     case ir::DType::i32: out.push(static_cast<std::int32_t>(i)); break;
     case ir::DType::i64: out.push(static_cast<long long>(i)); break;
     case ir::DType::b1: out.push(static_cast<bool>(i != 0)); break;
+    case ir::DType::u8: out.push(static_cast<std::uint8_t>(i)); break;
+    case ir::DType::fp8e4m3:
+    case ir::DType::fp8e5m2: break;  // the frontend refuses fp8 scalar parameters
   }
 }
 

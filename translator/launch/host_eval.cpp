@@ -51,6 +51,22 @@ HostValue binary(Code code, T x, T y) {
     case Code::Ge: return int_value(x >= y);
     case Code::Eq: return int_value(x == y);
     case Code::Ne: return int_value(x != y);
+    // Bit operations take integers (the verifier's rule); a shift count outside 0..63 gives 0.
+    case Code::BitAnd:
+    case Code::BitOr:
+    case Code::BitXor:
+    case Code::Shl:
+    case Code::Shr:
+      if constexpr (fl) {
+        return int_value(0);
+      } else {
+        const auto u = static_cast<std::uint64_t>(x);
+        if (code == Code::BitAnd) return int_value(x & y);
+        if (code == Code::BitOr) return int_value(x | y);
+        if (code == Code::BitXor) return int_value(x ^ y);
+        if (y < 0 || y > 63) return int_value(0);
+        return int_value(code == Code::Shl ? static_cast<std::int64_t>(u << y) : x >> y);
+      }
     default: return int_value(0);  // not a binary operation
   }
 }
@@ -77,6 +93,12 @@ std::optional<Code> host_code(ir::Op op) {
     case ir::Op::Ge: return Code::Ge;
     case ir::Op::Eq: return Code::Eq;
     case ir::Op::Ne: return Code::Ne;
+    case ir::Op::BitAnd: return Code::BitAnd;
+    case ir::Op::BitOr: return Code::BitOr;
+    case ir::Op::BitXor: return Code::BitXor;
+    case ir::Op::Shl: return Code::Shl;
+    case ir::Op::Shr: return Code::Shr;
+    case ir::Op::BitNot: return Code::BitNot;
     default: return std::nullopt;
   }
 }
@@ -213,6 +235,7 @@ HostValue HostExpr::eval(const HostEnv& env) const {
         v = v.is_float ? float_value(std::fabs(v.f)) : int_value(v.i < 0 ? -v.i : v.i);
         break;
       }
+      case Code::BitNot: stack[top - 1] = int_value(~as_int(stack[top - 1])); break;
       case Code::ToInt: stack[top - 1] = int_value(as_int(stack[top - 1])); break;
       case Code::ToFloat: stack[top - 1] = float_value(as_float(stack[top - 1])); break;
       case Code::ToBool: stack[top - 1] = int_value(as_float(stack[top - 1]) != 0); break;

@@ -53,7 +53,7 @@ class HostExpr {
   struct Op {
     enum class Code : std::uint8_t {
       Const, Param, Let, Size, Stride, Neg, Not, Abs, Add, Sub, Mul, Div, Rem, Max, Min, And, Or,
-      Lt, Le, Gt, Ge, Eq, Ne, Select, ToInt, ToFloat, ToBool,
+      Lt, Le, Gt, Ge, Eq, Ne, Select, ToInt, ToFloat, ToBool, BitAnd, BitOr, BitXor, Shl, Shr, BitNot,
     } code = Code::Const;
     std::int32_t a = 0, b = 0;  // Param/Let: index; Size/Stride: param, dim
     HostValue value{};          // Const

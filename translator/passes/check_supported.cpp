@@ -11,11 +11,6 @@ class Checker : public ir::Visitor {
   explicit Checker(const PassContext& ctx) : ctx_(ctx) {}
 
  protected:
-  void visit_binary(const ir::Expr& e) override {
-    if (e.op == ir::Op::Rem && !e.shape.empty())
-      fail(ctx_, e.loc, "'%' on tiles is not supported by the CUDA backend yet");
-    visit_children(e);
-  }
   void visit_store(const ir::Stmt& s) override {
     for (const ir::Index& i : s.indices)
       if (i.kind == ir::Index::Kind::Gather) fail(ctx_, s.loc, "storing through gathered indices is not supported yet");

@@ -1,12 +1,13 @@
 // Element types of the tile language and the rules that combine them.
 //
-// f16 and bf16 are storage types: eager mode converts them to float for
-// arithmetic and rounds back (round-to-nearest-even), as the GPU does.
+// f16, bf16 and the fp8 types are storage types: eager mode converts them to float
+// for arithmetic and rounds back (round-to-nearest-even), as the GPU does.
 #pragma once
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace tilecc {
@@ -74,15 +75,79 @@ struct bf16 {
   }
 };
 
+namespace detail {
+/// An 8-bit float with E exponent bits (bias 2^(E-1) - 1) and M mantissa bits. e4m3 has no
+/// infinity and one NaN code per sign (all ones); e5m2 is IEEE-like (infinities, NaNs).
+template <int E, int M, bool IEEE>
+struct Fp8Format {
+  static constexpr int bias = (1 << (E - 1)) - 1;
+  static constexpr int min_exp = 1 - bias;  // of normal numbers
+  static constexpr std::uint8_t max_bits = IEEE ? ((((1u << E) - 2u) << M) | ((1u << M) - 1u)) : 0x7eu;
+  static constexpr std::uint8_t nan_bits = IEEE ? 0x7eu : 0x7fu;
+
+  static float to_float(std::uint8_t b) {
+    const bool neg = b & 0x80u;
+    const int e = (b >> M) & ((1 << E) - 1), m = b & ((1 << M) - 1);
+    float v;
+    if (IEEE && e == (1 << E) - 1) v = m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+    else if (!IEEE && (b & 0x7fu) == 0x7fu) v = std::numeric_limits<float>::quiet_NaN();
+    else if (e == 0) v = std::ldexp(static_cast<float>(m), min_exp - M);
+    else v = std::ldexp(static_cast<float>((1 << M) | m), e - bias - M);
+    return neg ? -v : v;
+  }
+
+  /// Round to nearest, ties to even; beyond the largest finite value (infinities included)
+  /// saturate to it; NaN stays NaN. The device's cuda_fp8.h conversions (__NV_SATFINITE) do the same.
+  static std::uint8_t from_float(float f) {
+    const std::uint8_t sign = std::signbit(f) ? 0x80u : 0u;
+    if (std::isnan(f)) return static_cast<std::uint8_t>(sign | nan_bits);
+    const double a = std::fabs(static_cast<double>(f));
+    if (a == 0) return sign;
+    if (std::isinf(a)) return static_cast<std::uint8_t>(sign | max_bits);
+    int e = std::ilogb(a);  // a = 1.f * 2^e
+    if (e < min_exp) e = min_exp;  // subnormal: steps of 2^(min_exp - M)
+    double n = std::nearbyint(std::ldexp(a, M - e));  // exact scaling; ties to even (default mode)
+    if (n >= (1 << (M + 1))) {  // rounded up into the next binade
+      n /= 2;
+      ++e;
+    }
+    const int biased = n >= (1 << M) ? e + bias : 0;
+    const auto bits = static_cast<unsigned>((biased << M) | (static_cast<int>(n) & ((1 << M) - 1)));
+    if (biased > ((1 << E) - 1) || bits > max_bits) return static_cast<std::uint8_t>(sign | max_bits);
+    return static_cast<std::uint8_t>(sign | bits);
+  }
+};
+}  // namespace detail
+
+/// fp8 e4m3 (OCP "e4m3fn": bias 7, largest 448, no infinity); a storage type like f16.
+struct fp8e4m3 {
+  using format = detail::Fp8Format<4, 3, false>;
+  std::uint8_t bits = 0;
+  fp8e4m3() = default;
+  fp8e4m3(float v) : bits(format::from_float(v)) {}  // NOLINT: implicit, like __nv_fp8_e4m3
+  operator float() const { return format::to_float(bits); }
+};
+
+/// fp8 e5m2 (bias 15, largest 57344, with infinities and NaNs); a storage type like f16.
+struct fp8e5m2 {
+  using format = detail::Fp8Format<5, 2, true>;
+  std::uint8_t bits = 0;
+  fp8e5m2() = default;
+  fp8e5m2(float v) : bits(format::from_float(v)) {}  // NOLINT: implicit, like __nv_fp8_e5m2
+  operator float() const { return format::to_float(bits); }
+};
+
 // Short names used in kernels and by the frontend's type mapping.
 using f32 = float;
 using f64 = double;
 using i8 = std::int8_t;
+using u8 = std::uint8_t;
 using i32 = std::int32_t;
 using i64 = std::int64_t;
 
 template <class T>
-inline constexpr bool is_low_precision_v = std::is_same_v<T, f16> || std::is_same_v<T, bf16>;
+inline constexpr bool is_low_precision_v = std::is_same_v<T, f16> || std::is_same_v<T, bf16> ||
+                                          std::is_same_v<T, fp8e4m3> || std::is_same_v<T, fp8e5m2>;
 
 template <class T>
 inline constexpr bool is_floating_v = std::is_floating_point_v<T> || is_low_precision_v<T>;
@@ -94,7 +159,7 @@ inline constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T,
 template <class T>
 inline constexpr bool is_dtype_v =
     std::is_same_v<T, float> || std::is_same_v<T, double> || is_low_precision_v<T> ||
-    std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::int32_t> ||
+    std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int32_t> ||
     std::is_same_v<T, std::int64_t> || std::is_same_v<T, bool>;
 
 /// The type eager mode computes a T in: float for f16/bf16, T otherwise.
@@ -128,6 +193,8 @@ struct promote {
     else if constexpr (is_floating_v<B>) return B{};
     else if constexpr (std::is_same_v<A, bool>) return B{};
     else if constexpr (std::is_same_v<B, bool>) return A{};
+    // u8 with i8: i32 holds both (torch gives int16, which tilecc does not have).
+    else if constexpr (sizeof(A) == 1 && sizeof(B) == 1) return std::int32_t{};
     else if constexpr (sizeof(A) >= sizeof(B)) return A{};
     else return B{};
   }());

@@ -24,6 +24,39 @@ Tile<To> cast(const Tile<From>& t) {
   return out;
 }
 
+namespace detail {
+/// The dtype an operand of a tile of A stands for: a tile's own, or a plain number's as it
+/// promotes next to a tile of A.
+template <class A, class X>
+struct operand_dtype {
+  using type = promote_scalar_t<A, X>;
+};
+template <class A, class U>
+struct operand_dtype<A, Tile<U>> {
+  using type = U;
+};
+template <class A, class X>
+using operand_dtype_t = typename operand_dtype<A, X>::type;
+
+/// A tile operand as it is; a plain number as a rank-0 tile of R.
+template <class R, class U>
+const Tile<U>& as_tile(const Tile<U>& t) {
+  return t;
+}
+template <class R, plain_number S>
+Tile<R> as_tile(S s) {
+  return Tile<R>::scalar(convert<R>(s));
+}
+
+/// Nearest integral value, ties to even, whatever the floating-point environment's mode.
+template <class C>
+C round_half_even(C x) {
+  const C r = std::round(x);  // ties away from zero
+  if (std::fabs(x - std::trunc(x)) == C(0.5)) return C(2) * std::round(x / C(2));
+  return r;
+}
+}  // namespace detail
+
 // ---- elementwise math --------------------------------------------------------
 // Floating tiles only; f16/bf16 are computed in float and rounded once.
 
@@ -42,7 +75,54 @@ TILECC_UNARY_MATH(rsqrt, 1 / std::sqrt(x))
 TILECC_UNARY_MATH(tanh, std::tanh(x))
 TILECC_UNARY_MATH(sigmoid, 1 / (1 + std::exp(-x)))
 TILECC_UNARY_MATH(erf, std::erf(x))
+TILECC_UNARY_MATH(log1p, std::log1p(x))
+TILECC_UNARY_MATH(expm1, std::expm1(x))
+TILECC_UNARY_MATH(sin, std::sin(x))
+TILECC_UNARY_MATH(cos, std::cos(x))
 #undef TILECC_UNARY_MATH
+
+// Rounding to an integral value, in the compute type; integer tiles are returned unchanged
+// (as torch.floor and friends do). round() breaks ties to even (torch.round, Triton's
+// rint), not away from zero as C's round() does: round(0.5) == 0, round(1.5) == 2.
+#define TILECC_ROUNDING(NAME, EXPR)                                                         \
+  template <class T>                                                                      \
+  Tile<T> NAME(const Tile<T>& t) {                                                        \
+    static_assert(!std::is_same_v<T, bool>, "tilecc::" #NAME ": needs a numeric tile");   \
+    if constexpr (!is_floating_v<T>) return t;                                            \
+    else return detail::map1<T>(t, [](compute_t<T> x) { return static_cast<compute_t<T>>(EXPR); }); \
+  }
+TILECC_ROUNDING(floor, std::floor(x))
+TILECC_ROUNDING(ceil, std::ceil(x))
+TILECC_ROUNDING(trunc, std::trunc(x))
+TILECC_ROUNDING(round, detail::round_half_even(x))
+#undef TILECC_ROUNDING
+
+/// -1, 0 or 1 by the sign of x, in x's type; sign(-0.0) is -0.0 and sign(NaN) is NaN
+/// (torch.sign).
+template <class T>
+Tile<T> sign(const Tile<T>& t) {
+  static_assert(!std::is_same_v<T, bool>, "tilecc::sign: needs a numeric tile");
+  return detail::map1<T>(t, [](compute_t<T> x) {
+    using C = compute_t<T>;
+    return x > C(0) ? C(1) : x < C(0) ? C(-1) : x;  // 0, -0 and NaN are themselves
+  });
+}
+
+/// a * b + c rounded once (std::fma in the compute type: float for f16/bf16, whose result is
+/// then rounded to T). Floating tiles; b and c may be tiles or plain numbers.
+template <class A, class B, class C>
+auto fma(const Tile<A>& a, const B& b, const C& c) {
+  using R = promote_t<promote_t<A, detail::operand_dtype_t<A, B>>, detail::operand_dtype_t<A, C>>;
+  static_assert(is_floating_v<R>, "tilecc::fma: needs floating-point operands; cast<float>(...) first");
+  using W = compute_t<R>;
+  const Tile<R> ta = cast<R>(a), tb = cast<R>(detail::as_tile<R>(b)), tc = cast<R>(detail::as_tile<R>(c));
+  const Shape shape = detail::broadcast_shapes(ta.shape(), detail::broadcast_shapes(tb.shape(), tc.shape()));
+  Tile<R> out(shape);
+  const detail::BroadcastIndexer ia(ta.shape(), shape), ib(tb.shape(), shape), ic(tc.shape(), shape);
+  for (std::int64_t i = 0; i < out.numel(); ++i)
+    out.set(i, convert<R>(std::fma(convert<W>(ta.at(ia(i))), convert<W>(tb.at(ib(i))), convert<W>(tc.at(ic(i))))));
+  return out;
+}
 
 /// |x|; also for integer tiles.
 template <class T>
@@ -89,6 +169,13 @@ Tile<promote_scalar_t<A, S>> pow(const Tile<A>& a, S s) {
 TILECC_ELEMENTWISE_EXTREMUM(maximum, >)
 TILECC_ELEMENTWISE_EXTREMUM(minimum, <)
 #undef TILECC_ELEMENTWISE_EXTREMUM
+
+/// min(max(x, lo), hi) elementwise: lo and hi are tiles or plain numbers; NaN in any operand
+/// propagates, and where lo > hi the result is hi (torch.clamp).
+template <class A, class L, class H>
+auto clamp(const Tile<A>& x, const L& lo, const H& hi) {
+  return minimum(maximum(x, lo), hi);
+}
 
 /// cond ? a : b elementwise, with broadcasting; a and b may be scalars.
 template <class A, class B>

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <stdexcept>
@@ -223,8 +224,97 @@ Tile<R> map2(const Tile<A>& a, const Tile<B>& b, F f) {
 TILECC_BINARY_OPERATOR(+)
 TILECC_BINARY_OPERATOR(-)
 TILECC_BINARY_OPERATOR(*)
-TILECC_BINARY_OPERATOR(/)
 #undef TILECC_BINARY_OPERATOR
+
+namespace detail {
+/// What an operator does with two tiles, a tile and a number, or a number and a tile:
+/// promote (the scalar rule for plain numbers), compute in C with `f`, round once into R.
+#define TILECC_OPERATOR_FORMS(OP, FN)                                                       \
+  template <class A, class B>                                                               \
+  Tile<promote_t<A, B>> operator OP(const Tile<A>& a, const Tile<B>& b) {                   \
+    using R = promote_t<A, B>;                                                              \
+    return detail::map2<R, compute_t<R>>(a, b, FN<compute_t<R>>);                           \
+  }                                                                                         \
+  template <class A, plain_number S>                                                      \
+  Tile<promote_scalar_t<A, S>> operator OP(const Tile<A>& a, S s) {                         \
+    using R = promote_scalar_t<A, S>;                                                       \
+    return a OP Tile<R>::scalar(convert<R>(s));                                             \
+  }                                                                                         \
+  template <class B, plain_number S>                                                      \
+  Tile<promote_scalar_t<B, S>> operator OP(S s, const Tile<B>& b) {                         \
+    using R = promote_scalar_t<B, S>;                                                       \
+    return Tile<R>::scalar(convert<R>(s)) OP b;                                             \
+  }
+
+/// x / y; integer division truncates toward zero (C, CUDA and torch.div(rounding_mode=
+/// "trunc"); not Python's or torch's `//`, which floors). An integer division by zero is
+/// undefined on the GPU, so eager mode raises it.
+template <class C>
+C divide(C x, C y) {
+  if constexpr (std::is_integral_v<C>) {
+    if (y == 0) throw ShapeError("tilecc: integer division by zero in a tile");
+    if (y == -1) {  // the lowest value / -1 wraps (in unsigned arithmetic: no overflow)
+      using U = std::make_unsigned_t<C>;
+      return static_cast<C>(static_cast<U>(U(0) - static_cast<U>(x)));
+    }
+  }
+  return static_cast<C>(x / y);
+}
+/// x % y with the sign of x: C's % on integers, fmod on floats (torch.fmod; not Python's or
+/// torch's remainder, which takes the sign of y). An integer remainder by zero raises.
+template <class C>
+C remainder(C x, C y) {
+  if constexpr (std::is_integral_v<C>) {
+    if (y == 0) throw ShapeError("tilecc: integer remainder by zero in a tile");
+    if (y == -1) return C(0);
+    return static_cast<C>(x % y);
+  } else {
+    return std::fmod(x, y);
+  }
+}
+
+// Bit operations on integer tiles (two's complement, the promoted type's width).
+template <class C>
+C bit_and(C x, C y) {
+  static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: & | ^ need integer (or bool) tiles");
+  return static_cast<C>(x & y);
+}
+template <class C>
+C bit_or(C x, C y) {
+  static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: & | ^ need integer (or bool) tiles");
+  return static_cast<C>(x | y);
+}
+template <class C>
+C bit_xor(C x, C y) {
+  static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: & | ^ need integer (or bool) tiles");
+  return static_cast<C>(x ^ y);
+}
+/// Shifts by 0 .. width-1 bits; >> of a negative value is arithmetic (sign-filling), as in
+/// C++20 and CUDA. A count outside that range is undefined on the GPU, so eager mode raises it.
+template <class C>
+void check_shift(C y) {
+  static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: << and >> need integer tiles");
+  if (y < 0 || y >= static_cast<C>(8 * sizeof(C)))
+    throw ShapeError("tilecc: shift by " + std::to_string(static_cast<long long>(y)) + " bits of a " +
+                     std::to_string(8 * sizeof(C)) + "-bit integer tile");
+}
+template <class C>
+C shift_left(C x, C y) {
+  check_shift(y);
+  using U = std::make_unsigned_t<C>;
+  return static_cast<C>(static_cast<U>(static_cast<U>(x) << y));
+}
+template <class C>
+C shift_right(C x, C y) {
+  check_shift(y);
+  return static_cast<C>(x >> y);
+}
+}  // namespace detail
+
+TILECC_OPERATOR_FORMS(/, detail::divide)
+TILECC_OPERATOR_FORMS(%, detail::remainder)
+TILECC_OPERATOR_FORMS(<<, detail::shift_left)
+TILECC_OPERATOR_FORMS(>>, detail::shift_right)
 
 #define TILECC_COMPARISON_OPERATOR(OP)                                                      \
   template <class A, class B>                                                               \
@@ -261,6 +351,19 @@ inline Tile<bool> operator!(const Tile<bool>& a) {
   return detail::map1<bool>(a, [](bool x) { return !x; });
 }
 
+// & | ^ of integer tiles are bitwise (of bool tiles, & and | above are logical).
+TILECC_OPERATOR_FORMS(&, detail::bit_and)
+TILECC_OPERATOR_FORMS(|, detail::bit_or)
+TILECC_OPERATOR_FORMS(^, detail::bit_xor)
+#undef TILECC_OPERATOR_FORMS
+
+/// Bitwise complement of an integer tile.
+template <class T>
+Tile<T> operator~(const Tile<T>& a) {
+  static_assert(is_integer_v<T>, "tilecc: ~ needs an integer tile; use operator! on bool tiles");
+  return detail::map1<T>(a, [](T x) { return static_cast<T>(~x); });
+}
+
 template <class T>
 Tile<T> operator-(const Tile<T>& a) {
   static_assert(!std::is_same_v<T, bool>, "tilecc: negation of a bool tile; use operator!");
@@ -283,7 +386,18 @@ Tile<T> operator-(const Tile<T>& a) {
 TILECC_COMPOUND_ASSIGN(+)
 TILECC_COMPOUND_ASSIGN(-)
 TILECC_COMPOUND_ASSIGN(*)
-TILECC_COMPOUND_ASSIGN(/)
 #undef TILECC_COMPOUND_ASSIGN
+
+template <class T>
+template <class U>
+Tile<T>& Tile<T>::operator/=(const Tile<U>& o) {
+  Tile<T> r = detail::broadcast_to(*this, detail::broadcast_shapes(shape_, o.shape()));
+  using C = compute_t<promote_t<T, U>>;
+  r = detail::map2<T, C>(r, o, detail::divide<C>);
+  if (!(r.shape() == shape_))
+    throw ShapeError("tilecc: /= would change the shape of a tile from " + shape_.str() + " to " + r.shape().str());
+  *this = std::move(r);
+  return *this;
+}
 
 }  // namespace tilecc

@@ -247,6 +247,98 @@ template <class To> struct op_cast {
   template <class A> __device__ __forceinline__ To operator()(A a) const { return convert<To>(a); }
 };
 
+// Rounding to an integral value (floats; integers are already integral). round breaks ties to
+// even (rintf), as torch.round does.
+struct op_floor {
+  __device__ __forceinline__ float operator()(float a) const { return ::floorf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::floor(a); }
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return a; }
+};
+struct op_ceil {
+  __device__ __forceinline__ float operator()(float a) const { return ::ceilf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::ceil(a); }
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return a; }
+};
+struct op_trunc {
+  __device__ __forceinline__ float operator()(float a) const { return ::truncf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::trunc(a); }
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return a; }
+};
+struct op_round {
+  __device__ __forceinline__ float operator()(float a) const { return ::rintf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::rint(a); }
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return a; }
+};
+// -1, 0 or 1; zeros (either sign) and NaN are returned as they are.
+struct op_sign {
+  template <class U> __device__ __forceinline__ U operator()(U a) const {
+    return a > U(0) ? U(1) : a < U(0) ? U(-1) : a;
+  }
+};
+struct op_log1p {
+  __device__ __forceinline__ float operator()(float a) const { return ::log1pf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::log1p(a); }
+};
+struct op_expm1 {
+  __device__ __forceinline__ float operator()(float a) const { return ::expm1f(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::expm1(a); }
+};
+struct op_sin {
+  __device__ __forceinline__ float operator()(float a) const { return ::sinf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::sin(a); }
+};
+struct op_cos {
+  __device__ __forceinline__ float operator()(float a) const { return ::cosf(a); }
+  __device__ __forceinline__ double operator()(double a) const { return ::cos(a); }
+};
+
+// Integer bit operations, in the result type's width. Shifts take counts 0 .. width-1 (others
+// are undefined, as in C++); >> of a negative value fills with the sign bit.
+template <class U> struct unsigned_of { using type = unsigned; };
+template <> struct unsigned_of<long long> { using type = unsigned long long; };
+template <> struct unsigned_of<unsigned long long> { using type = unsigned long long; };
+struct op_bit_not {
+  template <class U> __device__ __forceinline__ U operator()(U a) const { return static_cast<U>(~a); }
+};
+struct op_bit_and {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a & b); }
+};
+struct op_bit_or {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a | b); }
+};
+struct op_bit_xor {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a ^ b); }
+};
+struct op_shl {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
+    using W = typename unsigned_of<U>::type;
+    return static_cast<U>(static_cast<W>(a) << b);
+  }
+};
+struct op_shr {
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return static_cast<U>(a >> b); }
+};
+// The remainder with the sign of a: % on integers, fmod on floats (torch.fmod).
+struct op_rem {
+  __device__ __forceinline__ float operator()(float a, float b) const { return ::fmodf(a, b); }
+  __device__ __forceinline__ double operator()(double a, double b) const { return ::fmod(a, b); }
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
+    return b == U(-1) ? U(0) : static_cast<U>(a % b);  // lowest % -1 would trap
+  }
+};
+
+// a * b + c rounded once, in compute_t<RT>.
+struct op_fma {
+  __device__ __forceinline__ float operator()(float a, float b, float c) const { return ::fmaf(a, b, c); }
+  __device__ __forceinline__ double operator()(double a, double b, double c) const { return ::fma(a, b, c); }
+};
+template <class RT, class Op> struct arith3 {
+  template <class A, class B, class C> __device__ __forceinline__ RT operator()(A a, B b, C c) const {
+    using CT = compute_t<RT>;
+    return convert<RT>(Op{}(convert<CT>(a), convert<CT>(b), convert<CT>(c)));
+  }
+};
+
 } // namespace detail
 
 // ---- Binary arithmetic: op<RT>(a, b) -------------------------------------------------------
@@ -376,6 +468,53 @@ TILECC_DEV_SCALAR_BINARY(maximum)
 TILECC_DEV_SCALAR_BINARY(minimum)
 TILECC_DEV_SCALAR_BINARY(pow)
 #undef TILECC_DEV_SCALAR_BINARY
+
+// ---- Rounding, sign, more math, bit operations, remainder, fma ------------------------------
+
+#define TILECC_DEV_UNARY(name, transcendental)                                                     \
+  template <class RT, class A> __device__ __forceinline__ auto name(const A &a) {                  \
+    return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a);            \
+  }                                                                                                \
+  template <class RT, class A> __device__ __forceinline__ RT scalar_##name(const A &a) {           \
+    return name<RT>(a);                                                                            \
+  }
+TILECC_DEV_UNARY(floor, false)
+TILECC_DEV_UNARY(ceil, false)
+TILECC_DEV_UNARY(round, false)
+TILECC_DEV_UNARY(trunc, false)
+TILECC_DEV_UNARY(sign, false)
+TILECC_DEV_UNARY(log1p, true)
+TILECC_DEV_UNARY(expm1, true)
+TILECC_DEV_UNARY(sin, true)
+TILECC_DEV_UNARY(cos, true)
+TILECC_DEV_UNARY(bit_not, false)
+#undef TILECC_DEV_UNARY
+
+#define TILECC_DEV_BINARY(name)                                                                    \
+  template <class RT, class A, class B>                                                            \
+  __device__ __forceinline__ auto name(const A &a, const B &b) {                                   \
+    return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                         \
+  }                                                                                                \
+  template <class RT, class A, class B>                                                            \
+  __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) {                            \
+    return name<RT>(a, b);                                                                         \
+  }
+TILECC_DEV_BINARY(bit_and)
+TILECC_DEV_BINARY(bit_or)
+TILECC_DEV_BINARY(bit_xor)
+TILECC_DEV_BINARY(shl)
+TILECC_DEV_BINARY(shr)
+TILECC_DEV_BINARY(rem)
+#undef TILECC_DEV_BINARY
+
+template <class RT, class A, class B, class C>
+__device__ __forceinline__ auto fma(const A &a, const B &b, const C &c) {
+  return detail::map<RT>(detail::arith3<RT, detail::op_fma>{}, a, b, c);
+}
+template <class RT, class A, class B, class C>
+__device__ __forceinline__ RT scalar_fma(const A &a, const B &b, const C &c) {
+  return fma<RT>(a, b, c);
+}
 
 } // namespace dev
 } // namespace tilecc

@@ -1,13 +1,14 @@
 // Element types of generated code and the conversions between them.
 //
-// Generated code uses float, double, __half (f16), __nv_bfloat16 (bf16), signed char (i8),
-// int (i32), long long (i64) and bool. NVRTC has no standard library, so the few type traits
+// Generated code uses float, double, __half (f16), __nv_bfloat16 (bf16), __nv_fp8_e4m3 and
+// __nv_fp8_e5m2 (fp8), signed char (i8), unsigned char (u8), int (i32), long long (i64) and bool. NVRTC has no standard library, so the few type traits
 // the library needs live here. Arithmetic on f16/bf16 happens in float (compute_t) and is
 // rounded once, to nearest even, into the result type.
 #pragma once
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_fp8.h>
 
 namespace tilecc {
 namespace dev {
@@ -32,9 +33,12 @@ template <class T> using remove_cv_t = typename remove_cv<T>::type;
 template <class T>
 inline constexpr bool is_low_precision_v = is_same_v<T, __half> || is_same_v<T, __nv_bfloat16>;
 
+// fp8 values are stored only: arithmetic converts them to float (tensor-core dots do not take them).
+template <class T> inline constexpr bool is_fp8_v = is_same_v<T, __nv_fp8_e4m3> || is_same_v<T, __nv_fp8_e5m2>;
+
 template <class T>
 inline constexpr bool is_floating_v =
-    is_same_v<T, float> || is_same_v<T, double> || is_low_precision_v<T>;
+    is_same_v<T, float> || is_same_v<T, double> || is_low_precision_v<T> || is_fp8_v<T>;
 
 template <class T>
 inline constexpr bool is_integral_v =
@@ -66,6 +70,14 @@ template <> struct compute_type<__nv_bfloat16> {
   using type = float;
   using compute_t = float;
 };
+template <> struct compute_type<__nv_fp8_e4m3> {
+  using type = float;
+  using compute_t = float;
+};
+template <> struct compute_type<__nv_fp8_e5m2> {
+  using type = float;
+  using compute_t = float;
+};
 template <class T> using compute_t = typename compute_type<T>::type;
 
 // The type transcendental functions run in: double for double, float for everything else.
@@ -83,7 +95,9 @@ template <class T> using accum_t = typename accum_type<T>::type;
 
 namespace detail {
 template <class From> __device__ __forceinline__ bool nonzero(From x) {
-  if constexpr (is_same_v<From, __half>)
+  if constexpr (is_fp8_v<From>)
+    return static_cast<float>(x) != 0.0f;
+  else if constexpr (is_same_v<From, __half>)
     return __half2float(x) != 0.0f;
   else if constexpr (is_same_v<From, __nv_bfloat16>)
     return __bfloat162float(x) != 0.0f;
@@ -92,8 +106,8 @@ template <class From> __device__ __forceinline__ bool nonzero(From x) {
 }
 } // namespace detail
 
-// convert<To>(x): f16/bf16 go through float (exact), floats round to nearest even into
-// f16/bf16, integers reach f16/bf16 through float, anything becomes bool as `x != 0`.
+// convert<To>(x): f16/bf16/fp8 go through float (exact), floats round to nearest even into
+// f16/bf16/fp8 (fp8: saturating), integers reach f16/bf16 through float, anything becomes bool as `x != 0`.
 template <class To, class From> __device__ __forceinline__ To convert(From x) {
   if constexpr (is_same_v<To, From>) {
     return x;
@@ -103,6 +117,12 @@ template <class To, class From> __device__ __forceinline__ To convert(From x) {
     return convert<To>(__half2float(x));
   } else if constexpr (is_same_v<From, __nv_bfloat16>) {
     return convert<To>(__bfloat162float(x));
+  } else if constexpr (is_fp8_v<From>) {
+    return convert<To>(static_cast<float>(x));
+  } else if constexpr (is_fp8_v<To>) {
+    // Through float, as eager mode converts; round to nearest even, saturating to the largest
+    // finite value (the __NV_SATFINITE constructors), NaN stays NaN.
+    return To(static_cast<float>(x));
   } else if constexpr (is_same_v<To, __half>) {
     if constexpr (is_same_v<From, double>)
       return __double2half(x);

@@ -16,6 +16,7 @@
 #include "cli/files.hpp"
 #include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/line_directives.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
@@ -67,6 +68,9 @@ class Translate final : public CLI::App {
           return "no lowering pass is named '" + name + "'; passes: " + pass_names();
         });
     add_flag("--standalone", standalone_, "Emit a self-contained .cu file (device templates inlined)");
+    add_flag("--line-directives", line_directives_,
+             "Emit #line directives: compiler errors, -lineinfo (compute-sanitizer, Nsight Compute) and "
+             "debuggers name the .tile.cpp line of the kernels' code, and the generated file's own line elsewhere");
     add_option("--set", overrides_, "Override one config field for every kernel: --set pid=persistent (repeatable)");
     add_option("--specialize", specialize_,
                "Argument specialization: 'none' (one generic kernel) or 'auto' (the generic kernel plus "
@@ -163,6 +167,12 @@ class Translate final : public CLI::App {
     codegen::EmitOptions options;
     options.arch = arch_;
     options.source_lines = split_lines(unit.source);  // empty for IR input: comments give line numbers only
+    if (line_directives_) {
+      // Absolute: nvcc resolves a relative #line name against the folder it runs in, not the
+      // file's. For IR input, the source the IR was made from, as it was named then.
+      options.line_file = unit.from_ir ? module.source_file : absolute(input_);
+      unit.line_file = unit.from_ir ? "" : absolute(input_);
+    }
     const codegen::VariantOptions variants{specialize_ == "auto", no_specialize_};
     std::vector<std::string> code(module.kernels.size());
     bool kernel_found = kernel_.empty();
@@ -243,6 +253,7 @@ class Translate final : public CLI::App {
         fail(e.what());
       }
     }
+    if (line_directives_) out = codegen::resolve_line_directives(out, output_ == "-" ? "<stdout>" : absolute(output_));
     finish(out);
   }
 
@@ -322,7 +333,7 @@ class Translate final : public CLI::App {
 
   bool print_after_all_ = false;
   std::vector<std::string> print_after_;
-  bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false;
+  bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false, line_directives_ = false;
   std::string tuned_db_, tuned_spec_;
   std::vector<std::string> extra_args_, overrides_, no_specialize_;
   std::vector<std::string> include_dirs_, defines_, compiler_args_, read_files_;

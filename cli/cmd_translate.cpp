@@ -14,6 +14,7 @@
 #include "autotune/database.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/header_dirs.hpp"
 #include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/codegen/line_directives.hpp"
@@ -132,6 +133,7 @@ class Translate final : public CLI::App {
       for (const std::string& d : defines_) options.extra_args.push_back("-D" + d);
       options.extra_args.insert(options.extra_args.end(), compiler_args_.begin(), compiler_args_.end());
       options.compile_commands_dir = compile_commands_;
+      options.language_include_dir = header_dirs().include;
       frontend::Result r = frontend::parse(input_, options);
       if (!r.ok) throw CLI::RuntimeError(1);
       module = std::move(r.module);
@@ -248,7 +250,7 @@ class Translate final : public CLI::App {
     std::string out = codegen::assemble_file(unit, code, arch_);
     if (standalone_) {
       try {
-        out = codegen::inline_headers(out, {TILECC_HEADERS_INCLUDE_DIR, TILECC_HEADERS_TEMPLATES_DIR});
+        out = codegen::inline_headers(out, {header_dirs().include, header_dirs().templates});
       } catch (const std::exception& e) {
         fail(e.what());
       }

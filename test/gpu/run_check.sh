@@ -18,8 +18,15 @@ if [ "$tool" != plain ]; then
   sanitizer=$(command -v compute-sanitizer || echo "$(dirname "$nvcc")/compute-sanitizer")
   [ -x "$sanitizer" ] || { echo "no compute-sanitizer: skipped"; exit 77; }
 fi
+# This GPU's arch; sm_90 as sm_90a, which the wgmma translations need.
+cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')
+case "$cc" in
+  90) arch=sm_90a ;;
+  [0-9][0-9]|[0-9][0-9][0-9]) arch=sm_$cc ;;
+  *) arch=sm_90a ;;
+esac
 mkdir -p "$work"
-"$nvcc" -std=c++20 -O2 -arch=native -lineinfo "-I$root/include" "-I$root/templates" "$@" "$src" -o "$work/check" ||
+"$nvcc" -std=c++20 -O2 -arch="$arch" -lineinfo "-I$root/include" "-I$root/templates" "$@" "$src" -o "$work/check" ||
   { echo "FAIL: build"; exit 1; }
 case "$tool" in
   plain) exec "$work/check" ;;

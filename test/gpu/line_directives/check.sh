@@ -59,7 +59,14 @@ if [ "$mode" = ptx ]; then
   exit 0
 fi
 
-"$nvcc" -std=c++17 -arch=native -lineinfo $includes -DOOB_CU='"oob.cu"' -I. "$here/main.cu" -o oob || fail "build"
+# This GPU's arch; sm_90 as sm_90a, which the wgmma translations need.
+cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')
+case "$cc" in
+  90) arch=sm_90a ;;
+  [0-9][0-9]|[0-9][0-9][0-9]) arch=sm_$cc ;;
+  *) arch=sm_90a ;;
+esac
+"$nvcc" -std=c++17 -arch="$arch" -lineinfo $includes -DOOB_CU='"oob.cu"' -I. "$here/main.cu" -o oob || fail "build"
 "$sanitizer" --tool memcheck --print-limit 4 ./oob scalar > scalar.log 2>&1
 cat scalar.log
 grep -q "Invalid __global__ write" scalar.log || fail "memcheck reported no invalid write"

@@ -169,17 +169,18 @@ class Translate final : public CLI::App {
     codegen::EmitOptions options;
     options.arch = arch_;
     options.source_lines = split_lines(unit.source);  // empty for IR input: comments give line numbers only
-    if (line_directives_) {
+    if (line_directives_ && !unit.from_ir) {
       // Absolute: nvcc resolves a relative #line name against the folder it runs in, not the
-      // file's. For IR input, the source the IR was made from, as it was named then.
-      options.line_file = unit.from_ir ? module.source_file : absolute(input_);
-      unit.line_file = unit.from_ir ? "" : absolute(input_);
+      // file's. (For IR input, each kernel's source as the IR names it: below.)
+      options.line_file = absolute(input_);
+      unit.line_file = options.line_file;
     }
     const codegen::VariantOptions variants{specialize_ == "auto", no_specialize_};
     std::vector<std::string> code(module.kernels.size());
     bool kernel_found = kernel_.empty();
     for (std::size_t i = 0; i < module.kernels.size(); ++i) {
       const ir::Kernel& k = module.kernels[i];
+      if (line_directives_ && unit.from_ir) options.line_file = k.source_file;
       config::Config config = config::default_config(k, arch_);
       if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
         if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))

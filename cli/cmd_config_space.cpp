@@ -24,6 +24,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/header_dirs.hpp"
 #include "translator/config/config.hpp"
 #include "autotune/config_space.hpp"
 #include "translator/ir/serialize.hpp"
@@ -86,6 +87,7 @@ private:
 #ifdef TILECC_HAVE_FRONTEND
     frontend::Options options;
     options.extra_args = extra_args_;
+    options.language_include_dir = header_dirs().include;
     frontend::Result r = frontend::parse(input_, options);
     if (!r.ok) throw CLI::RuntimeError(1);
     return std::move(r.module);

@@ -14,8 +14,10 @@
 #include "autotune/database.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/header_dirs.hpp"
 #include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/line_directives.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/ir/printer.hpp"
@@ -67,6 +69,9 @@ class Translate final : public CLI::App {
           return "no lowering pass is named '" + name + "'; passes: " + pass_names();
         });
     add_flag("--standalone", standalone_, "Emit a self-contained .cu file (device templates inlined)");
+    add_flag("--line-directives", line_directives_,
+             "Emit #line directives: compiler errors, -lineinfo (compute-sanitizer, Nsight Compute) and "
+             "debuggers name the .tile.cpp line of the kernels' code, and the generated file's own line elsewhere");
     add_option("--set", overrides_, "Override one config field for every kernel: --set pid=persistent (repeatable)");
     add_option("--specialize", specialize_,
                "Argument specialization: 'none' (one generic kernel) or 'auto' (the generic kernel plus "
@@ -128,6 +133,7 @@ class Translate final : public CLI::App {
       for (const std::string& d : defines_) options.extra_args.push_back("-D" + d);
       options.extra_args.insert(options.extra_args.end(), compiler_args_.begin(), compiler_args_.end());
       options.compile_commands_dir = compile_commands_;
+      options.language_include_dir = header_dirs().include;
       frontend::Result r = frontend::parse(input_, options);
       if (!r.ok) throw CLI::RuntimeError(1);
       module = std::move(r.module);
@@ -163,11 +169,18 @@ class Translate final : public CLI::App {
     codegen::EmitOptions options;
     options.arch = arch_;
     options.source_lines = split_lines(unit.source);  // empty for IR input: comments give line numbers only
+    if (line_directives_ && !unit.from_ir) {
+      // Absolute: nvcc resolves a relative #line name against the folder it runs in, not the
+      // file's. (For IR input, each kernel's source as the IR names it: below.)
+      options.line_file = absolute(input_);
+      unit.line_file = options.line_file;
+    }
     const codegen::VariantOptions variants{specialize_ == "auto", no_specialize_};
     std::vector<std::string> code(module.kernels.size());
     bool kernel_found = kernel_.empty();
     for (std::size_t i = 0; i < module.kernels.size(); ++i) {
       const ir::Kernel& k = module.kernels[i];
+      if (line_directives_ && unit.from_ir) options.line_file = k.source_file;
       config::Config config = config::default_config(k, arch_);
       if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
         if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))
@@ -238,11 +251,12 @@ class Translate final : public CLI::App {
     std::string out = codegen::assemble_file(unit, code, arch_);
     if (standalone_) {
       try {
-        out = codegen::inline_headers(out, {TILECC_HEADERS_INCLUDE_DIR, TILECC_HEADERS_TEMPLATES_DIR});
+        out = codegen::inline_headers(out, {header_dirs().include, header_dirs().templates});
       } catch (const std::exception& e) {
         fail(e.what());
       }
     }
+    if (line_directives_) out = codegen::resolve_line_directives(out, output_ == "-" ? "<stdout>" : absolute(output_));
     finish(out);
   }
 
@@ -322,7 +336,7 @@ class Translate final : public CLI::App {
 
   bool print_after_all_ = false;
   std::vector<std::string> print_after_;
-  bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false;
+  bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false, line_directives_ = false;
   std::string tuned_db_, tuned_spec_;
   std::vector<std::string> extra_args_, overrides_, no_specialize_;
   std::vector<std::string> include_dirs_, defines_, compiler_args_, read_files_;

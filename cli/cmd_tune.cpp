@@ -18,15 +18,12 @@
 #include "autotune/worker_roles.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/header_dirs.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/ir/serialize.hpp"
 #include "translator/ir/verifier.hpp"
 #ifdef TILECC_HAVE_FRONTEND
 #include "translator/frontend/frontend.hpp"
-#endif
-
-#ifndef TILECC_TEMPLATES_DIR
-#define TILECC_TEMPLATES_DIR TILECC_HEADERS_TEMPLATES_DIR
 #endif
 
 namespace tilecc::cli {
@@ -55,7 +52,9 @@ ir::Module load_module(const std::string& input) {
     return module;
   }
 #ifdef TILECC_HAVE_FRONTEND
-  frontend::Result r = frontend::parse(input, {});
+  frontend::Options options;
+  options.language_include_dir = header_dirs().include;
+  frontend::Result r = frontend::parse(input, options);
   if (!r.ok) throw CLI::RuntimeError(1);
   return std::move(r.module);
 #else
@@ -263,7 +262,7 @@ class Tune final : public CLI::App {
     std::fputs(out.c_str(), json_ == "-" ? stderr : stdout);
   }
 
-  std::string input_, kernel_, db_, json_, plot_, templates_ = TILECC_TEMPLATES_DIR;
+  std::string input_, kernel_, db_, json_, plot_, templates_ = header_dirs().templates;
   mutable std::string db_path_;
   std::vector<std::string> args_;
   autotune::TuneOptions o_;

@@ -1,5 +1,5 @@
 # tilecc_add_kernels(<target> SOURCES <a.tile.cpp>... [ARCH <arch>] [CONFIG <json or file>]
-#                    [STANDALONE] [ARGS <translate args>...])
+#                    [STANDALONE] [LINE_DIRECTIVES <ON|OFF>] [ARGS <translate args>...])
 #
 # Translates each tile kernel source to CUDA C++ at build time and adds the .cu files to
 # <target>. `tilecc translate --depfile` lists the source and every file Clang opened for it,
@@ -7,17 +7,22 @@
 # Makefile generators). Each source is translated with the source folder as the working folder,
 # so the generated file's header names it relative to that folder, as written here.
 #
-#   ARCH        sm_80 (default) or sm_90a. One per target: the launchers of two translations
-#               of one source define the same host functions. The target's CUDA_ARCHITECTURES is
-#               set to match, since the generated code uses that arch's instructions.
-#   CONFIG      a config as JSON text or a .json file (relative to the source folder)
-#   STANDALONE  headers inlined (`--standalone`): the .cu needs no tilecc include folders
-#   ARGS        further `tilecc translate` arguments (e.g. -I inc -D N=4, or -- <clang flags>)
+#   ARCH             sm_80 (default) or sm_90a; one, refused with a message otherwise: each
+#                    translation is for one arch, and the launchers of two translations of one
+#                    source define the same host functions (choosing among them by compute
+#                    capability at run time is for the translator to write; it does not yet).
+#                    The target's CUDA_ARCHITECTURES is set to match, since the generated code
+#                    uses that arch's instructions.
+#   CONFIG           a config as JSON text or a .json file (relative to the source folder)
+#   STANDALONE       headers inlined (`--standalone`): the .cu needs no tilecc include folders
+#   LINE_DIRECTIVES  ON (default): `--line-directives`, so nvcc's errors, compute-sanitizer and
+#                    Nsight Compute (with -lineinfo) name the .tile.cpp's lines
+#   ARGS             further `tilecc translate` arguments (e.g. -I inc -D N=4, or -- <clang flags>)
 #
 # Without STANDALONE, <target> links tilecc::device for the language header and the templates.
-# Generated files need C++20 (CUDA_STANDARD 20 is set when the target has none).
+# Generated files build with nvcc's default standard (C++17) and later ones.
 function(tilecc_add_kernels target)
-  cmake_parse_arguments(arg "STANDALONE" "ARCH;CONFIG" "SOURCES;ARGS" ${ARGN})
+  cmake_parse_arguments(arg "STANDALONE" "CONFIG;LINE_DIRECTIVES" "SOURCES;ARCH;ARGS" ${ARGN})
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tilecc_add_kernels: unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -29,8 +34,10 @@ function(tilecc_add_kernels target)
   endif()
   list(LENGTH arg_ARCH n_arch)
   if(n_arch GREATER 1)
-    message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH takes one architecture (got ${arg_ARCH}); "
-                        "two translations of a source define the same launchers, so use one target per arch")
+    message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH takes one architecture (got ${arg_ARCH}): "
+                        "a translation is for one arch, and two translations of a source define the same "
+                        "launcher functions. One source for several archs needs a translation that "
+                        "dispatches by compute capability, which tilecc does not write yet.")
   endif()
   if(NOT arg_ARCH MATCHES "^sm_([0-9]+a?)$")
     message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH must look like sm_80 or sm_90a, got '${arg_ARCH}'")
@@ -51,6 +58,9 @@ function(tilecc_add_kernels target)
   endif()
   if(arg_STANDALONE)
     list(APPEND options --standalone)
+  endif()
+  if(NOT DEFINED arg_LINE_DIRECTIVES OR arg_LINE_DIRECTIVES)
+    list(APPEND options --line-directives)
   endif()
 
   set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/tilecc/${target}")
@@ -80,13 +90,4 @@ function(tilecc_add_kernels target)
     target_link_libraries(${target} PRIVATE tilecc::device)
   endif()
   set_property(TARGET ${target} PROPERTY CUDA_ARCHITECTURES "${cuda_arch}")
-  get_target_property(cuda_standard ${target} CUDA_STANDARD)
-  if(NOT cuda_standard)
-    if(DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
-      set_property(TARGET ${target} PROPERTY CUDA_STANDARD 20)
-    else()
-      # CMake before 3.26 knows no C++20 flag for nvcc, and CUDA_STANDARD 20 then adds none.
-      target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-std=c++20>)
-    endif()
-  endif()
 endfunction()

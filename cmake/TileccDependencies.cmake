@@ -109,3 +109,11 @@ else()
   message(STATUS "tilecc: NVRTC not found (looked in ${cuda_roots}; set CUDAToolkit_ROOT): "
                  "NVRTC-dependent targets and the nvrtc test tier are skipped")
 endif()
+
+# nvcc, from the same toolkit: the tests that build generated CUDA (nvcc tier, install, gpu).
+find_program(TILECC_NVCC nvcc HINTS ${cuda_roots} PATH_SUFFIXES bin NO_DEFAULT_PATH)
+find_program(TILECC_NVCC nvcc)
+if(NOT TILECC_NVCC)
+  message(STATUS "tilecc: nvcc not found (looked in ${cuda_roots}; set CUDAToolkit_ROOT): "
+                 "the nvcc test tier is skipped")
+endif()

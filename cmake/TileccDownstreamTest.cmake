@@ -2,7 +2,9 @@
 #       -DGENERATOR=<generator> [-DNVCC=<nvcc>] -P TileccDownstreamTest.cmake
 #
 # The test "install:downstream project builds against the install tree": installs the tilecc
-# build into WORK/prefix, configures and builds a copy of the downstream project against it,
+# build, moves the install to WORK/prefix (the install must not depend on where it was put),
+# checks that the moved tilecc reads its own headers and that tilecc_add_kernels refuses two
+# archs, configures and builds a copy of the downstream project against it,
 # runs its eager program and a program linking the runtime library, and where nvcc is given checks that the CUDA program was built and
 # that touching a header the kernel includes translates it again (the depfile), and nothing
 # else does. The CUDA program is built, never run: the machine may have no GPU.
@@ -23,8 +25,43 @@ endfunction()
 
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
-run("${CMAKE_COMMAND}" --install "${BUILD}" --prefix "${WORK}/prefix")
+run("${CMAKE_COMMAND}" --install "${BUILD}" --prefix "${WORK}/installed")
 file(COPY "${SOURCE}/" DESTINATION "${WORK}/project")
+
+# The install is relocatable: everything below uses it moved to another folder (the folder it
+# was installed to is gone). The moved headers carry a mark, so a tilecc that read the source
+# tree's instead would show.
+file(RENAME "${WORK}/installed" "${WORK}/prefix")
+set(mark "// tilecc install test: the moved prefix")
+foreach(header include/tilecc/cuda.hpp include/tilecc-templates/tilecc/device.cuh)
+  file(APPEND "${WORK}/prefix/${header}" "${mark}\n")
+endforeach()
+set(tilecc "${WORK}/prefix/bin/tilecc")
+file(MAKE_DIRECTORY "${WORK}/moved")
+run("${tilecc}" translate "${WORK}/project/axpy.tile.cpp" -o "${WORK}/moved/axpy.cu" --depfile "${WORK}/moved/axpy.cu.d")
+file(READ "${WORK}/moved/axpy.cu.d" deps)
+if(NOT deps MATCHES "${WORK}/prefix/include/tilecc/tile.hpp")
+  message(FATAL_ERROR "the moved tilecc did not parse against its own language header:\n${deps}")
+endif()
+run("${tilecc}" translate "${WORK}/project/axpy.tile.cpp" --standalone -o "${WORK}/moved/axpy_standalone.cu")
+file(READ "${WORK}/moved/axpy_standalone.cu" standalone)
+string(FIND "${standalone}" "${mark}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "the moved tilecc's --standalone did not inline its own headers")
+endif()
+
+# Several archs in one tilecc_add_kernels are refused, with the reason.
+file(MAKE_DIRECTORY "${WORK}/multi_arch")
+file(WRITE "${WORK}/multi_arch/CMakeLists.txt"
+     "cmake_minimum_required(VERSION 3.25)\nproject(multi_arch LANGUAGES CXX)\nfind_package(tilecc CONFIG REQUIRED)\n"
+     "add_library(k STATIC \${CMAKE_CURRENT_LIST_FILE})\n"
+     "tilecc_add_kernels(k SOURCES ${WORK}/project/axpy.tile.cpp ARCH sm_80 sm_90a)\n")
+execute_process(COMMAND "${CMAKE_COMMAND}" -S "${WORK}/multi_arch" -B "${WORK}/multi_arch/build" -G "${GENERATOR}"
+                        "-DCMAKE_PREFIX_PATH=${WORK}/prefix"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc EQUAL 0 OR NOT out MATCHES "ARCH takes one architecture")
+  message(FATAL_ERROR "tilecc_add_kernels with two ARCH was not refused with its reason:\n${out}")
+endif()
 
 set(cuda_args -DDOWNSTREAM_WITH_CUDA=OFF)
 if(NVCC)

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "tilecc/device.cuh"
 #include "tilecc/device/tensor_arg.cuh"
@@ -47,8 +48,8 @@ class Tensor {
   }
   Tensor(T* data, std::array<std::int64_t, R> sizes, std::array<std::int64_t, R> strides)
       : data_(data), sizes_(sizes), strides_(strides) {}
-  template <class U>
-    requires(std::is_const_v<T> && std::is_same_v<std::remove_const_t<T>, U>)
+  // Tensor<const T> from Tensor<T>. enable_if rather than requires: nvcc's default is C++17.
+  template <class U, std::enable_if_t<std::is_const_v<T> && std::is_same_v<std::remove_const_t<T>, U>, int> = 0>
   Tensor(const Tensor<U, R>& o) : data_(o.data()), sizes_(o.sizes()), strides_(o.strides()) {}
 
   T* data() const { return data_; }

@@ -1,5 +1,6 @@
 #include "emit_cuda.hpp"
 
+#include "translator/codegen/line_directives.hpp"
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
 #include "translator/launch/launch_plan.hpp"
@@ -85,7 +86,10 @@ class Emitter {
     throw std::logic_error(fmt::format("{}:{}:{}: internal error: {}", k_.source_file, at.line, at.column, what));
   }
 
-  std::string source_comment(ir::SourceLoc at) const {
+  /// The comment naming the source line a statement comes from; the lines printed after it are
+  /// that line's (the #line directives of --line-directives).
+  std::string source_comment(ir::SourceLoc at) {
+    at_ = at;
     std::string file = k_.source_file;
     if (auto slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
     std::string text;
@@ -96,7 +100,34 @@ class Emitter {
     return fmt::format("// {}:{}{}{}", file, at.line, text.empty() ? "" : "  ", text);
   }
 
-  void line(const std::string& s) { out_ += std::string(static_cast<std::size_t>(indent_) * 2, ' ') + s + "\n"; }
+  void line(const std::string& s) {
+    if (!o_.line_file.empty()) place_line_directive(s);
+    out_ += std::string(static_cast<std::size_t>(indent_) * 2, ' ') + s + "\n";
+  }
+
+  /// Before a line of code: `#line N` when the line count since the last directive does not
+  /// already give it the current statement's source line N, the generated marker when it is
+  /// tilecc's own and the last directive named the source. Comments, pragmas and lone braces
+  /// take none.
+  void place_line_directive(const std::string& s) {
+    const bool code = !(s.rfind("//", 0) == 0 || s.rfind("#", 0) == 0 || s == "{" || s == "}");
+    if (code && at_.line > 0 && next_line_ != at_.line) {
+      out_ += line_directive(at_.line, o_.line_file) + "\n";
+      next_line_ = at_.line;
+    } else if (code && at_.line <= 0 && next_line_ != kGeneratedLines) {
+      out_ += std::string(line_generated_marker) + "\n";
+      next_line_ = kGeneratedLines;
+    }
+    if (next_line_ > 0) next_line_ += 1 + static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+  }
+
+  /// Each function printed starts with nothing known of the lines before it.
+  void start_function() {
+    out_.clear();
+    indent_ = 0;
+    at_ = {};
+    next_line_ = kUnknownLines;
+  }
 
   // ---- shapes: the layout assign_layout chose ----------------------------------------------
 
@@ -847,8 +878,7 @@ class Emitter {
   }
 
   std::string emit_global(const std::string& symbol) {
-    out_.clear();
-    indent_ = 0;
+    start_function();
     const std::string bounds = k_.min_blocks_per_sm ? fmt::format("{}, {}", threads_, k_.min_blocks_per_sm)
                                                     : std::to_string(threads_);
     line(fmt::format("__global__ void __launch_bounds__({}) {}({}) {{", bounds, symbol, param_list(true)));
@@ -900,14 +930,18 @@ class Emitter {
   void emit_program_tiles() { emit_program_tiles(launch_dims(), "pid"); }
 
   void emit_program_tiles(const std::vector<LaunchDim>& dims, const std::string& pid) {
-    for (const LaunchDim& d : dims)
-      line(fmt::format("const long long {0}_tiles = (({1}) - ({2}) + {3} - 1) / {3};", d.var, scalar(d.end),
-                       scalar(d.begin), d.block));
     std::size_t n = dims.size();
     // L2 grouping: the two innermost dims of a 2-D tile loop, walked in bands of G rows of
     // tiles, column by column within a band (so a band's operand rows stay in L2).
     const int l2 = k_.programs.l2_grouping;
-    if (l2 > 1 && n >= 2 && dims[n - 1].l2 && dims[n - 2].l2) {
+    const bool grouped = l2 > 1 && n >= 2 && dims[n - 1].l2 && dims[n - 2].l2;
+    // The outermost dim's tile count is read only by L2 grouping (its index is what is left of
+    // pid); printed unread, nvcc warns (#177-D) and -Werror all-warnings fails.
+    for (std::size_t i = 0; i < n; ++i)
+      if (i > 0 || (grouped && n == 2))
+        line(fmt::format("const long long {0}_tiles = (({1}) - ({2}) + {3} - 1) / {3};", dims[i].var,
+                         scalar(dims[i].end), scalar(dims[i].begin), dims[i].block));
+    if (grouped) {
       const std::string a = dims[n - 2].var, b = dims[n - 1].var;
       line(fmt::format("// L2 grouping: bands of {} rows of {} tiles (fewer when there are fewer), walked {} first",
                        l2, a, a));
@@ -1047,8 +1081,7 @@ class Emitter {
   /// gives which line).
   std::string emit_launcher(const std::string& symbol) {
     const launch::LaunchPlan& plan = plan_;
-    out_.clear();
-    indent_ = 0;
+    start_function();
     const std::string params = param_list(false);
     if (k_.instance.empty())
       line(fmt::format("cudaError_t {}({}{}cudaStream_t stream) {{", k_.name, params, params.empty() ? "" : ", "));
@@ -1195,6 +1228,11 @@ class Emitter {
   std::string out_;
   int indent_ = 0;
   int counter_ = 0;
+  // --line-directives: the statement being printed, and the source line the next output line
+  // has under the last directive (or one of these).
+  static constexpr int kUnknownLines = 0, kGeneratedLines = -1;
+  ir::SourceLoc at_;
+  int next_line_ = kUnknownLines;
 };
 
 }  // namespace

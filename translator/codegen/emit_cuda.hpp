@@ -37,6 +37,9 @@ struct EmitOptions {
   int looped_dynamic_shared = 0;  // bytes of dynamic shared memory the looped variant asks for
   /// Appended to the __global__ function's name ("unit_div": add_f32_kernel_unit_div).
   std::string symbol_suffix;
+  /// --line-directives: the source file `#line` directives name (empty: no directives). The
+  /// output then holds markers that resolve_line_directives (line_directives.hpp) replaces.
+  std::string line_file;
 };
 
 /// What a kernel's code needs of the GPU (the resource analysis of the lowered kernel).

@@ -42,9 +42,9 @@ class Inliner {
           if (!found.empty()) {
             const std::string key = fs::weakly_canonical(found).string();
             if (done_.insert(key).second) {
-              out += "// ---- begin " + name + " (inlined by tilecc --standalone)\n";
+              out += inlined_begin + name + inlined_begin_suffix + "\n";
               out += run(read(found), found.parent_path(), false);
-              out += "// ---- end " + name + "\n";
+              out += inlined_end + name + "\n";
             }
             continue;
           }

@@ -9,6 +9,12 @@
 
 namespace tilecc::codegen {
 
+/// The comment lines around each inlined header: "<begin><name> (inlined by tilecc --standalone)"
+/// and "<end><name>" (resolve_line_directives finds the headers by them).
+inline constexpr const char* inlined_begin = "// ---- begin ";
+inline constexpr const char* inlined_begin_suffix = " (inlined by tilecc --standalone)";
+inline constexpr const char* inlined_end = "// ---- end ";
+
 /// Replaces every `#include <tilecc/...>` / `#include "..."` that resolves
 /// under one of `roots` (searched in order; quoted includes first relative to
 /// the including header) by the header's text. Throws std::runtime_error naming

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "tilecc/version.hpp"
+#include "translator/codegen/line_directives.hpp"
 #include "translator/config/specialization.hpp"
 
 namespace tilecc::codegen {
@@ -72,6 +73,21 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
                      kc.launcher);
 }
 
+namespace {
+
+/// With line directives, an edit's text (a kernel's code, a note) runs on lines of its own,
+/// marked as tilecc's, and the source after it goes on at its own line number.
+std::string with_line_directives(const std::string& source, const SourceEdit& e, const std::string& file) {
+  const std::size_t end = e.offset + e.length;
+  const int line = 1 + static_cast<int>(std::count(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(std::min(end, source.size())), '\n'));
+  std::string text = e.offset == 0 || source[e.offset - 1] == '\n' ? "" : "\n";
+  text += std::string(line_generated_marker) + "\n" + e.text;
+  if (text.back() != '\n') text += '\n';
+  return text + line_directive(line, file) + "\n";
+}
+
+}  // namespace
+
 std::string assemble_file(const TranslationUnit& unit, const std::vector<std::string>& kernel_text,
                           const std::string& arch) {
   const std::string header = fmt::format(
@@ -88,7 +104,9 @@ std::string assemble_file(const TranslationUnit& unit, const std::vector<std::st
     for (int i : f.instances) text += kernel_text.at(static_cast<std::size_t>(i)) + "\n";
     edits.at(f.edit).text = text;
   }
-  return header + apply_edits(unit.source, std::move(edits));
+  if (unit.line_file.empty()) return header + apply_edits(unit.source, std::move(edits));
+  for (SourceEdit& e : edits) e.text = with_line_directives(unit.source, e, unit.line_file);
+  return header + line_directive(1, unit.line_file) + "\n" + apply_edits(unit.source, std::move(edits));
 }
 
 }  // namespace tilecc::codegen

@@ -41,6 +41,10 @@ struct TranslationUnit {
   std::string source;     // the .tile.cpp's text (empty for IR)
   std::vector<SourceEdit> edits;
   std::vector<KernelFamily> families;
+  /// --line-directives: the name `#line` gives the source (EmitOptions::line_file; empty: none).
+  /// The source's own lines then keep their numbers, the kernels' code is marked as the
+  /// printer marks it, and the file needs resolve_line_directives once it is whole.
+  std::string line_file;
 
   /// The kernel family defined at [offset, offset + length) becomes `template_decl` (if any)
   /// followed by the code of its instances.

@@ -200,7 +200,8 @@ Result parse(const std::string& path, const Options& options) {
   Result result;
   std::vector<std::string> args = {"-std=c++2b", "-fsyntax-only", "-D__TILECC__=1",
                                    "-resource-dir=" TILECC_CLANG_RESOURCE_DIR,
-                                   "-I" TILECC_LANGUAGE_INCLUDE_DIR};
+                                   "-I" + (options.language_include_dir.empty() ? std::string(TILECC_LANGUAGE_INCLUDE_DIR)
+                                                                                : options.language_include_dir)};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
   std::unique_ptr<clang::tooling::CompilationDatabase> db;

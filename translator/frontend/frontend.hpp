@@ -15,6 +15,7 @@ namespace tilecc::frontend {
 struct Options {
   std::vector<std::string> extra_args;   // -I, -D, ... passed to Clang
   std::string compile_commands_dir;      // use this compile_commands.json if set
+  std::string language_include_dir;      // holds tilecc/tile.hpp (empty: the source tree's)
 };
 
 /// A region of the source file to replace with generated code.

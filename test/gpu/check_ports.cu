@@ -1,6 +1,7 @@
 // GPU tier: the kernels ported from Helion's examples (batched softmax, softmax / RMS norm /
 // layer norm backward, Welford layer norm, broadcast matmul, matmul with a bias + relu
-// epilogue, split-k matmul, dense + jagged add) against double-precision CPU references at odd
+// epilogue, split-k matmul, dense + jagged add, gathered matrix-vector products, segmented
+// sums) against double-precision CPU references at odd
 // sizes. Built on the GPU machine from the files `tilecc translate` wrote
 // (scripts/gpu_check.sh), flat and persistent. Prints a table and "N passed, M failed".
 #include <cuda_bf16.h>
@@ -13,10 +14,12 @@
 
 #include "gen/batch_softmax.cu"
 #include "gen/broadcast_matmul.cu"
+#include "gen/gather_gemv.cu"
 #include "gen/jagged_dense_add.cu"
 #include "gen/layer_norm_backward.cu"
 #include "gen/matmul_bias_relu.cu"
 #include "gen/rms_norm_backward.cu"
+#include "gen/segment_reduction.cu"
 #include "gen/softmax_backward.cu"
 #include "gen/split_k.cu"
 #include "gen/welford.cu"
@@ -329,6 +332,70 @@ void check_jagged_dense_add(const char* dt, double tol) {
       }
 }
 
+template <class T>
+void check_gather_gemv(const char* dt, double tol) {
+  const long long shapes[][3] = {{1, 1, 1}, {3, 17, 7}, {8, 1000, 5}, {2, 2049, 3}};  // {batch, s, indices}
+  for (auto& sh : shapes) {
+    const long long batch = sh[0], s = sh[1], count = sh[2];
+    const auto hw = random_vec<T>(batch * s * s, -1, 1), hx = random_vec<T>(s, -1, 1);
+    std::vector<long long> idx(count);
+    std::uniform_int_distribution<long long> pick(-batch, batch - 1);  // negative: from the end
+    for (auto& i : idx) i = pick(rng);
+    Dev<T> w(hw), x(hx), out(count * s);
+    long long* didx = nullptr;
+    CUDA_OK(cudaMalloc(&didx, count * sizeof(long long)));
+    CUDA_OK(cudaMemcpy(didx, idx.data(), count * sizeof(long long), cudaMemcpyHostToDevice));
+    CUDA_OK(gather_gemv<T>(tilecc::Tensor<const T, 3>(w.p, {batch, s, s}),
+                           tilecc::Tensor<const tilecc::i64, 1>(reinterpret_cast<const tilecc::i64*>(didx), {count}),
+                           tilecc::Tensor<const T, 1>(x.p, {s}), tilecc::Tensor<T, 2>(out.p, {count, s})));
+    CUDA_OK(cudaDeviceSynchronize());
+    std::vector<double> want(count * s);
+    for (long long i = 0; i < count; ++i) {
+      const long long b = idx[i] < 0 ? idx[i] + batch : idx[i];
+      for (long long r = 0; r < s; ++r) {
+        double acc = 0;
+        for (long long c = 0; c < s; ++c) acc += double(hw[(b * s + r) * s + c]) * hx[c];
+        want[i * s + r] = acc;
+      }
+    }
+    char shape[64];
+    std::snprintf(shape, sizeof shape, "%lld x %lld^2, %lld idx", batch, s, count);
+    report("gather_gemv", dt, shape, out.get(), want, tol * std::sqrt(double(s)));
+    cudaFree(didx);
+  }
+}
+
+template <class T>
+void check_segment_reduction(const char* dt) {
+  const long long shapes[][3] = {{1, 1, 1}, {17, 33, 5}, {2000, 128, 100}, {999, 300, 1000}};  // {elements, features, nodes}
+  for (auto& sh : shapes)
+    for (const bool sorted : {true, false}) {
+      const long long elements = sh[0], features = sh[1], nodes = sh[2];
+      std::vector<long long> idx(elements);
+      std::uniform_int_distribution<long long> pick(0, nodes - 1);
+      for (auto& i : idx) i = pick(rng);
+      if (sorted) std::sort(idx.begin(), idx.end());
+      const auto hx = random_vec<T>(elements * features);
+      Dev<T> x(hx);
+      Dev<float> out(std::vector<float>(nodes * features, 0.0f));
+      long long* didx = nullptr;
+      CUDA_OK(cudaMalloc(&didx, elements * sizeof(long long)));
+      CUDA_OK(cudaMemcpy(didx, idx.data(), elements * sizeof(long long), cudaMemcpyHostToDevice));
+      CUDA_OK(segment_reduction<T>(
+          tilecc::Tensor<const tilecc::i64, 1>(reinterpret_cast<const tilecc::i64*>(didx), {elements}),
+          tilecc::Tensor<const T, 2>(x.p, {elements, features}), tilecc::Tensor<float, 2>(out.p, {nodes, features})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want(nodes * features, 0.0);
+      for (long long e = 0; e < elements; ++e)
+        for (long long f = 0; f < features; ++f) want[idx[e] * features + f] += hx[e * features + f];
+      char shape[64];
+      std::snprintf(shape, sizeof shape, "%lld x %lld -> %lld%s", elements, features, nodes, sorted ? " sorted" : "");
+      // Float sums in an order the atomics pick, of up to ~40 terms of magnitude <= 2.
+      report("segment_reduction", dt, shape, out.get(), want, 1e-5);
+      cudaFree(didx);
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -357,6 +424,10 @@ int main() {
   check_split_k<__nv_bfloat16>("bf16");
   check_jagged_dense_add<float>("f32", 1e-6);
   check_jagged_dense_add<__nv_bfloat16>("bf16", 1e-2);
+  check_gather_gemv<float>("f32", 1e-5);
+  check_gather_gemv<__nv_bfloat16>("bf16", 1e-2);
+  check_segment_reduction<float>("f32");
+  check_segment_reduction<__nv_bfloat16>("bf16");
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -30,6 +30,11 @@ for variant in $variants; do
       > "$out/build_language_$variant.log" 2>&1 &
     pids+=($!)
   fi
+  if [ -f .carry/$variant/gen/split_k.cu ]; then
+    $nvcc "${flags[@]}" -I.carry/$variant test/gpu/check_ports.cu -o /tmp/check_ports_$variant \
+      > "$out/build_ports_$variant.log" 2>&1 &
+    pids+=($!)
+  fi
 done
 if [ -f .carry/attention/attention.cu ]; then
   $nvcc "${flags[@]}" -I.carry test/gpu/check_attention.cu -o /tmp/check_attention > "$out/build_attention.log" 2>&1 &
@@ -54,6 +59,10 @@ for variant in $variants; do
     /tmp/check_language_$variant > "$out/check_language_$variant.log" || status=1
     grep -E "FAIL|passed" "$out/check_language_$variant.log"
   fi
+  if [ -x /tmp/check_ports_$variant ]; then
+    /tmp/check_ports_$variant > "$out/check_ports_$variant.log" || status=1
+    grep -E "FAIL|passed" "$out/check_ports_$variant.log"
+  fi
   if [[ " ${MEMCHECK:-$variants} " == *" $variant "* ]] && command -v compute-sanitizer >/dev/null; then
     compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_$variant > "$out/memcheck_$variant.log" 2>&1 || status=1
     tail -1 "$out/memcheck_$variant.log"
@@ -61,6 +70,11 @@ for variant in $variants; do
       compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_language_$variant \
         > "$out/memcheck_language_$variant.log" 2>&1 || status=1
       tail -1 "$out/memcheck_language_$variant.log"
+    fi
+    if [ -x /tmp/check_ports_$variant ]; then
+      compute-sanitizer --tool memcheck --print-limit 5 /tmp/check_ports_$variant \
+        > "$out/memcheck_ports_$variant.log" 2>&1 || status=1
+      tail -1 "$out/memcheck_ports_$variant.log"
     fi
   fi
 done

@@ -16,6 +16,13 @@ class Checker : public ir::Visitor {
       if (i.kind == ir::Index::Kind::Gather) fail(ctx_, s.loc, "storing through gathered indices is not supported yet");
     visit_children(s);
   }
+  void visit_atomic_add(const ir::Stmt& s) override {
+    // The printer addresses the target by its tile indices only: a gathered one would be dropped.
+    for (const ir::Index& i : s.indices)
+      if (i.kind == ir::Index::Kind::Gather)
+        fail(ctx_, s.loc, "atomic_add through gathered indices is not supported yet");
+    visit_children(s);
+  }
   void visit_loop(const ir::Stmt& s) override {
     for (const ir::LoopDim& d : s.dims) {
       scalar(d.begin, s.loc, "a loop bound");

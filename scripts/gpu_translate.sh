@@ -7,12 +7,8 @@ cd "$(dirname "$0")/.."
 rm -rf .carry/flat .carry/persistent .carry/wgmma
 mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
-<<<<<<< HEAD
-         swiglu low_mem_dropout kl_div jsd; do
-=======
-         swiglu batch_softmax softmax_backward rms_norm_backward layer_norm_backward welford broadcast_matmul \
-         matmul_bias_relu split_k jagged_dense_add gather_gemv segment_reduction; do
->>>>>>> ports
+         swiglu low_mem_dropout kl_div jsd batch_softmax softmax_backward rms_norm_backward layer_norm_backward \
+         welford broadcast_matmul matmul_bias_relu split_k jagged_dense_add gather_gemv segment_reduction; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"

@@ -60,7 +60,7 @@ TEST_CASE("a few errors do not stop the parse", "[frontend]") {
 TEST_CASE("an argument Clang's driver refuses fails the parse", "[frontend]") {
   CHECK_FALSE(parse_text(kKernel, {"-fbogus-flag"}).ok);
   CHECK_FALSE(parse_text(kKernel, {"-std=c++99x"}).ok);
-  CHECK(parse_text(kKernel, {"-DN=4", "-Wall"}).ok);
+  CHECK(parse_text(kKernel, {"-DTILECC_TEST_MACRO=4", "-Wall"}).ok);
 }
 
 TEST_CASE("a file name without a C++ extension is refused before Clang sees it", "[frontend]") {

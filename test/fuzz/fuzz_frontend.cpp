@@ -18,6 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   frontend::Options options;
   options.contents = std::string(reinterpret_cast<const char*>(data), size);
   options.catch_crashes = false;  // a crash inside Clang's recovery is reported, not absorbed
+#ifdef TILECC_FUZZ_PCH
+  options.extra_args = {"-include-pch", TILECC_FUZZ_PCH};  // the header's #pragma once skips it after
+#endif
   frontend::Result r = frontend::parse("/tilecc-fuzz/input.tile.cpp", options);
   if (!r.ok) return 0;
   try {

@@ -474,7 +474,7 @@ class Lowering {
       } else {
         d.block.kind = ir::BlockSpec::Kind::Tunable;
         d.block.slot = static_cast<int>(kernel_.block_slots.size());
-        kernel_.block_slots.push_back({"block_size_" + d.var, 1, 1024, {}});
+        kernel_.block_slots.push_back({"block_size_" + d.var, 1, 1024});
       }
       Symbol sym{st->is_grid ? Symbol::Kind::LoopIndex : Symbol::Kind::LoopTile, d.var, DType::i64};
       symbols_[vars[i]] = sym;

@@ -202,7 +202,7 @@ StmtPtr Builder::check(ExprPtr condition, const std::string& text) const {
 
 LoopDim Builder::dim(const std::string& var, ExprPtr begin, ExprPtr end) {
   const int slot = static_cast<int>(kernel_.block_slots.size());
-  kernel_.block_slots.push_back({"block_size_" + var, 1, 1024, {}});
+  kernel_.block_slots.push_back({"block_size_" + var, 1, 1024});
   return {var, std::move(begin), std::move(end), {BlockSpec::Kind::Tunable, slot, 1}};
 }
 

@@ -240,7 +240,7 @@ struct Param {
 struct BlockSlot {
   std::string name;        // e.g. "block_size_tm" or the registered name
   std::int64_t min = 1, max = 1024;
-  SourceLoc loc;           // the kernel's register_block_size(min, max) call; none for a tile's own slot
+  SourceLoc loc{};         // the kernel's register_block_size(min, max) call; none for a tile's own slot
 };
 
 /// Threads of a block and how tile dimensions lie on them (assign_layout).

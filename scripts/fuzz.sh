@@ -65,7 +65,7 @@ run() {
               -artifact_prefix="$dir/artifacts/$target-")
   case $target in
     fuzz_frontend) opts+=(-timeout=60 -max_len=8192 -dict="$src/test/fuzz/frontend.dict") ;;
-    *) opts+=(-timeout=20 -max_len=131072) ;;
+    *) opts+=(-timeout=60 -max_len=131072) ;;
   esac
   local seed_dirs=()
   case $target in

@@ -254,14 +254,14 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
 }
 
 namespace {
-// Typed readers of config values. nlohmann's get<int>() converts silently (8.5 -> 8,
-// true -> 1, 2^32 + 8 -> 8); a config that means something else than it says is refused,
-// naming the field.
 // A list or an object is named, not printed: printing recurses once per level of nesting,
 // and a config can nest deeper than the stack (the reader parses without recursion).
 std::string shown(const nlohmann::json& v) {
   return v.is_array() ? "a list" : v.is_object() ? "an object" : v.dump();
 }
+// Typed readers of config values. nlohmann's get<int>() converts silently (8.5 -> 8,
+// true -> 1, 2^32 + 8 -> 8); a config that means something else than it says is refused,
+// naming the field.
 [[noreturn]] void wrong_type(const std::string& field, const nlohmann::json& v, const char* want) {
   throw ConfigError(fmt::format("config field '{}': {} is not {}", field, shown(v), want));
 }

@@ -3,6 +3,7 @@
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/DeclTemplate.h>
+#include <clang/AST/QualTypeNames.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
@@ -78,6 +79,7 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
  private:
   void lower(const clang::FunctionDecl& f, Replacement& rep) {
     if (auto k = lower_kernel(ctx_, diags_, f, file_)) {
+      if (const clang::FunctionTemplateDecl* t = f.getPrimaryTemplate()) k->template_decl = qualified_template_decl(*t);
       rep.instances.push_back(static_cast<int>(out_.module.kernels.size()));
       out_.module.kernels.push_back(std::move(*k));
     }
@@ -99,6 +101,21 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
       head.erase(m, head.find_first_not_of(" \t", m + 13) - m);
     const std::string params = text.substr(ret_end, rparen - ret_end).str();
     return head + "cudaError_t" + params + (f.getNumParams() ? ", " : "") + "cudaStream_t stream = nullptr);";
+  }
+
+  /// The launcher template's declaration with every type spelled in full, for CUDA printed from
+  /// the IR alone: no source around it resolves an alias such as `tl::`.
+  std::string qualified_template_decl(const clang::FunctionTemplateDecl& t) {
+    const clang::FunctionDecl& f = *t.getTemplatedDecl();
+    clang::PrintingPolicy policy(ctx_.getLangOpts());
+    policy.SuppressScope = false;
+    std::string head;
+    llvm::raw_string_ostream os(head);
+    t.getTemplateParameters()->print(os, ctx_, policy);
+    std::string params;
+    for (const clang::ParmVarDecl* p : f.parameters())
+      params += clang::TypeName::getFullyQualifiedName(p->getType(), ctx_, policy) + " " + p->getNameAsString() + ", ";
+    return llvm::StringRef(os.str()).rtrim().str() + "\ncudaError_t " + f.getNameAsString() + "(" + params + "cudaStream_t stream = nullptr);";
   }
 
   /// `template void k<float>(...);` would not match the generated launcher:

@@ -294,6 +294,8 @@ struct Assumptions {
 struct Kernel {
   std::string name;           // function name (`softmax`)
   std::string instance;       // template arguments as written, e.g. "tl::bf16"; empty if none
+  std::string template_decl;  // of an instance: the template's launcher declaration, which CUDA
+                              // printed from IR alone declares before the specializations
   std::string source_file;    // as given on the command line
   SourceLoc loc;
   std::vector<Param> params;

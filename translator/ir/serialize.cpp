@@ -120,9 +120,11 @@ json to_json(const Kernel& k) {
     slots.push_back({{"name", b.name}, {"min", b.min}, {"max", b.max}});
     if (b.loc.line) slots.back()["loc"] = loc_json(b.loc);
   }
-  return {{"name", k.name},       {"instance", k.instance}, {"source_file", k.source_file},
-          {"loc", loc_json(k.loc)}, {"params", params},     {"block_slots", slots},
-          {"host", block_json(k.host)}, {"body", block_json(k.body)}};
+  json j = {{"name", k.name},       {"instance", k.instance}, {"source_file", k.source_file},
+            {"loc", loc_json(k.loc)}, {"params", params},     {"block_slots", slots},
+            {"host", block_json(k.host)}, {"body", block_json(k.body)}};
+  if (!k.template_decl.empty()) j["template_decl"] = k.template_decl;
+  return j;
 }
 
 /// Reads the JSON form back. Every value is checked for its type and every error names
@@ -355,6 +357,7 @@ class Reader {
     Kernel k;
     k.name = string(field(j, "name", at), member(at, "name"));
     k.instance = opt_string(j, "instance", at);
+    k.template_decl = opt_string(j, "template_decl", at);
     k.source_file = opt_string(j, "source_file", at);
     k.loc = loc(j, at);
     const std::string pat = member(at, "params");

@@ -145,6 +145,12 @@ TEST_CASE("the verifier refuses IR that lowering or printing could not handle", 
              }),
              Contains("block size 'block_size_tm' ranges over [8, 4]"));
   CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["block_slots"][0]["max"] = -1; }), Contains("block size"));
+  // Text the launcher prints as it is: a tensor's C++ type (it printed `auto x`), a template's
+  // declaration.
+  CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["params"][0].erase("cpp_type"); }),
+             Contains("params[0].cpp_type: a tensor parameter needs its C++ type"));
+  CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["template_decl"] = "x"; }),
+             Contains("template_decl is not the declaration"));
 }
 
 TEST_CASE("the verifier refuses a reduction over a dimension its operand lacks", "[hardening][ir]") {

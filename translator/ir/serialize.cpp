@@ -372,9 +372,6 @@ class Reader {
       q.rank = int32(field(p, "rank", here), member(here, "rank"));
       q.is_const = boolean(field(p, "const", here), member(here, "const"));
       q.cpp_type = opt_string(p, "cpp_type", here);
-      // The launcher takes a tensor as this C++ type, printed as it is.
-      if (q.is_tensor && q.cpp_type.find("Tensor<") == std::string::npos)
-        fail(member(here, "cpp_type"), "a tensor parameter needs its C++ type, e.g. \"tilecc::Tensor<const float, 2>\"");
       k.params.push_back(q);
     }
     const std::string bat = member(at, "block_slots");

@@ -36,6 +36,11 @@ namespace {
   throw CLI::RuntimeError(1);
 }
 
+/// A config error names the kernel, unless it already names the kernel's source line.
+[[noreturn]] void fail_config(const ir::Kernel& k, const config::ConfigError& e) {
+  fail(e.located ? e.what() : fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+}
+
 std::string read_file(const std::string& path) { return read_input("tilecc translate", path); }
 
 void write_output(const std::string& path, const std::string& text) { cli::write_output("tilecc translate", path, text); }
@@ -190,7 +195,7 @@ class Translate final : public CLI::App {
         try {
           config = config::parse_config(text, k);
         } catch (const config::ConfigError& e) {
-          fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+          fail_config(k, e);
         }
       }
       if (!kernel_.empty() && kernel_ == k.name) kernel_found = true;
@@ -209,7 +214,7 @@ class Translate final : public CLI::App {
         try {
           config = config::parse_config(j.dump(), k);
         } catch (const config::ConfigError& e) {
-          fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+          fail_config(k, e);
         }
       }
       std::string tuned_note;
@@ -236,7 +241,7 @@ class Translate final : public CLI::App {
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
       } catch (const config::ConfigError& e) {
-        fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+        fail_config(k, e);
       }
       code[i] = tuned_note + code[i];
     }
@@ -323,7 +328,7 @@ class Translate final : public CLI::App {
     } catch (const passes::LoweringError& e) {
       fail(e.what());
     } catch (const config::ConfigError& e) {
-      fail(fmt::format("tilecc translate: kernel '{}': {}", k.name, e.what()));
+      fail_config(k, e);
     }
     return text;
   }

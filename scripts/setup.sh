@@ -32,7 +32,8 @@ say() { echo "setup: $*"; }
 warn() { echo "setup: warning: $*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------
-deb_packages=(clang-16 libclang-16-dev libclang-cpp16-dev llvm-16-dev llvm-16-tools
+# libclang-rt-16-dev: clang-16's libFuzzer and sanitizer runtimes (test/fuzz, docs/FUZZING.md).
+deb_packages=(clang-16 libclang-16-dev libclang-cpp16-dev llvm-16-dev llvm-16-tools libclang-rt-16-dev
               libcli11-dev libfmt-dev catch2 nlohmann-json3-dev ninja-build cmake g++)
 if [ "$packages" = 1 ]; then
   missing=()

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "translator/codegen/emit_cuda.hpp"
 #include "translator/config/config.hpp"
 #include "translator/ir/serialize.hpp"
 #include "translator/ir/verifier.hpp"
@@ -145,6 +146,18 @@ TEST_CASE("the verifier refuses IR that lowering or printing could not handle", 
              }),
              Contains("block size 'block_size_tm' ranges over [8, 4]"));
   CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["block_slots"][0]["max"] = -1; }), Contains("block size"));
+  // Text the launcher prints as it is: a template's declaration.
+  CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["template_decl"] = "x"; }),
+             Contains("template_decl is not the declaration"));
+}
+
+TEST_CASE("a launcher names its tensors' types where the IR does not spell them", "[hardening][ir]") {
+  tilecc::ir::Kernel k = softmax();  // softmax<float>
+  for (tilecc::ir::Param& p : k.params) p.cpp_type.clear();
+  const std::string launcher =
+      tilecc::codegen::emit_kernel(k, tilecc::config::default_config(k), tilecc::codegen::EmitOptions{}).launcher;
+  CHECK_THAT(launcher, Contains("(tilecc::Tensor<const float, 2> x, tilecc::Tensor<float, 2> out, cudaStream_t"));
+  CHECK_THAT(launcher, !Contains("auto"));
 }
 
 TEST_CASE("the verifier refuses a reduction over a dimension its operand lacks", "[hardening][ir]") {

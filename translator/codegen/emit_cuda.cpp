@@ -839,6 +839,18 @@ class Emitter {
 
   // ---- the kernel and its launcher ---------------------------------------------------------
 
+  /// A tensor's type in the language where the IR does not spell it (built by hand, or cut
+  /// down): `auto` would make the launcher's specialization ill-formed.
+  static std::string host_tensor_type(const ir::Param& p) {
+    const std::string n = ir::name(p.dtype);  // "f32", "bf16", "i32", "bool", ...
+    const std::string t = n == "f32"   ? "float"
+                          : n == "f64" ? "double"
+                          : n == "bool" ? "bool"
+                          : n[0] == 'i' ? "std::int" + n.substr(1) + "_t"
+                                        : "tilecc::" + n;
+    return fmt::format("tilecc::Tensor<{}{}, {}>", p.is_const ? "const " : "", t, p.rank);
+  }
+
   std::string param_list(bool device) const {
     std::string out;
     for (std::size_t i = 0; i < k_.params.size(); ++i) {
@@ -848,7 +860,7 @@ class Emitter {
         out += fmt::format("tilecc::dev::TensorArg<{}{}, {}> {}", p.is_const ? "const " : "", cuda_type(p.dtype), p.rank,
                            p.name);
       else if (p.is_tensor || !p.cpp_type.empty())
-        out += fmt::format("{} {}", p.cpp_type.empty() ? "auto" : p.cpp_type, p.name);
+        out += fmt::format("{} {}", p.cpp_type.empty() ? host_tensor_type(p) : p.cpp_type, p.name);
       else
         out += fmt::format("{} {}", cuda_type(p.dtype), p.name);
     }

@@ -95,7 +95,16 @@ std::string assemble_file(const TranslationUnit& unit, const std::vector<std::st
       unit.input, arch);
   if (unit.from_ir) {
     std::string out = header + "#include <tilecc/cuda.hpp>\n\n";
-    for (const std::string& c : kernel_text) out += c + "\n";
+    // A template's launchers are specializations: its declaration goes first, once.
+    std::vector<std::string> declared;
+    for (std::size_t i = 0; i < kernel_text.size(); ++i) {
+      const std::string& decl = unit.module.kernels.at(i).template_decl;
+      if (!decl.empty() && std::find(declared.begin(), declared.end(), decl) == declared.end()) {
+        declared.push_back(decl);
+        out += decl + "\n\n";
+      }
+      out += kernel_text[i] + "\n";
+    }
     return out;
   }
   std::vector<SourceEdit> edits = unit.edits;

@@ -131,6 +131,13 @@ void validate(const Config& c, const ir::Kernel& k) {
     const ir::BlockSlot& slot = k.block_slots[i];
     if (!is_pow2(b))
       throw ConfigError(fmt::format("config field 'block_sizes[{}]' ({}): {} is not a power of two", i, slot.name, b));
+    if ((b < slot.min || b > slot.max) && slot.loc.line)  // the kernel's own bounds: point at them
+      throw ConfigError(fmt::format("{}:{}:{}: error: block size {} of '{}' (config field 'block_sizes[{}]') is "
+                                    "outside this register_block_size({}, {})\n  note: give '{}' a power of two "
+                                    "in [{}, {}], or widen the kernel's bounds",
+                                    k.source_file, slot.loc.line, slot.loc.column, b, slot.name, i, slot.min,
+                                    slot.max, slot.name, slot.min, slot.max),
+                        true);
     if (b < slot.min || b > slot.max)
       throw ConfigError(fmt::format("config field 'block_sizes[{}]' ({}): {} is outside [{}, {}]", i, slot.name, b,
                                     slot.min, slot.max));
@@ -247,11 +254,16 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
 }
 
 namespace {
+// A list or an object is named, not printed: printing recurses once per level of nesting,
+// and a config can nest deeper than the stack (the reader parses without recursion).
+std::string shown(const nlohmann::json& v) {
+  return v.is_array() ? "a list" : v.is_object() ? "an object" : v.dump();
+}
 // Typed readers of config values. nlohmann's get<int>() converts silently (8.5 -> 8,
 // true -> 1, 2^32 + 8 -> 8); a config that means something else than it says is refused,
 // naming the field.
 [[noreturn]] void wrong_type(const std::string& field, const nlohmann::json& v, const char* want) {
-  throw ConfigError(fmt::format("config field '{}': {} is not {}", field, v.dump(), want));
+  throw ConfigError(fmt::format("config field '{}': {} is not {}", field, shown(v), want));
 }
 std::int64_t get_int(const nlohmann::json& v, const std::string& field, std::int64_t lo, std::int64_t hi) {
   if (!v.is_number_integer()) wrong_type(field, v, "an integer");

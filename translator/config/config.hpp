@@ -57,9 +57,12 @@
 
 namespace tilecc::config {
 
-/// An invalid config; the message names the field.
+/// An invalid config; the message names the field. A `located` one conflicts with the kernel's
+/// own source (its register_block_size bounds): the message starts with that place,
+/// "file:line:col: error: ", and is printed as it is.
 struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& what, bool located = false) : std::runtime_error(what), located(located) {}
+  bool located = false;
 };
 
 /// reduction_loops are emitted (emit_cuda.cpp: chunk loops); false would make validate() accept

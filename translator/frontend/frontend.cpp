@@ -3,11 +3,14 @@
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/DeclTemplate.h>
+#include <clang/AST/QualTypeNames.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <clang/Frontend/Utils.h>
 #include <clang/Lex/Lexer.h>
+#include <clang/Lex/Preprocessor.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
 #include <llvm/Support/CrashRecoveryContext.h>
@@ -16,6 +19,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <memory>
 
 #include "lower_kernel.hpp"
@@ -75,6 +79,7 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
  private:
   void lower(const clang::FunctionDecl& f, Replacement& rep) {
     if (auto k = lower_kernel(ctx_, diags_, f, file_)) {
+      if (const clang::FunctionTemplateDecl* t = f.getPrimaryTemplate()) k->template_decl = qualified_template_decl(*t);
       rep.instances.push_back(static_cast<int>(out_.module.kernels.size()));
       out_.module.kernels.push_back(std::move(*k));
     }
@@ -96,6 +101,21 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
       head.erase(m, head.find_first_not_of(" \t", m + 13) - m);
     const std::string params = text.substr(ret_end, rparen - ret_end).str();
     return head + "cudaError_t" + params + (f.getNumParams() ? ", " : "") + "cudaStream_t stream = nullptr);";
+  }
+
+  /// The launcher template's declaration with every type spelled in full, for CUDA printed from
+  /// the IR alone: no source around it resolves an alias such as `tl::`.
+  std::string qualified_template_decl(const clang::FunctionTemplateDecl& t) {
+    const clang::FunctionDecl& f = *t.getTemplatedDecl();
+    clang::PrintingPolicy policy(ctx_.getLangOpts());
+    policy.SuppressScope = false;
+    std::string head;
+    llvm::raw_string_ostream os(head);
+    t.getTemplateParameters()->print(os, ctx_, policy);
+    std::string params;
+    for (const clang::ParmVarDecl* p : f.parameters())
+      params += clang::TypeName::getFullyQualifiedName(p->getType(), ctx_, policy) + " " + p->getNameAsString() + ", ";
+    return llvm::StringRef(os.str()).rtrim().str() + "\ncudaError_t " + f.getNameAsString() + "(" + params + "cudaStream_t stream = nullptr);";
   }
 
   /// `template void k<float>(...);` would not match the generated launcher:
@@ -170,7 +190,15 @@ class Action : public clang::ASTFrontendAction {
   // The preprocessor exists by now but has not entered the main file yet, so the collector
   // sees every file from the main file on.
   bool BeginSourceFileAction(clang::CompilerInstance& ci) override {
-    files_->attachToPreprocessor(ci.getPreprocessor());
+    clang::Preprocessor& pp = ci.getPreprocessor();
+    files_->attachToPreprocessor(pp);
+    // After a fatal error (the error limit included) Clang prints nothing more but would parse
+    // on to the end of the file: each file's lexer is sent to its end instead.
+    pp.setTokenWatcher([&pp](const clang::Token&) {
+      if (!pp.getDiagnostics().hasFatalErrorOccurred()) return;
+      if (auto* lexer = static_cast<clang::Lexer*>(pp.getCurrentLexer()))
+        lexer->seek(static_cast<unsigned>(lexer->getBuffer().size()), true);
+    });
     return true;
   }
   void EndSourceFileAction() override {
@@ -184,20 +212,68 @@ class Action : public clang::ASTFrontendAction {
   std::shared_ptr<FileCollector> files_ = std::make_shared<FileCollector>();
 };
 
+/// Clang's driver reports a bad argument (an unknown flag, a bad value) as an error, and ClangTool
+/// compiles anyway and succeeds: the driver's diagnostics go through here to be counted.
+class DriverDiagnostics : public clang::DiagnosticConsumer {
+ public:
+  DriverDiagnostics() : options_(new clang::DiagnosticOptions), printer_(llvm::errs(), options_.get()) {
+    options_->ShowOptionNames = true;
+    options_->ShowColors = llvm::errs().has_colors();
+    printer_.setPrefix("tilecc");  // the command line's fault, not the file's
+  }
+  void BeginSourceFile(const clang::LangOptions& lang, const clang::Preprocessor* pp) override {
+    printer_.BeginSourceFile(lang, pp);
+  }
+  void EndSourceFile() override { printer_.EndSourceFile(); }
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level, const clang::Diagnostic& info) override {
+    clang::DiagnosticConsumer::HandleDiagnostic(level, info);  // counts
+    printer_.HandleDiagnostic(level, info);
+  }
+
+ private:
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> options_;
+  clang::TextDiagnosticPrinter printer_;
+};
+
 class Factory : public clang::tooling::FrontendActionFactory {
  public:
-  Factory(Result& out, std::string file) : out_(out), file_(std::move(file)) {}
+  Factory(Result& out, std::string file, const DriverDiagnostics& driver)
+      : out_(out), file_(std::move(file)), driver_(driver) {}
   std::unique_ptr<clang::FrontendAction> create() override { return std::make_unique<Action>(out_, file_); }
+  // The compilation prints with the options of its own command line; none is run when the
+  // driver refused the arguments.
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> invocation, clang::FileManager* files,
+                     std::shared_ptr<clang::PCHContainerOperations> pch, clang::DiagnosticConsumer*) override {
+    if (driver_.getNumErrors() > 0) return false;
+    return FrontendActionFactory::runInvocation(std::move(invocation), files, std::move(pch), nullptr);
+  }
 
  private:
   Result& out_;
   std::string file_;
+  const DriverDiagnostics& driver_;
 };
+
+/// Clang's driver takes the language from the file name's extension, and a file without a C++
+/// one for something to link.
+bool has_cpp_extension(const std::string& path) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  for (const char* e : {".cpp", ".cc", ".cxx", ".c++", ".cp", ".C", ".CPP"})
+    if (ext == e) return true;
+  return false;
+}
 
 }  // namespace
 
 Result parse(const std::string& path, const Options& options) {
   Result result;
+  if (!has_cpp_extension(path)) {
+    std::fprintf(stderr,
+                 "%s: error: not a C++ file name: Clang takes the language from the extension; name a tile kernel "
+                 "source *.tile.cpp (or *.cpp, *.cc, *.cxx), or serialized tile IR *.json\n",
+                 path.c_str());
+    return result;
+  }
   std::vector<std::string> args = {"-std=c++2b", "-fsyntax-only", "-D__TILECC__=1",
                                    "-resource-dir=" TILECC_CLANG_RESOURCE_DIR,
                                    "-I" + (options.language_include_dir.empty() ? std::string(TILECC_LANGUAGE_INCLUDE_DIR)
@@ -216,16 +292,19 @@ Result parse(const std::string& path, const Options& options) {
     db = std::make_unique<clang::tooling::FixedCompilationDatabase>(".", std::vector<std::string>{});
   }
   clang::tooling::ClangTool tool(*db, {path});
+  if (options.contents) tool.mapVirtualFile(path, *options.contents);
   tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
       args, clang::tooling::ArgumentInsertPosition::END));
+  DriverDiagnostics driver_diagnostics;
+  tool.setDiagnosticConsumer(&driver_diagnostics);
   std::fflush(stdout);
-  Factory factory(result, path);
+  Factory factory(result, path, driver_diagnostics);
   // Clang's parser and constant evaluator recurse once per nesting level of the source, and so
   // does lowering up to its depth limit: Clang runs on a thread with a stack large enough for
   // any nesting a file can reach before those limits, and a crash inside Clang is reported
   // as one instead of killing the process without a word.
   constexpr unsigned kStackBytes = 1u << 30;
-  llvm::CrashRecoveryContext::Enable();
+  if (options.catch_crashes) llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext crc;
   int rc = 1;
   std::exception_ptr thrown;
@@ -238,14 +317,14 @@ Result parse(const std::string& path, const Options& options) {
         }
       },
       kStackBytes);
-  llvm::CrashRecoveryContext::Disable();
+  if (options.catch_crashes) llvm::CrashRecoveryContext::Disable();
   if (thrown) std::rethrow_exception(thrown);
   if (!survived) {
     std::fprintf(stderr, "%s: error: internal error: Clang crashed while parsing this file\n", path.c_str());
     result = Result{};
     return result;
   }
-  if (rc != 0) result.ok = false;  // Clang errors: matchers may still have run
+  if (rc != 0 || driver_diagnostics.getNumErrors() > 0) result.ok = false;  // matchers may still have run
   std::sort(result.replacements.begin(), result.replacements.end(),
             [](const Replacement& a, const Replacement& b) { return a.offset < b.offset; });
   return result;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct Options {
   std::vector<std::string> extra_args;   // -I, -D, ... passed to Clang
   std::string compile_commands_dir;      // use this compile_commands.json if set
   std::string language_include_dir;      // holds tilecc/tile.hpp (empty: the source tree's)
+  std::optional<std::string> contents;   // the file's text, given rather than read (the fuzzer)
+  bool catch_crashes = true;             // report a crash inside Clang (false: let it through,
+                                         // so a fuzzer's sanitizers see it)
 };
 
 /// A region of the source file to replace with generated code.

@@ -380,7 +380,7 @@ class Lowering {
   }
 
   void register_block_size(const clang::VarDecl& v, const clang::CallExpr& call) {
-    ir::BlockSlot slot{v.getNameAsString(), 16, 256};
+    ir::BlockSlot slot{v.getNameAsString(), 16, 256, loc(call.getBeginLoc())};
     if (call.getNumArgs() >= 1) slot.min = require_constant(*call.getArg(0), "register_block_size's min");
     if (call.getNumArgs() >= 2) slot.max = require_constant(*call.getArg(1), "register_block_size's max");
     // The tuner picks a power of two in [min, max]: the range must hold one. A block larger

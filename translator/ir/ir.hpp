@@ -247,6 +247,7 @@ struct Param {
 struct BlockSlot {
   std::string name;        // e.g. "block_size_tm" or the registered name
   std::int64_t min = 1, max = 1024;
+  SourceLoc loc{};         // the kernel's register_block_size(min, max) call; none for a tile's own slot
 };
 
 /// Threads of a block and how tile dimensions lie on them (assign_layout).
@@ -300,6 +301,8 @@ struct Assumptions {
 struct Kernel {
   std::string name;           // function name (`softmax`)
   std::string instance;       // template arguments as written, e.g. "tl::bf16"; empty if none
+  std::string template_decl;  // of an instance: the template's launcher declaration, which CUDA
+                              // printed from IR alone declares before the specializations
   std::string source_file;    // as given on the command line
   SourceLoc loc;
   std::vector<Param> params;

@@ -117,10 +117,15 @@ json to_json(const Kernel& k) {
                       {"const", p.is_const},
                       {"cpp_type", p.cpp_type}});
   json slots = json::array();
-  for (const BlockSlot& b : k.block_slots) slots.push_back({{"name", b.name}, {"min", b.min}, {"max", b.max}});
-  return {{"name", k.name},       {"instance", k.instance}, {"source_file", k.source_file},
-          {"loc", loc_json(k.loc)}, {"params", params},     {"block_slots", slots},
-          {"host", block_json(k.host)}, {"body", block_json(k.body)}};
+  for (const BlockSlot& b : k.block_slots) {
+    slots.push_back({{"name", b.name}, {"min", b.min}, {"max", b.max}});
+    if (b.loc.line) slots.back()["loc"] = loc_json(b.loc);
+  }
+  json j = {{"name", k.name},       {"instance", k.instance}, {"source_file", k.source_file},
+            {"loc", loc_json(k.loc)}, {"params", params},     {"block_slots", slots},
+            {"host", block_json(k.host)}, {"body", block_json(k.body)}};
+  if (!k.template_decl.empty()) j["template_decl"] = k.template_decl;
+  return j;
 }
 
 /// Reads the JSON form back. Every value is checked for its type and every error names
@@ -154,8 +159,25 @@ class Reader {
   static std::string member(const std::string& at, const char* name) { return at.empty() ? name : at + "." + name; }
   static std::string item(const std::string& at, std::size_t i) { return at + "[" + std::to_string(i) + "]"; }
   static std::string shown(const json& v) {
-    std::string s = v.dump();
+    std::string s;
+    show(v, s);
     return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+  }
+  // dump()'s text, cut once past 40 characters: every level of nesting adds a character, so the
+  // recursion stops there (dump() itself recurses through the whole value, deeper than the stack).
+  static void show(const json& v, std::string& out) {
+    if (!v.is_structured()) {
+      out += v.dump();
+      return;
+    }
+    out += v.is_array() ? '[' : '{';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end() && out.size() <= 40; ++it, first = false) {
+      if (!first) out += ',';
+      if (v.is_object()) out += json(it.key()).dump() + ':';
+      show(it.value(), out);
+    }
+    out += v.is_array() ? ']' : '}';
   }
 
   static const json& object(const json& j, const std::string& at) {
@@ -336,6 +358,7 @@ class Reader {
     Kernel k;
     k.name = string(field(j, "name", at), member(at, "name"));
     k.instance = opt_string(j, "instance", at);
+    k.template_decl = opt_string(j, "template_decl", at);
     k.source_file = opt_string(j, "source_file", at);
     k.loc = loc(j, at);
     const std::string pat = member(at, "params");
@@ -359,7 +382,7 @@ class Reader {
       const json& b = object(bs[i], here);
       k.block_slots.push_back({string(field(b, "name", here), member(here, "name")),
                                integer(field(b, "min", here), member(here, "min")),
-                               integer(field(b, "max", here), member(here, "max"))});
+                               integer(field(b, "max", here), member(here, "max")), loc(b, here)});
     }
     k.host = block(j, "host", at);
     k.body = block(j, "body", at);

@@ -21,6 +21,13 @@ class Verifier {
   explicit Verifier(const Kernel& k) : k_(k) {}
 
   void run() {
+    // Printed as it is before an instance's launcher: at least the shape of that declaration.
+    const std::string& decl = k_.template_decl;
+    if (!decl.empty() && (k_.instance.empty() || decl.rfind("template <", 0) != 0 ||
+                          decl.find("cudaError_t " + k_.name + "(") == std::string::npos ||
+                          decl.size() < 2 || decl.compare(decl.size() - 2, 2, ");") != 0))
+      fail(k_.loc, "template_decl is not the declaration 'template <...> cudaError_t " + k_.name +
+                       "(...);' of an instance's launcher template");
     for (std::size_t i = 0; i < k_.block_slots.size(); ++i) {
       const BlockSlot& b = k_.block_slots[i];
       std::int64_t pow2 = 1;

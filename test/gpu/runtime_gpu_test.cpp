@@ -246,7 +246,7 @@ TEST_CASE("runtime softmax: rows beyond the config's full_extent run its looped 
   const rt::KernelStats s = softmax.stats();
   CHECK(s.launches == 3);
   for (const Case& c : cases()) run_softmax(softmax, c, seed++);  // short rows: the whole-row variant
-  CHECK(softmax.stats().launches == 3 + cases().size());
+  CHECK(softmax.stats().launches == 3 + static_cast<std::int64_t>(cases().size()));
 }
 
 TEST_CASE("runtime matmul and layer_norm (a float scalar argument)", "[gpu][runtime]") {

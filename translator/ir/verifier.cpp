@@ -28,6 +28,12 @@ class Verifier {
                           decl.size() < 2 || decl.compare(decl.size() - 2, 2, ");") != 0))
       fail(k_.loc, "template_decl is not the declaration 'template <...> cudaError_t " + k_.name +
                        "(...);' of an instance's launcher template");
+    // An instance's launcher specializes that template: its parameters must be spelled as the
+    // instance has them (a spelling made up from the dtype may name another type).
+    if (!decl.empty())
+      for (const Param& p : k_.params)
+        if (p.cpp_type.empty())
+          fail(k_.loc, "parameter '" + p.name + "' of an instance of a kernel template has no cpp_type");
     for (std::size_t i = 0; i < k_.block_slots.size(); ++i) {
       const BlockSlot& b = k_.block_slots[i];
       std::int64_t pow2 = 1;

@@ -13,6 +13,7 @@ TILECC_KERNEL void split_k(tl::Tensor<const T, 2> x, tl::Tensor<const T, 2> y, s
   TILECC_CHECK(y.size(0) == k && splits >= 1);
   TILECC_CHECK(out.size(0) == m && out.size(1) == n);
   const auto chunk = (k + splits - 1) / splits;
+  TILECC_CHECK(chunk * splits >= k);  // the chunks cover k (and the launcher reads chunk)
   const auto bk = tl::register_block_size(16, 128);
   // The epilogue reads the accumulator as a register tile (the dot cannot store straight from
   // its tensor-core fragments), so output tiles stay at most 64 x 128 f32 elements.

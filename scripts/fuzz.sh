@@ -64,7 +64,9 @@ run() {
               -error_exitcode=1 -timeout_exitcode=1
               -artifact_prefix="$dir/artifacts/$target-")
   case $target in
-    fuzz_frontend) opts+=(-timeout=60 -max_len=8192 -dict="$src/test/fuzz/frontend.dict") ;;
+    # Clang frees nothing of a translation unit it abandons after a fatal error: leaks there
+    # are Clang's own, not tilecc's.
+    fuzz_frontend) opts+=(-timeout=60 -max_len=8192 -detect_leaks=0 -dict="$src/test/fuzz/frontend.dict") ;;
     *) opts+=(-timeout=60 -max_len=131072) ;;
   esac
   local seed_dirs=()

@@ -102,7 +102,6 @@ struct Variant {
   Module module;
   Function function;
   launch::LaunchPlan plan;  // grid, guards, packing; dynamic_shared_bytes from codegen
-  bool has_looped = false;  // config::looped_fallback exists: the launch for rows beyond the guards
 };
 
 struct Kernel::Impl {
@@ -328,8 +327,8 @@ struct Kernel::Impl {
     const auto start = std::chrono::steady_clock::now();
     const config::SpecKey& key = vkey.key;
     auto [config, spec] = plan(key, args);
-    std::optional<config::Config> looped = config::looped_fallback(kernel, config);
     if (vkey.looped) {
+      const std::optional<config::Config> looped = config::looped_fallback(kernel, config);
       if (!looped) throw std::logic_error("tilecc runtime: a looped variant of a config that has none");
       config = *looped;
     }
@@ -355,7 +354,6 @@ struct Kernel::Impl {
     v->module = Module::load(c.cubin);
     v->function = v->module.function(c.lowered_names.at(0));
     v->plan = std::move(launch_plan);
-    v->has_looped = !vkey.looped && looped.has_value();
     if (dynamic_shared > 0) {
       // Deep dot pipelines: the kernel's shared buffer is dynamic, beyond the default 48 KB.
       Driver::get().allow_dynamic_shared(v->function.handle(), dynamic_shared);
@@ -444,7 +442,7 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   Variant* v = m.find_or_compile(key, m.extent_class(b), args);
   if (const launch::WholeDim* w = launch::exceeded_guard(v->plan, b.sizes)) {
     // Rows longer than the config holds run its looped variant, as the emitted launcher does.
-    if (!v->has_looped)
+    if (v->plan.beyond_guards != launch::BeyondGuards::RunLooped)
       throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name,
                                     launch::guard_error(v->plan, *w, b.sizes[w->param][w->dim])));
     v = m.find_or_compile(key, m.extent_class(b), args, /*looped=*/true, /*count=*/false);

@@ -187,10 +187,13 @@ TEST_CASE("launch plan: whole rows are guarded by full_extent unless reductions 
   const launch::WholeDim* broken = launch::exceeded_guard(plan, too_long);
   REQUIRE(broken);
   CHECK(launch::guard_error(plan, *broken, 5000) == "out.size(1) = 5000 exceeds the config's full_extent 4096");
+  // softmax's reductions can walk rows in chunks: longer rows run the looped variant.
+  CHECK(plan.beyond_guards == launch::BeyondGuards::RunLooped);
 
   c.reduction_loops = {256};  // rows walked in chunks: any length fits
   plan = launch::plan_launch(k, c);
   CHECK(plan.guards.empty());
+  CHECK(plan.beyond_guards == launch::BeyondGuards::Refuse);
   CHECK(launch::exceeded_guard(plan, too_long) == nullptr);
 }
 
@@ -223,10 +226,18 @@ std::vector<std::string> launcher_lines(const ir::Kernel& k, const launch::Launc
   std::vector<std::string> lines;
   for (const ir::Stmt* s : plan.lets) lines.push_back(fmt::format(" {} = ", s->name));
   for (std::size_t i = 0; i < plan.checks.size(); ++i) lines.push_back("return tilecc::launch_check_failed(");
-  for (const launch::WholeDim& g : plan.guards)
-    lines.push_back(fmt::format("if ({0} > {1}) return tilecc::launch_config_error(\"{2}\", \"{0} exceeds the config's "
-                                "full_extent {1}: translate with a larger full_extent\");",
-                                g.text, plan.full_extent, k.name));
+  const bool looped = plan.beyond_guards == launch::BeyondGuards::RunLooped;
+  if (looped) {
+    std::string longer;
+    for (const launch::WholeDim& g : plan.guards)
+      longer += fmt::format("{}{} > {}", longer.empty() ? "" : " || ", g.text, plan.full_extent);
+    lines.push_back(fmt::format("const bool looped = {};", longer));
+  } else {
+    for (const launch::WholeDim& g : plan.guards)
+      lines.push_back(fmt::format("if ({0} > {1}) return tilecc::launch_config_error(\"{2}\", \"{0} exceeds the config's "
+                                  "full_extent {1}: translate with a larger full_extent\");",
+                                  g.text, plan.full_extent, k.name));
+  }
   std::string grid;
   if (plan.grid == GridKind::Xyz) {
     for (int axis = 0; axis < 3; ++axis)
@@ -253,6 +264,9 @@ std::vector<std::string> launcher_lines(const ir::Kernel& k, const launch::Launc
                                    ? fmt::format("tilecc::to_arg({})", name)
                                    : name);
   }
+  if (looped)
+    lines.push_back(fmt::format("{}_looped<<<{}, {}, {}, stream>>>({});", symbol, grid, plan.threads,
+                                plan.looped_dynamic_shared_bytes, args));
   lines.push_back(fmt::format("{}<<<{}, {}, {}, stream>>>({});", symbol, grid, plan.threads,
                               plan.dynamic_shared_bytes, args));
   return lines;

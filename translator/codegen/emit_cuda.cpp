@@ -67,11 +67,11 @@ class Emitter {
   KernelCode run() {
     plan_ = launch::plan_launch(k_, c_);
     plan_.dynamic_shared_bytes = resources_.dynamic_shared_bytes;
+    plan_.looped_dynamic_shared_bytes = o_.looped_dynamic_shared;
     threads_ = k_.layout.threads;
     tc_ = k_.layout.threads_per_row;
     KernelCode code;
-    code.kernel_symbol = k_.name + (instance_suffix(k_).empty() ? "" : "_" + instance_suffix(k_)) + "_kernel" +
-                         (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
+    code.kernel_symbol = kernel_symbol(k_, o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
     code.resources = resources_;
@@ -1106,7 +1106,8 @@ class Emitter {
     for (const Stmt* s : plan.checks)
       line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
                        escape(s->text)));
-    const bool looped = !o_.looped_symbol.empty() && !plan.guards.empty();
+    const bool looped = plan.beyond_guards == launch::BeyondGuards::RunLooped;
+    const std::string looped_symbol = kernel_symbol(k_, kLoopedSuffix);
     if (looped) {
       std::string longer;
       for (const launch::WholeDim& g : plan.guards)
@@ -1160,15 +1161,15 @@ class Emitter {
       line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;", symbol,
                        dynamic_shared));
     }
-    if (looped && o_.looped_dynamic_shared)
+    if (looped && plan.looped_dynamic_shared_bytes)
       line(fmt::format("if (cudaError_t e = tilecc::allow_dynamic_shared<{}>({}); e != cudaSuccess) return e;",
-                       o_.looped_symbol, o_.looped_dynamic_shared));
+                       looped_symbol, plan.looped_dynamic_shared_bytes));
     // The looped variant for long rows; --specialize=auto: the first specialized kernel whose
     // facts hold; else the generic one.
     if (looped) {
       line("if (looped)");
-      line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", o_.looped_symbol, grid, plan.threads,
-                       o_.looped_dynamic_shared, args));
+      line(fmt::format("  {}<<<{}, {}, {}, stream>>>({});", looped_symbol, grid, plan.threads,
+                       plan.looped_dynamic_shared_bytes, args));
     }
     for (std::size_t i = 0; i < o_.dispatch.size(); ++i) {
       const DispatchVariant& v = o_.dispatch[i];
@@ -1258,6 +1259,11 @@ std::string instance_suffix(const ir::Kernel& k) {
   if (out == "float") out = "f32";
   if (out == "double") out = "f64";
   return out;
+}
+
+std::string kernel_symbol(const ir::Kernel& k, const std::string& suffix) {
+  const std::string instance = instance_suffix(k);
+  return k.name + (instance.empty() ? "" : "_" + instance) + "_kernel" + (suffix.empty() ? "" : "_" + suffix);
 }
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options) {

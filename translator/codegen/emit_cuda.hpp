@@ -31,10 +31,10 @@ struct EmitOptions {
   Specialization specialization;
   /// Specialized kernels (emitted separately) the launcher calls, in order, when their facts hold.
   std::vector<DispatchVariant> dispatch;
-  /// The chunked variant (config::looped_fallback), emitted separately, that the launcher calls
-  /// when a whole extent exceeds the config's full_extent; empty: the launcher refuses them.
-  std::string looped_symbol;
-  int looped_dynamic_shared = 0;  // bytes of dynamic shared memory the looped variant asks for
+  /// Bytes of dynamic shared memory the looped variant asks for, where the launch plan runs
+  /// one (launch::BeyondGuards::RunLooped; the caller emits it separately, with
+  /// symbol_suffix kLoopedSuffix).
+  int looped_dynamic_shared = 0;
   /// Appended to the __global__ function's name ("unit_div": add_f32_kernel_unit_div).
   std::string symbol_suffix;
   /// --line-directives: the source file `#line` directives name (empty: no directives). The
@@ -56,5 +56,11 @@ KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const Emi
 
 /// The identifier-safe suffix of a kernel instance: "tilecc::bf16" -> "bf16".
 std::string instance_suffix(const ir::Kernel& kernel);
+
+/// The __global__ function's name of `kernel` emitted with EmitOptions::symbol_suffix `suffix`.
+std::string kernel_symbol(const ir::Kernel& kernel, const std::string& suffix);
+
+/// The symbol suffix of the looped variant (whole extents beyond full_extent).
+inline constexpr const char* kLoopedSuffix = "looped";
 
 }  // namespace tilecc::codegen

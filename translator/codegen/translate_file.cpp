@@ -8,6 +8,7 @@
 #include "tilecc/version.hpp"
 #include "translator/codegen/line_directives.hpp"
 #include "translator/config/specialization.hpp"
+#include "translator/launch/launch_plan.hpp"
 
 namespace tilecc::codegen {
 
@@ -38,6 +39,20 @@ void TranslationUnit::replace_with_note(std::size_t offset, std::size_t length, 
   edits.push_back({offset, length, "// " + note});
 }
 
+namespace {
+
+/// Whether the launch plan runs a looped variant; a plan that cannot be made runs none (the
+/// lowering of the kernel reports why).
+bool runs_looped(const ir::Kernel& k, const Config& config) {
+  try {
+    return launch::plan_launch(k, config).beyond_guards == launch::BeyondGuards::RunLooped;
+  } catch (const launch::PlanError&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const EmitOptions& options,
                              const VariantOptions& variant_options) {
   const std::vector<config::Slot> slots = config::specialization_slots(k, config, variant_options.no_specialize);
@@ -56,14 +71,15 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
       generic.dispatch.push_back({kv.kernel_symbol, v.requires_});
     }
   }
+  // The launch plan decides whether whole extents beyond full_extent run a looped variant.
   std::string looped;
-  if (const std::optional<Config> lc = config::looped_fallback(k, config)) {
+  if (runs_looped(k, config)) {
+    const std::optional<Config> lc = config::looped_fallback(k, config);
     EmitOptions eo = options;
-    eo.symbol_suffix = "looped";
-    const KernelCode kl = emit_kernel(k, *lc, eo);
+    eo.symbol_suffix = kLoopedSuffix;
+    const KernelCode kl = emit_kernel(k, lc.value(), eo);
     looped = fmt::format("// looped: whole extents beyond full_extent {}, walked in chunks of {}\n{}\n",
                          config.full_extent, lc->reduction_loops.at(0), kl.global_function);
-    generic.looped_symbol = kl.kernel_symbol;
     generic.looped_dynamic_shared = kl.resources.dynamic_shared_bytes;
   }
   const KernelCode kc = emit_kernel(k, config, generic);

@@ -157,6 +157,7 @@ LaunchPlan plan_launch(const ir::Kernel& kernel, const config::Config& config) {
   plan.full_extent = config.full_extent;
   const bool looped = !config.reduction_loops.empty() && config.reduction_loops[0] != 0;
   if (!looped) plan.guards = whole_dims(kernel);
+  if (!plan.guards.empty() && config::looped_fallback(kernel, config)) plan.beyond_guards = BeyondGuards::RunLooped;
   plan.params = param_packing(kernel);
   return plan;
 }

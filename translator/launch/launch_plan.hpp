@@ -13,9 +13,12 @@
 //   cudaError_t K.name(<params>, cudaStream_t stream) {
 //     P.lets, in order:    const <cuda type of s->expr->dtype> s->name = scalar(s->expr);
 //     P.checks, in order:  if (!(scalar(s->expr))) return tilecc::launch_check_failed("K.name", "s->text");
-//     P.guards, in order:  if (g.text > P.full_extent) return tilecc::launch_config_error("K.name",
+//     P.beyond_guards == Refuse, P.guards in order:
+//                          if (g.text > P.full_extent) return tilecc::launch_config_error("K.name",
 //                              "g.text exceeds the config's full_extent P.full_extent: translate with a
 //                              larger full_extent");
+//     P.beyond_guards == RunLooped:
+//                          const bool looped = g.text > P.full_extent || ... (every guard);
 //     P.grid == Xyz, for axis 0, 1, 2 (x, y, z):
 //                          const long long grid_x = programs(P.group_on_axis(0)), or 1LL past P.axes;
 //                          if (grid_x <= 0 || grid_y <= 0 || grid_z <= 0) return cudaSuccess;
@@ -28,6 +31,9 @@
 //                              tilecc::sm_count() * P.programs_per_sm LL);  grid: dim3(unsigned(blocks))
 //     Flat:                grid: dim3(unsigned(programs))
 //     P.dynamic_shared_bytes != 0: if (cudaError_t e = tilecc::allow_dynamic_shared<symbol>(bytes); ...) return e;
+//     RunLooped, P.looped_dynamic_shared_bytes != 0: the same for the looped symbol;
+//     RunLooped:           if (looped) <symbol>_looped<<<grid, P.threads, P.looped_dynamic_shared_bytes, stream>>>(args);
+//                          else ...
 //     symbol<<<grid, P.threads, P.dynamic_shared_bytes, stream>>>(per P.params[i]: Tensor:
 //         tilecc::to_arg(name), Scalar: name);
 //     return cudaGetLastError();
@@ -125,6 +131,10 @@ struct ParamPacking {
 /// How each parameter of `kernel` is passed (depends on the kernel only).
 std::vector<ParamPacking> param_packing(const ir::Kernel& kernel);
 
+/// Whole extents beyond full_extent: refused (launch_config_error), or run by the config's
+/// looped variant (config::looped_fallback), which walks the rows in chunks of full_extent.
+enum class BeyondGuards { Refuse, RunLooped };
+
 struct LaunchPlan {
   /// The launch dims outermost first: launch loops outermost first, each loop's dims in the
   /// config's loop order (loop_orders). The last dim varies fastest over program ids.
@@ -144,6 +154,11 @@ struct LaunchPlan {
   /// Whole dims to check against full_extent; empty when the config loops reductions
   /// (reduction_loops[0] != 0: rows are walked in chunks, any length fits).
   std::vector<WholeDim> guards;
+  /// What a launch whose whole extents exceed the guards does.
+  BeyondGuards beyond_guards = BeyondGuards::Refuse;
+  /// RunLooped: the dynamic shared memory of the looped variant's launch (the caller sets it
+  /// from that variant's resources, as for dynamic_shared_bytes).
+  int looped_dynamic_shared_bytes = 0;
   std::vector<ParamPacking> params;     // per kernel parameter, in order
 
   /// The group whose programs run along grid axis `axis` (0 = x) under pid xyz.

@@ -382,6 +382,7 @@ class Emitter {
   /// Pointer to a region's first element, and the strides of its rows/columns.
   struct Access {
     std::string pointer, row_stride = "0", col_stride = "0";
+    bool offset = false;  // pointer is `x.data + (...)`, not `x.data`
     std::string rows = "1", cols = "1";
     const Index* gather = nullptr;
     std::string gather_stride;
@@ -415,6 +416,7 @@ class Emitter {
     std::string off = offsets.empty() ? "0" : offsets[0];
     for (std::size_t i = 1; i < offsets.size(); ++i) off += " + " + offsets[i];
     a.pointer = offsets.empty() ? tensor + ".data" : fmt::format("{}.data + ({})", tensor, off);
+    a.offset = !offsets.empty();
     const auto [rows, cols] = runtime_extents(shape);
     a.rows = rows;
     a.cols = cols;
@@ -434,9 +436,7 @@ class Emitter {
   }
 
   /// The element an access's pointer points at: `x.data[0]`, `(x.data + (i) * x.stride(0))[0]`.
-  static std::string element(const std::string& pointer) {
-    return pointer.find(' ') == std::string::npos ? pointer + "[0]" : "(" + pointer + ")[0]";
-  }
+  static std::string element(const Access& a) { return a.offset ? "(" + a.pointer + ")[0]" : a.pointer + "[0]"; }
 
   const ir::Param& param(const std::string& name) const {
     for (const ir::Param& p : k_.params)
@@ -468,7 +468,7 @@ class Emitter {
     if (auto it = prefetched_.find(&e); it != prefetched_.end()) return it->second;
     const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
     if (e.shape.empty())
-      return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(e.dtype), element(a.pointer)), e.dtype};
+      return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(e.dtype), element(a)), e.dtype};
     const auto rc = physical(e.shape, e.loc);
     const std::string name = fresh(e.name);
     line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
@@ -702,7 +702,7 @@ class Emitter {
         const bool atomic = s.kind == Stmt::Kind::AtomicAdd;
         if (shape.empty()) {
           const std::string value = v.frag ? v.code + ".v[0][0]" : v.code;
-          const std::string target = element(a.pointer);
+          const std::string target = element(a);
           line(fmt::format("if (threadIdx.x == 0) {};",
                            atomic ? fmt::format("atomicAdd(&{}, tilecc::dev::convert<{}>({}))", target,
                                                 cuda_type(p.dtype), value)

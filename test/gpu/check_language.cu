@@ -14,54 +14,13 @@
 #include "gen/jagged.cu"
 #include "gen/rope.cu"
 
-#include "../support/cuda_check.hpp"
+#include "../support/gpu_check.hpp"
 
 namespace {
 
-int passed = 0, failed = 0;
-std::mt19937 rng(4321);
-
-template <class T>
-struct Dev {
-  T* p = nullptr;
-  std::size_t n = 0;
-  explicit Dev(const std::vector<float>& h) : n(h.size()) {
-    std::vector<T> t(h.begin(), h.end());
-    CUDA_OK(cudaMalloc(&p, std::max<std::size_t>(n, 1) * sizeof(T)));
-    CUDA_OK(cudaMemcpy(p, t.data(), n * sizeof(T), cudaMemcpyHostToDevice));
-  }
-  explicit Dev(std::size_t count) : n(count) {
-    CUDA_OK(cudaMalloc(&p, std::max<std::size_t>(n, 1) * sizeof(T)));
-    CUDA_OK(cudaMemset(p, 0xff, n * sizeof(T)));  // NaN: an element never written fails
-  }
-  std::vector<double> get() const {
-    std::vector<T> t(n);
-    CUDA_OK(cudaMemcpy(t.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-    return std::vector<double>(t.begin(), t.end());
-  }
-  ~Dev() { cudaFree(p); }
-};
-
-template <class T>
-std::vector<float> random_vec(std::size_t n) {
-  std::uniform_real_distribution<float> d(-2, 2);
-  std::vector<float> v(n);
-  for (float& x : v) x = float(T(d(rng)));
-  return v;
-}
-
-void report(const char* name, const char* dtype, const char* shape, const std::vector<double>& got,
-            const std::vector<double>& want, double tol) {
-  double worst = 0;
-  bool ok = got.size() == want.size();
-  for (std::size_t i = 0; ok && i < got.size(); ++i) {
-    const double err = std::fabs(got[i] - want[i]);
-    if (!(err <= tol * (1 + std::fabs(want[i])))) ok = false;
-    worst = std::max(worst, err);
-  }
-  std::printf("%-12s %-5s %-24s max err %.2e  %s\n", name, dtype, shape, worst, ok ? "PASS" : "FAIL");
-  (ok ? passed : failed)++;
-}
+using tilecc::test::Dev;
+using tilecc::test::random_vec;
+using tilecc::test::report;
 
 template <class T>
 void check_jagged(const char* dt, double tol) {
@@ -164,6 +123,5 @@ int main() {
   check_concat<__nv_bfloat16>("bf16");
   check_rope<float>("f32", 1e-5);
   check_rope<__nv_bfloat16>("bf16", 1e-2);
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return tilecc::test::tally.finish();
 }

@@ -140,7 +140,7 @@ TEST_CASE("planted faulting, hanging and wrong candidates: the tuner survives an
   }
   for (const auto& [kind, statuses] : expected) {
     INFO("planted " << at::name(kind));
-    CHECK(seen[kind] == 1);  // measured once, so the test tested it
+    CHECK(seen[kind] >= 1);  // it fired (a random config with the same fields fires too)
   }
   CHECK(ok >= 3);              // the rest was measured
   CHECK(r.failed >= 4);        // the hang is `slow`: given up at the cut, like a very slow kernel

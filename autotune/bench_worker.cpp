@@ -359,7 +359,7 @@ class Bench {
         planted_fault_fn_.launch({1, 1, 1}, 1, 0, nullptr, a);
         break;
       case FaultKind::Hang:
-        a.push(static_cast<unsigned long long>(30'000'000'000ull));
+        a.push(static_cast<unsigned long long>(10'000'000'000ull));
         planted_hang_fn_.launch({1, 1, 1}, 1, 0, nullptr, a);
         break;
       case FaultKind::Wrong:  // 0x40 bytes: 3.0 in bf16/f32, far from any reference value of these kernels

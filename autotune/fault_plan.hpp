@@ -8,7 +8,7 @@
 //
 // KIND is what the candidate does, after its own launch:
 //   fault  a kernel writes through a null pointer (illegal address: the context is poisoned)
-//   hang   a kernel spins on the GPU for 30 s (past the launch cut and the request timeout)
+//   hang   a kernel spins on the GPU for 10 s (past the launch cut, 5 s at most)
 //   wrong  its outputs are overwritten (the check against the reference fails)
 //   crash  the worker process dies (SIGKILL) before launching anything
 //   stall  the worker stops answering (the tuner's request timeout kills it)

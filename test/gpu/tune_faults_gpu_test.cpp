@@ -103,12 +103,14 @@ TEST_CASE("planted faulting, hanging and wrong candidates: the tuner survives an
 
   at::TuneOptions o;
   o.effort = "quick";
-  o.budget_s = 2;  // the first batch is measured whatever the budget
+  // Past the budget (+2 s) candidates still compiling are skipped: enough for the whole first
+  // batch, faults included (a stall costs the 4 s timeout, a hang the 1..5 s cut, each a restart).
+  o.budget_s = 20;
   o.self = TILECC_TEST_TILECC_BIN;
   o.include_dirs = {TILECC_TEMPLATES_DIR};
   o.cache_dir = (dir / "cache").string();
   o.worker_log = (dir / "workers.log").string();
-  o.bench_timeout_s = 5;  // the stalled worker is killed after 5 s
+  o.bench_timeout_s = 4;  // the stalled worker is killed after 4 s
   ::setenv(at::kFaultPlanEnv, plan_text.c_str(), 1);
   const auto t0 = std::chrono::steady_clock::now();
   at::TuneResult r;

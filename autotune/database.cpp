@@ -182,11 +182,11 @@ void remove_stale_temporaries(const std::filesystem::path& db) {
 }  // namespace
 
 DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
-  // A time that is not a positive finite number would be written as null and make the whole
-  // file unreadable: refused before anything is touched.
-  if (!(e.ms > 0 && std::isfinite(e.ms)))
-    throw DbError(fmt::format("refusing to record {} in {}: its time ({}) is not a positive number", e.key.describe(),
-                              path_.string(), e.ms));
+  // An infinite or NaN time would be written as null and make the whole file unreadable:
+  // refused before anything is touched.
+  if (!(std::isfinite(e.ms) && e.ms >= 0))
+    throw DbError(fmt::format("refusing to record {} in {}: its time ({}) is not a finite, non-negative number",
+                              e.key.describe(), path_.string(), e.ms));
   if (!e.config.is_object())
     throw DbError(fmt::format("refusing to record {} in {}: its config is not a JSON object", e.key.describe(),
                               path_.string()));

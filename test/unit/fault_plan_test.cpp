@@ -1,9 +1,12 @@
-// The planted-fault test hook's plan: its syntax, its errors, and which configs it picks.
+// The planted-fault test hook's plan: its syntax, its errors, and which configs it picks; and
+// the bench worker process (no GPU needed for these two) dying or going silent where planted.
 #include "autotune/fault_plan.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+
+#include "autotune/worker.hpp"
 
 using namespace tilecc::autotune;
 
@@ -49,4 +52,23 @@ TEST_CASE("a malformed fault plan is an error naming the item", "[fault_plan]") 
   CHECK(fault_plan_from_env().size() == 1);
   ::unsetenv(kFaultPlanEnv);
   CHECK(fault_plan_from_env().empty());
+}
+
+TEST_CASE("a planted crash kills the bench worker; a planted stall is killed at the timeout", "[fault_plan]") {
+  ::setenv(kFaultPlanEnv, "crash:num_warps=2;stall:num_warps=4", 1);  // each worker start reads it
+  Worker bench({TILECC_TEST_TILECC_BIN, "tune-worker", "--role", "bench"});
+  const nlohmann::json crashed = bench.request({{"op", "bench"}, {"config", {{"num_warps", 2}}}}, 10);
+  CHECK(crashed.value("crashed", false));
+  CHECK_FALSE(crashed.value("timeout", false));
+  CHECK(crashed.value("error", "").find("signal 9") != std::string::npos);
+  const double t0 = steady_seconds();
+  const nlohmann::json stalled = bench.request({{"op", "bench"}, {"config", {{"num_warps", 4}}}}, 1);
+  CHECK(stalled.value("timeout", false));
+  CHECK(steady_seconds() - t0 < 5);
+  // Not planted: the worker answers (here without a GPU or an init: an error, not a death).
+  const nlohmann::json answered = bench.request({{"op", "bench"}, {"config", {{"num_warps", 8}}}}, 10);
+  CHECK_FALSE(answered.value("ok", true));
+  CHECK_FALSE(answered.value("crashed", false));
+  CHECK(bench.starts() == 3);
+  ::unsetenv(kFaultPlanEnv);
 }

@@ -55,8 +55,12 @@ PlantedFault parse_item(std::string_view item) {
   return f;
 }
 
-/// A config field as the plan spells it: compact JSON, strings without quotes.
-std::string spelling(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+/// A config field against the plan's VALUE: JSON, or a string without its quotes.
+bool same(const nlohmann::json& field, const std::string& value) {
+  if (field.is_string() && field.get<std::string>() == value) return true;
+  const nlohmann::json parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  return !parsed.is_discarded() && parsed == field;
+}
 
 }  // namespace
 
@@ -93,7 +97,7 @@ std::optional<FaultKind> planted_fault(const FaultPlan& plan, const nlohmann::js
     if (f.remeasure_only && !remeasure) continue;
     bool all = true;
     for (const auto& [field, value] : f.fields)
-      all = all && config.is_object() && config.contains(field) && spelling(config[field]) == value;
+      all = all && config.is_object() && config.contains(field) && same(config[field], value);
     if (all) return f.kind;
   }
   return std::nullopt;

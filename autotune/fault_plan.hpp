@@ -12,8 +12,8 @@
 //   wrong  its outputs are overwritten (the check against the reference fails)
 //   crash  the worker process dies (SIGKILL) before launching anything
 //   stall  the worker stops answering (the tuner's request timeout kills it)
-// A config matches when each FIELD of its JSON equals VALUE (compact JSON; a string without
-// its quotes: `pid=persistent`, `num_warps=8`, `block_sizes=[1,1024]`); `*` matches every
+// A config matches when each FIELD of its JSON equals VALUE (JSON, or a string without its
+// quotes: `pid=persistent`, `num_warps=8`, `block_sizes=[1, 1024]`); `*` matches every
 // config. `@remeasure`: only when the best candidates are re-measured. The first matching
 // item wins. The reference config (the worker's init) is never planted: it defines correct.
 #pragma once

@@ -29,6 +29,9 @@ TEST_CASE("a fault plan picks configs by their fields", "[fault_plan]") {
   CHECK_FALSE(at(R"({"num_warps":16})"));  // every field must match; an absent one does not
   CHECK(at(R"({"block_sizes":[1,1024],"num_warps":4})") == FaultKind::Wrong);
   CHECK_FALSE(at(R"({"block_sizes":[1,512],"num_warps":4})"));
+  CHECK(parse_fault_plan("wrong:block_sizes=[1, 1024]&pid=\"persistent\"").size() == 1);
+  CHECK(planted_fault(parse_fault_plan("wrong:block_sizes=[1, 1024]&pid=\"persistent\""),
+                      config(R"({"block_sizes":[1,1024],"pid":"persistent"})"), false) == FaultKind::Wrong);
   CHECK(at(R"({"threads_per_row":64})") == FaultKind::Crash);
   CHECK(at(R"({"l2_grouping":8})") == FaultKind::Stall);
   CHECK_FALSE(at(R"({"num_warps":4})"));

@@ -1,5 +1,7 @@
 // The benchmarking worker: owns the GPU context, the inputs and the reference outputs.
 #include <dlfcn.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -9,10 +11,12 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "autotune/fault_plan.hpp"
 #include "autotune/launch.hpp"
 #include "autotune/worker.hpp"
 #include "autotune/worker_roles.hpp"
@@ -123,9 +127,21 @@ __global__ void compare(const T* out, const T* ref, long long n, float atol, flo
 }
 )";
 
+// Kernels of planted faults (fault_plan.hpp), compiled only when a test plants some: a store
+// through the pointer it is given (null: an illegal address) and a spin of `ns` nanoseconds.
+constexpr const char* kPlantedSource = R"(
+__global__ void planted_fault(volatile int* p) { *p = 1; }
+__global__ void planted_hang(unsigned long long ns) {
+  unsigned long long t0, t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+  do asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t)); while (t - t0 < ns);
+}
+)";
+
 }  // namespace
 
 const char* bench_helper_source() { return kHelperSource; }
+const char* planted_fault_source() { return kPlantedSource; }
 
 const char* device_type(ir::DType t) {
   switch (t) {
@@ -184,6 +200,10 @@ std::pair<double, double> tolerances(ir::DType t) {
 class Bench {
  public:
   nlohmann::json handle(const nlohmann::json& r) {
+    if (!plan_read_) {
+      plan_ = fault_plan_from_env();  // a malformed plan answers every request with its error
+      plan_read_ = true;
+    }
     const std::string op = r.at("op");
     if (op == "device") return device();
     if (op == "init") return init(r);
@@ -217,6 +237,8 @@ class Bench {
     for (const auto& s : r.at("args")) specs.push_back(parse_arg(s.get<std::string>()));
     bound_ = bind_args(*kernel_, specs);
     cache_ = std::make_unique<runtime::DiskCache>(r.value("cache_dir", std::string()));
+    planted_.reset();  // the reference is never planted
+    if (!plan_.empty()) load_planted(d.arch());
     const std::uint64_t seed = r.value("seed", std::uint64_t{1});
     buffers_.assign(bound_.size(), 0);
     outputs_.clear();
@@ -312,8 +334,43 @@ class Bench {
     pack_params(*kernel_, bound_, buffers_, args_);
   }
   void launch() {
-    if (!grid_.launches()) return;  // no programs
-    fn_.launch({grid_.x, grid_.y, grid_.z}, grid_.threads, grid_.dynamic_shared_bytes, nullptr, args_);
+    if (grid_.launches())  // else no programs
+      fn_.launch({grid_.x, grid_.y, grid_.z}, grid_.threads, grid_.dynamic_shared_bytes, nullptr, args_);
+    if (planted_) plant(*planted_);
+  }
+
+  /// The planted faults' kernels (a test hook: fault_plan.hpp).
+  void load_planted(const std::string& arch) {
+    runtime::CompileOptions co;
+    co.arch = arch;
+    co.name_expressions = {"&planted_fault", "&planted_hang"};
+    const runtime::CachedCompile cc = runtime::compile_cached(planted_fault_source(), co, *cache_);
+    planted_module_ = runtime::Module::load(cc.cubin);
+    planted_fault_fn_ = planted_module_.function(cc.lowered_names.at(0));
+    planted_hang_fn_ = planted_module_.function(cc.lowered_names.at(1));
+  }
+
+  /// What a planted candidate does after its own launch, on the same stream.
+  void plant(FaultKind kind) {
+    runtime::ArgPack a;
+    switch (kind) {
+      case FaultKind::Fault:
+        a.push(DevicePtr{0});
+        planted_fault_fn_.launch({1, 1, 1}, 1, 0, nullptr, a);
+        break;
+      case FaultKind::Hang:
+        a.push(static_cast<unsigned long long>(10'000'000'000ull));
+        planted_hang_fn_.launch({1, 1, 1}, 1, 0, nullptr, a);
+        break;
+      case FaultKind::Wrong:  // 0x40 bytes: 3.0 in bf16/f32, far from any reference value of these kernels
+        for (std::size_t i : outputs_)
+          Extras::check(x_->memset_d8_async(buffers_[i], 0x40, static_cast<std::size_t>(bound_[i].bytes()), nullptr),
+                        "cuMemsetD8Async");
+        break;
+      case FaultKind::Crash:
+      case FaultKind::Stall:
+        break;  // before any launch: bench()
+    }
   }
 
   float elapsed_ms(int from, int to) {
@@ -371,6 +428,10 @@ class Bench {
     nlohmann::json answer = {{"ok", true}};
     const bool check = r.value("check", true);
     const double slow_ms = r.value("slow_ms", 0.0), cut_s = r.value("cut_s", 0.0), budget_ms = r.value("budget_ms", 0.0);
+    planted_ = planted_fault(plan_, r.at("config"), r.value("remeasure", false));
+    if (planted_ == FaultKind::Crash) ::kill(::getpid(), SIGKILL);
+    if (planted_ == FaultKind::Stall)
+      for (;;) ::pause();
     try {
       load(r);
       // The first launch: on poisoned (NaN) outputs when checking; timed; given up on when it
@@ -449,6 +510,11 @@ class Bench {
   }
 
   static constexpr int kMaxReps = 500;
+  FaultPlan plan_;
+  bool plan_read_ = false;
+  std::optional<FaultKind> planted_;  // this request's planted fault
+  runtime::Module planted_module_;
+  runtime::Function planted_fault_fn_, planted_hang_fn_;
   std::unique_ptr<Extras> x_;
   std::size_t l2_bytes_ = 0, flush_bytes_ = 0;
   ir::Module module_;

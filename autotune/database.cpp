@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -143,9 +146,58 @@ FileLock::~FileLock() {
   ::close(fd_);
 }
 
+namespace {
+
+/// Writes `text` to `path` and makes it durable (fsync), so the rename that publishes it never
+/// publishes an empty or partial file after a crash of the machine.
+void write_durably(const std::filesystem::path& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw DbError(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      throw DbError(fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    throw DbError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+}
+
+/// Temporary files of writers killed before their rename: every writer holds the lock while
+/// its temporary file exists, so under the lock any one left is stale.
+void remove_stale_temporaries(const std::filesystem::path& db) {
+  std::error_code ec;
+  const std::string prefix = db.filename().string() + ".tmp.";
+  const std::filesystem::path dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec))
+    if (it->path().filename().string().starts_with(prefix)) std::filesystem::remove(it->path(), ec);
+}
+
+}  // namespace
+
 DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
+  // An infinite or NaN time would be written as null and make the whole file unreadable:
+  // refused before anything is touched.
+  if (!(std::isfinite(e.ms) && e.ms >= 0))
+    throw DbError(fmt::format("refusing to record {} in {}: its time ({}) is not a finite, non-negative number",
+                              e.key.describe(), path_.string(), e.ms));
+  if (!e.config.is_object())
+    throw DbError(fmt::format("refusing to record {} in {}: its config is not a JSON object", e.key.describe(),
+                              path_.string()));
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
-  FileLock lock(path_.string() + ".lock");
+  // One lock per file, whatever name (a symlink, a relative path) the writer knows it by; the
+  // rename replaces the file, not a symlink to it.
+  std::error_code canonical_ec;
+  std::filesystem::path file = std::filesystem::weakly_canonical(path_, canonical_ec);
+  if (canonical_ec) file = path_;
+  FileLock lock(file.string() + ".lock");
+  remove_stale_temporaries(file);
   nlohmann::json db = read();
   const std::string key = e.key.hash();
   DbEntry stored = e;
@@ -160,14 +212,21 @@ DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
     if (old.ms > 0 && old.ms <= stored.ms) return old;
   }
   db["entries"][key] = json_of(stored);
-  const std::filesystem::path tmp = path_.string() + fmt::format(".tmp.{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << db.dump(2) << "\n";
-    out.flush();
-    if (!out) throw DbError("cannot write " + tmp.string());
+  const std::filesystem::path tmp = file.string() + fmt::format(".tmp.{}", ::getpid());
+  try {
+    write_durably(tmp, db.dump(2) + "\n");
+  } catch (const DbError&) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw;
   }
-  std::filesystem::rename(tmp, path_);
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(tmp, ec);
+    throw DbError(fmt::format("cannot replace {}: {}", path_.string(), why));
+  }
   return stored;
 }
 

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cerrno>
 #include <cstdio>
@@ -221,7 +223,9 @@ std::vector<nlohmann::json> run_parallel(std::vector<Worker>& workers, const std
         if (workers[w].receive(answer)) finish(w, std::move(answer));
       } else if (now_s() - started[w] > timeout_s) {
         workers[w].kill("timeout");
-        finish(w, crash("timed out after " + std::to_string(static_cast<int>(timeout_s)) + " s"));
+        nlohmann::json answer = crash(fmt::format("timed out after {:.3g} s", timeout_s));
+        answer["timeout"] = true;  // not a crash of its own: the caller tells the two apart
+        finish(w, std::move(answer));
       }
     }
   }

@@ -30,7 +30,7 @@ class Worker {
 
   /// Sends one request and waits at most `timeout_s` for the answer. On timeout, exit or a
   /// malformed answer the worker is killed and {"ok": false, "error": why, "crashed": true}
-  /// is returned.
+  /// is returned, with "timeout": true when it was the timeout.
   nlohmann::json request(const nlohmann::json& message, double timeout_s);
 
   // Split form, for a pool: send, then wait for readable() and call receive().

@@ -20,7 +20,9 @@
 //           {"ok": true, "slow": true, "ms"} untimed; a launch running past cut_s answers
 //           {"ok": false, "slow": true, "exit": true}.
 //          A failed launch answers {"ok": false, "exit": true}: the context may be poisoned,
-//          so the tuner starts a fresh worker.
+//          so the tuner starts a fresh worker. "remeasure": true marks the re-measurement of the
+//          best candidates. $TILECC_TUNE_FAULTS plants faults in chosen configs (a test hook:
+//          fault_plan.hpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -39,6 +41,9 @@ std::string candidate_source(const std::string& global_function);
 /// The bench worker's own kernels: fill<T>(T*, long long n, unsigned long long seed) and
 /// compare<T>, T the CUDA type of a tensor dtype (device_type), compiled by name expression.
 const char* bench_helper_source();
+/// The kernels of planted faults (a test hook, fault_plan.hpp): planted_fault(volatile int*)
+/// stores through its pointer, planted_hang(unsigned long long ns) spins that long.
+const char* planted_fault_source();
 const char* device_type(ir::DType t);
 
 }  // namespace tilecc::autotune

@@ -90,31 +90,61 @@ std::filesystem::path DiskCache::path_of(const std::string& key) const { return 
 
 namespace {
 
-// Entry layout: magic, payload length (decimal) and newline, payload, the
-// same magic again. A truncated or foreign file fails one of the checks.
-constexpr std::string_view kMagic = "tilecc-cache-v1\n";
+// Entry layout: magic, "<payload length> <hash_parts of the payload>" and a newline, the
+// payload, the same magic again. A truncated file fails the length or the closing magic; a
+// changed byte (a torn write, a bad sector, a stray edit) fails the hash. Entries of another
+// format (no magic) are stale, not corrupt: a miss, replaced by the next store.
+constexpr std::string_view kMagic = "tilecc-cache-v2\n";
+
+/// The payload of an entry file's bytes, or why it is corrupt.
+std::optional<std::string> payload_of(const std::string& data, std::string& why) {
+  const std::size_t nl = data.find('\n', kMagic.size());
+  std::istringstream header(nl == std::string::npos ? std::string() : data.substr(kMagic.size(), nl - kMagic.size()));
+  std::size_t length = 0;
+  std::string hash;
+  if (!(header >> length >> hash) || hash.size() != 32) {
+    why = "its header is damaged";
+    return std::nullopt;
+  }
+  const std::size_t begin = nl + 1;
+  if (data.size() != begin + length + kMagic.size() || data.compare(begin + length, kMagic.size(), kMagic) != 0) {
+    why = fmt::format("it is {} bytes, its header says {}", data.size(), begin + length + kMagic.size());
+    return std::nullopt;
+  }
+  std::string payload = data.substr(begin, length);
+  if (hash_parts({payload}) != hash) {
+    why = "its checksum does not match its content";
+    return std::nullopt;
+  }
+  return payload;
+}
 
 }  // namespace
 
-std::optional<std::string> DiskCache::load(const std::string& key) const {
-  std::ifstream in(path_of(key), std::ios::binary);
+std::optional<std::string> DiskCache::load(const std::string& key, std::string* corrupt) const {
+  const std::filesystem::path path = path_of(key);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream ss;
   ss << in.rdbuf();
   const std::string data = ss.str();
-  if (data.size() < 2 * kMagic.size() || data.compare(0, kMagic.size(), kMagic) != 0) return std::nullopt;
-  const std::size_t nl = data.find('\n', kMagic.size());
-  if (nl == std::string::npos) return std::nullopt;
-  std::size_t length = 0;
-  try {
-    length = std::stoull(data.substr(kMagic.size(), nl - kMagic.size()));
-  } catch (const std::exception&) {
-    return std::nullopt;
+  constexpr std::string_view kAnyVersion = "tilecc-cache-v";
+  if (data.compare(0, kMagic.size(), kMagic) != 0 && data.compare(0, kAnyVersion.size(), kAnyVersion) == 0 &&
+      data.find('\n') == kMagic.size() - 1)
+    return std::nullopt;  // another format version's entry: stale, replaced by the next store
+  std::string why;
+  std::optional<std::string> payload;
+  if (data.compare(0, kMagic.size(), kMagic) != 0)
+    why = "it does not start with the entry header";
+  else
+    payload = payload_of(data, why);
+  if (!payload) {
+    // Discarded, so that it is rebuilt (store() would replace it anyway) and not read again.
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    if (corrupt) *corrupt = why;
   }
-  const std::size_t begin = nl + 1;
-  if (data.size() != begin + length + kMagic.size() || data.compare(begin + length, kMagic.size(), kMagic) != 0)
-    return std::nullopt;
-  return data.substr(begin, length);
+  return payload;
 }
 
 void DiskCache::store(const std::string& key, const std::string& bytes) const {
@@ -129,7 +159,7 @@ void DiskCache::store(const std::string& key, const std::string& bytes) const {
                          counter++);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << kMagic << bytes.size() << '\n';
+    out << kMagic << bytes.size() << ' ' << hash_parts({bytes}) << '\n';
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out << kMagic;
     out.flush();
@@ -190,12 +220,19 @@ CachedCompile compile_cached(const std::string& source, const CompileOptions& op
 
   CachedCompile out;
   out.key = hash_parts(parts);
-  if (std::optional<std::string> hit = cache.load(out.key)) {
+  std::string corrupt;
+  if (std::optional<std::string> hit = cache.load(out.key, &corrupt)) {
     if (unpack(*hit, options.name_expressions.size(), out.lowered_names, out.cubin)) {
       out.from_cache = true;
       return out;
     }
     out.lowered_names.clear();
+    corrupt = "its names do not match the compile's";
+  }
+  if (!corrupt.empty()) {
+    out.rebuilt = true;
+    std::fprintf(stderr, "tilecc runtime: discarded the corrupt cache entry %s (%s); compiling it again\n",
+                 cache.path_of(out.key).c_str(), corrupt.c_str());
   }
   CompileOutput compiled = nvrtc_compile(source, options);
   out.cubin = std::move(compiled.cubin);

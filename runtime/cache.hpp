@@ -4,8 +4,10 @@
 // `~/.cache/tilecc`, one file per key (`<32 hex digits>.cubin`). Writes are
 // atomic: the bytes go to a temporary file in the same folder which is then
 // renamed over the entry, so a reader (another process, another thread) sees
-// the old entry, the new one or none, never a partial one. A corrupt or
-// truncated entry (wrong magic or length) reads as a miss.
+// the old entry, the new one or none, never a partial one. Each entry carries
+// its length and a hash of its content: a corrupt or truncated one (a torn
+// write, a bad sector, a stray edit) reads as a miss, is removed, and the
+// compile that wanted it runs NVRTC again and stores it afresh.
 //
 // The key of a compile is a 128-bit hash (two 64-bit multiply-xorshift lanes,
 // no dependency; not cryptographic: the cache trusts its own folder) of every
@@ -39,8 +41,9 @@ class DiskCache {
   static std::filesystem::path default_dir();
   const std::filesystem::path& dir() const { return dir_; }
 
-  /// The entry's bytes, or nothing (missing, unreadable or corrupt).
-  std::optional<std::string> load(const std::string& key) const;
+  /// The entry's bytes, or nothing: missing, unreadable, of another format version, or
+  /// corrupt. A corrupt entry is removed and, when `corrupt` is given, it says why.
+  std::optional<std::string> load(const std::string& key, std::string* corrupt = nullptr) const;
   /// Writes atomically (temporary file + rename). Throws std::runtime_error
   /// naming the path when the folder cannot be created or written.
   void store(const std::string& key, const std::string& bytes) const;
@@ -57,6 +60,7 @@ struct CachedCompile {
   std::vector<std::string> lowered_names;
   std::string key;          // the cache key (hash_parts of every input)
   bool from_cache = false;  // true: read from disk, NVRTC not run
+  bool rebuilt = false;     // the entry was there but corrupt: discarded, compiled again (stderr says so)
   std::string log;          // NVRTC's log (empty on a cache hit)
 };
 

@@ -33,6 +33,7 @@ TEST_CASE("a worker answers requests in order and restarts after dying", "[worke
   CHECK_FALSE(dead.at("ok").get<bool>());
   CHECK(dead.at("crashed").get<bool>());
   CHECK(dead.at("error").get<std::string>().find("status 7") != std::string::npos);
+  CHECK_FALSE(dead.value("timeout", false));  // died on its own: not a timeout
   CHECK(w.request({{"n", 6}}, 10).at("twice") == 12);
   CHECK(w.starts() == 2);
 }
@@ -51,6 +52,7 @@ TEST_CASE("run_parallel keeps request order, runs in parallel and kills a hung w
   for (int i = 0; i < 8; ++i) CHECK(answers[static_cast<std::size_t>(i)].at("twice") == 2 * i);
   CHECK_FALSE(answers[8].at("ok").get<bool>());
   CHECK(answers[8].at("error").get<std::string>().find("timed out") != std::string::npos);
+  CHECK(answers[8].value("timeout", false));
   CHECK(done == 9);
   CHECK(seconds < 12);  // 8 one-second jobs on 4 workers (~2-3 s) and a 4 s timeout, not 38 s
 }

@@ -71,8 +71,7 @@ inline void check_tensor(const char* op, const char* name, const at::Tensor& t, 
 
 /// A torch tensor as the launcher's view type View = tilecc::Tensor<T, R> (sizes and strides in
 /// elements; the data pointer includes the storage offset).
-template <class View>
-View view(const at::Tensor& t) {
+template <class View> View view(const at::Tensor& t) {
   using T = std::remove_pointer_t<decltype(std::declval<View>().data())>;
   constexpr int R = static_cast<int>(std::tuple_size_v<std::decay_t<decltype(std::declval<View>().sizes())>>);
   std::array<std::int64_t, R> sizes{}, strides{};
@@ -85,8 +84,7 @@ View view(const at::Tensor& t) {
 
 /// A schema scalar (float: double, int: int64_t, bool) as the kernel's parameter type T;
 /// integers must fit T.
-template <class T, class S>
-T scalar(const char* op, const char* name, S value) {
+template <class T, class S> T scalar(const char* op, const char* name, S value) {
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && std::is_integral_v<S>)
     TORCH_CHECK(value >= static_cast<S>(std::numeric_limits<T>::min()) &&
                     value <= static_cast<S>(std::numeric_limits<T>::max()),

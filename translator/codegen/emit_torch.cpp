@@ -154,8 +154,8 @@ std::string op_function(const std::vector<const ir::Kernel*>& instances) {
   out += fmt::format("void tilecc_op_{}({}) {{\n", k.name, params);
   out += fmt::format("  constexpr const char* tilecc_name = \"{}\";\n", k.name);
   for (const ir::Param* p : tensors)
-    out += fmt::format("  tilecc::torch_ops::check_tensor(tilecc_name, \"{}\", {}, {}, {}, \"{}\", {});\n", p->name, p->name,
-                       p->rank, first.name, first.name, p->is_const ? "false" : "true");
+    out += fmt::format("  tilecc::torch_ops::check_tensor(tilecc_name, \"{}\", {}, {}, {}, \"{}\", {});\n", p->name,
+                       p->name, p->rank, first.name, first.name, p->is_const ? "false" : "true");
   out += fmt::format("  const c10::cuda::CUDAGuard tilecc_guard({}.device());\n", first.name);
   out += "  const cudaStream_t tilecc_stream = at::cuda::getCurrentCUDAStream();\n";
   out += "  tilecc::last_launch_message().clear();\n";
@@ -175,13 +175,13 @@ std::string op_function(const std::vector<const ir::Kernel*>& instances) {
     for (const ir::Param& p : inst.params) {
       args += args.empty() ? "" : arg_indent;
       if (p.is_tensor) {
-        condition += fmt::format("{}{}.scalar_type() == {}", condition.empty() ? "" : cond_indent, p.name,
-                                 scalar_type(p.dtype));
+        condition +=
+            fmt::format("{}{}.scalar_type() == {}", condition.empty() ? "" : cond_indent, p.name, scalar_type(p.dtype));
         dtypes += fmt::format("{}{}", dtypes.empty() ? "" : ", ", scalar_type(p.dtype));
         args += fmt::format("tilecc::torch_ops::view<{}>({})", view_type(p), p.name);
       } else {
-        args += fmt::format("tilecc::torch_ops::scalar<{}>(tilecc_name, \"{}\", {})", scalar_spelling(p.dtype)->kernel_cpp,
-                            p.name, p.name);
+        args += fmt::format("tilecc::torch_ops::scalar<{}>(tilecc_name, \"{}\", {})",
+                            scalar_spelling(p.dtype)->kernel_cpp, p.name, p.name);
       }
     }
     accepted += fmt::format("{}{{{}}}", accepted.empty() ? "" : ",\n" + std::string(36, ' '), dtypes);

@@ -26,6 +26,7 @@ if not os.path.isdir(ops_dir):
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load_ops  # noqa: E402
 
+torch.manual_seed(0)
 arch = load_ops.load(ops_dir, ["softmax", "layer_norm", "rms_norm", "add", "matmul"], root, build_root)
 ops = torch.ops.tilecc
 print(f"built the extensions for {arch} on {torch.cuda.get_device_name()} (torch {torch.__version__})")

@@ -19,6 +19,8 @@ for arch in sm_80 sm_90a; do
   for name in softmax layer_norm rms_norm add matmul; do
     "$tilecc" translate examples/$name.tile.cpp --emit=torch --arch $arch -o .carry/torch_ops/$arch/$name.cu
   done
+  "$tilecc" translate test/kernels/torch_scalars.tile.cpp --emit=torch --arch $arch \
+    -o .carry/torch_ops/$arch/torch_scalars.cu
 done
 TILECC="$tilecc" scripts/gpu_translate.sh
 echo "gpu_prepare: wrote .carry/gpu, .carry/torch_ops, .carry/flat, .carry/persistent, .carry/wgmma"

@@ -83,14 +83,23 @@ template <class View> View view(const at::Tensor& t) {
 }
 
 /// A schema scalar (float: double, int: int64_t, bool) as the kernel's parameter type T;
-/// integers must fit T.
+/// integers must fit T. 16- and 8-bit floats are rounded from float by CUDA's own conversions
+/// (PyTorch's builds turn the implicit ones off).
 template <class T, class S> T scalar(const char* op, const char* name, S value) {
-  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && std::is_integral_v<S>)
-    TORCH_CHECK(value >= static_cast<S>(std::numeric_limits<T>::min()) &&
-                    value <= static_cast<S>(std::numeric_limits<T>::max()),
-                "tilecc.", op, ": '", name, "' = ", value, " does not fit the kernel's ", sizeof(T) * 8,
-                "-bit integer parameter");
-  return static_cast<T>(value);
+  if constexpr (std::is_same_v<T, tilecc::bf16>) {
+    return __float2bfloat16_rn(static_cast<float>(value));
+  } else if constexpr (std::is_same_v<T, tilecc::f16>) {
+    return __float2half_rn(static_cast<float>(value));
+  } else if constexpr (std::is_same_v<T, tilecc::fp8e4m3> || std::is_same_v<T, tilecc::fp8e5m2>) {
+    return T(static_cast<float>(value));
+  } else {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && std::is_integral_v<S>)
+      TORCH_CHECK(value >= static_cast<S>(std::numeric_limits<T>::min()) &&
+                      value <= static_cast<S>(std::numeric_limits<T>::max()),
+                  "tilecc.", op, ": '", name, "' = ", value, " does not fit the kernel's ", sizeof(T) * 8,
+                  "-bit integer parameter");
+    return static_cast<T>(value);
+  }
 }
 
 /// Raises the launcher's refusal (a failed TILECC_CHECK, an input the config cannot run) or

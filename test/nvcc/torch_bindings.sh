@@ -5,8 +5,9 @@
 # as torch.utils.cpp_extension compiles it: C++17 and PyTorch's nvcc flags, which turn off the
 # __half and __nv_bfloat16 operators and conversions. PyTorch is not on this machine: its API
 # is the stand-in of torch_api/ (the names and signatures the bindings use). Kernels: softmax
-# (a template: two instances, two ops), layer_norm (a float scalar), test/kernels/dtypes (fp8
-# and u8 tensors, sm_90a), and rms_norm --standalone --line-directives (torch.hpp inlined too).
+# (a template: two instances, two ops), test/kernels/dtypes (fp8 and u8 tensors, sm_90a),
+# test/kernels/torch_scalars (bf16, float, int32 and bool scalars), and rms_norm --standalone
+# --line-directives (torch.hpp inlined too).
 set -eu
 tilecc=$1 nvcc=$2 root=$3 work=$4
 mkdir -p "$work"
@@ -25,7 +26,7 @@ build() {  # build <.tile.cpp> <arch> [translate options]
     -I "$root/test/nvcc/torch_api" -I "$root/include" -I "$root/templates" -c "$name.torch.cu" -o "$name.torch.o"
 }
 build "$root/examples/softmax.tile.cpp" sm_80
-build "$root/examples/layer_norm.tile.cpp" sm_80
 build "$root/test/kernels/dtypes.tile.cpp" sm_90a
+build "$root/test/kernels/torch_scalars.tile.cpp" sm_80
 build "$root/examples/rms_norm.tile.cpp" sm_80 --standalone --line-directives
 echo "torch bindings: built"

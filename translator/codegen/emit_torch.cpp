@@ -39,28 +39,29 @@ const char* scalar_type(DType t) {
   return "";
 }
 
-/// A scalar parameter's schema type and the C++ type it reaches the kernel as; null: no schema
-/// type converts to it.
+/// A scalar parameter's schema type and the C++ type it reaches the kernel as (converted by
+/// tilecc::torch_ops::scalar: 16- and 8-bit floats rounded from float, integers range-checked).
 struct ScalarSpelling {
   const char* schema;  // "float", "int", "bool"
   const char* op_cpp;  // the op function's parameter: double, int64_t, bool
   const char* kernel_cpp;
 };
 
-const ScalarSpelling* scalar_spelling(DType t) {
-  static const ScalarSpelling f32{"float", "double", "float"}, f64{"float", "double", "double"},
-      b1{"bool", "bool", "bool"}, i8{"int", "std::int64_t", "std::int8_t"}, u8{"int", "std::int64_t", "std::uint8_t"},
-      i32{"int", "std::int64_t", "std::int32_t"}, i64{"int", "std::int64_t", "std::int64_t"};
+ScalarSpelling scalar_spelling(DType t) {
   switch (t) {
-    case DType::f32: return &f32;
-    case DType::f64: return &f64;
-    case DType::b1: return &b1;
-    case DType::i8: return &i8;
-    case DType::u8: return &u8;
-    case DType::i32: return &i32;
-    case DType::i64: return &i64;
-    default: return nullptr;
+    case DType::f16: return {"float", "double", "tilecc::f16"};
+    case DType::bf16: return {"float", "double", "tilecc::bf16"};
+    case DType::f32: return {"float", "double", "float"};
+    case DType::f64: return {"float", "double", "double"};
+    case DType::fp8e4m3: return {"float", "double", "tilecc::fp8e4m3"};
+    case DType::fp8e5m2: return {"float", "double", "tilecc::fp8e5m2"};
+    case DType::b1: return {"bool", "bool", "bool"};
+    case DType::i8: return {"int", "std::int64_t", "std::int8_t"};
+    case DType::u8: return {"int", "std::int64_t", "std::uint8_t"};
+    case DType::i32: return {"int", "std::int64_t", "std::int32_t"};
+    case DType::i64: return {"int", "std::int64_t", "std::int64_t"};
   }
+  return {"", "", ""};
 }
 
 /// The launcher's view type of a tensor parameter, spelled as the launcher's own parameter is.
@@ -76,19 +77,11 @@ std::string view_type(const ir::Param& p) {
 }
 
 /// Refuses what one op cannot take: instances differing in their parameters or taking the same
-/// dtypes, scalars without a schema type, no tensor to take the device from.
+/// dtypes, no tensor to take the device from.
 void check_bindable(const std::vector<const ir::Kernel*>& instances) {
   const ir::Kernel& first = *instances[0];
   bool any_tensor = false;
-  for (const ir::Param& p : first.params) {
-    any_tensor = any_tensor || p.is_tensor;
-    if (!p.is_tensor && !scalar_spelling(p.dtype))
-      fail(first,
-           fmt::format("parameter '{}' is a {} scalar, which no PyTorch op schema type converts to", p.name,
-                       ir::name(p.dtype)),
-           "declare it float, an integer or bool (an op's scalars are float, int and bool) and cast it in the "
-           "kernel, or translate without --emit=torch");
-  }
+  for (const ir::Param& p : first.params) any_tensor = any_tensor || p.is_tensor;
   if (!any_tensor)
     fail(first, "it has no tensor parameter, from which the PyTorch op would take its device",
          "give it a tensor parameter, or translate without --emit=torch");
@@ -97,7 +90,7 @@ void check_bindable(const std::vector<const ir::Kernel*>& instances) {
     for (std::size_t i = 0; same && i < first.params.size(); ++i) {
       const ir::Param &a = first.params[i], &b = k->params[i];
       same = a.name == b.name && a.is_tensor == b.is_tensor && a.rank == b.rank && a.is_const == b.is_const &&
-             (a.is_tensor || std::string(scalar_spelling(a.dtype)->schema) == scalar_spelling(b.dtype)->schema);
+             (a.is_tensor || std::string(scalar_spelling(a.dtype).schema) == scalar_spelling(b.dtype).schema);
     }
     if (!same)
       fail(*k,
@@ -130,7 +123,7 @@ std::string schema(const ir::Kernel& k) {
     if (p.is_tensor)
       args += p.is_const ? "Tensor " + p.name : fmt::format("Tensor({}!) {}", alias_set(mutable_tensors++), p.name);
     else
-      args += fmt::format("{} {}", scalar_spelling(p.dtype)->schema, p.name);
+      args += fmt::format("{} {}", scalar_spelling(p.dtype).schema, p.name);
   }
   return fmt::format("{}({}) -> ()", k.name, args);
 }
@@ -145,7 +138,7 @@ std::string op_function(const std::vector<const ir::Kernel*>& instances) {
     if (p.is_tensor) tensors.push_back(&p);
     params += params.empty() ? "" : ", ";
     params += p.is_tensor ? fmt::format("{}at::Tensor& {}", p.is_const ? "const " : "", p.name)
-                          : fmt::format("{} {}", scalar_spelling(p.dtype)->op_cpp, p.name);
+                          : fmt::format("{} {}", scalar_spelling(p.dtype).op_cpp, p.name);
   }
   for (const ir::Kernel* i : instances) instance_names += (instance_names.empty() ? "" : ", ") + display_name(*i);
   const ir::Param& first = *tensors[0];
@@ -181,7 +174,7 @@ std::string op_function(const std::vector<const ir::Kernel*>& instances) {
         args += fmt::format("tilecc::torch_ops::view<{}>({})", view_type(p), p.name);
       } else {
         args += fmt::format("tilecc::torch_ops::scalar<{}>(tilecc_name, \"{}\", {})",
-                            scalar_spelling(p.dtype)->kernel_cpp, p.name, p.name);
+                            scalar_spelling(p.dtype).kernel_cpp, p.name, p.name);
       }
     }
     accepted += fmt::format("{}{{{}}}", accepted.empty() ? "" : ",\n" + std::string(36, ' '), dtypes);

@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load_ops  # noqa: E402
 
 torch.manual_seed(0)
-arch = load_ops.load(ops_dir, ["softmax", "layer_norm", "rms_norm", "add", "matmul"], root, build_root)
+arch = load_ops.load(ops_dir, ["softmax", "layer_norm", "rms_norm", "add", "matmul", "torch_scalars"], root,
+                     build_root)
 ops = torch.ops.tilecc
 print(f"built the extensions for {arch} on {torch.cuda.get_device_name()} (torch {torch.__version__})")
 
@@ -74,6 +75,14 @@ for dtype in (torch.float32, torch.bfloat16):
         out = torch.empty(m, n, device="cuda", dtype=dtype)
         ops.matmul(x, y, out)
         compare(f"matmul {dtype} {m}x{k}x{n}", out, (x.float() @ y.float()).to(dtype), 2e-2, 2e-2)
+
+# Scalars: a bf16 rounded from the schema float, an int32, a bool (test/kernels/torch_scalars).
+x = torch.randn(1001, device="cuda", dtype=torch.bfloat16)
+out = torch.empty_like(x)
+ops.scale_shift(x, 1.7, -0.25, 3, True, out)
+scale = torch.tensor(1.7, dtype=torch.bfloat16).item()
+want = (((x * torch.tensor(scale, dtype=torch.bfloat16, device="cuda")).float()) * 3 - 0.25).to(torch.bfloat16)
+compare("scale_shift's scalars", out, want, 1e-2, 1e-2)
 
 # Strided inputs and outputs: a transposed view, a slice with a storage offset.
 x = torch.randn(300, 129, device="cuda").t()  # 129 x 300, strides (1, 129)
@@ -122,6 +131,11 @@ expect_error("a rank-3 tensor", lambda: ops.softmax(x[None], out), "'x' must hav
 expect_error("a broadcast output", lambda: ops.softmax(x, torch.empty(1, 16, device="cuda").expand(8, 16)),
              "'out' is a broadcast view")
 expect_error("a failed TILECC_CHECK", lambda: ops.softmax(x, torch.empty(8, 15, device="cuda")), "TILECC_CHECK(")
+x = torch.randn(9, device="cuda", dtype=torch.bfloat16)
+expect_error("an int beyond int32", lambda: ops.scale_shift(x, 1.0, 0.0, 2**40, False, x.clone()),
+             "'repeat' = 1099511627776 does not fit the kernel's 32-bit integer parameter")
+expect_error("a failed check on scalars", lambda: ops.scale_shift(x, 1.0, 0.0, 0, True, x.clone()),
+             "TILECC_CHECK(", "repeat >= 1")
 torch.cuda.synchronize()
 
 if failures:

@@ -2,7 +2,8 @@
 # Writes what the GPU machine's ctest -L gpu needs and cannot make there (it has no Clang):
 # the translations of the GPU tests' tile sources, into .carry (git-ignored): the examples'
 # (scripts/gpu_translate.sh: .carry/flat, persistent, wgmma), the line-directive test's
-# (.carry/gpu) and the PyTorch extensions of --emit=torch (.carry/torch_ops). Run here, after building; then on the GPU machine: scripts/gpu_ctest.sh.
+# (.carry/gpu) and the PyTorch extensions of --emit=torch (.carry/torch_ops). Run here, after
+# building; then on the GPU machine: scripts/gpu_ctest.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tilecc=${TILECC:-build/cli/tilecc}

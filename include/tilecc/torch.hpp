@@ -9,6 +9,7 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <initializer_list>
@@ -54,11 +55,13 @@ inline void check_tensor(const char* op, const char* name, const at::Tensor& t, 
   std::string before;
   for (std::size_t a = 0; a < g.size(); ++a) {
     std::vector<std::vector<at::ScalarType>> next;
+    std::vector<at::ScalarType> seen;
     std::string expected;
     for (const auto& i : alive) {
       if (i[a] == g[a]) next.push_back(i);
-      const std::string dtype = c10::toString(i[a]);
-      if (expected.find(dtype) == std::string::npos) expected += (expected.empty() ? "" : " or ") + dtype;
+      if (std::find(seen.begin(), seen.end(), i[a]) != seen.end()) continue;
+      seen.push_back(i[a]);
+      expected += (expected.empty() ? "" : " or ") + std::string(c10::toString(i[a]));
     }
     if (next.empty())
       TORCH_CHECK(false, "tilecc.", op, ": '", n[a], "' must be ", expected, before.empty() ? "" : " (as ", before,

@@ -17,6 +17,7 @@
 #include "cli/header_dirs.hpp"
 #include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/emit_torch.hpp"
 #include "translator/codegen/line_directives.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
@@ -62,6 +63,11 @@ class Translate final : public CLI::App {
     add_option("--config", config_, "Config as JSON text or a .json file (default: a heuristic)");
     add_option("--arch", arch_, "Target GPU architecture")->check(CLI::IsMember({"sm_80", "sm_90a"}))->capture_default_str();
     add_option("-o,--output", output_, "Output file, '-' for stdout")->capture_default_str();
+    add_option("--emit", emit_,
+               "What to write: 'cuda' (CUDA C++ with launchers) or 'torch' (the same followed by PyTorch ops "
+               "torch.ops.tilecc.<kernel>: a C++ extension for torch.utils.cpp_extension.load)")
+        ->check(CLI::IsMember({"cuda", "torch"}))
+        ->capture_default_str();
     add_flag("--emit-ir", emit_ir_, "Write the serialized tile IR (JSON) instead of CUDA C++");
     add_flag("--print-ir", print_ir_, "Write the tile IR as readable text instead of CUDA C++");
     add_flag("--print-ir-after-all", print_after_all_,
@@ -117,6 +123,9 @@ class Translate final : public CLI::App {
       fail(fmt::format("tilecc translate: unexpected argument '{}' (pass compiler arguments after --)",
                        compiler_args_.front()));
     if (!depfile_.empty() && output_ == "-") fail("tilecc translate: --depfile needs an output file (-o)");
+    if (emit_ == "torch" && (emit_ir_ || print_ir_ || print_after_all_ || !print_after_.empty()))
+      fail("tilecc translate: --emit=torch writes CUDA with PyTorch ops; it does not combine with --emit-ir, "
+           "--print-ir or --print-ir-after(-all)");
     codegen::TranslationUnit unit;
     unit.input = relative_to_cwd(input_);  // the header comment: no absolute paths of this machine
     unit.from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
@@ -254,6 +263,13 @@ class Translate final : public CLI::App {
     }
 
     std::string out = codegen::assemble_file(unit, code, arch_);
+    if (emit_ == "torch") {
+      try {
+        out += codegen::emit_torch_bindings(module);
+      } catch (const codegen::CodegenError& e) {
+        fail(e.what());
+      }
+    }
     if (standalone_) {
       try {
         out = codegen::inline_headers(out, {header_dirs().include, header_dirs().templates});
@@ -315,6 +331,7 @@ class Translate final : public CLI::App {
   }
 
   std::string input_, kernel_, config_, arch_ = "sm_80", output_ = "-", compile_commands_, specialize_ = "none";
+  std::string emit_ = "cuda";
   /// The kernel's IR after the passes --print-ir-after(-all) names, each under a header line.
   std::string lowered_ir(const ir::Kernel& k, const config::Config& config) const {
     std::string text;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine: the benchmark table (bench/bench_kernels.cu over the CUDA
-# that scripts/gpu_translate.sh wrote into .carry/bench) and the PyTorch references.
+# that scripts/gpu_translate.sh wrote into .carry/bench) and the PyTorch references (with
+# .carry/torch_ops, the tilecc ops timed through torch.ops beside them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp}
@@ -27,4 +28,7 @@ else
   build . /tmp/bench_kernels
   /tmp/bench_kernels | tee "$out/bench.log"
 fi
-python3 bench/bench_torch.py | tee "$out/bench_torch.log"
+# With the --emit=torch extensions scripts/gpu_prepare.sh wrote, the tilecc ops beside PyTorch too.
+ops=()
+[ -d .carry/torch_ops ] && ops=(--tilecc-ops .carry/torch_ops)
+python3 bench/bench_torch.py "${ops[@]}" | tee "$out/bench_torch.log"

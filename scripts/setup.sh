@@ -32,9 +32,10 @@ say() { echo "setup: $*"; }
 warn() { echo "setup: warning: $*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------
-# libclang-rt-16-dev: clang-16's libFuzzer and sanitizer runtimes (test/fuzz, docs/FUZZING.md).
+# libclang-rt-16-dev: clang-16's libFuzzer and sanitizer runtimes (test/fuzz, docs/FUZZING.md);
+# clang-format-16: scripts/format.sh and the format test.
 deb_packages=(clang-16 libclang-16-dev libclang-cpp16-dev llvm-16-dev llvm-16-tools libclang-rt-16-dev
-              libcli11-dev libfmt-dev catch2 nlohmann-json3-dev ninja-build cmake g++)
+              clang-format-16 libcli11-dev libfmt-dev catch2 nlohmann-json3-dev ninja-build cmake g++)
 if [ "$packages" = 1 ]; then
   missing=()
   for p in "${deb_packages[@]}"; do

@@ -116,14 +116,23 @@ template <auto Kernel> inline cudaError_t allow_dynamic_shared(int bytes) {
   return cudaSuccess;
 }
 
+/// Why this thread's last launcher refused to launch (empty: it did not); the PyTorch bindings
+/// (--emit=torch) clear it before a launch and raise it as the exception's message.
+inline std::string& last_launch_message() {
+  thread_local std::string message;
+  return message;
+}
+
 /// A launcher's host check failed: say which, launch nothing.
 inline cudaError_t launch_check_failed(const char* kernel, const char* condition) {
   std::fprintf(stderr, "tilecc: %s: TILECC_CHECK(%s) failed; kernel not launched\n", kernel, condition);
+  last_launch_message() = std::string("TILECC_CHECK(") + condition + ") failed; kernel not launched";
   return cudaErrorInvalidValue;
 }
 /// The input does not fit the config the kernel was translated with.
 inline cudaError_t launch_config_error(const char* kernel, const char* what) {
   std::fprintf(stderr, "tilecc: %s: %s; kernel not launched\n", kernel, what);
+  last_launch_message() = std::string(what) + "; kernel not launched";
   return cudaErrorInvalidValue;
 }
 

@@ -36,12 +36,18 @@ PlantedFault parse_item(std::string_view item) {
     f.remeasure_only = true;
     kind = kind.substr(0, at);
   }
-  if (kind == "fault") f.kind = FaultKind::Fault;
-  else if (kind == "hang") f.kind = FaultKind::Hang;
-  else if (kind == "wrong") f.kind = FaultKind::Wrong;
-  else if (kind == "crash") f.kind = FaultKind::Crash;
-  else if (kind == "stall") f.kind = FaultKind::Stall;
-  else throw bad("unknown kind '" + std::string(kind) + "' (fault, hang, wrong, crash, stall)");
+  if (kind == "fault")
+    f.kind = FaultKind::Fault;
+  else if (kind == "hang")
+    f.kind = FaultKind::Hang;
+  else if (kind == "wrong")
+    f.kind = FaultKind::Wrong;
+  else if (kind == "crash")
+    f.kind = FaultKind::Crash;
+  else if (kind == "stall")
+    f.kind = FaultKind::Stall;
+  else
+    throw bad("unknown kind '" + std::string(kind) + "' (fault, hang, wrong, crash, stall)");
   const std::string_view match = trim(item.substr(colon + 1));
   if (match == "*") return f;
   if (match.empty()) throw bad("no config to match (FIELD=VALUE, or * for every config)");

@@ -15,8 +15,7 @@ namespace tilecc::test {
 
 /// A device copy of host values (converted to T), or `count` elements of NaN (0xff bytes), so
 /// that an element the kernel never writes fails the comparison.
-template <class T>
-struct Dev {
+template <class T> struct Dev {
   T* p = nullptr;
   std::size_t n = 0;
   explicit Dev(const std::vector<float>& h) : n(h.size()) {
@@ -52,8 +51,7 @@ inline Tally tally;
 inline std::mt19937 rng(2718);
 
 /// n values uniform in [lo, hi], rounded to T (returned as float, exactly).
-template <class T>
-std::vector<float> random_vec(std::size_t n, float lo = -2, float hi = 2) {
+template <class T> std::vector<float> random_vec(std::size_t n, float lo = -2, float hi = 2) {
   std::uniform_real_distribution<float> d(lo, hi);
   std::vector<float> v(n);
   for (float& x : v) x = float(T(d(rng)));

@@ -17,7 +17,8 @@ namespace rt = tilecc::runtime;
 namespace {
 
 std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("tilecc-disk-cache-" + name + "-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tilecc-disk-cache-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -33,7 +34,11 @@ void write_file(const std::filesystem::path& p, const std::string& bytes) {
 
 // A payload of the size of a small cubin, with NUL bytes.
 std::string cubin_like() {
-  std::string s = std::string("\x7f" "ELF", 4) + std::string(1, '\0');
+  std::string s = std::string(
+                      "\x7f"
+                      "ELF",
+                      4) +
+                  std::string(1, '\0');
   for (int i = 0; i < 4000; ++i) s += static_cast<char>((i * 131) & 0xff);
   return s;
 }
@@ -62,8 +67,7 @@ TEST_CASE("a cache entry with a changed byte reads as a miss, is removed and reb
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("truncated, empty, foreign and damaged-header entries are corrupt; another version's is stale",
-          "[cache]") {
+TEST_CASE("truncated, empty, foreign and damaged-header entries are corrupt; another version's is stale", "[cache]") {
   const auto dir = fresh_dir("damage");
   const rt::DiskCache cache(dir);
   const std::string payload = cubin_like();

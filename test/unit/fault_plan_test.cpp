@@ -43,7 +43,8 @@ TEST_CASE("a fault plan picks configs by their fields", "[fault_plan]") {
 
 TEST_CASE("a malformed fault plan is an error naming the item", "[fault_plan]") {
   using Catch::Contains;
-  CHECK_THROWS_WITH(parse_fault_plan("explode:num_warps=2"), Contains("'explode:num_warps=2'") && Contains("unknown kind"));
+  CHECK_THROWS_WITH(parse_fault_plan("explode:num_warps=2"),
+                    Contains("'explode:num_warps=2'") && Contains("unknown kind"));
   CHECK_THROWS_WITH(parse_fault_plan("fault"), Contains("expected KIND:MATCH"));
   CHECK_THROWS_WITH(parse_fault_plan("fault:"), Contains("no config to match"));
   CHECK_THROWS_WITH(parse_fault_plan("fault:num_warps"), Contains("expected FIELD=VALUE"));

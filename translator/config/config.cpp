@@ -547,8 +547,13 @@ bool chunkable_expr(const ir::ExprPtr& e) {
     case K::Dot: return false;
     case K::Reduce: {
       if (e->op != ir::Op::Sum && e->op != ir::Op::Mean && e->op != ir::Op::Max && e->op != ir::Op::Min) return false;
+      // Along a whole row (a ChunkReduce over the chunks), or over the tile's rows of a 2-D
+      // value whose columns are whole (per column: each chunk reduces its own columns).
       const ir::ExprPtr& a = e->args.at(0);
-      if (!is_whole(a->shape.at(static_cast<std::size_t>(e->ival)))) return false;
+      const std::size_t axis = static_cast<std::size_t>(e->ival);
+      const bool along_row = is_whole(a->shape.at(axis));
+      const bool per_column = axis == 0 && a->shape.size() == 2 && is_whole(a->shape[1]) && !e->keepdim;
+      if (!along_row && !per_column) return false;
       break;
     }
     case K::Load:
@@ -570,9 +575,10 @@ bool reductions_loopable(const ir::Kernel& k) {
   while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) body = &(*body)[0]->body;
   if (body == &k.body) return false;
   for (const ir::StmtPtr& s : *body) {
-    if (s->kind != ir::Stmt::Kind::Let && s->kind != ir::Stmt::Kind::Store) return false;
+    const bool writes = s->kind == ir::Stmt::Kind::Store || s->kind == ir::Stmt::Kind::AtomicAdd;
+    if (s->kind != ir::Stmt::Kind::Let && !writes) return false;
     if (!chunkable_expr(s->expr)) return false;
-    if (s->kind == ir::Stmt::Kind::Store) {
+    if (writes) {
       int tiles = 0;
       for (std::size_t d = 0; d < s->indices.size(); ++d) {
         const ir::Index& i = s->indices[d];

@@ -32,7 +32,8 @@
 //     Flat:                grid: dim3(unsigned(programs))
 //     P.dynamic_shared_bytes != 0: if (cudaError_t e = tilecc::allow_dynamic_shared<symbol>(bytes); ...) return e;
 //     RunLooped, P.looped_dynamic_shared_bytes != 0: the same for the looped symbol;
-//     RunLooped:           if (looped) <symbol>_looped<<<grid, P.threads, P.looped_dynamic_shared_bytes, stream>>>(args);
+//     RunLooped:           if (looped)
+//                            <symbol>_looped<<<grid, P.threads, P.looped_dynamic_shared_bytes, stream>>>(args);
 //                          else ...
 //     symbol<<<grid, P.threads, P.dynamic_shared_bytes, stream>>>(per P.params[i]: Tensor:
 //         tilecc::to_arg(name), Scalar: name);

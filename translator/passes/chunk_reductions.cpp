@@ -36,7 +36,8 @@ class Chunking {
         out.push_back(let);
         continue;
       }
-      if (s->kind == ir::Stmt::Kind::Let || s->kind == ir::Stmt::Kind::Store) {
+      const bool writes = s->kind == ir::Stmt::Kind::Store || s->kind == ir::Stmt::Kind::AtomicAdd;
+      if (s->kind == ir::Stmt::Kind::Let || writes) {
         auto copy = std::make_shared<ir::Stmt>(*s);
         copy->expr = hoist(s->expr, out);
         bool whole = false;
@@ -46,7 +47,7 @@ class Chunking {
             whole = true;
             dim = static_cast<int>(d);
           }
-        if (s->kind == ir::Stmt::Kind::Store && whole) {
+        if (writes && whole) {
           auto loop = std::make_shared<ir::Stmt>();
           loop->kind = ir::Stmt::Kind::ChunkLoop;
           loop->loc = s->loc;

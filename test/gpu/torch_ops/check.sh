@@ -8,4 +8,5 @@ command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | grep -q GPU || {
 python=${PYTHON:-python3}
 command -v "$python" >/dev/null || { echo "no $python: skipped"; exit 77; }
 mkdir -p "$work"
-exec "$python" "$root/test/gpu/torch_ops/check.py" "$root" "$root/.carry/torch_ops" "$work"
+# faulthandler: a crash inside an extension prints the Python line that called it.
+exec "$python" -X faulthandler "$root/test/gpu/torch_ops/check.py" "$root" "$root/.carry/torch_ops" "$work"

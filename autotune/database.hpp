@@ -110,4 +110,16 @@ struct TunedChoice {
 std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
                                       const std::string& spec_filter = {});
 
+/// Every tuned shape of `kernel`, for `translate --tuned`'s shape dispatch: the entries
+/// find_tuned would choose among that record their arguments (details "args", written by
+/// `tilecc tune` since shapes are tuned as a set), on the GPU of the latest of them, the latest
+/// per set of arguments, preferring those measured as `deploy` ran them ("translate": the
+/// generic kernel, "translate-auto", "runtime"; see TuneOptions::deploy). Ordered by arguments.
+struct TunedShapes {
+  std::vector<DbEntry> entries;
+  std::string db_path, gpu, cc;
+};
+TunedShapes find_tuned_shapes(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
+                              const std::string& deploy, const std::string& spec_filter = {});
+
 }  // namespace tilecc::autotune

@@ -74,6 +74,7 @@ class Emitter {
                          (o_.symbol_suffix.empty() ? "" : "_" + o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
+    code.launcher_params = param_list(false);
     code.resources = resources_;
     return code;
   }
@@ -1095,7 +1096,10 @@ class Emitter {
     const launch::LaunchPlan& plan = plan_;
     start_function();
     const std::string params = param_list(false);
-    if (k_.instance.empty())
+    if (!o_.launcher_name.empty())
+      line(fmt::format("static cudaError_t {}({}{}cudaStream_t stream) {{", o_.launcher_name, params,
+                       params.empty() ? "" : ", "));
+    else if (k_.instance.empty())
       line(fmt::format("cudaError_t {}({}{}cudaStream_t stream) {{", k_.name, params, params.empty() ? "" : ", "));
     else
       line(fmt::format("template <>\ncudaError_t {}<{}>({}{}cudaStream_t stream) {{", k_.name, k_.instance, params,

@@ -38,6 +38,15 @@ void TranslationUnit::replace_with_note(std::size_t offset, std::size_t length, 
   edits.push_back({offset, length, "// " + note});
 }
 
+namespace {
+
+/// A variant's symbol suffix under a config's own (shape dispatch: "cfg0_looped").
+std::string joined_suffix(const std::string& outer, const std::string& inner) {
+  return outer.empty() ? inner : outer + "_" + inner;
+}
+
+}  // namespace
+
 std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const EmitOptions& options,
                              const VariantOptions& variant_options) {
   const std::vector<config::Slot> slots = config::specialization_slots(k, config, variant_options.no_specialize);
@@ -48,7 +57,7 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
     for (const config::SpecializedVariant& v : config::auto_variants(k, slots, table)) {
       EmitOptions eo = options;
       eo.specialization = v.specialization;
-      eo.symbol_suffix = v.suffix;
+      eo.symbol_suffix = joined_suffix(options.symbol_suffix, v.suffix);
       const KernelCode kv = emit_kernel(k, config, eo);
       std::string facts;
       for (const std::string& f : v.specialization.facts) facts += (facts.empty() ? "" : ", ") + f;
@@ -59,7 +68,7 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
   std::string looped;
   if (const std::optional<Config> lc = config::looped_fallback(k, config)) {
     EmitOptions eo = options;
-    eo.symbol_suffix = "looped";
+    eo.symbol_suffix = joined_suffix(options.symbol_suffix, "looped");
     const KernelCode kl = emit_kernel(k, *lc, eo);
     looped = fmt::format("// looped: whole extents beyond full_extent {}, walked in chunks of {}\n{}\n",
                          config.full_extent, lc->reduction_loops.at(0), kl.global_function);

@@ -99,7 +99,8 @@ namespace tilecc::autotune {
 
 /// The best recorded config for `kernel`, for `translate --tuned`: entries of the same kernel
 /// source, kernel, tilecc version and config-space fingerprint; among them those measured on
-/// a GPU of `arch`'s generation if any, whose spec contains `spec_filter`; the latest wins.
+/// a GPU of `arch`'s generation if any, whose spec contains `spec_filter`; among them those
+/// measured as `deploy` runs them if any (TuneOptions::deploy; empty: any); the latest wins.
 struct TunedChoice {
   DbEntry entry;
   std::string db_path;
@@ -108,7 +109,7 @@ struct TunedChoice {
   std::string comment() const;
 };
 std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
-                                      const std::string& spec_filter = {});
+                                      const std::string& spec_filter = {}, const std::string& deploy = {});
 
 /// Every tuned shape of `kernel`, for `translate --tuned`'s shape dispatch: the entries
 /// find_tuned would choose among that record their arguments (details "args", written by

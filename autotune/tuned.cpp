@@ -12,13 +12,16 @@ namespace tilecc::autotune {
 
 std::string TunedChoice::comment() const {
   return fmt::format(
-      "// tilecc: tuned config from {} key {}\n//   {}\n//   measured {:.4f} ms (median) on {}, tuned {}{}\n",
-      db_path, entry.key.hash(), entry.key.describe(), entry.ms, entry.key.gpu, entry.tuned_at,
+      "// tilecc: tuned config from {} key {}\n//   {}\n//   measured {:.4f} ms (median, {}) on {}, tuned {}{}\n",
+      db_path, entry.key.hash(), entry.key.describe(), entry.ms,
+      entry.details.value("deploy", std::string("runtime")) == "runtime" ? "specialized for the arguments"
+                                                                         : "as " + entry.details.value("deploy", std::string()) + " runs it",
+      entry.key.gpu, entry.tuned_at,
       candidates > 1 ? fmt::format(" ({} entries matched; latest taken)", candidates) : "");
 }
 
 std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
-                                      const std::string& spec_filter) {
+                                      const std::string& spec_filter, const std::string& deploy) {
   const std::string source = kernel_source_hash(kernel), name = kernel_display_name(kernel);
   const std::string space = autotune::ConfigSpace(kernel).fingerprint();
   std::vector<DbEntry> matching, same_arch;
@@ -31,8 +34,15 @@ std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& 
     const std::string major = arch.size() > 3 ? arch.substr(3, 1) : "";
     if (!major.empty() && e.key.cc.rfind(major + ".", 0) == 0) same_arch.push_back(e);
   }
-  const std::vector<DbEntry>& pool = same_arch.empty() ? matching : same_arch;
+  std::vector<DbEntry> pool = same_arch.empty() ? matching : same_arch;
   if (pool.empty()) return std::nullopt;
+  // Measured as the caller will run it, where such entries exist (TuneOptions::deploy).
+  if (!deploy.empty()) {
+    std::vector<DbEntry> same_deploy;
+    for (const DbEntry& e : pool)
+      if (e.details.value("deploy", std::string("runtime")) == deploy) same_deploy.push_back(e);
+    if (!same_deploy.empty()) pool = same_deploy;
+  }
   const auto latest = std::max_element(pool.begin(), pool.end(),
                                        [](const DbEntry& a, const DbEntry& b) { return a.tuned_at < b.tuned_at; });
   return TunedChoice{*latest, db.path().string(), static_cast<int>(matching.size())};

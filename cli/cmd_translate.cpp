@@ -243,7 +243,8 @@ class Translate final : public CLI::App {
       if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
         std::optional<autotune::TunedChoice> choice;
         try {
-          choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_);
+          choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_,
+                                        specialize_ == "auto" ? "translate-auto" : "translate");
           if (choice) config = config::parse_config(choice->entry.config.dump(), k);
         } catch (const std::exception& e) {
           fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));

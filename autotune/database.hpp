@@ -111,6 +111,9 @@ struct TunedChoice {
 std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
                                       const std::string& spec_filter = {}, const std::string& deploy = {});
 
+/// How an entry's config was measured (TuneOptions::deploy; entries before it: "runtime").
+std::string deploy_of(const DbEntry& entry);
+
 /// Every tuned shape of `kernel`, for `translate --tuned`'s shape dispatch: the entries
 /// find_tuned would choose among that record their arguments (details "args", written by
 /// `tilecc tune` since shapes are tuned as a set), on the GPU of the latest of them, the latest

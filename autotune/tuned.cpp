@@ -10,12 +10,16 @@
 
 namespace tilecc::autotune {
 
+std::string deploy_of(const DbEntry& e) {
+  return e.details.is_object() ? e.details.value("deploy", std::string("runtime")) : "runtime";
+}
+
 std::string TunedChoice::comment() const {
   return fmt::format(
       "// tilecc: tuned config from {} key {}\n//   {}\n//   measured {:.4f} ms (median, {}) on {}, tuned {}{}\n",
       db_path, entry.key.hash(), entry.key.describe(), entry.ms,
-      entry.details.value("deploy", std::string("runtime")) == "runtime" ? "specialized for the arguments"
-                                                                         : "as " + entry.details.value("deploy", std::string()) + " runs it",
+      deploy_of(entry) == "runtime" ? "specialized for the arguments"
+                                                                         : "as " + deploy_of(entry) + " runs it",
       entry.key.gpu, entry.tuned_at,
       candidates > 1 ? fmt::format(" ({} entries matched; latest taken)", candidates) : "");
 }
@@ -40,7 +44,7 @@ std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& 
   if (!deploy.empty()) {
     std::vector<DbEntry> same_deploy;
     for (const DbEntry& e : pool)
-      if (e.details.value("deploy", std::string("runtime")) == deploy) same_deploy.push_back(e);
+      if (deploy_of(e) == deploy) same_deploy.push_back(e);
     if (!same_deploy.empty()) pool = same_deploy;
   }
   const auto latest = std::max_element(pool.begin(), pool.end(),
@@ -57,7 +61,7 @@ TunedShapes find_tuned_shapes(const ir::Kernel& kernel, const TuningDb& db, cons
   for (const DbEntry& e : db.entries()) {
     if (e.key.source_hash != source || e.key.kernel != name || e.key.version != TILECC_VERSION ||
         e.key.space != space || e.key.spec.find(spec_filter) == std::string::npos || !e.details.contains("args") ||
-        !e.details["args"].is_array())
+        !e.details["args"].is_array() || e.details["args"].empty())
       continue;
     if (!major.empty() && e.key.cc.rfind(major + ".", 0) != 0) continue;
     pool.push_back(e);
@@ -72,7 +76,7 @@ TunedShapes find_tuned_shapes(const ir::Kernel& kernel, const TuningDb& db, cons
   // One per set of arguments: the deployment asked for first, then the latest.
   std::map<std::string, DbEntry> by_args;
   auto rank = [&](const DbEntry& e) {
-    return std::make_pair(e.details.value("deploy", std::string("runtime")) == deploy, e.tuned_at);
+    return std::make_pair(deploy_of(e) == deploy, e.tuned_at);
   };
   for (const DbEntry& e : pool) {
     if (e.key.gpu != out.gpu || e.key.cc != out.cc) continue;

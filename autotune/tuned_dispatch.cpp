@@ -17,7 +17,7 @@ std::optional<TunedDispatch> find_tuned_dispatch(const ir::Kernel& kernel, const
   int other_deploy = 0;
   for (const DbEntry& e : found.entries) {
     shapes.push_back(tuned_shape_of(kernel, e));
-    other_deploy += e.details.value("deploy", std::string("runtime")) != deploy;
+    other_deploy += deploy_of(e) != deploy;
   }
   DispatchOptions o;
   o.max_configs = max_configs;

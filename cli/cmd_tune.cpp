@@ -184,6 +184,15 @@ class Tune final : public CLI::App {
     const ir::Module module = load_module(input_);
     const ir::Kernel& kernel = module.kernels[select_kernel(module, kernel_, specs)];
     o_.include_dirs = {templates_};
+    for (std::size_t i = 1; i < shapes.size(); ++i) {
+      try {
+        autotune::bind_args(kernel, shapes[i]);
+      } catch (const autotune::ArgError& e) {
+        std::string args;
+        for (const autotune::ArgSpec& a : shapes[i]) args += (args.empty() ? "" : " ") + a.to_string();
+        fail(fmt::format("kernel {}: shape {} ({}): {}", autotune::kernel_display_name(kernel), i + 1, args, e.what()));
+      }
+    }
     if (shapes.size() > 1) {
       run_shapes(kernel, shapes);
       return;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tuning over a set of shapes and the dispatching launcher, on the GPU machine (issue 15):
+# Tuning over a set of shapes and the dispatching launcher, on the GPU machine:
 #   softmax, layer_norm (bf16): rows {1024, 8192} x columns {512, 4096, 16384}, timed there
 #     and at three shapes not tuned (3000x6000, 2000x1000, 6000x12000);
 #   matmul (bf16, M x K x N): 4096^3, 8192^3 and 1024 x 8192 x 1024 (deep K).

@@ -49,7 +49,7 @@ int runs(const config::ShapeDispatch& d, std::int64_t rows, std::int64_t cols) {
   return r < 0 ? -1 : d.rows[static_cast<std::size_t>(r)].config;
 }
 
-/// The grid: rows {1024, 8192} x columns {512, 4096, 16384}, three winners.
+/// Rows {1024, 8192} x columns {512, 4096, 16384}, three winners.
 std::vector<TunedShape> grid(const ir::Kernel& k) {
   return {shape(k, 1024, 512, cfg(4, 4), 0.010, 0.012),   shape(k, 8192, 512, cfg(4, 4), 0.030, 0.040),
           shape(k, 1024, 4096, cfg(2, 8), 0.020, 0.025),  shape(k, 8192, 4096, cfg(2, 8), 0.090, 0.100),

@@ -111,14 +111,21 @@ done
 # 2. The translations: default, the dispatching launcher, each shape's tuned config alone.
 for k in "${kernels[@]}"; do
   [ -f "$out/$k.tune.json" ] || { echo "gpu_tune_shapes: no tuning result for $k"; continue; }
+  rm -f "$work/$k".t*.cu
   "$tilecc" translate "$carry/$k.json" --arch sm_90a -o "$work/$k.default.cu" &&
     "$tilecc" translate "$carry/$k.json" --arch sm_90a --tuned --db "$db" -o "$out/$k.dispatch.cu" ||
     { echo "gpu_tune_shapes: translating $k failed"; continue; }
   awk '/tilecc: tuned shapes/,/^}/' "$out/$k.dispatch.cu"
+  # One translation per distinct tuned config; <kernel>.tuned_of says which is each shape's.
   python3 - "$out/$k.tune.json" "$work/$k" <<'PY' > "$work/$k.configs"
 import json, sys
-for i, s in enumerate(json.load(open(sys.argv[1]))["shapes"]):
-    print(f"{sys.argv[2]}.t{i}.cu {json.dumps(s['best_config'], separators=(',', ':'))}")
+configs, of = [], []
+for s in json.load(open(sys.argv[1]))["shapes"]:
+    c = json.dumps(s["best_config"], separators=(",", ":"), sort_keys=True)
+    if c not in configs: configs.append(c)
+    of.append(f"t{configs.index(c)}")
+for i, c in enumerate(configs): print(f"{sys.argv[2]}.t{i}.cu {c}")
+json.dump(of, open(sys.argv[2] + ".tuned_of", "w"))
 PY
   while read -r file config; do
     "$tilecc" translate "$carry/$k.json" --arch sm_90a --config "$config" -o "$file" ||
@@ -241,9 +248,9 @@ for k in sys.argv[1:]:
 PY
 
 # 4. The table.
-python3 - "$out" "$work/results.txt" "${kernels[@]}" <<'PY'
+python3 - "$out" "$work/results.txt" "$work" "${kernels[@]}" <<'PY'
 import json, os, sys
-out, results, kernels = sys.argv[1], sys.argv[2], sys.argv[3:]
+out, results, work, kernels = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 t, torch, check = {}, {}, {}
 for line in open(results):
     f = line.split()
@@ -264,7 +271,7 @@ for k in kernels:
     for s in labels:
         v = t[(k, s)]
         if v["kind"] == "tuned":
-            own = v.get(f"t{tuned_labels.index(s)}", 0)
+            own = v.get(json.load(open(f"{work}/{k}.tuned_of"))[tuned_labels.index(s)], 0)
         else:
             own = min([x for n, x in v.items() if n.startswith("t") or n == "default"])
         d, dflt, pt = v.get("dispatch", 0), v.get("default", 0), torch.get((k, s), 0)

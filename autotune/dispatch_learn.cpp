@@ -237,7 +237,8 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
   d.header.push_back(fmt::format("extents all lie in [lo, hi) runs its config; rows reach {}x beyond the tuned extents,",
                                  o.far));
   d.header.push_back("and shapes no row covers run the default config. Shapes are written as the extents joined by x;");
-  d.header.push_back("times are the tuner's medians at that shape.");
+  d.header.push_back("times are the tuner's medians at that shape (\"default\": the default config with whole rows");
+  d.header.push_back("fitted to the shape, as the tuner measured it).");
   return d;
 }
 

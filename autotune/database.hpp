@@ -99,7 +99,8 @@ namespace tilecc::autotune {
 
 /// The best recorded config for `kernel`, for `translate --tuned`: entries of the same kernel
 /// source, kernel, tilecc version and config-space fingerprint; among them those measured on
-/// a GPU of `arch`'s generation if any, whose spec contains `spec_filter`; the latest wins.
+/// a GPU of `arch`'s generation if any, whose spec contains `spec_filter`; among them those
+/// measured as `deploy` runs them if any (TuneOptions::deploy; empty: any); the latest wins.
 struct TunedChoice {
   DbEntry entry;
   std::string db_path;
@@ -108,6 +109,21 @@ struct TunedChoice {
   std::string comment() const;
 };
 std::optional<TunedChoice> find_tuned(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
-                                      const std::string& spec_filter = {});
+                                      const std::string& spec_filter = {}, const std::string& deploy = {});
+
+/// How an entry's config was measured (TuneOptions::deploy; entries before it: "runtime").
+std::string deploy_of(const DbEntry& entry);
+
+/// Every tuned shape of `kernel`, for `translate --tuned`'s shape dispatch: the entries
+/// find_tuned would choose among that record their arguments (details "args", written by
+/// `tilecc tune` since shapes are tuned as a set), on the GPU of the latest of them, the latest
+/// per set of arguments, preferring those measured as `deploy` ran them ("translate": the
+/// generic kernel, "translate-auto", "runtime"; see TuneOptions::deploy). Ordered by arguments.
+struct TunedShapes {
+  std::vector<DbEntry> entries;
+  std::string db_path, gpu, cc;
+};
+TunedShapes find_tuned_shapes(const ir::Kernel& kernel, const TuningDb& db, const std::string& arch,
+                              const std::string& deploy, const std::string& spec_filter = {});
 
 }  // namespace tilecc::autotune

@@ -169,6 +169,43 @@ class HostArgs {
 
 }  // namespace
 
+namespace {
+
+/// A slot's value for the tuner's arguments (buffers as the bench worker allocates them).
+config::SlotValue slot_value(const HostArgs& host, const config::Slot& s, const std::vector<ArgSpec>& bound) {
+  config::SlotValue v;
+  if (s.kind == config::SlotKind::LoopExtent) {
+    v.value = host.eval_int(s.loop->end) - host.eval_int(s.loop->begin);
+    v.block = s.block;
+    return v;
+  }
+  const ArgSpec& a = bound.at(static_cast<std::size_t>(s.param));
+  v.address = kBufferAlignment;  // cuMemAlloc'd buffers (the bench worker's) are at least this aligned
+  v.element_bytes = ir::size_bytes(a.dtype);
+  v.rank = static_cast<int>(a.sizes.size());
+  v.strides = a.strides.data();
+  if (s.kind == config::SlotKind::Scalar) v.value = static_cast<std::int64_t>(a.value);
+  if (s.kind == config::SlotKind::Size) v.value = a.sizes.at(static_cast<std::size_t>(s.dim));
+  if (s.kind == config::SlotKind::Stride) v.value = a.strides.at(static_cast<std::size_t>(s.dim));
+  return v;
+}
+
+}  // namespace
+
+config::Specialization auto_specialization_for(const ir::Kernel& kernel, const config::Config& config,
+                                                const std::vector<ArgSpec>& bound, const std::string& arch) {
+  const HostArgs host(kernel, bound);
+  const std::vector<config::Slot> slots = config::specialization_slots(kernel, config);
+  const std::span<const config::FactRule> table = config::fact_table(config::backend_of(arch));
+  // The launcher takes the first variant whose requirements all hold (emit_kernel_text).
+  for (const config::SpecializedVariant& v : config::auto_variants(kernel, slots, table)) {
+    bool holds = true;
+    for (const config::Requirement& r : v.requires_) holds = holds && r.rule->holds(slot_value(host, r.slot, bound));
+    if (holds) return v.specialization;
+  }
+  return {};
+}
+
 config::Specialization specialization_for(const ir::Kernel& kernel, const config::Config& config,
                                            const std::vector<ArgSpec>& bound, const std::string& arch) {
   const HostArgs host(kernel, bound);
@@ -176,20 +213,7 @@ config::Specialization specialization_for(const ir::Kernel& kernel, const config
   const std::span<const config::FactRule> table = config::fact_table(config::backend_of(arch));
   config::SpecKeyBuilder builder(config::Shapes::Dynamic);
   for (const config::Slot& s : slots) {
-    config::SlotValue v;
-    if (s.kind == config::SlotKind::LoopExtent) {
-      v.value = host.eval_int(s.loop->end) - host.eval_int(s.loop->begin);
-      v.block = s.block;
-    } else {
-      const ArgSpec& a = bound.at(static_cast<std::size_t>(s.param));
-      v.address = kBufferAlignment;  // cuMemAlloc'd buffers (the bench worker's) are at least this aligned
-      v.element_bytes = ir::size_bytes(a.dtype);
-      v.rank = static_cast<int>(a.sizes.size());
-      v.strides = a.strides.data();
-      if (s.kind == config::SlotKind::Scalar) v.value = static_cast<std::int64_t>(a.value);
-      if (s.kind == config::SlotKind::Size) v.value = a.sizes.at(static_cast<std::size_t>(s.dim));
-      if (s.kind == config::SlotKind::Stride) v.value = a.strides.at(static_cast<std::size_t>(s.dim));
-    }
+    const config::SlotValue v = slot_value(host, s, bound);
     builder.add_facts(config::facts_of(table, s.kind, v));
   }
   config::SpecKey key;

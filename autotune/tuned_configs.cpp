@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "autotune/dispatch_learn.hpp"
 #include "autotune/tuner.hpp"
 #include "runtime/driver.hpp"
 #include "tilecc/version.hpp"
@@ -178,10 +179,40 @@ std::optional<config::Config> TunedConfigs::config_for(const runtime::ConfigQuer
     return config_of(*e, q.kernel, db_);
   }
   if (!options_.tune_on_miss) {
+    if (std::optional<config::Config> c = nearest(q, gpu, cc)) {
+      count(&TunedConfigsStats::nearest);
+      return c;
+    }
     count(&TunedConfigsStats::defaults);
     return std::nullopt;
   }
   return tune(q, *key);
+}
+
+std::optional<config::Config> TunedConfigs::nearest(const runtime::ConfigQuery& q, const std::string& gpu,
+                                                    const std::string& cc) const {
+  if (!options_.nearest_shape) return std::nullopt;
+  const TunedShapes found = find_tuned_shapes(q.kernel, db_, q.arch, "runtime");
+  if (found.entries.empty() || found.gpu != gpu || found.cc != cc) return std::nullopt;
+  try {
+    std::vector<TunedShape> shapes;
+    for (const DbEntry& e : found.entries) shapes.push_back(tuned_shape_of(q.kernel, e));
+    DispatchOptions o;
+    o.max_configs = options_.dispatch_configs;
+    o.arch = q.arch;
+    const config::ShapeDispatch d = learn_dispatch(q.kernel, shapes, o);
+    // The launch's extents, in the table's features.
+    std::vector<std::int64_t> x;
+    const auto features = shape_features(q.kernel, bind_args(q.kernel, arg_specs_for(q.kernel, q.args)));
+    for (const std::string& f : d.features)
+      for (const auto& [name, value] : features)
+        if (name == f) x.push_back(value);
+    const int row = d.row_for(x);
+    if (row < 0 || d.rows[static_cast<std::size_t>(row)].config < 0) return std::nullopt;
+    return d.configs[static_cast<std::size_t>(d.rows[static_cast<std::size_t>(row)].config)].config;
+  } catch (const std::invalid_argument& e) {
+    throw DbError(fmt::format("tuning database {}: {}", db_.path().string(), e.what()));
+  }
 }
 
 config::Config TunedConfigs::tune(const runtime::ConfigQuery& q, const DbKey& key) {

@@ -10,7 +10,9 @@
 // For the first launch of each runtime key, TunedConfigs derives the database key that
 // `tilecc tune` records for the same arguments (tuning_key: kernel source hash, kernel, the
 // arguments' spec, GPU name and compute capability, tilecc version, config-space fingerprint)
-// and answers the stored best config. On a miss it answers nothing (the default config), or,
+// and answers the stored best config. On a miss it answers the config of the nearest tuned
+// shape's bucket (the shape dispatch `translate --tuned` prints, learned from the entries of
+// this kernel and GPU), or nothing (the default config) when the launch is far from them; or,
 // with tune_on_miss, runs the tuner for these arguments (quick effort, bounded budget),
 // records the result in the database (atomically, as `tilecc tune` does) and answers it; the
 // next launch, Kernel or process finds it there without tuning.
@@ -49,7 +51,11 @@ struct TuneError : std::runtime_error {
 struct TunedConfigsOptions {
   std::filesystem::path db;        // empty: TuningDb::default_path() ($TILECC_TUNE_DB, ...)
   std::string gpu, cc;             // the GPU the key names ("NVIDIA H200", "9.0"); empty: this one's
-  bool tune_on_miss = false;       // tune on a database miss (else: the default config)
+  bool tune_on_miss = false;       // tune on a database miss (else: the nearest tuned shape's, or the default config)
+  /// On a miss without tune_on_miss: the config of the tuned shape whose bucket holds the launch's
+  /// extents, by the table `translate --tuned` prints over this GPU's tuned shapes (dispatch_learn.hpp).
+  bool nearest_shape = true;
+  int dispatch_configs = 4;        // as translate's --dispatch-configs
   // Tuning on first use:
   std::string tilecc;              // the tilecc executable; empty: $TILECC_BIN, then $PATH
   std::string effort = "quick";    // quick | full
@@ -64,6 +70,7 @@ struct TunedConfigsStats {
   long asked = 0;     // keys the runtime asked about
   long found = 0;     // answered from the database
   long tuned = 0;     // tuned on first use (then recorded)
+  long nearest = 0;   // answered by the bucket of the nearest tuned shape (nearest_shape)
   long defaults = 0;  // answered nothing: the default config
 };
 
@@ -78,6 +85,8 @@ class TunedConfigs final : public runtime::ConfigProvider {
 
  private:
   config::Config tune(const runtime::ConfigQuery& query, const DbKey& key);
+  std::optional<config::Config> nearest(const runtime::ConfigQuery& query, const std::string& gpu,
+                                        const std::string& cc) const;
   void count(long TunedConfigsStats::*field);
   TunedConfigsOptions options_;
   TuningDb db_;

@@ -68,7 +68,12 @@ nlohmann::json TuneResult::to_json() const {
   nlohmann::json j = {{"device", device},         {"key", key.to_json()},        {"db_key", key.hash()},
                       {"best_config", best_config}, {"best_ms", best_ms},         {"default_ms", default_ms},
                       {"tune_seconds", tune_seconds}, {"tried", tried},          {"failed", failed},
-                      {"generations", generations}, {"convergence", conv},       {"trials", trials_json}};
+                      {"generations", generations}, {"convergence", conv},       {"trials", trials_json},
+                      {"args", args},               {"deploy", deploy},          {"default_config", default_config}};
+  if (!measured.empty()) {
+    j["measured"] = nlohmann::json::array();
+    for (const auto& [config, ms] : measured) j["measured"].push_back({{"config", config}, {"ms", ms}});
+  }
   if (random_requested) {
     j["random"] = {{"requested", random_requested},      {"measured", random_measured}, {"slow", random_slow},
                    {"best_ms", random_best_ms},           {"tuned_best_ms_same_conditions", tuned_best_remeasured_ms},
@@ -83,25 +88,49 @@ DbEntry TuneResult::db_entry(const TuneOptions& o) const {
   e.config = best_config;
   e.ms = best_ms;
   e.details = {{"effort", o.effort}, {"search", o.search}, {"seed", o.seed}, {"tried", tried},
-               {"tune_seconds", tune_seconds}, {"default_ms", default_ms}};
+               {"tune_seconds", tune_seconds}, {"default_ms", default_ms}, {"default_config", default_config},
+               {"args", args}, {"deploy", deploy}};
+  // Other shapes' bests measured here: the shape dispatch's cross times (dispatch_learn.hpp).
+  if (!measured.empty()) {
+    e.details["measured"] = nlohmann::json::array();
+    for (const auto& [config, ms] : measured) e.details["measured"].push_back({{"config", config}, {"ms", ms}});
+  }
   return e;
 }
 
 namespace {
 
+/// The worker processes: compile workers live across the shapes of tune_shapes (stateless,
+/// NVRTC warm); the bench worker is started afresh for each shape (its buffers are the shape's).
+struct Workers {
+  std::vector<Worker> compilers, bench;
+};
+
+void start_compilers(Workers& w, const TuneOptions& o) {
+  if (!w.compilers.empty()) return;
+  const std::string self = o.self.empty() ? self_executable() : o.self;
+  const std::string log = o.worker_log.empty() ? "/dev/null" : o.worker_log;
+  const int jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < jobs; ++i) w.compilers.emplace_back(std::vector<std::string>{self, "tune-worker", "--role", "compile"}, log);
+}
+
 /// One tuning session: the workers, the reference and the measurements so far.
 class Session {
  public:
-  Session(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& o, const Progress& progress)
-      : kernel_(kernel), o_(o), progress_(progress) {
+  Session(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& o, const Progress& progress,
+          Workers& workers)
+      : kernel_(kernel), o_(o), progress_(progress), compilers_(workers.compilers), bench_(workers.bench) {
+    if (!o_.specialize) o_.deploy = "translate";
+    if (o_.deploy != "runtime" && o_.deploy != "translate" && o_.deploy != "translate-auto")
+      throw std::invalid_argument("unknown deployment '" + o_.deploy + "' (runtime, translate or translate-auto)");
     start_ = now_s();
     auto_compile_timeout_ = o_.compile_timeout_s <= 0;
     if (auto_compile_timeout_) o_.compile_timeout_s = o_.effort == "full" ? 120 : 30;
     bound_ = bind_args(kernel_, args);
     const std::string self = o_.self.empty() ? self_executable() : o_.self;
     const std::string log = o_.worker_log.empty() ? "/dev/null" : o_.worker_log;
-    const int jobs = o_.jobs > 0 ? o_.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    for (int i = 0; i < jobs; ++i) compilers_.emplace_back(std::vector<std::string>{self, "tune-worker", "--role", "compile"}, log);
+    start_compilers(workers, o_);
+    bench_.clear();
     bench_.push_back(Worker({self, "tune-worker", "--role", "bench"}, log));
     ir::Module m;
     m.kernels.push_back(kernel_);
@@ -128,7 +157,11 @@ class Session {
     base.full_extent = full_extent_for(kernel_, bound_);
     space_ = std::make_unique<autotune::ConfigSpace>(kernel_, base, arch_);
     tspace_ = std::make_unique<TuneSpace>(*space_, arch_);
-    result_.key = tuning_key(kernel_, spec_key(bound_), result_.device.value("name", ""), result_.device.value("cc", ""));
+    // Deployments other than the runtime's measure other code: their entries are their own.
+    const std::string spec = spec_key(bound_) + (o_.deploy == "runtime" ? "" : ";deploy=" + o_.deploy);
+    result_.key = tuning_key(kernel_, spec, result_.device.value("name", ""), result_.device.value("cc", ""));
+    result_.args = arg_texts_;
+    result_.deploy = o_.deploy;
 
     // The reference: the default config (else the first valid random one).
     Genome reference = tspace_->to_genome(space_->default_point());
@@ -144,12 +177,18 @@ class Session {
       compile(one);
       if (!one[0].error.empty()) throw std::runtime_error("the reference config does not compile: " + one[0].error);
       reference_request_ = program(one[0]);
+      result_.default_config = one[0].config;
       // Quick: a candidate compiling 20x longer than the default (at least 10 s) is a huge
       // unrolled register tile, as slow to run as to build: given up on.
       if (auto_compile_timeout_ && o_.effort != "full")
         o_.compile_timeout_s = std::clamp(20 * one[0].compile_s, 10.0, o_.compile_timeout_s);
     }
     if (o_.dry_run > 0) return dry_run(reference);
+    if (o_.cross_only) {
+      measure_cross();
+      result_.tune_seconds = now_s() - start_;
+      return result_;
+    }
 
     // The search.
     HybridOptions h;
@@ -197,7 +236,18 @@ class Session {
     if (!(best < kInf))
       throw std::runtime_error(fmt::format("none of the best {} candidates ran correctly when measured again",
                                            ranked.size()));
+    // The default measured the same way beside it: a config slower than the default is never
+    // recorded (the default is, then).
+    const double def = remeasure(result_.default_config);
+    if (std::isfinite(def)) {
+      result_.default_ms = def;
+      if (def <= best) {
+        best = def;
+        result_.best_config = result_.default_config;
+      }
+    }
     result_.best_ms = best;
+    measure_cross();
     result_.tune_seconds = now_s() - start_;
     report("done");
 
@@ -206,9 +256,18 @@ class Session {
   }
 
  private:
+  /// TuneOptions::cross, each measured as re-measured bests are.
+  void measure_cross() {
+    for (const nlohmann::json& c : o_.cross) {
+      const double ms = remeasure(c);
+      if (std::isfinite(ms)) result_.measured.emplace_back(c, ms);
+    }
+  }
+
   struct Candidate {
     Genome genome;
     nlohmann::json config;
+    nlohmann::json run_config;  // what runs: the config, or its looped variant for rows beyond full_extent
     std::string source, symbol, source_hash;
     int dynamic_shared = 0;  // bytes the launch must ask for (deep dot pipelines)
     double compile_s = 0;    // the compile worker's time (a cache hit: almost none)
@@ -220,17 +279,7 @@ class Session {
     Candidate c;
     c.genome = g;
     try {
-      const config::Config config = tspace_->config(g);
-      c.config = nlohmann::json::parse(config.to_json());
-      launch_grid(kernel_, config, bound_, sms_);
-      codegen::EmitOptions eo;
-      eo.arch = arch_;
-      if (o_.specialize) eo.specialization = specialization_for(kernel_, config, bound_, arch_);
-      const codegen::KernelCode code = codegen::emit_kernel(kernel_, config, eo);
-      c.source = candidate_source(code.global_function);
-      c.symbol = code.kernel_symbol;
-      c.dynamic_shared = dynamic_shared_bytes(code.resources);
-      c.source_hash = runtime::hash_parts({c.source, arch_});
+      emit(tspace_->config(g), c);
     } catch (const std::exception& e) {
       c.error = e.what();
       c.status = "invalid";
@@ -238,10 +287,52 @@ class Session {
     return c;
   }
 
+  /// A config as it is (another shape's best: its full_extent may not be this space's).
+  Candidate prepare_config(const nlohmann::json& j) {
+    Candidate c;
+    try {
+      emit(config::parse_config(j.dump(), kernel_), c);
+    } catch (const std::exception& e) {
+      c.error = e.what();
+      c.status = "invalid";
+    }
+    return c;
+  }
+
+  /// The code that runs for `config` at these arguments, as the deployment emits it.
+  void emit(const config::Config& config, Candidate& c) {
+    {
+      c.config = nlohmann::json::parse(config.to_json());
+      config::Config run = config;
+      bool looped = false;
+      try {
+        launch_grid(kernel_, config, bound_, sms_);
+      } catch (const ArgError&) {
+        // Rows beyond the config's full_extent: the launchers run its looped variant.
+        const std::optional<config::Config> looped_config = config::looped_fallback(kernel_, config);
+        if (!looped_config) throw;
+        run = *looped_config;
+        looped = true;
+        launch_grid(kernel_, run, bound_, sms_);
+      }
+      c.run_config = nlohmann::json::parse(run.to_json());
+      codegen::EmitOptions eo;
+      eo.arch = arch_;
+      if (o_.deploy == "runtime") eo.specialization = specialization_for(kernel_, run, bound_, arch_);
+      // (A generated launcher's looped variant is generic: specialized variants come after it.)
+      if (o_.deploy == "translate-auto" && !looped) eo.specialization = auto_specialization_for(kernel_, run, bound_, arch_);
+      const codegen::KernelCode code = codegen::emit_kernel(kernel_, run, eo);
+      c.source = candidate_source(code.global_function);
+      c.symbol = code.kernel_symbol;
+      c.dynamic_shared = dynamic_shared_bytes(code.resources);
+      c.source_hash = runtime::hash_parts({c.source, arch_});
+    }
+  }
+
   /// What the bench worker needs to find a compiled candidate in the cache and launch it.
   nlohmann::json program(const Candidate& c) const {
     return {{"source", c.source},   {"symbol", c.symbol},   {"arch", arch_},
-            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"config", c.config},
+            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"config", c.run_config},
             {"dynamic_shared", c.dynamic_shared}};
   }
 
@@ -398,7 +489,7 @@ class Session {
   }
 
   double remeasure(const nlohmann::json& config) {
-    Candidate c = prepare(tspace_->to_genome(space_->encode(config::parse_config(config.dump(), kernel_))));
+    Candidate c = prepare_config(config);
     std::vector<Candidate> one = {c};
     compile(one);
     if (!one[0].error.empty()) return kInf;
@@ -500,7 +591,8 @@ class Session {
   std::string ir_text_, arch_;
   int sms_ = 0;
   double start_ = 0;
-  std::vector<Worker> compilers_, bench_;
+  std::vector<Worker>& compilers_;
+  std::vector<Worker>& bench_;
   bool bench_ready_ = false, auto_compile_timeout_ = false;
   nlohmann::json reference_request_;
   std::unique_ptr<autotune::ConfigSpace> space_;
@@ -514,8 +606,46 @@ class Session {
 
 TuneResult tune(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& options,
                 const Progress& progress) {
-  Session s(kernel, args, options, progress);
+  Workers workers;
+  Session s(kernel, args, options, progress, workers);
   return s.run();
+}
+
+std::vector<TuneResult> tune_shapes(const ir::Kernel& kernel, const std::vector<std::vector<ArgSpec>>& shapes,
+                                    const TuneOptions& options, const Progress& progress) {
+  if (shapes.empty()) throw std::invalid_argument("tilecc tune: no shapes to tune");
+  Workers workers;
+  const double t0 = now_s();
+  const double budget = options.budget_s > 0 ? options.budget_s : (options.effort == "full" ? 600.0 : 40.0);
+  std::vector<TuneResult> out;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    TuneOptions o = options;
+    o.budget_s = std::max(1.0, (budget - (now_s() - t0)) / static_cast<double>(shapes.size() - i));
+    out.push_back(Session(kernel, shapes[i], o, progress, workers).run());
+  }
+  // Every shape's best at every other shape (cubins mostly from the cache by now).
+  for (std::size_t i = 0; i < shapes.size() && shapes.size() > 1; ++i) {
+    TuneOptions o = options;
+    o.cross_only = true;
+    o.compare_random = 0;
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      const nlohmann::json& c = out[j].best_config;
+      if (c != out[i].best_config && std::find(o.cross.begin(), o.cross.end(), c) == o.cross.end()) o.cross.push_back(c);
+    }
+    if (o.cross.empty()) continue;
+    TuneResult& r = out[i];
+    for (auto& [config, ms] : Session(kernel, shapes[i], o, {}, workers).run().measured) {
+      // Another shape's best may beat what the search found here: it is this shape's best then.
+      if (ms < r.best_ms) {
+        r.measured.emplace_back(r.best_config, r.best_ms);
+        r.best_config = config;
+        r.best_ms = ms;
+      } else {
+        r.measured.emplace_back(config, ms);
+      }
+    }
+  }
+  return out;
 }
 
 std::string convergence_svg(const TuneResult& r, const std::string& title) {

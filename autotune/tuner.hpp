@@ -38,7 +38,16 @@ struct TuneOptions {
   double compare_random_budget_s = 0;  // stop the sample after this many seconds (0: never)
   std::string worker_log;         // workers' stderr (empty: /dev/null)
   std::string self;               // the tilecc executable (empty: this one)
-  bool specialize = true;         // emit candidates with the arguments' facts (specialization_for)
+  bool specialize = true;         // false: deploy "translate" (kept for callers of the older flag)
+  /// What candidates are measured as, so the recorded time is that of the code that will run:
+  /// "runtime": specialized for the arguments' facts (specialization_for), as the runtime
+  /// compiles a launch; "translate": the generic kernel `translate --tuned` prints;
+  /// "translate-auto": the variant `translate --tuned --specialize=auto` picks for them.
+  std::string deploy = "runtime";
+  /// Configs measured at this shape after the search, as they are (other shapes' bests, for
+  /// the shape dispatch's cross times; TuneResult::measured).
+  std::vector<nlohmann::json> cross;
+  bool cross_only = false;        // measure the reference and `cross` only (no search)
   int dry_run = 0;                // no GPU: emit and compile the reference and this many random
                                   // valid configs for `arch` (default sm_90a, 132 SMs), measure nothing
 };
@@ -60,7 +69,11 @@ struct TuneResult {
   DbKey key;
   nlohmann::json best_config;
   double best_ms = 0;
-  double default_ms = 0;          // the reference (default config)
+  double default_ms = 0;          // the reference (default config), re-measured beside the best
+  nlohmann::json default_config;  // the reference's config
+  std::vector<std::string> args;  // the arguments, as --arg spells them
+  std::string deploy;             // TuneOptions::deploy
+  std::vector<std::pair<nlohmann::json, double>> measured;  // TuneOptions::cross, as measured here
   double tune_seconds = 0;        // wall time of the tuning (setup, search, re-measure)
   int tried = 0, failed = 0, generations = 0;
   std::vector<Trial> trials;      // in measurement order (search, then random)
@@ -87,6 +100,14 @@ using Progress = std::function<void(const TuneResult&, const std::string& phase)
 
 TuneResult tune(const ir::Kernel& kernel, const std::vector<ArgSpec>& args, const TuneOptions& options,
                 const Progress& progress = {});
+
+/// Tunes each shape in turn within one budget (options.budget_s for all of them, shared
+/// out evenly over the shapes left), with one pool of compile workers and the cubin cache
+/// shared, so a candidate whose code is the same at several shapes compiles once; then
+/// measures every shape's best at every other shape (TuneResult::measured: what the shape
+/// dispatch learns from). `progress` is called per shape as by tune(). Throws as tune() does.
+std::vector<TuneResult> tune_shapes(const ir::Kernel& kernel, const std::vector<std::vector<ArgSpec>>& shapes,
+                                    const TuneOptions& options, const Progress& progress = {});
 
 /// The full_extent a config needs for these arguments: the next power of two of the largest
 /// whole-dimension tile (`x[tm, tl::all]`), or the default config's.

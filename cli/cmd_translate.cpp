@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "autotune/database.hpp"
+#include "autotune/tuned_dispatch.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
 #include "cli/header_dirs.hpp"
 #include "translator/config/config.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/codegen/emit_torch.hpp"
+#include "translator/codegen/emit_dispatch.hpp"
 #include "translator/codegen/line_directives.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
@@ -94,6 +96,10 @@ class Translate final : public CLI::App {
     add_flag("--tuned", tuned_, "Use the best config recorded by `tilecc tune` (the header comment names its key and time)");
     add_option("--db", tuned_db_, "Tuning database for --tuned (default: $TILECC_TUNE_DB or ~/.cache/tilecc/tuning.json)");
     add_option("--tuned-spec", tuned_spec_, "With --tuned: only entries whose argument spec contains this text");
+    add_option("--dispatch-configs", dispatch_configs_,
+               "With --tuned and several tuned shapes: the most tuned configs the launcher picks among by shape")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
     add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
     add_option("-I", include_dirs_, "Add a folder to Clang's include path (repeatable; -Idir or -I dir)");
@@ -227,10 +233,27 @@ class Translate final : public CLI::App {
         }
       }
       std::string tuned_note;
+      if (tuned_ && (kernel_.empty() || kernel_ == k.name) && !print_after_all_ && print_after_.empty()) {
+        // Several tuned shapes: a launcher dispatching among their configs (autotune/tuned_dispatch.hpp).
+        try {
+          const auto dispatch = autotune::find_tuned_dispatch(k, autotune::TuningDb(tuned_db_), arch_,
+                                                              specialize_ == "auto" ? "translate-auto" : "translate",
+                                                              tuned_spec_, dispatch_configs_);
+          if (dispatch) {
+            code[i] = codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment);
+            continue;
+          }
+        } catch (const codegen::CodegenError& e) {
+          fail(e.what());
+        } catch (const std::exception& e) {
+          fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
+        }
+      }
       if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
         std::optional<autotune::TunedChoice> choice;
         try {
-          choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_);
+          choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_,
+                                        specialize_ == "auto" ? "translate-auto" : "translate");
           if (choice) config = config::parse_config(choice->entry.config.dump(), k);
         } catch (const std::exception& e) {
           fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
@@ -360,6 +383,7 @@ class Translate final : public CLI::App {
   std::vector<std::string> print_after_;
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false, line_directives_ = false;
   std::string tuned_db_, tuned_spec_;
+  int dispatch_configs_ = 4;
   std::vector<std::string> extra_args_, overrides_, no_specialize_;
   std::vector<std::string> include_dirs_, defines_, compiler_args_, read_files_;
   std::string depfile_;

@@ -10,11 +10,13 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autotune/database.hpp"
 #include "autotune/launch.hpp"
 #include "autotune/tuner.hpp"
+#include "autotune/worker.hpp"
 #include "autotune/worker_roles.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
@@ -113,8 +115,22 @@ class Tune final : public CLI::App {
         ->required()
         ->check(CLI::ExistingFile);
     add_option("-k,--kernel", kernel_, "Kernel to tune (needed when the file defines several)");
-    add_option("--arg", args_, "Argument to tune for, e.g. x=bf16[4096,4096] or n=4096 (one per parameter)")
+    add_option("--arg", args_,
+               "Argument to tune for, e.g. x=bf16[4096,4096] or n=4096 (one per parameter; naming a parameter "
+               "again starts the next shape)")
         ->allow_extra_args(false);
+    add_option("--shape", shape_texts_,
+               "One shape to tune for, its arguments separated by spaces: --shape 'x=bf16[1024,512] "
+               "out=bf16[1024,512]' (repeatable; the shapes share --budget)");
+    add_option("--shapes", shapes_file_,
+               "A file of shapes, one per line as --shape takes them ('#' starts a comment)")
+        ->check(CLI::ExistingFile);
+    add_option("--deploy", o_.deploy,
+               "Measure candidates as this deployment runs them: runtime (specialized for the arguments' facts), "
+               "translate (the generic kernel `translate --tuned` prints) or translate-auto (the variant of "
+               "`translate --tuned --specialize=auto`)")
+        ->check(CLI::IsMember({"runtime", "translate", "translate-auto"}))
+        ->capture_default_str();
     add_option("--effort", o_.effort, "Search effort")->check(CLI::IsMember({"quick", "full"}))->capture_default_str();
     add_option("--budget", o_.budget_s, "Seconds of search (default: quick 40, full 600)")
         ->type_name("SECONDS")
@@ -126,9 +142,7 @@ class Tune final : public CLI::App {
     add_flag("--surrogate", o_.surrogate,
              "Differential evolution (--search de, --effort full) draws 4 trials per member and compiles the one a "
              "nearest-neighbour model of the measurements so far predicts fastest");
-    add_flag("--generic{false}", o_.specialize,
-             "Measure generic kernels (default: specialized for the arguments' facts, as the runtime compiles them: "
-             "aligned buffers, unit and multiple-of-16 strides, extents the block sizes divide)");
+    add_flag("--generic{false}", o_.specialize, "Same as --deploy translate");
     add_option("-j,--jobs", o_.jobs, "Compile worker processes (default: one per core)");
     add_option("--arch", o_.arch, "Compile for this arch (default: the GPU's)");
     add_option("--db", db_, "Tuning database (default: $TILECC_TUNE_DB or ~/.cache/tilecc/tuning.json)");
@@ -145,6 +159,9 @@ class Tune final : public CLI::App {
     add_option("--templates-dir", templates_, "The device library folder (templates/)")->capture_default_str();
     add_option("--worker-log", o_.worker_log, "Append the workers' stderr to this file");
     add_flag("--quiet", quiet_, "No progress line");
+    add_flag("--print-key", print_key_,
+             "Print the key fields the kernel's database entries have (source_hash, kernel, version, space), one "
+             "NAME=VALUE a line, and exit: no GPU, no --arg needed");
     add_option("--dry-run", o_.dry_run,
                "No GPU needed: emit and compile the reference and N random valid configs (default arch sm_90a), "
                "measure nothing, record nothing")
@@ -157,15 +174,29 @@ class Tune final : public CLI::App {
     check_input("tilecc tune", input_);
     for (const std::string& out : {json_, plot_})
       if (!out.empty()) check_output("tilecc tune", out, {input_});
-    std::vector<autotune::ArgSpec> specs;
-    try {
-      for (const std::string& a : args_) specs.push_back(autotune::parse_arg(a));
-    } catch (const autotune::ArgError& e) {
-      fail(e.what());
+    if (!o_.specialize) o_.deploy = "translate";
+    if (print_key_) {
+      print_key();
+      return;
     }
+    const std::vector<std::vector<autotune::ArgSpec>> shapes = parse_shapes();
+    const std::vector<autotune::ArgSpec>& specs = shapes.front();
     const ir::Module module = load_module(input_);
     const ir::Kernel& kernel = module.kernels[select_kernel(module, kernel_, specs)];
     o_.include_dirs = {templates_};
+    for (std::size_t i = 1; i < shapes.size(); ++i) {
+      try {
+        autotune::bind_args(kernel, shapes[i]);
+      } catch (const autotune::ArgError& e) {
+        std::string args;
+        for (const autotune::ArgSpec& a : shapes[i]) args += (args.empty() ? "" : " ") + a.to_string();
+        fail(fmt::format("kernel {}: shape {} ({}): {}", autotune::kernel_display_name(kernel), i + 1, args, e.what()));
+      }
+    }
+    if (shapes.size() > 1) {
+      run_shapes(kernel, shapes);
+      return;
+    }
     const bool tty = ::isatty(2);
     double last_print = -1e9;
     std::string last_phase;
@@ -220,6 +251,111 @@ class Tune final : public CLI::App {
                                                                  r.device.value("name", ""), r.key.spec.substr(0, 60))));
   }
 
+  /// The shapes of --arg (a repeated name starts the next), --shape and --shapes, in that order.
+  std::vector<std::vector<autotune::ArgSpec>> parse_shapes() const {
+    std::vector<std::vector<autotune::ArgSpec>> shapes;
+    auto add = [&](const std::vector<std::string>& texts, const std::string& where) {
+      std::vector<autotune::ArgSpec> shape;
+      for (const std::string& t : texts) {
+        autotune::ArgSpec a;
+        try {
+          a = autotune::parse_arg(t);
+        } catch (const autotune::ArgError& e) {
+          fail(where.empty() ? e.what() : where + ": " + e.what());
+        }
+        const bool again = std::any_of(shape.begin(), shape.end(), [&](const auto& b) { return b.name == a.name; });
+        if (again && !where.empty())
+          fail(fmt::format("{}: '{}' is given twice in one shape (one --arg per parameter)", where, a.name));
+        if (again) shapes.push_back(std::exchange(shape, {}));
+        shape.push_back(a);
+      }
+      if (!shape.empty()) shapes.push_back(shape);
+    };
+    add(args_, "");
+    for (const std::string& s : shape_texts_) add(split_words(s), fmt::format("--shape '{}'", s));
+    if (!shapes_file_.empty()) {
+      std::istringstream in(read_text(shapes_file_));
+      int n = 0;
+      for (std::string line; std::getline(in, line);) {
+        ++n;
+        if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+        const std::vector<std::string> words = split_words(line);
+        if (!words.empty()) add(words, fmt::format("{}:{}", shapes_file_, n));
+      }
+    }
+    if (shapes.empty())
+      fail("no arguments to tune for: give one --arg per kernel parameter (x=bf16[4096,4096], n=4096), --shape or "
+           "--shapes");
+    if (shapes.size() > 1 && o_.dry_run > 0) fail("--dry-run takes one shape");
+    return shapes;
+  }
+
+  void print_key() const {
+    const ir::Module module = load_module(input_);
+    std::vector<const ir::Kernel*> named;
+    for (const ir::Kernel& k : module.kernels) {
+      const std::string suffix = codegen::instance_suffix(k);
+      if (kernel_.empty() || k.name == kernel_ || (suffix.size() && k.name + "_" + suffix == kernel_) ||
+          autotune::kernel_display_name(k) == kernel_)
+        named.push_back(&k);
+    }
+    if (named.size() != 1)
+      fail(fmt::format("--print-key: {} kernels match -k '{}': name one instance (softmax_bf16 or "
+                       "\"softmax<tilecc::bf16>\")", named.size(), kernel_));
+    const autotune::DbKey key = autotune::tuning_key(*named[0], "", "", "");
+    std::printf("source_hash=%s\nkernel=%s\nversion=%s\nspace=%s\n", key.source_hash.c_str(), key.kernel.c_str(),
+                key.version.c_str(), key.space.c_str());
+  }
+
+  static std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+  }
+
+  /// Several shapes: tuned in turn within one budget, each recorded; a table of them.
+  void run_shapes(const ir::Kernel& kernel, const std::vector<std::vector<autotune::ArgSpec>>& shapes) {
+    const bool tty = ::isatty(2);
+    std::size_t shape = 0;
+    std::string last_phase;
+    auto progress = [&](const autotune::TuneResult& r, const std::string& phase) {
+      if (phase == "done") ++shape;
+      if (quiet_ || (phase == last_phase && !tty)) return;
+      last_phase = phase;
+      std::fprintf(stderr, tty ? "\r%-90s" : "%s\n",
+                   fmt::format("[shape {}/{}] {:7} tried {:4}  best {}", std::min(shape + 1, shapes.size()),
+                               shapes.size(), phase, r.tried, r.best_ms > 0 ? fmt::format("{:.4f} ms", r.best_ms) : "-")
+                       .c_str());
+    };
+    std::vector<autotune::TuneResult> results;
+    const double t0 = autotune::steady_seconds();
+    try {
+      results = autotune::tune_shapes(kernel, shapes, o_, progress);
+    } catch (const std::exception& e) {
+      if (tty && !quiet_) std::fprintf(stderr, "\n");
+      fail(e.what());
+    }
+    const double wall = autotune::steady_seconds() - t0;
+    if (tty && !quiet_) std::fprintf(stderr, "\n");
+    std::string out = fmt::format("tilecc tune {} over {} shapes, deploy {}, effort {}: {:.1f} s in all\n",
+                                  autotune::kernel_display_name(kernel), shapes.size(), o_.deploy, o_.effort, wall);
+    out += fmt::format("  {:<44} {:>10} {:>10} {:>7}  config\n", "shape", "default ms", "best ms", "vs def");
+    nlohmann::json all = nlohmann::json::array();
+    for (const autotune::TuneResult& r : results) {
+      db_path_.clear();
+      record(r);
+      std::string args;
+      for (const std::string& a : r.args) args += (args.empty() ? "" : " ") + a;
+      out += fmt::format("  {:<44} {:>10.4f} {:>10.4f} {:>6.2f}x  {}\n", args, r.default_ms, r.best_ms,
+                         r.best_ms > 0 ? r.default_ms / r.best_ms : 0.0, r.best_config.dump());
+      all.push_back(r.to_json());
+    }
+    if (!db_path_.empty()) out += fmt::format("  recorded in {}\n", db_path_);
+    std::fputs(out.c_str(), json_ == "-" ? stderr : stdout);
+    if (!json_.empty()) write_text(json_, nlohmann::json({{"wall_seconds", wall}, {"shapes", all}}).dump(2) + "\n");
+  }
+
   void record(const autotune::TuneResult& r) {
     if (no_db_ || o_.dry_run > 0) return;
     try {
@@ -264,9 +400,10 @@ class Tune final : public CLI::App {
 
   std::string input_, kernel_, db_, json_, plot_, templates_ = header_dirs().templates;
   mutable std::string db_path_;
-  std::vector<std::string> args_;
+  std::vector<std::string> args_, shape_texts_;
+  std::string shapes_file_;
   autotune::TuneOptions o_;
-  bool no_db_ = false, quiet_ = false;
+  bool no_db_ = false, quiet_ = false, print_key_ = false;
 };
 
 /// The tuner's worker processes: JSON lines on stdin/stdout (autotune/worker_roles.hpp).

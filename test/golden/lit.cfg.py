@@ -15,6 +15,7 @@ config.substitutions.append(("%tilecc", lit_config.params["tilecc"]))
 config.substitutions.append(("%examples", os.path.join(repo, "examples")))
 config.substitutions.append(("%errors", os.path.join(repo, "test", "errors")))
 config.substitutions.append(("%kernels", os.path.join(repo, "test", "kernels")))
+config.substitutions.append(("%data", os.path.join(repo, "test", "data")))
 config.substitutions.append(("FileCheck", lit_config.params["filecheck"]))
 # LLVM's `not` (inverts an exit code) sits beside FileCheck.
 config.substitutions.append(("not ", os.path.join(os.path.dirname(lit_config.params["filecheck"]), "not") + " "))

@@ -129,6 +129,23 @@ TEST_CASE("candidates are specialized for the facts of the tuner's arguments", "
   CHECK(code.find("x.stride(1)") == std::string::npos);
 }
 
+TEST_CASE("--deploy translate-auto measures the variant translate --specialize=auto's launcher takes", "[launch]") {
+  const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
+  config::Config c = config::default_config(k);
+  c.block_sizes = {32, 128, 128};
+  // Every extent divides its block: the unit_div variant, without the runtime's alignment facts.
+  const auto square = bind_args(k, args({"x=bf16[4096,4096]", "y=bf16[4096,4096]", "out=bf16[4096,4096]"}));
+  const config::Specialization s = auto_specialization_for(k, c, square, "sm_90a");
+  CHECK(s.divisible_loops.size() == 3);
+  CHECK(s.unit_strides.size() == 3);
+  CHECK(s.aligned_tensors.empty());
+  // k = 1000: no k block divides it: the unit variant.
+  const auto odd = bind_args(k, args({"x=bf16[4096,1000]", "y=bf16[1000,2048]", "out=bf16[4096,2048]"}));
+  const config::Specialization o = auto_specialization_for(k, c, odd, "sm_90a");
+  CHECK(o.divisible_loops.empty());
+  CHECK(o.unit_strides.size() == 3);
+}
+
 TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[config_space]") {
   const ir::Kernel k = fixture("matmul.json", "tilecc::bf16");
   const autotune::ConfigSpace space(k);

@@ -174,6 +174,44 @@ TEST_CASE("other shapes, GPUs, config spaces and layouts take the default config
   CHECK_FALSE(std::filesystem::exists(none));
 }
 
+TEST_CASE("a shape not tuned takes the config of the nearest tuned shape's bucket, far ones the default",
+          "[tuned_configs]") {
+  const auto db = fresh_dir("nearest") / "tuning.json";
+  Setup s = with_db(db, "softmax", "softmax_f32");
+  const ir::Kernel& k = s.kernel.ir();
+  config::Config narrow = config::default_config(k), wide = config::default_config(k);
+  narrow.num_warps = 2;
+  narrow.full_extent = 512;
+  wide.num_warps = 16;
+  wide.full_extent = 8192;
+  // Recorded as `tilecc tune --shapes` records them: with their arguments.
+  auto record = [&](const char* size, const config::Config& c) {
+    at::TuneResult r;
+    r.args = {std::string("x=f32") + size, std::string("out=f32") + size};
+    std::vector<at::ArgSpec> specs;
+    for (const std::string& a : r.args) specs.push_back(at::parse_arg(a));
+    r.key = at::tuning_key(k, at::spec_key(at::bind_args(k, specs)), "NVIDIA H200", "9.0");
+    r.best_config = nlohmann::json::parse(c.to_json());
+    r.best_ms = 0.01;
+    r.deploy = "runtime";
+    at::TuningDb(db).record(r.db_entry({}), true);
+  };
+  record("[1024,512]", narrow);
+  record("[1024,8192]", wide);
+  CHECK(compiles_with(s.kernel, softmax_args(1024, 512), narrow));  // tuned: found
+  CHECK(compiles_with(s.kernel, softmax_args(3000, 600), narrow));   // near 1024x512
+  CHECK(compiles_with(s.kernel, softmax_args(2000, 6000), wide));    // near 1024x8192
+  CHECK(compiles_with(s.kernel, softmax_args(64, 512), config::default_config(k)));  // 16x fewer rows: far
+  CHECK(s.configs->stats().found == 1);
+  CHECK(s.configs->stats().nearest == 2);
+  CHECK(s.configs->stats().defaults == 1);
+
+  at::TunedConfigsOptions off;
+  off.nearest_shape = false;
+  CHECK(compiles_with(with_db(db, "softmax", "softmax_f32", off).kernel, softmax_args(3000, 600),
+                      config::default_config(k)));
+}
+
 TEST_CASE("a damaged tuning database is an error naming the file and the damage", "[tuned_configs]") {
   const auto dir = fresh_dir("damaged");
   const auto db = dir / "tuning.json";

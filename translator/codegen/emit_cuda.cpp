@@ -74,6 +74,7 @@ class Emitter {
     code.kernel_symbol = kernel_symbol(k_, o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
     code.launcher = emit_launcher(code.kernel_symbol);
+    code.launcher_params = param_list(false);
     code.resources = resources_;
     return code;
   }
@@ -1095,7 +1096,10 @@ class Emitter {
     const launch::LaunchPlan& plan = plan_;
     start_function();
     const std::string params = param_list(false);
-    if (k_.instance.empty())
+    if (!o_.launcher_name.empty())
+      line(fmt::format("static cudaError_t {}({}{}cudaStream_t stream) {{", o_.launcher_name, params,
+                       params.empty() ? "" : ", "));
+    else if (k_.instance.empty())
       line(fmt::format("cudaError_t {}({}{}cudaStream_t stream) {{", k_.name, params, params.empty() ? "" : ", "));
     else
       line(fmt::format("template <>\ncudaError_t {}<{}>({}{}cudaStream_t stream) {{", k_.name, k_.instance, params,
@@ -1107,7 +1111,9 @@ class Emitter {
       line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
                        escape(s->text)));
     const bool looped = plan.beyond_guards == launch::BeyondGuards::RunLooped;
-    const std::string looped_symbol = kernel_symbol(k_, kLoopedSuffix);
+    // A config of a shape dispatch has its own looped variant ("cfg0_looped").
+    const std::string looped_symbol =
+        kernel_symbol(k_, o_.symbol_suffix.empty() ? kLoopedSuffix : o_.symbol_suffix + "_" + kLoopedSuffix);
     if (looped) {
       std::string longer;
       for (const launch::WholeDim& g : plan.guards)

@@ -37,6 +37,9 @@ struct EmitOptions {
   int looped_dynamic_shared = 0;
   /// Appended to the __global__ function's name ("unit_div": add_f32_kernel_unit_div).
   std::string symbol_suffix;
+  /// The launcher as a file-local function of this name (one config of a shape dispatch,
+  /// emit_dispatch.hpp); empty: the launcher is the kernel's public function.
+  std::string launcher_name;
   /// --line-directives: the source file `#line` directives name (empty: no directives). The
   /// output then holds markers that resolve_line_directives (line_directives.hpp) replaces.
   std::string line_file;
@@ -49,6 +52,7 @@ struct KernelCode {
   std::string global_function;  // __global__ void <name>_kernel(...) { ... }
   std::string launcher;         // cudaError_t <name>(..., cudaStream_t stream) { ... }
   std::string kernel_symbol;    // the __global__ function's name
+  std::string launcher_params;  // the launcher's parameters before the stream: "tilecc::Tensor<...> x, ..."
   KernelResources resources;
 };
 

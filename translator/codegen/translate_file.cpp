@@ -51,6 +51,11 @@ bool runs_looped(const ir::Kernel& k, const Config& config) {
   }
 }
 
+/// A variant's symbol suffix under a config's own (shape dispatch: "cfg0_looped").
+std::string joined_suffix(const std::string& outer, const std::string& inner) {
+  return outer.empty() ? inner : outer + "_" + inner;
+}
+
 }  // namespace
 
 std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const EmitOptions& options,
@@ -63,7 +68,7 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
     for (const config::SpecializedVariant& v : config::auto_variants(k, slots, table)) {
       EmitOptions eo = options;
       eo.specialization = v.specialization;
-      eo.symbol_suffix = v.suffix;
+      eo.symbol_suffix = joined_suffix(options.symbol_suffix, v.suffix);
       const KernelCode kv = emit_kernel(k, config, eo);
       std::string facts;
       for (const std::string& f : v.specialization.facts) facts += (facts.empty() ? "" : ", ") + f;
@@ -76,7 +81,7 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
   if (runs_looped(k, config)) {
     const std::optional<Config> lc = config::looped_fallback(k, config);
     EmitOptions eo = options;
-    eo.symbol_suffix = kLoopedSuffix;
+    eo.symbol_suffix = joined_suffix(options.symbol_suffix, kLoopedSuffix);
     const KernelCode kl = emit_kernel(k, lc.value(), eo);
     looped = fmt::format("// looped: whole extents beyond full_extent {}, walked in chunks of {}\n{}\n",
                          config.full_extent, lc->reduction_loops.at(0), kl.global_function);

@@ -1,0 +1,245 @@
+#include "autotune/dispatch_learn.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+namespace tilecc::autotune {
+
+std::vector<std::pair<std::string, std::int64_t>> shape_features(const ir::Kernel& kernel,
+                                                                 const std::vector<ArgSpec>& bound) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (std::size_t i = 0; i < kernel.params.size() && i < bound.size(); ++i) {
+    const ir::Param& p = kernel.params[i];
+    if (p.is_tensor) {
+      for (std::size_t d = 0; d < bound[i].sizes.size(); ++d)
+        out.emplace_back(fmt::format("{}.size({})", p.name, d), bound[i].sizes[d]);
+    } else if (ir::is_integer(p.dtype)) {
+      out.emplace_back(p.name, static_cast<std::int64_t>(bound[i].value));
+    }
+  }
+  return out;
+}
+
+TunedShape tuned_shape_of(const ir::Kernel& kernel, const DbEntry& e) {
+  TunedShape t;
+  const nlohmann::json& d = e.details;
+  try {
+    std::vector<ArgSpec> specs;
+    for (const auto& a : d.at("args")) specs.push_back(parse_arg(a.get<std::string>()));
+    t.args = bind_args(kernel, specs);
+    t.default_ms = d.value("default_ms", 0.0);
+    t.default_config = d.value("default_config", nlohmann::json());
+    if (d.contains("measured"))
+      for (const auto& m : d.at("measured")) t.measured.emplace_back(m.at("config"), m.at("ms").get<double>());
+  } catch (const std::exception& ex) {
+    throw std::invalid_argument(fmt::format("tuning database entry {} ({}): its details cannot be read as a tuned "
+                                            "shape: {} (tune the shape again)",
+                                            e.key.hash(), e.key.spec, ex.what()));
+  }
+  t.best_config = e.config;
+  t.best_ms = e.ms;
+  return t;
+}
+
+namespace {
+
+struct Shape {
+  const TunedShape* tuned = nullptr;
+  std::vector<std::int64_t> x;  // kept features
+  std::string label;            // "1024x512"
+};
+
+std::string ms_text(double ms) { return fmt::format("{:.4f} ms", ms); }
+
+/// The cells of one feature: cut points c_0 < c_1 < ... < c_n for sorted distinct values
+/// v_0 < ... < v_{n-1}; value v_i owns [c_i, c_{i+1}).
+std::vector<std::int64_t> cuts_of(std::vector<std::int64_t> values, double far) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::vector<std::int64_t> cuts;
+  cuts.push_back(static_cast<std::int64_t>(std::floor(static_cast<double>(values.front()) / far)));
+  for (std::size_t i = 0; i + 1 < values.size(); ++i) {
+    const double mid = std::sqrt(static_cast<double>(values[i]) * static_cast<double>(values[i + 1]));
+    cuts.push_back(std::clamp(static_cast<std::int64_t>(std::llround(mid)), values[i] + 1, values[i + 1]));
+  }
+  cuts.push_back(std::max(values.back() + 1, static_cast<std::int64_t>(std::ceil(static_cast<double>(values.back()) * far))));
+  return cuts;
+}
+
+config::ShapeDispatch::Range cell_of(const std::vector<std::int64_t>& cuts, std::int64_t v) {
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i)
+    if (v >= cuts[i] && v < cuts[i + 1]) return {cuts[i], cuts[i + 1]};
+  return {v, v + 1};  // not reached: every tuned value lies in its own cell
+}
+
+}  // namespace
+
+config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector<TunedShape>& tuned,
+                                     const DispatchOptions& o) {
+  if (tuned.empty()) throw std::invalid_argument("learn_dispatch: no tuned shapes");
+  if (o.max_configs < 1) throw std::invalid_argument("learn_dispatch: --dispatch-configs must be at least 1");
+  // Features, with columns that repeat an earlier one (out.size(0) == x.size(0) in every
+  // shape) left out: the launcher tests each extent once.
+  std::vector<std::vector<std::pair<std::string, std::int64_t>>> all;
+  for (const TunedShape& t : tuned) {
+    try {
+      all.push_back(shape_features(kernel, bind_args(kernel, t.args)));
+    } catch (const ArgError& e) {
+      throw std::invalid_argument(fmt::format("a tuned shape does not fit kernel {}: {}", kernel.name, e.what()));
+    }
+  }
+  std::vector<std::size_t> kept;
+  for (std::size_t f = 0; f < all[0].size(); ++f) {
+    bool repeats = false;
+    for (std::size_t g : kept) {
+      bool same = true;
+      for (const auto& feats : all) same = same && feats[f].second == feats[g].second;
+      repeats = repeats || same;
+    }
+    if (!repeats) kept.push_back(f);
+  }
+  config::ShapeDispatch d;
+  for (std::size_t f : kept) d.features.push_back(all[0][f].first);
+
+  std::vector<Shape> shapes;
+  for (std::size_t i = 0; i < tuned.size(); ++i) {
+    Shape s;
+    s.tuned = &tuned[i];
+    for (std::size_t f : kept) s.x.push_back(all[i][f].second);
+    s.label = fmt::format("{}", fmt::join(s.x, "x"));
+    shapes.push_back(std::move(s));
+  }
+  std::stable_sort(shapes.begin(), shapes.end(), [](const Shape& a, const Shape& b) { return a.x < b.x; });
+
+  // The configs that won somewhere, in shape order; the default config is the fallback and
+  // takes no slot.
+  d.fallback = config::default_config(kernel, o.arch);
+  const std::string fallback_key = nlohmann::json::parse(d.fallback.to_json()).dump();
+  auto key = [&](const nlohmann::json& c) {
+    return nlohmann::json::parse(config::parse_config(c.dump(), kernel).to_json()).dump();
+  };
+  std::vector<std::string> winners;
+  std::map<std::string, nlohmann::json> config_of;
+  for (const Shape& s : shapes) {
+    const std::string k = key(s.tuned->best_config);
+    if (k == fallback_key || config_of.count(k)) continue;
+    winners.push_back(k);
+    config_of[k] = s.tuned->best_config;
+  }
+  // A config's time at a shape, where measured.
+  auto time = [&](const Shape& s, const std::string& k) -> std::optional<double> {
+    if (k == key(s.tuned->best_config) && s.tuned->best_ms > 0) return s.tuned->best_ms;
+    if (!s.tuned->default_config.is_null() && s.tuned->default_ms > 0 && k == key(s.tuned->default_config))
+      return s.tuned->default_ms;
+    for (const auto& [c, ms] : s.tuned->measured)
+      if (ms > 0 && key(c) == k) return ms;
+    return std::nullopt;
+  };
+  // The fastest measured among `chosen` and the default at a shape: (time, config key).
+  auto pick = [&](const Shape& s, const std::vector<std::string>& chosen) {
+    std::pair<double, std::string> best = {std::numeric_limits<double>::infinity(), fallback_key};
+    if (const auto t = time(s, fallback_key)) best = {*t, fallback_key};
+    for (const std::string& k : chosen)
+      if (const auto t = time(s, k); t && *t < best.first) best = {*t, k};
+    return best;
+  };
+
+  std::vector<std::string> chosen;
+  if (static_cast<int>(winners.size()) <= o.max_configs) {
+    chosen = winners;
+  } else {
+    // Greedy: add the config that loses the least time (geometric mean over the shapes; a
+    // shape with nothing measured among the choice costs its default's time, else twice its
+    // best) until K are chosen.
+    auto cost = [&](const std::vector<std::string>& set) {
+      double sum = 0;
+      for (const Shape& s : shapes) {
+        double t = pick(s, set).first;
+        if (!std::isfinite(t)) t = 2 * s.tuned->best_ms;
+        sum += std::log(std::max(t, 1e-12) / std::max(s.tuned->best_ms, 1e-12));
+      }
+      return sum;
+    };
+    while (static_cast<int>(chosen.size()) < o.max_configs) {
+      std::string best_k;
+      double best_cost = std::numeric_limits<double>::infinity();
+      for (const std::string& k : winners) {
+        if (std::find(chosen.begin(), chosen.end(), k) != chosen.end()) continue;
+        std::vector<std::string> with = chosen;
+        with.push_back(k);
+        const double c = cost(with);
+        if (c < best_cost - 1e-12) best_cost = c, best_k = k;
+      }
+      chosen.push_back(best_k);
+    }
+    // In the order they first won, as without a limit.
+    std::vector<std::string> ordered;
+    for (const std::string& k : winners)
+      if (std::find(chosen.begin(), chosen.end(), k) != chosen.end()) ordered.push_back(k);
+    chosen = ordered;
+  }
+  for (const std::string& k : chosen) {
+    std::string best_at;
+    for (const Shape& s : shapes)
+      if (key(s.tuned->best_config) == k)
+        best_at += fmt::format("{}{} ({})", best_at.empty() ? "" : ", ", s.label, ms_text(s.tuned->best_ms));
+    d.configs.push_back({config::parse_config(config_of[k].dump(), kernel), "best at " + best_at});
+  }
+
+  // One row per shape over the cells of its extents, then neighbours taking the same config merged.
+  std::vector<std::vector<std::int64_t>> cuts;
+  for (std::size_t f = 0; f < d.features.size(); ++f) {
+    std::vector<std::int64_t> values;
+    for (const Shape& s : shapes) values.push_back(s.x[f]);
+    cuts.push_back(cuts_of(values, o.far));
+  }
+  for (const Shape& s : shapes) {
+    config::ShapeDispatch::Row row;
+    for (std::size_t f = 0; f < d.features.size(); ++f) row.ranges.push_back(cell_of(cuts[f], s.x[f]));
+    const auto [ms, k] = pick(s, chosen);
+    const auto it = std::find(chosen.begin(), chosen.end(), k);
+    row.config = it == chosen.end() ? -1 : static_cast<int>(it - chosen.begin());
+    row.comment = fmt::format("{}: {}", s.label, std::isfinite(ms) ? ms_text(ms) : "not measured");
+    if (key(s.tuned->best_config) != k) row.comment += fmt::format(" (its best {})", ms_text(s.tuned->best_ms));
+    if (k != fallback_key && s.tuned->default_ms > 0) row.comment += fmt::format(", default {}", ms_text(s.tuned->default_ms));
+    d.rows.push_back(std::move(row));
+  }
+  for (bool merged = true; merged;) {
+    merged = false;
+    for (std::size_t i = 0; i < d.rows.size() && !merged; ++i)
+      for (std::size_t j = i + 1; j < d.rows.size() && !merged; ++j) {
+        auto& a = d.rows[i];
+        const auto& b = d.rows[j];
+        if (a.config != b.config) continue;
+        int differ = -1, count = 0;
+        for (std::size_t f = 0; f < a.ranges.size(); ++f)
+          if (a.ranges[f].lo != b.ranges[f].lo || a.ranges[f].hi != b.ranges[f].hi) differ = static_cast<int>(f), ++count;
+        if (count != 1) continue;
+        auto& ra = a.ranges[static_cast<std::size_t>(differ)];
+        const auto& rb = b.ranges[static_cast<std::size_t>(differ)];
+        if (ra.hi != rb.lo && rb.hi != ra.lo) continue;
+        ra = {std::min(ra.lo, rb.lo), std::max(ra.hi, rb.hi)};
+        a.comment += "; " + b.comment;
+        d.rows.erase(d.rows.begin() + static_cast<std::ptrdiff_t>(j));
+        merged = true;
+      }
+  }
+
+  d.header.push_back(fmt::format("shape dispatch of {}{} over ({}), learned from {} tuned shape{}: the first row whose",
+                                 kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
+                                 fmt::join(d.features, ", "), shapes.size(), shapes.size() == 1 ? "" : "s"));
+  d.header.push_back(fmt::format("extents all lie in [lo, hi) runs its config; rows reach {}x beyond the tuned extents,",
+                                 o.far));
+  d.header.push_back("and shapes no row covers run the default config. Shapes are written as the extents joined by x;");
+  d.header.push_back("times are the tuner's medians at that shape (\"default\": the default config with whole rows");
+  d.header.push_back("fitted to the shape, as the tuner measured it).");
+  return d;
+}
+
+}  // namespace tilecc::autotune

@@ -1,0 +1,62 @@
+#include "translator/codegen/emit_dispatch.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace tilecc::codegen {
+
+std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch& d, const EmitOptions& options,
+                               const VariantOptions& variants, const std::string& header_note) {
+  const std::string suffix = instance_suffix(k);
+  const std::string base = k.name + (suffix.empty() ? "" : "_" + suffix);
+  auto launcher = [&](int config) { return base + (config < 0 ? "_default" : fmt::format("_cfg{}", config)); };
+  auto emit = [&](const Config& c, int config, const std::string& note) {
+    EmitOptions eo = options;
+    eo.symbol_suffix = config < 0 ? "default" : fmt::format("cfg{}", config);
+    eo.launcher_name = launcher(config);
+    return fmt::format("// tilecc: shape dispatch {}: {}\n{}\n", launcher(config), note,
+                       emit_kernel_text(k, c, eo, variants));
+  };
+  std::string out;
+  for (std::size_t i = 0; i < d.configs.size(); ++i)
+    out += emit(d.configs[i].config, static_cast<int>(i), d.configs[i].note);
+  out += emit(d.fallback, -1, "the default config, for shapes far from every tuned one");
+
+  // The public launcher: the table.
+  const std::string params = emit_kernel(k, d.fallback, options).launcher_params;
+  std::string args;
+  for (const ir::Param& p : k.params) args += p.name + ", ";
+  args += "stream";
+  out += header_note;
+  for (const std::string& h : d.header) out += "// " + h + "\n";
+  for (std::size_t i = 0; i < d.configs.size(); ++i)
+    out += fmt::format("//   {}: {}\n", launcher(static_cast<int>(i)), d.configs[i].config.to_json());
+  out += fmt::format("//   {}: {}\n", launcher(-1), d.fallback.to_json());
+  if (k.instance.empty())
+    out += fmt::format("cudaError_t {}({}{}cudaStream_t stream) {{\n", k.name, params, params.empty() ? "" : ", ");
+  else
+    out += fmt::format("template <>\ncudaError_t {}<{}>({}{}cudaStream_t stream) {{\n", k.name, k.instance, params,
+                       params.empty() ? "" : ", ");
+  for (std::size_t f = 0; f < d.features.size() && !d.rows.empty(); ++f)
+    out += fmt::format("  const long long e{} = {};\n", f, d.features[f]);
+  if (!d.rows.empty())
+    out += "  const auto in = [](long long e, long long lo, long long hi) { return e >= lo && e < hi; };\n";
+  // Columns aligned, so the table reads as one.
+  std::size_t width = 1;
+  for (const auto& row : d.rows)
+    for (const auto& r : row.ranges) width = std::max({width, fmt::format("{}", r.lo).size(), fmt::format("{}", r.hi).size()});
+  for (const auto& row : d.rows) {
+    std::string condition;
+    for (std::size_t f = 0; f < row.ranges.size(); ++f)
+      condition += fmt::format("{}in(e{}, {:>{}}, {:>{}})", f ? " && " : "", f, row.ranges[f].lo, width,
+                               row.ranges[f].hi, width);
+    out += fmt::format("  if ({}) return {}({});  // {}\n", condition.empty() ? "true" : condition,
+                       launcher(row.config), args, row.comment);
+  }
+  out += fmt::format("  return {}({});{}\n}}\n", launcher(-1), args,
+                     d.rows.empty() ? "" : "  // far from every tuned shape");
+  return out;
+}
+
+}  // namespace tilecc::codegen

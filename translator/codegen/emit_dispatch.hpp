@@ -1,0 +1,24 @@
+// Prints a shape dispatch (config/shape_dispatch.hpp): each config's kernels and a file-local
+// launcher of its own, then the public launcher (the kernel's name), which tests the extents
+// row by row and calls the first row's config, else the fallback's. Spelling only: which
+// configs and which rows is decided before (autotune/dispatch_learn.hpp).
+#pragma once
+
+#include <string>
+
+#include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/translate_file.hpp"
+#include "translator/config/shape_dispatch.hpp"
+#include "translator/ir/ir.hpp"
+
+namespace tilecc::codegen {
+
+/// The kernel's text as emit_kernel_text prints it, for a dispatch over several configs:
+/// config i's kernels get the symbol suffix "cfg<i>" and its launcher is
+/// `<kernel>[_<instance>]_cfg<i>`, the fallback's "default"; `header_note` (the tuning
+/// database's name, say) goes above the table. Throws as emit_kernel does.
+std::string emit_dispatch_text(const ir::Kernel& kernel, const config::ShapeDispatch& dispatch,
+                               const EmitOptions& options, const VariantOptions& variants,
+                               const std::string& header_note = {});
+
+}  // namespace tilecc::codegen

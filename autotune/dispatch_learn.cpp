@@ -38,9 +38,10 @@ TunedShape tuned_shape_of(const ir::Kernel& kernel, const DbEntry& e) {
     if (d.contains("measured"))
       for (const auto& m : d.at("measured")) t.measured.emplace_back(m.at("config"), m.at("ms").get<double>());
   } catch (const std::exception& ex) {
-    throw std::invalid_argument(fmt::format("tuning database entry {} ({}): its details cannot be read as a tuned "
-                                            "shape: {} (tune the shape again)",
-                                            e.key.hash(), e.key.spec, ex.what()));
+    throw std::invalid_argument(
+        fmt::format("tuning database entry {} ({}): its details cannot be read as a tuned "
+                    "shape: {} (tune the shape again)",
+                    e.key.hash(), e.key.spec, ex.what()));
   }
   t.best_config = e.config;
   t.best_ms = e.ms;
@@ -68,7 +69,8 @@ std::vector<std::int64_t> cuts_of(std::vector<std::int64_t> values, double far) 
     const double mid = std::sqrt(static_cast<double>(values[i]) * static_cast<double>(values[i + 1]));
     cuts.push_back(std::clamp(static_cast<std::int64_t>(std::llround(mid)), values[i] + 1, values[i + 1]));
   }
-  cuts.push_back(std::max(values.back() + 1, static_cast<std::int64_t>(std::ceil(static_cast<double>(values.back()) * far))));
+  cuts.push_back(
+      std::max(values.back() + 1, static_cast<std::int64_t>(std::ceil(static_cast<double>(values.back()) * far))));
   return cuts;
 }
 
@@ -207,7 +209,8 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
     row.config = it == chosen.end() ? -1 : static_cast<int>(it - chosen.begin());
     row.comment = fmt::format("{}: {}", s.label, std::isfinite(ms) ? ms_text(ms) : "not measured");
     if (key(s.tuned->best_config) != k) row.comment += fmt::format(" (its best {})", ms_text(s.tuned->best_ms));
-    if (k != fallback_key && s.tuned->default_ms > 0) row.comment += fmt::format(", default {}", ms_text(s.tuned->default_ms));
+    if (k != fallback_key && s.tuned->default_ms > 0)
+      row.comment += fmt::format(", default {}", ms_text(s.tuned->default_ms));
     d.rows.push_back(std::move(row));
   }
   for (bool merged = true; merged;) {
@@ -219,7 +222,8 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
         if (a.config != b.config) continue;
         int differ = -1, count = 0;
         for (std::size_t f = 0; f < a.ranges.size(); ++f)
-          if (a.ranges[f].lo != b.ranges[f].lo || a.ranges[f].hi != b.ranges[f].hi) differ = static_cast<int>(f), ++count;
+          if (a.ranges[f].lo != b.ranges[f].lo || a.ranges[f].hi != b.ranges[f].hi)
+            differ = static_cast<int>(f), ++count;
         if (count != 1) continue;
         auto& ra = a.ranges[static_cast<std::size_t>(differ)];
         const auto& rb = b.ranges[static_cast<std::size_t>(differ)];
@@ -234,8 +238,8 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
   d.header.push_back(fmt::format("shape dispatch of {}{} over ({}), learned from {} tuned shape{}: the first row whose",
                                  kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
                                  fmt::join(d.features, ", "), shapes.size(), shapes.size() == 1 ? "" : "s"));
-  d.header.push_back(fmt::format("extents all lie in [lo, hi) runs its config; rows reach {}x beyond the tuned extents,",
-                                 o.far));
+  d.header.push_back(
+      fmt::format("extents all lie in [lo, hi) runs its config; rows reach {}x beyond the tuned extents,", o.far));
   d.header.push_back("and shapes no row covers run the default config. Shapes are written as the extents joined by x;");
   d.header.push_back("times are the tuner's medians at that shape (\"default\": the default config with whole rows");
   d.header.push_back("fitted to the shape, as the tuner measured it).");

@@ -51,26 +51,26 @@ struct TuneError : std::runtime_error {
 struct TunedConfigsOptions {
   std::filesystem::path db;        // empty: TuningDb::default_path() ($TILECC_TUNE_DB, ...)
   std::string gpu, cc;             // the GPU the key names ("NVIDIA H200", "9.0"); empty: this one's
-  bool tune_on_miss = false;       // tune on a database miss (else: the nearest tuned shape's, or the default config)
+  bool tune_on_miss = false;  // tune on a database miss (else: the nearest tuned shape's, or the default config)
   /// On a miss without tune_on_miss: the config of the tuned shape whose bucket holds the launch's
   /// extents, by the table `translate --tuned` prints over this GPU's tuned shapes (dispatch_learn.hpp).
   bool nearest_shape = true;
-  int dispatch_configs = 4;        // as translate's --dispatch-configs
+  int dispatch_configs = 4;  // as translate's --dispatch-configs
   // Tuning on first use:
-  std::string tilecc;              // the tilecc executable; empty: $TILECC_BIN, then $PATH
-  std::string effort = "quick";    // quick | full
-  double budget_s = 20;            // seconds of search (setup and re-measuring come on top)
-  int jobs = 0;                    // NVRTC worker processes; 0: one per core
-  std::filesystem::path cache_dir; // the workers' cubin cache; empty: the runtime's default
-  std::string worker_log;          // the workers' stderr; empty: discarded
-  bool verbose = true;             // a line on stderr before and after each tuning
+  std::string tilecc;  // the tilecc executable; empty: $TILECC_BIN, then $PATH
+  std::string effort = "quick";  // quick | full
+  double budget_s = 20;  // seconds of search (setup and re-measuring come on top)
+  int jobs = 0;  // NVRTC worker processes; 0: one per core
+  std::filesystem::path cache_dir;  // the workers' cubin cache; empty: the runtime's default
+  std::string worker_log;  // the workers' stderr; empty: discarded
+  bool verbose = true;  // a line on stderr before and after each tuning
 };
 
 struct TunedConfigsStats {
-  long asked = 0;     // keys the runtime asked about
-  long found = 0;     // answered from the database
-  long tuned = 0;     // tuned on first use (then recorded)
-  long nearest = 0;   // answered by the bucket of the nearest tuned shape (nearest_shape)
+  long asked = 0;  // keys the runtime asked about
+  long found = 0;  // answered from the database
+  long tuned = 0;  // tuned on first use (then recorded)
+  long nearest = 0;  // answered by the bucket of the nearest tuned shape (nearest_shape)
   long defaults = 0;  // answered nothing: the default config
 };
 

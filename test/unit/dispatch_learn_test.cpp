@@ -51,8 +51,8 @@ int runs(const config::ShapeDispatch& d, std::int64_t rows, std::int64_t cols) {
 
 /// Rows {1024, 8192} x columns {512, 4096, 16384}, three winners.
 std::vector<TunedShape> grid(const ir::Kernel& k) {
-  return {shape(k, 1024, 512, cfg(4, 4), 0.010, 0.012),   shape(k, 8192, 512, cfg(4, 4), 0.030, 0.040),
-          shape(k, 1024, 4096, cfg(2, 8), 0.020, 0.025),  shape(k, 8192, 4096, cfg(2, 8), 0.090, 0.100),
+  return {shape(k, 1024, 512, cfg(4, 4), 0.010, 0.012),    shape(k, 8192, 512, cfg(4, 4), 0.030, 0.040),
+          shape(k, 1024, 4096, cfg(2, 8), 0.020, 0.025),   shape(k, 8192, 4096, cfg(2, 8), 0.090, 0.100),
           shape(k, 1024, 16384, cfg(1, 16), 0.050, 0.090), shape(k, 8192, 16384, cfg(1, 16), 0.350, 0.400)};
 }
 
@@ -105,8 +105,7 @@ TEST_CASE("the table does not depend on the order the shapes come in", "[dispatc
   }
 }
 
-TEST_CASE("more winners than K: the configs that lose the least time over the shapes, by cross times",
-          "[dispatch]") {
+TEST_CASE("more winners than K: the configs that lose the least time over the shapes, by cross times", "[dispatch]") {
   const ir::Kernel k = softmax_bf16();
   // Four shapes, four winners. Config B is nearly as good at 512 columns as A, D nearly as
   // good at 16384 as C; with K = 2 the choice is B and D, whatever won where.
@@ -127,7 +126,8 @@ TEST_CASE("more winners than K: the configs that lose the least time over the sh
   CHECK(runs(d, 1024, 16384) == 1); // D, 4% behind C
   // The comment of a shape that runs another config than its best says both.
   bool said = false;
-  for (const auto& row : d.rows) said = said || row.comment.find("1024x512: 0.0105 ms (its best 0.0100 ms)") != std::string::npos;
+  for (const auto& row : d.rows)
+    said = said || row.comment.find("1024x512: 0.0105 ms (its best 0.0100 ms)") != std::string::npos;
   CHECK(said);
 
   o.max_configs = 4;
@@ -157,7 +157,8 @@ TEST_CASE("the printed launcher is the table: a row per entry, distinct symbols,
     CHECK(text.find(symbol) != std::string::npos);
   CHECK(text.find("  if (in(e0,   256, 32768) && in(e1,   128,  1448)) return softmax_bf16_cfg0(x, out, stream);"
                   "  // 1024x512") != std::string::npos);
-  CHECK(text.find("  return softmax_bf16_default(x, out, stream);  // far from every tuned shape\n}") != std::string::npos);
+  CHECK(text.find("  return softmax_bf16_default(x, out, stream);  // far from every tuned shape\n}") !=
+        std::string::npos);
   // Each config's long rows run its own looped variant.
   CHECK(text.find("softmax_bf16_kernel_cfg0_looped") != std::string::npos);
 }
@@ -168,8 +169,8 @@ TEST_CASE("a database entry without its arguments is refused with what to do", "
   e.key.spec = "x:bf16[1024,512]";
   e.config = cfg(2, 8);
   e.details = {{"effort", "quick"}};
-  CHECK_THROWS_WITH(tuned_shape_of(k, e), Catch::Contains("cannot be read as a tuned shape") &&
-                                               Catch::Contains("tune the shape again"));
+  CHECK_THROWS_WITH(tuned_shape_of(k, e),
+                    Catch::Contains("cannot be read as a tuned shape") && Catch::Contains("tune the shape again"));
   e.details["args"] = {"x=bf16[1024,512]", "out=bf16[1024,512]"};
   e.details["measured"] = {{{"config", cfg(4, 4)}, {"ms", 0.5}}};
   const TunedShape t = tuned_shape_of(k, e);

@@ -45,7 +45,8 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   // Columns aligned, so the table reads as one.
   std::size_t width = 1;
   for (const auto& row : d.rows)
-    for (const auto& r : row.ranges) width = std::max({width, fmt::format("{}", r.lo).size(), fmt::format("{}", r.hi).size()});
+    for (const auto& r : row.ranges)
+      width = std::max({width, fmt::format("{}", r.lo).size(), fmt::format("{}", r.hi).size()});
   for (const auto& row : d.rows) {
     std::string condition;
     for (std::size_t f = 0; f < row.ranges.size(); ++f)

@@ -23,6 +23,14 @@
 
 namespace tilecc::torch_ops {
 
+/// "[2, 3, 4]": a tensor's sizes, spelled out (not through c10's stream operators, so the
+/// message is built from plain integers whatever the tensor's rank).
+inline std::string sizes_text(const at::Tensor& t) {
+  std::string out = "[";
+  for (std::int64_t d = 0; d < t.dim(); ++d) out += (d ? ", " : "") + std::to_string(t.size(d));
+  return out + "]";
+}
+
 /// A tensor argument of an op: on a CUDA device (the first tensor argument's), of the kernel's
 /// rank. Outputs must not be broadcast views (stride 0 over several elements): the kernel's
 /// programs would race on the shared elements. Any other strides are fine: kernels take
@@ -34,7 +42,7 @@ inline void check_tensor(const char* op, const char* name, const at::Tensor& t, 
   TORCH_CHECK(t.is_cuda(), "tilecc.", op, ": '", name, "' must be a CUDA tensor, got one on ", t.device(),
               " (move it with .cuda())");
   TORCH_CHECK(t.dim() == rank, "tilecc.", op, ": '", name, "' must have ", rank, " dimensions, got ", t.dim(),
-              " (sizes ", t.sizes(), ")");
+              " (sizes ", sizes_text(t), ")");
   TORCH_CHECK(t.device() == first.device(), "tilecc.", op, ": '", name, "' must be on ", first.device(), " as '",
               first_name, "' is, got ", t.device());
   if (output)

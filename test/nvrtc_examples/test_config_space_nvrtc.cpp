@@ -133,7 +133,7 @@ TEST_CASE("8 random valid configs of every example kernel compile with NVRTC", "
       bool offers_tma = false;
       for (const tilecc::autotune::Fragment& f : spaces.back()->fragments())
         offers_tma = offers_tma || f.name.find("_tma[") != std::string::npos;
-      if (offers_tma) CHECK(tma_configs >= 2);
+      if (offers_tma) CHECK(tma_configs >= 1);
       if (name == "matmul")
         for (int depth : {2, 3, 4}) CHECK(stages.count(depth));
     }

@@ -860,9 +860,9 @@ class Emitter {
       if (p.is_tensor && device)
         out += fmt::format("tilecc::dev::TensorArg<{}{}, {}> {}", p.is_const ? "const " : "", cuda_type(p.dtype), p.rank,
                            p.name);
-      else if (p.is_tensor || !p.cpp_type.empty())
+      else if (p.is_tensor || (!p.cpp_type.empty() && !device))
         out += fmt::format("{} {}", p.cpp_type.empty() ? host_tensor_type(p) : p.cpp_type, p.name);
-      else
+      else  // a __global__ function's scalars take device types: NVRTC compiles it without the host's aliases
         out += fmt::format("{} {}", cuda_type(p.dtype), p.name);
     }
     return out;

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -840,18 +839,6 @@ class Emitter {
 
   // ---- the kernel and its launcher ---------------------------------------------------------
 
-  /// A tensor's type in the language where the IR does not spell it (built by hand, or cut
-  /// down): `auto` would make the launcher's specialization ill-formed.
-  static std::string host_tensor_type(const ir::Param& p) {
-    const std::string n = ir::name(p.dtype);  // "f32", "bf16", "i32", "bool", ...
-    const std::string t = n == "f32"   ? "float"
-                          : n == "f64" ? "double"
-                          : n == "bool" ? "bool"
-                          : n[0] == 'i' ? "std::int" + n.substr(1) + "_t"
-                                        : "tilecc::" + n;
-    return fmt::format("tilecc::Tensor<{}{}, {}>", p.is_const ? "const " : "", t, p.rank);
-  }
-
   std::string param_list(bool device) const {
     std::string out;
     for (std::size_t i = 0; i < k_.params.size(); ++i) {
@@ -861,7 +848,7 @@ class Emitter {
         out += fmt::format("tilecc::dev::TensorArg<{}{}, {}> {}", p.is_const ? "const " : "", cuda_type(p.dtype), p.rank,
                            p.name);
       else if (p.is_tensor || (!p.cpp_type.empty() && !device))
-        out += fmt::format("{} {}", p.cpp_type.empty() ? host_tensor_type(p) : p.cpp_type, p.name);
+        out += fmt::format("{} {}", launcher_param_type(p), p.name);
       else  // a __global__ function's scalars take device types: NVRTC compiles it without the host's aliases
         out += fmt::format("{} {}", cuda_type(p.dtype), p.name);
     }
@@ -1111,9 +1098,7 @@ class Emitter {
       line(fmt::format("if (!({})) return tilecc::launch_check_failed(\"{}\", \"{}\");", scalar(s->expr), k_.name,
                        escape(s->text)));
     const bool looped = plan.beyond_guards == launch::BeyondGuards::RunLooped;
-    // A config of a shape dispatch has its own looped variant ("cfg0_looped").
-    const std::string looped_symbol =
-        kernel_symbol(k_, o_.symbol_suffix.empty() ? kLoopedSuffix : o_.symbol_suffix + "_" + kLoopedSuffix);
+    const std::string looped_symbol = kernel_symbol(k_, joined_suffix(o_.symbol_suffix, kLoopedSuffix));
     if (looped) {
       std::string longer;
       for (const launch::WholeDim& g : plan.guards)
@@ -1255,22 +1240,6 @@ class Emitter {
 };
 
 }  // namespace
-
-std::string instance_suffix(const ir::Kernel& k) {
-  std::string s = k.instance;
-  for (const char* drop : {"tilecc::", "tl::", "std::"})
-    for (std::size_t p; (p = s.find(drop)) != std::string::npos;) s.erase(p, std::string(drop).size());
-  std::string out;
-  for (char ch : s) out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-  if (out == "float") out = "f32";
-  if (out == "double") out = "f64";
-  return out;
-}
-
-std::string kernel_symbol(const ir::Kernel& k, const std::string& suffix) {
-  const std::string instance = instance_suffix(k);
-  return k.name + (instance.empty() ? "" : "_" + instance) + "_kernel" + (suffix.empty() ? "" : "_" + suffix);
-}
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options) {
   passes::LowerOptions lo;

@@ -9,6 +9,7 @@
 
 #include "translator/config/config.hpp"
 #include "translator/config/specialization.hpp"
+#include "translator/codegen/names.hpp"
 #include "translator/ir/ir.hpp"
 #include "translator/passes/pass.hpp"
 #include "translator/passes/resources.hpp"
@@ -57,14 +58,5 @@ struct KernelCode {
 };
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options);
-
-/// The identifier-safe suffix of a kernel instance: "tilecc::bf16" -> "bf16".
-std::string instance_suffix(const ir::Kernel& kernel);
-
-/// The __global__ function's name of `kernel` emitted with EmitOptions::symbol_suffix `suffix`.
-std::string kernel_symbol(const ir::Kernel& kernel, const std::string& suffix);
-
-/// The symbol suffix of the looped variant (whole extents beyond full_extent).
-inline constexpr const char* kLoopedSuffix = "looped";
 
 }  // namespace tilecc::codegen

@@ -64,18 +64,6 @@ ScalarSpelling scalar_spelling(DType t) {
   return {"", "", ""};
 }
 
-/// The launcher's view type of a tensor parameter, spelled as the launcher's own parameter is.
-std::string view_type(const ir::Param& p) {
-  if (!p.cpp_type.empty()) return p.cpp_type;
-  const std::string n = ir::name(p.dtype);
-  const std::string t = n == "f32"    ? "float"
-                        : n == "f64"  ? "double"
-                        : n == "bool" ? "bool"
-                        : n[0] == 'i' ? "std::int" + n.substr(1) + "_t"
-                                      : "tilecc::" + n;
-  return fmt::format("tilecc::Tensor<{}{}, {}>", p.is_const ? "const " : "", t, p.rank);
-}
-
 /// Refuses what one op cannot take: instances differing in their parameters or taking the same
 /// dtypes, no tensor to take the device from.
 void check_bindable(const std::vector<const ir::Kernel*>& instances) {
@@ -171,7 +159,7 @@ std::string op_function(const std::vector<const ir::Kernel*>& instances) {
         condition +=
             fmt::format("{}{}.scalar_type() == {}", condition.empty() ? "" : cond_indent, p.name, scalar_type(p.dtype));
         dtypes += fmt::format("{}{}", dtypes.empty() ? "" : ", ", scalar_type(p.dtype));
-        args += fmt::format("tilecc::torch_ops::view<{}>({})", view_type(p), p.name);
+        args += fmt::format("tilecc::torch_ops::view<{}>({})", launcher_param_type(p), p.name);
       } else {
         args += fmt::format("tilecc::torch_ops::scalar<{}>(tilecc_name, \"{}\", {})",
                             scalar_spelling(p.dtype).kernel_cpp, p.name, p.name);

@@ -51,11 +51,6 @@ bool runs_looped(const ir::Kernel& k, const Config& config) {
   }
 }
 
-/// A variant's symbol suffix under a config's own (shape dispatch: "cfg0_looped").
-std::string joined_suffix(const std::string& outer, const std::string& inner) {
-  return outer.empty() ? inner : outer + "_" + inner;
-}
-
 }  // namespace
 
 std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const EmitOptions& options,

@@ -9,6 +9,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "translator/launch/launch_plan.hpp"
+
 namespace tilecc::autotune {
 
 std::vector<std::pair<std::string, std::int64_t>> shape_features(const ir::Kernel& kernel,
@@ -194,45 +196,165 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
     d.configs.push_back({config::parse_config(config_of[k].dump(), kernel), "best at " + best_at});
   }
 
-  // One row per shape over the cells of its extents, then neighbours taking the same config merged.
+  // One box per tuned shape over the cells of its extents. Along a guarded extent (one held
+  // whole, up to a config's full_extent) the box is cut where a carried config stops holding
+  // the rows whole: a part the shape itself lies in runs the shape's pick; another part runs
+  // the config that holds its rows whole with the least room to spare (a larger full_extent
+  // wastes lanes, a smaller one runs the looped variant), preferring the one that won
+  // nearest. Then neighbours taking the same config merge.
+  std::vector<bool> guarded(d.features.size(), false);
+  for (const launch::WholeDim& w : launch::whole_dims(kernel)) {
+    const auto named = std::find_if(all[0].begin(), all[0].end(), [&](const auto& f) { return f.first == w.text; });
+    if (named == all[0].end()) continue;
+    const auto col = static_cast<std::size_t>(named - all[0].begin());
+    for (std::size_t g = 0; g < kept.size(); ++g) {
+      bool same = true;
+      for (const auto& feats : all) same = same && feats[col].second == feats[kept[g]].second;
+      if (same) {
+        guarded[g] = true;
+        break;
+      }
+    }
+  }
+  // Candidates: the chosen configs (0..) and the default (-1). A config holds rows whole up to
+  // its full_extent, or up to the longest rows it won at (where the tuner found looping best).
+  std::vector<std::string> picks;  // each shape's pick
+  std::vector<bool> measured;      // the pick's time there is known (else it is the default by want of any)
+  for (const Shape& s : shapes) {
+    const auto [ms, k] = pick(s, chosen);
+    picks.push_back(k);
+    measured.push_back(std::isfinite(ms));
+  }
+  auto index_of = [&](const std::string& k) {
+    const auto it = std::find(chosen.begin(), chosen.end(), k);
+    return it == chosen.end() ? -1 : static_cast<int>(it - chosen.begin());
+  };
+  std::vector<std::int64_t> holds(chosen.size() + 1);  // [0]: the default, [i + 1]: chosen[i]
+  holds[0] = d.fallback.full_extent;
+  for (std::size_t c = 0; c < chosen.size(); ++c) holds[c + 1] = d.configs[c].config.full_extent;
+  for (std::size_t i = 0; i < shapes.size(); ++i)
+    for (std::size_t f = 0; f < d.features.size(); ++f)
+      if (guarded[f] && measured[i]) {
+        std::int64_t& h = holds[static_cast<std::size_t>(index_of(picks[i]) + 1)];
+        h = std::max(h, shapes[i].x[f]);
+      }
+
   std::vector<std::vector<std::int64_t>> cuts;
   for (std::size_t f = 0; f < d.features.size(); ++f) {
     std::vector<std::int64_t> values;
     for (const Shape& s : shapes) values.push_back(s.x[f]);
     cuts.push_back(cuts_of(values, o.far));
   }
-  for (const Shape& s : shapes) {
+  auto log_distance = [&](const Shape& s, const std::vector<config::ShapeDispatch::Range>& box) {
+    double sum = 0;
+    for (std::size_t f = 0; f < box.size(); ++f) {
+      const double centre = std::sqrt(static_cast<double>(std::max<std::int64_t>(box[f].lo, 1)) *
+                                      static_cast<double>(std::max<std::int64_t>(box[f].hi - 1, 1)));
+      const double x = static_cast<double>(std::max<std::int64_t>(s.x[f], 1));
+      sum += std::abs(std::log(x / centre));
+    }
+    return sum;
+  };
+  struct Part {
     config::ShapeDispatch::Row row;
-    for (std::size_t f = 0; f < d.features.size(); ++f) row.ranges.push_back(cell_of(cuts[f], s.x[f]));
+    std::string shapes;  // the tuned shape it holds, its times
+    std::string reason;  // why it runs its config, when it holds no tuned shape
+  };
+  std::vector<Part> found;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const Shape& s = shapes[i];
+    std::vector<config::ShapeDispatch::Range> box;
+    for (std::size_t f = 0; f < d.features.size(); ++f) box.push_back(cell_of(cuts[f], s.x[f]));
+    // The parts: along each guarded extent, the box cut after every config's last whole row.
+    std::vector<std::vector<config::ShapeDispatch::Range>> parts = {box};
+    for (std::size_t f = 0; f < d.features.size(); ++f) {
+      if (!guarded[f]) continue;
+      std::vector<std::int64_t> at = {box[f].lo, box[f].hi};
+      for (const std::int64_t h : holds)
+        if (h + 1 > box[f].lo && h + 1 < box[f].hi) at.push_back(h + 1);
+      std::sort(at.begin(), at.end());
+      at.erase(std::unique(at.begin(), at.end()), at.end());
+      std::vector<std::vector<config::ShapeDispatch::Range>> split;
+      for (const auto& p : parts)
+        for (std::size_t a = 0; a + 1 < at.size(); ++a) {
+          split.push_back(p);
+          split.back()[f] = {at[a], at[a + 1]};
+        }
+      parts = std::move(split);
+    }
     const auto [ms, k] = pick(s, chosen);
-    const auto it = std::find(chosen.begin(), chosen.end(), k);
-    row.config = it == chosen.end() ? -1 : static_cast<int>(it - chosen.begin());
-    row.comment = fmt::format("{}: {}", s.label, std::isfinite(ms) ? ms_text(ms) : "not measured");
-    if (key(s.tuned->best_config) != k) row.comment += fmt::format(" (its best {})", ms_text(s.tuned->best_ms));
-    if (k != fallback_key && s.tuned->default_ms > 0)
-      row.comment += fmt::format(", default {}", ms_text(s.tuned->default_ms));
-    d.rows.push_back(std::move(row));
+    for (const auto& part : parts) {
+      Part p;
+      p.row.ranges = part;
+      bool own = true;
+      for (std::size_t f = 0; f < part.size(); ++f) own = own && s.x[f] >= part[f].lo && s.x[f] < part[f].hi;
+      if (own) {
+        p.row.config = index_of(k);
+        p.shapes = fmt::format("{}: {}", s.label, std::isfinite(ms) ? ms_text(ms) : "not measured");
+        if (key(s.tuned->best_config) != k) p.shapes += fmt::format(" (its best {})", ms_text(s.tuned->best_ms));
+        if (k != fallback_key && s.tuned->default_ms > 0)
+          p.shapes += fmt::format(", default {}", ms_text(s.tuned->default_ms));
+      } else {
+        // The longest rows of this part, against what each candidate holds whole.
+        std::int64_t longest = 0;
+        for (std::size_t f = 0; f < part.size(); ++f)
+          if (guarded[f]) longest = std::max(longest, part[f].hi - 1);
+        std::int64_t tightest = std::numeric_limits<std::int64_t>::max();
+        for (const std::int64_t h : holds)
+          if (h >= longest) tightest = std::min(tightest, h);
+        if (tightest == std::numeric_limits<std::int64_t>::max()) {
+          p.row.config = index_of(k);  // none holds them: the shape's pick loops like any other
+          p.reason = fmt::format("near {}", s.label);
+        } else {
+          std::vector<int> fits;
+          for (int c = -1; c < static_cast<int>(chosen.size()); ++c)
+            if (holds[static_cast<std::size_t>(c + 1)] == tightest) fits.push_back(c);
+          p.row.config = fits.front();
+          double nearest = std::numeric_limits<double>::infinity();
+          for (std::size_t j = 0; j < shapes.size(); ++j) {
+            const int c = index_of(picks[j]);
+            const double dist = log_distance(shapes[j], part);
+            if (std::find(fits.begin(), fits.end(), c) != fits.end() && dist < nearest)
+              nearest = dist, p.row.config = c;
+          }
+          p.reason = fmt::format("rows up to {} held whole", tightest);
+        }
+      }
+      // Parts of no tuned shape that run the default need no row: uncovered shapes run it.
+      if (!p.shapes.empty() || p.row.config >= 0) found.push_back(std::move(p));
+    }
   }
   for (bool merged = true; merged;) {
     merged = false;
-    for (std::size_t i = 0; i < d.rows.size() && !merged; ++i)
-      for (std::size_t j = i + 1; j < d.rows.size() && !merged; ++j) {
-        auto& a = d.rows[i];
-        const auto& b = d.rows[j];
-        if (a.config != b.config) continue;
+    for (std::size_t i = 0; i < found.size() && !merged; ++i)
+      for (std::size_t j = i + 1; j < found.size() && !merged; ++j) {
+        Part& a = found[i];
+        const Part& b = found[j];
+        if (a.row.config != b.row.config) continue;
         int differ = -1, count = 0;
-        for (std::size_t f = 0; f < a.ranges.size(); ++f)
-          if (a.ranges[f].lo != b.ranges[f].lo || a.ranges[f].hi != b.ranges[f].hi)
+        for (std::size_t f = 0; f < a.row.ranges.size(); ++f)
+          if (a.row.ranges[f].lo != b.row.ranges[f].lo || a.row.ranges[f].hi != b.row.ranges[f].hi)
             differ = static_cast<int>(f), ++count;
         if (count != 1) continue;
-        auto& ra = a.ranges[static_cast<std::size_t>(differ)];
-        const auto& rb = b.ranges[static_cast<std::size_t>(differ)];
+        auto& ra = a.row.ranges[static_cast<std::size_t>(differ)];
+        const auto& rb = b.row.ranges[static_cast<std::size_t>(differ)];
         if (ra.hi != rb.lo && rb.hi != ra.lo) continue;
         ra = {std::min(ra.lo, rb.lo), std::max(ra.hi, rb.hi)};
-        a.comment += "; " + b.comment;
-        d.rows.erase(d.rows.begin() + static_cast<std::ptrdiff_t>(j));
+        if (!b.shapes.empty()) a.shapes += (a.shapes.empty() ? "" : "; ") + b.shapes;
+        if (b.reason.starts_with("rows") && !a.reason.starts_with("rows")) a.reason = b.reason;
+        found.erase(found.begin() + static_cast<std::ptrdiff_t>(j));
         merged = true;
       }
+  }
+  // A row says the tuned shapes it covers and their times, then why it also covers extents
+  // between them (a part merely beyond a tuned shape needs no word).
+  for (Part& p : found) {
+    p.row.comment = p.shapes;
+    if (p.shapes.empty())
+      p.row.comment = p.reason;
+    else if (p.reason.starts_with("rows"))
+      p.row.comment += "; between tuned shapes, " + p.reason;
+    d.rows.push_back(std::move(p.row));
   }
 
   d.header.push_back(fmt::format("shape dispatch of {}{} over ({}), learned from {} tuned shape{}: the first row whose",
@@ -243,6 +365,10 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
   d.header.push_back("and shapes no row covers run the default config. Shapes are written as the extents joined by x;");
   d.header.push_back("times are the tuner's medians at that shape (\"default\": the default config with whole rows");
   d.header.push_back("fitted to the shape, as the tuner measured it).");
+  if (std::find(guarded.begin(), guarded.end(), true) != guarded.end())
+    d.header.push_back(
+        "Between tuned shapes, rows a config cannot hold whole go to the config that holds them with the least to "
+        "spare.");
   return d;
 }
 

@@ -28,7 +28,7 @@ using namespace tilecc::autotune;
 namespace {
 
 ir::Kernel fixture(const std::string& file, const std::string& instance) {
-  const auto path = std::filesystem::path(__FILE__).parent_path().parent_path() / "data" / "ir" / file;
+  const auto path = std::filesystem::path(TILECC_TEST_DATA_DIR) / "ir" / file;
   std::ifstream in(path);
   REQUIRE(in);
   std::stringstream ss;

@@ -30,7 +30,12 @@ ir::Kernel softmax_bf16() {
   return {};
 }
 
-nlohmann::json cfg(int rows, int warps) { return {{"block_sizes", {rows}}, {"num_warps", warps}}; }
+/// A tuned config: the tuner fits full_extent to the shape's rows (the next power of two).
+nlohmann::json cfg(int rows, int warps, int full_extent = 0) {
+  nlohmann::json c = {{"block_sizes", {rows}}, {"num_warps", warps}};
+  if (full_extent) c["full_extent"] = full_extent;
+  return c;
+}
 
 TunedShape shape(const ir::Kernel& k, long rows, long cols, const nlohmann::json& best, double ms,
                  double default_ms = 0) {
@@ -49,11 +54,13 @@ int runs(const config::ShapeDispatch& d, std::int64_t rows, std::int64_t cols) {
   return r < 0 ? -1 : d.rows[static_cast<std::size_t>(r)].config;
 }
 
-/// Rows {1024, 8192} x columns {512, 4096, 16384}, three winners.
+/// Rows {1024, 8192} x columns {512, 4096, 16384}, three winners, full_extent fitted to the
+/// columns as the tuner fits it.
 std::vector<TunedShape> grid(const ir::Kernel& k) {
-  return {shape(k, 1024, 512, cfg(4, 4), 0.010, 0.012),    shape(k, 8192, 512, cfg(4, 4), 0.030, 0.040),
-          shape(k, 1024, 4096, cfg(2, 8), 0.020, 0.025),   shape(k, 8192, 4096, cfg(2, 8), 0.090, 0.100),
-          shape(k, 1024, 16384, cfg(1, 16), 0.050, 0.090), shape(k, 8192, 16384, cfg(1, 16), 0.350, 0.400)};
+  return {
+      shape(k, 1024, 512, cfg(4, 4, 512), 0.010, 0.012),      shape(k, 8192, 512, cfg(4, 4, 512), 0.030, 0.040),
+      shape(k, 1024, 4096, cfg(2, 8, 4096), 0.020, 0.025),    shape(k, 8192, 4096, cfg(2, 8, 4096), 0.090, 0.100),
+      shape(k, 1024, 16384, cfg(1, 16, 16384), 0.050, 0.090), shape(k, 8192, 16384, cfg(1, 16, 16384), 0.350, 0.400)};
 }
 
 }  // namespace
@@ -69,14 +76,21 @@ TEST_CASE("a grid of tuned shapes: one extent per distinct column, each shape ru
   REQUIRE(d.rows.size() == 3);
   CHECK(d.rows[0].comment == "1024x512: 0.0100 ms, default 0.0120 ms; 8192x512: 0.0300 ms, default 0.0400 ms");
   for (const TunedShape& t : grid(k)) {
-    const int want = t.best_config == cfg(4, 4) ? 0 : t.best_config == cfg(2, 8) ? 1 : 2;
+    const int want = t.best_config == cfg(4, 4, 512) ? 0 : t.best_config == cfg(2, 8, 4096) ? 1 : 2;
     CHECK(runs(d, t.args[0].sizes[0], t.args[0].sizes[1]) == want);
   }
-  // Untuned shapes take the nearest cell (geometric midpoints: 2896 rows, 1448 and 8192 columns).
-  CHECK(runs(d, 3000, 6000) == 1);
-  CHECK(runs(d, 2000, 1000) == 0);
+  // Untuned shapes: the columns go to the config that holds them whole with the least to
+  // spare, never to a looped variant while one holds them (the default holds 1024).
+  CHECK(runs(d, 4096, 512) == 0);
+  CHECK(runs(d, 4096, 513) == -1);
+  CHECK(runs(d, 2000, 1000) == -1);
+  CHECK(runs(d, 2000, 1024) == -1);
+  CHECK(runs(d, 2000, 1025) == 1);
   CHECK(runs(d, 4096, 1448) == 1);
-  CHECK(runs(d, 4096, 1447) == 0);
+  CHECK(runs(d, 4096, 4096) == 1);
+  CHECK(runs(d, 3000, 4097) == 2);
+  CHECK(runs(d, 3000, 6000) == 2);
+  // Beyond what any config holds: the nearest tuned shape's pick (its looped variant).
   CHECK(runs(d, 500, 20000) == 2);
   // Far from every tuned shape (4x beyond the extremes): the default.
   CHECK(runs(d, 1024, 100) == -1);
@@ -85,6 +99,38 @@ TEST_CASE("a grid of tuned shapes: one extent per distinct column, each shape ru
   CHECK(runs(d, 32767, 4096) == 1);
   CHECK(runs(d, 255, 4096) == -1);
   CHECK(runs(d, 256, 4096) == 1);
+}
+
+TEST_CASE("between tuned shapes: the tightest whole-row config, the nearest winner among equals", "[dispatch]") {
+  const ir::Kernel k = softmax_bf16();
+  // Two configs hold 16384 columns; one won at few rows, the other at many. A third won at
+  // 4096 columns by looping over rows of a full_extent of 2048 (what the tuner found fastest):
+  // it holds up to the rows it won at, no further.
+  const nlohmann::json few = cfg(1, 16, 16384), many = cfg(2, 16, 16384), looped = cfg(4, 8, 2048);
+  const std::vector<TunedShape> s = {shape(k, 1024, 16384, few, 0.050), shape(k, 8192, 16384, many, 0.350),
+                                     shape(k, 1024, 4096, looped, 0.020), shape(k, 8192, 4096, looped, 0.090)};
+  const config::ShapeDispatch d = learn_dispatch(k, s, {});
+  REQUIRE(d.configs.size() == 3);
+  auto index = [&](const nlohmann::json& c) {
+    for (std::size_t i = 0; i < d.configs.size(); ++i)
+      if (nlohmann::json::parse(d.configs[i].config.to_json()) ==
+          nlohmann::json::parse(config::parse_config(c.dump(), k).to_json()))
+        return static_cast<int>(i);
+    return -2;
+  };
+  CHECK(runs(d, 1024, 4096) == index(looped));
+  CHECK(runs(d, 1024, 3000) == index(looped));
+  CHECK(runs(d, 6000, 6000) == index(many));  // 4097..16384 columns: only the 16384 configs hold them
+  CHECK(runs(d, 1500, 6000) == index(few));
+  CHECK(runs(d, 1500, 12000) == index(few));
+  CHECK(runs(d, 6000, 12000) == index(many));
+  // The comment of a part between tuned shapes says why it runs what it runs.
+  bool said = false;
+  for (const auto& row : d.rows)
+    said = said || row.comment.find("6000x16384") == std::string::npos &&
+                       row.comment.find("8192x16384: 0.3500 ms; between tuned shapes, rows up to 16384 held whole") !=
+                           std::string::npos;
+  CHECK(said);
 }
 
 TEST_CASE("the table does not depend on the order the shapes come in", "[dispatch]") {
@@ -155,7 +201,7 @@ TEST_CASE("the printed launcher is the table: a row per entry, distinct symbols,
                              "softmax_bf16_kernel_default(", "static cudaError_t softmax_bf16_cfg0(",
                              "static cudaError_t softmax_bf16_default(", "cudaError_t softmax<tilecc::bf16>("})
     CHECK(text.find(symbol) != std::string::npos);
-  CHECK(text.find("  if (in(e0,   256, 32768) && in(e1,   128,  1448)) return softmax_bf16_cfg0(x, out, stream);"
+  CHECK(text.find("  if (in(e0,   256, 32768) && in(e1,   128,   513)) return softmax_bf16_cfg0(x, out, stream);"
                   "  // 1024x512") != std::string::npos);
   CHECK(text.find("  return softmax_bf16_default(x, out, stream);  // far from every tuned shape\n}") !=
         std::string::npos);

@@ -147,7 +147,7 @@ def dims(args):  # {name: [sizes]}
         n, _, v = a.partition("=")
         if "[" in v: d[n] = [int(x) for x in v[v.index("[") + 1:-1].split(",")]
     return d
-print('#include <tilecc/cuda.hpp>\n#include <cmath>\n#include <cstdio>\n#include <functional>\n#include <vector>\n#include "bench/timing.cuh"')
+print('#include <tilecc/cuda.hpp>\n#include <algorithm>\n#include <cmath>\n#include <cstdio>\n#include <functional>\n#include <utility>\n#include <vector>\n#include "bench/timing.cuh"')
 for ns, f in variants: print(f"namespace {ns} {{\n#include \"{f}\"\n}}")
 print(r'''
 using bf16 = __nv_bfloat16;
@@ -177,7 +177,23 @@ int main() {
   bench::Timer timer;
   auto ms = [&](const std::function<cudaError_t()>& fn) {
     CUDA_OK(fn()); CUDA_OK(cudaDeviceSynchronize());
-    return timer.median_ms_within([&] { CUDA_OK(fn()); }, 2000.0, 30, bench::Flush::write);
+    return timer.median_ms_within([&] { CUDA_OK(fn()); }, 400.0, 10, bench::Flush::write);
+  };
+  // Five rounds over the variants, each round starting one further along; a variant's time is
+  // the median of its five round medians.
+  auto interleaved = [&](const std::vector<std::pair<const char*, std::function<cudaError_t()>>>& vs) {
+    std::vector<std::vector<double>> got(vs.size());
+    for (int round = 0; round < 5; ++round)
+      for (std::size_t j = 0; j < vs.size(); ++j) {
+        const std::size_t v = (j + round) % vs.size();
+        got[v].push_back(ms(vs[v].second));
+      }
+    std::vector<std::pair<const char*, double>> out;
+    for (std::size_t v = 0; v < vs.size(); ++v) {
+      std::sort(got[v].begin(), got[v].end());
+      out.emplace_back(vs[v].first, got[v][got[v].size() / 2]);
+    }
+    return out;
   };''')
 for args, kind in shapes:
     d = dims(args); label = "x".join(map(str, d["x"])) if k != "matmul" else f"{d['x'][0]}x{d['x'][1]}x{d['y'][1]}"
@@ -197,8 +213,13 @@ for args, kind in shapes:
         count = "r * c"
     print(f"    CUDA_OK({call('v_default', 'ref')}); CUDA_OK({call('v_dispatch', 'o')}); CUDA_OK(cudaDeviceSynchronize());")
     print(f'    std::printf("CHECK {k} {label} max|dispatch-default|/max|default| %.4g\\n", max_diff(o, ref, {count}));')
+    # Interleaved rounds, each in another order: a card heating up under load slows later
+    # runs, and timing each variant in one block favoured whichever came first.
+    print("    const std::vector<std::pair<const char*, std::function<cudaError_t()>>> vs = {")
     for ns, _ in variants:
-        print(f'    std::printf("RESULT {k} {label} {kind} {ns[2:]} %.5f\\n", ms([&] {{ return {call(ns, "o")}; }}));')
+        print(f'      {{"{ns[2:]}", [&] {{ return {call(ns, "o")}; }}}},')
+    print("    };")
+    print(f'    for (const auto& [name, t] : interleaved(vs)) std::printf("RESULT {k} {label} {kind} %s %.5f\\n", name, t);')
     print("    std::fflush(stdout);")
     print("    cudaFree(x); cudaFree(o); cudaFree(ref);" + (" cudaFree(y);" if k == "matmul" else " cudaFree(w); cudaFree(b);"))
     print("  }")

@@ -152,9 +152,9 @@ class Session {
     sms_ = result_.device.at("sms").get<int>();
     arch_ = o_.arch.empty() ? result_.device.at("arch").get<std::string>() : o_.arch;
 
-    // The space, with full_extent set for these shapes.
-    config::Config base = config::default_config(kernel_, arch_);
-    base.full_extent = full_extent_for(kernel_, bound_);
+    // The space around the default fitted to these shapes' rows (full_extent, and for a row
+    // kernel rows per program and warps; config::default_config_for_rows).
+    config::Config base = config::default_config_for_rows(kernel_, arch_, full_extent_for(kernel_, bound_));
     space_ = std::make_unique<autotune::ConfigSpace>(kernel_, base, arch_);
     tspace_ = std::make_unique<TuneSpace>(*space_, arch_);
     // Deployments other than the runtime's measure other code: their entries are their own.

@@ -81,8 +81,8 @@ TEST_CASE("planted faulting, hanging and wrong candidates: the tuner survives an
   // configs other than the default (the reference, which is never planted) get one kind each.
   std::vector<at::ArgSpec> specs;
   for (const std::string& a : kArgs) specs.push_back(at::parse_arg(a));
-  tilecc::config::Config base = tilecc::config::default_config(kernel, arch);
-  base.full_extent = at::full_extent_for(kernel, at::bind_args(kernel, specs));
+  const tilecc::config::Config base =
+      tilecc::config::default_config_for_rows(kernel, arch, at::full_extent_for(kernel, at::bind_args(kernel, specs)));
   const at::ConfigSpace space(kernel, base, arch);
   const at::TuneSpace tspace(space, arch);
   const at::Genome reference = tspace.to_genome(space.default_point());

@@ -21,7 +21,7 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   std::string out;
   for (std::size_t i = 0; i < d.configs.size(); ++i)
     out += emit(d.configs[i].config, static_cast<int>(i), d.configs[i].note);
-  out += emit(d.fallback, -1, "the default config, for shapes far from every tuned one");
+  out += emit(d.fallback, -1, d.fallback_note);
 
   // The public launcher: the table.
   const std::string params = emit_kernel(k, d.fallback, options).launcher_params;
@@ -56,7 +56,7 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
                        launcher(row.config), args, row.comment);
   }
   out += fmt::format("  return {}({});{}\n}}\n", launcher(-1), args,
-                     d.rows.empty() ? "" : "  // far from every tuned shape");
+                     d.rows.empty() ? "" : "  // " + d.fallback_comment);
   return out;
 }
 

@@ -433,6 +433,50 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   return c;
 }
 
+namespace {
+
+/// A kernel whose programs each take a few whole rows: one launch loop, whole extents, no dot.
+bool is_row_kernel(const ir::Kernel& k, int* rows_slot) {
+  std::vector<int> launch;
+  count_launch_slots(k.body, launch);
+  Features f;
+  scan(k.body, f);
+  if (launch.size() != 1 || !f.whole_dims || f.dot) return false;
+  if (rows_slot) *rows_slot = launch[0];
+  return true;
+}
+
+}  // namespace
+
+Config default_config_for_rows(const ir::Kernel& k, const std::string& arch, std::int64_t longest) {
+  Config c = default_config(k, arch);
+  std::int64_t fe = 1;
+  while (fe < longest) fe *= 2;
+  if (fe <= c.full_extent) return c;
+  c.full_extent = fe;
+  int slot = -1;
+  if (!is_row_kernel(k, &slot)) return c;
+  const ir::BlockSlot& s = k.block_slots[static_cast<std::size_t>(slot)];
+  std::int64_t& rows = c.block_sizes[static_cast<std::size_t>(slot)];
+  constexpr std::int64_t kPerThread = 32, kMaxWarps = 32;
+  while (rows * fe > kPerThread * 32 * c.num_warps) {
+    if (rows / 2 >= std::max<std::int64_t>(s.min, 1))
+      rows /= 2;
+    else if (c.num_warps * 2 <= kMaxWarps)
+      c.num_warps *= 2;
+    else
+      break;
+  }
+  return c;
+}
+
+std::vector<std::int64_t> default_row_extents(const ir::Kernel& k) {
+  if (!is_row_kernel(k, nullptr)) return {};
+  // Two steps of 4x: rows up to 16384 held whole (a thread holds 32 of them on 16 warps);
+  // longer rows loop over chunks.
+  return {4096, 16384};
+}
+
 const ir::Expr* dot_loop_product(const ir::Stmt& s) {
   if (s.kind != ir::Stmt::Kind::Loop || s.is_grid || s.is_launch || s.dims.size() != 1 || s.body.size() != 1)
     return nullptr;

@@ -149,4 +149,15 @@ void validate(const Config& c, const ir::Kernel& kernel);
 /// otherwise (or arch "") tiles that suit mma.sync on every architecture.
 Config default_config(const ir::Kernel& kernel, const std::string& arch = "");
 
+/// The default config fitted to rows of up to `longest` elements held whole: full_extent the
+/// next power of two (at least the default's), and, for a row kernel (one launch loop over
+/// rows, whole rows, no dot), fewer rows per program and then more warps as rows grow, so that
+/// a thread holds about 32 elements of each row tile (the tuner's bests on H100 and H200 hold
+/// 16 to 32) rather than spilling. Other kernels get full_extent alone.
+Config default_config_for_rows(const ir::Kernel& kernel, const std::string& arch, std::int64_t longest);
+
+/// The row lengths a default translation of a row kernel carries whole-row variants for, beyond
+/// the default's own full_extent (ascending); empty for other kernels.
+std::vector<std::int64_t> default_row_extents(const ir::Kernel& kernel);
+
 }  // namespace tilecc::config

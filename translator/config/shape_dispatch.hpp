@@ -24,6 +24,9 @@ struct ShapeDispatch {
   std::vector<Choice> configs;
   /// Shapes no row covers run this one (the kernel's default config).
   Config fallback;
+  /// What the fallback's launcher comment says it is for, and the comment on its line of the table.
+  std::string fallback_note = "the default config, for shapes far from every tuned one";
+  std::string fallback_comment = "far from every tuned shape";
 
   /// [lo, hi) of one feature.
   struct Range {

@@ -1,0 +1,61 @@
+#include "translator/launch/default_dispatch.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "translator/config/config.hpp"
+#include "translator/launch/launch_plan.hpp"
+
+namespace tilecc::launch {
+
+std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, const std::string& arch) {
+  const std::vector<std::int64_t> extents = config::default_row_extents(kernel);
+  if (extents.empty()) return std::nullopt;
+  config::ShapeDispatch d;
+  for (const WholeDim& w : whole_dims(kernel))
+    if (w.param >= 0 && std::find(d.features.begin(), d.features.end(), w.text) == d.features.end())
+      d.features.push_back(w.text);
+  if (d.features.empty()) return std::nullopt;
+  d.fallback = config::default_config(kernel, arch);
+  // First match: rows every config before holds run it; so every whole extent up to the
+  // default's full_extent runs the default, up to the next step the next variant, and so on.
+  auto row_upto = [&](std::int64_t longest, int config, std::string comment) {
+    config::ShapeDispatch::Row r;
+    r.ranges.assign(d.features.size(), {0, longest + 1});
+    r.config = config;
+    r.comment = std::move(comment);
+    d.rows.push_back(std::move(r));
+  };
+  row_upto(d.fallback.full_extent, -1, fmt::format("rows up to {} held whole", d.fallback.full_extent));
+  for (const std::int64_t e : extents) {
+    if (e <= d.fallback.full_extent) continue;
+    const config::Config c = config::default_config_for_rows(kernel, arch, e);
+    row_upto(c.full_extent, static_cast<int>(d.configs.size()), fmt::format("rows up to {} held whole", c.full_extent));
+    d.configs.push_back({c, fmt::format("the default fitted to rows of up to {} elements", c.full_extent)});
+  }
+  if (d.configs.empty()) return std::nullopt;
+  d.fallback_note = "the default config, for rows no variant holds whole (its looped variant runs longer ones)";
+  d.fallback_comment = "longer rows: the default's looped variant";
+  d.header.push_back(fmt::format("default configs of {}{} by the length of the rows held whole ({}): the first row",
+                                 kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
+                                 fmt::join(d.features, ", ")));
+  d.header.push_back("whose extents all lie in [lo, hi) runs its config. Tune the kernel (tilecc tune, then");
+  d.header.push_back("translate --tuned) for configs measured on your GPU.");
+  return d;
+}
+
+config::Config default_config_for_extents(const ir::Kernel& kernel, const std::string& arch,
+                                          const std::vector<std::int64_t>& whole_extents) {
+  const std::optional<config::ShapeDispatch> d = default_dispatch(kernel, arch);
+  if (!d) return config::default_config(kernel, arch);
+  const std::int64_t longest =
+      whole_extents.empty() ? 0 : *std::max_element(whole_extents.begin(), whole_extents.end());
+  for (const config::ShapeDispatch::Row& r : d->rows)
+    if (longest < r.ranges[0].hi)
+      return r.config < 0 ? d->fallback : d->configs[static_cast<std::size_t>(r.config)].config;
+  return d->fallback;
+}
+
+}  // namespace tilecc::launch

@@ -268,8 +268,12 @@ class Translate final : public CLI::App {
         code[i] = lowered_ir(k, config);
         continue;
       }
+      // No config asked for and none tuned: a row kernel's default launcher also carries the
+      // default fitted to longer rows, taken by the row length (launch/default_dispatch.hpp).
+      const bool configured = (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) || !overrides_.empty();
       try {
-        code[i] = codegen::emit_kernel_text(k, config, options, variants);
+        code[i] = !configured && tuned_note.empty() ? codegen::emit_default_text(k, options, variants)
+                                                    : codegen::emit_kernel_text(k, config, options, variants);
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
       } catch (const config::ConfigError& e) {

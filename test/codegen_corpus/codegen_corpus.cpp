@@ -33,6 +33,7 @@
 #include "autotune/config_space.hpp"
 #include "test/support/examples.hpp"
 #include "translator/codegen/emit_cuda.hpp"
+#include "translator/codegen/emit_dispatch.hpp"
 #include "translator/codegen/translate_file.hpp"
 #include "translator/config/config.hpp"
 #include "translator/frontend/frontend.hpp"
@@ -95,10 +96,12 @@ std::string kernel_stem(const std::string& stem, const tilecc::ir::Kernel& k) {
   return stem + "." + k.name + (suffix.empty() ? "" : "." + suffix);
 }
 
-std::string emit(const tilecc::ir::Kernel& k, const Config& config, const tilecc::codegen::EmitOptions& options,
+/// A config's text, or (no config) what `tilecc translate` prints given none.
+std::string emit(const tilecc::ir::Kernel& k, const Config* config, const tilecc::codegen::EmitOptions& options,
                  const tilecc::codegen::VariantOptions& variants, const std::string& what) {
   try {
-    return tilecc::codegen::emit_kernel_text(k, config, options, variants);
+    return config ? tilecc::codegen::emit_kernel_text(k, *config, options, variants)
+                  : tilecc::codegen::emit_default_text(k, options, variants);
   } catch (const std::exception& e) {
     throw Failure(fmt::format("{}: {}", what, e.what()));
   }
@@ -144,7 +147,7 @@ void translate_example(const fs::path& file, Corpus& corpus) {
     std::vector<std::string> code;
     for (const tilecc::ir::Kernel& k : kernels) {
       const std::string file_name = fmt::format("{}.{}.cu", kernel_stem(stem, k), t.label);
-      code.push_back(emit(k, tilecc::config::default_config(k, t.arch), options, variants, file_name));
+      code.push_back(emit(k, nullptr, options, variants, file_name));
       corpus.write(file_name, code.back());
     }
     corpus.write(fmt::format("{}.{}.cu", stem, t.label), tilecc::codegen::assemble_file(unit, code, t.arch));
@@ -174,7 +177,7 @@ void translate_example(const fs::path& file, Corpus& corpus) {
     for (std::size_t i = 0; i < sample.size(); ++i)
       for (const tilecc::ir::Kernel* k : instances) {
         const std::string file_name = fmt::format("{}.sample{:02}-{}.cu", kernel_stem(stem, *k), i, kSampleArch);
-        corpus.write(file_name, emit(*k, sample[i], options, {}, file_name));
+        corpus.write(file_name, emit(*k, &sample[i], options, {}, file_name));
       }
   }
 }

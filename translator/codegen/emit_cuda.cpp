@@ -65,6 +65,7 @@ class Emitter {
 
   KernelCode run() {
     plan_ = launch::plan_launch(k_, c_);
+    if (o_.refuse_beyond_full_extent) plan_.beyond_guards = launch::BeyondGuards::Refuse;
     plan_.dynamic_shared_bytes = resources_.dynamic_shared_bytes;
     plan_.looped_dynamic_shared_bytes = o_.looped_dynamic_shared;
     threads_ = k_.layout.threads;

@@ -36,6 +36,9 @@ struct EmitOptions {
   /// one (launch::BeyondGuards::RunLooped; the caller emits it separately, with
   /// symbol_suffix kLoopedSuffix).
   int looped_dynamic_shared = 0;
+  /// Whole extents beyond full_extent are refused even where a looped variant could run them:
+  /// the caller never launches them here (a shape dispatch row that holds its rows whole).
+  bool refuse_beyond_full_extent = false;
   /// Appended to the __global__ function's name ("unit_div": add_f32_kernel_unit_div).
   std::string symbol_suffix;
   /// The launcher as a file-local function of this name (one config of a shape dispatch,

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "translator/launch/default_dispatch.hpp"
+
 namespace tilecc::codegen {
 
 std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch& d, const EmitOptions& options,
@@ -11,8 +13,9 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   const std::string suffix = instance_suffix(k);
   const std::string base = k.name + (suffix.empty() ? "" : "_" + suffix);
   auto launcher = [&](int config) { return base + (config < 0 ? "_default" : fmt::format("_cfg{}", config)); };
-  auto emit = [&](const Config& c, int config, const std::string& note) {
+  auto emit = [&](const Config& c, int config, const std::string& note, bool holds_its_rows) {
     EmitOptions eo = options;
+    eo.refuse_beyond_full_extent = holds_its_rows;
     eo.symbol_suffix = config < 0 ? "default" : fmt::format("cfg{}", config);
     eo.launcher_name = launcher(config);
     return fmt::format("// tilecc: shape dispatch {}: {}\n{}\n", launcher(config), note,
@@ -20,8 +23,8 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   };
   std::string out;
   for (std::size_t i = 0; i < d.configs.size(); ++i)
-    out += emit(d.configs[i].config, static_cast<int>(i), d.configs[i].note);
-  out += emit(d.fallback, -1, d.fallback_note);
+    out += emit(d.configs[i].config, static_cast<int>(i), d.configs[i].note, d.configs[i].holds_its_rows);
+  out += emit(d.fallback, -1, d.fallback_note, false);
 
   // The public launcher: the table.
   const std::string params = emit_kernel(k, d.fallback, options).launcher_params;
@@ -55,9 +58,15 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
     out += fmt::format("  if ({}) return {}({});  // {}\n", condition.empty() ? "true" : condition,
                        launcher(row.config), args, row.comment);
   }
-  out += fmt::format("  return {}({});{}\n}}\n", launcher(-1), args,
-                     d.rows.empty() ? "" : "  // " + d.fallback_comment);
+  out +=
+      fmt::format("  return {}({});{}\n}}\n", launcher(-1), args, d.rows.empty() ? "" : "  // " + d.fallback_comment);
   return out;
+}
+
+std::string emit_default_text(const ir::Kernel& k, const EmitOptions& options, const VariantOptions& variants) {
+  if (const auto table = launch::default_dispatch(k, options.arch))
+    return emit_dispatch_text(k, *table, options, variants);
+  return emit_kernel_text(k, config::default_config(k, options.arch), options, variants);
 }
 
 }  // namespace tilecc::codegen

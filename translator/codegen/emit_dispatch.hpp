@@ -21,4 +21,8 @@ std::string emit_dispatch_text(const ir::Kernel& kernel, const config::ShapeDisp
                                const EmitOptions& options, const VariantOptions& variants,
                                const std::string& header_note = {});
 
+/// What `tilecc translate` prints for a kernel given no config: the default config's text, or
+/// for a row kernel the default's dispatch over row lengths (launch/default_dispatch.hpp).
+std::string emit_default_text(const ir::Kernel& kernel, const EmitOptions& options, const VariantOptions& variants);
+
 }  // namespace tilecc::codegen

@@ -73,7 +73,7 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
   }
   // The launch plan decides whether whole extents beyond full_extent run a looped variant.
   std::string looped;
-  if (runs_looped(k, config)) {
+  if (!options.refuse_beyond_full_extent && runs_looped(k, config)) {
     const std::optional<Config> lc = config::looped_fallback(k, config);
     EmitOptions eo = options;
     eo.symbol_suffix = joined_suffix(options.symbol_suffix, kLoopedSuffix);

@@ -19,6 +19,8 @@ struct ShapeDispatch {
   struct Choice {
     Config config;
     std::string note;  // one comment line: where it was best ("best at 1024x512, 8192x512")
+    /// Every row taking it holds its whole extents within its full_extent: no looped variant.
+    bool holds_its_rows = false;
   };
   /// The tuned configs rows may pick (at most the K asked for), by index.
   std::vector<Choice> configs;

@@ -33,7 +33,7 @@ std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, 
     if (e <= d.fallback.full_extent) continue;
     const config::Config c = config::default_config_for_rows(kernel, arch, e);
     row_upto(c.full_extent, static_cast<int>(d.configs.size()), fmt::format("rows up to {} held whole", c.full_extent));
-    d.configs.push_back({c, fmt::format("the default fitted to rows of up to {} elements", c.full_extent)});
+    d.configs.push_back({c, fmt::format("the default fitted to rows of up to {} elements", c.full_extent), true});
   }
   if (d.configs.empty()) return std::nullopt;
   d.fallback_note = "the default config, for rows no variant holds whole (its looped variant runs longer ones)";

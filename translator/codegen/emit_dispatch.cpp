@@ -8,12 +8,15 @@ namespace tilecc::codegen {
 
 std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch& d, const EmitOptions& options,
                                const VariantOptions& variants, const std::string& header_note) {
+  // Under a launcher name of its own (one arch of a multi-arch file), the table is that
+  // file-local function and its configs' symbols and launchers carry its suffix.
   const std::string suffix = instance_suffix(k);
-  const std::string base = k.name + (suffix.empty() ? "" : "_" + suffix);
+  const std::string base =
+      options.launcher_name.empty() ? k.name + (suffix.empty() ? "" : "_" + suffix) : options.launcher_name;
   auto launcher = [&](int config) { return base + (config < 0 ? "_default" : fmt::format("_cfg{}", config)); };
   auto emit = [&](const Config& c, int config, const std::string& note) {
     EmitOptions eo = options;
-    eo.symbol_suffix = config < 0 ? "default" : fmt::format("cfg{}", config);
+    eo.symbol_suffix = joined_suffix(options.symbol_suffix, config < 0 ? "default" : fmt::format("cfg{}", config));
     eo.launcher_name = launcher(config);
     return fmt::format("// tilecc: shape dispatch {}: {}\n{}\n", launcher(config), note,
                        emit_kernel_text(k, c, eo, variants));
@@ -33,7 +36,10 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   for (std::size_t i = 0; i < d.configs.size(); ++i)
     out += fmt::format("//   {}: {}\n", launcher(static_cast<int>(i)), d.configs[i].config.to_json());
   out += fmt::format("//   {}: {}\n", launcher(-1), d.fallback.to_json());
-  if (k.instance.empty())
+  if (!options.launcher_name.empty())
+    out += fmt::format("static cudaError_t {}({}{}cudaStream_t stream) {{\n", options.launcher_name, params,
+                       params.empty() ? "" : ", ");
+  else if (k.instance.empty())
     out += fmt::format("cudaError_t {}({}{}cudaStream_t stream) {{\n", k.name, params, params.empty() ? "" : ", ");
   else
     out += fmt::format("template <>\ncudaError_t {}<{}>({}{}cudaStream_t stream) {{\n", k.name, k.instance, params,

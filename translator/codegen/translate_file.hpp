@@ -57,6 +57,9 @@ struct TranslationUnit {
 struct VariantOptions {
   bool specialize_auto = false;            // --specialize=auto
   std::vector<std::string> no_specialize;  // parameters or slots never specialized on
+  /// Several arches in one file (arch_select.hpp): the preprocessor condition under which the
+  /// __global__ functions' bodies compile (empty: always).
+  std::string device_guard;
 };
 
 /// One kernel as translate prints it: a comment naming the kernel and its config; with
@@ -71,7 +74,13 @@ std::string emit_kernel_text(const ir::Kernel& kernel, const Config& config, con
 /// naming the tilecc version, the input and the arch, then the source with every kernel family
 /// replaced by its declaration and its instances' code (`kernel_text`, one per Module kernel,
 /// in Module order), or for IR input the CUDA include and every kernel's code.
+/// `arch` is the --arch text ("sm_80,sm_90a"); `preamble` (the arch selection of a multi-arch
+/// file) goes before the first kernel.
 std::string assemble_file(const TranslationUnit& unit, const std::vector<std::string>& kernel_text,
-                          const std::string& arch);
+                          const std::string& arch, const std::string& preamble = {});
+
+/// A __global__ function's text with its body inside `#if guard` ... `#endif` (an empty body
+/// where the guard does not hold); `guard` empty: unchanged.
+std::string guard_device_body(const std::string& global_function, const std::string& guard);
 
 }  // namespace tilecc::codegen

@@ -113,10 +113,11 @@ __device__ int tilecc_arch_held =
 #endif
 // Per device, the arch its launches run (1 + its index, -1: none); 0: not asked yet.
 std::atomic<int> tilecc_arch_of_device[64];
-// The index of the arch the current device's launches run: the first of the file's arches its
-// compute capability runs, else another the binary's device code holds for it (a binary built
-// without the first, say sm_80 code JIT-compiled on a newer GPU); asked once per device.
-// cudaErrorNoKernelImageForDevice: the binary holds no code this device runs.
+// The index of the arch the current device's launches run, asked once per device: the one whose
+// bodies the device code the CUDA runtime loaded for this device holds (it picks the binary's
+// best code for the device's compute capability: sm_90a's on an H100 built for both, sm_80's
+// JIT-compiled PTX on a GPU the binary has no cubin for), provided the compute capability runs
+// it. cudaErrorNoKernelImageForDevice: the binary holds no code this device runs.
 cudaError_t tilecc_select_arch(int& arch) {{
   int device = 0;
   if (const cudaError_t e = cudaGetDevice(&device); e != cudaSuccess) return e;
@@ -132,9 +133,7 @@ cudaError_t tilecc_select_arch(int& arch) {{
     // Read from the device code the runtime loaded for this device.
     if (const cudaError_t e = cudaMemcpyFromSymbol(&held, tilecc_arch_held, sizeof held); e != cudaSuccess) return e;
     const bool runs[] = {{{runs}}};
-    int first = 0;
-    while (first < {count} && !runs[first]) ++first;
-    chosen = first < {count} && held == first + 1 ? held : held > 0 && runs[held - 1] ? held : -1;
+    chosen = held > 0 && held <= {count} && runs[held - 1] ? held : -1;
     if (cached) cached->store(chosen, std::memory_order_relaxed);
   }}
   if (chosen < 0) return cudaErrorNoKernelImageForDevice;

@@ -30,8 +30,9 @@ std::string arch_tag(const std::string& arch);
 /// of `arches` (ordered_arches order): its target runs that arch and none preferred to it.
 std::string arch_device_guard(const std::vector<std::string>& arches, std::size_t index);
 
-/// The helpers the public launchers of a multi-arch file call, printed once before its first
-/// kernel: the __device__ variable each device pass sets and tilecc_select_arch().
+/// The helpers the public launchers of a multi-arch file call, printed once at its top (they
+/// need only the CUDA runtime API, which nvcc includes in every .cu): the __device__ variable
+/// each device pass sets and tilecc_select_arch().
 std::string arch_select_preamble(const std::vector<std::string>& arches);
 
 /// The public launcher of `kernel` over per-arch launchers `<kernel>[_<instance>]_<tag>`

@@ -75,7 +75,8 @@ std::string emit_kernel_text(const ir::Kernel& kernel, const Config& config, con
 /// replaced by its declaration and its instances' code (`kernel_text`, one per Module kernel,
 /// in Module order), or for IR input the CUDA include and every kernel's code.
 /// `arch` is the --arch text ("sm_80,sm_90a"); `preamble` (the arch selection of a multi-arch
-/// file) goes before the first kernel.
+/// file, which needs only the CUDA runtime API nvcc includes first) goes right after the header
+/// comment, outside any namespace of the source.
 std::string assemble_file(const TranslationUnit& unit, const std::vector<std::string>& kernel_text,
                           const std::string& arch, const std::string& preamble = {});
 

@@ -251,10 +251,8 @@ class Translate final : public CLI::App {
         eo.arch = arches_[a];
         eo.symbol_suffix = codegen::arch_tag(arches_[a]);
         eo.launcher_name = codegen::arch_launcher_name(k, arches_[a]);
-        codegen::VariantOptions vo = variants;
-        vo.device_guard = codegen::arch_device_guard(arches_, a);
         text += fmt::format("// tilecc: {} for {}\n", eo.launcher_name, arches_[a]) +
-                kernel_code(module, k, arches_[a], eo, vo);
+                kernel_code(module, k, arches_[a], eo, variants, codegen::arch_device_guard(arches_, a));
       }
       try {
         codegen::EmitOptions eo = options;
@@ -348,6 +346,10 @@ class Translate final : public CLI::App {
       try {
         choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch, tuned_spec_,
                                       specialize_ == "auto" ? "translate-auto" : "translate");
+        // One arch of several takes only the records of its own GPU generation (find_tuned
+        // falls back to other GPUs' records, whose configs may not fit this arch).
+        if (choice && arches_.size() > 1 && choice->entry.key.cc.rfind(arch.substr(3, 1) + ".", 0) != 0)
+          choice.reset();
         if (choice) config = config::parse_config(choice->entry.config.dump(), k);
       } catch (const std::exception& e) {
         fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
@@ -366,7 +368,8 @@ class Translate final : public CLI::App {
   /// Kernel `k`'s code for one arch: a shape dispatch over the tuned shapes recorded for that
   /// arch (--tuned, several shapes), else one config's kernels and launcher.
   std::string kernel_code(const ir::Module& module, const ir::Kernel& k, const std::string& arch,
-                          const codegen::EmitOptions& options, const codegen::VariantOptions& variants) {
+                          const codegen::EmitOptions& options, const codegen::VariantOptions& variants,
+                          const std::string& device_guard = {}) {
     if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
       // Several tuned shapes: a launcher dispatching among their configs (autotune/tuned_dispatch.hpp).
       try {
@@ -376,7 +379,8 @@ class Translate final : public CLI::App {
         if (dispatch) {
           for (const auto& choice : dispatch->table.configs) ship_.push_back({&k, arch, choice.config});
           ship_.push_back({&k, arch, dispatch->table.fallback});
-          return codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment);
+          return codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment,
+                                             device_guard);
         }
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
@@ -388,7 +392,7 @@ class Translate final : public CLI::App {
     const config::Config config = kernel_config(module, k, arch, tuned_note);
     ship_.push_back({&k, arch, config});
     try {
-      return tuned_note + codegen::emit_kernel_text(k, config, options, variants);
+      return tuned_note + codegen::emit_kernel_text(k, config, options, variants, device_guard);
     } catch (const codegen::CodegenError& e) {
       fail(e.what());
     } catch (const config::ConfigError& e) {

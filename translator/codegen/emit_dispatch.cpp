@@ -7,7 +7,8 @@
 namespace tilecc::codegen {
 
 std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch& d, const EmitOptions& options,
-                               const VariantOptions& variants, const std::string& header_note) {
+                               const VariantOptions& variants, const std::string& header_note,
+                               const std::string& device_guard) {
   // Under a launcher name of its own (one arch of a multi-arch file), the table is that
   // file-local function and its configs' symbols and launchers carry its suffix.
   const std::string suffix = instance_suffix(k);
@@ -19,7 +20,7 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
     eo.symbol_suffix = joined_suffix(options.symbol_suffix, config < 0 ? "default" : fmt::format("cfg{}", config));
     eo.launcher_name = launcher(config);
     return fmt::format("// tilecc: shape dispatch {}: {}\n{}\n", launcher(config), note,
-                       emit_kernel_text(k, c, eo, variants));
+                       emit_kernel_text(k, c, eo, variants, device_guard));
   };
   std::string out;
   for (std::size_t i = 0; i < d.configs.size(); ++i)

@@ -16,9 +16,12 @@ namespace tilecc::codegen {
 /// The kernel's text as emit_kernel_text prints it, for a dispatch over several configs:
 /// config i's kernels get the symbol suffix "cfg<i>" and its launcher is
 /// `<kernel>[_<instance>]_cfg<i>`, the fallback's "default"; `header_note` (the tuning
-/// database's name, say) goes above the table. Throws as emit_kernel does.
+/// database's name, say) goes above the table; `device_guard` as emit_kernel_text takes it.
+/// Under EmitOptions::launcher_name (one arch of several) the table is that file-local
+/// function, and its configs' launchers and symbols carry its name and symbol suffix.
+/// Throws as emit_kernel does.
 std::string emit_dispatch_text(const ir::Kernel& kernel, const config::ShapeDispatch& dispatch,
                                const EmitOptions& options, const VariantOptions& variants,
-                               const std::string& header_note = {});
+                               const std::string& header_note = {}, const std::string& device_guard = {});
 
 }  // namespace tilecc::codegen

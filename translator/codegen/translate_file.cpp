@@ -54,7 +54,7 @@ bool runs_looped(const ir::Kernel& k, const Config& config) {
 }  // namespace
 
 std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const EmitOptions& options,
-                             const VariantOptions& variant_options) {
+                             const VariantOptions& variant_options, const std::string& device_guard) {
   const std::vector<config::Slot> slots = config::specialization_slots(k, config, variant_options.no_specialize);
   EmitOptions generic = options;
   std::string variants;
@@ -68,7 +68,7 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
       std::string facts;
       for (const std::string& f : v.specialization.facts) facts += (facts.empty() ? "" : ", ") + f;
       variants += fmt::format("// specialized for: {}\n{}\n", facts,
-                              guard_device_body(kv.global_function, variant_options.device_guard));
+                              guard_device_body(kv.global_function, device_guard));
       generic.dispatch.push_back({kv.kernel_symbol, v.requires_});
     }
   }
@@ -81,14 +81,14 @@ std::string emit_kernel_text(const ir::Kernel& k, const Config& config, const Em
     const KernelCode kl = emit_kernel(k, lc.value(), eo);
     looped = fmt::format("// looped: whole extents beyond full_extent {}, walked in chunks of {}\n{}\n",
                          config.full_extent, lc->reduction_loops.at(0),
-                         guard_device_body(kl.global_function, variant_options.device_guard));
+                         guard_device_body(kl.global_function, device_guard));
     generic.looped_dynamic_shared = kl.resources.dynamic_shared_bytes;
   }
   const KernelCode kc = emit_kernel(k, config, generic);
   return fmt::format("// tilecc: kernel {}{}, config {}\n{}{}{}{}\n{}", k.name,
                      k.instance.empty() ? "" : "<" + k.instance + ">", config.to_json(), variants, looped,
                      variants.empty() ? "" : "// generic: accepts every valid input\n",
-                     guard_device_body(kc.global_function, variant_options.device_guard), kc.launcher);
+                     guard_device_body(kc.global_function, device_guard), kc.launcher);
 }
 
 std::string guard_device_body(const std::string& global_function, const std::string& guard) {

@@ -57,18 +57,17 @@ struct TranslationUnit {
 struct VariantOptions {
   bool specialize_auto = false;            // --specialize=auto
   std::vector<std::string> no_specialize;  // parameters or slots never specialized on
-  /// Several arches in one file (arch_select.hpp): the preprocessor condition under which the
-  /// __global__ functions' bodies compile (empty: always).
-  std::string device_guard;
 };
 
 /// One kernel as translate prints it: a comment naming the kernel and its config; with
 /// specialize_auto the specialized kernels, each after the facts it assumes; the generic
 /// kernel and a launcher that takes the first specialized kernel whose facts hold for its
 /// arguments (else the generic one). The variants' facts are those of options.arch's backend.
+/// `device_guard` (several arches in one file, arch_select.hpp): the preprocessor condition under
+/// which the __global__ functions' bodies compile (empty: always).
 /// Throws CodegenError or ConfigError as emit_kernel does.
 std::string emit_kernel_text(const ir::Kernel& kernel, const Config& config, const EmitOptions& options,
-                             const VariantOptions& variants);
+                             const VariantOptions& variants, const std::string& device_guard = {});
 
 /// The whole file translate writes (before --standalone inlines headers): a header comment
 /// naming the tilecc version, the input and the arch, then the source with every kernel family

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/kernel.hpp"
+#include "runtime/nvrtc.hpp"
 #include "runtime/shipped.hpp"
 #include "runtime/variant_source.hpp"
 #include "translator/config/config.hpp"
@@ -124,4 +125,31 @@ TEST_CASE("a damaged or missing shipped-cubin index is refused with the file nam
   f.write("index.json", R"({"format": "tilecc-cubins-v1", "entries": [{"key": "k", "kernel": "s", "arch": "sm_80",
     "config": "{}", "looped": false, "symbol": "s", "file": "../elsewhere.cubin"}]})");
   CHECK_THROWS_WITH(rt::Kernel(k, o), Catch::Contains("must be a name in the folder"));
+}
+
+TEST_CASE("translate's shipped cubins are the ones the runtime's launches look up", "[runtime][shipped][nvrtc]") {
+  const ir::Kernel k = softmax_f32();
+  Folder f;
+  const config::Config c = config::default_config(k, "sm_80");
+  std::vector<rt::ShippedEntry> written;
+  try {
+    written = rt::ship_variant(k, c, "sm_80", f.dir, TILECC_TEST_TEMPLATES_DIR);
+  } catch (const rt::CompileError& e) {
+    WARN("no NVRTC here, shipping not checked: " << e.what());
+    return;
+  }
+  REQUIRE(written.size() == 2);  // the generic kernel and its looped variant
+  CHECK_FALSE(written[0].looped);
+  CHECK(written[1].looped);
+  for (const rt::ShippedEntry& e : written) CHECK(std::filesystem::file_size(f.dir / e.file) > 1000);
+  rt::KernelOptions o;
+  o.arch = "sm_80";
+  o.cubin_dir = f.dir;
+  const rt::Kernel kernel(k, o);
+  CHECK(kernel.shipped_cubin_for(rows(64, 512)) == f.dir / written[0].file);
+  CHECK(kernel.shipped_cubin_for(rows(8, 100000)) == f.dir / written[1].file);
+  // Shipping another arch into the same folder keeps the entries there.
+  rt::ship_variant(k, config::default_config(k, "sm_90a"), "sm_90a", f.dir, TILECC_TEST_TEMPLATES_DIR);
+  CHECK(rt::ShippedCubins::open(f.dir)->entries().size() == 4);
+  CHECK(kernel.shipped_cubin_for(rows(64, 512)) == f.dir / written[0].file);
 }

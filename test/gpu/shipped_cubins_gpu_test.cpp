@@ -1,9 +1,10 @@
-// GPU tier: a kernel runs from shipped cubins with NVRTC disabled. `tilecc translate --cubin`
-// compiles softmax for this GPU's arch (with NVRTC, before it is disabled); then, with
-// $TILECC_NO_NVRTC set (every NVRTC compile throws) and an empty disk cache, the runtime
-// launches softmax at rows within and beyond the config's full_extent (the looped variant) from
-// the shipped folder and the results match a CPU softmax; a config that was not shipped needs
-// NVRTC and is refused. Skipped without a GPU.
+// GPU tier: a kernel runs from shipped cubins with NVRTC disabled. scripts/gpu_prepare.sh ran
+// `tilecc translate softmax.json --arch sm_80,sm_90a --cubin .carry/gpu/shipped` on a machine
+// without a GPU ($TILECC_TEST_SHIPPED_DIR names another folder); here, with $TILECC_NO_NVRTC set
+// (every NVRTC compile throws) and an empty disk cache, the runtime launches softmax at rows
+// within and beyond the config's full_extent (the looped variant) from that folder and the
+// results match a CPU softmax; a config that was not shipped needs NVRTC and is refused.
+// Skipped without a GPU.
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -68,18 +69,17 @@ TEST_CASE("softmax runs from shipped cubins with NVRTC disabled", "[gpu][runtime
     WARN("translate --cubin ships sm_80 and sm_90a; this GPU is " << arch);
     return;
   }
+  const char* env = std::getenv("TILECC_TEST_SHIPPED_DIR");
+  const std::filesystem::path shipped = env && *env ? env : TILECC_TEST_SHIPPED_DIR;
+  INFO("shipped cubins from " << shipped.string() << " (scripts/gpu_prepare.sh writes them)");
+  REQUIRE(std::filesystem::exists(shipped / "index.json"));
   const auto work = std::filesystem::temp_directory_path() / ("tilecc-shipped-gpu-" + std::to_string(::getpid()));
   std::filesystem::remove_all(work);
-  std::filesystem::create_directories(work);
   const std::string ir = std::string(TILECC_TEST_DATA_DIR) + "/ir/softmax.json";
-  const std::string translate = std::string(TILECC_TEST_TILECC_BIN) + " translate " + ir + " --arch sm_80,sm_90a" +
-                                " -o " + (work / "softmax.cu").string() + " --cubin " + (work / "cubins").string();
-  REQUIRE(std::system(translate.c_str()) == 0);
-  REQUIRE(std::filesystem::exists(work / "cubins" / "index.json"));
 
   ::setenv("TILECC_NO_NVRTC", "1", 1);
   rt::KernelOptions o;
-  o.cubin_dir = work / "cubins";
+  o.cubin_dir = shipped;
   o.cache_dir = work / "empty-cache";  // nothing cached: a miss would need NVRTC
   rt::Kernel softmax = rt::Kernel::from_ir_file(ir, "softmax_f32", o);
   CHECK(softmax_error(softmax, 300, 1000) < 1e-5);   // odd sizes, within full_extent

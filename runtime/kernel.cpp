@@ -352,7 +352,6 @@ struct Kernel::Impl {
     }
     VariantSource vs = variant_source(kernel, config, spec, arch, key.to_string());
     std::string cubin, lowered;
-    bool from_disk = false;
     if (const ShippedEntry* e = find_shipped(config, spec, vs)) {
       cubin = shipped->read(*e);
       lowered = e->symbol;
@@ -367,8 +366,7 @@ struct Kernel::Impl {
           compile_cached(vs.source, co, cache, {key.to_string(), config.to_json(), templates_fingerprint()});
       cubin = std::move(c.cubin);
       lowered = c.lowered_names.at(0);
-      from_disk = c.from_cache;
-      (from_disk ? stats.disk_hits : stats.compiles)++;
+      (c.from_cache ? stats.disk_hits : stats.compiles)++;
     }
     const int dynamic_shared = vs.dynamic_shared;
     auto v = std::make_unique<Variant>();

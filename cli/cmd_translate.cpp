@@ -16,10 +16,13 @@
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
 #include "cli/header_dirs.hpp"
+#include "runtime/shipped.hpp"
 #include "translator/config/config.hpp"
+#include "translator/codegen/arch_select.hpp"
 #include "translator/codegen/emit_cuda.hpp"
 #include "translator/codegen/emit_torch.hpp"
 #include "translator/codegen/emit_dispatch.hpp"
+#include "translator/launch/default_dispatch.hpp"
 #include "translator/codegen/line_directives.hpp"
 #include "translator/codegen/standalone.hpp"
 #include "translator/codegen/translate_file.hpp"
@@ -48,6 +51,14 @@ std::string read_file(const std::string& path) { return read_input("tilecc trans
 
 void write_output(const std::string& path, const std::string& text) { cli::write_output("tilecc translate", path, text); }
 
+/// "sm_80,sm_90a" -> {"sm_80", "sm_90a"}.
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
+}
+
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> lines;
   std::istringstream in(s);
@@ -63,7 +74,15 @@ class Translate final : public CLI::App {
         ->check(CLI::ExistingFile);
     add_option("-k,--kernel", kernel_, "The kernel --config applies to (needed when the file has several)");
     add_option("--config", config_, "Config as JSON text or a .json file (default: a heuristic)");
-    add_option("--arch", arch_, "Target GPU architecture")->check(CLI::IsMember({"sm_80", "sm_90a"}))->capture_default_str();
+    add_option("--arch", arch_,
+               "Target GPU architecture, or several separated by commas (sm_80,sm_90a): one file holding each "
+               "arch's kernels, whose launchers pick the arch of the device they run on")
+        ->check([](const std::string& list) {
+          for (const std::string& a : split_list(list))
+            if (a != "sm_80" && a != "sm_90a") return "arch '" + a + "' is not one of sm_80, sm_90a";
+          return std::string();
+        })
+        ->capture_default_str();
     add_option("-o,--output", output_, "Output file, '-' for stdout")->capture_default_str();
     add_option("--emit", emit_,
                "What to write: 'cuda' (CUDA C++ with launchers) or 'torch' (the same followed by PyTorch ops "
@@ -100,6 +119,10 @@ class Translate final : public CLI::App {
                "With --tuned and several tuned shapes: the most tuned configs the launcher picks among by shape")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
+    add_option("--cubin", cubin_dir_,
+               "Also compile each emitted config's kernel for each --arch with NVRTC into this folder (cubins "
+               "and index.json), which the runtime loads instead of compiling (KernelOptions::cubin_dir or "
+               "$TILECC_CUBIN_DIR)");
     add_option("--extra-arg", extra_args_, "Argument passed to Clang (repeatable), e.g. --extra-arg=-DN=4");
     add_option("-p,--compile-commands", compile_commands_, "Folder holding compile_commands.json");
     add_option("-I", include_dirs_, "Add a folder to Clang's include path (repeatable; -Idir or -I dir)");
@@ -132,6 +155,16 @@ class Translate final : public CLI::App {
     if (emit_ == "torch" && (emit_ir_ || print_ir_ || print_after_all_ || !print_after_.empty()))
       fail("tilecc translate: --emit=torch writes CUDA with PyTorch ops; it does not combine with --emit-ir, "
            "--print-ir or --print-ir-after(-all)");
+    try {
+      arches_ = codegen::ordered_arches(split_list(arch_));
+    } catch (const std::invalid_argument& e) {
+      fail(fmt::format("tilecc translate: --arch {}: {}", arch_, e.what()));
+    }
+    if (!cubin_dir_.empty() && (emit_ir_ || print_ir_ || print_after_all_ || !print_after_.empty()))
+      fail("tilecc translate: --cubin compiles the CUDA it writes; it does not combine with --emit-ir, --print-ir or "
+           "--print-ir-after(-all)");
+    if (arches_.size() > 1 && (print_after_all_ || !print_after_.empty()))
+      fail("tilecc translate: --print-ir-after(-all) shows one arch's lowering: pass one --arch");
     codegen::TranslationUnit unit;
     unit.input = relative_to_cwd(input_);  // the header comment: no absolute paths of this machine
     unit.from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";
@@ -187,7 +220,7 @@ class Translate final : public CLI::App {
 
     // Kernel code, one per instance.
     codegen::EmitOptions options;
-    options.arch = arch_;
+    options.arch = arches_.front();
     options.source_lines = split_lines(unit.source);  // empty for IR input: comments give line numbers only
     if (line_directives_ && !unit.from_ir) {
       // Absolute: nvcc resolves a relative #line name against the folder it runs in, not the
@@ -197,91 +230,43 @@ class Translate final : public CLI::App {
     }
     const codegen::VariantOptions variants{specialize_ == "auto", no_specialize_};
     std::vector<std::string> code(module.kernels.size());
-    bool kernel_found = kernel_.empty();
+    kernel_found_ = kernel_.empty();
     for (std::size_t i = 0; i < module.kernels.size(); ++i) {
       const ir::Kernel& k = module.kernels[i];
       if (line_directives_ && unit.from_ir) options.line_file = k.source_file;
-      config::Config config = config::default_config(k, arch_);
-      if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
-        if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))
-          fail("tilecc translate: the file has several kernels: name the one --config applies to with -k");
-        kernel_found = true;
-        const std::string text = config_.front() == '{' ? config_ : read_file(config_);
-        try {
-          config = config::parse_config(text, k);
-        } catch (const config::ConfigError& e) {
-          fail_config(k, e);
-        }
-      }
-      if (!kernel_.empty() && kernel_ == k.name) kernel_found = true;
-      if (!overrides_.empty()) {
-        nlohmann::json j = nlohmann::json::parse(config.to_json());
-        for (const std::string& o : overrides_) {
-          const std::size_t eq = o.find('=');
-          if (eq == std::string::npos) fail("tilecc translate: --set takes KEY=VALUE, got '" + o + "'");
-          const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
-          try {
-            j[key] = nlohmann::json::accept(value) ? nlohmann::json::parse(value) : nlohmann::json(value);
-          } catch (const nlohmann::json::exception&) {  // accepted, then out of range: 1e400
-            fail(fmt::format("tilecc translate: --set {}: '{}' is out of range", key, value));
-          }
-        }
-        try {
-          config = config::parse_config(j.dump(), k);
-        } catch (const config::ConfigError& e) {
-          fail_config(k, e);
-        }
-      }
-      std::string tuned_note;
-      if (tuned_ && (kernel_.empty() || kernel_ == k.name) && !print_after_all_ && print_after_.empty()) {
-        // Several tuned shapes: a launcher dispatching among their configs (autotune/tuned_dispatch.hpp).
-        try {
-          const auto dispatch = autotune::find_tuned_dispatch(k, autotune::TuningDb(tuned_db_), arch_,
-                                                              specialize_ == "auto" ? "translate-auto" : "translate",
-                                                              tuned_spec_, dispatch_configs_);
-          if (dispatch) {
-            code[i] = codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment);
-            continue;
-          }
-        } catch (const codegen::CodegenError& e) {
-          fail(e.what());
-        } catch (const std::exception& e) {
-          fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
-        }
-      }
-      if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
-        std::optional<autotune::TunedChoice> choice;
-        try {
-          choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch_, tuned_spec_,
-                                        specialize_ == "auto" ? "translate-auto" : "translate");
-          if (choice) config = config::parse_config(choice->entry.config.dump(), k);
-        } catch (const std::exception& e) {
-          fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
-        }
-        if (choice) {
-          tuned_note = choice->comment();
-        } else {
-          std::fprintf(stderr, "tilecc translate: note: no tuned config recorded for %s<%s> (run tilecc tune); using the default\n", k.name.c_str(), k.instance.c_str());
-        }
-      }
+      if (!kernel_.empty() && kernel_ == k.name) kernel_found_ = true;
       if (print_after_all_ || !print_after_.empty()) {
-        code[i] = lowered_ir(k, config);
+        std::string note;
+        code[i] = lowered_ir(k, kernel_config(module, k, arches_.front(), note));
         continue;
       }
-      // No config asked for and none tuned: a row kernel's default launcher also carries the
-      // default fitted to longer rows, taken by the row length (launch/default_dispatch.hpp).
-      const bool configured = (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) || !overrides_.empty();
+      if (arches_.size() == 1) {
+        code[i] = kernel_code(module, k, arches_.front(), options, variants);
+        continue;
+      }
+      // Several arches: each arch's kernels under its own symbols, bodies guarded for the
+      // device passes that run them, then the public launcher choosing by the device.
+      std::string text;
+      for (std::size_t a = 0; a < arches_.size(); ++a) {
+        codegen::EmitOptions eo = options;
+        eo.arch = arches_[a];
+        eo.symbol_suffix = codegen::arch_tag(arches_[a]);
+        eo.launcher_name = codegen::arch_launcher_name(k, arches_[a]);
+        text += fmt::format("// tilecc: {} for {}\n", eo.launcher_name, arches_[a]) +
+                kernel_code(module, k, arches_[a], eo, variants, codegen::arch_device_guard(arches_, a));
+      }
       try {
-        code[i] = !configured && tuned_note.empty() ? codegen::emit_default_text(k, options, variants)
-                                                    : codegen::emit_kernel_text(k, config, options, variants);
+        codegen::EmitOptions eo = options;
+        eo.arch = arches_.back();
+        const std::string params = codegen::emit_kernel(k, config::default_config(k, eo.arch), eo).launcher_params;
+        code[i] = text + codegen::emit_arch_launcher(k, arches_, params);
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
       } catch (const config::ConfigError& e) {
         fail_config(k, e);
       }
-      code[i] = tuned_note + code[i];
     }
-    if (!kernel_found) fail(fmt::format("tilecc translate: no kernel named '{}' in {}", kernel_, input_));
+    if (!kernel_found_) fail(fmt::format("tilecc translate: no kernel named '{}' in {}", kernel_, input_));
     if (print_after_all_ || !print_after_.empty()) {
       std::string text;
       for (const std::string& c : code) text += c;
@@ -289,7 +274,8 @@ class Translate final : public CLI::App {
       return;
     }
 
-    std::string out = codegen::assemble_file(unit, code, arch_);
+    std::string out = codegen::assemble_file(
+        unit, code, arch_, arches_.size() > 1 ? codegen::arch_select_preamble(arches_) : std::string());
     if (emit_ == "torch") {
       try {
         out += codegen::emit_torch_bindings(module);
@@ -306,6 +292,128 @@ class Translate final : public CLI::App {
     }
     if (line_directives_) out = codegen::resolve_line_directives(out, output_ == "-" ? "<stdout>" : absolute(output_));
     finish(out);
+    if (!cubin_dir_.empty()) ship_cubins();
+  }
+
+  /// --cubin: each (kernel, arch, config) the file holds, compiled as the runtime compiles it.
+  void ship_cubins() {
+    std::size_t count = 0;
+    for (const Shipped& s : ship_) {
+      try {
+        count += runtime::ship_variant(*s.kernel, s.config, s.arch, cubin_dir_, header_dirs().templates).size();
+      } catch (const std::exception& e) {
+        fail(fmt::format("tilecc translate: --cubin: kernel '{}' for {}: {}", s.kernel->name, s.arch, e.what()));
+      }
+    }
+    std::fprintf(stderr, "tilecc translate: wrote %zu cubins to %s\n", count, cubin_dir_.c_str());
+  }
+
+  /// The config kernel `k` translates with for `arch`: --config, --set, else the default;
+  /// `tuned_note` gets the header comment of a --tuned single config.
+  config::Config kernel_config(const ir::Module& module, const ir::Kernel& k, const std::string& arch,
+                               std::string& tuned_note) {
+    config::Config config = config::default_config(k, arch);
+    if (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) {
+      if (kernel_.empty() && module.kernels.size() > 1 && !all_same_name(module))
+        fail("tilecc translate: the file has several kernels: name the one --config applies to with -k");
+      kernel_found_ = true;
+      const std::string text = config_.front() == '{' ? config_ : read_file(config_);
+      try {
+        config = config::parse_config(text, k);
+      } catch (const config::ConfigError& e) {
+        fail_config(k, e);
+      }
+    }
+    if (!overrides_.empty()) {
+      nlohmann::json j = nlohmann::json::parse(config.to_json());
+      for (const std::string& o : overrides_) {
+        const std::size_t eq = o.find('=');
+        if (eq == std::string::npos) fail("tilecc translate: --set takes KEY=VALUE, got '" + o + "'");
+        const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
+        try {
+          j[key] = nlohmann::json::accept(value) ? nlohmann::json::parse(value) : nlohmann::json(value);
+        } catch (const nlohmann::json::exception&) {  // accepted, then out of range: 1e400
+          fail(fmt::format("tilecc translate: --set {}: '{}' is out of range", key, value));
+        }
+      }
+      try {
+        config = config::parse_config(j.dump(), k);
+      } catch (const config::ConfigError& e) {
+        fail_config(k, e);
+      }
+    }
+    if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
+      std::optional<autotune::TunedChoice> choice;
+      try {
+        choice = autotune::find_tuned(k, autotune::TuningDb(tuned_db_), arch, tuned_spec_,
+                                      specialize_ == "auto" ? "translate-auto" : "translate");
+        // One arch of several takes only the records of its own GPU generation (find_tuned
+        // falls back to other GPUs' records, whose configs may not fit this arch).
+        if (choice && arches_.size() > 1 && choice->entry.key.cc.rfind(arch.substr(3, 1) + ".", 0) != 0)
+          choice.reset();
+        if (choice) config = config::parse_config(choice->entry.config.dump(), k);
+      } catch (const std::exception& e) {
+        fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
+      }
+      if (choice)
+        tuned_note = choice->comment();
+      else
+        std::fprintf(stderr,
+                     "tilecc translate: note: no tuned config recorded for %s<%s> on %s (run tilecc tune); using the "
+                     "default\n",
+                     k.name.c_str(), k.instance.c_str(), arch.c_str());
+    }
+    return config;
+  }
+
+  /// Kernel `k`'s code for one arch: a shape dispatch over the tuned shapes recorded for that
+  /// arch (--tuned, several shapes), else one config's kernels and launcher.
+  std::string kernel_code(const ir::Module& module, const ir::Kernel& k, const std::string& arch,
+                          const codegen::EmitOptions& options, const codegen::VariantOptions& variants,
+                          const std::string& device_guard = {}) {
+    if (tuned_ && (kernel_.empty() || kernel_ == k.name)) {
+      // Several tuned shapes: a launcher dispatching among their configs (autotune/tuned_dispatch.hpp).
+      try {
+        const auto dispatch = autotune::find_tuned_dispatch(k, autotune::TuningDb(tuned_db_), arch,
+                                                            specialize_ == "auto" ? "translate-auto" : "translate",
+                                                            tuned_spec_, dispatch_configs_);
+        if (dispatch) {
+          for (const auto& choice : dispatch->table.configs) ship_.push_back({&k, arch, choice.config});
+          ship_.push_back({&k, arch, dispatch->table.fallback});
+          return codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment,
+                                             device_guard);
+        }
+      } catch (const codegen::CodegenError& e) {
+        fail(e.what());
+      } catch (const std::exception& e) {
+        fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
+      }
+    }
+    std::string tuned_note;
+    const config::Config config = kernel_config(module, k, arch, tuned_note);
+    // No config asked for and none tuned: a row kernel's default launcher also carries the
+    // default fitted to longer rows, taken by the row length (launch/default_dispatch.hpp).
+    const bool configured = (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) || !overrides_.empty();
+    if (!configured && tuned_note.empty())
+      if (const auto table = launch::default_dispatch(k, arch)) {
+        for (const auto& choice : table->configs) ship_.push_back({&k, arch, choice.config});
+        ship_.push_back({&k, arch, table->fallback});
+        try {
+          return codegen::emit_dispatch_text(k, *table, options, variants, {}, device_guard);
+        } catch (const codegen::CodegenError& e) {
+          fail(e.what());
+        } catch (const config::ConfigError& e) {
+          fail_config(k, e);
+        }
+      }
+    ship_.push_back({&k, arch, config});
+    try {
+      return tuned_note + codegen::emit_kernel_text(k, config, options, variants, device_guard);
+    } catch (const codegen::CodegenError& e) {
+      fail(e.what());
+    } catch (const config::ConfigError& e) {
+      fail_config(k, e);
+    }
   }
 
   /// Writes the output, then the depfile (after it, so a failed write leaves no depfile
@@ -368,7 +476,7 @@ class Translate final : public CLI::App {
       if (wanted) text += fmt::format("// ---- IR of {}{} after {}\n", k.name, k.instance.empty() ? "" : "<" + k.instance + ">", pass) + ir::to_string(after);
     };
     try {
-      passes::lower(k, config, passes::Target{arch_}, lo);
+      passes::lower(k, config, passes::Target{arches_.front()}, lo);
     } catch (const passes::LoweringError& e) {
       fail(e.what());
     } catch (const config::ConfigError& e) {
@@ -383,7 +491,16 @@ class Translate final : public CLI::App {
     return names;
   }
 
-  bool print_after_all_ = false;
+  bool print_after_all_ = false, kernel_found_ = false;
+  std::vector<std::string> arches_;
+  /// The configs the output holds, per kernel and arch: what --cubin compiles.
+  struct Shipped {
+    const ir::Kernel* kernel;
+    std::string arch;
+    config::Config config;
+  };
+  std::vector<Shipped> ship_;
+  std::string cubin_dir_;  // --arch, split and most preferred first (codegen::ordered_arches)
   std::vector<std::string> print_after_;
   bool emit_ir_ = false, print_ir_ = false, standalone_ = false, tuned_ = false, line_directives_ = false;
   std::string tuned_db_, tuned_spec_;

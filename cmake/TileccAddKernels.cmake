@@ -1,4 +1,4 @@
-# tilecc_add_kernels(<target> SOURCES <a.tile.cpp>... [ARCH <arch>] [CONFIG <json or file>]
+# tilecc_add_kernels(<target> SOURCES <a.tile.cpp>... [ARCH <arch>...] [CONFIG <json or file>]
 #                    [STANDALONE] [LINE_DIRECTIVES <ON|OFF>] [ARGS <translate args>...])
 #
 # Translates each tile kernel source to CUDA C++ at build time and adds the .cu files to
@@ -7,12 +7,11 @@
 # Makefile generators). Each source is translated with the source folder as the working folder,
 # so the generated file's header names it relative to that folder, as written here.
 #
-#   ARCH             sm_80 (default) or sm_90a; one, refused with a message otherwise: each
-#                    translation is for one arch, and the launchers of two translations of one
-#                    source define the same host functions (choosing among them by compute
-#                    capability at run time is for the translator to write; it does not yet).
-#                    The target's CUDA_ARCHITECTURES is set to match, since the generated code
-#                    uses that arch's instructions.
+#   ARCH             sm_80 (default), sm_90a, or both (ARCH sm_80 sm_90a): one translation
+#                    (`--arch sm_80,sm_90a`) holding each arch's kernels, whose launchers pick
+#                    the arch of the device they run on. The target's CUDA_ARCHITECTURES is set
+#                    to the same list (80;90a), since the generated code uses each arch's
+#                    instructions and a launcher runs only kernels the binary holds.
 #   CONFIG           a config as JSON text or a .json file (relative to the source folder)
 #   STANDALONE       headers inlined (`--standalone`): the .cu needs no tilecc include folders
 #   LINE_DIRECTIVES  ON (default): `--line-directives`, so nvcc's errors, compute-sanitizer and
@@ -32,19 +31,16 @@ function(tilecc_add_kernels target)
   if(NOT arg_ARCH)
     set(arg_ARCH sm_80)
   endif()
-  list(LENGTH arg_ARCH n_arch)
-  if(n_arch GREATER 1)
-    message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH takes one architecture (got ${arg_ARCH}): "
-                        "a translation is for one arch, and two translations of a source define the same "
-                        "launcher functions. One source for several archs needs a translation that "
-                        "dispatches by compute capability, which tilecc does not write yet.")
-  endif()
-  if(NOT arg_ARCH MATCHES "^sm_([0-9]+a?)$")
-    message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH must look like sm_80 or sm_90a, got '${arg_ARCH}'")
-  endif()
-  set(cuda_arch "${CMAKE_MATCH_1}")
+  set(cuda_arch "")
+  foreach(arch IN LISTS arg_ARCH)
+    if(NOT arch MATCHES "^sm_([0-9]+a?)$")
+      message(FATAL_ERROR "tilecc_add_kernels(${target}): ARCH must look like sm_80 or sm_90a, got '${arch}'")
+    endif()
+    list(APPEND cuda_arch "${CMAKE_MATCH_1}")
+  endforeach()
+  list(JOIN arg_ARCH "," arch_list)
 
-  set(options --arch "${arg_ARCH}")
+  set(options --arch "${arch_list}")
   set(extra_depends "")
   if(DEFINED arg_CONFIG)
     string(SUBSTRING "${arg_CONFIG}" 0 1 first)
@@ -77,7 +73,7 @@ function(tilecc_add_kernels target)
       WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
       DEPENDS "${abs}" tilecc::tilecc ${extra_depends}
       DEPFILE "${out}.d"
-      COMMENT "tilecc: translating ${rel} for ${arg_ARCH}"
+      COMMENT "tilecc: translating ${rel} for ${arch_list}"
       VERBATIM)
     target_sources(${target} PRIVATE "${out}")
     # The generated file keeps the source's own #include "..." lines; they are found where the

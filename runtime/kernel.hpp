@@ -14,7 +14,7 @@
 // ConfigProvider's, such as the tuning database's, else codegen's default),
 // emits CUDA for the key's specialization with the codegen API, compiles it
 // with NVRTC for the current GPU (or loads the cubin from the disk cache,
-// runtime/cache.hpp), loads it through the driver API (runtime/driver.hpp),
+// runtime/cache.hpp, or one shipped with the application, runtime/shipped.hpp), loads it through the driver API (runtime/driver.hpp),
 // allows the dynamic shared memory a deep dot pipeline takes, and remembers it.
 // Then, with the variant's launch plan (translator/launch/: the rules the emitted
 // launcher and the tuner follow too), it checks the whole-row guards (rows longer
@@ -109,6 +109,9 @@ struct KernelOptions {
   std::filesystem::path cache_dir;            // empty: $TILECC_CACHE_DIR or ~/.cache/tilecc
   std::string arch;                           // empty: the current GPU's (Driver::arch())
   std::vector<std::string> nvrtc_extra;       // more NVRTC options
+  /// Shipped cubins (runtime/shipped.hpp: `tilecc translate --cubin DIR`), loaded instead of
+  /// compiling where they hold the variant; empty: $TILECC_CUBIN_DIR, else none.
+  std::filesystem::path cubin_dir;
 };
 
 /// Counters, for tests and benchmarks.
@@ -117,6 +120,7 @@ struct KernelStats {
   long memory_hits = 0;  // key found in memory
   long disk_hits = 0;    // cubin read from the disk cache
   long compiles = 0;     // NVRTC run
+  long shipped = 0;      // cubin loaded from the shipped folder (KernelOptions::cubin_dir)
   double compile_seconds = 0;  // emit + NVRTC + load, summed over misses
 };
 
@@ -149,6 +153,10 @@ class Kernel {
   config::SpecKey key(std::span<const Arg> args) const;
   /// The CUDA source that would be compiled for these arguments (no GPU needed).
   std::string source_for(std::span<const Arg> args) const;
+  /// The shipped cubin (KernelOptions::cubin_dir) a launch with these arguments loads, or
+  /// nothing: it compiles with NVRTC (no GPU needed; rows beyond the config's full_extent
+  /// take the looped variant's).
+  std::optional<std::filesystem::path> shipped_cubin_for(std::span<const Arg> args) const;
   /// The kernel's slots (what the key is made of), for messages and tests.
   const std::vector<config::Slot>& slots() const;
   const ir::Kernel& ir() const;

@@ -28,6 +28,19 @@ std::vector<std::string> nvrtc_options(const CompileOptions& options) {
   return out;
 }
 
+namespace {
+
+/// $TILECC_NO_NVRTC (set, not "0"): every compile throws, so a test can show that a launch
+/// ran without NVRTC (shipped cubins, the disk cache).
+void refuse_if_disabled(const std::string& name, const std::string& arch) {
+  if (const char* env = std::getenv("TILECC_NO_NVRTC"); env && *env && std::string(env) != "0")
+    throw CompileError(fmt::format("tilecc runtime: NVRTC is disabled ($TILECC_NO_NVRTC is set): {} for {} would "
+                                   "have been compiled",
+                                   name, arch));
+}
+
+}  // namespace
+
 #ifdef TILECC_RUNTIME_HAVE_NVRTC
 
 namespace {
@@ -39,6 +52,7 @@ void check(nvrtcResult r, const char* call) {
 }  // namespace
 
 CompileOutput nvrtc_compile(const std::string& source, const CompileOptions& options, const std::string& name) {
+  refuse_if_disabled(name, options.arch);
   nvrtcProgram program = nullptr;
   check(nvrtcCreateProgram(&program, source.c_str(), name.c_str(), 0, nullptr, nullptr), "nvrtcCreateProgram");
   std::unique_ptr<nvrtcProgram, void (*)(nvrtcProgram*)> guard(&program, [](nvrtcProgram* p) { nvrtcDestroyProgram(p); });
@@ -79,7 +93,8 @@ std::string nvrtc_version() {
 
 #else
 
-CompileOutput nvrtc_compile(const std::string&, const CompileOptions&, const std::string&) {
+CompileOutput nvrtc_compile(const std::string&, const CompileOptions& options, const std::string& name) {
+  refuse_if_disabled(name, options.arch);
   throw CompileError("tilecc runtime: built without NVRTC (no CUDA toolkit found at configure time)");
 }
 

@@ -39,7 +39,7 @@ struct CompileOutput {
 std::vector<std::string> nvrtc_options(const CompileOptions& options);
 
 /// Compiles `source` (named `name` in messages). Throws CompileError with the
-/// log on failure.
+/// log on failure, and without compiling when $TILECC_NO_NVRTC is set (not "0").
 CompileOutput nvrtc_compile(const std::string& source, const CompileOptions& options,
                             const std::string& name = "tilecc_kernel.cu");
 

@@ -12,6 +12,9 @@ mkdir -p .carry/gpu/line_directives
 # test/gpu/line_directives/check.sh translates the same way where it has Clang.
 "$tilecc" translate test/gpu/line_directives/oob.tile.cpp --line-directives --set full_extent=32 \
   -o .carry/gpu/line_directives/oob.cu
+# Cubins shipped for test/gpu/shipped_cubins_gpu_test.cpp: compiled here with NVRTC, run there
+# with NVRTC disabled.
+"$tilecc" translate test/data/ir/softmax.json --arch sm_80,sm_90a --cubin .carry/gpu/shipped -o .carry/gpu/softmax.cu
 # The PyTorch ops of test/gpu/torch_ops/check.py and bench/bench_torch.py: one extension per
 # example, for sm_80 and sm_90a (the GPU picks one).
 rm -rf .carry/torch_ops

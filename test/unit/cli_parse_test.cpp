@@ -64,6 +64,9 @@ TEST_CASE("translate accepts only the supported architectures", "[cli]") {
   CHECK(cli.value<std::string>("translate", "--arch") == "sm_90a");
   CHECK_THROWS_AS(cli.parse({"translate", kSource, "--arch", "sm_90"}), CLI::ValidationError);
   CHECK_THROWS_AS(cli.parse({"translate", kSource, "--arch", "sm_70"}), CLI::ValidationError);
+  cli.parse({"translate", kSource, "--arch", "sm_80,sm_90a"});  // several: one file for each arch
+  CHECK(cli.value<std::string>("translate", "--arch") == "sm_80,sm_90a");
+  CHECK_THROWS_AS(cli.parse({"translate", kSource, "--arch", "sm_80,sm_70"}), CLI::ValidationError);
 }
 
 TEST_CASE("tune collects one --arg per use, in order", "[cli]") {

@@ -9,17 +9,21 @@
 namespace tilecc::codegen {
 
 std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch& d, const EmitOptions& options,
-                               const VariantOptions& variants, const std::string& header_note) {
+                               const VariantOptions& variants, const std::string& header_note,
+                               const std::string& device_guard) {
+  // Under a launcher name of its own (one arch of a multi-arch file), the table is that
+  // file-local function and its configs' symbols and launchers carry its suffix.
   const std::string suffix = instance_suffix(k);
-  const std::string base = k.name + (suffix.empty() ? "" : "_" + suffix);
+  const std::string base =
+      options.launcher_name.empty() ? k.name + (suffix.empty() ? "" : "_" + suffix) : options.launcher_name;
   auto launcher = [&](int config) { return base + (config < 0 ? "_default" : fmt::format("_cfg{}", config)); };
   auto emit = [&](const Config& c, int config, const std::string& note, bool holds_its_rows) {
     EmitOptions eo = options;
     eo.refuse_beyond_full_extent = holds_its_rows;
-    eo.symbol_suffix = config < 0 ? "default" : fmt::format("cfg{}", config);
+    eo.symbol_suffix = joined_suffix(options.symbol_suffix, config < 0 ? "default" : fmt::format("cfg{}", config));
     eo.launcher_name = launcher(config);
     return fmt::format("// tilecc: shape dispatch {}: {}\n{}\n", launcher(config), note,
-                       emit_kernel_text(k, c, eo, variants));
+                       emit_kernel_text(k, c, eo, variants, device_guard));
   };
   std::string out;
   for (std::size_t i = 0; i < d.configs.size(); ++i)
@@ -36,7 +40,10 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   for (std::size_t i = 0; i < d.configs.size(); ++i)
     out += fmt::format("//   {}: {}\n", launcher(static_cast<int>(i)), d.configs[i].config.to_json());
   out += fmt::format("//   {}: {}\n", launcher(-1), d.fallback.to_json());
-  if (k.instance.empty())
+  if (!options.launcher_name.empty())
+    out += fmt::format("static cudaError_t {}({}{}cudaStream_t stream) {{\n", options.launcher_name, params,
+                       params.empty() ? "" : ", ");
+  else if (k.instance.empty())
     out += fmt::format("cudaError_t {}({}{}cudaStream_t stream) {{\n", k.name, params, params.empty() ? "" : ", ");
   else
     out += fmt::format("template <>\ncudaError_t {}<{}>({}{}cudaStream_t stream) {{\n", k.name, k.instance, params,
@@ -63,10 +70,11 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
   return out;
 }
 
-std::string emit_default_text(const ir::Kernel& k, const EmitOptions& options, const VariantOptions& variants) {
+std::string emit_default_text(const ir::Kernel& k, const EmitOptions& options, const VariantOptions& variants,
+                              const std::string& device_guard) {
   if (const auto table = launch::default_dispatch(k, options.arch))
-    return emit_dispatch_text(k, *table, options, variants);
-  return emit_kernel_text(k, config::default_config(k, options.arch), options, variants);
+    return emit_dispatch_text(k, *table, options, variants, {}, device_guard);
+  return emit_kernel_text(k, config::default_config(k, options.arch), options, variants, device_guard);
 }
 
 }  // namespace tilecc::codegen

@@ -63,15 +63,24 @@ struct VariantOptions {
 /// specialize_auto the specialized kernels, each after the facts it assumes; the generic
 /// kernel and a launcher that takes the first specialized kernel whose facts hold for its
 /// arguments (else the generic one). The variants' facts are those of options.arch's backend.
+/// `device_guard` (several arches in one file, arch_select.hpp): the preprocessor condition under
+/// which the __global__ functions' bodies compile (empty: always).
 /// Throws CodegenError or ConfigError as emit_kernel does.
 std::string emit_kernel_text(const ir::Kernel& kernel, const Config& config, const EmitOptions& options,
-                             const VariantOptions& variants);
+                             const VariantOptions& variants, const std::string& device_guard = {});
 
 /// The whole file translate writes (before --standalone inlines headers): a header comment
 /// naming the tilecc version, the input and the arch, then the source with every kernel family
 /// replaced by its declaration and its instances' code (`kernel_text`, one per Module kernel,
 /// in Module order), or for IR input the CUDA include and every kernel's code.
+/// `arch` is the --arch text ("sm_80,sm_90a"); `preamble` (the arch selection of a multi-arch
+/// file, which needs only the CUDA runtime API nvcc includes first) goes right after the header
+/// comment, outside any namespace of the source.
 std::string assemble_file(const TranslationUnit& unit, const std::vector<std::string>& kernel_text,
-                          const std::string& arch);
+                          const std::string& arch, const std::string& preamble = {});
+
+/// A __global__ function's text with its body inside `#if guard` ... `#endif` (an empty body
+/// where the guard does not hold); `guard` empty: unchanged.
+std::string guard_device_body(const std::string& global_function, const std::string& guard);
 
 }  // namespace tilecc::codegen

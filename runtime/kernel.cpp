@@ -22,6 +22,7 @@
 #include "translator/launch/arg_pack.hpp"
 #include "translator/launch/grid.hpp"
 #include "translator/launch/host_eval.hpp"
+#include "translator/launch/default_dispatch.hpp"
 #include "translator/launch/launch_plan.hpp"
 
 namespace tilecc::runtime {
@@ -285,10 +286,10 @@ struct Kernel::Impl {
                                     kernel.name));
   }
 
-  /// The power-of-two class of the longest whole row when a provider picks configs, else 0
-  /// (VariantKey). No allocation.
+  /// The power-of-two class of the longest whole row unless a config is given, else 0
+  /// (VariantKey): a provider or the default's row-length table picks by it. No allocation.
   std::int64_t extent_class(const Bound& b) const {
-    if (options.config || !options.configs) return 0;
+    if (options.config) return 0;
     std::int64_t longest = 0;
     for (const launch::WholeDim& w : whole_dims) longest = std::max(longest, b.sizes[w.param][w.dim]);
     if (longest == 0) return 0;
@@ -298,9 +299,12 @@ struct Kernel::Impl {
   }
 
   /// The config and specialization a key compiles with (`args`: the launch that first gave it).
-  std::pair<config::Config, config::Specialization> plan(const config::SpecKey& key, std::span<const Arg> args) {
-    // No config given: this architecture's defaults (sm_90a: wgmma tiles for f16/bf16 dots).
-    config::Config config = options.config ? base : config::default_config(kernel, arch);
+  std::pair<config::Config, config::Specialization> plan(const config::SpecKey& key, std::int64_t extent_class,
+                                                         std::span<const Arg> args) {
+    // No config given: this architecture's defaults (sm_90a: wgmma tiles for f16/bf16 dots),
+    // for a row kernel the one the default translation's launcher takes for these rows.
+    config::Config config =
+        options.config ? base : launch::default_config_for_extents(kernel, arch, {extent_class});
     if (!options.config && options.configs) {
       if (std::optional<config::Config> c = options.configs->config_for({kernel, key.to_string(), arch, args})) {
         config::validate(*c, kernel);
@@ -338,7 +342,7 @@ struct Kernel::Impl {
   Variant* compile(const VariantKey& vkey, std::span<const Arg> args) {
     const auto start = std::chrono::steady_clock::now();
     const config::SpecKey& key = vkey.key;
-    auto [config, spec] = plan(key, args);
+    auto [config, spec] = plan(key, vkey.extent_class, args);
     if (vkey.looped) {
       const std::optional<config::Config> looped = config::looped_fallback(kernel, config);
       if (!looped) throw std::logic_error("tilecc runtime: a looped variant of a config that has none");
@@ -489,8 +493,12 @@ config::SpecKey Kernel::key(std::span<const Arg> args) const {
 }
 
 std::string Kernel::source_for(std::span<const Arg> args) const {
-  const config::SpecKey k = key(args);
-  auto [config, spec] = impl_->plan(k, args);
+  impl_->resolve_arch(false);
+  Impl::Bound b;
+  impl_->bind(args, b);
+  config::SpecKey k;
+  impl_->compute_key(args, b, k);
+  auto [config, spec] = impl_->plan(k, impl_->extent_class(b), args);
   return impl_->source(k, config, spec, nullptr);
 }
 
@@ -502,7 +510,7 @@ std::optional<std::filesystem::path> Kernel::shipped_cubin_for(std::span<const A
   m.bind(args, b);
   config::SpecKey key;
   m.compute_key(args, b, key);
-  auto [config, spec] = m.plan(key, args);
+  auto [config, spec] = m.plan(key, m.extent_class(b), args);
   try {
     const launch::LaunchPlan plan = launch::plan_launch(m.kernel, config);
     if (launch::exceeded_guard(plan, b.sizes) && plan.beyond_guards == launch::BeyondGuards::RunLooped)

@@ -171,6 +171,14 @@ TEST_CASE("other shapes, GPUs, config spaces and layouts take the default config
   // No database file at all: the default, nothing written.
   const auto none = fresh_dir("fallback_none") / "tuning.json";
   CHECK(compiles_with(with_db(none, "softmax", "softmax_f32").kernel, softmax_args(256, 1024), fallback));
+  // Rows the default does not hold whole: the default fitted to them, as the default
+  // translation's launcher takes it (launch/default_dispatch.hpp); beyond every fitted variant,
+  // the default (its looped variant).
+  const Setup untuned = with_db(none, "softmax", "softmax_f32");
+  const ir::Kernel& k = untuned.kernel.ir();
+  CHECK(compiles_with(untuned.kernel, softmax_args(256, 3000), config::default_config_for_rows(k, "sm_90a", 4096)));
+  CHECK(compiles_with(untuned.kernel, softmax_args(8, 16384), config::default_config_for_rows(k, "sm_90a", 16384)));
+  CHECK(compiles_with(untuned.kernel, softmax_args(8, 16385), config::default_config(k, "sm_90a")));
   CHECK_FALSE(std::filesystem::exists(none));
 }
 

@@ -76,6 +76,10 @@ if(NOT run_output MATCHES " 0 wrong")
 endif()
 
 run("${WORK}/build/runtime_info")
+# NVRTC would include the moved install's device templates, not the build tree's.
+if(NOT run_output MATCHES "templates ${WORK}/prefix/include/tilecc-templates")
+  message(FATAL_ERROR "runtime_info does not name the moved install's templates: ${run_output}")
+endif()
 
 if(NVCC)
   if(NOT EXISTS "${WORK}/build/axpy_cuda")

@@ -53,8 +53,18 @@ TensorRef TensorRef::strided(void* data, ir::DType dtype, std::initializer_list<
   return t;
 }
 
+namespace {
+std::string& installed_templates_dir() {
+  static std::string dir;
+  return dir;
+}
+}  // namespace
+
+void set_installed_templates_dir(std::string dir) { installed_templates_dir() = std::move(dir); }
+
 std::string templates_dir() {
   if (const char* env = std::getenv("TILECC_TEMPLATES_DIR"); env && *env) return env;
+  if (!installed_templates_dir().empty()) return installed_templates_dir();
 #ifdef TILECC_TEMPLATES_DIR
   return TILECC_TEMPLATES_DIR;
 #else

@@ -124,8 +124,20 @@ struct KernelStats {
   double compile_seconds = 0;  // emit + NVRTC + load, summed over misses
 };
 
-/// The device library folder NVRTC includes: $TILECC_TEMPLATES_DIR, else the build's templates/.
+/// The device library folder NVRTC includes: $TILECC_TEMPLATES_DIR, else the folder a program
+/// built against the installed package names (its tilecc::runtime target defines
+/// TILECC_RUNTIME_TEMPLATES_DIR, registered below: the install is relocatable, so the library
+/// cannot know it), else the build tree's templates/.
 std::string templates_dir();
+/// Sets the folder templates_dir() falls back on before the build tree's.
+void set_installed_templates_dir(std::string dir);
+
+#ifdef TILECC_RUNTIME_TEMPLATES_DIR
+namespace detail {
+// Runs at the program's start in every program compiled against the package's tilecc::runtime.
+inline const bool installed_templates_dir_set = (set_installed_templates_dir(TILECC_RUNTIME_TEMPLATES_DIR), true);
+}  // namespace detail
+#endif
 
 class Kernel {
  public:

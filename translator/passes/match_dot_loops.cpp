@@ -167,10 +167,37 @@ class DotLoops : public ir::Mutator {
 
 }  // namespace
 
+namespace {
+
+/// `x + dot(a, b)` (either order) with x of the dot's shape becomes `dot(a, b, x)` in the
+/// MmaRows layout: the products are added into x's registers, so no second accumulator lives
+/// beside it (attention's `acc = acc * alpha + dot(p, v)`).
+class DotAccumulators : public ir::Mutator {
+ protected:
+  ir::ExprPtr mutate_binary(const ir::ExprPtr& e) override {
+    ir::ExprPtr m = mutate_children(e);
+    if (m->op != ir::Op::Add || m->args.size() != 2 || m->dtype != ir::DType::f32) return m;
+    for (int side = 0; side < 2; ++side) {
+      const ir::ExprPtr& d = m->args[static_cast<std::size_t>(side)];
+      const ir::ExprPtr& x = m->args[static_cast<std::size_t>(1 - side)];
+      if (d->kind != Expr::Kind::Dot || d->args.size() != 2 || d->dtype != ir::DType::f32) continue;
+      if (x->dtype != ir::DType::f32 || x->shape != d->shape || m->shape != d->shape) continue;
+      auto out = std::make_shared<Expr>(*d);
+      out->args.push_back(x);
+      out->loc = m->loc;
+      return out;
+    }
+    return m;
+  }
+};
+
+}  // namespace
+
 ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext& ctx) {
   DotLoops pass(k, ctx);
   ir::Kernel out = k;
   out.body = pass.mutate(k.body);
+  if (out.layout.mma_rows) out.body = DotAccumulators().mutate(out.body);
   return out;
 }
 

@@ -131,8 +131,8 @@ class MmaRowsFit {
     return e->kind == ir::Expr::Kind::Load && !e->transposed && e->shape.size() == 2 && wide(e->shape[1]);
   }
   std::int64_t extent(const ir::Dim& d) const {
-    if (d.kind == ir::Dim::Kind::Tile) return l_.blocks.count(d.var) ? l_.blocks.at(d.var) : 0;
-    return d.kind == ir::Dim::Kind::Full ? l_.whole_extent : 1;
+    if (d.kind == ir::Dim::Kind::Tile && !l_.blocks.count(d.var)) return 0;
+    return ir::extent_of(l_, d);
   }
   /// The B operand's shared tile (rows padded by 16 bytes, as SharedTile): all of them must fit
   /// the 48 KB of static shared memory.
@@ -144,11 +144,7 @@ class MmaRowsFit {
     if (shared_bytes_ > 46 * 1024) ok_ = false;
   }
   /// A column extent of at least 16 (whole 16-byte chunks of a shared tile row, k steps of 16).
-  bool wide(const ir::Dim& c) const {
-    if (c.kind == ir::Dim::Kind::Tile) return l_.blocks.count(c.var) && l_.blocks.at(c.var) >= 16;
-    if (c.kind == ir::Dim::Kind::Full) return l_.whole_extent >= 16;
-    return false;
-  }
+  bool wide(const ir::Dim& c) const { return c.kind != ir::Dim::Kind::One && extent(c) >= 16; }
 
   void visit(const ir::Expr& e) {
     shape(e.shape);

@@ -67,8 +67,7 @@ __device__ __forceinline__ void load_shared(const S *base, long long row_stride,
   constexpr int chunks_per_row = C / 8;
   T *s = Tile::data();
   const int tid = static_cast<int>(threadIdx.x), threads = static_cast<int>(blockDim.x);
-  const bool chunked =
-      col_stride == 1 && row_stride % 8 == 0 && reinterpret_cast<unsigned long long>(base) % 16 == 0;
+  const bool chunked = col_stride == 1 && row_stride % 8 == 0 && reinterpret_cast<unsigned long long>(base) % 16 == 0;
   if (chunked) {
 #pragma unroll 4
     for (int t = tid; t < R * chunks_per_row; t += threads) {
@@ -137,8 +136,7 @@ __device__ __forceinline__ void a_operand(unsigned (&af)[4], const MmaA<E, R, K,
 template <class E, int R, int C, int NT>
 __device__ __forceinline__ void mma_into(Frag<float, R, C, MmaRows<NT>> &acc, int g, int nb, const unsigned (&af)[4],
                                          const unsigned (&bf)[2]) {
-  float d[4] = {acc.v[2 * g][2 * nb], acc.v[2 * g][2 * nb + 1], acc.v[2 * g + 1][2 * nb],
-                acc.v[2 * g + 1][2 * nb + 1]};
+  float d[4] = {acc.v[2 * g][2 * nb], acc.v[2 * g][2 * nb + 1], acc.v[2 * g + 1][2 * nb], acc.v[2 * g + 1][2 * nb + 1]};
   mma_m16n8k16<E>(d, af, bf);
   acc.v[2 * g][2 * nb] = d[0];
   acc.v[2 * g][2 * nb + 1] = d[1];

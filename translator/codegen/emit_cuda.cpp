@@ -541,15 +541,26 @@ class Emitter {
       if (!b || !b->access.shared) return;
       if (readers[b]++ == 0) order.push_back(b);
     };
-    for (const ir::StmtPtr& st : s.body) {
-      if (st->kind == Stmt::Kind::Loop || st->kind == Stmt::Kind::ChunkLoop) continue;
-      if (!st->expr) continue;
-      walk(*st->expr);
-      if (st->kind == Stmt::Kind::Let && st->expr->kind == Expr::Kind::Load && st->expr->access.shared)
-        lets[st->name] = st->expr.get();
-    }
+    // Dots of nested statements count as readers too (a second reader breaks the schedule).
+    std::function<void(const std::vector<ir::StmtPtr>&, bool)> walk_body = [&](const std::vector<ir::StmtPtr>& body,
+                                                                               bool top) {
+      for (const ir::StmtPtr& st : body) {
+        const bool nested = st->kind == Stmt::Kind::Loop || st->kind == Stmt::Kind::ChunkLoop;
+        if (st->expr && !nested) {
+          const std::size_t before = order.size();
+          walk(*st->expr);
+          if (!top) order.resize(before);
+          if (top && st->kind == Stmt::Kind::Let && st->expr->kind == Expr::Kind::Load && st->expr->access.shared)
+            lets[st->name] = st->expr.get();
+        }
+        walk_body(st->body, top && !nested);
+      }
+    };
+    walk_body(s.body, true);
     for (const auto& [b, n] : readers)
       if (n != 1 || !loads.count(b)) return {};
+    for (const Expr* b : order)
+      if (!readers.count(b)) return {};
     return loads.size() == order.size() ? order : std::vector<const Expr*>{};
   }
 

@@ -2,19 +2,21 @@
 # The attention forward under a few configs (query rows x key block x warps), for the
 # benchmark beside PyTorch's scaled_dot_product_attention (bench/bench_torch.py).
 #   here:  scripts/gpu_sweep_attention.sh translate   (writes .carry/attn_sweep/<config>/attention/)
-#   there: scripts/gpu_sweep_attention.sh run         (builds and times each)
+#   there: scripts/gpu_sweep_attention.sh run         (builds and times each, then PyTorch's
+#          scaled_dot_product_attention (flash backend) on the same shapes in the same run)
+# Configs are "query rows, key block, warps, whole extent (the head dimension's bound)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-configs=("64 32 4" "64 32 8" "128 32 8" "128 16 8" "64 16 4" "32 32 4")
+configs=("64 32 8 128" "64 32 4 128" "128 64 8 128" "128 32 8 128" "64 64 4 128" "128 64 8 64" "128 128 8 64" "64 64 4 64")
 case "${1:-}" in
   translate)
     rm -rf .carry/attn_sweep
     for c in "${configs[@]}"; do
-      read -r tm bn warps <<< "$c"
-      dir=.carry/attn_sweep/tm${tm}_bn${bn}_w${warps}/attention
+      read -r tm bn warps whole <<< "$c"
+      dir=.carry/attn_sweep/tm${tm}_bn${bn}_w${warps}_d${whole}/attention
       mkdir -p "$dir"
       "${TILECC:-build/cli/tilecc}" translate examples/attention.tile.cpp --arch sm_90a -o "$dir/attention.cu" \
-        --config "{\"block_sizes\":[$bn,$tm],\"num_warps\":$warps,\"full_extent\":128}" 2>&1 | tail -1 ||
+        --config "{\"block_sizes\":[$bn,$tm],\"num_warps\":$warps,\"full_extent\":$whole}" 2>&1 | tail -1 ||
         rm -rf "$(dirname "$dir")"
     done ;;
   run)
@@ -31,7 +33,28 @@ case "${1:-}" in
       name=$(basename "$dir")
       [ -x "/tmp/attn_$name" ] || { echo "$name: build failed"; continue; }
       echo "--- $name"
-      "/tmp/attn_$name" --bench | grep -E "passed|bench"
-    done ;;
+      "/tmp/attn_$name" --bench | grep -E "passed|FAIL|bench"
+    done
+    echo "--- torch scaled_dot_product_attention (flash backend), same shapes"
+    python3 - <<'PY' || echo "torch SDPA timing failed"
+import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
+for d in (64, 128):
+    for causal in (False, True):
+        q, k, v = (torch.randn(1, 32, 4096, d, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+        with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+            f = lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)
+            for _ in range(3):
+                f()
+            times = []
+            for _ in range(10):
+                a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                a.record(); f(); b.record(); torch.cuda.synchronize()
+                times.append(a.elapsed_time(b))
+        ms = sorted(times)[len(times) // 2]
+        flops = 4.0 * 32 * 4096 * 4096 * d * (0.5 if causal else 1.0)
+        print(f"bench sdpa      bf16 bh 32 s 4096 d {d} {'causal' if causal else 'noncausal':<10} {ms:9.3f} ms  {flops / ms / 1e9:6.1f} TFLOP/s")
+PY
+    ;;
   *) echo "usage: $0 translate|run" >&2; exit 2 ;;
 esac

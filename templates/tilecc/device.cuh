@@ -11,6 +11,7 @@
 #include "device/dot.cuh"
 #include "device/elementwise.cuh"
 #include "device/frag.cuh"
+#include "device/frag_mma.cuh"
 #include "device/layout.cuh"
 #include "device/memory.cuh"
 #include "device/old_spellings.cuh"

@@ -117,6 +117,13 @@ int main(int argc, char** argv) {
     check(2, 33, 33, 40, causal);
   }
   check(2, 70, 300, 64, false);  // more keys than queries
+  // Odd lengths at every head dimension: partial query and key tiles, partial 16-column groups.
+  for (long long d : {40, 64, 128})
+    for (bool causal : {false, true}) {
+      check(1, 1, 1, d, causal);
+      check(1, 17, 17, d, causal);
+      check(1, 1000, 1000, d, causal);
+    }
   std::printf("%d passed, %d failed\n", passed, failed);
   if (argc > 1 && std::string(argv[1]) == "--bench") {
     bench::Timer timer;

@@ -433,3 +433,74 @@ extern "C" __global__ void sizes(long long* out, int r, int k, int c) {
     REQUIRE(result.status == NVRTC_SUCCESS);
   }
 }
+
+TEST_CASE("The MmaRows layout's fragments, row reductions and register-operand dots compile for sm_80 and sm_90a",
+          "[nvrtc][mma_rows]") {
+  // Attention's chain in the tensor-core accumulator layout, for f16 and bf16, one and several
+  // 16-row groups per warp, a narrow tile (C < 8) and row / column vectors.
+  const char *source = R"(
+#include <tilecc/device.cuh>
+namespace dev = tilecc::dev;
+template <class E, int NT, int R, int BN, int D>
+__device__ void chain(const E* q, const E* k, const E* v, E* out, long long stride, int rows, int keys, int d) {
+  using L = dev::MmaRows<NT>;
+  using KT = dev::SharedTile<E, BN, D, L, 0>;
+  using VT = dev::SharedTile<E, BN, D, L, 1>;
+  dev::Frag<E, R, D, L> q_0;
+  dev::load(q_0, q, stride, 1, rows, d);
+  const auto qt = dev::mma_a(q_0);
+  auto acc = dev::full<float, R, D, L>(0.0f, rows, d);
+  auto row_max = dev::full<float, R, 1, L>(-1e30f, rows, 1);
+  __syncthreads();
+  dev::load_shared<KT>(k, stride, 1, keys, d);
+  dev::shared_tiles_ready();
+  dev::load_shared<VT>(v, stride, 1, keys, d);
+  auto s = dev::full<float, R, BN, L>(0.0f, rows, keys);
+  dev::dot(s, qt, dev::trans(KT{keys, d}));
+  dev::dot(s, q_0, dev::trans(KT{keys, d}));
+  const auto mask = dev::ge(dev::arange_rows<long long, R, 1, L>(0, rows), dev::arange_cols<long long, 1, BN, L>(0, keys));
+  s = dev::where<float>(mask, s, -1e30f);
+  const auto new_max = dev::maximum<float>(row_max, dev::reduce_max_cols<float>(s));
+  const auto p = dev::exp2<float>(dev::sub<float>(s, new_max));
+  const auto sum = dev::reduce_sum_cols<float>(p);
+  dev::shared_tiles_ready();
+  dev::dot(acc, dev::cast<E>(p), VT{keys, d});
+  dev::store(out, dev::cast<E>(dev::div<float>(acc, sum)), stride, 1);
+  auto narrow = dev::full<float, R, 4, L>(1.0f, rows, 3);
+  dev::store(out, dev::cast<E>(dev::reduce_sum_cols<float>(narrow)), stride, 1);
+}
+using bf16 = __nv_bfloat16;
+extern "C" __global__ void chains(const bf16* q, const bf16* k, const bf16* v, bf16* out, const __half* hq,
+                                  const __half* hk, const __half* hv, __half* hout, long long s, int r, int n, int d) {
+  chain<bf16, 128, 64, 64, 128>(q, k, v, out, s, r, n, d);
+  chain<bf16, 256, 128, 32, 64>(q, k, v, out, s, r, n, d);
+  chain<__half, 128, 128, 16, 64>(hq, hk, hv, hout, s, r, n, d);
+}
+)";
+  for (const char *arch : {"sm_80", "sm_90a"}) {
+    const Compiled result = compile(source, {std::string("-arch=") + arch, "--std=c++17",
+                                             std::string("-I") + TILECC_TEMPLATES_DIR,
+                                             std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+    INFO(arch << ":\n" << result.log);
+    REQUIRE(result.status == NVRTC_SUCCESS);
+    CHECK(result.cubin.size() > 4);
+  }
+}
+
+TEST_CASE("An MmaRows fragment whose warps would not own whole 16-row groups is a compile error with a message",
+          "[nvrtc][mma_rows]") {
+  const char *source = R"(
+#include <tilecc/device.cuh>
+using L = tilecc::dev::MmaRows<256>;
+extern "C" __global__ void k(float* y) {
+  auto a = tilecc::dev::full<float, 64, 64, L>(1.0f, 64, 64);  // 8 warps: 8 rows each
+  tilecc::dev::store(y, a, 64, 1);
+}
+)";
+  const Compiled result =
+      compile(source, {"-arch=sm_80", "--std=c++17", std::string("-I") + TILECC_TEMPLATES_DIR,
+                       std::string("-I") + TILECC_CUDA_INCLUDE_DIR});
+  INFO(result.log);
+  CHECK(result.status == NVRTC_ERROR_COMPILATION);
+  CHECK_THAT(result.log, Catch::Contains("each warp owns a multiple of 16 rows"));
+}

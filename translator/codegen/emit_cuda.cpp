@@ -295,6 +295,7 @@ class Emitter {
           line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}(0), {}, {});", acc, cuda_type(t), rc.first,
                            rc.second, cuda_type(t), rows, cols));
         }
+        before_shared_dot(*e);
         line(fmt::format("tilecc::dev::dot({}, {}, {});", acc, a.code, b.code));
         return make_frag(acc, t, rc);
       }
@@ -465,6 +466,105 @@ class Emitter {
     return make_frag(fmt::format("tilecc::dev::cast<float>({})", packed), DType::f32, rc);
   }
 
+  std::string shared_type(const Expr& e) {
+    const auto rc = physical(e.shape, e.loc);
+    return fmt::format("tilecc::dev::SharedTile<{}, {}, {}, L, {}>", cuda_type(e.dtype), rc.first, rc.second,
+                       e.access.site);
+  }
+  /// `load_shared<Tile>(…);`: the copy of a shared operand tile, in the current scope's tile.
+  std::string shared_copy(const Expr& e) {
+    const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
+    return fmt::format("tilecc::dev::load_shared<{}>({}, {}, {}, {}, {});", shared_type(e), a.pointer, a.row_stride,
+                       a.col_stride, a.rows, a.cols);
+  }
+  bool scheduled(const Expr& e) const {
+    for (const SharedCycle& c : cycles_)
+      if (c.index.count(&e)) return true;
+    return false;
+  }
+  /// The copy of `e` for the loop's tile starting at `begin` (the first, or the next one), when
+  /// that tile exists: the loop variable's begin and size are redeclared in a block of their own.
+  void shared_copy_at(const Expr& e, const ir::LoopDim& d, const std::string& begin) {
+    const std::string end = scalar(d.end);
+    line("{");
+    ++indent_;
+    line(fmt::format("const long long {}_copy = {};", d.var, begin));
+    line(fmt::format("if ({}_copy < {}) {{", d.var, end));
+    ++indent_;
+    line(fmt::format("const long long {0}_begin = {0}_copy;", d.var));
+    line(tile_size_line(d, end));
+    line(shared_copy(e));
+    --indent_;
+    line("}");
+    --indent_;
+    line("}");
+  }
+  /// The shared B operand a dot reads (its let or its load), or null.
+  const Expr* shared_operand(const Expr& dot) const {
+    const Expr* b = dot.args[1].get();
+    if (b->kind == Expr::Kind::Transpose) b = b->args[0].get();
+    if (b->kind == Expr::Kind::Var) {
+      auto it = shared_lets_.find(b->name);
+      return it == shared_lets_.end() ? nullptr : it->second;
+    }
+    return b->kind == Expr::Kind::Load && b->access.shared ? b : nullptr;
+  }
+  /// Before a dot on a shared operand: wait for the copies and the barrier, then issue the next
+  /// copy of the loop's schedule (the buffer it fills was last read before this barrier).
+  void before_shared_dot(const Expr& dot) {
+    const Expr* b = shared_operand(dot);
+    if (!b) return;
+    line("tilecc::dev::shared_tiles_ready();");
+    for (const SharedCycle& c : cycles_) {
+      auto it = c.index.find(b);
+      if (it == c.index.end()) continue;
+      const std::size_t j = it->second;
+      if (j + 1 < c.loads.size())
+        line(shared_copy(*c.loads[j + 1]));
+      else
+        shared_copy_at(*c.loads[0], *c.dim, fmt::format("{}_begin + {}", c.dim->var, block(c.dim->var)));
+    }
+  }
+  /// The shared operands of loop s's own statements (not of nested loops) in the order of the
+  /// dots that read them, when each is read by exactly one dot there; otherwise none.
+  std::vector<const Expr*> shared_cycle(const Stmt& s) {
+    std::vector<const Expr*> order;
+    std::map<const Expr*, int> readers;
+    std::set<const Expr*> loads;
+    std::map<std::string, const Expr*> lets;
+    std::function<void(const Expr&)> walk = [&](const Expr& e) {
+      for (const ExprPtr& a : e.args) walk(*a);
+      if (e.kind == Expr::Kind::Load && e.access.shared) loads.insert(&e);
+      if (e.kind != Expr::Kind::Dot) return;
+      const Expr* b = e.args[1].get();
+      if (b->kind == Expr::Kind::Transpose) b = b->args[0].get();
+      if (b->kind == Expr::Kind::Var) b = lets.count(b->name) ? lets.at(b->name) : nullptr;
+      if (!b || !b->access.shared) return;
+      if (readers[b]++ == 0) order.push_back(b);
+    };
+    // Dots of nested statements count as readers too (a second reader breaks the schedule).
+    std::function<void(const std::vector<ir::StmtPtr>&, bool)> walk_body = [&](const std::vector<ir::StmtPtr>& body,
+                                                                               bool top) {
+      for (const ir::StmtPtr& st : body) {
+        const bool nested = st->kind == Stmt::Kind::Loop || st->kind == Stmt::Kind::ChunkLoop;
+        if (st->expr && !nested) {
+          const std::size_t before = order.size();
+          walk(*st->expr);
+          if (!top) order.resize(before);
+          if (top && st->kind == Stmt::Kind::Let && st->expr->kind == Expr::Kind::Load && st->expr->access.shared)
+            lets[st->name] = st->expr.get();
+        }
+        walk_body(st->body, top && !nested);
+      }
+    };
+    walk_body(s.body, true);
+    for (const auto& [b, n] : readers)
+      if (n != 1 || !loads.count(b)) return {};
+    for (const Expr* b : order)
+      if (!readers.count(b)) return {};
+    return loads.size() == order.size() ? order : std::vector<const Expr*>{};
+  }
+
   Val emit_load(const Expr& e) {
     if (auto it = prefetched_.find(&e); it != prefetched_.end()) return it->second;
     const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
@@ -472,6 +572,16 @@ class Emitter {
       return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(e.dtype), element(a)), e.dtype};
     const auto rc = physical(e.shape, e.loc);
     const std::string name = fresh(e.name);
+    if (e.access.shared) {
+      // A dot's B operand, copied to shared memory asynchronously: here when no loop schedules
+      // the copy (after a barrier: earlier readers of the buffer are done), read by the dot.
+      if (!scheduled(e)) {
+        line("__syncthreads();");
+        line(shared_copy(e));
+      }
+      line(fmt::format("{} {}{{{}, {}}};", shared_type(e), name, a.rows, a.cols));
+      return make_frag(name, e.dtype, rc);
+    }
     line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
     if (a.gather) {
       const Val idx = emit(a.gather->expr);
@@ -480,6 +590,8 @@ class Emitter {
     } else {
       line(load_call(e, name, a));
     }
+    // A dot's A operand reused across a loop: packed once, where the value is bound.
+    if (e.access.mma_a) return make_frag(fmt::format("tilecc::dev::mma_a({})", name), e.dtype, rc);
     return make_frag(name, e.dtype, rc);
   }
 
@@ -672,6 +784,7 @@ class Emitter {
           deferred_[s.name] = s.expr;
           return;
         }
+        if (s.expr->kind == Expr::Kind::Load && s.expr->access.shared) shared_lets_[s.name] = s.expr.get();
         Val v = emit(s.expr);
         line(fmt::format("auto {} = {};", s.name, v.code));
         v.code = s.name;
@@ -762,7 +875,7 @@ class Emitter {
     if (s.is_dot) return emit_dot_loop(s);
     line(source_comment(s.loc));
     const std::vector<const ir::LoopDim*> dims = ordered_dims(s);
-    int opened = 0;
+    int opened = 0, cycles_opened = 0;
     if (flattened(s)) {
       // One linear loop over every tile of the nest; the last dim varies fastest.
       std::string flat, total;
@@ -798,6 +911,18 @@ class Emitter {
         }
       }
     } else {
+      // Shared dot operands: the first one's copy for the first tile before the loop; the
+      // others as the dots of the loop reach them (before_shared_dot).
+      SharedCycle cycle;
+      if (k_.layout.mma_rows && !s.is_grid && dims.size() == 1) cycle.loads = shared_cycle(s);
+      if (cycle.loads.size() >= 2) {
+        cycle.dim = dims[0];
+        for (std::size_t j = 0; j < cycle.loads.size(); ++j) cycle.index[cycle.loads[j]] = j;
+        line("__syncthreads();  // shared operand tiles: earlier readers are done");
+        shared_copy_at(*cycle.loads[0], *cycle.dim, scalar(cycle.dim->begin));
+        cycles_.push_back(cycle);
+        ++cycles_opened;
+      }
       for (std::size_t i = 0; i < dims.size(); ++i) {
         const ir::LoopDim& d = *dims[i];
         const std::string begin = scalar(d.begin), end = scalar(d.end);
@@ -823,6 +948,7 @@ class Emitter {
       --indent_;
       line("}");
     }
+    for (; cycles_opened > 0; --cycles_opened) cycles_.pop_back();
   }
 
   /// The dims of loop s in the config's order (loop_orders), outermost first.
@@ -884,8 +1010,12 @@ class Emitter {
                                                     : std::to_string(threads_);
     line(fmt::format("__global__ void __launch_bounds__({}) {}({}) {{", bounds, symbol, param_list(true)));
     ++indent_;
-    line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
-                     threads_, threads_ / tc_, tc_));
+    if (k_.layout.mma_rows)
+      line(fmt::format("using L = tilecc::dev::MmaRows<{}>;  // {} threads, each warp owning rows in mma.sync's layout",
+                       threads_, threads_));
+    else
+      line(fmt::format("using L = tilecc::dev::Layout<{}, {}>;  // {} threads as {} rows x {} columns", threads_, tc_,
+                       threads_, threads_ / tc_, tc_));
     const std::size_t stages_at = out_.size();  // TMA stages go here, once the body has named them
     declare_tma_stages();
     emit_assumptions();
@@ -1221,6 +1351,15 @@ class Emitter {
   const EmitOptions& o_;
   std::map<std::string, Val> values_;
   std::map<const Expr*, Val> prefetched_;
+  // Dot B operands in shared memory (select_accesses): the let that binds each, and the copy
+  // schedule of the loop being printed (SharedCycle).
+  std::map<std::string, const Expr*> shared_lets_;
+  struct SharedCycle {
+    const ir::LoopDim* dim = nullptr;   // the loop over key tiles
+    std::vector<const Expr*> loads;     // in the order of the dots that read them
+    std::map<const Expr*, std::size_t> index;
+  };
+  std::vector<SharedCycle> cycles_;
   std::map<const Expr*, Val> packed_;  // persistent: bf16 tiles kept packed (invariant or prefetched), widened
   launch::LaunchPlan plan_;
   std::map<std::string, ExprPtr> deferred_;   // looped: lets of whole rows, recomputed per chunk

@@ -83,6 +83,8 @@ struct Access {
   int tma_stage = -1;          // Kernel::tma_stages index; -1: registers only
   std::string tma_skipped;     // why TMA was asked for but does not apply here ("" if not)
   bool packed = false;         // a bf16 load kept packed as loaded, widened to f32 at each use
+  bool shared = false;         // a dot's B operand copied to shared memory (cp.async), read by ldmatrix
+  bool mma_a = false;          // a dot's A operand packed once as mma.sync A registers (MmaRows layout)
   Prefetch prefetch = Prefetch::None;
 };
 
@@ -257,6 +259,7 @@ struct Layout {
   std::int64_t whole_extent = 0;               // compile-time extent of whole dimensions
   std::map<std::string, std::int64_t> blocks;  // loop variable -> block size
   std::map<std::string, Axis> axes;            // tile variable ("<whole>": whole dims) -> axis
+  bool mma_rows = false;                       // tensor-core accumulator layout (MmaRows): warps own rows
 };
 
 /// How program ids map to the launch loops' tiles (map_programs).

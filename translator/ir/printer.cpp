@@ -57,6 +57,8 @@ std::string access_str(const Access& a) {
   if (a.hint != CacheHint::Default) s += fmt::format(", {}", name(a.hint));
   if (a.tma_stage >= 0) s += fmt::format(", tma stage {}", a.tma_stage);
   if (a.packed) s += ", packed";
+  if (a.shared) s += ", shared";
+  if (a.mma_a) s += ", mma A operand";
   if (a.prefetch == Prefetch::Invariant) s += ", loaded once";
   if (a.prefetch == Prefetch::Next) s += ", prefetched";
   return s + "}";
@@ -139,6 +141,7 @@ std::string lowering_str(const Kernel& k) {
   if (l.threads) {
     out += fmt::format("  layout: {} threads, {} x {} (rows x columns), whole extent {}", l.threads,
                        l.threads / l.threads_per_row, l.threads_per_row, l.whole_extent);
+    if (l.mma_rows) out += ", mma rows";
     if (k.min_blocks_per_sm) out += fmt::format(", at least {} blocks per SM", k.min_blocks_per_sm);
     std::string axes;
     for (const auto& [var, axis] : l.axes) axes += fmt::format(" {}={}", var, axis == Axis::Row ? "row" : "col");

@@ -91,6 +91,118 @@ class Axes {
   std::set<std::string> dot_only_;
 };
 
+/// Whether the kernel's tiles take the tensor-core accumulator layout (MmaRows): some dot's A
+/// operand is computed or kept in a let (its rows flow from earlier tiles, as attention's
+/// scores do into the second dot), every dot multiplies f16 / bf16 into float with its B operand
+/// a tile load (copied to shared memory), every tile's rows are one tile dimension whose block
+/// gives each warp whole 16-row groups, columns are 1 or at least 16, and nothing reduces down
+/// the rows. Then each dot's products stay in the registers they are used from.
+class MmaRowsFit {
+ public:
+  MmaRowsFit(const ir::Layout& l, const std::set<std::string>& dot_only) : l_(l), dot_only_(dot_only) {}
+
+  bool fits(const std::vector<ir::StmtPtr>& body) {
+    for (const ir::StmtPtr& s : body) stmt(*s);
+    for (const std::string& name : a_names_)
+      if (b_names_.count(name)) ok_ = false;
+    return ok_ && chained_dot_;
+  }
+
+ private:
+  void stmt(const ir::Stmt& s) {
+    if (s.kind == ir::Stmt::Kind::Let && dot_only_.count(s.name)) {
+      // Read only as dot operands: a B operand goes to shared memory, an A operand must be a load.
+      if (!s.expr || !b_operand(*s.expr)) ok_ = false;
+      if (s.expr) lets_[s.name] = s.expr.get();
+      return;
+    }
+    if (s.kind == ir::Stmt::Kind::Let || s.kind == ir::Stmt::Kind::Assign || s.kind == ir::Stmt::Kind::Store) {
+      if (s.expr) visit(*s.expr);
+    } else if (s.expr) {
+      visit(*s.expr);
+    }
+    for (const ir::StmtPtr& b : s.body) stmt(*b);
+  }
+
+  static bool low_precision(ir::DType t) { return t == ir::DType::f16 || t == ir::DType::bf16; }
+  bool b_operand(const ir::Expr& b) const {
+    const ir::Expr* e = b.kind == ir::Expr::Kind::Transpose ? b.args[0].get() : &b;
+    if (e->kind == ir::Expr::Kind::Var) return dot_only_.count(e->name) > 0 && !a_names_.count(e->name);
+    return e->kind == ir::Expr::Kind::Load && !e->transposed && e->shape.size() == 2 && wide(e->shape[1]);
+  }
+  std::int64_t extent(const ir::Dim& d) const {
+    if (d.kind == ir::Dim::Kind::Tile && !l_.blocks.count(d.var)) return 0;
+    return ir::extent_of(l_, d);
+  }
+  /// The B operand's shared tile (rows padded by 16 bytes, as SharedTile): all of them must fit
+  /// the 48 KB of static shared memory.
+  void count_shared(const ir::Expr& b) {
+    const ir::Expr* e = b.kind == ir::Expr::Kind::Transpose ? b.args[0].get() : &b;
+    if (e->kind == ir::Expr::Kind::Var && lets_.count(e->name)) e = lets_.at(e->name);
+    if (e->kind != ir::Expr::Kind::Load || e->shape.size() != 2) return;
+    shared_bytes_ += extent(e->shape[0]) * (extent(e->shape[1]) + 8) * ir::size_bytes(e->dtype);
+    if (shared_bytes_ > 46 * 1024) ok_ = false;
+  }
+  /// A column extent of at least 16 (whole 16-byte chunks of a shared tile row, k steps of 16).
+  bool wide(const ir::Dim& c) const { return c.kind != ir::Dim::Kind::One && extent(c) >= 16; }
+
+  void visit(const ir::Expr& e) {
+    shape(e.shape);
+    for (const ir::Index& i : e.indices)
+      if (i.kind == ir::Index::Kind::Gather) ok_ = false;
+    if (e.kind == ir::Expr::Kind::Reduce && e.ival == 0 && e.args[0]->shape.size() == 2) ok_ = false;
+    if (e.kind == ir::Expr::Kind::Dot) {
+      const ir::Expr& a = *e.args[0];
+      if (e.dtype != ir::DType::f32 || !low_precision(a.dtype) || e.args[1]->dtype != a.dtype || !b_operand(*e.args[1]))
+        ok_ = false;
+      if (a.kind == ir::Expr::Kind::Load || a.kind == ir::Expr::Kind::Transpose) ok_ = false;
+      if (a.kind != ir::Expr::Kind::Var) chained_dot_ = true;
+      // A let read as an A operand is packed as mma registers; as a B operand, copied to shared
+      // memory: not both.
+      if (a.kind == ir::Expr::Kind::Var) a_names_.insert(a.name);
+      const ir::Expr* b = e.args[1]->kind == ir::Expr::Kind::Transpose ? e.args[1]->args[0].get() : e.args[1].get();
+      if (b->kind == ir::Expr::Kind::Var) b_names_.insert(b->name);
+      count_shared(*e.args[1]);
+      visit(a);
+      for (std::size_t i = 2; i < e.args.size(); ++i) visit(*e.args[i]);
+      return;
+    }
+    for (const ir::ExprPtr& a : e.args) visit(*a);
+    for (const ir::Index& i : e.indices)
+      if (i.expr) visit(*i.expr);
+  }
+
+  void shape(const std::vector<ir::Dim>& s) {
+    if (s.size() > 2) ok_ = false;
+    if (s.size() != 2) return;
+    const ir::Dim& r = s[0];
+    if (r.kind == ir::Dim::Kind::Tile) {
+      const std::int64_t block = l_.blocks.count(r.var) ? l_.blocks.at(r.var) : 0;
+      if ((!rows_var_.empty() && rows_var_ != r.var) || block % (16 * (l_.threads / 32)) != 0) ok_ = false;
+      rows_var_ = r.var;
+    } else if (r.kind != ir::Dim::Kind::One) {
+      ok_ = false;
+    }
+    if (s[1].kind != ir::Dim::Kind::One && !wide(s[1])) ok_ = false;
+  }
+
+  const ir::Layout& l_;
+  const std::set<std::string> dot_only_;
+  std::string rows_var_;
+  std::set<std::string> a_names_, b_names_;
+  std::map<std::string, const ir::Expr*> lets_;  // dot-only lets: their loads
+  std::int64_t shared_bytes_ = 0;
+  bool ok_ = true, chained_dot_ = false;
+};
+
+/// mma.sync m16n8k16 needs sm_80 or newer.
+bool has_mma_sync(const std::string& arch) {
+  std::string digits;
+  for (char ch : arch)
+    if (ch >= '0' && ch <= '9') digits += ch;
+  return !digits.empty() && std::stoi(digits) >= 80;
+}
+
 /// Unsqueeze keeps a fragment as it is: refuse one that would move a dimension between axes.
 void check_unsqueezes(const PassContext& ctx, const ir::Layout& l, const std::vector<ir::StmtPtr>& body);
 
@@ -149,6 +261,8 @@ ir::Kernel assign_layout(const ir::Kernel& k, const PassContext& ctx) {
   l.threads_per_row = static_cast<int>(
       std::min<std::int64_t>(l.threads, std::max<std::int64_t>(1, widest / (16 / narrowest))));
   if (c.threads_per_row) l.threads_per_row = c.threads_per_row;
+  l.mma_rows = !c.threads_per_row && !looped && has_mma_sync(ctx.target.arch) &&
+               MmaRowsFit(l, dot_only.names()).fits(k.body);
   out.min_blocks_per_sm = c.min_blocks_per_sm;
   out.arch = ctx.target.arch;
   check_unsqueezes(ctx, l, k.body);

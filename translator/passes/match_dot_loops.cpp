@@ -167,10 +167,52 @@ class DotLoops : public ir::Mutator {
 
 }  // namespace
 
+namespace {
+
+/// `x + dot(a, b)` (either order) with x of the dot's shape becomes `dot(a, b, x)` in the
+/// MmaRows layout: the products are added into x's registers, so no second accumulator lives
+/// beside it (attention's `acc = acc * alpha + dot(p, v)`).
+class DotAccumulators : public ir::Mutator {
+ public:
+  explicit DotAccumulators(const ir::Layout& l) : l_(l) {}
+
+ protected:
+  /// x is no broadcast of the products: no dimension of 1 on either side (the frontend checked
+  /// that the others agree) and the same fragment.
+  bool same_extents(const Expr& x, const Expr& d) const {
+    if (x.shape.size() != d.shape.size()) return false;
+    for (std::size_t i = 0; i < x.shape.size(); ++i)
+      if (x.shape[i].kind == Dim::Kind::One || d.shape[i].kind == Dim::Kind::One) return false;
+    return ir::physical(l_, x.shape) == ir::physical(l_, d.shape);
+  }
+
+  ir::ExprPtr mutate_binary(const ir::ExprPtr& e) override {
+    ir::ExprPtr m = mutate_children(e);
+    if (m->op != ir::Op::Add || m->args.size() != 2 || m->dtype != ir::DType::f32) return m;
+    for (int side = 0; side < 2; ++side) {
+      const ir::ExprPtr& d = m->args[static_cast<std::size_t>(side)];
+      const ir::ExprPtr& x = m->args[static_cast<std::size_t>(1 - side)];
+      if (d->kind != Expr::Kind::Dot || d->args.size() != 2 || d->dtype != ir::DType::f32) continue;
+      if (x->dtype != ir::DType::f32 || !same_extents(*x, *d)) continue;
+      auto out = std::make_shared<Expr>(*d);
+      out->args.push_back(x);
+      out->loc = m->loc;
+      return out;
+    }
+    return m;
+  }
+
+ private:
+  const ir::Layout& l_;
+};
+
+}  // namespace
+
 ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext& ctx) {
   DotLoops pass(k, ctx);
   ir::Kernel out = k;
   out.body = pass.mutate(k.body);
+  if (out.layout.mma_rows) out.body = DotAccumulators(out.layout).mutate(out.body);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dot_rules.hpp"
 #include "templates/tilecc/sizing.hpp"
@@ -127,9 +128,21 @@ class Counter {
       case Expr::Kind::Var:
       case Expr::Kind::Unsqueeze:
       case Expr::Kind::Transpose: return;  // views of their operand's fragment
-      case Expr::Kind::Load: load_site(e); break;
-      case Expr::Kind::Reduce: reduction_scratch(); break;
+      case Expr::Kind::Load:
+        if (e.access.shared) {  // a dot's B operand: a shared tile (rows padded by 16 bytes), no fragment
+          const auto [r, c] = ir::physical(l_, e.shape);
+          if (shared_sites_.insert(e.access.site).second)
+            shared(r * (c + 8) * ir::size_bytes(e.dtype),
+                   fmt::format("the shared operand tile of the load of {} at line {}", e.name, e.loc.line));
+          return;
+        }
+        load_site(e);
+        break;
+      case Expr::Kind::Reduce:
+        if (!l_.mma_rows) reduction_scratch();  // MmaRows: rows reduce within a quad, no scratch
+        break;
       case Expr::Kind::Dot: {  // its own static staging buffer
+        if (l_.mma_rows) break;  // MmaRows: products in the registers, operands in shared tiles
         const auto [r, k] = ir::physical(l_, e.args[0]->shape);
         const std::int64_t c = ir::physical(l_, e.args[1]->shape).second;
         shared(dot_rules::fragment_dot_bytes(e.dtype, e.args[0]->dtype, e.args[1]->dtype, r, k, c),
@@ -235,6 +248,7 @@ class Counter {
     }
   }
 
+  std::set<int> shared_sites_;  // load sites whose shared operand tile is counted
   void shared(std::int64_t bytes, const std::string& what) {
     if (bytes > largest_) {
       largest_ = bytes;

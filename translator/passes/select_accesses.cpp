@@ -3,6 +3,9 @@
 // not make; stages are named here, in the order the kernel first uses them.
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
+
 #include "passes.hpp"
 #include "translator/config/specialization.hpp"
 #include "translator/ir/layout.hpp"
@@ -40,6 +43,43 @@ bool gathers(const ir::Expr& load) {
   return false;
 }
 
+/// The loads a dot reads as its operand `arg` (0: A, 1: B), directly or through a let (MmaRows
+/// layout only): B operands are copied to shared memory, where ldmatrix reads them; A operands
+/// are packed once as mma registers.
+class DotOperandLoads {
+ public:
+  explicit DotOperandLoads(std::size_t arg) : arg_(arg) {}
+  std::set<const ir::Expr*> find(const std::vector<ir::StmtPtr>& body) {
+    walk(body);
+    for (const auto& [name, load] : lets_)
+      if (b_names_.count(name)) loads_.insert(load);
+    return loads_;
+  }
+
+ private:
+  void walk(const std::vector<ir::StmtPtr>& body) {
+    for (const ir::StmtPtr& s : body) {
+      if (s->kind == ir::Stmt::Kind::Let && s->expr && s->expr->kind == ir::Expr::Kind::Load)
+        lets_[s->name] = s->expr.get();
+      if (s->expr) expr(*s->expr);
+      walk(s->body);
+    }
+  }
+  void expr(const ir::Expr& e) {
+    if (e.kind == ir::Expr::Kind::Dot) {
+      const ir::Expr* b = e.args[arg_].get();
+      if (b->kind == ir::Expr::Kind::Transpose) b = b->args[0].get();
+      if (b->kind == ir::Expr::Kind::Var) b_names_.insert(b->name);
+      if (b->kind == ir::Expr::Kind::Load) loads_.insert(b);
+    }
+    for (const ir::ExprPtr& a : e.args) expr(*a);
+  }
+  std::size_t arg_;
+  std::map<std::string, const ir::Expr*> lets_;
+  std::set<std::string> b_names_;
+  std::set<const ir::Expr*> loads_;
+};
+
 class Accesses : public ir::Mutator {
  public:
   Accesses(ir::Kernel& k, const PassContext& ctx) : k_(k), ctx_(ctx), c_(ctx.config) {}
@@ -68,6 +108,11 @@ class Accesses : public ir::Mutator {
     const int i = out->access.site;
     out->access.vector = at_or(c_.load_vectors, i, true);
     out->access.hint = hint_of(at_or(c_.load_hints, i, config::LoadHint::Default));
+    if (shared_loads_.count(e.get())) {
+      out->access.shared = true;
+      return out;
+    }
+    out->access.mma_a = mma_a_loads_.count(e.get()) > 0;
     if (!gathers(*out) && !packed_loads_.count(e.get())) {
       const auto [stage, skipped] = stage_for_load(*e);
       out->access.tma_stage = stage;
@@ -164,6 +209,9 @@ class Accesses : public ir::Mutator {
   const PassContext& ctx_;
   const config::Config& c_;
   std::set<const ir::Expr*> packed_loads_;
+
+ public:
+  std::set<const ir::Expr*> shared_loads_, mma_a_loads_;
 };
 
 }  // namespace
@@ -171,6 +219,10 @@ class Accesses : public ir::Mutator {
 ir::Kernel select_accesses(const ir::Kernel& k, const PassContext& ctx) {
   ir::Kernel out = k;
   Accesses pass(out, ctx);
+  if (k.layout.mma_rows) {
+    pass.shared_loads_ = DotOperandLoads(1).find(k.body);
+    pass.mma_a_loads_ = DotOperandLoads(0).find(k.body);
+  }
   pass.early_loads(k.body);
   out.body = pass.mutate(k.body);
   return out;

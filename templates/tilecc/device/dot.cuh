@@ -712,3 +712,5 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
 
 } // namespace dev
 } // namespace tilecc
+
+#include "dot_mma_rows.cuh"

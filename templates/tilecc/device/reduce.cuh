@@ -22,6 +22,7 @@
 #include "../sizing.hpp"
 #include "elementwise.cuh"
 #include "frag.cuh"
+#include "frag_mma.cuh"
 #include "types.cuh"
 
 namespace tilecc {
@@ -160,7 +161,16 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
     fold_own_cols<Op, false>(f, out);
   else
     fold_own_cols<Op, true>(f, out);
-  if constexpr (C > 1 && L::tc > 1) {
+  if constexpr (is_mma_rows_v<L>) {
+    // A row lies in the four lanes of a quad: two shuffles, no shared memory, no barrier.
+    if constexpr (C > 1) {
+#pragma unroll
+      for (int i = 0; i < F::er; ++i) {
+        out[i] = Op::combine(out[i], shfl_xor(out[i], 1));
+        out[i] = Op::combine(out[i], shfl_xor(out[i], 2));
+      }
+    }
+  } else if constexpr (C > 1 && L::tc > 1) {
     // Lanes of one row are consecutive: xor offsets below tc stay in the row.
     constexpr int lanes = cmin(L::tc, 32);
 #pragma unroll
@@ -203,6 +213,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
 template <class Op, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
 __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
                                           typename Op::acc (&out)[Frag<T, R, C, L>::ec]) {
+  static_assert(!is_mma_rows_v<L>, "reduce over rows: not written for the MmaRows layout (never assigned there)");
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
   // A full tile (the common case away from the edges) folds without per-element masks.

@@ -1,0 +1,268 @@
+// Dots of fragments in the MmaRows layout (frag_mma.cuh) with the B operand in shared memory.
+//
+// SharedTile<T, R, C, L, SITE>: an R x C tile of T in shared memory, row-major with rows padded
+// by 16 bytes so that ldmatrix's eight row addresses fall in different banks. SITE tells the
+// kernel's tiles apart: each gets its own static buffer; a SharedTile value is a view of it
+// with the valid extents of what it holds. load_shared<Tile> fills the buffer from global
+// memory with cp.async (16-byte chunks, zero outside rows x cols) and returns without waiting,
+// so the copy runs while the block computes; shared_tiles_ready() waits. The generated code
+// schedules them: in a loop over key tiles, the next operand's copy is issued right after the
+// barrier before a dot (once every thread is done with that buffer), so each copy overlaps
+// the math of the dot before its own.
+//
+// dot(acc, a, b) with acc a float Frag<MmaRows>, a an f16 / bf16 Frag<MmaRows> of the same
+// rows and b a SharedTile (B = b) or trans(SharedTile) (B = its transpose): a is already the
+// mma A operand (packed register to register), B comes by ldmatrix (.trans for b itself,
+// plain for a transposed tile), and mma.sync m16n8k16 adds straight into acc's registers.
+// k and n blocks beyond the operands' valid extents are skipped (uniform branches); elements of
+// a outside its extents count as zero.
+#pragma once
+
+#include "frag_mma.cuh"
+#include "stage_copy.cuh"
+#include "types.cuh"
+
+namespace tilecc {
+namespace dev {
+
+template <class T, int R, int C, class L, int SITE> struct SharedTile {
+  static_assert(sizeof(T) == 2, "SharedTile: 16-bit elements (f16 / bf16 dot operands)");
+  static_assert(C % 8 == 0, "SharedTile: whole 16-byte chunks per row (C % 8 == 0)");
+  static constexpr int tile_rows = R, tile_cols = C;
+  static constexpr int ld = C + 8;  // elements between rows: 16 bytes of padding
+  static constexpr int bytes = R * ld * static_cast<int>(sizeof(T));
+  int rows, cols;  // the valid extents of the tile the buffer holds now
+
+  __device__ __forceinline__ static T *data() {
+    __shared__ uint4 buffer[bytes / 16];
+    return reinterpret_cast<T *>(buffer);
+  }
+};
+
+// MmaA<E, R, K, NT>: an R x K f16 / bf16 tile of MmaRows<NT> packed once as mma A operands
+// (four 32-bit registers per 16 x 16 block, zero outside the tile's extents): a dot operand
+// reused by every iteration of a loop (attention's queries) costs half the registers of its
+// fragment and no packing per use.
+template <class E, int R, int K, int NT> struct MmaA {
+  static constexpr int groups = Frag<E, R, K, MmaRows<NT>>::er / 2;
+  unsigned w[groups][K / 16][4];
+  int rows, cols;
+};
+
+template <class T, int R, int C, class L, int SITE>
+__device__ __forceinline__ Transposed<SharedTile<T, R, C, L, SITE>> trans(const SharedTile<T, R, C, L, SITE> &t) {
+  return {t};
+}
+
+// Tile's buffer = base[0:rows, 0:cols] (zeros elsewhere), copied asynchronously: rows that
+// are contiguous 16-byte aligned runs (col_stride 1) by cp.async as one commit group, anything
+// else element by element. The caller makes sure nobody reads the buffer meanwhile (a barrier
+// after its last reader) and calls shared_tiles_ready() before reading it.
+template <class Tile, class S>
+__device__ __forceinline__ void load_shared(const S *base, long long row_stride, long long col_stride, int rows,
+                                            int cols) {
+#if TILECC_DEV_HAS_MMA_SYNC
+  using T = remove_cv_t<S>;
+  constexpr int R = Tile::tile_rows, C = Tile::tile_cols;
+  constexpr int chunks_per_row = C / 8;
+  T *s = Tile::data();
+  const int tid = static_cast<int>(threadIdx.x), threads = static_cast<int>(blockDim.x);
+  const bool chunked = col_stride == 1 && row_stride % 8 == 0 && reinterpret_cast<unsigned long long>(base) % 16 == 0;
+  if (chunked) {
+#pragma unroll 4
+    for (int t = tid; t < R * chunks_per_row; t += threads) {
+      const int r = t / chunks_per_row, c = (t % chunks_per_row) * 8;
+      const int n = r < rows ? cmin(cmax(cols - c, 0), 8) : 0;
+      const S *src = n > 0 ? base + r * row_stride + c : base;
+      detail::cp_async_16(detail::pipe_smem_addr(s + r * Tile::ld + c), src, n * 2);
+    }
+  } else {
+    for (int t = tid; t < R * C; t += threads) {
+      const int r = t / C, c = t % C;
+      s[r * Tile::ld + c] = r < rows && c < cols ? base[r * row_stride + c * col_stride] : zero<T>();
+    }
+  }
+  detail::cp_async_commit();
+#else
+  __trap();  // the compiler assigns shared operand tiles on sm_80 and later only
+#endif
+}
+
+// Every copy load_shared issued so far is complete and visible to the block; every thread has
+// also finished what it did before (so buffers read before may be refilled after this).
+__device__ __forceinline__ void shared_tiles_ready() {
+#if TILECC_DEV_HAS_MMA_SYNC
+  detail::cp_async_wait<0>();
+#endif
+  __syncthreads();
+}
+
+#if TILECC_DEV_HAS_MMA_SYNC
+namespace detail {
+
+__device__ __forceinline__ void ldmatrix_x2(unsigned (&r)[2], const void *p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];\n"
+               : "=r"(r[0]), "=r"(r[1])
+               : "r"(shared_address(p)));
+}
+
+template <class E> __device__ __forceinline__ unsigned pack_pair(E lo, E hi) {
+  const unsigned short l = *reinterpret_cast<const unsigned short *>(&lo);
+  const unsigned short h = *reinterpret_cast<const unsigned short *>(&hi);
+  return static_cast<unsigned>(l) | static_cast<unsigned>(h) << 16;
+}
+
+// The mma A operand of rows group g (16 rows) and k block kk (16 columns) of a; masked: zero
+// outside a's extents.
+template <bool Masked, class E, int R, int K, int NT>
+__device__ __forceinline__ void a_operand(unsigned (&af)[4], const Frag<E, R, K, MmaRows<NT>> &a, int g, int kk) {
+  const int i0 = 2 * g, i1 = 2 * g + 1, j = 4 * kk;
+  auto at = [&](int i, int jj) { return !Masked || a.valid(i, jj) ? a.v[i][jj] : zero<E>(); };
+  af[0] = pack_pair(at(i0, j), at(i0, j + 1));
+  af[1] = pack_pair(at(i1, j), at(i1, j + 1));
+  af[2] = pack_pair(at(i0, j + 2), at(i0, j + 3));
+  af[3] = pack_pair(at(i1, j + 2), at(i1, j + 3));
+}
+
+template <bool Masked, class E, int R, int K, int NT>
+__device__ __forceinline__ void a_operand(unsigned (&af)[4], const MmaA<E, R, K, NT> &a, int g, int kk) {
+  af[0] = a.w[g][kk][0];
+  af[1] = a.w[g][kk][1];
+  af[2] = a.w[g][kk][2];
+  af[3] = a.w[g][kk][3];
+}
+
+// acc (rows group g, n block nb) += af @ bf.
+template <class E, int R, int C, int NT>
+__device__ __forceinline__ void mma_into(Frag<float, R, C, MmaRows<NT>> &acc, int g, int nb, const unsigned (&af)[4],
+                                         const unsigned (&bf)[2]) {
+  float d[4] = {acc.v[2 * g][2 * nb], acc.v[2 * g][2 * nb + 1], acc.v[2 * g + 1][2 * nb], acc.v[2 * g + 1][2 * nb + 1]};
+  mma_m16n8k16<E>(d, af, bf);
+  acc.v[2 * g][2 * nb] = d[0];
+  acc.v[2 * g][2 * nb + 1] = d[1];
+  acc.v[2 * g + 1][2 * nb] = d[2];
+  acc.v[2 * g + 1][2 * nb + 1] = d[3];
+}
+
+// acc += a @ B where B(k, n) = Trans ? b(n, k) : b(k, n); k_valid / n_valid bound the blocks
+// worth multiplying.
+template <bool Trans, bool Masked, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE>
+__device__ __forceinline__ void dot_mma_rows(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
+                                             const SharedTile<E, BR, BC, MmaRows<NT>, SITE> &b, int k_valid,
+                                             int n_valid) {
+  using F = Frag<float, R, C, MmaRows<NT>>;
+  using Tile = SharedTile<E, BR, BC, MmaRows<NT>, SITE>;
+  const E *s = Tile::data();
+  constexpr int groups = F::er / 2;
+  const int l = MmaRows<NT>::lane();
+#pragma unroll
+  for (int kk = 0; kk < K / 16; ++kk) {
+    if (kk * 16 >= k_valid) break;
+    unsigned af[groups][4];
+#pragma unroll
+    for (int g = 0; g < groups; ++g) a_operand<Masked>(af[g], a, g, kk);
+#pragma unroll
+    for (int nb = 0; nb < C / 8; nb += 2) {
+      if (nb * 8 >= n_valid) break;
+      unsigned bf[2][2];
+      if constexpr (C / 8 == 1) {
+        // One n8 block: two 8 x 8 matrices.
+        if constexpr (Trans)
+          ldmatrix_x2(bf[0], s + (l % 8) * Tile::ld + kk * 16 + ((l / 8) % 2) * 8);
+        else
+          ldmatrix_x2_trans(bf[0], s + (kk * 16 + (l % 16)) * Tile::ld);
+      } else {
+        unsigned r[4];
+        if constexpr (Trans)
+          ldmatrix_x4(r, s + (nb * 8 + (l / 16) * 8 + l % 8) * Tile::ld + kk * 16 + ((l / 8) % 2) * 8);
+        else
+          ldmatrix_x4_trans(r, s + (kk * 16 + (l % 16)) * Tile::ld + nb * 8 + (l / 16) * 8);
+        bf[0][0] = r[0];
+        bf[0][1] = r[1];
+        bf[1][0] = r[2];
+        bf[1][1] = r[3];
+      }
+#pragma unroll
+      for (int g = 0; g < groups; ++g) {
+        mma_into<E>(acc, g, nb, af[g], bf[0]);
+        if constexpr (C / 8 > 1) mma_into<E>(acc, g, nb + 1, af[g], bf[1]);
+      }
+    }
+  }
+}
+
+}  // namespace detail
+#endif
+
+// a packed as mma A operands (elements outside its extents as zero).
+template <class E, int R, int K, int NT>
+__device__ __forceinline__ MmaA<E, R, K, NT> mma_a(const Frag<E, R, K, MmaRows<NT>> &a) {
+  static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "mma_a: f16 / bf16 tile, K % 16 == 0");
+  MmaA<E, R, K, NT> out;
+  out.rows = a.rows;
+  out.cols = a.cols;
+#if TILECC_DEV_HAS_MMA_SYNC
+#pragma unroll
+  for (int g = 0; g < out.groups; ++g)
+#pragma unroll
+    for (int kk = 0; kk < K / 16; ++kk) detail::a_operand<true>(out.w[g][kk], a, g, kk);
+#else
+  __trap();
+#endif
+  return out;
+}
+
+// acc += a @ b and acc += a @ trans(b) with a packed once (mma_a).
+template <class E, int R, int K, int C, int NT, int SITE>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const MmaA<E, R, K, NT> &a,
+                                    const SharedTile<E, K, C, MmaRows<NT>, SITE> &b) {
+#if TILECC_DEV_HAS_MMA_SYNC
+  detail::dot_mma_rows<false, false, K>(acc, a, b, cmin(a.cols, b.rows), b.cols);
+#else
+  __trap();
+#endif
+}
+template <class E, int R, int K, int C, int NT, int SITE>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const MmaA<E, R, K, NT> &a,
+                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE>> &b) {
+#if TILECC_DEV_HAS_MMA_SYNC
+  detail::dot_mma_rows<true, false, K>(acc, a, b.f, cmin(a.cols, b.f.cols), b.f.rows);
+#else
+  __trap();
+#endif
+}
+
+// acc += a @ b: b (K x C) in shared memory.
+template <class E, int R, int K, int C, int NT, int SITE>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Frag<E, R, K, MmaRows<NT>> &a,
+                                    const SharedTile<E, K, C, MmaRows<NT>, SITE> &b) {
+  static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
+#if TILECC_DEV_HAS_MMA_SYNC
+  const int k_valid = cmin(a.cols, b.rows), n_valid = b.cols;
+  if (a.all_valid())
+    detail::dot_mma_rows<false, false, K>(acc, a, b, k_valid, n_valid);
+  else
+    detail::dot_mma_rows<false, true, K>(acc, a, b, k_valid, n_valid);
+#else
+  __trap();
+#endif
+}
+
+// acc += a @ trans(b): b (C x K) in shared memory.
+template <class E, int R, int K, int C, int NT, int SITE>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Frag<E, R, K, MmaRows<NT>> &a,
+                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE>> &b) {
+  static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
+#if TILECC_DEV_HAS_MMA_SYNC
+  const int k_valid = cmin(a.cols, b.f.cols), n_valid = b.f.rows;
+  if (a.all_valid())
+    detail::dot_mma_rows<true, false, K>(acc, a, b.f, k_valid, n_valid);
+  else
+    detail::dot_mma_rows<true, true, K>(acc, a, b.f, k_valid, n_valid);
+#else
+  __trap();
+#endif
+}
+
+}  // namespace dev
+}  // namespace tilecc

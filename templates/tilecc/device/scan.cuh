@@ -45,7 +45,7 @@ __device__ __forceinline__ void scan_line(V x, int pos, int line, V &excl, V &to
   // Positions of a line that share a warp, and the warps a line spans.
   constexpr int W = Stride >= 32 ? 1 : cmin(P, 32 / Stride);
   constexpr int S = P / W;
-  const int lane = static_cast<int>(threadIdx.x) % 32, at = pos % W;
+  const int at = pos % W;
   V incl = x;
   excl = Op::identity();
   if constexpr (W > 1) {
@@ -58,6 +58,7 @@ __device__ __forceinline__ void scan_line(V x, int pos, int line, V &excl, V &to
     if (at > 0) excl = before;
   }
   if constexpr (S == 1) {
+    const int lane = static_cast<int>(threadIdx.x) % 32;
     total = __shfl_sync(0xffffffffu, incl, lane + (W - 1 - at) * Stride);
   } else {
     V *scratch = reinterpret_cast<V *>(reduce_scratch<L::threads, 0>());

@@ -8,13 +8,14 @@ rm -rf .carry/flat .carry/persistent .carry/wgmma
 mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
          swiglu low_mem_dropout kl_div jsd batch_softmax softmax_backward rms_norm_backward layer_norm_backward \
-         welford broadcast_matmul matmul_bias_relu split_k jagged_dense_add gather_gemv segment_reduction; do
+         welford broadcast_matmul matmul_bias_relu split_k jagged_dense_add gather_gemv segment_reduction \
+         cumsum moe_matmul grouped_gemm squeeze_and_excitation matmul_layernorm; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"
 done
 # The language's test kernels (math, random, 8-bit dtypes), default configs in both variants.
-for k in math_ops random dtypes; do
+for k in math_ops random dtypes scatter; do
   "${TILECC:-build/cli/tilecc}" translate "test/kernels/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   cp ".carry/flat/gen/$k.cu" ".carry/persistent/gen/$k.cu"
 done

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "device/access.cuh"
+#include "device/atomic.cuh"
 #include "device/dot.cuh"
 #include "device/elementwise.cuh"
 #include "device/frag.cuh"
@@ -17,6 +18,7 @@
 #include "device/old_spellings.cuh"
 #include "device/packed.cuh"
 #include "device/reduce.cuh"
+#include "device/scan.cuh"
 #include "device/programs.cuh"
 #include "device/random.cuh"
 #include "device/tma.cuh"

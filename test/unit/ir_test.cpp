@@ -57,6 +57,28 @@ std::shared_ptr<ir::Stmt> mutable_store(ir::Kernel& k) {
 
 }  // namespace
 
+TEST_CASE("a scan keeps its operand's shape; an atomic max round-trips with its operation", "[ir]") {
+  ir::Kernel k = exp_kernel();
+  auto store = mutable_store(k);
+  auto scan = std::make_shared<ir::Expr>(*store->expr);
+  scan->kind = ir::Expr::Kind::Reduce;
+  scan->op = ir::Op::Cumsum;
+  scan->ival = 0;
+  scan->args = {store->expr};
+  store->expr = scan;
+  store->kind = ir::Stmt::Kind::AtomicAdd;
+  store->op = ir::Op::Maximum;
+  ir::Module m;
+  m.kernels.push_back(k);
+  REQUIRE_NOTHROW(ir::verify(m));
+  const std::string text = ir::serialize(m);
+  const ir::Module back = ir::deserialize(text);
+  CHECK(ir::serialize(back) == text);
+  CHECK(ir::to_string(back).find("atomic_max out[t] = cumsum(exp(load x[t]), dim=0)") != std::string::npos);
+  store->op = ir::Op::Mul;
+  CHECK_THROWS_WITH(ir::verify(k), Catch::Contains("an atomic update by 'mul'"));
+}
+
 TEST_CASE("a well-formed kernel verifies and round-trips through JSON exactly", "[ir]") {
   ir::Module m;
   m.kernels.push_back(exp_kernel());

@@ -59,7 +59,7 @@ struct ExpToExp2 : ir::Mutator {
 }  // namespace
 
 TEST_CASE("every op has one name, and the name parses back to it", "[ir]") {
-  for (int i = 1; i <= static_cast<int>(ir::Op::Randn); ++i) {
+  for (int i = 1; i <= static_cast<int>(ir::Op::Cummax); ++i) {
     const auto op = static_cast<ir::Op>(i);
     INFO(ir::name(op));
     REQUIRE(ir::parse_op(ir::name(op)) == op);
@@ -74,6 +74,9 @@ TEST_CASE("every op has one name, and the name parses back to it", "[ir]") {
   CHECK(ir::op_kind(ir::Op::BitNot) == ir::Expr::Kind::Unary);
   CHECK(ir::op_kind(ir::Op::BitAnd) == ir::Expr::Kind::Binary);
   CHECK(ir::op_kind(ir::Op::Randn) == ir::Expr::Kind::Binary);
+  CHECK(ir::op_kind(ir::Op::Cumsum) == ir::Expr::Kind::Reduce);
+  CHECK(ir::is_scan(ir::Op::Cummax));
+  CHECK_FALSE(ir::is_scan(ir::Op::Sum));
   CHECK(ir::op_arity(ir::Op::Fma) == 3);
   CHECK(ir::op_arity(ir::Op::Shl) == 2);
   CHECK(ir::op_arity(ir::Op::Sin) == 1);

@@ -366,6 +366,7 @@ class Emitter {
 
   Val emit_reduce(const Expr& e) {
     if (e.chunked >= 0) return chunked_.at(e.chunked);
+    if (ir::is_scan(e.op)) return emit_scan(e);
     Val a = emit(e.args[0]);
     const Dim& d = e.args[0]->shape[static_cast<std::size_t>(e.ival)];
     // The physical axis reduced: a rank-1 tile lies along its own axis.
@@ -379,6 +380,17 @@ class Emitter {
     const std::string name = fresh(ir::name(e.op));
     line(fmt::format("const auto {} = {};", name, call));
     return make_frag(name, e.dtype, rc);
+  }
+
+  /// An inclusive scan (cumsum, cummax) along the physical axis its dimension lies on.
+  Val emit_scan(const Expr& e) {
+    Val a = emit(e.args[0]);
+    const Dim& d = e.args[0]->shape[static_cast<std::size_t>(e.ival)];
+    const bool cols = e.args[0]->shape.size() == 2 ? e.ival == 1 : axis(d) == Axis::Col;
+    const std::string name = fresh(ir::name(e.op));
+    line(fmt::format("const auto {} = tilecc::dev::scan_{}<tilecc::dev::ScanOp::{}>({});", name, cols ? "cols" : "rows",
+                     e.op == ir::Op::Cumsum ? "sum" : "max", a.code));
+    return make_frag(name, e.dtype, physical(e.shape, e.loc));
   }
 
   /// Pointer to a region's first element, and the strides of its rows/columns.
@@ -810,25 +822,39 @@ class Emitter {
           const Index& i = s.indices[d];
           if (i.kind == Index::Kind::Tile) shape.push_back({Dim::Kind::Tile, i.var, 0, nullptr});
           else if (i.kind == Index::Kind::All) shape.push_back({Dim::Kind::Full, s.name, static_cast<int>(d), nullptr});
+          else if (i.kind == Index::Kind::Gather) shape.push_back(i.expr->shape.at(0));
         }
         const Access a = access(s.name, s.indices, shape, s.loc);
         Val v = emit(s.expr);
         const bool atomic = s.kind == Stmt::Kind::AtomicAdd;
+        const std::string atomic_op = s.op == ir::Op::Maximum ? "max" : s.op == ir::Op::Minimum ? "min" : "add";
         if (shape.empty()) {
           const std::string value = v.frag ? v.code + ".v[0][0]" : v.code;
           const std::string target = element(a);
-          line(fmt::format("if (threadIdx.x == 0) {};",
-                           atomic ? fmt::format("atomicAdd(&{}, tilecc::dev::convert<{}>({}))", target,
-                                                cuda_type(p.dtype), value)
-                                  : fmt::format("{} = tilecc::dev::convert<{}>({})", target, cuda_type(p.dtype), value)));
+          const std::string converted = fmt::format("tilecc::dev::convert<{}>({})", cuda_type(p.dtype), value);
+          line(fmt::format(
+              "if (threadIdx.x == 0) {};",
+              !atomic                   ? fmt::format("{} = {}", target, converted)
+              : s.op == ir::Op::Add     ? fmt::format("atomicAdd(&{}, {})", target, converted)
+                                        : fmt::format("tilecc::dev::atomic_update_element<tilecc::dev::AtomicOp::{}>(&{}, {})",
+                                                      atomic_op, target, converted)));
           return;
         }
         const auto rc = physical(shape, s.loc);
         std::string value = v.code;
         if (!v.frag || v.rows != rc.first || v.cols != rc.second)
           value = broadcast_to(v, v.dtype, rc.first, rc.second, runtime_extents(shape));
-        if (atomic)
+        if (a.gather) {
+          emit_scatter(s, a, shape, rc, value, atomic ? "tilecc::dev::scatter_atomic<tilecc::dev::AtomicOp::" + atomic_op + ">"
+                                                      : fmt::format("tilecc::dev::scatter_store<tilecc::dev::StoreHint::{}>",
+                                                                    hint_name(s.access.hint)));
+          return;
+        }
+        if (atomic && s.op == ir::Op::Add)
           line(fmt::format("tilecc::dev::atomic_add({}, {}, {}, {});", a.pointer, value, a.row_stride, a.col_stride));
+        else if (atomic)
+          line(fmt::format("tilecc::dev::atomic_update<tilecc::dev::AtomicOp::{}>({}, {}, {}, {});", atomic_op, a.pointer,
+                           value, a.row_stride, a.col_stride));
         else
           line(store_call(s, a, value));
         return;
@@ -839,6 +865,26 @@ class Emitter {
       case Stmt::Kind::ChunkReduce: emit_chunk_reduce(s); return;
       case Stmt::Kind::ChunkLoop: chunk_loop(whole_text(s.whole), s.chunk, [&] { emit_block(s.body); }); return;
     }
+  }
+
+  /// A store or atomic update through a gathered index: each element goes to the row (column)
+  /// its index names. check_supported allows one gathered index; the index's fragment lies
+  /// along the value's rows (R x 1) or columns (1 x C), as its tile dimension does.
+  void emit_scatter(const Stmt& s, const Access& a, const std::vector<Dim>& shape,
+                    std::pair<std::int64_t, std::int64_t> rc, const std::string& value, const std::string& what) {
+    std::size_t tile_dim = 0, gathered = 0;
+    for (const Index& i : s.indices) {
+      if (i.kind == Index::Kind::Scalar) continue;
+      if (&i == a.gather) gathered = tile_dim;
+      ++tile_dim;
+    }
+    const bool rows = shape.size() == 2 ? gathered == 0 : axis(shape[0]) == Axis::Row;
+    const Val idx = emit(a.gather->expr);
+    const auto want = rows ? std::pair{rc.first, std::int64_t{1}} : std::pair{std::int64_t{1}, rc.second};
+    if (!idx.frag || idx.rows != want.first || idx.cols != want.second)
+      internal(s.loc, "a scatter's index fragment does not lie along the value's scattered dimension");
+    line(fmt::format("tilecc::dev::scatter_{}<{}>({}, {}, {}, {}, {});", rows ? "rows" : "cols", what, a.pointer, value,
+                     idx.code, a.row_stride, a.col_stride));
   }
 
   std::string broadcast_to(const Val& v, DType t, std::int64_t r, std::int64_t c,

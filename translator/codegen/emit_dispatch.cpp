@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "translator/launch/default_dispatch.hpp"
 
@@ -52,16 +53,20 @@ std::string emit_dispatch_text(const ir::Kernel& k, const config::ShapeDispatch&
     out += fmt::format("  const long long e{} = {};\n", f, d.features[f]);
   if (!d.rows.empty())
     out += "  const auto in = [](long long e, long long lo, long long hi) { return e >= lo && e < hi; };\n";
-  // Columns aligned, so the table reads as one.
+  // Columns aligned, so the table reads as one. A range holding every extent tests nothing.
+  auto everything = [](const config::ShapeDispatch::Range& r) {
+    return r.lo <= 0 && r.hi == std::numeric_limits<std::int64_t>::max();
+  };
   std::size_t width = 1;
   for (const auto& row : d.rows)
     for (const auto& r : row.ranges)
-      width = std::max({width, fmt::format("{}", r.lo).size(), fmt::format("{}", r.hi).size()});
+      if (!everything(r)) width = std::max({width, fmt::format("{}", r.lo).size(), fmt::format("{}", r.hi).size()});
   for (const auto& row : d.rows) {
     std::string condition;
     for (std::size_t f = 0; f < row.ranges.size(); ++f)
-      condition += fmt::format("{}in(e{}, {:>{}}, {:>{}})", f ? " && " : "", f, row.ranges[f].lo, width,
-                               row.ranges[f].hi, width);
+      if (!everything(row.ranges[f]))
+        condition += fmt::format("{}in(e{}, {:>{}}, {:>{}})", condition.empty() ? "" : " && ", f, row.ranges[f].lo,
+                                 width, row.ranges[f].hi, width);
     out += fmt::format("  if ({}) return {}({});  // {}\n", condition.empty() ? "true" : condition,
                        launcher(row.config), args, row.comment);
   }

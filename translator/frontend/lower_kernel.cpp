@@ -49,6 +49,9 @@ const std::set<std::string> kUnaryMath = {"exp",     "exp2", "log", "sqrt", "rsq
                                           "log1p",   "expm1", "sin", "cos"};
 const std::set<std::string> kReductions = {"sum", "mean", "max", "min", "argmax", "argmin"};
 const std::set<std::string> kTileAttrs = {"begin", "end", "size", "id", "block_size"};
+/// Atomic updates of a tensor region and how each combines the value with memory.
+const std::map<std::string, ir::Op> kAtomics = {
+    {"atomic_add", ir::Op::Add}, {"atomic_max", ir::Op::Maximum}, {"atomic_min", ir::Op::Minimum}};
 
 /// Block sizes a kernel may register: at most the bound of whole-row tiles (full_extent).
 constexpr std::int64_t kMaxBlockSize = 65536;
@@ -568,12 +571,14 @@ class Lowering {
   }
 
   void lower_device_expr_stmt(const clang::Expr& e, std::vector<ir::StmtPtr>& out) {
-    if (language_function(e) == "atomic_add") {
+    if (const std::string fn = language_function(e); kAtomics.count(fn)) {
       const auto& call = llvm::cast<clang::CallExpr>(e);
       auto st = stmt(ir::Stmt::Kind::AtomicAdd, e);
+      st->op = kAtomics.at(fn);
       const auto* target = strip(call.getArg(0));
       const auto* sub = subscript(*target);
-      if (!sub) diags_.error(call.getArg(0)->getSourceRange(), "atomic_add needs a tensor region: atomic_add(out[t], v)");
+      if (!sub)
+        diags_.error(call.getArg(0)->getSourceRange(), fn + " needs a tensor region: " + fn + "(out[t], v)");
       fill_access(*sub, *st);
       st->expr = lower(*call.getArg(1));
       out.push_back(st);
@@ -939,7 +944,10 @@ class Lowering {
   ExprPtr lower_call(const clang::CallExpr& call) {
     const std::string fn = language_function(call);
     using K = ir::Expr::Kind;
-    const DType dt = fn == "atomic_add" ? DType::b1 : dtype_of(call);
+    if (kAtomics.count(fn))
+      diags_.error(call.getSourceRange(), "tl::" + fn + " is a statement and has no value",
+                   "call it on its own line: tl::" + fn + "(out[t], v);");
+    const DType dt = dtype_of(call);
     auto arg = [&](unsigned i) { return lower(*call.getArg(i)); };
     if (kUnaryMath.count(fn)) {
       ExprPtr a = arg(0);
@@ -999,6 +1007,31 @@ class Lowering {
       n->ival = dim;
       n->keepdim = keepdim;
       n->args = {a};
+      return n;
+    }
+    if (fn == "cumsum" || fn == "cummax") {
+      ExprPtr a = arg(0);
+      if (a->is_scalar()) diags_.error(call.getSourceRange(), fn + " needs a tile, not a scalar");
+      if (call.getNumArgs() < 2)
+        diags_.error(call.getSourceRange(), fn + " needs the dimension to scan along", "write tl::" + fn + "(t, 1)");
+      std::int64_t dim = require_constant(*call.getArg(1), "the dimension of " + fn);
+      const auto rank = static_cast<std::int64_t>(a->shape.size());
+      if (dim < 0) dim += rank;
+      if (dim < 0 || dim >= rank)
+        diags_.error(call.getArg(1)->getSourceRange(), "dimension out of range for a tile of shape " + shape_str(a->shape));
+      if (a->dtype == DType::b1)
+        diags_.error(call.getArg(0)->getSourceRange(), fn + " of a boolean tile",
+                     "cast it first: tl::" + fn + "(tl::cast<int>(t), d)");
+      auto n = node(K::Reduce, call, dt, a->shape);
+      n->op = *ir::parse_op(fn);
+      n->ival = dim;
+      n->args = {a};
+      return n;
+    }
+    if (fn == "zeros_like" || fn == "full_like") {
+      ExprPtr a = arg(0);
+      auto n = node(K::Full, call, dt, a->shape);
+      n->args = {fn == "full_like" ? lower_scalar(*call.getArg(1), "full_like's value") : ir::make_const_int(0, dt)};
       return n;
     }
     if (fn == "dot") {

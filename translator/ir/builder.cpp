@@ -135,7 +135,7 @@ ExprPtr Builder::reduce(Op op, ExprPtr a, int dim, bool keepdim) const {
     throw std::invalid_argument(std::string("ir::Builder: '") + name(op) + "' is not a reduction");
   std::vector<Dim> shape = a->shape;
   if (keepdim) shape.at(static_cast<std::size_t>(dim)) = Dim{};
-  else shape.erase(shape.begin() + dim);
+  else if (!is_scan(op)) shape.erase(shape.begin() + dim);
   const DType t = op == Op::Argmax || op == Op::Argmin ? DType::i64 : a->dtype;
   auto e = node(Expr::Kind::Reduce, t, std::move(shape));
   e->op = op;

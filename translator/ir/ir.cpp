@@ -20,7 +20,7 @@ constexpr std::array<std::pair<DType, const char*>, 11> kDTypeNames{{
     {DType::fp8e5m2, "fp8e5m2"},
 }};
 
-constexpr std::array<const char*, 57> kOpNames{
+constexpr std::array<const char*, 59> kOpNames{
     "",
     "neg", "not", "exp", "exp2", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "abs",
     "add", "sub", "mul", "div", "rem", "pow", "maximum", "minimum", "and", "or",
@@ -29,8 +29,9 @@ constexpr std::array<const char*, 57> kOpNames{
     "begin", "end", "size", "id", "block_size",
     "floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "sin", "cos", "bit_not",
     "bit_and", "bit_or", "bit_xor", "shl", "shr", "fma", "rand", "randn",
+    "cumsum", "cummax",
 };
-static_assert(kOpNames.size() == static_cast<std::size_t>(Op::Randn) + 1, "one name per op");
+static_assert(kOpNames.size() == static_cast<std::size_t>(Op::Cummax) + 1, "one name per op");
 
 int float_rank(DType t) { return t == DType::f64 ? 3 : t == DType::f32 ? 2 : 1; }
 }  // namespace
@@ -103,8 +104,11 @@ Expr::Kind op_kind(Op op) {
   if (op <= Op::Argmin) return Expr::Kind::Reduce;
   if (op <= Op::BlockSize) return Expr::Kind::TileAttr;
   if (op <= Op::BitNot) return Expr::Kind::Unary;
+  if (is_scan(op)) return Expr::Kind::Reduce;
   return Expr::Kind::Binary;
 }
+
+bool is_scan(Op op) { return op == Op::Cumsum || op == Op::Cummax; }
 
 int op_arity(Op op) {
   if (op == Op::Fma) return 3;

@@ -50,6 +50,8 @@ enum class Op : std::uint8_t {
   Floor, Ceil, Round, Trunc, Sign, Log1p, Expm1, Sin, Cos, BitNot,
   // Binary (Fma takes three operands; Rand and Randn a scalar seed and integer offsets)
   BitAnd, BitOr, BitXor, Shl, Shr, Fma, Rand, Randn,
+  // Reduce kind, shape kept: inclusive scans along dimension ival
+  Cumsum, Cummax,
 };
 const char* name(Op op);                              // "exp", "maximum", "block_size"
 std::optional<Op> parse_op(const std::string& s);     // the inverse of name()
@@ -137,7 +139,8 @@ struct Expr {
     Load,         // tensor `name` indexed by `indices`
     Full,         // fill value args[0], shape from `shape`
     Arange,       // 0..n-1, n = args[0]
-    Reduce,       // op: Sum|Mean|Max|Min|Argmax|Argmin over dim ival, keepdim flag
+    Reduce,       // op: Sum|Mean|Max|Min|Argmax|Argmin over dim ival, keepdim flag; or the
+                  // inclusive scan Cumsum|Cummax along dim ival (shape kept, see is_scan)
     Dot,          // args: a, b[, acc]
     Unsqueeze,    // insert a size-1 dim at ival
     Transpose,    // the rank-2 tile args[0] with its two dims swapped (tl::trans)
@@ -199,7 +202,7 @@ struct Stmt {
     Let,        // `name` = expr (declares)
     Assign,     // `name` = expr (updates an earlier Let)
     Store,      // tensor `name`[indices] = expr
-    AtomicAdd,  // tensor `name`[indices] += expr, atomically
+    AtomicAdd,  // tensor `name`[indices] op= expr, atomically: `op` Add, Maximum or Minimum
     Check,      // host: abort the launch unless expr (text: the source)
     Loop,       // tile or grid loop over `dims`, body `body`
     // Made by lowering passes:
@@ -214,6 +217,7 @@ struct Stmt {
   std::vector<Index> indices;
   ExprPtr expr;
   std::string text;
+  Op op = Op::Add;  // AtomicAdd: how the value combines with memory (Add, Maximum, Minimum)
   // Loop only:
   bool is_grid = false;      // tl::grid (scalar indices) rather than tl::tile
   bool is_launch = false;    // one of the outermost loops: becomes the launch grid
@@ -332,6 +336,8 @@ struct Module {
 /// The expression kind an op belongs to (Unary for Neg..Abs, ...); Const for Op::None.
 /// Operands an op takes: 3 for Fma, 2 for the other Binary and Compare ops, 1 for Unary.
 Expr::Kind op_kind(Op op);
+/// Cumsum and Cummax: Reduce-kind ops that keep the shape.
+bool is_scan(Op op);
 int op_arity(Op op);
 
 // Construction helpers (used by the frontend, passes and tests).

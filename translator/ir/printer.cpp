@@ -87,7 +87,11 @@ void print_stmt(std::string& out, const Stmt& s, int depth) {
                          to_string(*s.expr), at);
       break;
     case Stmt::Kind::AtomicAdd:
-      out += fmt::format("{}atomic_add {}[{}] += {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
+      if (s.op == Op::Add)
+        out += fmt::format("{}atomic_add {}[{}] += {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
+      else
+        out += fmt::format("{}atomic_{} {}[{}] = {}{}\n", pad, s.op == Op::Maximum ? "max" : "min", s.name,
+                           indices_str(s.indices), to_string(*s.expr), at);
       break;
     case Stmt::Kind::Check:
       out += fmt::format("{}check {}  // \"{}\"\n", pad, to_string(*s.expr), s.text);

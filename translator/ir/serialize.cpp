@@ -90,6 +90,7 @@ json to_json(const StmtPtr& s) {
   }
   if (s->expr) j["expr"] = to_json(s->expr);
   if (!s->text.empty()) j["text"] = s->text;
+  if (s->op != Op::Add) j["op"] = name(s->op);
   if (s->kind == Stmt::Kind::Loop) {
     j["grid"] = s->is_grid;
     j["launch"] = s->is_launch;
@@ -330,6 +331,12 @@ class Reader {
     s->indices = indices(j, at);
     if (j.contains("expr")) s->expr = expr(j["expr"], member(at, "expr"));
     s->text = opt_string(j, "text", at);
+    if (j.contains("op")) {
+      const std::string op = string(j["op"], member(at, "op"));
+      const std::optional<Op> parsed = parse_op(op);
+      if (!parsed) fail(member(at, "op"), "unknown op '" + op + "'");
+      s->op = *parsed;
+    }
     if (s->kind == Stmt::Kind::Loop) {
       s->is_grid = boolean(field(j, "grid", at), member(at, "grid"));
       s->is_launch = boolean(field(j, "launch", at), member(at, "launch"));

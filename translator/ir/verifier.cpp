@@ -273,7 +273,7 @@ class Verifier {
         break;
       case K::Reduce:
         if (rank(0) == 0) fail(loc, "a reduction of a scalar");
-        want = rank(0) - (e.keepdim ? 0 : 1);
+        want = rank(0) - (e.keepdim || is_scan(e.op) ? 0 : 1);
         break;
       case K::Unsqueeze:
         if (e.ival < 0 || e.ival > static_cast<std::int64_t>(rank(0))) fail(loc, "unsqueeze at a dimension out of range");
@@ -317,6 +317,8 @@ class Verifier {
       case Stmt::Kind::Store:
       case Stmt::Kind::AtomicAdd:
         if (!s.expr) fail(s.loc, "a store without its value");
+        if (s.kind == Stmt::Kind::AtomicAdd && s.op != Op::Add && s.op != Op::Maximum && s.op != Op::Minimum)
+          fail(s.loc, fmt::format("an atomic update by '{}' (add, maximum or minimum)", name(s.op)));
         indices(s.name, s.indices, s.loc);
         if (tensor(s.name, s.loc).is_const) fail(s.loc, "a store into const tensor '" + s.name + "'");
         expr(s.expr, s.loc);

@@ -38,6 +38,16 @@ std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, 
   if (d.configs.empty()) return std::nullopt;
   d.fallback_note = "the default config, for rows no variant holds whole (its looped variant runs longer ones)";
   d.fallback_comment = "longer rows: the default's looped variant";
+  // A kernel that cannot walk its rows in chunks (a scan) has no looped variant: rows longer
+  // than the last variant holds are refused by that variant, naming the longest it holds.
+  if (!config::looped_fallback(kernel, d.fallback)) {
+    config::ShapeDispatch::Row& last = d.rows.back();
+    for (auto& r : last.ranges) r.hi = std::numeric_limits<std::int64_t>::max();
+    last.comment += "; longer rows are refused (the kernel cannot walk them in chunks)";
+    d.configs.back().holds_its_rows = false;
+    d.fallback_note = fmt::format("the default config, for rows up to {}", d.fallback.full_extent);
+    d.fallback_comment = "not reached";
+  }
   d.header.push_back(fmt::format("default configs of {}{} by the length of the rows held whole ({}): the first row",
                                  kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
                                  fmt::join(d.features, ", ")));

@@ -12,16 +12,19 @@ class Checker : public ir::Visitor {
 
  protected:
   void visit_store(const ir::Stmt& s) override {
-    for (const ir::Index& i : s.indices)
-      if (i.kind == ir::Index::Kind::Gather) fail(ctx_, s.loc, "storing through gathered indices is not supported yet");
+    scatter(s, "a store");
     visit_children(s);
   }
   void visit_atomic_add(const ir::Stmt& s) override {
-    // The printer addresses the target by its tile indices only: a gathered one would be dropped.
-    for (const ir::Index& i : s.indices)
-      if (i.kind == ir::Index::Kind::Gather)
-        fail(ctx_, s.loc, "atomic_add through gathered indices is not supported yet");
+    scatter(s, s.op == ir::Op::Add ? "atomic_add" : s.op == ir::Op::Maximum ? "atomic_max" : "atomic_min");
     visit_children(s);
+  }
+  void visit_reduce(const ir::Expr& e) override {
+    // A scan's element order runs along one axis of a fragment; rank 3 has no such axis.
+    if (ir::is_scan(e.op) && e.args[0]->shape.size() > 2)
+      fail(ctx_, e.loc, std::string("tl::") + ir::name(e.op) + " of a tile of rank 3 or more",
+           "scan a rank-1 or rank-2 tile");
+    visit_children(e);
   }
   void visit_loop(const ir::Stmt& s) override {
     for (const ir::LoopDim& d : s.dims) {
@@ -60,6 +63,22 @@ class Checker : public ir::Visitor {
     if (e && !e->shape.empty())
       fail(ctx_, e->loc.line ? e->loc : at, std::string("a tile is used as ") + what + ", where a scalar is needed",
            "reduce the tile to a scalar first, or index with a tile loop variable");
+  }
+  /// Scatters write each element at the position its index names: one gathered index per
+  /// target (rows or columns), the value's tile dimension lying where the index's does.
+  void scatter(const ir::Stmt& s, const char* what) {
+    int gathered = 0, tiles = 0;
+    for (const ir::Index& i : s.indices) {
+      if (i.kind == ir::Index::Kind::Gather) ++gathered;
+      if (i.kind != ir::Index::Kind::Scalar) ++tiles;
+    }
+    if (gathered > 1)
+      fail(ctx_, s.loc, std::string(what) + " through more than one gathered index",
+           "gather one dimension: out[ids, td] = v, or combine the indices into one (rows * n + cols) "
+           "over a flattened view");
+    if (gathered && tiles > 2)
+      fail(ctx_, s.loc, std::string(what) + " through gathered indices into a tile of rank 3 or more",
+           "index the leading dimensions with numbers");
   }
   const PassContext& ctx_;
 };

@@ -80,6 +80,12 @@ class DotOperandLoads {
   std::set<const ir::Expr*> loads_;
 };
 
+bool scatters(const ir::Stmt& store) {
+  for (const ir::Index& i : store.indices)
+    if (i.kind == ir::Index::Kind::Gather) return true;
+  return false;
+}
+
 class Accesses : public ir::Mutator {
  public:
   Accesses(ir::Kernel& k, const PassContext& ctx) : k_(k), ctx_(ctx), c_(ctx.config) {}
@@ -147,7 +153,10 @@ class Accesses : public ir::Mutator {
     const int i = out->access.site;
     out->access.vector = at_or(c_.store_vectors, i, true);
     out->access.hint = hint_of(at_or(c_.store_hints, i, config::StoreHint::Default));
-    if (at_or(c_.store_tma, i, false)) {
+    if (at_or(c_.store_tma, i, false) && scatters(*out)) {
+      out->access.tma_skipped =
+          fmt::format("store_tma[{}] does not apply here: this store scatters through gathered indices", i);
+    } else if (at_or(c_.store_tma, i, false)) {
       std::vector<ir::Dim> shape;
       for (std::size_t d = 0; d < out->indices.size(); ++d) {
         const ir::Index& x = out->indices[d];

@@ -252,6 +252,17 @@ Tile<T> arange(std::int64_t n) {
   return t;
 }
 
+/// A tile of zeros with t's shape and element type.
+template <class T>
+Tile<T> zeros_like(const Tile<T>& t) {
+  return Tile<T>(t.shape(), T{});
+}
+/// A tile with t's shape and element type filled with `value` (converted to T).
+template <class T, plain_number S>
+Tile<T> full_like(const Tile<T>& t, S value) {
+  return Tile<T>(t.shape(), convert<T>(value));
+}
+
 // ---- reductions ----------------------------------------------------------------
 
 namespace detail {
@@ -354,6 +365,52 @@ TILECC_EXTREMUM_REDUCTION(max, >, detail::max_identity<C>())
 TILECC_EXTREMUM_REDUCTION(min, <, detail::min_identity<C>())
 #undef TILECC_EXTREMUM_REDUCTION
 
+// ---- scans --------------------------------------------------------------------
+
+namespace detail {
+/// Inclusive scan along `dim`: out[.., k, ..] = fold of t[.., 0..k, ..] with `step`.
+template <class Acc, class T, class Step>
+Tile<T> scan(const Tile<T>& t, int dim, const char* what, Acc init, Step step) {
+  const int d = normalize_dim(dim, t.rank(), what);
+  const std::int64_t n = t.shape()[d];
+  std::int64_t inner = 1;
+  for (int i = d + 1; i < t.rank(); ++i) inner *= t.shape()[i];
+  const std::int64_t outer = n == 0 ? 0 : t.numel() / (n * inner);
+  Tile<T> out(t.shape());
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t in = 0; in < inner; ++in) {
+      Acc acc = init;
+      for (std::int64_t k = 0; k < n; ++k) {
+        const std::int64_t at = (o * n + k) * inner + in;
+        step(acc, t.at(at));
+        out.set(at, convert<T>(acc));
+      }
+    }
+  return out;
+}
+}  // namespace detail
+
+/// Inclusive running sum along `dim` (torch.cumsum), accumulated as tl::sum accumulates (float
+/// for f16/bf16/f32) and rounded to T at each position.
+template <class T>
+Tile<T> cumsum(const Tile<T>& t, int dim) {
+  static_assert(!std::is_same_v<T, bool>, "tilecc::cumsum: needs a numeric tile");
+  using A = accum_t<T>;
+  return detail::scan<A>(t, dim, "cumsum", A{}, [](A& a, T v) { a += convert<A>(v); });
+}
+
+/// Inclusive running maximum along `dim` (the values of torch.cummax); a NaN stays from where
+/// it first appears.
+template <class T>
+Tile<T> cummax(const Tile<T>& t, int dim) {
+  static_assert(!std::is_same_v<T, bool>, "tilecc::cummax: needs a numeric tile");
+  using C = compute_t<T>;
+  return detail::scan<C>(t, dim, "cummax", detail::max_identity<C>(), [](C& a, T v) {
+    const C x = convert<C>(v);
+    if (a == a && (x != x || x > a)) a = x;
+  });
+}
+
 // ---- matrix products -------------------------------------------------------------
 
 /// The accumulator type of dot(a, b): float for f16/bf16/f32, double for f64.
@@ -399,6 +456,26 @@ void atomic_add(TileRef<T> target, const Tile<U>& value) {
 template <class T, plain_number S>
 void atomic_add(TileRef<T> target, S value) {
   target.add_in_place(Tile<std::remove_const_t<T>>::scalar(convert<std::remove_const_t<T>>(value)));
+}
+
+/// target = maximum(target, value) (minimum), atomically per element on the GPU; a NaN in
+/// memory or in the value wins, as in tl::maximum. Through gathered indices
+/// (`atomic_max(out[ids, td], v)`) a position named twice takes the extreme of all its values.
+template <class T, class U>
+void atomic_max(TileRef<T> target, const Tile<U>& value) {
+  target.extremum_in_place(value, true);
+}
+template <class T, plain_number S>
+void atomic_max(TileRef<T> target, S value) {
+  target.extremum_in_place(Tile<std::remove_const_t<T>>::scalar(convert<std::remove_const_t<T>>(value)), true);
+}
+template <class T, class U>
+void atomic_min(TileRef<T> target, const Tile<U>& value) {
+  target.extremum_in_place(value, false);
+}
+template <class T, plain_number S>
+void atomic_min(TileRef<T> target, S value) {
+  target.extremum_in_place(Tile<std::remove_const_t<T>>::scalar(convert<std::remove_const_t<T>>(value)), false);
 }
 
 }  // namespace tilecc

@@ -152,7 +152,22 @@ class TileRef : public Tile<std::remove_const_t<T>> {
     return this->at(0);
   }
 
-  /// Adds v into memory element by element (what atomic_add does in eager mode).
+  /// Keeps the larger (greater) or smaller value of memory and v element by element, NaN
+  /// winning (what atomic_max / atomic_min do in eager mode).
+  template <class U>
+  void extremum_in_place(const Tile<U>& v, bool greater) {
+    static_assert(!std::is_const_v<T>, "tilecc: cannot atomic_max / atomic_min into a Tensor<const T>");
+    const Tile<U> b = detail::broadcast_to(v, this->shape_);
+    using C = compute_t<promote_t<V, U>>;
+    for (std::int64_t i = 0; i < this->numel(); ++i) {
+      V* p = address(i);
+      const C old = convert<C>(*p), x = convert<C>(b.at(i));
+      if (old == old && (x != x || (greater ? x > old : x < old))) *p = convert<V>(x);
+    }
+  }
+
+  /// Adds v into memory element by element (what atomic_add does in eager mode). A position a
+  /// gathered index names twice receives both values.
   template <class U>
   void add_in_place(const Tile<U>& v) {
     static_assert(!std::is_const_v<T>, "tilecc: cannot atomic_add into a Tensor<const T>");

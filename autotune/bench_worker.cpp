@@ -176,12 +176,36 @@ float from_f16(std::uint16_t h) {
 
 double to_double(const unsigned char* p, ir::DType t) {
   switch (t) {
-    case ir::DType::f32: { float f; std::memcpy(&f, p, 4); return f; }
-    case ir::DType::f64: { double d; std::memcpy(&d, p, 8); return d; }
-    case ir::DType::bf16: { std::uint16_t h; std::memcpy(&h, p, 2); return from_bf16(h); }
-    case ir::DType::f16: { std::uint16_t h; std::memcpy(&h, p, 2); return from_f16(h); }
-    case ir::DType::i32: { std::int32_t k; std::memcpy(&k, p, 4); return k; }
-    case ir::DType::i64: { std::int64_t k; std::memcpy(&k, p, 8); return static_cast<double>(k); }
+    case ir::DType::f32: {
+      float f;
+      std::memcpy(&f, p, 4);
+      return f;
+    }
+    case ir::DType::f64: {
+      double d;
+      std::memcpy(&d, p, 8);
+      return d;
+    }
+    case ir::DType::bf16: {
+      std::uint16_t h;
+      std::memcpy(&h, p, 2);
+      return from_bf16(h);
+    }
+    case ir::DType::f16: {
+      std::uint16_t h;
+      std::memcpy(&h, p, 2);
+      return from_f16(h);
+    }
+    case ir::DType::i32: {
+      std::int32_t k;
+      std::memcpy(&k, p, 4);
+      return k;
+    }
+    case ir::DType::i64: {
+      std::int64_t k;
+      std::memcpy(&k, p, 8);
+      return static_cast<double>(k);
+    }
     default: return static_cast<double>(static_cast<signed char>(*p));
   }
 }
@@ -224,8 +248,12 @@ class Bench {
     Extras::check(x_->device_attribute(&major, 75, d.device()), "cuDeviceGetAttribute(cc major)");
     Extras::check(x_->device_attribute(&minor, 76, d.device()), "cuDeviceGetAttribute(cc minor)");
     l2_bytes_ = static_cast<std::size_t>(l2);
-    return {{"ok", true}, {"name", name}, {"cc", fmt::format("{}.{}", major, minor)}, {"arch", d.arch()},
-            {"sms", d.multiprocessors()}, {"l2_bytes", l2}};
+    return {{"ok", true},
+            {"name", name},
+            {"cc", fmt::format("{}.{}", major, minor)},
+            {"arch", d.arch()},
+            {"sms", d.multiprocessors()},
+            {"l2_bytes", l2}};
   }
 
   nlohmann::json init(const nlohmann::json& r) {
@@ -299,11 +327,13 @@ class Bench {
         finite = finite && std::isfinite(v);
         sum += v * v;
       }
-      if (!finite) throw std::runtime_error("the reference config's output " + kernel_->params[i].name + " is not finite");
+      if (!finite)
+        throw std::runtime_error("the reference config's output " + kernel_->params[i].name + " is not finite");
       const DevicePtr copy = d.alloc(bytes);
       d.copy_to_device(copy, host.data(), bytes);
       references_.push_back(copy);
-      atol_.push_back(tolerances(bound_[i].dtype).second * std::sqrt(sum / std::max<std::int64_t>(1, bound_[i].elements())));
+      atol_.push_back(tolerances(bound_[i].dtype).second *
+                      std::sqrt(sum / std::max<std::int64_t>(1, bound_[i].elements())));
     }
     return {{"ok", true}};
   }
@@ -368,8 +398,7 @@ class Bench {
                         "cuMemsetD8Async");
         break;
       case FaultKind::Crash:
-      case FaultKind::Stall:
-        break;  // before any launch: bench()
+      case FaultKind::Stall: break;  // before any launch: bench()
     }
   }
 
@@ -427,7 +456,8 @@ class Bench {
   nlohmann::json bench(const nlohmann::json& r) {
     nlohmann::json answer = {{"ok", true}};
     const bool check = r.value("check", true);
-    const double slow_ms = r.value("slow_ms", 0.0), cut_s = r.value("cut_s", 0.0), budget_ms = r.value("budget_ms", 0.0);
+    const double slow_ms = r.value("slow_ms", 0.0), cut_s = r.value("cut_s", 0.0),
+                 budget_ms = r.value("budget_ms", 0.0);
     planted_ = planted_fault(plan_, r.at("config"), r.value("remeasure", false));
     if (planted_ == FaultKind::Crash) ::kill(::getpid(), SIGKILL);
     if (planted_ == FaultKind::Stall)
@@ -459,7 +489,8 @@ class Bench {
         if (bad) {
           answer["ok"] = false;
           answer["wrong"] = true;
-          answer["error"] = fmt::format("{} output elements differ from the reference (max error {:.3g})", bad, max_err);
+          answer["error"] =
+              fmt::format("{} output elements differ from the reference (max error {:.3g})", bad, max_err);
           return answer;
         }
       }
@@ -488,7 +519,8 @@ class Bench {
                             std::min(r.value("max_reps", 100), kMaxReps));
       if (budget_ms > 0) reps = std::min(reps, std::max(3, static_cast<int>(budget_ms / est)));
       for (int i = 0; i < reps; ++i) {
-        Extras::check(x_->memset_d32_async(flush_, static_cast<unsigned>(i), flush_bytes_ / 4, nullptr), "cuMemsetD32Async");
+        Extras::check(x_->memset_d32_async(flush_, static_cast<unsigned>(i), flush_bytes_ / 4, nullptr),
+                      "cuMemsetD32Async");
         Extras::check(x_->event_record(events_[2 * i], nullptr), "cuEventRecord");
         launch();
         Extras::check(x_->event_record(events_[2 * i + 1], nullptr), "cuEventRecord");

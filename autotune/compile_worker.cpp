@@ -21,8 +21,8 @@ nlohmann::json handle_compile(const nlohmann::json& request) {
   const runtime::DiskCache cache(request.value("cache_dir", std::string()));
   nlohmann::json answer;
   try {
-    const runtime::CachedCompile c = runtime::compile_cached(
-        request.at("source").get<std::string>(), options, cache, request.value("key_parts", std::vector<std::string>{}));
+    const runtime::CachedCompile c = runtime::compile_cached(request.at("source").get<std::string>(), options, cache,
+                                                             request.value("key_parts", std::vector<std::string>{}));
     answer = {{"ok", true}, {"key", c.key}, {"lowered", c.lowered_names.at(0)}, {"from_cache", c.from_cache}};
   } catch (const runtime::CompileError& e) {
     answer = {{"ok", false}, {"error", e.what()}};

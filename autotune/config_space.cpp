@@ -123,7 +123,7 @@ std::set<int> dot_tile_slots(const ir::Kernel& kernel) {
   };
   std::set<int> slots;
   std::function<void(const std::vector<ir::StmtPtr>&, bool)> body = [&](const std::vector<ir::StmtPtr>& b,
-                                                                       bool collect) {
+                                                                        bool collect) {
     for (const ir::StmtPtr& st : b) {
       if (!collect) expr(st->expr);
       for (const ir::LoopDim& d : st->dims)
@@ -241,7 +241,6 @@ Value Fragment::from_json(const nlohmann::json& j) const {
 
 // ---- architectures ------------------------------------------------------------------------------
 
-
 // ---- the space ---------------------------------------------------------------------------------
 
 ConfigSpace::ConfigSpace(const ir::Kernel& kernel) : ConfigSpace(kernel, default_config(kernel)) {}
@@ -309,8 +308,7 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
     if (shape.prefetchable_loads > 0)
       add(flag("prefetch", "persistent: issue the next program's loads before computing this one"));
   }
-  if (st.launch_loop_2d)
-    add(pow2("l2_grouping", "rows of tiles walked together over a 2-D grid (1 = off)", 1, 64));
+  if (st.launch_loop_2d) add(pow2("l2_grouping", "rows of tiles walked together over a 2-D grid (1 = off)", 1, 64));
   for (std::size_t i = 0; i < st.multi_dim_loops.size(); ++i) {
     const ir::Stmt& s = *st.multi_dim_loops[i];
     Fragment f;
@@ -329,9 +327,8 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
   for (std::size_t i = 0; i < st.device_loops.size(); ++i) {
     const std::string where = loop_text(*st.device_loops[i]);
     if (st.device_loop_is_dot[i])
-      add(range(fmt::format("range_num_stages[{}]", i), "cp.async pipeline stages of the dot k-loop " + where +
-                                                            " (0 = as many as fit)",
-                2, 4, true));
+      add(range(fmt::format("range_num_stages[{}]", i),
+                "cp.async pipeline stages of the dot k-loop " + where + " (0 = as many as fit)", 2, 4, true));
     else
       add(pow2(fmt::format("range_unroll_factors[{}]", i), "unroll factor of " + where + " (0 = compiler's choice)", 1,
                8, true));
@@ -429,7 +426,8 @@ Point ConfigSpace::random_valid(std::mt19937_64& rng, const std::string& arch, i
                                 const std::map<std::size_t, Value>& fixed) const {
   for (const auto& [index, value] : fixed)
     if (index >= fragments_.size() || !fragments_[index].contains(value))
-      throw ConfigError(fmt::format("kernel '{}': a fixed value outside fragment {} of the space", kernel_->name, index));
+      throw ConfigError(
+          fmt::format("kernel '{}': a fixed value outside fragment {} of the space", kernel_->name, index));
   std::map<std::string, int> reasons;
   for (int i = 0; i < attempts; ++i) {
     Point p = random_point(rng);
@@ -447,8 +445,8 @@ Point ConfigSpace::random_valid(std::mt19937_64& rng, const std::string& arch, i
   int most = 0;
   for (const auto& [r, n] : reasons)
     if (n > most) most = n, common = r;
-  throw ConfigError(fmt::format("kernel '{}': no valid config in {} random draws (most often: {})", kernel_->name,
-                                attempts, common));
+  throw ConfigError(
+      fmt::format("kernel '{}': no valid config in {} random draws (most often: {})", kernel_->name, attempts, common));
 }
 
 std::vector<Point> ConfigSpace::neighbors(const Point& p) const {

@@ -35,9 +35,9 @@
 
 namespace tilecc::autotune {
 
+using config::ArchLimits;
 using config::Config;
 using config::ConfigError;
-using config::ArchLimits;
 
 /// A fragment's value. PowerOfTwo / IntRange: `number`; Enum: `number` is the index into
 /// Fragment::choices; Bool: `number` is 0 or 1; Permutation: `order`, a permutation of
@@ -83,9 +83,9 @@ struct Fragment {
 
 class ConfigSpace {
  public:
-  /// The space of `kernel` (kept by reference: it must outlive the space). Config fields no fragment sets (full_extent, …) come from `base`
-  /// (default: default_config(kernel)) when a point is decoded. Choices only some GPUs have
-  /// (TMA: load_tma / store_tma on sm_90 and sm_90a) are fragments of the space of `arch`.
+  /// The space of `kernel` (kept by reference: it must outlive the space). Config fields no fragment sets (full_extent,
+  /// …) come from `base` (default: default_config(kernel)) when a point is decoded. Choices only some GPUs have (TMA:
+  /// load_tma / store_tma on sm_90 and sm_90a) are fragments of the space of `arch`.
   explicit ConfigSpace(const ir::Kernel& kernel);
   ConfigSpace(const ir::Kernel& kernel, Config base, const std::string& arch = "sm_90a");
 

@@ -23,8 +23,8 @@
 namespace tilecc::autotune {
 
 nlohmann::json DbKey::to_json() const {
-  return {{"source_hash", source_hash}, {"kernel", kernel}, {"spec", spec}, {"gpu", gpu},
-          {"cc", cc},                   {"version", version}, {"space", space}};
+  return {{"source_hash", source_hash}, {"kernel", kernel}, {"spec", spec}, {"gpu", gpu}, {"cc", cc},
+          {"version", version},         {"space", space}};
 }
 
 DbKey DbKey::from_json(const nlohmann::json& j) {
@@ -49,7 +49,12 @@ std::string DbKey::describe() const {
 }
 
 DbKey tuning_key(const ir::Kernel& kernel, const std::string& spec, const std::string& gpu, const std::string& cc) {
-  return {kernel_source_hash(kernel), kernel_display_name(kernel), spec, gpu, cc, TILECC_VERSION,
+  return {kernel_source_hash(kernel),
+          kernel_display_name(kernel),
+          spec,
+          gpu,
+          cc,
+          TILECC_VERSION,
           autotune::ConfigSpace(kernel).fingerprint()};
 }
 
@@ -84,7 +89,10 @@ DbEntry entry_of(const nlohmann::json& j) {
 }
 
 nlohmann::json json_of(const DbEntry& e) {
-  return {{"key_fields", e.key.to_json()}, {"config", e.config}, {"ms", e.ms}, {"tuned_at", e.tuned_at},
+  return {{"key_fields", e.key.to_json()},
+          {"config", e.config},
+          {"ms", e.ms},
+          {"tuned_at", e.tuned_at},
           {"details", e.details}};
 }
 
@@ -188,8 +196,8 @@ DbEntry TuningDb::record(const DbEntry& e, bool replace) const {
     throw DbError(fmt::format("refusing to record {} in {}: its time ({}) is not a finite, non-negative number",
                               e.key.describe(), path_.string(), e.ms));
   if (!e.config.is_object())
-    throw DbError(fmt::format("refusing to record {} in {}: its config is not a JSON object", e.key.describe(),
-                              path_.string()));
+    throw DbError(
+        fmt::format("refusing to record {} in {}: its config is not a JSON object", e.key.describe(), path_.string()));
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   // One lock per file, whatever name (a symlink, a relative path) the writer knows it by; the
   // rename replaces the file, not a symlink to it.
@@ -245,4 +253,3 @@ std::vector<DbEntry> TuningDb::entries() const {
 }
 
 }  // namespace tilecc::autotune
-

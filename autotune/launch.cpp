@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "autotune/config_space.hpp"
 #include "translator/launch/host_eval.hpp"
 
@@ -22,7 +21,8 @@ std::string ArgSpec::to_string() const {
 std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& sizes) {
   std::vector<std::int64_t> strides(sizes.size(), 1);
   for (int d = static_cast<int>(sizes.size()) - 2; d >= 0; --d)
-    strides[static_cast<std::size_t>(d)] = strides[static_cast<std::size_t>(d) + 1] * sizes[static_cast<std::size_t>(d) + 1];
+    strides[static_cast<std::size_t>(d)] =
+        strides[static_cast<std::size_t>(d) + 1] * sizes[static_cast<std::size_t>(d) + 1];
   return strides;
 }
 
@@ -73,7 +73,8 @@ std::vector<ArgSpec> bind_args(const ir::Kernel& kernel, const std::vector<ArgSp
       if (s.name == p.name) found = &s;
     if (!found) throw ArgError(fmt::format("no --arg for parameter '{}' of {}", p.name, kernel.name));
     if (found->is_tensor != p.is_tensor)
-      throw ArgError(fmt::format("--arg {}: parameter '{}' is a {}", found->to_string(), p.name, p.is_tensor ? "tensor" : "scalar"));
+      throw ArgError(fmt::format("--arg {}: parameter '{}' is a {}", found->to_string(), p.name,
+                                 p.is_tensor ? "tensor" : "scalar"));
     if (p.is_tensor && (found->dtype != p.dtype || static_cast<int>(found->sizes.size()) != p.rank))
       throw ArgError(fmt::format("--arg {}: parameter '{}' is {} of rank {}", found->to_string(), p.name,
                                  ir::name(p.dtype), p.rank));
@@ -193,7 +194,7 @@ config::SlotValue slot_value(const HostArgs& host, const config::Slot& s, const 
 }  // namespace
 
 config::Specialization auto_specialization_for(const ir::Kernel& kernel, const config::Config& config,
-                                                const std::vector<ArgSpec>& bound, const std::string& arch) {
+                                               const std::vector<ArgSpec>& bound, const std::string& arch) {
   const HostArgs host(kernel, bound);
   const std::vector<config::Slot> slots = config::specialization_slots(kernel, config);
   const std::span<const config::FactRule> table = config::fact_table(config::backend_of(arch));
@@ -207,7 +208,7 @@ config::Specialization auto_specialization_for(const ir::Kernel& kernel, const c
 }
 
 config::Specialization specialization_for(const ir::Kernel& kernel, const config::Config& config,
-                                           const std::vector<ArgSpec>& bound, const std::string& arch) {
+                                          const std::vector<ArgSpec>& bound, const std::string& arch) {
   const HostArgs host(kernel, bound);
   const std::vector<config::Slot> slots = config::specialization_slots(kernel, config);
   const std::span<const config::FactRule> table = config::fact_table(config::backend_of(arch));

@@ -59,12 +59,12 @@ std::string spec_key(const std::vector<ArgSpec>& bound);
 /// the tuner measures the code the runtime deploys for these shapes and NVRTC compiles no
 /// path the arguments cannot take (the generic dot loop beside the cp.async pipeline).
 config::Specialization specialization_for(const ir::Kernel& kernel, const config::Config& config,
-                                           const std::vector<ArgSpec>& bound, const std::string& arch);
+                                          const std::vector<ArgSpec>& bound, const std::string& arch);
 
 /// The facts of the variant `translate --specialize=auto` emits that its launcher takes for
 /// these arguments (the first whose requirements hold), or none (the generic kernel).
 config::Specialization auto_specialization_for(const ir::Kernel& kernel, const config::Config& config,
-                                                const std::vector<ArgSpec>& bound, const std::string& arch);
+                                               const std::vector<ArgSpec>& bound, const std::string& arch);
 
 /// Alignment of the buffers the bench worker allocates (cuMemAlloc gives at least 256 bytes).
 constexpr std::uintptr_t kBufferAlignment = 256;

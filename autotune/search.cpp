@@ -102,7 +102,8 @@ class RandomSearch final : public Search {
       if (space_.accepts(g) && proposed_.insert(g).second) batch.push_back(g);
     }
     int misses = 0;
-    while (static_cast<int>(batch.size()) < o_.batch && (o_.total == 0 || static_cast<int>(proposed_.size()) < o_.total)) {
+    while (static_cast<int>(batch.size()) < o_.batch &&
+           (o_.total == 0 || static_cast<int>(proposed_.size()) < o_.total)) {
       std::optional<Genome> g = random_genome(space_, rng_);
       if (!g) break;
       if (!proposed_.insert(*g).second) {
@@ -308,8 +309,8 @@ class DifferentialEvolution final : public Search {
       } else if (uniform01(rng_) < 0.15) {
         trial[i] = uniform_int(rng_, axis.size);  // keeps choices the population lost reachable
       } else {
-        trial[i] = population_[b][i] != population_[c][i] && uniform01(rng_) < o_.f ? population_[b][i]
-                                                                                  : population_[a][i];
+        trial[i] =
+            population_[b][i] != population_[c][i] && uniform01(rng_) < o_.f ? population_[b][i] : population_[a][i];
       }
     }
     return trial;
@@ -440,8 +441,8 @@ std::unique_ptr<Search> make_random_search(const SearchSpace& space, std::uint64
 
 std::unique_ptr<Search> make_pattern_search(const SearchSpace& space, std::uint64_t seed, Genome start,
                                             PatternOptions options) {
-  if (!space.accepts(start)) throw std::invalid_argument("pattern search: the start " + to_string(start) +
-                                                         " is not in the space");
+  if (!space.accepts(start))
+    throw std::invalid_argument("pattern search: the start " + to_string(start) + " is not in the space");
   return std::make_unique<PatternSearch>(space, seed, std::move(start), options);
 }
 
@@ -479,8 +480,7 @@ std::unique_ptr<Search> make_search(std::string_view name, const SearchSpace& sp
   throw std::invalid_argument(fmt::format("unknown search '{}' (known: random, pattern, de, hybrid)", name));
 }
 
-std::pair<Genome, double> minimize(Search& search, const std::function<double(const Genome&)>& objective,
-                                   int budget) {
+std::pair<Genome, double> minimize(Search& search, const std::function<double(const Genome&)>& objective, int budget) {
   Memo memo;
   Genome best;
   double best_y = kInf;

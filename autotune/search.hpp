@@ -117,8 +117,8 @@ std::unique_ptr<Search> make_differential_evolution(const SearchSpace& space, st
                                                     std::vector<Genome> seeds = {}, DeOptions options = {});
 /// Random sample (with `seeds`, e.g. the default config), optionally
 /// differential evolution, then pattern search from the best.
-std::unique_ptr<Search> make_hybrid_search(const SearchSpace& space, std::uint64_t seed,
-                                           std::vector<Genome> seeds = {}, HybridOptions options = {});
+std::unique_ptr<Search> make_hybrid_search(const SearchSpace& space, std::uint64_t seed, std::vector<Genome> seeds = {},
+                                           HybridOptions options = {});
 
 /// By name: "random", "pattern" (from the first seed, or a random start),
 /// "de", "hybrid". Throws std::invalid_argument naming the choices.
@@ -128,7 +128,6 @@ std::unique_ptr<Search> make_search(std::string_view name, const SearchSpace& sp
 /// Runs a search against a synchronous objective until it stops or `budget`
 /// evaluations were spent (repeats are answered from a memo and not counted).
 /// Returns the best genome and objective. For tests and simple drivers.
-std::pair<Genome, double> minimize(Search& search, const std::function<double(const Genome&)>& objective,
-                                   int budget);
+std::pair<Genome, double> minimize(Search& search, const std::function<double(const Genome&)>& objective, int budget);
 
 }  // namespace tilecc::autotune

@@ -18,8 +18,7 @@ std::string TunedChoice::comment() const {
   return fmt::format(
       "// tilecc: tuned config from {} key {}\n//   {}\n//   measured {:.4f} ms (median, {}) on {}, tuned {}{}\n",
       db_path, entry.key.hash(), entry.key.describe(), entry.ms,
-      deploy_of(entry) == "runtime" ? "specialized for the arguments"
-                                                                         : "as " + deploy_of(entry) + " runs it",
+      deploy_of(entry) == "runtime" ? "specialized for the arguments" : "as " + deploy_of(entry) + " runs it",
       entry.key.gpu, entry.tuned_at,
       candidates > 1 ? fmt::format(" ({} entries matched; latest taken)", candidates) : "");
 }
@@ -69,15 +68,13 @@ TunedShapes find_tuned_shapes(const ir::Kernel& kernel, const TuningDb& db, cons
   TunedShapes out;
   out.db_path = db.path().string();
   if (pool.empty()) return out;
-  const DbEntry& latest = *std::max_element(
-      pool.begin(), pool.end(), [](const DbEntry& a, const DbEntry& b) { return a.tuned_at < b.tuned_at; });
+  const DbEntry& latest = *std::max_element(pool.begin(), pool.end(),
+                                            [](const DbEntry& a, const DbEntry& b) { return a.tuned_at < b.tuned_at; });
   out.gpu = latest.key.gpu;
   out.cc = latest.key.cc;
   // One per set of arguments: the deployment asked for first, then the latest.
   std::map<std::string, DbEntry> by_args;
-  auto rank = [&](const DbEntry& e) {
-    return std::make_pair(deploy_of(e) == deploy, e.tuned_at);
-  };
+  auto rank = [&](const DbEntry& e) { return std::make_pair(deploy_of(e) == deploy, e.tuned_at); };
   for (const DbEntry& e : pool) {
     if (e.key.gpu != out.gpu || e.key.cc != out.cc) continue;
     const std::string args = e.details["args"].dump();

@@ -80,7 +80,8 @@ std::vector<ArgSpec> arg_specs_for(const ir::Kernel& kernel, std::span<const run
     s.dtype = p.dtype;
     s.is_tensor = p.is_tensor;
     if (p.is_tensor != (a.kind == runtime::Arg::Kind::Tensor))
-      throw ArgError(fmt::format("{}: argument '{}' must be a {}", kernel.name, p.name, p.is_tensor ? "tensor" : "scalar"));
+      throw ArgError(
+          fmt::format("{}: argument '{}' must be a {}", kernel.name, p.name, p.is_tensor ? "tensor" : "scalar"));
     if (p.is_tensor) {  // the tuner's buffers are row-major, whatever these strides are
       s.sizes.assign(a.tensor.sizes, a.tensor.sizes + a.tensor.rank);
       s.strides = row_major_strides(s.sizes);
@@ -138,9 +139,10 @@ std::string find_tilecc(const std::string& given) {
   }
   while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
   if (said != expected)
-    throw TuneError(fmt::format("tilecc: {} = '{}' reports '{}' to --version, not '{}': tuning needs the tilecc "
-                                "of this program's version",
-                                from, path, said, expected));
+    throw TuneError(
+        fmt::format("tilecc: {} = '{}' reports '{}' to --version, not '{}': tuning needs the tilecc "
+                    "of this program's version",
+                    from, path, said, expected));
   return path;
 }
 
@@ -162,9 +164,10 @@ std::optional<config::Config> TunedConfigs::config_for(const runtime::ConfigQuer
   if (gpu.empty() || cc.empty()) {
     std::string why;
     if (!runtime::Driver::available(&why))
-      throw TuneError(fmt::format("tilecc: the tuning database is keyed by GPU and there is none here ({}); set "
-                                  "TunedConfigsOptions::gpu and cc to look configs up without one",
-                                  why));
+      throw TuneError(
+          fmt::format("tilecc: the tuning database is keyed by GPU and there is none here ({}); set "
+                      "TunedConfigsOptions::gpu and cc to look configs up without one",
+                      why));
     const runtime::Driver& d = runtime::Driver::get();
     if (gpu.empty()) gpu = d.name();
     if (cc.empty()) cc = d.compute_capability();
@@ -254,8 +257,8 @@ config::Config TunedConfigs::tune(const runtime::ConfigQuery& q, const DbKey& ke
   const DbEntry stored = db_.record(entry);  // a faster entry recorded meanwhile stays
   count(&TunedConfigsStats::tuned);
   if (options_.verbose)
-    std::fprintf(stderr, "tilecc: tuned %s in %.1f s: %.4f ms (default config %.4f ms), recorded in %s\n",
-                 what.c_str(), r.tune_seconds, r.best_ms, r.default_ms, db_.path().c_str());
+    std::fprintf(stderr, "tilecc: tuned %s in %.1f s: %.4f ms (default config %.4f ms), recorded in %s\n", what.c_str(),
+                 r.tune_seconds, r.best_ms, r.default_ms, db_.path().c_str());
   return config_of(stored, q.kernel, db_);
 }
 

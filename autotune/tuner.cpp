@@ -30,8 +30,7 @@ double now_s() { return steady_seconds(); }
 
 /// Dynamic shared memory a kernel's launch must ask for: KernelResources has the field once
 /// codegen emits deep dot pipelines with dynamic shared memory; 0 before that.
-template <class Resources>
-int dynamic_shared_bytes(const Resources& r) {
+template <class Resources> int dynamic_shared_bytes(const Resources& r) {
   if constexpr (requires { r.dynamic_shared_bytes; })
     return r.dynamic_shared_bytes;
   else
@@ -65,19 +64,33 @@ nlohmann::json TuneResult::to_json() const {
   }
   nlohmann::json conv = nlohmann::json::array();
   for (const auto& [s, ms] : convergence) conv.push_back({s, ms});
-  nlohmann::json j = {{"device", device},         {"key", key.to_json()},        {"db_key", key.hash()},
-                      {"best_config", best_config}, {"best_ms", best_ms},         {"default_ms", default_ms},
-                      {"tune_seconds", tune_seconds}, {"tried", tried},          {"failed", failed},
-                      {"generations", generations}, {"convergence", conv},       {"trials", trials_json},
-                      {"args", args},               {"deploy", deploy},          {"default_config", default_config}};
+  nlohmann::json j = {{"device", device},
+                      {"key", key.to_json()},
+                      {"db_key", key.hash()},
+                      {"best_config", best_config},
+                      {"best_ms", best_ms},
+                      {"default_ms", default_ms},
+                      {"tune_seconds", tune_seconds},
+                      {"tried", tried},
+                      {"failed", failed},
+                      {"generations", generations},
+                      {"convergence", conv},
+                      {"trials", trials_json},
+                      {"args", args},
+                      {"deploy", deploy},
+                      {"default_config", default_config}};
   if (!measured.empty()) {
     j["measured"] = nlohmann::json::array();
     for (const auto& [config, ms] : measured) j["measured"].push_back({{"config", config}, {"ms", ms}});
   }
   if (random_requested) {
-    j["random"] = {{"requested", random_requested},      {"measured", random_measured}, {"slow", random_slow},
-                   {"best_ms", random_best_ms},           {"tuned_best_ms_same_conditions", tuned_best_remeasured_ms},
-                   {"seconds", random_seconds},           {"best_config", random_best_config}};
+    j["random"] = {{"requested", random_requested},
+                   {"measured", random_measured},
+                   {"slow", random_slow},
+                   {"best_ms", random_best_ms},
+                   {"tuned_best_ms_same_conditions", tuned_best_remeasured_ms},
+                   {"seconds", random_seconds},
+                   {"best_config", random_best_config}};
   }
   return j;
 }
@@ -87,9 +100,15 @@ DbEntry TuneResult::db_entry(const TuneOptions& o) const {
   e.key = key;
   e.config = best_config;
   e.ms = best_ms;
-  e.details = {{"effort", o.effort}, {"search", o.search}, {"seed", o.seed}, {"tried", tried},
-               {"tune_seconds", tune_seconds}, {"default_ms", default_ms}, {"default_config", default_config},
-               {"args", args}, {"deploy", deploy}};
+  e.details = {{"effort", o.effort},
+               {"search", o.search},
+               {"seed", o.seed},
+               {"tried", tried},
+               {"tune_seconds", tune_seconds},
+               {"default_ms", default_ms},
+               {"default_config", default_config},
+               {"args", args},
+               {"deploy", deploy}};
   // Other shapes' bests measured here: the shape dispatch's cross times (dispatch_learn.hpp).
   if (!measured.empty()) {
     e.details["measured"] = nlohmann::json::array();
@@ -111,7 +130,8 @@ void start_compilers(Workers& w, const TuneOptions& o) {
   const std::string self = o.self.empty() ? self_executable() : o.self;
   const std::string log = o.worker_log.empty() ? "/dev/null" : o.worker_log;
   const int jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  for (int i = 0; i < jobs; ++i) w.compilers.emplace_back(std::vector<std::string>{self, "tune-worker", "--role", "compile"}, log);
+  for (int i = 0; i < jobs; ++i)
+    w.compilers.emplace_back(std::vector<std::string>{self, "tune-worker", "--role", "compile"}, log);
 }
 
 /// One tuning session: the workers, the reference and the measurements so far.
@@ -143,7 +163,10 @@ class Session {
   TuneResult run() {
     // The GPU.
     if (o_.dry_run > 0)
-      result_.device = {{"ok", true}, {"name", "none (dry run)"}, {"cc", "-"}, {"arch", o_.arch.empty() ? "sm_90a" : o_.arch},
+      result_.device = {{"ok", true},
+                        {"name", "none (dry run)"},
+                        {"cc", "-"},
+                        {"arch", o_.arch.empty() ? "sm_90a" : o_.arch},
                         {"sms", 132}};
     else
       result_.device = bench_[0].request({{"op", "device"}}, 60);
@@ -234,8 +257,8 @@ class Session {
     }
     // Correct once but not again (a flaky kernel): none of them may be recorded.
     if (!(best < kInf))
-      throw std::runtime_error(fmt::format("none of the best {} candidates ran correctly when measured again",
-                                           ranked.size()));
+      throw std::runtime_error(
+          fmt::format("none of the best {} candidates ran correctly when measured again", ranked.size()));
     // The default measured the same way beside it: a config slower than the default is never
     // recorded (the default is, then). The best is measured again after the default and the
     // two times averaged (best, default, best): a card that heats up under load runs a later
@@ -326,7 +349,8 @@ class Session {
       eo.arch = arch_;
       if (o_.deploy == "runtime") eo.specialization = specialization_for(kernel_, run, bound_, arch_);
       // (A generated launcher's looped variant is generic: specialized variants come after it.)
-      if (o_.deploy == "translate-auto" && !looped) eo.specialization = auto_specialization_for(kernel_, run, bound_, arch_);
+      if (o_.deploy == "translate-auto" && !looped)
+        eo.specialization = auto_specialization_for(kernel_, run, bound_, arch_);
       const codegen::KernelCode code = codegen::emit_kernel(kernel_, run, eo);
       c.source = candidate_source(code.global_function);
       c.symbol = code.kernel_symbol;
@@ -337,14 +361,18 @@ class Session {
 
   /// What the bench worker needs to find a compiled candidate in the cache and launch it.
   nlohmann::json program(const Candidate& c) const {
-    return {{"source", c.source},   {"symbol", c.symbol},   {"arch", arch_},
-            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"config", c.run_config},
+    return {{"source", c.source},
+            {"symbol", c.symbol},
+            {"arch", arch_},
+            {"include_dirs", o_.include_dirs},
+            {"key_parts", key_parts_},
+            {"config", c.run_config},
             {"dynamic_shared", c.dynamic_shared}};
   }
 
   nlohmann::json compile_request(const Candidate& c) const {
-    return {{"source", c.source},    {"symbol", c.symbol},       {"arch", arch_},
-            {"include_dirs", o_.include_dirs}, {"key_parts", key_parts_}, {"cache_dir", o_.cache_dir}};
+    return {{"source", c.source},      {"symbol", c.symbol},       {"arch", arch_}, {"include_dirs", o_.include_dirs},
+            {"key_parts", key_parts_}, {"cache_dir", o_.cache_dir}};
   }
 
   /// Compiles in the worker pool; `compiled(c)` is called as each finishes (benchmarking it
@@ -358,34 +386,43 @@ class Session {
       requests.push_back(compile_request(cs[i]));
       which.push_back(i);
     }
-    run_parallel(compilers_, requests, o_.compile_timeout_s, [&](std::size_t k, const nlohmann::json& answer) {
-      Candidate& c = cs[which[k]];
-      c.compile_s = answer.value("seconds", 0.0);
-      if (answer.value("ok", false)) {
-        c.key = answer.at("key");
-        c.lowered = answer.at("lowered");
-      } else {
-        c.error = answer.value("error", std::string("compile failed"));
-        c.status = answer.value("stopped", false) ? "skipped"
-                   : answer.value("timeout", false) ? "timeout"
-                                                    : "compile_error";
-      }
-      if (compiled) compiled(c);
-    }, stop);
+    run_parallel(
+        compilers_, requests, o_.compile_timeout_s,
+        [&](std::size_t k, const nlohmann::json& answer) {
+          Candidate& c = cs[which[k]];
+          c.compile_s = answer.value("seconds", 0.0);
+          if (answer.value("ok", false)) {
+            c.key = answer.at("key");
+            c.lowered = answer.at("lowered");
+          } else {
+            c.error = answer.value("error", std::string("compile failed"));
+            c.status = answer.value("stopped", false)   ? "skipped"
+                       : answer.value("timeout", false) ? "timeout"
+                                                        : "compile_error";
+          }
+          if (compiled) compiled(c);
+        },
+        stop);
   }
 
   /// A bench request, starting (and initializing) a fresh worker when the last one died.
   nlohmann::json bench(const nlohmann::json& request) {
     if (!bench_ready_) {
-      const nlohmann::json init = {{"op", "init"}, {"ir", ir_text_}, {"kernel", 0}, {"args", arg_texts_},
-                                   {"seed", o_.seed}, {"cache_dir", o_.cache_dir}, {"reference", reference_request_}};
+      const nlohmann::json init = {{"op", "init"},
+                                   {"ir", ir_text_},
+                                   {"kernel", 0},
+                                   {"args", arg_texts_},
+                                   {"seed", o_.seed},
+                                   {"cache_dir", o_.cache_dir},
+                                   {"reference", reference_request_}};
       nlohmann::json a = bench_[0].request(init, 120);
       // Once more on a fresh worker: the GPU may still be reclaiming a killed worker's context.
       if (!a.value("ok", false) && bench_[0].starts() > 1) {
         bench_[0].kill("init failed");
         a = bench_[0].request(init, 120);
       }
-      if (!a.value("ok", false)) throw std::runtime_error("tilecc tune: the benchmark worker cannot start: " + a.dump());
+      if (!a.value("ok", false))
+        throw std::runtime_error("tilecc tune: the benchmark worker cannot start: " + a.dump());
       bench_ready_ = true;
     }
     nlohmann::json answer = bench_[0].request(request, o_.bench_timeout_s);
@@ -409,38 +446,45 @@ class Session {
     // phase has a result (a budget the setup used up still gives one).
     const double stop_at = deadline + (o_.effort == "full" ? 30 : 2);
     const auto stop = [&] { return now_s() > stop_at && phase_best_.count(phase); };
-    compile(to_compile, [&](Candidate& c) {
-      Trial t;
-      t.phase = phase;
-      t.config = c.config;
-      if (!c.error.empty()) {
-        t.status = c.status;
-        t.error = c.error;
-      } else if (stop()) {
-        t.status = "skipped";
-      } else {
-        nlohmann::json request = program(c);
-        request.update({{"op", "bench"}, {"check", true}, {"target_ms", 25.0}, {"min_reps", 10}, {"max_reps", 50},
-                        {"budget_ms", 250.0}});
-        request.update(adaptive_limits(phase));
-        const nlohmann::json a = bench(request);
-        if (a.value("ok", false)) {
-          t.status = a.value("slow", false) ? "slow" : "ok";
-          t.ms = a.at("ms");
-        } else if (a.value("slow", false)) {
-          t.status = "slow";  // ran past the cut: slower than a.ms, not checked
-          t.ms = a.at("ms");
-          t.error = a.value("error", std::string("?"));
-        } else {
-          t.status = a.value("wrong", false) ? "wrong" : (a.value("timeout", false) ? "timeout" : "failed");
-          t.error = a.value("error", std::string("?"));
-        }
-      }
-      t.at_s = now_s() - start_;
-      by_source_[c.source_hash] = t.status == "ok" || t.status == "slow" ? t.ms : kInf;
-      if (t.status == "ok" && (!phase_best_.count(phase) || t.ms < phase_best_[phase])) phase_best_[phase] = t.ms;
-      record(t);
-    }, stop);
+    compile(
+        to_compile,
+        [&](Candidate& c) {
+          Trial t;
+          t.phase = phase;
+          t.config = c.config;
+          if (!c.error.empty()) {
+            t.status = c.status;
+            t.error = c.error;
+          } else if (stop()) {
+            t.status = "skipped";
+          } else {
+            nlohmann::json request = program(c);
+            request.update({{"op", "bench"},
+                            {"check", true},
+                            {"target_ms", 25.0},
+                            {"min_reps", 10},
+                            {"max_reps", 50},
+                            {"budget_ms", 250.0}});
+            request.update(adaptive_limits(phase));
+            const nlohmann::json a = bench(request);
+            if (a.value("ok", false)) {
+              t.status = a.value("slow", false) ? "slow" : "ok";
+              t.ms = a.at("ms");
+            } else if (a.value("slow", false)) {
+              t.status = "slow";  // ran past the cut: slower than a.ms, not checked
+              t.ms = a.at("ms");
+              t.error = a.value("error", std::string("?"));
+            } else {
+              t.status = a.value("wrong", false) ? "wrong" : (a.value("timeout", false) ? "timeout" : "failed");
+              t.error = a.value("error", std::string("?"));
+            }
+          }
+          t.at_s = now_s() - start_;
+          by_source_[c.source_hash] = t.status == "ok" || t.status == "slow" ? t.ms : kInf;
+          if (t.status == "ok" && (!phase_best_.count(phase) || t.ms < phase_best_[phase])) phase_best_[phase] = t.ms;
+          record(t);
+        },
+        stop);
     for (std::size_t i = 0; i < cs.size(); ++i) {
       if (!cs[i].error.empty()) {
         Trial t;
@@ -500,7 +544,11 @@ class Session {
     compile(one);
     if (!one[0].error.empty()) return kInf;
     nlohmann::json request = program(one[0]);
-    request.update({{"op", "bench"}, {"check", true}, {"target_ms", 100.0}, {"min_reps", 30}, {"max_reps", 200},
+    request.update({{"op", "bench"},
+                    {"check", true},
+                    {"target_ms", 100.0},
+                    {"min_reps", 30},
+                    {"max_reps", 200},
                     {"remeasure", true}});
     request.update(adaptive_limits("remeasure"));  // the launch cut only: a hang costs seconds, not the timeout
     const nlohmann::json a = bench(request);
@@ -559,7 +607,8 @@ class Session {
     std::mt19937_64 rng(o_.seed + 7919);
     std::vector<Genome> sample;
     std::set<Genome> seen;
-    for (int tries = 0; static_cast<int>(sample.size()) < o_.compare_random && tries < 50 * o_.compare_random; ++tries) {
+    for (int tries = 0; static_cast<int>(sample.size()) < o_.compare_random && tries < 50 * o_.compare_random;
+         ++tries) {
       Genome g = tspace_->to_genome(space_->random_valid(rng, arch_));
       if (seen.insert(g).second) sample.push_back(g);
     }
@@ -636,7 +685,8 @@ std::vector<TuneResult> tune_shapes(const ir::Kernel& kernel, const std::vector<
     o.compare_random = 0;
     for (std::size_t j = 0; j < out.size(); ++j) {
       const nlohmann::json& c = out[j].best_config;
-      if (c != out[i].best_config && std::find(o.cross.begin(), o.cross.end(), c) == o.cross.end()) o.cross.push_back(c);
+      if (c != out[i].best_config && std::find(o.cross.begin(), o.cross.end(), c) == o.cross.end())
+        o.cross.push_back(c);
     }
     if (o.cross.empty()) continue;
     TuneResult& r = out[i];
@@ -683,9 +733,10 @@ std::string convergence_svg(const TuneResult& r, const std::string& title) {
   }
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">seconds since the start</text>\n",
                      (L + W - R) / 2, H - 12);
-  svg += fmt::format("<text x=\"16\" y=\"{:.1f}\" transform=\"rotate(-90 16 {:.1f})\" text-anchor=\"middle\">best "
-                     "time so far (ms)</text>\n",
-                     (T + H - B) / 2, (T + H - B) / 2);
+  svg += fmt::format(
+      "<text x=\"16\" y=\"{:.1f}\" transform=\"rotate(-90 16 {:.1f})\" text-anchor=\"middle\">best "
+      "time so far (ms)</text>\n",
+      (T + H - B) / 2, (T + H - B) / 2);
   std::string path;
   double last = 0;
   for (const auto& [s, ms] : r.convergence) {
@@ -701,10 +752,11 @@ std::string convergence_svg(const TuneResult& r, const std::string& title) {
                        W - R, Y(last) - 6, last);
   }
   if (r.random_best_ms > 0)
-    svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#d62728\" "
-                       "stroke-dasharray=\"6,4\"/>\n<text x=\"{2}\" y=\"{3:.1f}\" text-anchor=\"end\" fill=\"#d62728\">"
-                       "best of {4} random: {5:.4g} ms</text>\n",
-                       L, Y(r.random_best_ms), W - R, Y(r.random_best_ms) + 14, r.random_measured, r.random_best_ms);
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#d62728\" "
+        "stroke-dasharray=\"6,4\"/>\n<text x=\"{2}\" y=\"{3:.1f}\" text-anchor=\"end\" fill=\"#d62728\">"
+        "best of {4} random: {5:.4g} ms</text>\n",
+        L, Y(r.random_best_ms), W - R, Y(r.random_best_ms) + 14, r.random_measured, r.random_best_ms);
   svg += "</svg>\n";
   return svg;
 }

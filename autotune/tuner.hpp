@@ -49,46 +49,46 @@ struct TuneOptions {
   std::vector<nlohmann::json> cross;
   bool cross_only = false;        // measure the reference and `cross` only (no search)
   int dry_run = 0;                // no GPU: emit and compile the reference and this many random
-                                  // valid configs for `arch` (default sm_90a, 132 SMs), measure nothing
+                    // valid configs for `arch` (default sm_90a, 132 SMs), measure nothing
 };
 
 /// One measured (or refused) candidate.
 struct Trial {
-  std::string phase;    // "search", "random"
+  std::string phase;  // "search", "random"
   nlohmann::json config;
-  std::string status;   // ok | slow | invalid | compile_error | wrong | failed | timeout
-                        // (slow: correct but clearly slower than the best so far, ms from one launch;
-                        // or past the launch cut, ms a lower bound, not checked)
-  double ms = 0;        // median (re-measured value for re-measured trials)
-  double at_s = 0;      // seconds since the start when it was measured
+  std::string status;  // ok | slow | invalid | compile_error | wrong | failed | timeout
+                       // (slow: correct but clearly slower than the best so far, ms from one launch;
+                       // or past the launch cut, ms a lower bound, not checked)
+  double ms = 0;  // median (re-measured value for re-measured trials)
+  double at_s = 0;  // seconds since the start when it was measured
   std::string error;
 };
 
 struct TuneResult {
-  nlohmann::json device;          // name, cc, arch, sms, l2_bytes
+  nlohmann::json device;  // name, cc, arch, sms, l2_bytes
   DbKey key;
   nlohmann::json best_config;
   double best_ms = 0;
-  double default_ms = 0;          // the reference (default config), re-measured beside the best
+  double default_ms = 0;  // the reference (default config), re-measured beside the best
   nlohmann::json default_config;  // the reference's config
   std::vector<std::string> args;  // the arguments, as --arg spells them
-  std::string deploy;             // TuneOptions::deploy
+  std::string deploy;  // TuneOptions::deploy
   std::vector<std::pair<nlohmann::json, double>> measured;  // TuneOptions::cross, as measured here
-  double tune_seconds = 0;        // wall time of the tuning (setup, search, re-measure)
+  double tune_seconds = 0;  // wall time of the tuning (setup, search, re-measure)
   int tried = 0, failed = 0, generations = 0;
-  std::vector<Trial> trials;      // in measurement order (search, then random)
+  std::vector<Trial> trials;  // in measurement order (search, then random)
   std::vector<std::pair<double, double>> convergence;  // (seconds, best ms so far)
   // --compare-random
   int random_requested = 0, random_measured = 0;  // measured: correct and timed
-  int random_slow = 0;                // correct (or past the launch cut) but clearly slower than the sample's best
-  double random_best_ms = 0;          // re-measured beside the tuned best
+  int random_slow = 0;  // correct (or past the launch cut) but clearly slower than the sample's best
+  double random_best_ms = 0;  // re-measured beside the tuned best
   double tuned_best_remeasured_ms = 0;
   double random_seconds = 0;
   nlohmann::json random_best_config;
   // --dry-run
   int compiled = 0, compile_failed = 0, from_cache = 0;
-  double compile_seconds = 0;     // summed over workers
-  double compile_max_seconds = 0; // the slowest candidate
+  double compile_seconds = 0;  // summed over workers
+  double compile_max_seconds = 0;  // the slowest candidate
 
   nlohmann::json to_json() const;
   /// The database entry of the best config (its details name how it was tuned).

@@ -114,8 +114,10 @@ bool Worker::receive(nlohmann::json& answer) {
     std::string why = "worker exited";
     if (pid_ > 0) ::kill(-pid_, SIGKILL);  // what it started, if anything
     if (pid_ > 0 && ::waitpid(pid_, &status, 0) == pid_) {
-      if (WIFSIGNALED(status)) why = "worker killed by signal " + std::to_string(WTERMSIG(status));
-      else if (WIFEXITED(status)) why = "worker exited with status " + std::to_string(WEXITSTATUS(status));
+      if (WIFSIGNALED(status))
+        why = "worker killed by signal " + std::to_string(WTERMSIG(status));
+      else if (WIFEXITED(status))
+        why = "worker exited with status " + std::to_string(WEXITSTATUS(status));
       pid_ = -1;
     }
     kill(why);

@@ -46,8 +46,7 @@ int run_command_line(CLI::App& app, int argc, const char* const* argv) {
 }
 
 void not_implemented(std::string_view command) {
-  fmt::print(stderr, "tilecc {}: not implemented yet in this build (tracked in the issue tracker)\n",
-             command);
+  fmt::print(stderr, "tilecc {}: not implemented yet in this build (tracked in the issue tracker)\n", command);
   throw CLI::RuntimeError(2);
 }
 

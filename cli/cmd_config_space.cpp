@@ -44,7 +44,7 @@ namespace {
 std::string read_file(const std::string& path) { return read_input("tilecc config-space", path); }
 
 class ConfigSpace final : public CLI::App {
-public:
+ public:
   static constexpr int kMaxSamples = 10000;
 
   ConfigSpace() : CLI::App("Print a tile kernel's config space as JSON", "config-space") {
@@ -70,7 +70,7 @@ public:
     callback([this] { run(); });
   }
 
-private:
+ private:
   ir::Module load() {
     check_input("tilecc config-space", input_);
     const bool from_ir = input_.size() > 5 && input_.substr(input_.size() - 5) == ".json";

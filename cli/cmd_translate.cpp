@@ -49,7 +49,9 @@ namespace {
 
 std::string read_file(const std::string& path) { return read_input("tilecc translate", path); }
 
-void write_output(const std::string& path, const std::string& text) { cli::write_output("tilecc translate", path, text); }
+void write_output(const std::string& path, const std::string& text) {
+  cli::write_output("tilecc translate", path, text);
+}
 
 /// "sm_80,sm_90a" -> {"sm_80", "sm_90a"}.
 std::vector<std::string> split_list(const std::string& s) {
@@ -112,8 +114,10 @@ class Translate final : public CLI::App {
         ->capture_default_str();
     add_option("--no-specialize", no_specialize_,
                "Never specialize on this parameter (\"x\") or slot (\"x.stride(0)\") (repeatable)");
-    add_flag("--tuned", tuned_, "Use the best config recorded by `tilecc tune` (the header comment names its key and time)");
-    add_option("--db", tuned_db_, "Tuning database for --tuned (default: $TILECC_TUNE_DB or ~/.cache/tilecc/tuning.json)");
+    add_flag("--tuned", tuned_,
+             "Use the best config recorded by `tilecc tune` (the header comment names its key and time)");
+    add_option("--db", tuned_db_,
+               "Tuning database for --tuned (default: $TILECC_TUNE_DB or ~/.cache/tilecc/tuning.json)");
     add_option("--tuned-spec", tuned_spec_, "With --tuned: only entries whose argument spec contains this text");
     add_option("--dispatch-configs", dispatch_configs_,
                "With --tuned and several tuned shapes: the most tuned configs the launcher picks among by shape")
@@ -153,16 +157,18 @@ class Translate final : public CLI::App {
                        compiler_args_.front()));
     if (!depfile_.empty() && output_ == "-") fail("tilecc translate: --depfile needs an output file (-o)");
     if (emit_ == "torch" && (emit_ir_ || print_ir_ || print_after_all_ || !print_after_.empty()))
-      fail("tilecc translate: --emit=torch writes CUDA with PyTorch ops; it does not combine with --emit-ir, "
-           "--print-ir or --print-ir-after(-all)");
+      fail(
+          "tilecc translate: --emit=torch writes CUDA with PyTorch ops; it does not combine with --emit-ir, "
+          "--print-ir or --print-ir-after(-all)");
     try {
       arches_ = codegen::ordered_arches(split_list(arch_));
     } catch (const std::invalid_argument& e) {
       fail(fmt::format("tilecc translate: --arch {}: {}", arch_, e.what()));
     }
     if (!cubin_dir_.empty() && (emit_ir_ || print_ir_ || print_after_all_ || !print_after_.empty()))
-      fail("tilecc translate: --cubin compiles the CUDA it writes; it does not combine with --emit-ir, --print-ir or "
-           "--print-ir-after(-all)");
+      fail(
+          "tilecc translate: --cubin compiles the CUDA it writes; it does not combine with --emit-ir, --print-ir or "
+          "--print-ir-after(-all)");
     if (arches_.size() > 1 && (print_after_all_ || !print_after_.empty()))
       fail("tilecc translate: --print-ir-after(-all) shows one arch's lowering: pass one --arch");
     codegen::TranslationUnit unit;
@@ -199,8 +205,9 @@ class Translate final : public CLI::App {
           unit.replace_kernel(rep.offset, rep.length, std::move(rep.template_decl), std::move(rep.instances));
       }
 #else
-      fail("tilecc translate: this build has no Clang frontend (TILECC_WITH_CLANG=OFF): translate the "
-           ".tile.cpp to IR on a machine with Clang (tilecc translate --emit-ir) and pass the .json here");
+      fail(
+          "tilecc translate: this build has no Clang frontend (TILECC_WITH_CLANG=OFF): translate the "
+          ".tile.cpp to IR on a machine with Clang (tilecc translate --emit-ir) and pass the .json here");
 #endif
     }
     if (!unit.from_ir) {
@@ -274,8 +281,9 @@ class Translate final : public CLI::App {
       return;
     }
 
-    std::string out = codegen::assemble_file(
-        unit, code, arch_, arches_.size() > 1 ? codegen::arch_select_preamble(arches_) : std::string());
+    std::string out =
+        codegen::assemble_file(unit, code, arch_,
+                               arches_.size() > 1 ? codegen::arch_select_preamble(arches_) : std::string());
     if (emit_ == "torch") {
       try {
         out += codegen::emit_torch_bindings(module);
@@ -349,8 +357,7 @@ class Translate final : public CLI::App {
                                       specialize_ == "auto" ? "translate-auto" : "translate");
         // One arch of several takes only the records of its own GPU generation (find_tuned
         // falls back to other GPUs' records, whose configs may not fit this arch).
-        if (choice && arches_.size() > 1 && choice->entry.key.cc.rfind(arch.substr(3, 1) + ".", 0) != 0)
-          choice.reset();
+        if (choice && arches_.size() > 1 && choice->entry.key.cc.rfind(arch.substr(3, 1) + ".", 0) != 0) choice.reset();
         if (choice) config = config::parse_config(choice->entry.config.dump(), k);
       } catch (const std::exception& e) {
         fail(fmt::format("tilecc translate: --tuned: kernel '{}': {}", k.name, e.what()));
@@ -380,8 +387,7 @@ class Translate final : public CLI::App {
         if (dispatch) {
           for (const auto& choice : dispatch->table.configs) ship_.push_back({&k, arch, choice.config});
           ship_.push_back({&k, arch, dispatch->table.fallback});
-          return codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment,
-                                             device_guard);
+          return codegen::emit_dispatch_text(k, dispatch->table, options, variants, dispatch->comment, device_guard);
         }
       } catch (const codegen::CodegenError& e) {
         fail(e.what());
@@ -472,8 +478,12 @@ class Translate final : public CLI::App {
     std::string text;
     passes::LowerOptions lo;
     lo.after_pass = [&](const char* pass, const ir::Kernel& after) {
-      const bool wanted = print_after_all_ || std::find(print_after_.begin(), print_after_.end(), pass) != print_after_.end();
-      if (wanted) text += fmt::format("// ---- IR of {}{} after {}\n", k.name, k.instance.empty() ? "" : "<" + k.instance + ">", pass) + ir::to_string(after);
+      const bool wanted =
+          print_after_all_ || std::find(print_after_.begin(), print_after_.end(), pass) != print_after_.end();
+      if (wanted)
+        text += fmt::format("// ---- IR of {}{} after {}\n", k.name, k.instance.empty() ? "" : "<" + k.instance + ">",
+                            pass) +
+                ir::to_string(after);
     };
     try {
       passes::lower(k, config, passes::Target{arches_.front()}, lo);

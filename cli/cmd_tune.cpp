@@ -60,15 +60,17 @@ ir::Module load_module(const std::string& input) {
   if (!r.ok) throw CLI::RuntimeError(1);
   return std::move(r.module);
 #else
-  fail("this build has no Clang frontend: translate the .tile.cpp with --emit-ir on a machine with Clang and "
-       "pass the .json here");
+  fail(
+      "this build has no Clang frontend: translate the .tile.cpp with --emit-ir on a machine with Clang and "
+      "pass the .json here");
 #endif
 }
 
 /// The kernel -k names: by function name ("softmax"), symbol-style name ("softmax_bf16") or
 /// display name ("softmax<tilecc::bf16>"); among instances of one name, the one whose tensor
 /// dtypes match `args`.
-std::size_t select_kernel(const ir::Module& module, const std::string& name, const std::vector<autotune::ArgSpec>& args) {
+std::size_t select_kernel(const ir::Module& module, const std::string& name,
+                          const std::vector<autotune::ArgSpec>& args) {
   std::vector<std::size_t> named;
   for (std::size_t i = 0; i < module.kernels.size(); ++i) {
     const ir::Kernel& k = module.kernels[i];
@@ -122,8 +124,7 @@ class Tune final : public CLI::App {
     add_option("--shape", shape_texts_,
                "One shape to tune for, its arguments separated by spaces: --shape 'x=bf16[1024,512] "
                "out=bf16[1024,512]' (repeatable; the shapes share --budget)");
-    add_option("--shapes", shapes_file_,
-               "A file of shapes, one per line as --shape takes them ('#' starts a comment)")
+    add_option("--shapes", shapes_file_, "A file of shapes, one per line as --shape takes them ('#' starts a comment)")
         ->check(CLI::ExistingFile);
     add_option("--deploy", o_.deploy,
                "Measure candidates as this deployment runs them: runtime (specialized for the arguments' facts), "
@@ -212,9 +213,9 @@ class Tune final : public CLI::App {
       if (!tty && phase == last_phase && at - last_print < 5) return;
       last_print = at;
       last_phase = phase;
-      const std::string line =
-          fmt::format("[{:6.1f}s] {:7} gen {:3}  tried {:4}  failed {:3}  best {}", r.trials.empty() ? 0.0 : r.trials.back().at_s,
-                      phase, r.generations, r.tried, r.failed, r.best_ms > 0 ? fmt::format("{:.4f} ms", r.best_ms) : "-");
+      const std::string line = fmt::format("[{:6.1f}s] {:7} gen {:3}  tried {:4}  failed {:3}  best {}",
+                                           r.trials.empty() ? 0.0 : r.trials.back().at_s, phase, r.generations, r.tried,
+                                           r.failed, r.best_ms > 0 ? fmt::format("{:.4f} ms", r.best_ms) : "-");
       std::fprintf(stderr, tty ? "\r%-90s" : "%s\n", line.c_str());
       std::fflush(stderr);
     };
@@ -229,12 +230,13 @@ class Tune final : public CLI::App {
     if (o_.dry_run > 0) {
       int invalid = 0;
       for (const autotune::Trial& t : r.trials) invalid += t.status == "invalid";
-      std::printf("tilecc tune --dry-run %s for %s (%s): %d compiled, %d failed to compile, %d refused before "
-                  "compiling, %d from the cubin cache; %.2f s of compiling (%.2f s per candidate, the slowest "
-                  "%.2f s) in %.1f s wall\n",
-                  r.key.kernel.c_str(), r.key.spec.c_str(), r.device.value("arch", "").c_str(), r.compiled,
-                  r.compile_failed, invalid, r.from_cache, r.compile_seconds,
-                  r.compile_seconds / std::max(1, r.compiled + r.compile_failed), r.compile_max_seconds, r.tune_seconds);
+      std::printf(
+          "tilecc tune --dry-run %s for %s (%s): %d compiled, %d failed to compile, %d refused before "
+          "compiling, %d from the cubin cache; %.2f s of compiling (%.2f s per candidate, the slowest "
+          "%.2f s) in %.1f s wall\n",
+          r.key.kernel.c_str(), r.key.spec.c_str(), r.device.value("arch", "").c_str(), r.compiled, r.compile_failed,
+          invalid, r.from_cache, r.compile_seconds, r.compile_seconds / std::max(1, r.compiled + r.compile_failed),
+          r.compile_max_seconds, r.tune_seconds);
       for (const autotune::Trial& t : r.trials)
         if (t.status != "ok")
           std::printf("  %s: %s: %s\n", t.status.c_str(), t.config.dump().c_str(), t.error.substr(0, 300).c_str());
@@ -247,8 +249,9 @@ class Tune final : public CLI::App {
     print_summary(kernel, r);
     if (!json_.empty()) write_text(json_, r.to_json().dump(2) + "\n");
     if (!plot_.empty())
-      write_text(plot_, autotune::convergence_svg(r, fmt::format("tilecc tune {} on {} ({})", r.key.kernel,
-                                                                 r.device.value("name", ""), r.key.spec.substr(0, 60))));
+      write_text(plot_,
+                 autotune::convergence_svg(r, fmt::format("tilecc tune {} on {} ({})", r.key.kernel,
+                                                          r.device.value("name", ""), r.key.spec.substr(0, 60))));
   }
 
   /// The shapes of --arg (a repeated name starts the next), --shape and --shapes, in that order.
@@ -284,8 +287,9 @@ class Tune final : public CLI::App {
       }
     }
     if (shapes.empty())
-      fail("no arguments to tune for: give one --arg per kernel parameter (x=bf16[4096,4096], n=4096), --shape or "
-           "--shapes");
+      fail(
+          "no arguments to tune for: give one --arg per kernel parameter (x=bf16[4096,4096], n=4096), --shape or "
+          "--shapes");
     if (shapes.size() > 1 && o_.dry_run > 0) fail("--dry-run takes one shape");
     return shapes;
   }
@@ -300,8 +304,10 @@ class Tune final : public CLI::App {
         named.push_back(&k);
     }
     if (named.size() != 1)
-      fail(fmt::format("--print-key: {} kernels match -k '{}': name one instance (softmax_bf16 or "
-                       "\"softmax<tilecc::bf16>\")", named.size(), kernel_));
+      fail(
+          fmt::format("--print-key: {} kernels match -k '{}': name one instance (softmax_bf16 or "
+                      "\"softmax<tilecc::bf16>\")",
+                      named.size(), kernel_));
     const autotune::DbKey key = autotune::tuning_key(*named[0], "", "", "");
     std::printf("source_hash=%s\nkernel=%s\nversion=%s\nspace=%s\n", key.source_hash.c_str(), key.kernel.c_str(),
                 key.version.c_str(), key.space.c_str());
@@ -390,10 +396,11 @@ class Tune final : public CLI::App {
                        r.best_ms, r.default_ms, r.default_ms > 0 ? r.default_ms / r.best_ms : 0.0, r.tune_seconds);
     out += fmt::format("  best config: {}\n", r.best_config.dump());
     if (r.random_requested)
-      out += fmt::format("  best of {} random valid configs ({} ran correctly and were timed, {} clearly slower): {:.4f} "
-                         "ms; tuned best measured beside it: {:.4f} ms (tuned/random = {:.3f}); the sample took {:.1f} s\n",
-                         r.random_requested, r.random_measured, r.random_slow, r.random_best_ms, r.tuned_best_remeasured_ms,
-                         r.random_best_ms > 0 ? r.tuned_best_remeasured_ms / r.random_best_ms : 0.0, r.random_seconds);
+      out += fmt::format(
+          "  best of {} random valid configs ({} ran correctly and were timed, {} clearly slower): {:.4f} "
+          "ms; tuned best measured beside it: {:.4f} ms (tuned/random = {:.3f}); the sample took {:.1f} s\n",
+          r.random_requested, r.random_measured, r.random_slow, r.random_best_ms, r.tuned_best_remeasured_ms,
+          r.random_best_ms > 0 ? r.tuned_best_remeasured_ms / r.random_best_ms : 0.0, r.random_seconds);
     if (!db_path_.empty()) out += fmt::format("  recorded in {} as {}\n", db_path_, r.key.hash());
     std::fputs(out.c_str(), json_ == "-" ? stderr : stdout);
   }

@@ -65,7 +65,8 @@ inline void check_output(const std::string& command, const std::string& path, co
   for (const std::string& in : inputs) {
     struct stat st {};
     if (::stat(in.c_str(), &st) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino)
-      fail_file(fmt::format("{}: output '{}' is the input '{}'; writing it would replace the input", command, path, in));
+      fail_file(
+          fmt::format("{}: output '{}' is the input '{}'; writing it would replace the input", command, path, in));
   }
   if (!S_ISREG(out.st_mode) && !S_ISCHR(out.st_mode) && !S_ISFIFO(out.st_mode))
     fail_file(fmt::format("{}: output '{}' is not a regular file, a pipe or a character device", command, path));

@@ -150,8 +150,9 @@ std::optional<std::string> DiskCache::load(const std::string& key, std::string* 
 void DiskCache::store(const std::string& key, const std::string& bytes) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  if (ec) throw std::runtime_error(fmt::format("tilecc runtime: cannot create the cache folder {}: {}", dir_.string(),
-                                               ec.message()));
+  if (ec)
+    throw std::runtime_error(
+        fmt::format("tilecc runtime: cannot create the cache folder {}: {}", dir_.string(), ec.message()));
   static std::atomic<unsigned> counter{0};
   const std::filesystem::path final_path = path_of(key);
   const std::filesystem::path tmp =

@@ -46,8 +46,7 @@ struct Driver::Api {
   Driver::LaunchFn cuLaunchKernel = nullptr;
   std::string error;  // why it could not be opened
 
-  template <class F>
-  bool sym(F& f, const char* name) {
+  template <class F> bool sym(F& f, const char* name) {
     f = reinterpret_cast<F>(dlsym(lib, name));
     if (!f && error.empty()) error = fmt::format("libcuda.so.1 has no symbol {} (driver too old?)", name);
     return f != nullptr;

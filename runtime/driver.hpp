@@ -75,8 +75,8 @@ class Driver {
   void destroy_stream(Stream s) const noexcept;
 
   /// The raw cuLaunchKernel, for measuring the bare driver launch next to ours.
-  using LaunchFn = int (*)(FunctionHandle, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                           Stream, void**, void**);
+  using LaunchFn = int (*)(FunctionHandle, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, Stream,
+                           void**, void**);
   LaunchFn raw_launch() const { return launch_; }
 
  private:

@@ -133,7 +133,8 @@ struct Kernel::Impl {
 
   struct KeyHash {
     std::size_t operator()(const VariantKey& k) const {
-      return static_cast<std::size_t>(k.key.hash() ^ (static_cast<std::uint64_t>(k.extent_class) * 0x9e3779b97f4a7c15ull) ^
+      return static_cast<std::size_t>(k.key.hash() ^
+                                      (static_cast<std::uint64_t>(k.extent_class) * 0x9e3779b97f4a7c15ull) ^
                                       static_cast<std::uint64_t>(k.looped));
     }
   };
@@ -144,7 +145,8 @@ struct Kernel::Impl {
 
   Impl(ir::Kernel k, KernelOptions o) : kernel(std::move(k)), options(std::move(o)), cache(options.cache_dir) {
     if (kernel.params.size() > static_cast<std::size_t>(kMaxParams))
-      throw LaunchError(fmt::format("tilecc runtime: kernel '{}' has more than {} parameters", kernel.name, kMaxParams));
+      throw LaunchError(
+          fmt::format("tilecc runtime: kernel '{}' has more than {} parameters", kernel.name, kMaxParams));
     base = options.config ? *options.config : config::default_config(kernel);
     config::validate(base, kernel);
     slots = config::specialization_slots(kernel, base, options.no_specialize);
@@ -204,8 +206,10 @@ struct Kernel::Impl {
   /// The arch without starting the GPU where none is needed (key(), source_for()).
   void resolve_arch(bool need_gpu) {
     if (!arch.empty()) return;
-    if (need_gpu || Driver::available()) set_arch(Driver::get().arch());
-    else set_arch("sm_90a");
+    if (need_gpu || Driver::available())
+      set_arch(Driver::get().arch());
+    else
+      set_arch("sm_90a");
   }
 
   /// The arguments of one launch, checked, what host expressions read, and the extent
@@ -258,8 +262,8 @@ struct Kernel::Impl {
     b.env.sizes = b.sizes;
     b.env.strides = b.strides;
     if (const char* failed = host->run(b.env, b.extents))
-      throw LaunchError(fmt::format("tilecc runtime: {}: TILECC_CHECK({}) failed; kernel not launched", kernel.name,
-                                    failed));
+      throw LaunchError(
+          fmt::format("tilecc runtime: {}: TILECC_CHECK({}) failed; kernel not launched", kernel.name, failed));
   }
 
   /// The key of bound arguments: fact bits per slot, values for static shapes. No allocation.
@@ -292,8 +296,8 @@ struct Kernel::Impl {
       if (config::keyed_value(s, options.shapes)) builder.add_value(v.value);
     }
     if (!builder.finish(key))
-      throw LaunchError(fmt::format("tilecc runtime: kernel '{}': the static-shape key does not fit; use dynamic shapes",
-                                    kernel.name));
+      throw LaunchError(fmt::format(
+          "tilecc runtime: kernel '{}': the static-shape key does not fit; use dynamic shapes", kernel.name));
   }
 
   /// The power-of-two class of the longest whole row unless a config is given, else 0
@@ -313,8 +317,7 @@ struct Kernel::Impl {
                                                          std::span<const Arg> args) {
     // No config given: this architecture's defaults (sm_90a: wgmma tiles for f16/bf16 dots),
     // for a row kernel the one the default translation's launcher takes for these rows.
-    config::Config config =
-        options.config ? base : launch::default_config_for_extents(kernel, arch, {extent_class});
+    config::Config config = options.config ? base : launch::default_config_for_extents(kernel, arch, {extent_class});
     if (!options.config && options.configs) {
       if (std::optional<config::Config> c = options.configs->config_for({kernel, key.to_string(), arch, args})) {
         config::validate(*c, kernel);
@@ -417,7 +420,6 @@ struct Kernel::Impl {
     }
     return last = compile(full, args);
   }
-
 };
 
 Kernel::Kernel(ir::Kernel kernel, KernelOptions options)
@@ -451,8 +453,7 @@ Kernel Kernel::from_ir(const std::string& json, const std::string& name, KernelO
       ++named;
     }
   }
-  if (!found)
-    throw LaunchError(fmt::format("tilecc runtime: no kernel '{}' in the IR (it has: {})", name, known));
+  if (!found) throw LaunchError(fmt::format("tilecc runtime: no kernel '{}' in the IR (it has: {})", name, known));
   if (named > 1)
     throw LaunchError(fmt::format("tilecc runtime: '{}' names several instances; pick one of: {}", name, known));
   return Kernel(*found, std::move(options));

@@ -14,13 +14,12 @@
 // ConfigProvider's, such as the tuning database's, else codegen's default),
 // emits CUDA for the key's specialization with the codegen API, compiles it
 // with NVRTC for the current GPU (or loads the cubin from the disk cache,
-// runtime/cache.hpp, or one shipped with the application, runtime/shipped.hpp), loads it through the driver API (runtime/driver.hpp),
-// allows the dynamic shared memory a deep dot pipeline takes, and remembers it.
-// Then, with the variant's launch plan (translator/launch/: the rules the emitted
-// launcher and the tuner follow too), it checks the whole-row guards (rows longer
-// than the config holds run its looped variant, config::looped_fallback, compiled
-// the same way; a kernel without one throws LaunchError), computes the grid, packs
-// the arguments and calls cuLaunchKernel on the caller's stream.
+// runtime/cache.hpp, or one shipped with the application, runtime/shipped.hpp), loads it through the driver API
+// (runtime/driver.hpp), allows the dynamic shared memory a deep dot pipeline takes, and remembers it. Then, with the
+// variant's launch plan (translator/launch/: the rules the emitted launcher and the tuner follow too), it checks the
+// whole-row guards (rows longer than the config holds run its looped variant, config::looped_fallback, compiled the
+// same way; a kernel without one throws LaunchError), computes the grid, packs the arguments and calls cuLaunchKernel
+// on the caller's stream.
 //
 // Thread safety: launch() may be called from several threads (the in-memory
 // table is guarded by a mutex; a miss compiles, or a provider tunes, under it).
@@ -73,10 +72,25 @@ struct Arg {
   std::int64_t i = 0;
   double f = 0;
 
-  static Arg of(const TensorRef& t) { Arg a; a.kind = Kind::Tensor; a.tensor = t; return a; }
-  static Arg of(std::int64_t v) { Arg a; a.kind = Kind::Int; a.i = v; return a; }
+  static Arg of(const TensorRef& t) {
+    Arg a;
+    a.kind = Kind::Tensor;
+    a.tensor = t;
+    return a;
+  }
+  static Arg of(std::int64_t v) {
+    Arg a;
+    a.kind = Kind::Int;
+    a.i = v;
+    return a;
+  }
   static Arg of(int v) { return of(static_cast<std::int64_t>(v)); }
-  static Arg of(double v) { Arg a; a.kind = Kind::Float; a.f = v; return a; }
+  static Arg of(double v) {
+    Arg a;
+    a.kind = Kind::Float;
+    a.f = v;
+    return a;
+  }
   static Arg of(float v) { return of(static_cast<double>(v)); }
 };
 
@@ -146,8 +160,7 @@ class Kernel {
   /// ("add_bf16", as in generated kernel symbols). Throws LaunchError when
   /// there is no such kernel or the IR is invalid, ConfigError for a bad config.
   static Kernel from_ir(const std::string& json, const std::string& name, KernelOptions options = {});
-  static Kernel from_ir_file(const std::filesystem::path& path, const std::string& name,
-                             KernelOptions options = {});
+  static Kernel from_ir_file(const std::filesystem::path& path, const std::string& name, KernelOptions options = {});
   Kernel(ir::Kernel kernel, KernelOptions options = {});
   Kernel(Kernel&&) noexcept;
   Kernel& operator=(Kernel&&) noexcept;

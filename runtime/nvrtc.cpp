@@ -21,8 +21,7 @@ std::string cuda_include_dir() {
 }
 
 std::vector<std::string> nvrtc_options(const CompileOptions& options) {
-  std::vector<std::string> out = {"-arch=" + options.arch, "--std=c++20", "-default-device",
-                                  "-I" + cuda_include_dir()};
+  std::vector<std::string> out = {"-arch=" + options.arch, "--std=c++20", "-default-device", "-I" + cuda_include_dir()};
   for (const std::string& dir : options.include_dirs) out.push_back("-I" + dir);
   for (const std::string& o : options.extra) out.push_back(o);
   return out;
@@ -34,9 +33,10 @@ namespace {
 /// ran without NVRTC (shipped cubins, the disk cache).
 void refuse_if_disabled(const std::string& name, const std::string& arch) {
   if (const char* env = std::getenv("TILECC_NO_NVRTC"); env && *env && std::string(env) != "0")
-    throw CompileError(fmt::format("tilecc runtime: NVRTC is disabled ($TILECC_NO_NVRTC is set): {} for {} would "
-                                   "have been compiled",
-                                   name, arch));
+    throw CompileError(
+        fmt::format("tilecc runtime: NVRTC is disabled ($TILECC_NO_NVRTC is set): {} for {} would "
+                    "have been compiled",
+                    name, arch));
 }
 
 }  // namespace
@@ -46,7 +46,8 @@ void refuse_if_disabled(const std::string& name, const std::string& arch) {
 namespace {
 
 void check(nvrtcResult r, const char* call) {
-  if (r != NVRTC_SUCCESS) throw CompileError(fmt::format("tilecc runtime: {} failed: {}", call, nvrtcGetErrorString(r)));
+  if (r != NVRTC_SUCCESS)
+    throw CompileError(fmt::format("tilecc runtime: {} failed: {}", call, nvrtcGetErrorString(r)));
 }
 
 }  // namespace
@@ -55,7 +56,8 @@ CompileOutput nvrtc_compile(const std::string& source, const CompileOptions& opt
   refuse_if_disabled(name, options.arch);
   nvrtcProgram program = nullptr;
   check(nvrtcCreateProgram(&program, source.c_str(), name.c_str(), 0, nullptr, nullptr), "nvrtcCreateProgram");
-  std::unique_ptr<nvrtcProgram, void (*)(nvrtcProgram*)> guard(&program, [](nvrtcProgram* p) { nvrtcDestroyProgram(p); });
+  std::unique_ptr<nvrtcProgram, void (*)(nvrtcProgram*)> guard(&program,
+                                                               [](nvrtcProgram* p) { nvrtcDestroyProgram(p); });
   for (const std::string& e : options.name_expressions)
     check(nvrtcAddNameExpression(program, e.c_str()), "nvrtcAddNameExpression");
   const std::vector<std::string> opts = nvrtc_options(options);

@@ -8,8 +8,7 @@
 # Checked: the C++ of translator/, cli/, runtime/, autotune/, include/, templates/, test/support/
 # and test/unit/. Not checked: the tile kernels (examples/, test/errors/, test/kernels/, ...):
 # golden tests check diagnostics and comments by their line and column, and the examples are
-# laid out for reading. Files named in scripts/format_pending.txt (written before the style was
-# set) are skipped: reformat one in a commit of its own and delete its line.
+# laid out for reading.
 # Environment: CLANG_FORMAT (default clang-format-16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +28,7 @@ command -v "$clang_format" >/dev/null ||
 if [ ${#files[@]} -eq 0 ]; then
   mapfile -t files < <(git ls-files --cached --others --exclude-standard -- \
                          translator cli runtime autotune include templates test/support test/unit |
-                       grep -E '\.(cpp|hpp|h|cu|cuh)$' | grep -vxF -f <(grep -v '^#' scripts/format_pending.txt))
+                       grep -E '\.(cpp|hpp|h|cu|cuh)$')
 fi
 if [ "$check" = 1 ]; then
   "$clang_format" --dry-run -Werror "${files[@]}" ||

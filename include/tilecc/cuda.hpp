@@ -35,8 +35,7 @@ using fp8e4m3 = __nv_fp8_e4m3;
 using fp8e5m2 = __nv_fp8_e5m2;
 
 /// A strided view of device memory; the same constructors as in eager mode.
-template <class T, int R>
-class Tensor {
+template <class T, int R> class Tensor {
  public:
   Tensor() = default;
   Tensor(T* data, std::array<std::int64_t, R> sizes) : data_(data), sizes_(sizes) {
@@ -65,21 +64,17 @@ class Tensor {
 };
 
 /// Device code spells i64 `long long`; on LP64 hosts int64_t is `long`.
-template <class T>
-struct device_element {
+template <class T> struct device_element {
   using type = T;
 };
-template <>
-struct device_element<long> {
+template <> struct device_element<long> {
   using type = long long;
 };
-template <>
-struct device_element<const long> {
+template <> struct device_element<const long> {
   using type = const long long;
 };
 
-template <class T, int R>
-dev::TensorArg<typename device_element<T>::type, R> to_arg(const Tensor<T, R>& t) {
+template <class T, int R> dev::TensorArg<typename device_element<T>::type, R> to_arg(const Tensor<T, R>& t) {
   using D = typename device_element<T>::type;
   static_assert(sizeof(D) == sizeof(T));
   dev::TensorArg<D, R> a{};
@@ -96,7 +91,8 @@ inline long long sm_count() {
   static int counts[64] = {};
   int device = 0;
   if (cudaGetDevice(&device) != cudaSuccess || device < 0 || device >= 64) return 1;
-  if (counts[device] == 0 && cudaDeviceGetAttribute(&counts[device], cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
+  if (counts[device] == 0 &&
+      cudaDeviceGetAttribute(&counts[device], cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
     return 1;
   return counts[device];
 }
@@ -143,7 +139,7 @@ struct CheckError : std::runtime_error {
 }  // namespace tilecc
 
 #define TILECC_KERNEL
-#define TILECC_CHECK(...)                                                                        \
-  do {                                                                                           \
+#define TILECC_CHECK(...)                                                                                     \
+  do {                                                                                                        \
     if (!(__VA_ARGS__)) throw ::tilecc::CheckError(std::string("TILECC_CHECK(") + #__VA_ARGS__ + ") failed"); \
   } while (false)

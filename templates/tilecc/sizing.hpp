@@ -64,8 +64,7 @@ TILECC_SIZING_FN long long dot_simt_bytes(long long size, long long r, long long
 // 1): dot_loop's general path walks k in these steps.
 TILECC_SIZING_FN long long simt_k_step(long long size, long long r, long long bk, long long c) {
   long long k = bk;
-  while (k > 1 && dot_simt_bytes(size, r, k, c) > static_shared_limit)
-    k /= 2;
+  while (k > 1 && dot_simt_bytes(size, r, k, c) > static_shared_limit) k /= 2;
   return k;
 }
 
@@ -75,16 +74,13 @@ TILECC_SIZING_FN long long simt_k_step(long long size, long long r, long long bk
 // halved while it does not fit, down to 16.
 TILECC_SIZING_FN long long mma_out_rows(long long r, long long c, long long budget) {
   long long rows = r;
-  while (rows > 16 && rows * (c + 4) * 4 > budget)
-    rows /= 2;
+  while (rows > 16 && rows * (c + 4) * 4 > budget) rows /= 2;
   return rows;
 }
 
 // Elements of one operand stage of mma.sync staging: a (r x k) and b (k x c) in 16-bit elements,
 // rows padded by 8 elements (16 bytes) so that the 8 rows an ldmatrix reads hit different banks.
-TILECC_SIZING_FN long long mma_stage_elems(long long r, long long k, long long c) {
-  return r * (k + 8) + k * (c + 8);
-}
+TILECC_SIZING_FN long long mma_stage_elems(long long r, long long k, long long c) { return r * (k + 8) + k * (c + 8); }
 
 // Shared bytes of `stages` mma.sync operand stages, or of the products' rounds through the same
 // buffer, whichever is larger.
@@ -95,9 +91,7 @@ TILECC_SIZING_FN long long mma_bytes(long long r, long long k, long long c, long
 }
 
 // dot's one product on the tensor cores: one stage.
-TILECC_SIZING_FN long long dot_mma_bytes(long long r, long long k, long long c) {
-  return mma_bytes(r, k, c, 1);
-}
+TILECC_SIZING_FN long long dot_mma_bytes(long long r, long long k, long long c) { return mma_bytes(r, k, c, 1); }
 
 // dot_loop_mma double-buffers its operands when two stages fit in 48 KB.
 TILECC_SIZING_FN long long dot_loop_mma_stages(long long r, long long bk, long long c) {
@@ -108,17 +102,14 @@ TILECC_SIZING_FN long long dot_loop_mma_bytes(long long r, long long bk, long lo
 }
 // The products' rounds of dot_loop_mma (rows per round).
 TILECC_SIZING_FN long long dot_loop_mma_out_rows(long long r, long long bk, long long c) {
-  return mma_out_rows(
-      r, c,
-      max_of(dot_loop_mma_stages(r, bk, c) * mma_stage_elems(r, bk, c) * 2, 16 * (c + 4) * 4));
+  return mma_out_rows(r, c, max_of(dot_loop_mma_stages(r, bk, c) * mma_stage_elems(r, bk, c) * 2, 16 * (c + 4) * 4));
 }
 
 // The k step dot_loop_store's dot_loop_mma fallback walks in: bk, halved while its staging does
 // not fit in 48 KB (steps stay multiples of 16).
 TILECC_SIZING_FN long long mma_k_step(long long r, long long bk, long long c) {
   long long k = bk;
-  while (k > 16 && k % 32 == 0 && dot_loop_mma_bytes(r, k, c) > static_shared_limit)
-    k /= 2;
+  while (k > 16 && k % 32 == 0 && dot_loop_mma_bytes(r, k, c) > static_shared_limit) k /= 2;
   return k;
 }
 
@@ -131,11 +122,9 @@ TILECC_SIZING_FN long long pipeline_warps_m(long long r, long long c, long long 
   long long best = 0, best_cost = 1ll << 30;
   for (long long wm = 1; wm <= warps; wm *= 2) {
     const long long wn = warps / wm;
-    if (wm * wn != warps || r % wm != 0 || c % wn != 0)
-      continue;
+    if (wm * wn != warps || r % wm != 0 || c % wn != 0) continue;
     const long long tm = r / wm, tn = c / wn;
-    if (tm % 16 != 0 || tn % 16 != 0 || tm * tn / 32 > 128)
-      continue;
+    if (tm % 16 != 0 || tn % 16 != 0 || tm * tn / 32 > 128) continue;
     const long long cost = tm / 16 + tn / 16;
     if (cost < best_cost) {
       best_cost = cost;
@@ -149,8 +138,7 @@ TILECC_SIZING_FN long long pipeline_warps_m(long long r, long long c, long long 
 // operands into f32, are the caller's to check): r and c multiples of 64, bk of 32, whole warps
 // forming a warp grid.
 TILECC_SIZING_FN bool pipeline_shape(long long r, long long bk, long long c, long long threads) {
-  return r % 64 == 0 && c % 64 == 0 && bk % 32 == 0 && threads % 32 == 0 &&
-         pipeline_warps_m(r, c, threads / 32) > 0;
+  return r % 64 == 0 && c % 64 == 0 && bk % 32 == 0 && threads % 32 == 0 && pipeline_warps_m(r, c, threads / 32) > 0;
 }
 
 // One stage: a (r x bk) and b (bk x c) in 16-bit elements, unpadded (the tiles are swizzled).
@@ -160,14 +148,12 @@ TILECC_SIZING_FN long long pipeline_stage_bytes(long long r, long long bk, long 
 
 // Stages the pipeline runs: `wanted` (2..4) when that many fit in `limit`, else 0; wanted 0: as
 // many as fit, at most 4 (0 when fewer than 2 fit: the pipeline is not used).
-TILECC_SIZING_FN long long pipeline_stages(long long r, long long bk, long long c, long long wanted,
-                                           long long limit) {
+TILECC_SIZING_FN long long pipeline_stages(long long r, long long bk, long long c, long long wanted, long long limit) {
   const long long most = min_of(limit / pipeline_stage_bytes(r, bk, c), 4);
   const long long stages = wanted == 0 ? most : wanted <= most ? wanted : 0;
   return stages >= 2 ? stages : 0;
 }
-TILECC_SIZING_FN long long pipeline_bytes(long long r, long long bk, long long c, long long wanted,
-                                          long long limit) {
+TILECC_SIZING_FN long long pipeline_bytes(long long r, long long bk, long long c, long long wanted, long long limit) {
   return pipeline_stages(r, bk, c, wanted, limit) * pipeline_stage_bytes(r, bk, c);
 }
 
@@ -177,32 +163,26 @@ inline constexpr long long wgmma_bk = 64; // one 128-byte swizzle row of a per k
 
 // Warpgroups of 128 threads stacked along r, each owning r / groups rows as 1 or 2 m64 tiles
 // and all c columns (one wgmma of n = c: 64, 128 or 256, at most 128 accumulators a thread).
-TILECC_SIZING_FN long long wgmma_groups(long long threads) {
-  return threads % 128 == 0 ? threads / 128 : 0;
-}
+TILECC_SIZING_FN long long wgmma_groups(long long threads) { return threads % 128 == 0 ? threads / 128 : 0; }
 TILECC_SIZING_FN long long wgmma_m_tiles(long long r, long long threads) {
   return wgmma_groups(threads) > 0 ? r / wgmma_groups(threads) / 64 : 0;
 }
 TILECC_SIZING_FN bool wgmma_grid_ok(long long r, long long c, long long threads) {
   const long long groups = wgmma_groups(threads), msub = wgmma_m_tiles(r, threads);
-  return groups > 0 && r % (64 * groups) == 0 && (msub == 1 || msub == 2) &&
-         (c == 64 || c == 128 || c == 256) && msub * c / 2 <= 128;
+  return groups > 0 && r % (64 * groups) == 0 && (msub == 1 || msub == 2) && (c == 64 || c == 128 || c == 256) &&
+         msub * c / 2 <= 128;
 }
 
 // One stage: (r + c) rows of 64 16-bit elements; the buffer has 1024 bytes of slack to align
 // the swizzle patterns.
-TILECC_SIZING_FN long long wgmma_stage_bytes(long long r, long long c) {
-  return (r + c) * wgmma_bk * 2;
-}
+TILECC_SIZING_FN long long wgmma_stage_bytes(long long r, long long c) { return (r + c) * wgmma_bk * 2; }
 
 // Stages: `wanted` (2..8) when they fit in `limit`, else 0; wanted 0: as many as fit, at most 4.
-TILECC_SIZING_FN long long wgmma_stages(long long r, long long c, long long wanted,
-                                        long long limit) {
+TILECC_SIZING_FN long long wgmma_stages(long long r, long long c, long long wanted, long long limit) {
   const long long fit = (limit - 1024) / wgmma_stage_bytes(r, c);
   return wanted == 0 ? min_of(fit, 4) : wanted <= fit ? wanted : 0;
 }
-TILECC_SIZING_FN long long wgmma_bytes(long long r, long long c, long long wanted,
-                                       long long limit) {
+TILECC_SIZING_FN long long wgmma_bytes(long long r, long long c, long long wanted, long long limit) {
   return wgmma_stages(r, c, wanted, limit) * wgmma_stage_bytes(r, c) + 1024;
 }
 

@@ -32,14 +32,16 @@ TEST_CASE("--arg parses tensors and scalars and says what is wrong", "[launch]")
 TEST_CASE("arguments bind to parameters by name and pack as the kernel takes them", "[launch]") {
   ir::Kernel k;
   k.name = "scale";
-  k.params = {{"x", true, ir::DType::f32, 2, true, ""}, {"n", false, ir::DType::i64, 0, false, ""},
+  k.params = {{"x", true, ir::DType::f32, 2, true, ""},
+              {"n", false, ir::DType::i64, 0, false, ""},
               {"out", true, ir::DType::f32, 2, false, ""}};
   const std::vector<ArgSpec> specs = {parse_arg("out=f32[3,48]"), parse_arg("n=7"), parse_arg("x=f32[3,48]")};
   const std::vector<ArgSpec> bound = bind_args(k, specs);
   REQUIRE(bound.size() == 3);
   CHECK(bound[0].name == "x");
   CHECK(bound[2].name == "out");
-  CHECK(spec_key(bound) == "x:f32[3,48]{aligned16,contiguous,div16(1)};n:i64=7;out:f32[3,48]{aligned16,contiguous,div16(1)}");
+  CHECK(spec_key(bound) ==
+        "x:f32[3,48]{aligned16,contiguous,div16(1)};n:i64=7;out:f32[3,48]{aligned16,contiguous,div16(1)}");
   tilecc::launch::ArgPack packed;
   pack_params(k, bound, {0x1000, 0, 0x2000}, packed);
   REQUIRE(packed.count() == 3);

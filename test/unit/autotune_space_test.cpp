@@ -151,7 +151,8 @@ TEST_CASE("check() refuses pipelines deeper than the arch's shared memory", "[co
   const autotune::ConfigSpace space(k);
   // 4 stages of 128 x 64 + 64 x 128 bf16 operands: 128 KB of dynamic shared memory.
   const config::Config deep =
-      config::apply_config_json(R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})", space.base());
+      config::apply_config_json(R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})",
+                                space.base());
   CHECK(!space.check(deep, "sm_90a"));
   CHECK(!space.check(deep, "sm_80"));  // 163 KB
   const auto why = space.check(deep, "sm_86");  // 99 KB
@@ -176,7 +177,9 @@ TEST_CASE("check() refuses a register cap the largest tile does not fit in", "[c
   const ir::Kernel softmax = fixture("softmax.json", "tilecc::bf16");
   const autotune::ConfigSpace rows(softmax);
   CHECK(!rows.check(config::apply_config_json(R"({"block_sizes": [1], "num_warps": 4, "full_extent": 4096,
-      "threads_per_row": 128, "min_blocks_per_sm": 10})", rows.base()), "sm_90a"));
+      "threads_per_row": 128, "min_blocks_per_sm": 10})",
+                                              rows.base()),
+                    "sm_90a"));
 }
 
 TEST_CASE("launch grids follow the config like the emitted launcher", "[launch]") {
@@ -233,7 +236,12 @@ TEST_CASE("translate --tuned finds the entry of the kernel, preferring the arch'
   std::filesystem::remove(path);
   const TuningDb db(path);
   CHECK(!find_tuned(k, db, "sm_90a"));
-  DbKey key{kernel_source_hash(k), kernel_display_name(k), "x:bf16[8192,4096]", "NVIDIA H200", "9.0", "0.1.0",
+  DbKey key{kernel_source_hash(k),
+            kernel_display_name(k),
+            "x:bf16[8192,4096]",
+            "NVIDIA H200",
+            "9.0",
+            "0.1.0",
             autotune::ConfigSpace(k).fingerprint()};
   key.version = TILECC_VERSION;
   db.record({key, nlohmann::json::parse(R"({"block_sizes":[2],"num_warps":8})"), 0.0492, "2026-12-02T04:00:00Z", {}});

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <vector>
 
-using tilecc::autotune::Worker;
 using tilecc::autotune::run_parallel;
+using tilecc::autotune::Worker;
 
 namespace {
 // Echoes each request's "n" back doubled; "sleep" seconds first; "die" exits.
@@ -60,12 +60,12 @@ TEST_CASE("run_parallel keeps request order, runs in parallel and kills a hung w
 TEST_CASE("run_parallel stops when told: busy workers killed, the rest unsent", "[worker]") {
   std::vector<Worker> pool;
   for (int i = 0; i < 2; ++i) pool.push_back(echo_worker());
-  std::vector<nlohmann::json> requests = {{{"n", 1}}, {{"n", 2}, {"sleep", 30}}, {{"n", 3}, {"sleep", 30}},
-                                          {{"n", 4}}};
+  std::vector<nlohmann::json> requests = {{{"n", 1}}, {{"n", 2}, {"sleep", 30}}, {{"n", 3}, {"sleep", 30}}, {{"n", 4}}};
   const double t0 = tilecc::autotune::steady_seconds();
   int done = 0;
-  const auto answers = run_parallel(pool, requests, 60.0, [&](std::size_t, const nlohmann::json&) { ++done; },
-                                    [&] { return tilecc::autotune::steady_seconds() > t0 + 1.5; });
+  const auto answers = run_parallel(
+      pool, requests, 60.0, [&](std::size_t, const nlohmann::json&) { ++done; },
+      [&] { return tilecc::autotune::steady_seconds() > t0 + 1.5; });
   const double seconds = tilecc::autotune::steady_seconds() - t0;
   CHECK(answers[0].at("twice") == 2);
   for (std::size_t i = 1; i < 4; ++i) {

@@ -15,11 +15,10 @@ namespace {
 const std::string kSource = std::string(TILECC_TEST_DATA_DIR) + "/ir/softmax.json";
 
 class ParseOnly {
-public:
+ public:
   ParseOnly() {
     tilecc::cli::build_app(app_);
-    for (CLI::App* sub : app_.get_subcommands([](CLI::App*) { return true; }))
-      sub->callback(nullptr);
+    for (CLI::App* sub : app_.get_subcommands([](CLI::App*) { return true; })) sub->callback(nullptr);
   }
 
   // Parses `args` as the words after `tilecc` on a command line.
@@ -32,7 +31,7 @@ public:
     return app_.get_subcommand(subcommand)->get_option(option)->as<T>();
   }
 
-private:
+ private:
   CLI::App app_;
 };
 

@@ -69,15 +69,16 @@ TEST_CASE("the space of a 1-D elementwise kernel has one fragment per structural
   const ir::Kernel k = exp_kernel();
   const autotune::ConfigSpace space(k);
   const std::set<std::string> n = names(space);
-  for (const char* want : {"block_sizes[0]", "num_warps", "min_blocks_per_sm", "threads_per_row", "pid",
-                           "programs_per_sm", "prefetch", "load_vectors[0]", "load_hints[0]", "store_vectors[0]",
-                           "store_hints[0]"})
+  for (const char* want :
+       {"block_sizes[0]", "num_warps", "min_blocks_per_sm", "threads_per_row", "pid", "programs_per_sm", "prefetch",
+        "load_vectors[0]", "load_hints[0]", "store_vectors[0]", "store_hints[0]"})
     CHECK(n.count(want));
   // One launch dim: no xyz, no L2 grouping, no loop order.
   CHECK_FALSE(n.count("l2_grouping"));
   CHECK_FALSE(n.count("loop_orders[0]"));
   for (const autotune::Fragment& f : space.fragments())
-    if (f.name == "pid") CHECK(f.choices == std::vector<std::string>{"flat", "persistent_blocked", "persistent_interleaved"});
+    if (f.name == "pid")
+      CHECK(f.choices == std::vector<std::string>{"flat", "persistent_blocked", "persistent_interleaved"});
   CHECK(space.fingerprint().size() == 16);
   CHECK(space.fingerprint() == autotune::ConfigSpace(k).fingerprint());
   CHECK(space.to_json()["fragments"].size() == space.fragments().size());
@@ -198,7 +199,8 @@ TEST_CASE("TMA loads and stores are choices of the sm_90 spaces only, and reject
   CHECK_FALSE(names(ampere).count("store_tma[0]"));
   CHECK(ampere.fingerprint() != autotune::ConfigSpace(k).fingerprint());
 
-  const config::Config tma = config::parse_config(R"({"block_sizes": [256], "load_tma": [true], "store_tma": [true]})", k);
+  const config::Config tma =
+      config::parse_config(R"({"block_sizes": [256], "load_tma": [true], "store_tma": [true]})", k);
   CHECK_FALSE(ampere.check(tma, "sm_90a").has_value());
   const auto why = ampere.check(tma, "sm_80");
   REQUIRE(why.has_value());
@@ -236,7 +238,8 @@ TEST_CASE("a sample can cover every value of a fragment, whatever the seed", "[c
     // The same seed, the same sample.
     CHECK(autotune::sample_configs(spaces, 8, seed, "sm_90a", {"pid"})[5].to_json() == sample[5].to_json());
   }
-  CHECK_THROWS_WITH(autotune::sample_configs(spaces, 4, 1, "sm_90a", {"no_such_knob"}), Catch::Contains("no_such_knob"));
+  CHECK_THROWS_WITH(autotune::sample_configs(spaces, 4, 1, "sm_90a", {"no_such_knob"}),
+                    Catch::Contains("no_such_knob"));
 
   // Fragment::values lists what random draws can give.
   for (const autotune::Fragment& f : space.fragments()) {

@@ -65,7 +65,8 @@ struct Fixture {
   Fixture(std::int64_t n, double s) {
     kernel.name = "k";
     kernel.source_file = "k.tile.cpp";
-    kernel.params = {{"x", true, DType::f32, 2, false, ""}, {"n", false, DType::i64, 0, false, ""},
+    kernel.params = {{"x", true, DType::f32, 2, false, ""},
+                     {"n", false, DType::i64, 0, false, ""},
                      {"s", false, DType::f32, 0, false, ""}};
     scalars[1] = {n, 0, false};
     scalars[2] = {0, s, true};
@@ -108,8 +109,8 @@ TEST_CASE("host evaluator: comparisons, logic and select; casts change what they
   const Fixture f(7, 0.0);
   const ir::ExprPtr n = param("n", DType::i64), s = param("s", DType::f32);
   // A TILECC_CHECK as the frontend writes it: y.size(0) == m && ... (bools cast to b1).
-  const ir::ExprPtr check = node(ir::Expr::Kind::Binary, DType::b1, "and",
-                                 {cmp("eq", size(0), n), cmp("gt", size(1), i64(3))});
+  const ir::ExprPtr check =
+      node(ir::Expr::Kind::Binary, DType::b1, "and", {cmp("eq", size(0), n), cmp("gt", size(1), i64(3))});
   CHECK(f.eval(check).i == 1);
   CHECK(Fixture(8, 0.0).eval(check).i == 0);
   CHECK(f.eval(node(ir::Expr::Kind::Binary, DType::b1, "or", {cmp("ne", size(0), n), s})).i == 0);
@@ -123,8 +124,8 @@ TEST_CASE("host evaluator: comparisons, logic and select; casts change what they
   CHECK(one.is_float);
   CHECK(one.f == 1.0);
   // select(n > 3, s + 1, n): the branch taken, converted to the select's dtype.
-  const ir::ExprPtr pick = node(ir::Expr::Kind::Select, DType::f32, "",
-                                {cmp("gt", n, i64(3)), bin("add", DType::f32, s, f32(1)), n});
+  const ir::ExprPtr pick =
+      node(ir::Expr::Kind::Select, DType::f32, "", {cmp("gt", n, i64(3)), bin("add", DType::f32, s, f32(1)), n});
   CHECK(f.eval(pick).f == 1.0);
   CHECK(Fixture(2, 0.0).eval(pick).f == 2.0);
   CHECK(Fixture(2, 0.0).eval(pick).is_float);

@@ -18,9 +18,11 @@ ir::Kernel softmax() {
   b.tensor("out", ir::DType::bf16, 2);
   const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
   auto v = b.let("v", b.cast(ir::DType::f32, b.load("x", {b.tile("tm"), b.all()})));
-  auto e = b.let("e", b.unary(ir::Op::Exp, b.binary(ir::Op::Sub, b.var("v"), b.reduce(ir::Op::Max, b.var("v"), 1, true))));
-  auto store = b.store("out", {b.tile("tm"), b.all()},
-                       b.cast(ir::DType::bf16, b.binary(ir::Op::Div, b.var("e"), b.reduce(ir::Op::Sum, b.var("e"), 1, true))));
+  auto e =
+      b.let("e", b.unary(ir::Op::Exp, b.binary(ir::Op::Sub, b.var("v"), b.reduce(ir::Op::Max, b.var("v"), 1, true))));
+  auto store =
+      b.store("out", {b.tile("tm"), b.all()},
+              b.cast(ir::DType::bf16, b.binary(ir::Op::Div, b.var("e"), b.reduce(ir::Op::Sum, b.var("e"), 1, true))));
   auto check = b.check(b.binary(ir::Op::Eq, b.size("x", 1), b.size("out", 1)), "x.size(1) == out.size(1)");
   return b.finish({check}, {b.launch_loop({tm}, {v, e, store})});
 }

@@ -222,7 +222,8 @@ std::string programs_text(const launch::LaunchPlan& plan, int group) {
 
 /// The launcher lines the header of launch_plan.hpp derives from each field (those that need
 /// no general expression printer), in the order the launcher prints them.
-std::vector<std::string> launcher_lines(const ir::Kernel& k, const launch::LaunchPlan& plan, const std::string& symbol) {
+std::vector<std::string> launcher_lines(const ir::Kernel& k, const launch::LaunchPlan& plan,
+                                        const std::string& symbol) {
   std::vector<std::string> lines;
   for (const ir::Stmt* s : plan.lets) lines.push_back(fmt::format(" {} = ", s->name));
   for (std::size_t i = 0; i < plan.checks.size(); ++i) lines.push_back("return tilecc::launch_check_failed(");
@@ -234,9 +235,10 @@ std::vector<std::string> launcher_lines(const ir::Kernel& k, const launch::Launc
     lines.push_back(fmt::format("const bool looped = {};", longer));
   } else {
     for (const launch::WholeDim& g : plan.guards)
-      lines.push_back(fmt::format("if ({0} > {1}) return tilecc::launch_config_error(\"{2}\", \"{0} exceeds the config's "
-                                  "full_extent {1}: translate with a larger full_extent\");",
-                                  g.text, plan.full_extent, k.name));
+      lines.push_back(
+          fmt::format("if ({0} > {1}) return tilecc::launch_config_error(\"{2}\", \"{0} exceeds the config's "
+                      "full_extent {1}: translate with a larger full_extent\");",
+                      g.text, plan.full_extent, k.name));
   }
   std::string grid;
   if (plan.grid == GridKind::Xyz) {
@@ -260,15 +262,15 @@ std::vector<std::string> launcher_lines(const ir::Kernel& k, const launch::Launc
   std::string args;
   for (std::size_t i = 0; i < plan.params.size(); ++i) {
     const std::string& name = k.params[i].name;
-    args += (i ? ", " : "") + (plan.params[i].kind == launch::ParamPacking::Kind::Tensor
-                                   ? fmt::format("tilecc::to_arg({})", name)
-                                   : name);
+    args +=
+        (i ? ", " : "") +
+        (plan.params[i].kind == launch::ParamPacking::Kind::Tensor ? fmt::format("tilecc::to_arg({})", name) : name);
   }
   if (looped)
     lines.push_back(fmt::format("{}_looped<<<{}, {}, {}, stream>>>({});", symbol, grid, plan.threads,
                                 plan.looped_dynamic_shared_bytes, args));
-  lines.push_back(fmt::format("{}<<<{}, {}, {}, stream>>>({});", symbol, grid, plan.threads,
-                              plan.dynamic_shared_bytes, args));
+  lines.push_back(
+      fmt::format("{}<<<{}, {}, {}, stream>>>({});", symbol, grid, plan.threads, plan.dynamic_shared_bytes, args));
   return lines;
 }
 
@@ -283,7 +285,8 @@ TEST_CASE("launch plan: printed as documented, it is the launcher codegen emits"
   const Case cases[] = {
       {"add.json", "add", "{}"},
       {"add.json", "add", R"({"pid": "xyz"})"},
-      {"add.json", "add", R"({"block_sizes": [8, 256], "pid": "xyz", "flatten_loops": [true], "loop_orders": [[1, 0]]})"},
+      {"add.json", "add",
+       R"({"block_sizes": [8, 256], "pid": "xyz", "flatten_loops": [true], "loop_orders": [[1, 0]]})"},
       {"add.json", "add", R"({"pid": "persistent_interleaved", "programs_per_sm": 3})"},
       {"matmul.json", "matmul", R"({"pid": "xyz", "loop_orders": [[1, 0]]})"},
       {"matmul.json", "matmul", R"({"block_sizes": [64, 128, 128], "num_warps": 4, "range_num_stages": [4]})"},

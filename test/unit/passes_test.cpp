@@ -40,7 +40,7 @@ ir::Kernel matmul(ir::DType t) {
   const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("y", 1));
   auto acc = b.let("acc", b.zeros({ir::Builder::tile_dim("tm"), ir::Builder::tile_dim("tn")}));
   auto loop = b.loop({tk}, {b.assign("acc", b.dot(b.load("x", {b.tile("tm"), b.tile("tk")}),
-                                                   b.load("y", {b.tile("tk"), b.tile("tn")}), b.var("acc")))});
+                                                  b.load("y", {b.tile("tk"), b.tile("tn")}), b.var("acc")))});
   auto st = b.store("out", {b.tile("tm"), b.tile("tn")}, b.cast(t, b.var("acc")));
   return b.finish({}, {b.launch_loop({tm, tn}, {acc, loop, st})});
 }
@@ -115,13 +115,13 @@ TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (s
   CHECK(s.dot.stages >= 2);
   CHECK(s.dot.dynamic_bytes > 48 * 1024);
   CHECK(passes::analyze_resources(hopper).dynamic_shared_bytes == s.dot.dynamic_bytes);
-  const ir::Kernel ampere =
-      passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4})"), {"sm_80"});
+  const ir::Kernel ampere = passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4})"), {"sm_80"});
   CHECK_FALSE(ampere.body[0]->body[0]->dot.wgmma);
   // wgmma asked for where it cannot run: refused with the reason, before anything is printed.
-  CHECK_THROWS_WITH(passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4,"dot_instruction":"wgmma"})"),
-                                  {"sm_90a"}),
-                    Catch::Contains("config field 'dot_instruction'") && Catch::Contains("k block of 64"));
+  CHECK_THROWS_WITH(
+      passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4,"dot_instruction":"wgmma"})"),
+                    {"sm_90a"}),
+      Catch::Contains("config field 'dot_instruction'") && Catch::Contains("k block of 64"));
 }
 
 TEST_CASE("select_accesses keeps a bf16 row packed and names TMA stages; TMA before sm_90 is refused", "[passes]") {
@@ -156,7 +156,8 @@ TEST_CASE("check_supported and assign_layout refuse with the source position", "
   const ir::LoopDim a = t.dim("tm", t.constant(0), t.size("x", 0));
   const ir::LoopDim c = t.dim("tn", t.constant(0), t.size("x", 1));
   auto st = t.store("out", {t.tile("tm"), t.tile("tn")},
-                    t.binary(ir::Op::Add, t.load("x", {t.tile("tm"), t.tile("tn")}), t.load("x", {t.tile("tn"), t.tile("tm")})));
+                    t.binary(ir::Op::Add, t.load("x", {t.tile("tm"), t.tile("tn")}),
+                             t.load("x", {t.tile("tn"), t.tile("tm")})));
   const ir::Kernel tk = t.finish({}, {t.launch_loop({a, c}, {st})});
   CHECK_THROWS_WITH(passes::lower(tk, config_of(tk, R"({"block_sizes":[32,32]})"), {"sm_90a"}),
                     Catch::Contains("a row dimension in one tile and a column dimension in another"));

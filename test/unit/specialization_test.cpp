@@ -104,7 +104,7 @@ TEST_CASE("keys: same facts give the same key, different facts a different one",
   const auto a = add_args(256, 1024), b = add_args(512, 2048), odd = add_args(255, 1000),
              misaligned = add_args(256, 1024, 0x10004), strided = add_args(256, 1000, 0x10000, 1024);
   const config::SpecKey ka = add.key(a), kb = add.key(b), kodd = add.key(odd), kmis = add.key(misaligned),
-                    kstr = add.key(strided);
+                        kstr = add.key(strided);
   CHECK(ka == kb);  // dynamic shapes: one variant for every divisible, aligned, contiguous shape
   CHECK_FALSE(ka == kodd);
   CHECK_FALSE(ka == kmis);

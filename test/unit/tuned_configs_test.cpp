@@ -32,8 +32,8 @@ namespace {
 std::string ir_path(const char* name) { return std::string(TILECC_TEST_DATA_DIR) + "/ir/" + name + ".json"; }
 
 std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("tilecc_tuned_configs_test_" + std::to_string(::getpid())) / name;
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tilecc_tuned_configs_test_" + std::to_string(::getpid())) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -60,8 +60,7 @@ at::DbEntry record_as_tuner(const at::TuningDb& db, const ir::Kernel& kernel, co
 /// A fake device pointer (the key only reads its alignment).
 void* at_address(std::uintptr_t a) { return reinterpret_cast<void*>(a); }
 
-std::vector<rt::Arg> softmax_args(std::int64_t m, std::int64_t n, std::uintptr_t base = 0x100000,
-                                  std::int64_t ld = 0) {
+std::vector<rt::Arg> softmax_args(std::int64_t m, std::int64_t n, std::uintptr_t base = 0x100000, std::int64_t ld = 0) {
   if (ld == 0) ld = n;
   return {rt::Arg::of(rt::TensorRef::strided(at_address(base), ir::DType::f32, {m, n}, {ld, 1})),
           rt::Arg::of(rt::TensorRef::contiguous(at_address(base + 0x10000000), ir::DType::f32, {m, n}))};
@@ -134,8 +133,8 @@ TEST_CASE("a config recorded by the tuner is found for the same launch", "[tuned
   auto t = [](std::uintptr_t p, std::initializer_list<std::int64_t> sizes) {
     return rt::Arg::of(rt::TensorRef::contiguous(at_address(p), ir::DType::f32, sizes));
   };
-  const std::vector<rt::Arg> args = {t(0x100000, {64, 512}), t(0x200000, {512}), t(0x300000, {512}),
-                                     rt::Arg::of(1e-5f), t(0x400000, {64, 512})};
+  const std::vector<rt::Arg> args = {t(0x100000, {64, 512}), t(0x200000, {512}), t(0x300000, {512}), rt::Arg::of(1e-5f),
+                                     t(0x400000, {64, 512})};
   CHECK(compiles_with(ln.kernel, args, c));
   CHECK(ln.configs->stats().found == 1);
 }
@@ -144,7 +143,8 @@ TEST_CASE("other shapes, GPUs, config spaces and layouts take the default config
   const auto db = fresh_dir("fallback") / "tuning.json";
   Setup s = with_db(db, "softmax", "softmax_f32");
   const config::Config tuned = tuned_softmax(s.kernel.ir()), fallback = config::default_config(s.kernel.ir());
-  const at::DbEntry e = record_as_tuner(at::TuningDb(db), s.kernel.ir(), {"x=f32[256,1024]", "out=f32[256,1024]"}, tuned);
+  const at::DbEntry e =
+      record_as_tuner(at::TuningDb(db), s.kernel.ir(), {"x=f32[256,1024]", "out=f32[256,1024]"}, tuned);
 
   CHECK(compiles_with(s.kernel, softmax_args(256, 512), fallback));                    // another shape
   CHECK(compiles_with(s.kernel, softmax_args(256, 1024, 0x100004), fallback));         // misaligned

@@ -140,12 +140,14 @@ class Emitter {
   std::string shape_value(const std::string& tensor, const char* what, std::int64_t d) const {
     const bool stride = what[1] == 't';
     const auto& folded = stride ? k_.assumptions.strides : k_.assumptions.sizes;
-    if (auto it = folded.find({tensor, static_cast<int>(d)}); it != folded.end()) return fmt::format("{}LL", it->second);
+    if (auto it = folded.find({tensor, static_cast<int>(d)}); it != folded.end())
+      return fmt::format("{}LL", it->second);
     return fmt::format("{}.{}({})", tensor, what, d);
   }
 
   /// `{var}_size`: the tile's extent, a constant when the loop's extent divides its block size.
-  static std::string tile_size_line(const std::string& var, std::int64_t block, bool divisible, const std::string& end) {
+  static std::string tile_size_line(const std::string& var, std::int64_t block, bool divisible,
+                                    const std::string& end) {
     if (divisible)
       return fmt::format("constexpr int {}_size = {};  // specialized: the extent divides {}", var, block, block);
     return fmt::format("const int {0}_size = int(min({1}LL, ({2}) - {0}_begin));", var, block, end);
@@ -335,24 +337,25 @@ class Emitter {
     if (e.op == ir::Op::Fma) return emit_fma(e);
     Val a = emit(e.args[0]), b = emit(e.args[1]);
     static const std::map<std::string, std::string> infix = {
-        {"add", "+"}, {"sub", "-"}, {"mul", "*"}, {"div", "/"}, {"rem", "%"}, {"lt", "<"},  {"le", "<="},
-        {"gt", ">"},  {"ge", ">="}, {"eq", "=="}, {"ne", "!="}, {"and", "&&"}, {"or", "||"},
-        {"bit_and", "&"}, {"bit_or", "|"}, {"bit_xor", "^"}, {"shl", "<<"}, {"shr", ">>"}};
+        {"add", "+"}, {"sub", "-"},     {"mul", "*"},    {"div", "/"},     {"rem", "%"},  {"lt", "<"},
+        {"le", "<="}, {"gt", ">"},      {"ge", ">="},    {"eq", "=="},     {"ne", "!="},  {"and", "&&"},
+        {"or", "||"}, {"bit_and", "&"}, {"bit_or", "|"}, {"bit_xor", "^"}, {"shl", "<<"}, {"shr", ">>"}};
     // A floating scalar % is fmod (as the host evaluator computes it), not C's integer %.
     if (!a.frag && !b.frag && e.op == ir::Op::Rem && ir::is_floating(e.dtype))
       return {fmt::format("tilecc::dev::scalar_rem<{}>({}, {})", cuda_type(e.dtype), a.code, b.code), e.dtype};
     if (!a.frag && !b.frag) {
       if (auto it = infix.find(ir::name(e.op)); it != infix.end())
         return {fmt::format("({} {} {})", a.code, it->second, b.code), e.dtype};
-      return {fmt::format("tilecc::dev::scalar_{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype};
+      return {fmt::format("tilecc::dev::scalar_{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code),
+              e.dtype};
     }
     const auto rc = physical(e.shape, e.loc);
     if (e.kind == Expr::Kind::Compare)
       return make_frag(fmt::format("tilecc::dev::{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
     if (e.op == ir::Op::And || e.op == ir::Op::Or)
       return make_frag(fmt::format("tilecc::dev::logical_{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
-    return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code), e.dtype,
-                     rc);
+    return make_frag(fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code, b.code),
+                     e.dtype, rc);
   }
 
   Val emit_fma(const Expr& e) {
@@ -375,8 +378,8 @@ class Emitter {
     const bool arg = e.op == ir::Op::Argmax || e.op == ir::Op::Argmin;
     const std::string call =
         arg ? fmt::format("tilecc::dev::reduce_{}_{}({})", ir::name(e.op), cols ? "cols" : "rows", a.code)
-            : fmt::format("tilecc::dev::reduce_{}_{}<{}{}>({})", ir::name(e.op), cols ? "cols" : "rows", cuda_type(e.dtype),
-                          scratch_args(e.scratch), a.code);
+            : fmt::format("tilecc::dev::reduce_{}_{}<{}{}>({})", ir::name(e.op), cols ? "cols" : "rows",
+                          cuda_type(e.dtype), scratch_args(e.scratch), a.code);
     const std::string name = fresh(ir::name(e.op));
     line(fmt::format("const auto {} = {};", name, call));
     return make_frag(name, e.dtype, rc);
@@ -414,8 +417,7 @@ class Emitter {
       const std::string stride = shape_value(tensor, "stride", static_cast<std::int64_t>(d));
       switch (i.kind) {
         case Index::Kind::Tile: {
-          const std::string begin =
-              i.expr ? fmt::format("({}_begin + ({}))", i.var, scalar(i.expr)) : i.var + "_begin";
+          const std::string begin = i.expr ? fmt::format("({}_begin + ({}))", i.var, scalar(i.expr)) : i.var + "_begin";
           offsets.push_back(stride == "1LL" ? begin : fmt::format("{} * {}", begin, stride));
           break;
         }
@@ -471,8 +473,8 @@ class Emitter {
   }
   std::string packed_load_call(const Expr& e, const std::string& packed) {
     const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
-    return fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_packed"), packed, a.pointer,
-                       a.row_stride, a.col_stride, a.rows, a.cols);
+    return fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_packed"), packed, a.pointer, a.row_stride,
+                       a.col_stride, a.rows, a.cols);
   }
   Val widened(const std::string& packed, std::pair<std::int64_t, std::int64_t> rc) {
     return make_frag(fmt::format("tilecc::dev::cast<float>({})", packed), DType::f32, rc);
@@ -580,8 +582,7 @@ class Emitter {
   Val emit_load(const Expr& e) {
     if (auto it = prefetched_.find(&e); it != prefetched_.end()) return it->second;
     const Access a = access(e.name, e.indices, e.shape, e.loc, e.transposed);
-    if (e.shape.empty())
-      return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(e.dtype), element(a)), e.dtype};
+    if (e.shape.empty()) return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(e.dtype), element(a)), e.dtype};
     const auto rc = physical(e.shape, e.loc);
     const std::string name = fresh(e.name);
     if (e.access.shared) {
@@ -597,8 +598,8 @@ class Emitter {
     line(fmt::format("{} {};", frag_type(e.dtype, rc.first, rc.second), name));
     if (a.gather) {
       const Val idx = emit(a.gather->expr);
-      line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_gather_rows"), name, a.pointer,
-                       idx.code, a.gather_stride, a.col_stride, a.cols));
+      line(fmt::format("{}({}, {}, {}, {}, {}, {});", load_function(e, "load_gather_rows"), name, a.pointer, idx.code,
+                       a.gather_stride, a.col_stride, a.cols));
     } else {
       line(load_call(e, name, a));
     }
@@ -615,7 +616,6 @@ class Emitter {
   // loop, emitted before the statement that needs it, combining the chunks' partial results;
   // each store of a row tile is one more. KernelStructure::reductions_loopable says where this
   // is valid (lets and stores of elementwise work on rows; sum, mean, max, min).
-
 
   /// A whole dimension's extent as a host expression.
   std::string whole_text(const Dim& d) {
@@ -655,12 +655,12 @@ class Emitter {
     const auto [rows, cols] = runtime_extents(r->shape);
     const std::string name = fresh(ir::name(r->op)), acc = narrow ? name + "_acc" : name;
     line(fmt::format("// {} over {} in chunks of {} (reduction_loops)", ir::name(r->op), n, s.chunk));
-    line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}, {}, {});", acc, acc_t, rc.first, rc.second,
-                     init, rows, cols));
+    line(fmt::format("auto {} = tilecc::dev::full<{}, {}, {}, L>({}, {}, {});", acc, acc_t, rc.first, rc.second, init,
+                     rows, cols));
     chunk_loop(n, s.chunk, [&] {
       const Val v = emit(r->args[0]);
-      line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, {5}tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op,
-                       acc_t, part, v.code, ""));
+      line(fmt::format("{0} = tilecc::dev::{1}<{2}>({0}, {5}tilecc::dev::reduce_{3}_cols<{2}>({4}));", acc, op, acc_t,
+                       part, v.code, ""));
     });
     if (mean) line(fmt::format("{0} = tilecc::dev::div<{1}>({0}, tilecc::dev::convert<{1}>({2}));", acc, acc_t, n));
     if (narrow) line(fmt::format("const auto {} = tilecc::dev::cast<{}>({});", name, t, acc));
@@ -706,8 +706,7 @@ class Emitter {
 
   /// `store(pointer, value, strides);` of a tile store: store / store_hinted, or store_tma
   /// through the site's stage.
-  std::string store_call(const Stmt& s, const Access& a,
-                         const std::string& value) {
+  std::string store_call(const Stmt& s, const Access& a, const std::string& value) {
     const std::string function = store_function(s);
     if (!s.access.tma_skipped.empty()) line("// " + s.access.tma_skipped);
     if (s.access.tma_stage < 0)
@@ -766,14 +765,13 @@ class Emitter {
     const auto rc = physical(init.expr->shape, init.loc);
     const std::int64_t bk = block(k);
     const ir::DotPlan& plan = s.dot;
-    line(fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-                     "{}, {});",
-                     bk, plan.stages, rc.first, rc.second,
-                     plan.dynamic_bytes ? fmt::format(", {}", plan.dynamic_bytes) : "",
-                     plan.wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer, po.row_stride, po.col_stride,
-                     pa.pointer, pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride,
-                     scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]),
-                     runtime_extent(b.shape[1])));
+    line(fmt::format(
+        "tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+        "{}, {});",
+        bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes ? fmt::format(", {}", plan.dynamic_bytes) : "",
+        plan.wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer, po.row_stride, po.col_stride, pa.pointer,
+        pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, scalar(loop.dims[0].begin),
+        scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1])));
   }
 
   /// A dot operand of a k-loop as the library walks it: the tile at k's start becomes the
@@ -820,9 +818,12 @@ class Emitter {
         std::vector<Dim> shape;
         for (std::size_t d = 0; d < s.indices.size(); ++d) {
           const Index& i = s.indices[d];
-          if (i.kind == Index::Kind::Tile) shape.push_back({Dim::Kind::Tile, i.var, 0, nullptr});
-          else if (i.kind == Index::Kind::All) shape.push_back({Dim::Kind::Full, s.name, static_cast<int>(d), nullptr});
-          else if (i.kind == Index::Kind::Gather) shape.push_back(i.expr->shape.at(0));
+          if (i.kind == Index::Kind::Tile)
+            shape.push_back({Dim::Kind::Tile, i.var, 0, nullptr});
+          else if (i.kind == Index::Kind::All)
+            shape.push_back({Dim::Kind::Full, s.name, static_cast<int>(d), nullptr});
+          else if (i.kind == Index::Kind::Gather)
+            shape.push_back(i.expr->shape.at(0));
         }
         const Access a = access(s.name, s.indices, shape, s.loc);
         Val v = emit(s.expr);
@@ -832,12 +833,12 @@ class Emitter {
           const std::string value = v.frag ? v.code + ".v[0][0]" : v.code;
           const std::string target = element(a);
           const std::string converted = fmt::format("tilecc::dev::convert<{}>({})", cuda_type(p.dtype), value);
-          line(fmt::format(
-              "if (threadIdx.x == 0) {};",
-              !atomic                   ? fmt::format("{} = {}", target, converted)
-              : s.op == ir::Op::Add     ? fmt::format("atomicAdd(&{}, {})", target, converted)
-                                        : fmt::format("tilecc::dev::atomic_update_element<tilecc::dev::AtomicOp::{}>(&{}, {})",
-                                                      atomic_op, target, converted)));
+          line(fmt::format("if (threadIdx.x == 0) {};",
+                           !atomic ? fmt::format("{} = {}", target, converted)
+                           : s.op == ir::Op::Add
+                               ? fmt::format("atomicAdd(&{}, {})", target, converted)
+                               : fmt::format("tilecc::dev::atomic_update_element<tilecc::dev::AtomicOp::{}>(&{}, {})",
+                                             atomic_op, target, converted)));
           return;
         }
         const auto rc = physical(shape, s.loc);
@@ -845,16 +846,17 @@ class Emitter {
         if (!v.frag || v.rows != rc.first || v.cols != rc.second)
           value = broadcast_to(v, v.dtype, rc.first, rc.second, runtime_extents(shape));
         if (a.gather) {
-          emit_scatter(s, a, shape, rc, value, atomic ? "tilecc::dev::scatter_atomic<tilecc::dev::AtomicOp::" + atomic_op + ">"
-                                                      : fmt::format("tilecc::dev::scatter_store<tilecc::dev::StoreHint::{}>",
-                                                                    hint_name(s.access.hint)));
+          emit_scatter(s, a, shape, rc, value,
+                       atomic ? "tilecc::dev::scatter_atomic<tilecc::dev::AtomicOp::" + atomic_op + ">"
+                              : fmt::format("tilecc::dev::scatter_store<tilecc::dev::StoreHint::{}>",
+                                            hint_name(s.access.hint)));
           return;
         }
         if (atomic && s.op == ir::Op::Add)
           line(fmt::format("tilecc::dev::atomic_add({}, {}, {}, {});", a.pointer, value, a.row_stride, a.col_stride));
         else if (atomic)
-          line(fmt::format("tilecc::dev::atomic_update<tilecc::dev::AtomicOp::{}>({}, {}, {}, {});", atomic_op, a.pointer,
-                           value, a.row_stride, a.col_stride));
+          line(fmt::format("tilecc::dev::atomic_update<tilecc::dev::AtomicOp::{}>({}, {}, {}, {});", atomic_op,
+                           a.pointer, value, a.row_stride, a.col_stride));
         else
           line(store_call(s, a, value));
         return;
@@ -977,9 +979,9 @@ class Emitter {
           line(fmt::format("for (long long {0} = {1}; {0} < {2}; ++{0}) {{", d.var, begin, end));
         } else {
           const std::int64_t b = block(d.var);
-          line(fmt::format(
-              "for (long long {0}_begin = {1}, {0}_id = 0; {0}_begin < {2}; {0}_begin += {3}, ++{0}_id) {{", d.var,
-              begin, end, b));
+          line(
+              fmt::format("for (long long {0}_begin = {1}, {0}_id = 0; {0}_begin < {2}; {0}_begin += {3}, ++{0}_id) {{",
+                          d.var, begin, end, b));
           ++indent_;
           line(tile_size_line(d, end));
           line(fmt::format("(void){}_id;", d.var));
@@ -1018,8 +1020,8 @@ class Emitter {
       const ir::Param& p = k_.params[i];
       out += i ? ", " : "";
       if (p.is_tensor && device)
-        out += fmt::format("tilecc::dev::TensorArg<{}{}, {}> {}", p.is_const ? "const " : "", cuda_type(p.dtype), p.rank,
-                           p.name);
+        out += fmt::format("tilecc::dev::TensorArg<{}{}, {}> {}", p.is_const ? "const " : "", cuda_type(p.dtype),
+                           p.rank, p.name);
       else if (p.is_tensor || (!p.cpp_type.empty() && !device))
         out += fmt::format("{} {}", launcher_param_type(p), p.name);
       else  // a __global__ function's scalars take device types: NVRTC compiles it without the host's aliases
@@ -1047,13 +1049,14 @@ class Emitter {
 
   void emit_host_lets() {
     for (const ir::StmtPtr& s : k_.host)
-      if (s->kind == Stmt::Kind::Let) line(fmt::format("const {} {} = {};", cuda_type(s->expr->dtype), s->name, scalar(s->expr)));
+      if (s->kind == Stmt::Kind::Let)
+        line(fmt::format("const {} {} = {};", cuda_type(s->expr->dtype), s->name, scalar(s->expr)));
   }
 
   std::string emit_global(const std::string& symbol) {
     start_function();
-    const std::string bounds = k_.min_blocks_per_sm ? fmt::format("{}, {}", threads_, k_.min_blocks_per_sm)
-                                                    : std::to_string(threads_);
+    const std::string bounds =
+        k_.min_blocks_per_sm ? fmt::format("{}, {}", threads_, k_.min_blocks_per_sm) : std::to_string(threads_);
     line(fmt::format("__global__ void __launch_bounds__({}) {}({}) {{", bounds, symbol, param_list(true)));
     ++indent_;
     if (k_.layout.mma_rows)
@@ -1120,8 +1123,8 @@ class Emitter {
                          scalar(dims[i].end), scalar(dims[i].begin), dims[i].block));
     if (grouped) {
       const std::string a = dims[n - 2].var, b = dims[n - 1].var;
-      line(fmt::format("// L2 grouping: bands of {} rows of {} tiles (fewer when there are fewer), walked {} first",
-                       l2, a, a));
+      line(fmt::format("// L2 grouping: bands of {} rows of {} tiles (fewer when there are fewer), walked {} first", l2,
+                       a, a));
       line(fmt::format("const long long l2_band_rows = min({}LL, {}_tiles);", l2, a));
       line(fmt::format("const long long l2_band_pids = l2_band_rows * {}_tiles;", b));
       line(fmt::format("const long long l2_pid = {} % ({}_tiles * {}_tiles);", pid, a, b));
@@ -1157,8 +1160,8 @@ class Emitter {
     std::string tiles;
     for (const launch::LaunchDim& d : plan_.dims) {
       if (group >= 0 && d.group != group) continue;
-      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ",
-                           scalar(d.dim->end), scalar(d.dim->begin), d.block);
+      tiles += fmt::format("{}tilecc::dev::ceil_div(({}) - ({}), {}LL)", tiles.empty() ? "" : " * ", scalar(d.dim->end),
+                           scalar(d.dim->begin), d.block);
     }
     return tiles.empty() ? "1LL" : tiles;
   }
@@ -1217,7 +1220,9 @@ class Emitter {
         if (packed[i])
           line(packed_load_call(*loads[i], next));
         else
-          line(load_call(*loads[i], next, access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc, loads[i]->transposed)));
+          line(load_call(*loads[i], next,
+                         access(loads[i]->name, loads[i]->indices, loads[i]->shape, loads[i]->loc,
+                                loads[i]->transposed)));
       }
       --indent_;
       line("}");
@@ -1285,9 +1290,10 @@ class Emitter {
       line(fmt::format("const bool looped = {};", longer));
     } else {
       for (const launch::WholeDim& g : plan.guards)
-        line(fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's "
-                         "full_extent {}: translate with a larger full_extent\");",
-                         g.text, plan.full_extent, k_.name, g.text, plan.full_extent));
+        line(
+            fmt::format("if ({} > {}) return tilecc::launch_config_error(\"{}\", \"{} exceeds the config's "
+                        "full_extent {}: translate with a larger full_extent\");",
+                        g.text, plan.full_extent, k_.name, g.text, plan.full_extent));
     }
     std::string grid;
     if (plan.grid == launch::GridKind::Xyz) {
@@ -1300,10 +1306,11 @@ class Emitter {
         dim3_args += fmt::format("{}unsigned(grid_{})", axis ? ", " : "", xyz);
       }
       line("if (grid_x <= 0 || grid_y <= 0 || grid_z <= 0) return cudaSuccess;");
-      line(fmt::format("if (grid_x > 2147483647LL || grid_y > 65535 || grid_z > 65535) return "
-                       "tilecc::launch_config_error(\"{}\", \"the grid exceeds CUDA's y/z limit of 65535 blocks with pid "
-                       "xyz: translate with pid flat\");",
-                       k_.name));
+      line(fmt::format(
+          "if (grid_x > 2147483647LL || grid_y > 65535 || grid_z > 65535) return "
+          "tilecc::launch_config_error(\"{}\", \"the grid exceeds CUDA's y/z limit of 65535 blocks with pid "
+          "xyz: translate with pid flat\");",
+          k_.name));
       grid = "dim3(" + dim3_args + ")";
     } else {
       line(fmt::format("const long long programs = {};", programs_expr()));
@@ -1314,9 +1321,9 @@ class Emitter {
     std::string args;
     for (std::size_t i = 0; i < k_.params.size(); ++i) {
       const std::string& name = k_.params[i].name;
-      args += (i ? ", " : "") +
-              (plan.params[i].kind == launch::ParamPacking::Kind::Tensor ? fmt::format("tilecc::to_arg({})", name)
-                                                                          : name);
+      args +=
+          (i ? ", " : "") +
+          (plan.params[i].kind == launch::ParamPacking::Kind::Tensor ? fmt::format("tilecc::to_arg({})", name) : name);
     }
     if (plan.grid == launch::GridKind::Persistent)
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",

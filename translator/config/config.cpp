@@ -65,8 +65,7 @@ const char* name(StoreHint h) {
 }
 
 namespace {
-template <class E, std::size_t N>
-E parse_enum(const std::string& field, const std::string& v, const E (&all)[N]) {
+template <class E, std::size_t N> E parse_enum(const std::string& field, const std::string& v, const E (&all)[N]) {
   std::string known;
   for (E e : all) {
     if (v == name(e)) return e;
@@ -123,9 +122,10 @@ std::string Config::to_json() const {
 
 void validate(const Config& c, const ir::Kernel& k) {
   if (c.block_sizes.size() != k.block_slots.size())
-    throw ConfigError(fmt::format("config field 'block_sizes': kernel '{}' has {} tunable block sizes, the config "
-                                  "gives {}",
-                                  k.name, k.block_slots.size(), c.block_sizes.size()));
+    throw ConfigError(
+        fmt::format("config field 'block_sizes': kernel '{}' has {} tunable block sizes, the config "
+                    "gives {}",
+                    k.name, k.block_slots.size(), c.block_sizes.size()));
   for (std::size_t i = 0; i < c.block_sizes.size(); ++i) {
     const std::int64_t b = c.block_sizes[i];
     const ir::BlockSlot& slot = k.block_slots[i];
@@ -135,8 +135,8 @@ void validate(const Config& c, const ir::Kernel& k) {
       throw ConfigError(fmt::format("{}:{}:{}: error: block size {} of '{}' (config field 'block_sizes[{}]') is "
                                     "outside this register_block_size({}, {})\n  note: give '{}' a power of two "
                                     "in [{}, {}], or widen the kernel's bounds",
-                                    k.source_file, slot.loc.line, slot.loc.column, b, slot.name, i, slot.min,
-                                    slot.max, slot.name, slot.min, slot.max),
+                                    k.source_file, slot.loc.line, slot.loc.column, b, slot.name, i, slot.min, slot.max,
+                                    slot.name, slot.min, slot.max),
                         true);
     if (b < slot.min || b > slot.max)
       throw ConfigError(fmt::format("config field 'block_sizes[{}]' ({}): {} is outside [{}, {}]", i, slot.name, b,
@@ -146,21 +146,23 @@ void validate(const Config& c, const ir::Kernel& k) {
     throw ConfigError(fmt::format("config field 'num_warps': {} must be a power of two in [1, 32]", c.num_warps));
   // In 64 bits: a huge min_blocks_per_sm must not wrap around into the range.
   if (c.min_blocks_per_sm < 0 || std::int64_t{c.min_blocks_per_sm} * c.num_warps * 32 > 2048)
-    throw ConfigError(fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads do not fit on an SM "
-                                  "(2048 threads)",
-                                  c.min_blocks_per_sm, c.num_warps * 32));
+    throw ConfigError(
+        fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads do not fit on an SM "
+                    "(2048 threads)",
+                    c.min_blocks_per_sm, c.num_warps * 32));
   if (c.programs_per_sm < 1 || c.programs_per_sm > 32)
     throw ConfigError(fmt::format("config field 'programs_per_sm': {} is outside [1, 32]", c.programs_per_sm));
   if (c.threads_per_row != 0 && (!is_pow2(c.threads_per_row) || c.threads_per_row > c.num_warps * 32))
-    throw ConfigError(fmt::format("config field 'threads_per_row': {} must be 0 (automatic) or a power of two no "
-                                  "larger than the block's {} threads",
-                                  c.threads_per_row, c.num_warps * 32));
+    throw ConfigError(
+        fmt::format("config field 'threads_per_row': {} must be 0 (automatic) or a power of two no "
+                    "larger than the block's {} threads",
+                    c.threads_per_row, c.num_warps * 32));
   if (!is_pow2(c.full_extent) || c.full_extent > 65536)
     throw ConfigError(
         fmt::format("config field 'full_extent': {} must be a power of two no larger than 65536", c.full_extent));
   if (!is_pow2(c.l2_grouping) || c.l2_grouping > 256)
-    throw ConfigError(fmt::format("config field 'l2_grouping': {} must be 1 (off) or a power of two up to 256",
-                                  c.l2_grouping));
+    throw ConfigError(
+        fmt::format("config field 'l2_grouping': {} must be 1 (off) or a power of two up to 256", c.l2_grouping));
 
   const KernelStructure st = analyze(k);
   auto length = [&](const char* field, std::size_t have, std::size_t want, const char* what) {
@@ -181,9 +183,10 @@ void validate(const Config& c, const ir::Kernel& k) {
   length("store_tma", c.store_tma.size(), st.stores.size(), "tile stores");
   for (std::size_t i = 0; i < c.load_tma.size(); ++i)
     if (c.load_tma[i] && st.load_is_gather[i])
-      throw ConfigError(fmt::format("config field 'load_tma[{}]': this load gathers rows through an index tile; bulk "
-                                    "copies move whole tile rows at fixed strides, set it false",
-                                    i));
+      throw ConfigError(
+          fmt::format("config field 'load_tma[{}]': this load gathers rows through an index tile; bulk "
+                      "copies move whole tile rows at fixed strides, set it false",
+                      i));
   for (std::size_t i = 0; i < c.loop_orders.size(); ++i) {
     std::vector<int> sorted = c.loop_orders[i];
     std::sort(sorted.begin(), sorted.end());
@@ -191,38 +194,43 @@ void validate(const Config& c, const ir::Kernel& k) {
     bool ok = sorted.size() == n;
     for (std::size_t d = 0; ok && d < n; ++d) ok = sorted[d] == static_cast<int>(d);
     if (!ok)
-      throw ConfigError(fmt::format("config field 'loop_orders[{}]': must be an order of 0..{} (the loop's dims)", i,
-                                    n - 1));
+      throw ConfigError(
+          fmt::format("config field 'loop_orders[{}]': must be an order of 0..{} (the loop's dims)", i, n - 1));
   }
   for (std::size_t i = 0; i < c.reduction_loops.size(); ++i) {
     const std::int64_t r = c.reduction_loops[i];
     if (r != 0 && (!is_pow2(r) || r < 16 || r > 65536))
-      throw ConfigError(fmt::format("config field 'reduction_loops[{}]': {} must be 0 (persistent) or a power of two "
-                                    "chunk in [16, 65536]",
-                                    i, r));
+      throw ConfigError(
+          fmt::format("config field 'reduction_loops[{}]': {} must be 0 (persistent) or a power of two "
+                      "chunk in [16, 65536]",
+                      i, r));
     if (r != 0 && !kLoopedReductions)
-      throw ConfigError(fmt::format("config field 'reduction_loops[{}]': looped (chunked) reductions are not "
-                                    "implemented by the CUDA backend yet; use 0 (persistent)",
-                                    i));
+      throw ConfigError(
+          fmt::format("config field 'reduction_loops[{}]': looped (chunked) reductions are not "
+                      "implemented by the CUDA backend yet; use 0 (persistent)",
+                      i));
     if (r != 0 && !st.reductions_loopable)
-      throw ConfigError(fmt::format("config field 'reduction_loops[{}]': kernel '{}' cannot walk {} in chunks (only "
-                                    "elementwise work on whole rows can be recomputed per chunk)",
-                                    i, k.name, st.reduction_dims[i]));
+      throw ConfigError(
+          fmt::format("config field 'reduction_loops[{}]': kernel '{}' cannot walk {} in chunks (only "
+                      "elementwise work on whole rows can be recomputed per chunk)",
+                      i, k.name, st.reduction_dims[i]));
   }
   for (std::size_t i = 0; i < c.range_unroll_factors.size(); ++i) {
     if (c.range_unroll_factors[i] < 0 || c.range_unroll_factors[i] > 16)
-      throw ConfigError(fmt::format("config field 'range_unroll_factors[{}]': {} is outside [0, 16]", i,
-                                    c.range_unroll_factors[i]));
+      throw ConfigError(
+          fmt::format("config field 'range_unroll_factors[{}]': {} is outside [0, 16]", i, c.range_unroll_factors[i]));
     if (c.range_unroll_factors[i] != 0 && st.device_loop_is_dot[i])
-      throw ConfigError(fmt::format("config field 'range_unroll_factors[{}]': this loop is a dot k-loop (one library "
-                                    "call with its own pipeline); use range_num_stages",
-                                    i));
+      throw ConfigError(
+          fmt::format("config field 'range_unroll_factors[{}]': this loop is a dot k-loop (one library "
+                      "call with its own pipeline); use range_num_stages",
+                      i));
   }
   for (std::size_t i = 0; i < c.flatten_loops.size(); ++i)
     if (c.flatten_loops[i] && st.multi_dim_loops[i]->is_launch && c.pid != Pid::Xyz)
-      throw ConfigError(fmt::format("config field 'flatten_loops[{}]': a launch loop is flattened only into a grid axis "
-                                    "of pid xyz; with pid {} program ids are already one linear index",
-                                    i, name(c.pid)));
+      throw ConfigError(
+          fmt::format("config field 'flatten_loops[{}]': a launch loop is flattened only into a grid axis "
+                      "of pid xyz; with pid {} program ids are already one linear index",
+                      i, name(c.pid)));
   for (std::size_t i = 0; i < c.range_num_stages.size(); ++i) {
     const int s = c.range_num_stages[i];
     if (s != 0 && (s < 2 || s > 4 || !st.device_loop_is_dot[i]))
@@ -237,9 +245,10 @@ void validate(const Config& c, const ir::Kernel& k) {
       if (st.multi_dim_loops[i]->is_launch && i < c.flatten_loops.size() && c.flatten_loops[i])
         axes -= static_cast<int>(st.multi_dim_loops[i]->dims.size()) - 1;
     if (axes > 3)
-      throw ConfigError(fmt::format("config field 'pid': xyz needs {} grid axes, CUDA has 3 (flatten a launch loop "
-                                    "or use flat)",
-                                    axes));
+      throw ConfigError(
+          fmt::format("config field 'pid': xyz needs {} grid axes, CUDA has 3 (flatten a launch loop "
+                      "or use flat)",
+                      axes));
     if (c.l2_grouping != 1)
       throw ConfigError("config field 'l2_grouping': needs one linear program id (pid flat or persistent_*), not xyz");
   }
@@ -256,9 +265,7 @@ Config parse_config(const std::string& text, const ir::Kernel& k) {
 namespace {
 // A list or an object is named, not printed: printing recurses once per level of nesting,
 // and a config can nest deeper than the stack (the reader parses without recursion).
-std::string shown(const nlohmann::json& v) {
-  return v.is_array() ? "a list" : v.is_object() ? "an object" : v.dump();
-}
+std::string shown(const nlohmann::json& v) { return v.is_array() ? "a list" : v.is_object() ? "an object" : v.dump(); }
 // Typed readers of config values. nlohmann's get<int>() converts silently (8.5 -> 8,
 // true -> 1, 2^32 + 8 -> 8); a config that means something else than it says is refused,
 // naming the field.
@@ -270,8 +277,7 @@ std::int64_t get_int(const nlohmann::json& v, const std::string& field, std::int
   if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi))
     throw ConfigError(fmt::format("config field '{}': {} is too large (at most {})", field, v.dump(), hi));
   const std::int64_t x = v.get<std::int64_t>();
-  if (x < lo || x > hi)
-    throw ConfigError(fmt::format("config field '{}': {} is outside [{}, {}]", field, x, lo, hi));
+  if (x < lo || x > hi) throw ConfigError(fmt::format("config field '{}': {} is outside [{}, {}]", field, x, lo, hi));
   return x;
 }
 // Wide enough for every knob's valid values, narrow enough that products of two of them
@@ -316,36 +322,52 @@ Config apply_config_json(const std::string& text, Config c) {
   const auto i32 = [](const nlohmann::json& v, const std::string& f) { return get_int32(v, f); };
   const auto boolean = [](const nlohmann::json& v, const std::string& f) { return get_bool(v, f); };
   for (const auto& [key, value] : j.items()) {
-    if (key == "block_sizes") c.block_sizes = get_list(value, key, i64);
-    else if (key == "num_warps") c.num_warps = get_int32(value, key);
-    else if (key == "full_extent") c.full_extent = i64(value, key);
-    else if (key == "min_blocks_per_sm") c.min_blocks_per_sm = get_int32(value, key);
-    else if (key == "programs_per_sm") c.programs_per_sm = get_int32(value, key);
-    else if (key == "prefetch") c.prefetch = get_bool(value, key);
-    else if (key == "threads_per_row") c.threads_per_row = get_int32(value, key);
+    if (key == "block_sizes")
+      c.block_sizes = get_list(value, key, i64);
+    else if (key == "num_warps")
+      c.num_warps = get_int32(value, key);
+    else if (key == "full_extent")
+      c.full_extent = i64(value, key);
+    else if (key == "min_blocks_per_sm")
+      c.min_blocks_per_sm = get_int32(value, key);
+    else if (key == "programs_per_sm")
+      c.programs_per_sm = get_int32(value, key);
+    else if (key == "prefetch")
+      c.prefetch = get_bool(value, key);
+    else if (key == "threads_per_row")
+      c.threads_per_row = get_int32(value, key);
     else if (key == "pid") {
       const std::string v = get_string(value, key);
       c.pid = v == "persistent" ? Pid::PersistentInterleaved : parse_enum("pid", v, kPids);  // old configs
-    } else if (key == "l2_grouping") c.l2_grouping = get_int32(value, key);
+    } else if (key == "l2_grouping")
+      c.l2_grouping = get_int32(value, key);
     else if (key == "dot_instruction")
       c.dot_instruction = parse_enum("dot_instruction", get_string(value, key), kDotInstructions);
     else if (key == "loop_orders")
-      c.loop_orders = get_list(value, key, [&](const nlohmann::json& v, const std::string& f) { return get_list(v, f, i32); });
-    else if (key == "flatten_loops") c.flatten_loops = get_list(value, key, boolean);
+      c.loop_orders =
+          get_list(value, key, [&](const nlohmann::json& v, const std::string& f) { return get_list(v, f, i32); });
+    else if (key == "flatten_loops")
+      c.flatten_loops = get_list(value, key, boolean);
     else if (key == "reduction_loops")
       c.reduction_loops = get_list(value, key, [&](const nlohmann::json& v, const std::string& f) {
         return v.is_null() ? std::int64_t{0} : i64(v, f);
       });
-    else if (key == "range_unroll_factors") c.range_unroll_factors = get_list(value, key, i32);
-    else if (key == "range_num_stages") c.range_num_stages = get_list(value, key, i32);
-    else if (key == "load_vectors") c.load_vectors = get_list(value, key, boolean);
-    else if (key == "store_vectors") c.store_vectors = get_list(value, key, boolean);
+    else if (key == "range_unroll_factors")
+      c.range_unroll_factors = get_list(value, key, i32);
+    else if (key == "range_num_stages")
+      c.range_num_stages = get_list(value, key, i32);
+    else if (key == "load_vectors")
+      c.load_vectors = get_list(value, key, boolean);
+    else if (key == "store_vectors")
+      c.store_vectors = get_list(value, key, boolean);
     else if (key == "load_hints")
       c.load_hints = get_list(value, key, [](const nlohmann::json& v, const std::string& f) {
         return parse_enum(f, get_string(v, f), kLoadHints);
       });
-    else if (key == "load_tma") c.load_tma = get_list(value, key, boolean);
-    else if (key == "store_tma") c.store_tma = get_list(value, key, boolean);
+    else if (key == "load_tma")
+      c.load_tma = get_list(value, key, boolean);
+    else if (key == "store_tma")
+      c.store_tma = get_list(value, key, boolean);
     else if (key == "store_hints")
       c.store_hints = get_list(value, key, [](const nlohmann::json& v, const std::string& f) {
         return parse_enum(f, get_string(v, f), kStoreHints);
@@ -550,7 +572,8 @@ class Analyzer {
     expr(s.expr);
     if (s.kind == ir::Stmt::Kind::Store) {
       bool tile = false;
-      for (const ir::Index& i : s.indices) tile = tile || i.kind == ir::Index::Kind::Tile || i.kind == ir::Index::Kind::All;
+      for (const ir::Index& i : s.indices)
+        tile = tile || i.kind == ir::Index::Kind::Tile || i.kind == ir::Index::Kind::All;
       if (tile) st_.stores.push_back(&s);
     }
   }

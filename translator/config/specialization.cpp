@@ -35,8 +35,8 @@ std::string c_div_block(const std::string& e, std::int64_t block, int, int) {
   return fmt::format("(({}) % {} == 0)", e, block);
 }
 std::string c_tma(const std::string& e, std::int64_t, int bytes, int rank) {
-  std::string out = fmt::format("(reinterpret_cast<unsigned long long>({}.data()) % 16 == 0 && {}.stride({}) == 1", e,
-                                e, rank - 1);
+  std::string out =
+      fmt::format("(reinterpret_cast<unsigned long long>({}.data()) % 16 == 0 && {}.stride({}) == 1", e, e, rank - 1);
   for (int d = 0; d + 1 < rank; ++d) out += fmt::format(" && {}.stride({}) * {} % 16 == 0", e, d, bytes);
   return out + ")";
 }
@@ -174,12 +174,12 @@ std::vector<Slot> specialization_slots(const ir::Kernel& kernel, const Config& c
       }
     }
     if (!found)
-      throw ConfigError(fmt::format("no-specialize: kernel '{}' has no parameter or slot named '{}'", kernel.name,
-                                    name));
+      throw ConfigError(
+          fmt::format("no-specialize: kernel '{}' has no parameter or slot named '{}'", kernel.name, name));
   }
   if (static_cast<int>(slots.size()) > kMaxSlots)
-    throw ConfigError(fmt::format("kernel '{}' has {} specialization slots, more than the {} a key holds",
-                                  kernel.name, slots.size(), kMaxSlots));
+    throw ConfigError(fmt::format("kernel '{}' has {} specialization slots, more than the {} a key holds", kernel.name,
+                                  slots.size(), kMaxSlots));
   return slots;
 }
 

@@ -106,9 +106,7 @@ struct SpecKey {
   std::uint16_t fact_slots = 0;  // number of fact bytes (packed 8 per word)
   Shapes shapes = Shapes::Dynamic;
 
-  std::uint8_t facts(int slot) const {
-    return static_cast<std::uint8_t>(words[slot / 8] >> (8 * (slot % 8)));
-  }
+  std::uint8_t facts(int slot) const { return static_cast<std::uint8_t>(words[slot / 8] >> (8 * (slot % 8))); }
   std::uint64_t hash() const;
   bool operator==(const SpecKey& o) const {
     return count == o.count && fact_slots == o.fact_slots && shapes == o.shapes &&

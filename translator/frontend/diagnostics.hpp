@@ -22,8 +22,7 @@ class Diagnostics {
 
   /// Reports an error at `range` (caret at its start) and a note with `hint`; the same error at
   /// the same place is reported once, however many template instances of a kernel meet it.
-  [[noreturn]] void error(clang::SourceRange range, const std::string& message,
-                          const std::string& hint = "");
+  [[noreturn]] void error(clang::SourceRange range, const std::string& message, const std::string& hint = "");
   void warning(clang::SourceRange range, const std::string& message);
 
  private:

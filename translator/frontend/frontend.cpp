@@ -41,8 +41,7 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
       : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), file_(file), diags_(ctx) {}
 
   bool VisitFunctionDecl(clang::FunctionDecl* f) {
-    if (!f->isThisDeclarationADefinition() || !sm_.isInMainFile(sm_.getExpansionLoc(f->getLocation())))
-      return true;
+    if (!f->isThisDeclarationADefinition() || !sm_.isInMainFile(sm_.getExpansionLoc(f->getLocation()))) return true;
     if (f->isTemplateInstantiation()) return true;  // reached through its template below
     if (!is_kernel(*f)) return true;
     Replacement rep;
@@ -93,8 +92,8 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
     const clang::FunctionTypeLoc ftl = f.getFunctionTypeLoc();
     if (ret.isInvalid() || ftl.isNull()) return "";
     const std::size_t ret_begin = sm_.getFileOffset(sm_.getExpansionLoc(ret.getBegin()));
-    const std::size_t ret_end = sm_.getFileOffset(clang::Lexer::getLocForEndOfToken(
-        sm_.getExpansionLoc(ret.getEnd()), 0, sm_, ctx_.getLangOpts()));
+    const std::size_t ret_end = sm_.getFileOffset(
+        clang::Lexer::getLocForEndOfToken(sm_.getExpansionLoc(ret.getEnd()), 0, sm_, ctx_.getLangOpts()));
     const std::size_t rparen = sm_.getFileOffset(sm_.getExpansionLoc(ftl.getRParenLoc()));
     std::string head = text.substr(begin, ret_begin - begin).str();
     if (const std::size_t m = head.find("TILECC_KERNEL"); m != std::string::npos)
@@ -115,7 +114,8 @@ class KernelFinder : public clang::RecursiveASTVisitor<KernelFinder> {
     std::string params;
     for (const clang::ParmVarDecl* p : f.parameters())
       params += clang::TypeName::getFullyQualifiedName(p->getType(), ctx_, policy) + " " + p->getNameAsString() + ", ";
-    return llvm::StringRef(os.str()).rtrim().str() + "\ncudaError_t " + f.getNameAsString() + "(" + params + "cudaStream_t stream = nullptr);";
+    return llvm::StringRef(os.str()).rtrim().str() + "\ncudaError_t " + f.getNameAsString() + "(" + params +
+           "cudaStream_t stream = nullptr);";
   }
 
   /// `template void k<float>(...);` would not match the generated launcher:
@@ -276,8 +276,9 @@ Result parse(const std::string& path, const Options& options) {
   }
   std::vector<std::string> args = {"-std=c++2b", "-fsyntax-only", "-D__TILECC__=1",
                                    "-resource-dir=" TILECC_CLANG_RESOURCE_DIR,
-                                   "-I" + (options.language_include_dir.empty() ? std::string(TILECC_LANGUAGE_INCLUDE_DIR)
-                                                                                : options.language_include_dir)};
+                                   "-I" + (options.language_include_dir.empty()
+                                               ? std::string(TILECC_LANGUAGE_INCLUDE_DIR)
+                                               : options.language_include_dir)};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
   std::unique_ptr<clang::tooling::CompilationDatabase> db;
@@ -293,8 +294,8 @@ Result parse(const std::string& path, const Options& options) {
   }
   clang::tooling::ClangTool tool(*db, {path});
   if (options.contents) tool.mapVirtualFile(path, *options.contents);
-  tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
-      args, clang::tooling::ArgumentInsertPosition::END));
+  tool.appendArgumentsAdjuster(
+      clang::tooling::getInsertArgumentAdjuster(args, clang::tooling::ArgumentInsertPosition::END));
   DriverDiagnostics driver_diagnostics;
   tool.setDiagnosticConsumer(&driver_diagnostics);
   std::fflush(stdout);

@@ -28,15 +28,16 @@ struct Replacement {
   int kernel = -1;                     // the function a kernel family replaces (-1: remove)
   std::vector<int> instances;          // indices into Module::kernels defined here
   std::string note;                    // why (for removed explicit instantiations)
-  std::string template_decl;           // kernel templates: `template <class T> cudaError_t k(..., cudaStream_t stream = nullptr);`
+  std::string
+      template_decl;  // kernel templates: `template <class T> cudaError_t k(..., cudaStream_t stream = nullptr);`
 };
 
 struct Result {
   bool ok = false;
   ir::Module module;
-  std::string source;                     // the main file's text
+  std::string source;  // the main file's text
   std::vector<Replacement> replacements;  // sorted by offset, non-overlapping
-  std::vector<std::string> files;         // every file Clang read, the main file first (for a depfile)
+  std::vector<std::string> files;  // every file Clang read, the main file first (for a depfile)
 };
 
 /// Parses `path` and lowers every TILECC_KERNEL function (each instantiation

@@ -16,8 +16,8 @@ namespace tilecc::frontend {
 
 namespace {
 
-using ir::DType;
 using ir::Dim;
+using ir::DType;
 using ir::ExprPtr;
 using ir::Index;
 
@@ -38,20 +38,19 @@ struct Symbol {
 };
 
 // Operators and functions of the language, by the name Clang gives them.
-const std::map<std::string, std::string> kBinaryOps = {
-    {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}, {"%", "rem"}, {"&", "and"}, {"|", "or"},
-    {"&&", "and"}, {"||", "or"}, {"^", "bit_xor"}, {"<<", "shl"}, {">>", "shr"}};
+const std::map<std::string, std::string> kBinaryOps = {{"+", "add"}, {"-", "sub"},     {"*", "mul"},  {"/", "div"},
+                                                       {"%", "rem"}, {"&", "and"},     {"|", "or"},   {"&&", "and"},
+                                                       {"||", "or"}, {"^", "bit_xor"}, {"<<", "shl"}, {">>", "shr"}};
 const std::map<std::string, std::string> kCompareOps = {{"<", "lt"},  {"<=", "le"}, {">", "gt"},
                                                         {">=", "ge"}, {"==", "eq"}, {"!=", "ne"}};
-const std::set<std::string> kUnaryMath = {"exp",     "exp2", "log", "sqrt", "rsqrt",
-                                          "tanh",    "sigmoid", "erf", "abs",
-                                          "floor",   "ceil", "round", "trunc", "sign",
-                                          "log1p",   "expm1", "sin", "cos"};
+const std::set<std::string> kUnaryMath = {"exp",   "exp2", "log",   "sqrt",  "rsqrt", "tanh",  "sigmoid", "erf", "abs",
+                                          "floor", "ceil", "round", "trunc", "sign",  "log1p", "expm1",   "sin", "cos"};
 const std::set<std::string> kReductions = {"sum", "mean", "max", "min", "argmax", "argmin"};
 const std::set<std::string> kTileAttrs = {"begin", "end", "size", "id", "block_size"};
 /// Atomic updates of a tensor region and how each combines the value with memory.
-const std::map<std::string, ir::Op> kAtomics = {
-    {"atomic_add", ir::Op::Add}, {"atomic_max", ir::Op::Maximum}, {"atomic_min", ir::Op::Minimum}};
+const std::map<std::string, ir::Op> kAtomics = {{"atomic_add", ir::Op::Add},
+                                                {"atomic_max", ir::Op::Maximum},
+                                                {"atomic_min", ir::Op::Minimum}};
 
 /// Block sizes a kernel may register: at most the bound of whole-row tiles (full_extent).
 constexpr std::int64_t kMaxBlockSize = 65536;
@@ -99,8 +98,7 @@ std::string expression_name(const clang::Expr& e) {
 
 class Lowering {
  public:
-  Lowering(clang::ASTContext& ctx, Diagnostics& diags, const clang::FunctionDecl& fn,
-           const std::string& file)
+  Lowering(clang::ASTContext& ctx, Diagnostics& diags, const clang::FunctionDecl& fn, const std::string& file)
       : ctx_(ctx), diags_(diags), fn_(fn) {
     kernel_.name = fn.getNameAsString();
     kernel_.source_file = file;
@@ -161,13 +159,20 @@ class Lowering {
 
   static const clang::Expr* strip(const clang::Expr* e) {
     while (true) {
-      if (const auto* c = llvm::dyn_cast<clang::ExprWithCleanups>(e)) e = c->getSubExpr();
-      else if (const auto* m = llvm::dyn_cast<clang::MaterializeTemporaryExpr>(e)) e = m->getSubExpr();
-      else if (const auto* b = llvm::dyn_cast<clang::CXXBindTemporaryExpr>(e)) e = b->getSubExpr();
-      else if (const auto* i = llvm::dyn_cast<clang::ImplicitCastExpr>(e)) e = i->getSubExpr();
-      else if (const auto* p = llvm::dyn_cast<clang::ParenExpr>(e)) e = p->getSubExpr();
-      else if (const auto* k = llvm::dyn_cast<clang::ConstantExpr>(e)) e = k->getSubExpr();
-      else if (const auto* d = llvm::dyn_cast<clang::CXXDefaultArgExpr>(e)) e = d->getExpr();
+      if (const auto* c = llvm::dyn_cast<clang::ExprWithCleanups>(e))
+        e = c->getSubExpr();
+      else if (const auto* m = llvm::dyn_cast<clang::MaterializeTemporaryExpr>(e))
+        e = m->getSubExpr();
+      else if (const auto* b = llvm::dyn_cast<clang::CXXBindTemporaryExpr>(e))
+        e = b->getSubExpr();
+      else if (const auto* i = llvm::dyn_cast<clang::ImplicitCastExpr>(e))
+        e = i->getSubExpr();
+      else if (const auto* p = llvm::dyn_cast<clang::ParenExpr>(e))
+        e = p->getSubExpr();
+      else if (const auto* k = llvm::dyn_cast<clang::ConstantExpr>(e))
+        e = k->getSubExpr();
+      else if (const auto* d = llvm::dyn_cast<clang::CXXDefaultArgExpr>(e))
+        e = d->getExpr();
       // A single-element read used as a number (TileRef's conversion): the read itself.
       else if (const auto* mc = llvm::dyn_cast<clang::CXXMemberCallExpr>(e);
                mc && llvm::isa_and_nonnull<clang::CXXConversionDecl>(mc->getMethodDecl()) &&
@@ -180,7 +185,8 @@ class Lowering {
                ctor && ctor->getNumArgs() >= 1 &&
                (ctor->getConstructor()->isCopyOrMoveConstructor() || ctor->getNumArgs() == 1))
         e = ctor->getArg(0);
-      else return e;
+      else
+        return e;
     }
   }
 
@@ -306,9 +312,12 @@ class Lowering {
       const Dim one{};
       const Dim& da = i + a.size() >= n ? a[i + a.size() - n] : one;
       const Dim& db = i + b.size() >= n ? b[i + b.size() - n] : one;
-      if (da.kind == Dim::Kind::One) out[i] = db;
-      else if (db.kind == Dim::Kind::One) out[i] = da;
-      else if (same_extent(da, db)) out[i] = da;
+      if (da.kind == Dim::Kind::One)
+        out[i] = db;
+      else if (db.kind == Dim::Kind::One)
+        out[i] = da;
+      else if (same_extent(da, db))
+        out[i] = da;
       else
         diags_.error(at.getSourceRange(),
                      "tiles of shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast",
@@ -356,8 +365,7 @@ class Lowering {
     if (const auto* ds = llvm::dyn_cast<clang::DeclStmt>(&s)) {
       for (const clang::Decl* d : ds->decls()) {
         const auto* v = llvm::dyn_cast<clang::VarDecl>(d);
-        if (!v || !v->getInit())
-          diags_.error(d->getSourceRange(), "host code may only declare initialized variables");
+        if (!v || !v->getInit()) diags_.error(d->getSourceRange(), "host code may only declare initialized variables");
         const clang::Expr* init = strip(v->getInit());
         if (language_function(*init) == "register_block_size") {
           register_block_size(*v, *llvm::cast<clang::CallExpr>(init));
@@ -390,11 +398,11 @@ class Lowering {
     // than a whole-row tile's bound (65536) could never be held.
     std::int64_t pow2 = 1;
     while (pow2 < slot.min && pow2 <= kMaxBlockSize) pow2 *= 2;
-    const char* why = slot.min < 1             ? "min is below 1"
-                      : slot.max < slot.min       ? "min is larger than max: the range is empty"
-                      : slot.max > kMaxBlockSize  ? "max is larger than 65536"
-                      : pow2 > slot.max           ? "no power of two lies in the range"
-                                                  : nullptr;
+    const char* why = slot.min < 1               ? "min is below 1"
+                      : slot.max < slot.min      ? "min is larger than max: the range is empty"
+                      : slot.max > kMaxBlockSize ? "max is larger than 65536"
+                      : pow2 > slot.max          ? "no power of two lies in the range"
+                                                 : nullptr;
     if (why)
       diags_.error(call.getSourceRange(),
                    "register_block_size(" + std::to_string(slot.min) + ", " + std::to_string(slot.max) + "): " + why,
@@ -447,7 +455,8 @@ class Lowering {
     const clang::VarDecl* lv = loop.getLoopVariable();
     if (const auto* dd = llvm::dyn_cast<clang::DecompositionDecl>(lv))
       for (const clang::BindingDecl* b : dd->bindings()) vars.push_back(b);
-    else vars.push_back(lv);
+    else
+      vars.push_back(lv);
 
     // Arguments: extents, then an optional block(...) or BlockSize.
     std::vector<const clang::Expr*> extents;
@@ -466,8 +475,8 @@ class Lowering {
       }
     }
     if (vars.size() != extents.size())
-      diags_.error(lv->getSourceRange(), "the loop has " + std::to_string(extents.size()) +
-                                             " dimensions but binds " + std::to_string(vars.size()) + " names");
+      diags_.error(lv->getSourceRange(), "the loop has " + std::to_string(extents.size()) + " dimensions but binds " +
+                                             std::to_string(vars.size()) + " names");
 
     for (std::size_t i = 0; i < extents.size(); ++i) {
       ir::LoopDim d;
@@ -577,8 +586,7 @@ class Lowering {
       st->op = kAtomics.at(fn);
       const auto* target = strip(call.getArg(0));
       const auto* sub = subscript(*target);
-      if (!sub)
-        diags_.error(call.getArg(0)->getSourceRange(), fn + " needs a tensor region: " + fn + "(out[t], v)");
+      if (!sub) diags_.error(call.getArg(0)->getSourceRange(), fn + " needs a tensor region: " + fn + "(out[t], v)");
       fill_access(*sub, *st);
       st->expr = lower(*call.getArg(1));
       out.push_back(st);
@@ -596,8 +604,7 @@ class Lowering {
       case clang::OO_MinusEqual: binop = "sub"; break;
       case clang::OO_StarEqual: binop = "mul"; break;
       case clang::OO_SlashEqual: binop = "div"; break;
-      default:
-        diags_.error(e.getSourceRange(), "unsupported operator statement");
+      default: diags_.error(e.getSourceRange(), "unsupported operator statement");
     }
     const clang::Expr* lhs = strip(op->getArg(0));
     ExprPtr rhs = lower(*op->getArg(1));
@@ -616,8 +623,9 @@ class Lowering {
         diags_.error(lhs->getSourceRange(), "only tiles declared inside the tile loop can be assigned");
       if (!binop.empty()) rhs = binary(binop, lower(*lhs), rhs, e, it->second.dtype);
       if (broadcast(it->second.shape, rhs->shape, e) != it->second.shape)
-        diags_.error(e.getSourceRange(), "assigning a tile of shape " + shape_str(rhs->shape) + " to '" +
-                                             it->second.name + "' of shape " + shape_str(it->second.shape),
+        diags_.error(e.getSourceRange(),
+                     "assigning a tile of shape " + shape_str(rhs->shape) + " to '" + it->second.name + "' of shape " +
+                         shape_str(it->second.shape),
                      "a tile keeps its shape; reduce or broadcast the value first");
       auto st = stmt(ir::Stmt::Kind::Assign, e);
       st->name = it->second.name;
@@ -641,7 +649,8 @@ class Lowering {
   /// The Tensor::operator[] call `e` is, or null.
   static const clang::CXXOperatorCallExpr* subscript(const clang::Expr& e) {
     const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(&e);
-    if (op && op->getOperator() == clang::OO_Subscript && record_name(strip(op->getArg(0))->getType()) == "tilecc::Tensor")
+    if (op && op->getOperator() == clang::OO_Subscript &&
+        record_name(strip(op->getArg(0))->getType()) == "tilecc::Tensor")
       return op;
     return nullptr;
   }
@@ -717,9 +726,12 @@ class Lowering {
     std::vector<Dim> shape;
     for (std::size_t d = 0; d < indices.size(); ++d) {
       const Index& i = indices[d];
-      if (i.kind == Index::Kind::Tile) shape.push_back({Dim::Kind::Tile, i.var, 0, nullptr});
-      else if (i.kind == Index::Kind::All) shape.push_back({Dim::Kind::Full, tensor, static_cast<int>(d), nullptr});
-      else if (i.kind == Index::Kind::Gather) shape.push_back(i.expr->shape[0]);
+      if (i.kind == Index::Kind::Tile)
+        shape.push_back({Dim::Kind::Tile, i.var, 0, nullptr});
+      else if (i.kind == Index::Kind::All)
+        shape.push_back({Dim::Kind::Full, tensor, static_cast<int>(d), nullptr});
+      else if (i.kind == Index::Kind::Gather)
+        shape.push_back(i.expr->shape[0]);
     }
     return shape;
   }
@@ -780,17 +792,17 @@ class Lowering {
     if (!e->isValueDependent() && e->getType()->isArithmeticType() && !llvm::isa<clang::CXXOperatorCallExpr>(e)) {
       clang::Expr::EvalResult r;
       if (e->EvaluateAsRValue(r, ctx_) && !r.HasSideEffects) {
-        if (r.Val.isInt())
-          return ir::make_const_int(r.Val.getInt().getExtValue(), dtype_of(*e), loc(e->getExprLoc()));
+        if (r.Val.isInt()) return ir::make_const_int(r.Val.getInt().getExtValue(), dtype_of(*e), loc(e->getExprLoc()));
         if (r.Val.isFloat())
           return ir::make_const_float(r.Val.getFloat().convertToDouble(), dtype_of(*e), loc(e->getExprLoc()));
       }
     }
 
     if (const auto* u = llvm::dyn_cast<clang::UnaryOperator>(e)) {
-      std::string op = u->getOpcode() == clang::UO_Minus ? "neg" : u->getOpcode() == clang::UO_LNot ? "not"
-                     : u->getOpcode() == clang::UO_Not                                   ? "bit_not"
-                                                                                         : "";
+      std::string op = u->getOpcode() == clang::UO_Minus  ? "neg"
+                       : u->getOpcode() == clang::UO_LNot ? "not"
+                       : u->getOpcode() == clang::UO_Not  ? "bit_not"
+                                                          : "";
       if (u->getOpcode() == clang::UO_Plus) return lower(*u->getSubExpr());
       if (op.empty()) diags_.error(e->getSourceRange(), "unsupported unary operator in a kernel");
       ExprPtr a = lower(*u->getSubExpr());
@@ -835,7 +847,8 @@ class Lowering {
       // A constant from outside the kernel (constexpr, enumerator).
       clang::Expr::EvalResult r;
       if (ref.EvaluateAsRValue(r, ctx_)) {
-        if (r.Val.isInt()) return ir::make_const_int(r.Val.getInt().getExtValue(), dtype_of(ref), loc(ref.getLocation()));
+        if (r.Val.isInt())
+          return ir::make_const_int(r.Val.getInt().getExtValue(), dtype_of(ref), loc(ref.getLocation()));
         if (r.Val.isFloat())
           return ir::make_const_float(r.Val.getFloat().convertToDouble(), dtype_of(ref), loc(ref.getLocation()));
       }
@@ -872,7 +885,10 @@ class Lowering {
     if (op.getNumArgs() == 1) {
       ExprPtr a = lower(*op.getArg(0));
       auto n = node(ir::Expr::Kind::Unary, op, dtype_of(op), a->shape);
-      n->op = spelled == "-" ? ir::Op::Neg : spelled == "!" ? ir::Op::Not : spelled == "~" ? ir::Op::BitNot : ir::Op::None;
+      n->op = spelled == "-"   ? ir::Op::Neg
+              : spelled == "!" ? ir::Op::Not
+              : spelled == "~" ? ir::Op::BitNot
+                               : ir::Op::None;
       if (n->op == ir::Op::None) diags_.error(op.getSourceRange(), "unsupported operator '" + spelled + "' on a tile");
       n->args = {a};
       return n;
@@ -997,11 +1013,14 @@ class Lowering {
       const auto rank = static_cast<std::int64_t>(a->shape.size());
       if (dim < 0) dim += rank;
       if (dim < 0 || dim >= rank)
-        diags_.error(call.getArg(1)->getSourceRange(), "dimension out of range for a tile of shape " + shape_str(a->shape));
+        diags_.error(call.getArg(1)->getSourceRange(),
+                     "dimension out of range for a tile of shape " + shape_str(a->shape));
       const bool keepdim = call.getNumArgs() > 2 && require_constant(*call.getArg(2), "keepdim") != 0;
       std::vector<Dim> shape = a->shape;
-      if (keepdim) shape[static_cast<std::size_t>(dim)] = Dim{};
-      else shape.erase(shape.begin() + dim);
+      if (keepdim)
+        shape[static_cast<std::size_t>(dim)] = Dim{};
+      else
+        shape.erase(shape.begin() + dim);
       auto n = node(K::Reduce, call, dt, shape);
       n->op = *ir::parse_op(fn);
       n->ival = dim;
@@ -1018,7 +1037,8 @@ class Lowering {
       const auto rank = static_cast<std::int64_t>(a->shape.size());
       if (dim < 0) dim += rank;
       if (dim < 0 || dim >= rank)
-        diags_.error(call.getArg(1)->getSourceRange(), "dimension out of range for a tile of shape " + shape_str(a->shape));
+        diags_.error(call.getArg(1)->getSourceRange(),
+                     "dimension out of range for a tile of shape " + shape_str(a->shape));
       if (a->dtype == DType::b1)
         diags_.error(call.getArg(0)->getSourceRange(), fn + " of a boolean tile",
                      "cast it first: tl::" + fn + "(tl::cast<int>(t), d)");
@@ -1037,16 +1057,18 @@ class Lowering {
     if (fn == "dot") {
       ExprPtr a = arg(0), b = arg(1);
       if (a->shape.size() != 2 || b->shape.size() != 2)
-        diags_.error(call.getSourceRange(), "dot needs rank-2 tiles, got " + shape_str(a->shape) + " and " + shape_str(b->shape));
+        diags_.error(call.getSourceRange(),
+                     "dot needs rank-2 tiles, got " + shape_str(a->shape) + " and " + shape_str(b->shape));
       if (!same_extent(a->shape[1], b->shape[0]))
-        diags_.error(call.getSourceRange(), "dot: inner dimensions " + shape_str(a->shape) + " @ " + shape_str(b->shape) + " differ");
+        diags_.error(call.getSourceRange(),
+                     "dot: inner dimensions " + shape_str(a->shape) + " @ " + shape_str(b->shape) + " differ");
       auto n = node(K::Dot, call, dt, {a->shape[0], b->shape[1]});
       n->args = {a, b};
       if (call.getNumArgs() > 2) {
         ExprPtr acc = arg(2);
         if (acc->shape != n->shape)
-          diags_.error(call.getArg(2)->getSourceRange(), "dot accumulator of shape " + shape_str(acc->shape) +
-                                                             " does not match " + shape_str(n->shape));
+          diags_.error(call.getArg(2)->getSourceRange(),
+                       "dot accumulator of shape " + shape_str(acc->shape) + " does not match " + shape_str(n->shape));
         n->args.push_back(acc);
       }
       return n;
@@ -1089,7 +1111,8 @@ class Lowering {
     }
     const clang::FunctionDecl* f = call.getDirectCallee();
     diags_.error(call.getSourceRange(),
-                 "call to '" + (f ? f->getQualifiedNameAsString() : std::string("?")) + "' is not supported in a kernel",
+                 "call to '" + (f ? f->getQualifiedNameAsString() : std::string("?")) +
+                     "' is not supported in a kernel",
                  "kernels call the tile language (tl::exp, tl::sum, tl::dot, ...); helper functions are "
                  "not inlined yet");
   }

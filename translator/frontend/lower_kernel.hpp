@@ -13,7 +13,7 @@
 namespace tilecc::frontend {
 
 /// Returns the kernel, or nullopt after reporting an error through `diags`.
-std::optional<ir::Kernel> lower_kernel(clang::ASTContext& ctx, Diagnostics& diags,
-                                       const clang::FunctionDecl& fn, const std::string& source_file);
+std::optional<ir::Kernel> lower_kernel(clang::ASTContext& ctx, Diagnostics& diags, const clang::FunctionDecl& fn,
+                                       const std::string& source_file);
 
 }  // namespace tilecc::frontend

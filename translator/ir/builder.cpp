@@ -111,7 +111,9 @@ ExprPtr Builder::binary(Op op, ExprPtr a, ExprPtr b) const {
     throw std::invalid_argument(std::string("ir::Builder: '") + name(op) + "' is not a binary operation");
   const bool logical = op == Op::And || op == Op::Or;
   const bool random = op == Op::Rand || op == Op::Randn;
-  const DType t = kind == Expr::Kind::Compare || logical ? DType::b1 : random ? DType::f32 : promote(a->dtype, b->dtype);
+  const DType t = kind == Expr::Kind::Compare || logical ? DType::b1
+                  : random                               ? DType::f32
+                                                         : promote(a->dtype, b->dtype);
   auto e = node(kind, t, broadcast(a->shape, b->shape));
   e->op = op;
   e->args = {std::move(a), std::move(b)};
@@ -134,8 +136,10 @@ ExprPtr Builder::reduce(Op op, ExprPtr a, int dim, bool keepdim) const {
   if (op_kind(op) != Expr::Kind::Reduce)
     throw std::invalid_argument(std::string("ir::Builder: '") + name(op) + "' is not a reduction");
   std::vector<Dim> shape = a->shape;
-  if (keepdim) shape.at(static_cast<std::size_t>(dim)) = Dim{};
-  else if (!is_scan(op)) shape.erase(shape.begin() + dim);
+  if (keepdim)
+    shape.at(static_cast<std::size_t>(dim)) = Dim{};
+  else if (!is_scan(op))
+    shape.erase(shape.begin() + dim);
   const DType t = op == Op::Argmax || op == Op::Argmin ? DType::i64 : a->dtype;
   auto e = node(Expr::Kind::Reduce, t, std::move(shape));
   e->op = op;

@@ -21,15 +21,12 @@ constexpr std::array<std::pair<DType, const char*>, 11> kDTypeNames{{
 }};
 
 constexpr std::array<const char*, 59> kOpNames{
-    "",
-    "neg", "not", "exp", "exp2", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "abs",
-    "add", "sub", "mul", "div", "rem", "pow", "maximum", "minimum", "and", "or",
-    "lt", "le", "gt", "ge", "eq", "ne",
-    "sum", "mean", "max", "min", "argmax", "argmin",
-    "begin", "end", "size", "id", "block_size",
-    "floor", "ceil", "round", "trunc", "sign", "log1p", "expm1", "sin", "cos", "bit_not",
-    "bit_and", "bit_or", "bit_xor", "shl", "shr", "fma", "rand", "randn",
-    "cumsum", "cummax",
+    "",       "neg",     "not",    "exp",    "exp2",  "log",   "sqrt",  "rsqrt",  "tanh",       "sigmoid",
+    "erf",    "abs",     "add",    "sub",    "mul",   "div",   "rem",   "pow",    "maximum",    "minimum",
+    "and",    "or",      "lt",     "le",     "gt",    "ge",    "eq",    "ne",     "sum",        "mean",
+    "max",    "min",     "argmax", "argmin", "begin", "end",   "size",  "id",     "block_size", "floor",
+    "ceil",   "round",   "trunc",  "sign",   "log1p", "expm1", "sin",   "cos",    "bit_not",    "bit_and",
+    "bit_or", "bit_xor", "shl",    "shr",    "fma",   "rand",  "randn", "cumsum", "cummax",
 };
 static_assert(kOpNames.size() == static_cast<std::size_t>(Op::Cummax) + 1, "one name per op");
 

@@ -37,21 +37,71 @@ struct SourceLoc {
 enum class Op : std::uint8_t {
   None,
   // Unary
-  Neg, Not, Exp, Exp2, Log, Sqrt, Rsqrt, Tanh, Sigmoid, Erf, Abs,
+  Neg,
+  Not,
+  Exp,
+  Exp2,
+  Log,
+  Sqrt,
+  Rsqrt,
+  Tanh,
+  Sigmoid,
+  Erf,
+  Abs,
   // Binary
-  Add, Sub, Mul, Div, Rem, Pow, Maximum, Minimum, And, Or,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Rem,
+  Pow,
+  Maximum,
+  Minimum,
+  And,
+  Or,
   // Compare
-  Lt, Le, Gt, Ge, Eq, Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
   // Reduce
-  Sum, Mean, Max, Min, Argmax, Argmin,
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Argmax,
+  Argmin,
   // TileAttr
-  Begin, End, Size, Id, BlockSize,
+  Begin,
+  End,
+  Size,
+  Id,
+  BlockSize,
   // Unary
-  Floor, Ceil, Round, Trunc, Sign, Log1p, Expm1, Sin, Cos, BitNot,
+  Floor,
+  Ceil,
+  Round,
+  Trunc,
+  Sign,
+  Log1p,
+  Expm1,
+  Sin,
+  Cos,
+  BitNot,
   // Binary (Fma takes three operands; Rand and Randn a scalar seed and integer offsets)
-  BitAnd, BitOr, BitXor, Shl, Shr, Fma, Rand, Randn,
+  BitAnd,
+  BitOr,
+  BitXor,
+  Shl,
+  Shr,
+  Fma,
+  Rand,
+  Randn,
   // Reduce kind, shape kept: inclusive scans along dimension ival
-  Cumsum, Cummax,
+  Cumsum,
+  Cummax,
 };
 const char* name(Op op);                              // "exp", "maximum", "block_size"
 std::optional<Op> parse_op(const std::string& s);     // the inverse of name()
@@ -310,7 +360,7 @@ struct Kernel {
   std::string instance;       // template arguments as written, e.g. "tl::bf16"; empty if none
   std::string template_decl;  // of an instance: the template's launcher declaration, which CUDA
                               // printed from IR alone declares before the specializations
-  std::string source_file;    // as given on the command line
+  std::string source_file;  // as given on the command line
   SourceLoc loc;
   std::vector<Param> params;
   std::vector<BlockSlot> block_slots;

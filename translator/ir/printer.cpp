@@ -79,29 +79,26 @@ void print_stmt(std::string& out, const Stmt& s, int depth) {
       out += fmt::format("{}let{} {}: {} = {}{}\n", pad, s.deferred ? " per chunk" : "", s.name, type_str(*s.expr),
                          to_string(*s.expr), at);
       break;
-    case Stmt::Kind::Assign:
-      out += fmt::format("{}{} = {}{}\n", pad, s.name, to_string(*s.expr), at);
-      break;
+    case Stmt::Kind::Assign: out += fmt::format("{}{} = {}{}\n", pad, s.name, to_string(*s.expr), at); break;
     case Stmt::Kind::Store:
       out += fmt::format("{}store{} {}[{}] = {}{}\n", pad, access_str(s.access), s.name, indices_str(s.indices),
                          to_string(*s.expr), at);
       break;
     case Stmt::Kind::AtomicAdd:
       if (s.op == Op::Add)
-        out += fmt::format("{}atomic_add {}[{}] += {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
+        out +=
+            fmt::format("{}atomic_add {}[{}] += {}{}\n", pad, s.name, indices_str(s.indices), to_string(*s.expr), at);
       else
         out += fmt::format("{}atomic_{} {}[{}] = {}{}\n", pad, s.op == Op::Maximum ? "max" : "min", s.name,
                            indices_str(s.indices), to_string(*s.expr), at);
       break;
-    case Stmt::Kind::Check:
-      out += fmt::format("{}check {}  // \"{}\"\n", pad, to_string(*s.expr), s.text);
-      break;
+    case Stmt::Kind::Check: out += fmt::format("{}check {}  // \"{}\"\n", pad, to_string(*s.expr), s.text); break;
     case Stmt::Kind::Loop: {
       std::string dims;
       for (std::size_t i = 0; i < s.dims.size(); ++i) {
         const LoopDim& d = s.dims[i];
-        dims += fmt::format("{}{} in [{}, {}) block {}{}", i ? ", " : "", d.var, to_string(*d.begin),
-                            to_string(*d.end), block_str(d.block), d.divisible ? " divisible" : "");
+        dims += fmt::format("{}{} in [{}, {}) block {}{}", i ? ", " : "", d.var, to_string(*d.begin), to_string(*d.end),
+                            block_str(d.block), d.divisible ? " divisible" : "");
       }
       std::string knobs;
       if (!s.order.empty()) {
@@ -111,8 +108,8 @@ void print_stmt(std::string& out, const Stmt& s, int depth) {
       }
       if (s.flatten) knobs += " flattened";
       if (s.unroll) knobs += fmt::format(" unroll {}", s.unroll);
-      out += fmt::format("{}{}{} {}{}{} {{{}\n", pad, s.is_launch ? "launch " : "", s.is_grid ? "grid" : "tile",
-                         dims, knobs, dot_str(s), at);
+      out += fmt::format("{}{}{} {}{}{} {{{}\n", pad, s.is_launch ? "launch " : "", s.is_grid ? "grid" : "tile", dims,
+                         knobs, dot_str(s), at);
       print_block(out, s.body, depth + 1);
       out += pad + "}\n";
       break;
@@ -197,8 +194,7 @@ std::string to_string(const Expr& e) {
     case K::Binary:
     case K::Compare: return fmt::format("{}({})", name(e.op), args_str(e));
     case K::Select: return fmt::format("where({})", args_str(e));
-    case K::Cast:
-      return fmt::format("{}<{}>({})", e.packed_widen ? "widen" : "cast", name(e.dtype), args_str(e));
+    case K::Cast: return fmt::format("{}<{}>({})", e.packed_widen ? "widen" : "cast", name(e.dtype), args_str(e));
     case K::Load:
       return fmt::format("load{}{} {}[{}]", e.transposed ? " transposed" : "", access_str(e.access), e.name,
                          indices_str(e.indices));
@@ -206,8 +202,9 @@ std::string to_string(const Expr& e) {
     case K::Arange: return fmt::format("arange<{}>({})", name(e.dtype), args_str(e));
     case K::Reduce:
       return fmt::format("{}({}, dim={}{}{})", name(e.op), args_str(e), e.ival, e.keepdim ? ", keepdim" : "",
-                         !e.scratch.planned ? ""
-                         : fmt::format(", scratch {}{}", e.scratch.buffer, e.scratch.barrier ? "" : " no barrier"));
+                         !e.scratch.planned
+                             ? ""
+                             : fmt::format(", scratch {}{}", e.scratch.buffer, e.scratch.barrier ? "" : " no barrier"));
     case K::Dot: return fmt::format("dot({})", args_str(e));
     case K::Unsqueeze: return fmt::format("unsqueeze({}, {})", args_str(e), e.ival);
     case K::Transpose: return fmt::format("trans({})", args_str(e));
@@ -226,11 +223,10 @@ std::string to_string(const Kernel& k) {
       params += fmt::format("{}: {}", p.name, name(p.dtype));
   }
   std::string out = fmt::format("kernel {}{}({}) {{  // {}:{}\n", k.name,
-                                k.instance.empty() ? "" : "<" + k.instance + ">", params,
-                                k.source_file, k.loc.line);
+                                k.instance.empty() ? "" : "<" + k.instance + ">", params, k.source_file, k.loc.line);
   for (std::size_t i = 0; i < k.block_slots.size(); ++i)
-    out += fmt::format("  block_sizes[{}]: {} in [{}, {}]\n", i, k.block_slots[i].name,
-                       k.block_slots[i].min, k.block_slots[i].max);
+    out += fmt::format("  block_sizes[{}]: {} in [{}, {}]\n", i, k.block_slots[i].name, k.block_slots[i].min,
+                       k.block_slots[i].max);
   out += lowering_str(k);
   if (!k.host.empty()) {
     out += "  host {\n";

@@ -15,17 +15,16 @@ using nlohmann::json;
 namespace {
 
 // Kind names double as the on-disk spelling: keep them stable.
-constexpr const char* kExprKinds[] = {"const",  "param", "var",    "size",   "stride",    "tile_attr",
-                                      "tile_index", "unary", "binary", "compare", "select", "cast",
-                                      "load",   "full",  "arange", "reduce", "dot",       "unsqueeze",
-                                      "transpose"};
-constexpr const char* kStmtKinds[] = {"let", "assign", "store", "atomic_add", "check", "loop", "dot_loop_store", "chunk_reduce", "chunk_loop"};
+constexpr const char* kExprKinds[] = {"const",  "param",  "var",     "size",      "stride",   "tile_attr", "tile_index",
+                                      "unary",  "binary", "compare", "select",    "cast",     "load",      "full",
+                                      "arange", "reduce", "dot",     "unsqueeze", "transpose"};
+constexpr const char* kStmtKinds[] = {"let",  "assign",         "store",        "atomic_add", "check",
+                                      "loop", "dot_loop_store", "chunk_reduce", "chunk_loop"};
 constexpr const char* kDimKinds[] = {"tile", "full", "one", "expr"};
 constexpr const char* kIndexKinds[] = {"tile", "scalar", "all", "gather"};
 constexpr const char* kBlockKinds[] = {"tunable", "fixed", "one"};
 
-template <class E, std::size_t N>
-const char* kind_name(E k, const char* const (&names)[N]) {
+template <class E, std::size_t N> const char* kind_name(E k, const char* const (&names)[N]) {
   return names[static_cast<std::size_t>(k)];
 }
 
@@ -122,9 +121,8 @@ json to_json(const Kernel& k) {
     slots.push_back({{"name", b.name}, {"min", b.min}, {"max", b.max}});
     if (b.loc.line) slots.back()["loc"] = loc_json(b.loc);
   }
-  json j = {{"name", k.name},       {"instance", k.instance}, {"source_file", k.source_file},
-            {"loc", loc_json(k.loc)}, {"params", params},     {"block_slots", slots},
-            {"host", block_json(k.host)}, {"body", block_json(k.body)}};
+  json j = {{"name", k.name},   {"instance", k.instance}, {"source_file", k.source_file}, {"loc", loc_json(k.loc)},
+            {"params", params}, {"block_slots", slots},   {"host", block_json(k.host)},   {"body", block_json(k.body)}};
   if (!k.template_decl.empty()) j["template_decl"] = k.template_decl;
   return j;
 }
@@ -144,8 +142,8 @@ class Reader {
       throw SerializeError("tile IR: missing \"format\": \"tilecc-ir\" (is this a tilecc IR file?)");
     const std::int64_t version = j.contains("version") ? integer(j["version"], "version") : 0;
     if (version != kSerializedVersion)
-      throw SerializeError("tile IR: version " + std::to_string(version) + " is not supported (this tilecc reads version " +
-                           std::to_string(kSerializedVersion) + ")");
+      throw SerializeError("tile IR: version " + std::to_string(version) +
+                           " is not supported (this tilecc reads version " + std::to_string(kSerializedVersion) + ")");
     Module m;
     m.source_file = opt_string(j, "source_file", "");
     const json& ks = array(field(j, "kernels", ""), "kernels");
@@ -198,12 +196,18 @@ class Reader {
     if (!j.is_string()) fail(at, "expected a string, got " + shown(j));
     return j.get<std::string>();
   }
-  static std::int64_t integer(const json& j, const std::string& at, std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
+  static std::int64_t integer(const json& j, const std::string& at,
+                              std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
                               std::int64_t hi = std::numeric_limits<std::int64_t>::max()) {
     if (!j.is_number_integer() || (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)))
-      fail(at, "expected an integer" + (hi == std::numeric_limits<std::int64_t>::max() ? std::string() : " in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]") + ", got " + shown(j));
+      fail(at, "expected an integer" +
+                   (hi == std::numeric_limits<std::int64_t>::max()
+                        ? std::string()
+                        : " in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]") +
+                   ", got " + shown(j));
     const std::int64_t v = j.get<std::int64_t>();
-    if (v < lo || v > hi) fail(at, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + shown(j));
+    if (v < lo || v > hi)
+      fail(at, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + shown(j));
     return v;
   }
   static int int32(const json& j, const std::string& at) {
@@ -404,8 +408,8 @@ class Reader {
 std::string serialize(const Module& m) {
   json kernels = json::array();
   for (const Kernel& k : m.kernels) kernels.push_back(to_json(k));
-  const json j{{"format", "tilecc-ir"}, {"version", kSerializedVersion}, {"source_file", m.source_file},
-               {"kernels", kernels}};
+  const json j{
+      {"format", "tilecc-ir"}, {"version", kSerializedVersion}, {"source_file", m.source_file}, {"kernels", kernels}};
   return j.dump(1) + "\n";
 }
 

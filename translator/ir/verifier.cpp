@@ -24,8 +24,8 @@ class Verifier {
     // Printed as it is before an instance's launcher: at least the shape of that declaration.
     const std::string& decl = k_.template_decl;
     if (!decl.empty() && (k_.instance.empty() || decl.rfind("template <", 0) != 0 ||
-                          decl.find("cudaError_t " + k_.name + "(") == std::string::npos ||
-                          decl.size() < 2 || decl.compare(decl.size() - 2, 2, ");") != 0))
+                          decl.find("cudaError_t " + k_.name + "(") == std::string::npos || decl.size() < 2 ||
+                          decl.compare(decl.size() - 2, 2, ");") != 0))
       fail(k_.loc, "template_decl is not the declaration 'template <...> cudaError_t " + k_.name +
                        "(...);' of an instance's launcher template");
     // An instance's launcher specializes that template: its parameters must be spelled as the
@@ -39,8 +39,8 @@ class Verifier {
       std::int64_t pow2 = 1;
       while (pow2 < b.min && pow2 <= kMaxBlockSize) pow2 *= 2;
       if (b.min < 1 || b.max < b.min || b.max > kMaxBlockSize || pow2 > b.max)
-        fail(k_.loc, fmt::format("block size '{}' ranges over [{}, {}], which holds no power of two in [1, {}]",
-                                 b.name, b.min, b.max, kMaxBlockSize));
+        fail(k_.loc, fmt::format("block size '{}' ranges over [{}, {}], which holds no power of two in [1, {}]", b.name,
+                                 b.min, b.max, kMaxBlockSize));
     }
     std::set<std::string> names;
     for (const Param& p : k_.params) {
@@ -276,7 +276,8 @@ class Verifier {
         want = rank(0) - (e.keepdim || is_scan(e.op) ? 0 : 1);
         break;
       case K::Unsqueeze:
-        if (e.ival < 0 || e.ival > static_cast<std::int64_t>(rank(0))) fail(loc, "unsqueeze at a dimension out of range");
+        if (e.ival < 0 || e.ival > static_cast<std::int64_t>(rank(0)))
+          fail(loc, "unsqueeze at a dimension out of range");
         want = rank(0) + 1;
         break;
       case K::Transpose:
@@ -300,8 +301,7 @@ class Verifier {
     switch (s.kind) {
       case Stmt::Kind::DotLoopStore:
       case Stmt::Kind::ChunkReduce:
-      case Stmt::Kind::ChunkLoop:
-        fail(s.loc, "a statement made by lowering passes; the IR given to lowering has none");
+      case Stmt::Kind::ChunkLoop: fail(s.loc, "a statement made by lowering passes; the IR given to lowering has none");
       case Stmt::Kind::Let:
         if (!s.expr) fail(s.loc, "a let without its value");
         expr(s.expr, s.loc);
@@ -335,13 +335,15 @@ class Verifier {
           expr(d.end, s.loc);
           if (d.block.kind == BlockSpec::Kind::Tunable &&
               (d.block.slot < 0 || d.block.slot >= static_cast<int>(k_.block_slots.size())))
-            fail(s.loc, fmt::format("loop '{}' uses block_sizes[{}], which the kernel does not have", d.var, d.block.slot));
+            fail(s.loc,
+                 fmt::format("loop '{}' uses block_sizes[{}], which the kernel does not have", d.var, d.block.slot));
           if (d.block.kind == BlockSpec::Kind::Fixed && d.block.value < 1) fail(s.loc, "a block size below 1");
           define(d.var, s.loc, -1);
           if (!s.is_grid && tile_vars_.insert(d.var).second) added.push_back(d.var);
         }
         for (const StmtPtr& b : s.body) {
-          if (b->kind == Stmt::Kind::Loop && b->is_launch && !s.is_launch) fail(b->loc, "a launch loop inside a device loop");
+          if (b->kind == Stmt::Kind::Loop && b->is_launch && !s.is_launch)
+            fail(b->loc, "a launch loop inside a device loop");
           stmt(*b);
         }
         for (const std::string& v : added) tile_vars_.erase(v);

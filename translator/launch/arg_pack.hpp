@@ -25,17 +25,21 @@ class ArgPack {
   static constexpr std::size_t kBytes = 4096;
   static constexpr int kMaxArgs = 64;
 
-  template <class T>
-  void push(const T& value) {
+  template <class T> void push(const T& value) {
     static_assert(std::is_trivially_copyable_v<T>);
     push_bytes(&value, sizeof(T), alignof(T));
   }
   /// Appends `size` bytes aligned to `align`; throws std::length_error when full.
-  void push_bytes(const void* data, std::size_t size, std::size_t align) { std::memcpy(append(size, align), data, size); }
+  void push_bytes(const void* data, std::size_t size, std::size_t align) {
+    std::memcpy(append(size, align), data, size);
+  }
   /// Appends an argument of `size` bytes aligned to `align` for the caller to write (an
   /// argument built in place is copied once); throws std::length_error when full.
   unsigned char* append(std::size_t size, std::size_t align);
-  void clear() { used_ = 0; count_ = 0; }
+  void clear() {
+    used_ = 0;
+    count_ = 0;
+  }
   void** pointers() { return pointers_; }
   int count() const { return count_; }
   /// The bytes of argument i (what the kernel's parameter i receives).

@@ -24,11 +24,11 @@ std::int64_t times(std::int64_t a, std::int64_t b) {
 std::string Grid::error() const {
   switch (status) {
     case Status::XyzLimit:
-      return fmt::format("the grid of {} x {} x {} programs exceeds CUDA's limits with pid xyz ({} along x, {} along "
-                         "y and z): use pid flat",
-                         axis_programs[0], axis_programs[1], axis_programs[2], kMaxGridX, kMaxGridYZ);
-    case Status::ProgramLimit:
-      return fmt::format("{} programs exceed CUDA's grid limit of {}", programs, kMaxGridX);
+      return fmt::format(
+          "the grid of {} x {} x {} programs exceeds CUDA's limits with pid xyz ({} along x, {} along "
+          "y and z): use pid flat",
+          axis_programs[0], axis_programs[1], axis_programs[2], kMaxGridX, kMaxGridYZ);
+    case Status::ProgramLimit: return fmt::format("{} programs exceed CUDA's grid limit of {}", programs, kMaxGridX);
     default: return "";
   }
 }

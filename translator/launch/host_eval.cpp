@@ -23,12 +23,13 @@ HostValue float_value(double f) { return {0, f, true}; }
 
 /// A binary operation on two integers (T = std::int64_t) or on two doubles (either operand
 /// floating), with the results the generated C++ would give.
-template <class T>
-HostValue binary(Code code, T x, T y) {
+template <class T> HostValue binary(Code code, T x, T y) {
   constexpr bool fl = std::is_same_v<T, double>;
   auto number = [](T v) {
-    if constexpr (fl) return float_value(v);
-    else return int_value(v);
+    if constexpr (fl)
+      return float_value(v);
+    else
+      return int_value(v);
   };
   switch (code) {
     case Code::Add: return number(x + y);
@@ -36,11 +37,15 @@ HostValue binary(Code code, T x, T y) {
     case Code::Mul: return number(x * y);
     // Integer division by zero gives 0 (a select may evaluate a guarded branch).
     case Code::Div:
-      if constexpr (fl) return number(x / y);
-      else return number(y == 0 ? 0 : x / y);
+      if constexpr (fl)
+        return number(x / y);
+      else
+        return number(y == 0 ? 0 : x / y);
     case Code::Rem:
-      if constexpr (fl) return number(std::fmod(x, y));
-      else return number(y == 0 ? 0 : x % y);
+      if constexpr (fl)
+        return number(std::fmod(x, y));
+      else
+        return number(y == 0 ? 0 : x % y);
     case Code::Max: return number(std::max(x, y));
     case Code::Min: return number(std::min(x, y));
     case Code::And: return int_value(x != 0 && y != 0);
@@ -124,8 +129,7 @@ HostExpr HostExpr::compile(const ir::ExprPtr& e, const ir::Kernel& kernel, const
     out.ops_.push_back(op);
   };
   auto unsupported = [&](const ir::Expr& x, const std::string& what) -> EvalError {
-    return EvalError(fmt::format("{}:{}: tilecc cannot evaluate {} on the host", kernel.source_file,
-                                 x.loc.line, what));
+    return EvalError(fmt::format("{}:{}: tilecc cannot evaluate {} on the host", kernel.source_file, x.loc.line, what));
   };
   auto param_index = [&](const std::string& name) {
     for (std::size_t i = 0; i < kernel.params.size(); ++i)
@@ -248,8 +252,8 @@ HostValue HostExpr::eval(const HostEnv& env) const {
       default: {
         const HostValue a = stack[top - 2], b = stack[top - 1];
         --top;
-        stack[top - 1] = a.is_float || b.is_float ? binary(op.code, as_float(a), as_float(b))
-                                                  : binary(op.code, a.i, b.i);
+        stack[top - 1] =
+            a.is_float || b.is_float ? binary(op.code, as_float(a), as_float(b)) : binary(op.code, a.i, b.i);
       }
     }
   }
@@ -268,8 +272,8 @@ HostPrologue::HostPrologue(const ir::Kernel& kernel) : kernel_(&kernel) {
     }
   }
   if (static_cast<int>(lets_.size()) > HostEnv::kMaxLets)
-    throw EvalError(fmt::format("kernel '{}' has {} host lets, more than the host evaluator's {}", kernel.name, lets_.size(),
-                                HostEnv::kMaxLets));
+    throw EvalError(fmt::format("kernel '{}' has {} host lets, more than the host evaluator's {}", kernel.name,
+                                lets_.size(), HostEnv::kMaxLets));
 }
 
 const char* HostPrologue::run(HostEnv& env) const {

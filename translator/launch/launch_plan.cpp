@@ -18,8 +18,7 @@ std::int64_t block_of(const ir::LoopDim& d, const config::Config& c) {
 }
 
 /// Calls f(loop) for each launch loop, outermost first.
-template <class F>
-void for_each_launch_loop(const ir::Kernel& kernel, F&& f) {
+template <class F> void for_each_launch_loop(const ir::Kernel& kernel, F&& f) {
   const std::vector<ir::StmtPtr>* body = &kernel.body;
   while (!body->empty() && (*body)[0]->kind == ir::Stmt::Kind::Loop && (*body)[0]->is_launch) {
     f(*(*body)[0]);
@@ -143,8 +142,9 @@ LaunchPlan plan_launch(const ir::Kernel& kernel, const config::Config& config) {
   if (kernel.params.size() > static_cast<std::size_t>(kMaxParams))
     throw PlanError(fmt::format("kernel '{}' has more than {} parameters", kernel.name, kMaxParams));
 
-  plan.grid = config.persistent() ? GridKind::Persistent : config.pid == config::Pid::Xyz ? GridKind::Xyz
-                                                                                          : GridKind::Flat;
+  plan.grid = config.persistent()              ? GridKind::Persistent
+              : config.pid == config::Pid::Xyz ? GridKind::Xyz
+                                               : GridKind::Flat;
   if (plan.grid == GridKind::Xyz && plan.axes > 3)
     throw PlanError(fmt::format("kernel '{}': pid xyz with {} grid axes (CUDA has 3)", kernel.name, plan.axes));
   if (plan.grid == GridKind::Persistent) plan.programs_per_sm = config.programs_per_sm;

@@ -258,11 +258,11 @@ ir::Kernel assign_layout(const ir::Kernel& k, const PassContext& ctx) {
   int narrowest = 8;
   for (const ir::Param& p : k.params)
     if (p.is_tensor) narrowest = std::min(narrowest, ir::size_bytes(p.dtype));
-  l.threads_per_row = static_cast<int>(
-      std::min<std::int64_t>(l.threads, std::max<std::int64_t>(1, widest / (16 / narrowest))));
+  l.threads_per_row =
+      static_cast<int>(std::min<std::int64_t>(l.threads, std::max<std::int64_t>(1, widest / (16 / narrowest))));
   if (c.threads_per_row) l.threads_per_row = c.threads_per_row;
-  l.mma_rows = !c.threads_per_row && !looped && has_mma_sync(ctx.target.arch) &&
-               MmaRowsFit(l, dot_only.names()).fits(k.body);
+  l.mma_rows =
+      !c.threads_per_row && !looped && has_mma_sync(ctx.target.arch) && MmaRowsFit(l, dot_only.names()).fits(k.body);
   out.min_blocks_per_sm = c.min_blocks_per_sm;
   out.arch = ctx.target.arch;
   check_unsqueezes(ctx, l, k.body);

@@ -41,8 +41,10 @@ class Checker : public ir::Visitor {
   void visit_dot(const ir::Expr& e) override {
     // The library's dot stages its operands through shared memory, where a transpose is free.
     for (std::size_t i = 0; i < e.args.size(); ++i)
-      if (i < 2 && e.args[i]->kind == ir::Expr::Kind::Transpose) visit_children(*e.args[i]);
-      else visit(e.args[i]);
+      if (i < 2 && e.args[i]->kind == ir::Expr::Kind::Transpose)
+        visit_children(*e.args[i]);
+      else
+        visit(e.args[i]);
   }
   void visit_transpose(const ir::Expr& e) override {
     // fold_transposes reads a loaded tile through its transposed view.

@@ -41,14 +41,15 @@ std::string wgmma_problem(const std::string& arch, int threads, std::int64_t r, 
   if (groups == 0 || r % (64 * groups))
     return fmt::format("needs num_warps a multiple of 4 whose warpgroups split the {} rows in m64 tiles", r);
   if (!sizing::wgmma_grid_ok(r, c, threads))
-    return fmt::format("needs 1 or 2 m64 tiles per warpgroup ({} here) and a column block of 64, 128 or 256 with "
-                       "at most 128 accumulators per thread",
-                       sizing::wgmma_m_tiles(r, threads));
+    return fmt::format(
+        "needs 1 or 2 m64 tiles per warpgroup ({} here) and a column block of 64, 128 or 256 with "
+        "at most 128 accumulators per thread",
+        sizing::wgmma_m_tiles(r, threads));
   const std::int64_t stage = sizing::wgmma_stage_bytes(r, c), fit = (limit - 1024) / stage;
   const std::int64_t n = stages ? stages : std::min<std::int64_t>(fit, 4);
   if (n > fit || n < 2)
-    return fmt::format("needs {} stages of {} bytes; {} fit in {} bytes of shared memory",
-                       std::max<std::int64_t>(n, 2), stage, fit, limit);
+    return fmt::format("needs {} stages of {} bytes; {} fit in {} bytes of shared memory", std::max<std::int64_t>(n, 2),
+                       stage, fit, limit);
   return "";
 }
 
@@ -56,8 +57,8 @@ std::int64_t wgmma_bytes(std::int64_t r, std::int64_t c, int stages, std::int64_
   return sizing::wgmma_bytes(r, c, stages, limit);
 }
 
-Staging dot_loop_staging(std::int64_t r, std::int64_t c, std::int64_t bk, int threads, ir::DType acc,
-                         ir::DType operand, int stages, bool products_only, std::int64_t pipe_limit) {
+Staging dot_loop_staging(std::int64_t r, std::int64_t c, std::int64_t bk, int threads, ir::DType acc, ir::DType operand,
+                         int stages, bool products_only, std::int64_t pipe_limit) {
   Staging s;
   const bool lowp = operand == ir::DType::bf16 || operand == ir::DType::f16;
   s.mma = acc == ir::DType::f32 && lowp && r % 16 == 0 && bk % 16 == 0 && c % 8 == 0;

@@ -52,8 +52,8 @@ struct Staging {
 };
 /// products_only: dot_loop_store, which walks dot_loop_mma in mma_k_step steps.
 /// pipe_limit: the shared bytes the pipeline's stages may take.
-Staging dot_loop_staging(std::int64_t r, std::int64_t c, std::int64_t bk, int threads, ir::DType acc,
-                         ir::DType operand, int stages, bool products_only, std::int64_t pipe_limit);
+Staging dot_loop_staging(std::int64_t r, std::int64_t c, std::int64_t bk, int threads, ir::DType acc, ir::DType operand,
+                         int stages, bool products_only, std::int64_t pipe_limit);
 
 /// The arch's most dynamic shared memory per block (bytes).
 inline std::int64_t arch_shared_limit(const std::string& arch) { return (arch == "sm_80" ? 163 : 227) * 1024; }

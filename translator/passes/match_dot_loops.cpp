@@ -67,11 +67,13 @@ class DotLoops : public ir::Mutator {
   /// types have no cp.async pipeline: a config applies to every template instance of a kernel.
   int configured_stages(const Stmt& loop, ir::DType acc, ir::DType operand, std::vector<std::string>& notes) const {
     const auto site = static_cast<std::size_t>(loop.site);
-    const int stages = loop.site >= 0 && site < ctx_.config.range_num_stages.size() ? ctx_.config.range_num_stages[site] : 0;
+    const int stages =
+        loop.site >= 0 && site < ctx_.config.range_num_stages.size() ? ctx_.config.range_num_stages[site] : 0;
     if (stages && !dot_rules::pipelined_types(acc, operand)) {
-      notes.push_back(fmt::format("range_num_stages[{}] = {} does not apply: {} operands into {} take no cp.async "
-                                  "pipeline",
-                                  loop.site, stages, ir::name(operand), ir::name(acc)));
+      notes.push_back(
+          fmt::format("range_num_stages[{}] = {} does not apply: {} operands into {} take no cp.async "
+                      "pipeline",
+                      loop.site, stages, ir::name(operand), ir::name(acc)));
       return 0;
     }
     return stages;
@@ -126,8 +128,8 @@ class DotLoops : public ir::Mutator {
     const int site = store.access.site;
     if (site >= 0 && static_cast<std::size_t>(site) < ctx_.config.store_tma.size() &&
         ctx_.config.store_tma[static_cast<std::size_t>(site)])
-      out->notes.push_back(fmt::format("store_tma[{}] does not apply: the products go from registers to {}", site,
-                                       store.name));
+      out->notes.push_back(
+          fmt::format("store_tma[{}] does not apply: the products go from registers to {}", site, store.name));
     const ir::Layout& l = k_.layout;
     const auto [r, c] = ir::physical(l, init.expr->shape);
     const std::int64_t bk = l.blocks.at(loop.dims[0].var);
@@ -141,22 +143,21 @@ class DotLoops : public ir::Mutator {
         lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, arch_limit) : "";
     const config::DotInstruction want = ctx_.config.dot_instruction;
     if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty())
-      throw config::ConfigError(fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "
-                                            "{} {}; or use mma_sync",
-                                            r, bk, c, loop.loc.line, wgmma_no));
+      throw config::ConfigError(
+          fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "
+                      "{} {}; or use mma_sync",
+                      r, bk, c, loop.loc.line, wgmma_no));
     const bool wgmma = lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync;
     const bool pipeline = dot_rules::pipeline_shape(r, c, bk, l.threads, ir::DType::f32, a.dtype);
-    if (wgmma && !stages)
-      stages = static_cast<int>(std::min<std::int64_t>((arch_limit - 1024) / ((r + c) * 128), 4));
+    if (wgmma && !stages) stages = static_cast<int>(std::min<std::int64_t>((arch_limit - 1024) / ((r + c) * 128), 4));
     if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
     const bool dynamic = wgmma || (pipeline && stages * stage_bytes > static_limit);
     // wgmma: its stages, or (operands the pipeline cannot take) dot_loop_mma's staging in k steps.
-    const std::int64_t bytes =
-        wgmma ? std::max(dot_rules::wgmma_bytes(r, c, stages, arch_limit),
-                         dot_rules::mma_loop_bytes(r, c, dot_rules::mma_k_step(r, c, bk)))
-              : dot_rules::dot_loop_staging(r, c, bk, l.threads, ir::DType::f32, a.dtype, stages, true,
-                                            dynamic ? arch_limit : static_limit)
-                    .bytes;
+    const std::int64_t bytes = wgmma ? std::max(dot_rules::wgmma_bytes(r, c, stages, arch_limit),
+                                                dot_rules::mma_loop_bytes(r, c, dot_rules::mma_k_step(r, c, bk)))
+                                     : dot_rules::dot_loop_staging(r, c, bk, l.threads, ir::DType::f32, a.dtype, stages,
+                                                                   true, dynamic ? arch_limit : static_limit)
+                                           .bytes;
     out->dot = {stages, wgmma, dynamic ? bytes : 0};
     return out;
   }

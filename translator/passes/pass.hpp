@@ -30,7 +30,6 @@ struct LoweringError : std::runtime_error {
 };
 
 /// Throws LoweringError "file:line:col: error: what" with an optional note.
-[[noreturn]] void fail(const PassContext& ctx, ir::SourceLoc at, const std::string& what,
-                       const std::string& hint = "");
+[[noreturn]] void fail(const PassContext& ctx, ir::SourceLoc at, const std::string& what, const std::string& hint = "");
 
 }  // namespace tilecc::passes

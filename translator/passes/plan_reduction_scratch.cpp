@@ -138,8 +138,8 @@ ir::Kernel plan_reduction_scratch(const ir::Kernel& k, const PassContext&) {
   const std::vector<Site>& sites = walk.sites;
   // The second buffer costs threads x 16 bytes of static shared memory: not where that would
   // pass the 48 KB every arch allows (then every reduction keeps its barrier).
-  const bool room = analyze_resources(k).shared_bytes + sizing::reduce_scratch_bytes(k.layout.threads) <=
-                    sizing::static_shared_limit;
+  const bool room =
+      analyze_resources(k).shared_bytes + sizing::reduce_scratch_bytes(k.layout.threads) <= sizing::static_shared_limit;
   Mark mark;
   bool second = false;
   int required = -1;  // the buffer the previous reduction left for this one (-1: any)

@@ -36,7 +36,8 @@ class Counter {
              fmt::format("the TMA stage of the {} ({} x {} {})", t.what, t.rows, t.cols, ir::name(t.dtype)));
     for (const ir::StmtPtr& s : k_.host) stmt(*s);
     body(k_.body);
-    if (k_.second_scratch) shared(sizing::reduce_scratch_bytes(threads_), "the block reductions' second scratch buffer");
+    if (k_.second_scratch)
+      shared(sizing::reduce_scratch_bytes(threads_), "the block reductions' second scratch buffer");
     r_.prefetchable_loads = k_.programs.prefetchable;
   }
 
@@ -190,7 +191,8 @@ class Counter {
     if (s.dot.wgmma) {
       frag(DType::f32, {rows, cols});
     } else {
-      const std::int64_t limit = s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(k_.arch) : sizing::static_shared_limit;
+      const std::int64_t limit =
+          s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(k_.arch) : sizing::static_shared_limit;
       dot_staging(rows, cols, l_.blocks.at(loop.dims[0].var), DType::f32, product->args[0]->dtype, s.dot.stages, true,
                   limit);
     }
@@ -213,7 +215,8 @@ class Counter {
     const std::string tile = fmt::format("{} x {} x {}", r, bk, c);
     if (st.mma) {
       stages_conflict(stages, st.pipeline, st.fit, st.stage_bytes, tile);
-      if (pipe_limit == sizing::static_shared_limit) shared(st.bytes, fmt::format("dot_loop's {} operand stages", tile));
+      if (pipe_limit == sizing::static_shared_limit)
+        shared(st.bytes, fmt::format("dot_loop's {} operand stages", tile));
       frag(acc, {r, c}, products_only ? 0 : (r * c + threads_ - 1) / threads_);  // acc + mma products
     } else {
       // General path: operand fragments (double-buffered) and dot_simt's staging in the
@@ -235,9 +238,9 @@ class Counter {
           "block sizes multiples of 64, k block a multiple of 32, warps in 16k x 16k tiles); set it 0",
           tile);
     else if (stages > fit)
-      r_.stages_conflict =
-          fmt::format("config field 'range_num_stages': {} stages of {} operands need {} bytes of shared memory, {} fit",
-                      stages, tile, stages * stage_bytes, fit);
+      r_.stages_conflict = fmt::format(
+          "config field 'range_num_stages': {} stages of {} operands need {} bytes of shared memory, {} fit", stages,
+          tile, stages * stage_bytes, fit);
   }
 
   void frag(DType t, std::pair<std::int64_t, std::int64_t> rc, std::int64_t extra = 0) {
@@ -308,12 +311,13 @@ std::optional<std::string> over_limits(const ir::Kernel& k, const Resources& r, 
   // stops; it also needs ~26 more, which is left to the compile: row kernels run well with
   // tiles close to their cap).
   if (k.min_blocks_per_sm > 0) {
-    const int cap = std::min(limits.max_registers_per_thread,
-                             limits.registers_per_sm / (k.min_blocks_per_sm * threads) / 8 * 8);
+    const int cap =
+        std::min(limits.max_registers_per_thread, limits.registers_per_sm / (k.min_blocks_per_sm * threads) / 8 * 8);
     if (r.fragment_registers > cap)
-      return fmt::format("config field 'min_blocks_per_sm': {} blocks of {} threads leave {} registers per thread; {} "
-                         "needs {}",
-                         k.min_blocks_per_sm, threads, cap, r.fragment_what, r.fragment_registers);
+      return fmt::format(
+          "config field 'min_blocks_per_sm': {} blocks of {} threads leave {} registers per thread; {} "
+          "needs {}",
+          k.min_blocks_per_sm, threads, cap, r.fragment_what, r.fragment_registers);
   }
   return std::nullopt;
 }

@@ -161,7 +161,8 @@ class Accesses : public ir::Mutator {
       for (std::size_t d = 0; d < out->indices.size(); ++d) {
         const ir::Index& x = out->indices[d];
         if (x.kind == ir::Index::Kind::Tile) shape.push_back({ir::Dim::Kind::Tile, x.var, 0, nullptr});
-        if (x.kind == ir::Index::Kind::All) shape.push_back({ir::Dim::Kind::Full, out->name, static_cast<int>(d), nullptr});
+        if (x.kind == ir::Index::Kind::All)
+          shape.push_back({ir::Dim::Kind::Full, out->name, static_cast<int>(d), nullptr});
       }
       const auto [index, skipped] = stage(false, i, param_dtype(out->name), ir::physical(k_.layout, shape),
                                           fmt::format("store to {} at line {}", out->name, out->loc.line));
@@ -195,12 +196,14 @@ class Accesses : public ir::Mutator {
                                     const std::string& what) {
     const char* field = load ? "load_tma" : "store_tma";
     if (config::backend_of(ctx_.target.arch) != config::Backend::sm90)
-      throw config::ConfigError(fmt::format("config field '{}[{}]': TMA bulk copies need sm_90 or newer, the target is {}",
-                                            field, site, ctx_.target.arch));
+      throw config::ConfigError(
+          fmt::format("config field '{}[{}]': TMA bulk copies need sm_90 or newer, the target is {}", field, site,
+                      ctx_.target.arch));
     const std::int64_t row_bytes = rc.second * ir::size_bytes(t);
     if (row_bytes % 16 != 0)
-      return {-1, fmt::format("{}[{}] does not apply here: rows of the {} are {} bytes, a bulk copy moves 16-byte units",
-                              field, site, what, row_bytes)};
+      return {-1,
+              fmt::format("{}[{}] does not apply here: rows of the {} are {} bytes, a bulk copy moves 16-byte units",
+                          field, site, what, row_bytes)};
     // One stage per site and tile shape (a site used twice, e.g. prefetched, shares it).
     const std::string base = fmt::format("tma_{}_{}", load ? "load" : "store", site);
     int shapes = 0;
@@ -210,7 +213,8 @@ class Accesses : public ir::Mutator {
       if (s.rows == rc.first && s.cols == rc.second) return {static_cast<int>(j), ""};
       ++shapes;
     }
-    k_.tma_stages.push_back({shapes ? fmt::format("{}_{}", base, shapes) : base, load, site, t, rc.first, rc.second, what});
+    k_.tma_stages.push_back(
+        {shapes ? fmt::format("{}_{}", base, shapes) : base, load, site, t, rc.first, rc.second, what});
     return {static_cast<int>(k_.tma_stages.size()) - 1, ""};
   }
 

@@ -78,8 +78,7 @@ struct bf16 {
 namespace detail {
 /// An 8-bit float with E exponent bits (bias 2^(E-1) - 1) and M mantissa bits. e4m3 has no
 /// infinity and one NaN code per sign (all ones); e5m2 is IEEE-like (infinities, NaNs).
-template <int E, int M, bool IEEE>
-struct Fp8Format {
+template <int E, int M, bool IEEE> struct Fp8Format {
   static constexpr int bias = (1 << (E - 1)) - 1;
   static constexpr int min_exp = 1 - bias;  // of normal numbers
   static constexpr std::uint8_t max_bits = IEEE ? ((((1u << E) - 2u) << M) | ((1u << M) - 1u)) : 0x7eu;
@@ -89,10 +88,14 @@ struct Fp8Format {
     const bool neg = b & 0x80u;
     const int e = (b >> M) & ((1 << E) - 1), m = b & ((1 << M) - 1);
     float v;
-    if (IEEE && e == (1 << E) - 1) v = m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-    else if (!IEEE && (b & 0x7fu) == 0x7fu) v = std::numeric_limits<float>::quiet_NaN();
-    else if (e == 0) v = std::ldexp(static_cast<float>(m), min_exp - M);
-    else v = std::ldexp(static_cast<float>((1 << M) | m), e - bias - M);
+    if (IEEE && e == (1 << E) - 1)
+      v = m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+    else if (!IEEE && (b & 0x7fu) == 0x7fu)
+      v = std::numeric_limits<float>::quiet_NaN();
+    else if (e == 0)
+      v = std::ldexp(static_cast<float>(m), min_exp - M);
+    else
+      v = std::ldexp(static_cast<float>((1 << M) | m), e - bias - M);
     return neg ? -v : v;
   }
 
@@ -146,61 +149,69 @@ using i32 = std::int32_t;
 using i64 = std::int64_t;
 
 template <class T>
-inline constexpr bool is_low_precision_v = std::is_same_v<T, f16> || std::is_same_v<T, bf16> ||
-                                          std::is_same_v<T, fp8e4m3> || std::is_same_v<T, fp8e5m2>;
+inline constexpr bool is_low_precision_v =
+    std::is_same_v<T, f16> || std::is_same_v<T, bf16> || std::is_same_v<T, fp8e4m3> || std::is_same_v<T, fp8e5m2>;
 
-template <class T>
-inline constexpr bool is_floating_v = std::is_floating_point_v<T> || is_low_precision_v<T>;
+template <class T> inline constexpr bool is_floating_v = std::is_floating_point_v<T> || is_low_precision_v<T>;
 
-template <class T>
-inline constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+template <class T> inline constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
 /// Every dtype a tensor or tile may hold.
 template <class T>
 inline constexpr bool is_dtype_v =
-    std::is_same_v<T, float> || std::is_same_v<T, double> || is_low_precision_v<T> ||
-    std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int32_t> ||
-    std::is_same_v<T, std::int64_t> || std::is_same_v<T, bool>;
+    std::is_same_v<T, float> || std::is_same_v<T, double> || is_low_precision_v<T> || std::is_same_v<T, std::int8_t> ||
+    std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t> ||
+    std::is_same_v<T, bool>;
 
 /// The type eager mode computes a T in: float for f16/bf16, T otherwise.
-template <class T>
-using compute_t = std::conditional_t<is_low_precision_v<T>, float, T>;
+template <class T> using compute_t = std::conditional_t<is_low_precision_v<T>, float, T>;
 
 /// The accumulator of a reduction over T values.
 template <class T>
-using accum_t = std::conditional_t<std::is_same_v<T, double>, double,
-                                   std::conditional_t<is_floating_v<T>, float, std::int64_t>>;
+using accum_t =
+    std::conditional_t<std::is_same_v<T, double>, double, std::conditional_t<is_floating_v<T>, float, std::int64_t>>;
 
 namespace detail {
-template <class T>
-constexpr int float_rank() {
-  if constexpr (std::is_same_v<T, double>) return 3;
-  else if constexpr (std::is_same_v<T, float>) return 2;
-  else return 1;  // f16, bf16
+template <class T> constexpr int float_rank() {
+  if constexpr (std::is_same_v<T, double>)
+    return 3;
+  else if constexpr (std::is_same_v<T, float>)
+    return 2;
+  else
+    return 1;  // f16, bf16
 }
 }  // namespace detail
 
 /// Result type of a binary op on two tiles (torch-like promotion).
-template <class A, class B>
-struct promote {
+template <class A, class B> struct promote {
   using type = decltype([] {
-    if constexpr (std::is_same_v<A, B>) return A{};
+    if constexpr (std::is_same_v<A, B>)
+      return A{};
     else if constexpr (is_floating_v<A> && is_floating_v<B>) {
-      if constexpr (detail::float_rank<A>() == 1 && detail::float_rank<B>() == 1) return float{};
-      else if constexpr (detail::float_rank<A>() >= detail::float_rank<B>()) return A{};
-      else return B{};
-    } else if constexpr (is_floating_v<A>) return A{};
-    else if constexpr (is_floating_v<B>) return B{};
-    else if constexpr (std::is_same_v<A, bool>) return B{};
-    else if constexpr (std::is_same_v<B, bool>) return A{};
+      if constexpr (detail::float_rank<A>() == 1 && detail::float_rank<B>() == 1)
+        return float{};
+      else if constexpr (detail::float_rank<A>() >= detail::float_rank<B>())
+        return A{};
+      else
+        return B{};
+    } else if constexpr (is_floating_v<A>)
+      return A{};
+    else if constexpr (is_floating_v<B>)
+      return B{};
+    else if constexpr (std::is_same_v<A, bool>)
+      return B{};
+    else if constexpr (std::is_same_v<B, bool>)
+      return A{};
     // u8 with i8: i32 holds both (torch gives int16, which tilecc does not have).
-    else if constexpr (sizeof(A) == 1 && sizeof(B) == 1) return std::int32_t{};
-    else if constexpr (sizeof(A) >= sizeof(B)) return A{};
-    else return B{};
+    else if constexpr (sizeof(A) == 1 && sizeof(B) == 1)
+      return std::int32_t{};
+    else if constexpr (sizeof(A) >= sizeof(B))
+      return A{};
+    else
+      return B{};
   }());
 };
-template <class A, class B>
-using promote_t = typename promote<A, B>::type;
+template <class A, class B> using promote_t = typename promote<A, B>::type;
 
 /// Result type of a tile of T combined with a plain C++ scalar S: the tile's
 /// type wins, except that an integer tile with a floating scalar gives float.
@@ -210,13 +221,17 @@ using promote_scalar_t =
                        std::conditional_t<std::is_same_v<T, bool> && is_integer_v<S>, std::int64_t, T>>;
 
 /// Converts between dtypes with C++ semantics, going through float for f16/bf16.
-template <class To, class From>
-constexpr To convert(From v) {
-  if constexpr (std::is_same_v<To, From>) return v;
-  else if constexpr (is_low_precision_v<From>) return convert<To>(static_cast<float>(v));
-  else if constexpr (is_low_precision_v<To>) return To(static_cast<float>(v));
-  else if constexpr (std::is_same_v<To, bool>) return v != From{};
-  else return static_cast<To>(v);
+template <class To, class From> constexpr To convert(From v) {
+  if constexpr (std::is_same_v<To, From>)
+    return v;
+  else if constexpr (is_low_precision_v<From>)
+    return convert<To>(static_cast<float>(v));
+  else if constexpr (is_low_precision_v<To>)
+    return To(static_cast<float>(v));
+  else if constexpr (std::is_same_v<To, bool>)
+    return v != From{};
+  else
+    return static_cast<To>(v);
 }
 
 }  // namespace tilecc

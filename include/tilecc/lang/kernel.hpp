@@ -14,8 +14,7 @@ struct CheckError : std::runtime_error {
 
 namespace detail {
 [[noreturn]] inline void check_failed(const char* cond, const char* file, int line) {
-  throw CheckError(std::string(file) + ":" + std::to_string(line) + ": TILECC_CHECK(" + cond +
-                   ") failed");
+  throw CheckError(std::string(file) + ":" + std::to_string(line) + ": TILECC_CHECK(" + cond + ") failed");
 }
 }  // namespace detail
 }  // namespace tilecc
@@ -30,7 +29,7 @@ namespace detail {
 
 /// A host-side precondition of a kernel (shapes, divisibility, ...). Variadic
 /// so that commas of multi-argument subscripts do not split the condition.
-#define TILECC_CHECK(...)                                                                \
-  do {                                                                                   \
+#define TILECC_CHECK(...)                                                                 \
+  do {                                                                                    \
     if (!(__VA_ARGS__)) ::tilecc::detail::check_failed(#__VA_ARGS__, __FILE__, __LINE__); \
   } while (false)

@@ -63,8 +63,7 @@ struct BlockSize {
 
 /// Explicit block sizes for a tile loop: integers or registered BlockSizes,
 /// one per dimension. `tile(n, block(64))`, `tile(m, n, block(bm, 32))`.
-template <int N>
-struct Block {
+template <int N> struct Block {
   std::array<std::int64_t, N> sizes;
 };
 namespace detail {
@@ -135,8 +134,7 @@ inline LoopDim loop_dim(std::int64_t n) { return {0, n, 1}; }
 inline LoopDim loop_dim(Range r) { return {r.begin, r.end, 1}; }
 
 /// Iterates the cartesian product of tile indices, first dimension outermost.
-template <int N, class Element>
-class LoopSpace {
+template <int N, class Element> class LoopSpace {
  public:
   explicit LoopSpace(std::array<LoopDim, N> dims) : dims_(dims) {}
 
@@ -169,17 +167,20 @@ class LoopSpace {
       ids[d] = flat % t;
       flat /= t;
     }
-    if constexpr (std::is_same_v<Element, TileIndex>) return make(dims_[0], ids[0]);
-    else if constexpr (std::is_same_v<Element, std::int64_t>) return dims_[0].begin + ids[0];
+    if constexpr (std::is_same_v<Element, TileIndex>)
+      return make(dims_[0], ids[0]);
+    else if constexpr (std::is_same_v<Element, std::int64_t>)
+      return dims_[0].begin + ids[0];
     else
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return Element{make_elem<typename Element::value_type>(dims_[I], ids[I])...};
       }(std::make_index_sequence<N>{});
   }
-  template <class E>
-  static E make_elem(const LoopDim& d, std::int64_t id) {
-    if constexpr (std::is_same_v<E, TileIndex>) return make(d, id);
-    else return d.begin + id;
+  template <class E> static E make_elem(const LoopDim& d, std::int64_t id) {
+    if constexpr (std::is_same_v<E, TileIndex>)
+      return make(d, id);
+    else
+      return d.begin + id;
   }
   static TileIndex make(const LoopDim& d, std::int64_t id) {
     const std::int64_t b = d.begin + id * d.block;
@@ -191,11 +192,12 @@ class LoopSpace {
 template <class T>
 concept Extent = std::is_integral_v<T> || std::is_same_v<T, Range>;
 
-template <class... A>
-auto make_tile_space(std::array<LoopDim, sizeof...(A)> dims) {
+template <class... A> auto make_tile_space(std::array<LoopDim, sizeof...(A)> dims) {
   constexpr int n = sizeof...(A);
-  if constexpr (n == 1) return LoopSpace<1, TileIndex>(dims);
-  else return LoopSpace<n, std::array<TileIndex, n>>(dims);
+  if constexpr (n == 1)
+    return LoopSpace<1, TileIndex>(dims);
+  else
+    return LoopSpace<n, std::array<TileIndex, n>>(dims);
 }
 }  // namespace detail
 
@@ -211,16 +213,17 @@ auto tile(E... extents) {
 }
 
 namespace detail {
-template <int N, class Tuple, std::size_t... I>
-auto tile_with_block(const Tuple& t, std::index_sequence<I...>) {
+template <int N, class Tuple, std::size_t... I> auto tile_with_block(const Tuple& t, std::index_sequence<I...>) {
   const auto& blk = std::get<sizeof...(I)>(t);
   std::array<LoopDim, N> dims{loop_dim(std::get<I>(t))...};
   for (int d = 0; d < N; ++d) {
     if (blk.sizes[d] < 1) throw ShapeError("tilecc::tile: block sizes must be >= 1");
     dims[d].block = blk.sizes[d];
   }
-  if constexpr (N == 1) return LoopSpace<1, TileIndex>(dims);
-  else return LoopSpace<N, std::array<TileIndex, N>>(dims);
+  if constexpr (N == 1)
+    return LoopSpace<1, TileIndex>(dims);
+  else
+    return LoopSpace<N, std::array<TileIndex, N>>(dims);
 }
 }  // namespace detail
 
@@ -229,16 +232,16 @@ template <detail::Extent E, class B>
   requires(std::is_same_v<B, BlockSize> || std::is_same_v<B, Block<1>>)
 auto tile(E e, B b) {
   Block<1> blk{};
-  if constexpr (std::is_same_v<B, BlockSize>) blk.sizes[0] = b.value;
-  else blk = b;
+  if constexpr (std::is_same_v<B, BlockSize>)
+    blk.sizes[0] = b.value;
+  else
+    blk = b;
   return detail::tile_with_block<1>(std::tuple<E, Block<1>>(e, blk), std::make_index_sequence<1>{});
 }
-template <detail::Extent E0, detail::Extent E1>
-auto tile(E0 e0, E1 e1, Block<2> b) {
+template <detail::Extent E0, detail::Extent E1> auto tile(E0 e0, E1 e1, Block<2> b) {
   return detail::tile_with_block<2>(std::tuple(e0, e1, b), std::make_index_sequence<2>{});
 }
-template <detail::Extent E0, detail::Extent E1, detail::Extent E2>
-auto tile(E0 e0, E1 e1, E2 e2, Block<3> b) {
+template <detail::Extent E0, detail::Extent E1, detail::Extent E2> auto tile(E0 e0, E1 e1, E2 e2, Block<3> b) {
   return detail::tile_with_block<3>(std::tuple(e0, e1, e2, b), std::make_index_sequence<3>{});
 }
 
@@ -249,8 +252,10 @@ template <detail::Extent... E>
 auto grid(E... extents) {
   constexpr int n = sizeof...(E);
   std::array<detail::LoopDim, n> dims{detail::loop_dim(extents)...};
-  if constexpr (n == 1) return detail::LoopSpace<1, std::int64_t>(dims);
-  else return detail::LoopSpace<n, std::array<std::int64_t, n>>(dims);
+  if constexpr (n == 1)
+    return detail::LoopSpace<1, std::int64_t>(dims);
+  else
+    return detail::LoopSpace<n, std::array<std::int64_t, n>>(dims);
 }
 
 }  // namespace tilecc

@@ -50,29 +50,26 @@ constexpr float uniform_open0(std::uint32_t bits) {
 }  // namespace rng
 
 namespace detail {
-template <class O>
-Tile<float> draw_each(std::int64_t seed, const Tile<O>& offsets, float (*f)(const rng::Words&)) {
+template <class O> Tile<float> draw_each(std::int64_t seed, const Tile<O>& offsets, float (*f)(const rng::Words&)) {
   static_assert(is_integer_v<O>, "tilecc::rand/randn: offsets must be an integer tile (e.g. t.index())");
   Tile<float> out(offsets.shape());
   for (std::int64_t i = 0; i < out.numel(); ++i)
     out.set(i, f(rng::draw(static_cast<std::uint64_t>(seed),
-                              static_cast<std::uint64_t>(static_cast<std::int64_t>(offsets.at(i))))));
+                           static_cast<std::uint64_t>(static_cast<std::int64_t>(offsets.at(i))))));
   return out;
 }
 }  // namespace detail
 
 /// Uniform floats in [0, 1), one per offset: the first Philox word's top 24 bits times 2^-24
 /// (so every value is a multiple of 2^-24 and identical on the CPU and the GPU).
-template <class O>
-Tile<float> rand(std::int64_t seed, const Tile<O>& offsets) {
+template <class O> Tile<float> rand(std::int64_t seed, const Tile<O>& offsets) {
   return detail::draw_each(seed, offsets, [](const rng::Words& r) { return rng::uniform(r.w[0]); });
 }
 
 /// Standard normal floats, one per offset: Box-Muller on the first two Philox words,
 /// sqrt(-2 log u1) * cos(2 pi u2) with u1 in (0, 1] and u2 in [0, 1), in float. The words are
 /// the GPU's bit for bit; the float logarithm and cosine may differ from the GPU's by a few ulp.
-template <class O>
-Tile<float> randn(std::int64_t seed, const Tile<O>& offsets) {
+template <class O> Tile<float> randn(std::int64_t seed, const Tile<O>& offsets) {
   return detail::draw_each(seed, offsets, [](const rng::Words& r) {
     const float u1 = rng::uniform_open0(r.w[0]), u2 = rng::uniform(r.w[1]);
     return std::sqrt(-2.0f * std::log(u1)) * std::cos(6.28318530717958647692f * u2);

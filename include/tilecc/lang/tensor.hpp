@@ -22,8 +22,7 @@ namespace tilecc {
 struct All {};
 inline constexpr All all{};
 
-template <class T>
-class TileRef;
+template <class T> class TileRef;
 
 namespace detail {
 /// Where one dimension of a TileRef reads: an element offset per position.
@@ -32,14 +31,13 @@ struct RefDim {
 };
 
 [[noreturn]] inline void index_error(int dim, std::int64_t index, std::int64_t size) {
-  throw ShapeError("tilecc: index " + std::to_string(index) + " out of range for dimension " +
-                   std::to_string(dim) + " of size " + std::to_string(size));
+  throw ShapeError("tilecc: index " + std::to_string(index) + " out of range for dimension " + std::to_string(dim) +
+                   " of size " + std::to_string(size));
 }
 }  // namespace detail
 
 /// A strided view of T elements with rank R (1-4). T may be const.
-template <class T, int R>
-class Tensor {
+template <class T, int R> class Tensor {
   static_assert(R >= 1 && R <= kMaxRank, "tilecc::Tensor: rank must be 1 to 4");
   static_assert(is_dtype_v<std::remove_const_t<T>>, "tilecc::Tensor: T must be a tilecc dtype");
 
@@ -81,8 +79,7 @@ class Tensor {
 
   /// Selects a region: one index per dimension (TileIndex, integer, all, or
   /// a rank-1 integer tile to gather).
-  template <class... I>
-  TileRef<T> operator[](const I&... idx) const {
+  template <class... I> TileRef<T> operator[](const I&... idx) const {
     static_assert(sizeof...(I) == R, "tilecc::Tensor: index every dimension (use tilecc::all)");
     TileRef<T> ref(data_);
     int d = 0;
@@ -95,8 +92,8 @@ class Tensor {
   int check_dim(int d) const {
     const int n = d < 0 ? d + R : d;
     if (n < 0 || n >= R)
-      throw ShapeError("tilecc: dimension " + std::to_string(d) + " out of range for a rank-" +
-                       std::to_string(R) + " tensor");
+      throw ShapeError("tilecc: dimension " + std::to_string(d) + " out of range for a rank-" + std::to_string(R) +
+                       " tensor");
     return n;
   }
   void check_sizes() const {
@@ -109,8 +106,7 @@ class Tensor {
 };
 
 /// A region of a tensor: the tile value read from it, plus where it lives.
-template <class T>
-class TileRef : public Tile<std::remove_const_t<T>> {
+template <class T> class TileRef : public Tile<std::remove_const_t<T>> {
   using V = std::remove_const_t<T>;
   using Base = Tile<V>;
 
@@ -118,8 +114,7 @@ class TileRef : public Tile<std::remove_const_t<T>> {
   TileRef(const TileRef&) = default;
 
   /// Stores a tile (broadcast to this region's shape, converted to T).
-  template <class U>
-  TileRef& operator=(const Tile<U>& v) {
+  template <class U> TileRef& operator=(const Tile<U>& v) {
     static_assert(!std::is_const_v<T>, "tilecc: cannot store into a Tensor<const T>");
     const Tile<U> b = detail::broadcast_to(v, this->shape_);
     for (std::int64_t i = 0; i < this->numel(); ++i) {
@@ -130,10 +125,7 @@ class TileRef : public Tile<std::remove_const_t<T>> {
     return *this;
   }
   TileRef& operator=(const TileRef& v) { return *this = static_cast<const Base&>(v); }
-  template <plain_number S>
-  TileRef& operator=(S s) {
-    return *this = Tile<V>::scalar(convert<V>(s));
-  }
+  template <plain_number S> TileRef& operator=(S s) { return *this = Tile<V>::scalar(convert<V>(s)); }
   template <class U> TileRef& operator+=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) + v; }
   template <class U> TileRef& operator-=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) - v; }
   template <class U> TileRef& operator*=(const Tile<U>& v) { return *this = static_cast<const Base&>(*this) * v; }
@@ -154,8 +146,7 @@ class TileRef : public Tile<std::remove_const_t<T>> {
 
   /// Keeps the larger (greater) or smaller value of memory and v element by element, NaN
   /// winning (what atomic_max / atomic_min do in eager mode).
-  template <class U>
-  void extremum_in_place(const Tile<U>& v, bool greater) {
+  template <class U> void extremum_in_place(const Tile<U>& v, bool greater) {
     static_assert(!std::is_const_v<T>, "tilecc: cannot atomic_max / atomic_min into a Tensor<const T>");
     const Tile<U> b = detail::broadcast_to(v, this->shape_);
     using C = compute_t<promote_t<V, U>>;
@@ -168,8 +159,7 @@ class TileRef : public Tile<std::remove_const_t<T>> {
 
   /// Adds v into memory element by element (what atomic_add does in eager mode). A position a
   /// gathered index names twice receives both values.
-  template <class U>
-  void add_in_place(const Tile<U>& v) {
+  template <class U> void add_in_place(const Tile<U>& v) {
     static_assert(!std::is_const_v<T>, "tilecc: cannot atomic_add into a Tensor<const T>");
     const Tile<U> b = detail::broadcast_to(v, this->shape_);
     using C = compute_t<promote_t<V, U>>;
@@ -180,8 +170,7 @@ class TileRef : public Tile<std::remove_const_t<T>> {
   }
 
  private:
-  template <class, int>
-  friend class Tensor;
+  template <class, int> friend class Tensor;
   explicit TileRef(T* base) : base_(base) {}
 
   template <std::size_t R>
@@ -191,14 +180,12 @@ class TileRef : public Tile<std::remove_const_t<T>> {
     add_dim(t.begin(), t.size(), strides[d]);
   }
   template <std::size_t R>
-  void add_index(int d, All, const std::array<std::int64_t, R>& sizes,
-                 const std::array<std::int64_t, R>& strides) {
+  void add_index(int d, All, const std::array<std::int64_t, R>& sizes, const std::array<std::int64_t, R>& strides) {
     add_dim(0, sizes[d], strides[d]);
   }
   template <class I, std::size_t R>
     requires std::is_integral_v<I>
-  void add_index(int d, I i, const std::array<std::int64_t, R>& sizes,
-                 const std::array<std::int64_t, R>& strides) {
+  void add_index(int d, I i, const std::array<std::int64_t, R>& sizes, const std::array<std::int64_t, R>& strides) {
     const auto idx = static_cast<std::int64_t>(i);
     if (idx < 0 || idx >= sizes[d]) detail::index_error(d, idx, sizes[d]);
     base_ += idx * strides[d];

@@ -59,14 +59,13 @@ struct Shape {
 
 namespace detail {
 // std::vector<bool> is not a container of bool; tiles of bool store bytes.
-template <class T>
-using storage_t = std::conditional_t<std::is_same_v<T, bool>, std::uint8_t, T>;
+template <class T> using storage_t = std::conditional_t<std::is_same_v<T, bool>, std::uint8_t, T>;
 
 inline int normalize_dim(int dim, int rank, const char* what) {
   const int d = dim < 0 ? dim + rank : dim;
   if (d < 0 || d >= rank)
-    throw ShapeError(std::string("tilecc: ") + what + ": dim " + std::to_string(dim) +
-                     " out of range for a rank-" + std::to_string(rank) + " tile");
+    throw ShapeError(std::string("tilecc: ") + what + ": dim " + std::to_string(dim) + " out of range for a rank-" +
+                     std::to_string(rank) + " tile");
   return d;
 }
 }  // namespace detail
@@ -76,8 +75,7 @@ template <class T>
 concept plain_number = std::is_arithmetic_v<T> || is_low_precision_v<T>;
 
 /// A tile value of element type T.
-template <class T>
-class Tile {
+template <class T> class Tile {
   static_assert(is_dtype_v<T>, "tilecc::Tile: T must be a tilecc dtype");
 
  public:
@@ -91,9 +89,7 @@ class Tile {
 
   int rank() const { return shape_.rank; }
   const Shape& shape() const { return shape_; }
-  std::int64_t size(int dim) const {
-    return shape_[detail::normalize_dim(dim, shape_.rank, "size")];
-  }
+  std::int64_t size(int dim) const { return shape_[detail::normalize_dim(dim, shape_.rank, "size")]; }
   std::int64_t numel() const { return shape_.numel(); }
 
   /// Element i in row-major order.
@@ -165,12 +161,10 @@ class BroadcastIndexer {
 };
 
 /// Broadcasts `t` to `shape` (which must be a broadcast of t's shape).
-template <class T>
-Tile<T> broadcast_to(const Tile<T>& t, const Shape& shape) {
+template <class T> Tile<T> broadcast_to(const Tile<T>& t, const Shape& shape) {
   if (t.shape() == shape) return t;
   if (!(broadcast_shapes(t.shape(), shape) == shape))
-    throw ShapeError("tilecc: cannot broadcast a tile of shape " + t.shape().str() + " to " +
-                     shape.str());
+    throw ShapeError("tilecc: cannot broadcast a tile of shape " + t.shape().str() + " to " + shape.str());
   Tile<T> out(shape);
   const BroadcastIndexer idx(t.shape(), shape);
   for (std::int64_t i = 0; i < out.numel(); ++i) out.set(i, t.at(idx(i)));
@@ -178,17 +172,14 @@ Tile<T> broadcast_to(const Tile<T>& t, const Shape& shape) {
 }
 
 /// out[i] = f(a[i]) elementwise, computed in compute_t<A>.
-template <class R, class A, class F>
-Tile<R> map1(const Tile<A>& a, F f) {
+template <class R, class A, class F> Tile<R> map1(const Tile<A>& a, F f) {
   Tile<R> out(a.shape());
-  for (std::int64_t i = 0; i < a.numel(); ++i)
-    out.set(i, convert<R>(f(convert<compute_t<A>>(a.at(i)))));
+  for (std::int64_t i = 0; i < a.numel(); ++i) out.set(i, convert<R>(f(convert<compute_t<A>>(a.at(i)))));
   return out;
 }
 
 /// out = f(a, b) with broadcasting; both operands converted to C first.
-template <class R, class C, class A, class B, class F>
-Tile<R> map2(const Tile<A>& a, const Tile<B>& b, F f) {
+template <class R, class C, class A, class B, class F> Tile<R> map2(const Tile<A>& a, const Tile<B>& b, F f) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape());
   Tile<R> out(shape);
   const BroadcastIndexer ia(a.shape(), shape), ib(b.shape(), shape);
@@ -197,29 +188,25 @@ Tile<R> map2(const Tile<A>& a, const Tile<B>& b, F f) {
   return out;
 }
 
-
 }  // namespace detail
 
 // ---- elementwise operators -------------------------------------------------
 // Arithmetic happens in the promoted type's compute type (float for f16/bf16)
 // and rounds once to the promoted type.
 
-#define TILECC_BINARY_OPERATOR(OP)                                                          \
-  template <class A, class B>                                                               \
-  Tile<promote_t<A, B>> operator OP(const Tile<A>& a, const Tile<B>& b) {                   \
-    using R = promote_t<A, B>;                                                              \
-    using C = compute_t<R>;                                                                 \
-    return detail::map2<R, C>(a, b, [](C x, C y) { return static_cast<C>(x OP y); });       \
-  }                                                                                         \
-  template <class A, plain_number S>                                                      \
-  Tile<promote_scalar_t<A, S>> operator OP(const Tile<A>& a, S s) {                         \
-    using R = promote_scalar_t<A, S>;                                                       \
-    return a OP Tile<R>::scalar(convert<R>(s));                                             \
-  }                                                                                         \
-  template <class B, plain_number S>                                                      \
-  Tile<promote_scalar_t<B, S>> operator OP(S s, const Tile<B>& b) {                         \
-    using R = promote_scalar_t<B, S>;                                                       \
-    return Tile<R>::scalar(convert<R>(s)) OP b;                                             \
+#define TILECC_BINARY_OPERATOR(OP)                                                                     \
+  template <class A, class B> Tile<promote_t<A, B>> operator OP(const Tile<A>& a, const Tile<B>& b) {  \
+    using R = promote_t<A, B>;                                                                         \
+    using C = compute_t<R>;                                                                            \
+    return detail::map2<R, C>(a, b, [](C x, C y) { return static_cast<C>(x OP y); });                  \
+  }                                                                                                    \
+  template <class A, plain_number S> Tile<promote_scalar_t<A, S>> operator OP(const Tile<A>& a, S s) { \
+    using R = promote_scalar_t<A, S>;                                                                  \
+    return a OP Tile<R>::scalar(convert<R>(s));                                                        \
+  }                                                                                                    \
+  template <class B, plain_number S> Tile<promote_scalar_t<B, S>> operator OP(S s, const Tile<B>& b) { \
+    using R = promote_scalar_t<B, S>;                                                                  \
+    return Tile<R>::scalar(convert<R>(s)) OP b;                                                        \
   }
 TILECC_BINARY_OPERATOR(+)
 TILECC_BINARY_OPERATOR(-)
@@ -229,28 +216,24 @@ TILECC_BINARY_OPERATOR(*)
 namespace detail {
 /// What an operator does with two tiles, a tile and a number, or a number and a tile:
 /// promote (the scalar rule for plain numbers), compute in C with `f`, round once into R.
-#define TILECC_OPERATOR_FORMS(OP, FN)                                                       \
-  template <class A, class B>                                                               \
-  Tile<promote_t<A, B>> operator OP(const Tile<A>& a, const Tile<B>& b) {                   \
-    using R = promote_t<A, B>;                                                              \
-    return detail::map2<R, compute_t<R>>(a, b, FN<compute_t<R>>);                           \
-  }                                                                                         \
-  template <class A, plain_number S>                                                      \
-  Tile<promote_scalar_t<A, S>> operator OP(const Tile<A>& a, S s) {                         \
-    using R = promote_scalar_t<A, S>;                                                       \
-    return a OP Tile<R>::scalar(convert<R>(s));                                             \
-  }                                                                                         \
-  template <class B, plain_number S>                                                      \
-  Tile<promote_scalar_t<B, S>> operator OP(S s, const Tile<B>& b) {                         \
-    using R = promote_scalar_t<B, S>;                                                       \
-    return Tile<R>::scalar(convert<R>(s)) OP b;                                             \
+#define TILECC_OPERATOR_FORMS(OP, FN)                                                                  \
+  template <class A, class B> Tile<promote_t<A, B>> operator OP(const Tile<A>& a, const Tile<B>& b) {  \
+    using R = promote_t<A, B>;                                                                         \
+    return detail::map2<R, compute_t<R>>(a, b, FN<compute_t<R>>);                                      \
+  }                                                                                                    \
+  template <class A, plain_number S> Tile<promote_scalar_t<A, S>> operator OP(const Tile<A>& a, S s) { \
+    using R = promote_scalar_t<A, S>;                                                                  \
+    return a OP Tile<R>::scalar(convert<R>(s));                                                        \
+  }                                                                                                    \
+  template <class B, plain_number S> Tile<promote_scalar_t<B, S>> operator OP(S s, const Tile<B>& b) { \
+    using R = promote_scalar_t<B, S>;                                                                  \
+    return Tile<R>::scalar(convert<R>(s)) OP b;                                                        \
   }
 
 /// x / y; integer division truncates toward zero (C, CUDA and torch.div(rounding_mode=
 /// "trunc"); not Python's or torch's `//`, which floors). An integer division by zero is
 /// undefined on the GPU, so eager mode raises it.
-template <class C>
-C divide(C x, C y) {
+template <class C> C divide(C x, C y) {
   if constexpr (std::is_integral_v<C>) {
     if (y == 0) throw ShapeError("tilecc: integer division by zero in a tile");
     if (y == -1) {  // the lowest value / -1 wraps (in unsigned arithmetic: no overflow)
@@ -262,8 +245,7 @@ C divide(C x, C y) {
 }
 /// x % y with the sign of x: C's % on integers, fmod on floats (torch.fmod; not Python's or
 /// torch's remainder, which takes the sign of y). An integer remainder by zero raises.
-template <class C>
-C remainder(C x, C y) {
+template <class C> C remainder(C x, C y) {
   if constexpr (std::is_integral_v<C>) {
     if (y == 0) throw ShapeError("tilecc: integer remainder by zero in a tile");
     if (y == -1) return C(0);
@@ -274,38 +256,32 @@ C remainder(C x, C y) {
 }
 
 // Bit operations on integer tiles (two's complement, the promoted type's width).
-template <class C>
-C bit_and(C x, C y) {
+template <class C> C bit_and(C x, C y) {
   static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: & | ^ need integer (or bool) tiles");
   return static_cast<C>(x & y);
 }
-template <class C>
-C bit_or(C x, C y) {
+template <class C> C bit_or(C x, C y) {
   static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: & | ^ need integer (or bool) tiles");
   return static_cast<C>(x | y);
 }
-template <class C>
-C bit_xor(C x, C y) {
+template <class C> C bit_xor(C x, C y) {
   static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: & | ^ need integer (or bool) tiles");
   return static_cast<C>(x ^ y);
 }
 /// Shifts by 0 .. width-1 bits; >> of a negative value is arithmetic (sign-filling), as in
 /// C++20 and CUDA. A count outside that range is undefined on the GPU, so eager mode raises it.
-template <class C>
-void check_shift(C y) {
+template <class C> void check_shift(C y) {
   static_assert(std::is_integral_v<C> && !std::is_same_v<C, bool>, "tilecc: << and >> need integer tiles");
   if (y < 0 || y >= static_cast<C>(8 * sizeof(C)))
     throw ShapeError("tilecc: shift by " + std::to_string(static_cast<long long>(y)) + " bits of a " +
                      std::to_string(8 * sizeof(C)) + "-bit integer tile");
 }
-template <class C>
-C shift_left(C x, C y) {
+template <class C> C shift_left(C x, C y) {
   check_shift(y);
   using U = std::make_unsigned_t<C>;
   return static_cast<C>(static_cast<U>(static_cast<U>(x) << y));
 }
-template <class C>
-C shift_right(C x, C y) {
+template <class C> C shift_right(C x, C y) {
   check_shift(y);
   return static_cast<C>(x >> y);
 }
@@ -316,21 +292,18 @@ TILECC_OPERATOR_FORMS(%, detail::remainder)
 TILECC_OPERATOR_FORMS(<<, detail::shift_left)
 TILECC_OPERATOR_FORMS(>>, detail::shift_right)
 
-#define TILECC_COMPARISON_OPERATOR(OP)                                                      \
-  template <class A, class B>                                                               \
-  Tile<bool> operator OP(const Tile<A>& a, const Tile<B>& b) {                              \
-    using C = compute_t<promote_t<A, B>>;                                                   \
-    return detail::map2<bool, C>(a, b, [](C x, C y) { return x OP y; });                    \
-  }                                                                                         \
-  template <class A, plain_number S>                                                      \
-  Tile<bool> operator OP(const Tile<A>& a, S s) {                                           \
-    using R = promote_scalar_t<A, S>;                                                       \
-    return a OP Tile<R>::scalar(convert<R>(s));                                             \
-  }                                                                                         \
-  template <class B, plain_number S>                                                      \
-  Tile<bool> operator OP(S s, const Tile<B>& b) {                                           \
-    using R = promote_scalar_t<B, S>;                                                       \
-    return Tile<R>::scalar(convert<R>(s)) OP b;                                             \
+#define TILECC_COMPARISON_OPERATOR(OP)                                                     \
+  template <class A, class B> Tile<bool> operator OP(const Tile<A>& a, const Tile<B>& b) { \
+    using C = compute_t<promote_t<A, B>>;                                                  \
+    return detail::map2<bool, C>(a, b, [](C x, C y) { return x OP y; });                   \
+  }                                                                                        \
+  template <class A, plain_number S> Tile<bool> operator OP(const Tile<A>& a, S s) {       \
+    using R = promote_scalar_t<A, S>;                                                      \
+    return a OP Tile<R>::scalar(convert<R>(s));                                            \
+  }                                                                                        \
+  template <class B, plain_number S> Tile<bool> operator OP(S s, const Tile<B>& b) {       \
+    using R = promote_scalar_t<B, S>;                                                      \
+    return Tile<R>::scalar(convert<R>(s)) OP b;                                            \
   }
 TILECC_COMPARISON_OPERATOR(<)
 TILECC_COMPARISON_OPERATOR(<=)
@@ -358,39 +331,33 @@ TILECC_OPERATOR_FORMS(^, detail::bit_xor)
 #undef TILECC_OPERATOR_FORMS
 
 /// Bitwise complement of an integer tile.
-template <class T>
-Tile<T> operator~(const Tile<T>& a) {
+template <class T> Tile<T> operator~(const Tile<T>& a) {
   static_assert(is_integer_v<T>, "tilecc: ~ needs an integer tile; use operator! on bool tiles");
   return detail::map1<T>(a, [](T x) { return static_cast<T>(~x); });
 }
 
-template <class T>
-Tile<T> operator-(const Tile<T>& a) {
+template <class T> Tile<T> operator-(const Tile<T>& a) {
   static_assert(!std::is_same_v<T, bool>, "tilecc: negation of a bool tile; use operator!");
   return detail::map1<T>(a, [](compute_t<T> x) { return static_cast<compute_t<T>>(-x); });
 }
 
-#define TILECC_COMPOUND_ASSIGN(OP)                                                          \
-  template <class T>                                                                        \
-  template <class U>                                                                        \
-  Tile<T>& Tile<T>::operator OP## = (const Tile<U>& o) {                                    \
-    Tile<T> r = detail::broadcast_to(*this, detail::broadcast_shapes(shape_, o.shape()));   \
-    using C = compute_t<promote_t<T, U>>;                                                   \
-    r = detail::map2<T, C>(r, o, [](C x, C y) { return static_cast<C>(x OP y); });          \
-    if (!(r.shape() == shape_))                                                             \
-      throw ShapeError("tilecc: " #OP "= would change the shape of a tile from " +          \
-                       shape_.str() + " to " + r.shape().str());                            \
-    *this = std::move(r);                                                                   \
-    return *this;                                                                           \
+#define TILECC_COMPOUND_ASSIGN(OP)                                                                         \
+  template <class T> template <class U> Tile<T>& Tile<T>::operator OP##=(const Tile<U>& o) {               \
+    Tile<T> r = detail::broadcast_to(*this, detail::broadcast_shapes(shape_, o.shape()));                  \
+    using C = compute_t<promote_t<T, U>>;                                                                  \
+    r = detail::map2<T, C>(r, o, [](C x, C y) { return static_cast<C>(x OP y); });                         \
+    if (!(r.shape() == shape_))                                                                            \
+      throw ShapeError("tilecc: " #OP "= would change the shape of a tile from " + shape_.str() + " to " + \
+                       r.shape().str());                                                                   \
+    *this = std::move(r);                                                                                  \
+    return *this;                                                                                          \
   }
 TILECC_COMPOUND_ASSIGN(+)
 TILECC_COMPOUND_ASSIGN(-)
 TILECC_COMPOUND_ASSIGN(*)
 #undef TILECC_COMPOUND_ASSIGN
 
-template <class T>
-template <class U>
-Tile<T>& Tile<T>::operator/=(const Tile<U>& o) {
+template <class T> template <class U> Tile<T>& Tile<T>::operator/=(const Tile<U>& o) {
   Tile<T> r = detail::broadcast_to(*this, detail::broadcast_shapes(shape_, o.shape()));
   using C = compute_t<promote_t<T, U>>;
   r = detail::map2<T, C>(r, o, detail::divide<C>);

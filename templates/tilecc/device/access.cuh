@@ -47,7 +47,9 @@ template <auto Hint, bool Vec = true> struct Access {
 namespace detail {
 
 // Which accesses a policy is for: a load's P must hold a LoadHint, a store's a StoreHint.
-template <class P> struct access_kind { static constexpr bool load = false, store = false; };
+template <class P> struct access_kind {
+  static constexpr bool load = false, store = false;
+};
 template <LoadHint H, bool V> struct access_kind<Access<H, V>> {
   static constexpr bool load = true, store = false;
 };
@@ -70,8 +72,7 @@ template <class T, int R, int C, class L> struct load_sink<Frag<T, R, C, L>> {
     unpack_words<T, S, V>(words, &f.v[i][g * V]);
   }
   // Element (i, j): read() where inside, zero elsewhere (read is called only where inside).
-  template <class Read>
-  __device__ __forceinline__ static void element(Dst &f, int i, int j, bool inside, Read &&read) {
+  template <class Read> __device__ __forceinline__ static void element(Dst &f, int i, int j, bool inside, Read &&read) {
     f.v[i][j] = inside ? convert<T>(read()) : zero<T>();
   }
 };
@@ -81,18 +82,15 @@ template <int R, int C, class L> struct load_sink<PackedBf16<R, C, L>> {
   using Dst = PackedBf16<R, C, L>;
   static constexpr bool row_once = true;
   // A vector's words are copied as they are, so it must fill whole 32-bit words.
-  template <class S>
-  static constexpr bool vectors = is_same_v<S, __nv_bfloat16> && (Shape::vec % 2 == 0);
+  template <class S> static constexpr bool vectors = is_same_v<S, __nv_bfloat16> && (Shape::vec % 2 == 0);
   template <class S, int V, class W>
   __device__ __forceinline__ static void vector(Dst &f, int i, int g, const W *words) {
     const unsigned *u = reinterpret_cast<const unsigned *>(words);
 #pragma unroll
-    for (int k = 0; k < V / 2; ++k)
-      f.w[i][g * V / 2 + k] = u[k];
+    for (int k = 0; k < V / 2; ++k) f.w[i][g * V / 2 + k] = u[k];
   }
   // Into the pair element j belongs to (pairs may span vectors when vec is odd).
-  template <class Read>
-  __device__ __forceinline__ static void element(Dst &f, int i, int j, bool inside, Read &&read) {
+  template <class Read> __device__ __forceinline__ static void element(Dst &f, int i, int j, bool inside, Read &&read) {
     const unsigned bits = inside ? __bfloat16_as_ushort(read()) : 0u;
     unsigned &word = f.w[i][j / 2];
     word = j % 2 == 0 ? bits : (word | bits << 16);
@@ -149,12 +147,8 @@ template <LoadHint H, class S, class F> struct RangeRowsIn {
   __device__ __forceinline__ const S *row_ptr(int i) const {
     return base + static_cast<long long>(F::row(i)) * row_stride;
   }
-  __device__ __forceinline__ bool row_ok(int i) const {
-    return F::row(i) < rows && F::row(i) < F::tile_rows;
-  }
-  __device__ __forceinline__ GlobalRowIn<H, S, RangeRowsIn> at(int i) const {
-    return {this, i, row_ptr(i)};
-  }
+  __device__ __forceinline__ bool row_ok(int i) const { return F::row(i) < rows && F::row(i) < F::tile_rows; }
+  __device__ __forceinline__ GlobalRowIn<H, S, RangeRowsIn> at(int i) const { return {this, i, row_ptr(i)}; }
 };
 
 // Gathered rows: thread row i is global row index.v[i][0] (inside the tile below index.rows).
@@ -164,16 +158,12 @@ template <LoadHint H, class S, class F, class Index> struct GatherRowsIn {
   const S *base;
   const Index *index;
   long long row_stride, col_stride;
-  __device__ __forceinline__ bool row_ok(int i) const {
-    return F::row(i) < index->rows && F::row(i) < F::tile_rows;
-  }
+  __device__ __forceinline__ bool row_ok(int i) const { return F::row(i) < index->rows && F::row(i) < F::tile_rows; }
   __device__ __forceinline__ const S *row_ptr(int i) const {
     const long long global_row = row_ok(i) ? static_cast<long long>(index->v[i][0]) : 0;
     return base + global_row * row_stride;
   }
-  __device__ __forceinline__ GlobalRowIn<H, S, GatherRowsIn> at(int i) const {
-    return {this, i, row_ptr(i)};
-  }
+  __device__ __forceinline__ GlobalRowIn<H, S, GatherRowsIn> at(int i) const { return {this, i, row_ptr(i)}; }
 };
 
 // Row target: a tile row in global memory at p (tile column 0), written with hint H.
@@ -201,8 +191,7 @@ template <StoreHint H, class D> struct GlobalRowOut {
 // Vector g of thread row i element by element from `row`, zero outside the extents (ok: the row
 // is inside the tile's rows): the reads at ragged edges, misaligned and strided rows.
 template <class Sink, int V, class Dst, class Row>
-__device__ __forceinline__ void load_elements(Dst &f, const Row &row, bool ok, int i, int g,
-                                              int cols) {
+__device__ __forceinline__ void load_elements(Dst &f, const Row &row, bool ok, int i, int g, int cols) {
   using F = typename Sink::Shape;
 #pragma unroll
   for (int k = 0; k < V; ++k) {
@@ -240,8 +229,7 @@ __device__ __forceinline__ void load_rows(Dst &f, const Rows &rows, int cols) {
         const int c0 = F::col(g * V);
         vec_ok[i][g] = ok_row && c0 + V <= cols;
 #pragma unroll
-        for (int k = 0; k < words; ++k)
-          raw[i][g][k] = vec_ok[i][g] ? row.vector(c0).template word<W>(k) : W{};
+        for (int k = 0; k < words; ++k) raw[i][g][k] = vec_ok[i][g] ? row.vector(c0).template word<W>(k) : W{};
       }
     }
   }
@@ -274,11 +262,9 @@ __device__ __forceinline__ void load_rows(Dst &f, const Rows &rows, int cols) {
           // A stage is near (shared memory): each vector is read right before it is unpacked.
           const auto row = rows.at(i);
           const auto vec = row.vector(c0);
-          vector =
-              unit != 0 && row.ok() && c0 + V <= cols && row.whole(c0, bytes) && vec.aligned(u);
+          vector = unit != 0 && row.ok() && c0 + V <= cols && row.whole(c0, bytes) && vec.aligned(u);
 #pragma unroll
-          for (int k = 0; k < words; ++k)
-            raw[i][g][k] = vector ? vec.template word<W>(k) : W{};
+          for (int k = 0; k < words; ++k) raw[i][g][k] = vector ? vec.template word<W>(k) : W{};
         } else {
           vector = vec_ok[i][g];
         }
@@ -296,8 +282,7 @@ __device__ __forceinline__ void load_rows(Dst &f, const Rows &rows, int cols) {
 // Stores the owned elements of thread row i of f to `out` (that row's target; row_own: the row
 // is inside f.rows and this thread writes it).
 template <class P, class T, int R, int C, class L, class Row>
-__device__ __forceinline__ void store_row(const Row &out, const Frag<T, R, C, L> &f, int i,
-                                          bool row_own) {
+__device__ __forceinline__ void store_row(const Row &out, const Frag<T, R, C, L> &f, int i, bool row_own) {
   using F = Frag<T, R, C, L>;
   using D = typename Row::value_type;
   constexpr int V = F::vec, bytes = V * static_cast<int>(sizeof(D));
@@ -318,11 +303,9 @@ __device__ __forceinline__ void store_row(const Row &out, const Frag<T, R, C, L>
         using W = typename vector_word<unit>::type;
         D tmp[V];
 #pragma unroll
-        for (int k = 0; k < V; ++k)
-          tmp[k] = convert<D>(f.v[i][g * V + k]);
+        for (int k = 0; k < V; ++k) tmp[k] = convert<D>(f.v[i][g * V + k]);
 #pragma unroll
-        for (int k = 0; k < bytes / unit; ++k)
-          vec.word(k, reinterpret_cast<const W *>(tmp)[k]);
+        for (int k = 0; k < bytes / unit; ++k) vec.word(k, reinterpret_cast<const W *>(tmp)[k]);
         done = true;
       }
     }
@@ -330,8 +313,7 @@ __device__ __forceinline__ void store_row(const Row &out, const Frag<T, R, C, L>
 #pragma unroll
       for (int k = 0; k < V; ++k) {
         const int c = F::col(g * V + k);
-        if (row_own && col_home && c < f.cols && c < C)
-          out.element(c, convert<D>(f.v[i][g * V + k]));
+        if (row_own && col_home && c < f.cols && c < C) out.element(c, convert<D>(f.v[i][g * V + k]));
       }
     }
   }
@@ -339,8 +321,7 @@ __device__ __forceinline__ void store_row(const Row &out, const Frag<T, R, C, L>
 
 // Thread row i of an R-row tile is inside f.rows and this thread writes it (a replicated row,
 // R == 1, by the threads of layout row 0).
-template <class T, int R, int C, class L>
-__device__ __forceinline__ bool row_owned(const Frag<T, R, C, L> &f, int i) {
+template <class T, int R, int C, class L> __device__ __forceinline__ bool row_owned(const Frag<T, R, C, L> &f, int i) {
   const int r = f.row(i);
   return r < f.rows && r < R && (R != 1 || L::ty() == 0);
 }
@@ -349,61 +330,53 @@ __device__ __forceinline__ bool row_owned(const Frag<T, R, C, L> &f, int i) {
 
 // f = rows 0 .. rows - 1, columns 0 .. cols - 1 of the tile at base (converted from S to T).
 template <class P, class T, int R, int C, class L, class S>
-__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long long row_stride,
-                                     long long col_stride, int rows, int cols) {
+__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long long row_stride, long long col_stride,
+                                     int rows, int cols) {
   static_assert(detail::access_kind<P>::load,
                 "load<P>: P must be Access<LoadHint::..., Vec> (a StoreHint is for store)");
   f.rows = rows;
   f.cols = cols;
-  detail::load_rows<P>(
-      f, detail::RangeRowsIn<P::hint, S, Frag<T, R, C, L>>{base, row_stride, col_stride, rows},
-      cols);
+  detail::load_rows<P>(f, detail::RangeRowsIn<P::hint, S, Frag<T, R, C, L>>{base, row_stride, col_stride, rows}, cols);
 }
 
 // Gather: row i of the tile is global row row_index(i); f.rows = row_index.rows, f.cols = cols.
 template <class P, class T, int R, int C, class L, class I, class S>
-__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base,
-                                     const Frag<I, R, 1, L> &row_index, long long row_stride,
-                                     long long col_stride, int cols) {
+__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, const Frag<I, R, 1, L> &row_index,
+                                     long long row_stride, long long col_stride, int cols) {
   static_assert(detail::access_kind<P>::load,
                 "load<P>: P must be Access<LoadHint::..., Vec> (a StoreHint is for store)");
   f.rows = row_index.rows;
   f.cols = cols;
-  detail::load_rows<P>(f,
-                       detail::GatherRowsIn<P::hint, S, Frag<T, R, C, L>, Frag<I, R, 1, L>>{
-                           base, &row_index, row_stride, col_stride},
-                       cols);
+  detail::load_rows<P>(
+      f, detail::GatherRowsIn<P::hint, S, Frag<T, R, C, L>, Frag<I, R, 1, L>>{base, &row_index, row_stride, col_stride},
+      cols);
 }
 
 // A bf16 tile into packed words (PackedBf16): every aligned in-range vector is one access,
 // element by element elsewhere.
 template <class P, int R, int C, class L>
-__device__ __forceinline__ void load(PackedBf16<R, C, L> &f, const __nv_bfloat16 *base,
-                                     long long row_stride, long long col_stride, int rows,
-                                     int cols) {
+__device__ __forceinline__ void load(PackedBf16<R, C, L> &f, const __nv_bfloat16 *base, long long row_stride,
+                                     long long col_stride, int rows, int cols) {
   static_assert(detail::access_kind<P>::load,
                 "load<P>: P must be Access<LoadHint::..., Vec> (a StoreHint is for store)");
   f.rows = rows;
   f.cols = cols;
-  detail::load_rows<P>(
-      f,
-      detail::RangeRowsIn<P::hint, __nv_bfloat16, typename PackedBf16<R, C, L>::Shape>{
-          base, row_stride, col_stride, rows},
-      cols);
+  detail::load_rows<P>(f,
+                       detail::RangeRowsIn<P::hint, __nv_bfloat16, typename PackedBf16<R, C, L>::Shape>{
+                           base, row_stride, col_stride, rows},
+                       cols);
 }
 
 // Writes the elements of f inside f.rows x f.cols (converted from T to D) to the tile at base.
 template <class P, class D, class T, int R, int C, class L>
-__device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long long row_stride,
-                                      long long col_stride) {
+__device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long long row_stride, long long col_stride) {
   static_assert(detail::access_kind<P>::store,
                 "store<P>: P must be Access<StoreHint::..., Vec> (a LoadHint is for load)");
 #pragma unroll
   for (int i = 0; i < f.er; ++i)
-    detail::store_row<P>(
-        detail::GlobalRowOut<P::hint, D>{base + static_cast<long long>(f.row(i)) * row_stride,
-                                         col_stride},
-        f, i, detail::row_owned(f, i));
+    detail::store_row<P>(detail::GlobalRowOut<P::hint, D>{base + static_cast<long long>(f.row(i)) * row_stride,
+                                                          col_stride},
+                         f, i, detail::row_owned(f, i));
 }
 
 // atomicAdd of each owned element of f (converted from T to D) into base, element by element.

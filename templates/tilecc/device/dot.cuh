@@ -53,9 +53,7 @@ template <class T, int R, int C, class L> struct dot_operand<Transposed<Frag<T, 
 
 inline constexpr int dot_shared_limit = static_cast<int>(sizing::static_shared_limit);
 
-__host__ __device__ constexpr int round_up(int x, int m) {
-  return static_cast<int>(sizing::round_up(x, m));
-}
+__host__ __device__ constexpr int round_up(int x, int m) { return static_cast<int>(sizing::round_up(x, m)); }
 
 // Writes the whole R x C tile of f, converted to S, to row-major shared s (leading dimension
 // LD): elements outside the valid extents as zero. Each tile position is written by exactly
@@ -71,22 +69,19 @@ __device__ __forceinline__ void stage_tile(S *s, const Frag<T, R, C, L> &f) {
 #pragma unroll
   for (int i = 0; i < F::er; ++i) {
     const int r = f.row(i);
-    if (!row_home || r >= R)
-      continue;
+    if (!row_home || r >= R) continue;
 #pragma unroll
     for (int g = 0; g < F::ec / V; ++g) {
       S tmp[V];
 #pragma unroll
-      for (int k = 0; k < V; ++k)
-        tmp[k] = f.valid(i, g * V + k) ? convert<S>(f.v[i][g * V + k]) : zero<S>();
+      for (int k = 0; k < V; ++k) tmp[k] = f.valid(i, g * V + k) ? convert<S>(f.v[i][g * V + k]) : zero<S>();
       if constexpr (vectorized) {
         store_vector(s + r * LD + f.col(g * V), tmp);
       } else {
 #pragma unroll
         for (int k = 0; k < V; ++k) {
           const int c = f.col(g * V + k);
-          if (col_home && c < C)
-            s[r * LD + c] = tmp[k];
+          if (col_home && c < C) s[r * LD + c] = tmp[k];
         }
       }
     }
@@ -104,13 +99,11 @@ __device__ __forceinline__ void stage_tile(S *s, const Transposed<Frag<T, R, C, 
 #pragma unroll
   for (int i = 0; i < F::er; ++i) {
     const int r = f.row(i);
-    if (!row_home || r >= R)
-      continue;
+    if (!row_home || r >= R) continue;
 #pragma unroll
     for (int j = 0; j < F::ec; ++j) {
       const int c = f.col(j);
-      if (col_home && c < C)
-        s[c * LD + r] = f.valid(i, j) ? convert<S>(f.v[i][j]) : zero<S>();
+      if (col_home && c < C) s[c * LD + r] = f.valid(i, j) ? convert<S>(f.v[i][j]) : zero<S>();
     }
   }
 }
@@ -130,8 +123,7 @@ __device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const OA &a, con
   constexpr int ldb = round_up(C, 4) + 4; // keeps 16-byte rows for vector reads
   constexpr int a_elems = round_up(R * lda, 16 / static_cast<int>(sizeof(S)));
   constexpr int bytes = static_cast<int>(sizing::dot_simt_bytes(sizeof(S), R, K, C));
-  static_assert(bytes == (a_elems + K * ldb) * static_cast<int>(sizeof(S)),
-                "dot_simt: staging layout");
+  static_assert(bytes == (a_elems + K * ldb) * static_cast<int>(sizeof(S)), "dot_simt: staging layout");
   static_assert(bytes <= dot_shared_limit,
                 "dot (SIMT): operands need more than 48 KB of shared memory; use smaller tiles "
                 "(R, K, C up to 64 fit with float staging)");
@@ -146,17 +138,14 @@ __device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const OA &a, con
   // Spare threads of a small tile compute a clamped, unused element.
   int rows[F::er], cols[F::ec];
 #pragma unroll
-  for (int i = 0; i < F::er; ++i)
-    rows[i] = cmin(acc.row(i), R - 1) * lda;
+  for (int i = 0; i < F::er; ++i) rows[i] = cmin(acc.row(i), R - 1) * lda;
 #pragma unroll
-  for (int j = 0; j < F::ec; ++j)
-    cols[j] = cmin(acc.col(j), C - 1);
+  for (int j = 0; j < F::ec; ++j) cols[j] = cmin(acc.col(j), C - 1);
   S sum[F::er][F::ec];
 #pragma unroll
   for (int i = 0; i < F::er; ++i)
 #pragma unroll
-    for (int j = 0; j < F::ec; ++j)
-      sum[i][j] = convert<S>(acc.v[i][j]);
+    for (int j = 0; j < F::ec; ++j) sum[i][j] = convert<S>(acc.v[i][j]);
 
   constexpr int V = F::vec;
   constexpr int unit = vector_unit<S, V>();
@@ -165,33 +154,28 @@ __device__ __forceinline__ void dot_simt(Frag<T, R, C, L> &acc, const OA &a, con
   for (int k = 0; k < K; ++k) {
     S av[F::er], bv[F::ec];
 #pragma unroll
-    for (int i = 0; i < F::er; ++i)
-      av[i] = sa[rows[i] + k];
+    for (int i = 0; i < F::er; ++i) av[i] = sa[rows[i] + k];
 #pragma unroll
     for (int g = 0; g < F::ec / V; ++g) {
       if constexpr (vector_b) {
         S tmp[V];
         load_vector(sb + k * ldb + cols[g * V], tmp);
 #pragma unroll
-        for (int e = 0; e < V; ++e)
-          bv[g * V + e] = tmp[e];
+        for (int e = 0; e < V; ++e) bv[g * V + e] = tmp[e];
       } else {
 #pragma unroll
-        for (int e = 0; e < V; ++e)
-          bv[g * V + e] = sb[k * ldb + cols[g * V + e]];
+        for (int e = 0; e < V; ++e) bv[g * V + e] = sb[k * ldb + cols[g * V + e]];
       }
     }
 #pragma unroll
     for (int i = 0; i < F::er; ++i)
 #pragma unroll
-      for (int j = 0; j < F::ec; ++j)
-        sum[i][j] += av[i] * bv[j];
+      for (int j = 0; j < F::ec; ++j) sum[i][j] += av[i] * bv[j];
   }
 #pragma unroll
   for (int i = 0; i < F::er; ++i)
 #pragma unroll
-    for (int j = 0; j < F::ec; ++j)
-      acc.v[i][j] = convert<T>(sum[i][j]);
+    for (int j = 0; j < F::ec; ++j) acc.v[i][j] = convert<T>(sum[i][j]);
   __syncthreads();
 }
 
@@ -204,8 +188,7 @@ template <int BK> __device__ __forceinline__ int k_step(long long k0, long long 
 
 template <class T, int R, int K, int C, class A, class B>
 inline constexpr bool dot_mma_eligible =
-    is_same_v<T, float> &&is_same_v<A, B> &&is_low_precision_v<A> &&R % 16 == 0 && K % 16 == 0 &&
-    C % 8 == 0;
+    is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && R % 16 == 0 && K % 16 == 0 && C % 8 == 0;
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define TILECC_DEV_HAS_MMA_SYNC 1
@@ -223,8 +206,7 @@ template <int R, int C, int warps> struct mma_grid {
     int best = 0, best_cost = 1 << 30;
     for (int wm = 1; wm <= warps; wm *= 2) {
       const int wn = warps / wm;
-      if (wm > tiles_m || wn > tiles_n)
-        continue;
+      if (wm > tiles_m || wn > tiles_n) continue;
       const int cost = 2 * (tiles_m / wm) + tiles_n / wn;
       if (cost < best_cost) {
         best_cost = cost;
@@ -266,18 +248,19 @@ __device__ __forceinline__ void ldmatrix_x2_trans(unsigned (&r)[2], const void *
 }
 // d += a (16 x 16, row) * b (16 x 8, col), f32 accumulators.
 template <class E>
-__device__ __forceinline__ void mma_m16n8k16(float (&d)[4], const unsigned (&a)[4],
-                                             const unsigned (&b)[2]) {
+__device__ __forceinline__ void mma_m16n8k16(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
   if constexpr (is_same_v<E, __half>) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
-                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
   } else {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
-                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
   }
 }
 
@@ -296,16 +279,13 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
 #pragma unroll
     for (int i = 0; i < G::tm; ++i)
 #pragma unroll
-      for (int j = 0; j < G::tn; ++j)
-        d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.0f;
+      for (int j = 0; j < G::tn; ++j) d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.0f;
   }
 
   // d += sa (R x K, row-major, leading dim LDA) @ sb (K x C, row-major, leading dim LDB), both
   // in shared memory with 16-byte aligned rows.
-  template <int K, int LDA, int LDB>
-  __device__ __forceinline__ void multiply(const E *sa, const E *sb) {
-    if (warp() >= G::active)
-      return;
+  template <int K, int LDA, int LDB> __device__ __forceinline__ void multiply(const E *sa, const E *sb) {
+    if (warp() >= G::active) return;
     const int l = lane();
     const E *a_rows = sa + (m_base() + l % 16) * LDA + (l / 16) * 8;
     const E *b_rows = sb + (l % 16) * LDB + n_base();
@@ -313,8 +293,7 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
     for (int k0 = 0; k0 < K; k0 += 16) {
       unsigned af[G::tm][4], bf[G::tn][2];
 #pragma unroll
-      for (int i = 0; i < G::tm; ++i)
-        ldmatrix_x4(af[i], a_rows + i * 16 * LDA + k0);
+      for (int i = 0; i < G::tm; ++i) ldmatrix_x4(af[i], a_rows + i * 16 * LDA + k0);
 #pragma unroll
       for (int j = 0; j < G::tn; j += 2) {
         if (j + 1 < G::tn) {
@@ -331,23 +310,19 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
 #pragma unroll
       for (int i = 0; i < G::tm; ++i)
 #pragma unroll
-        for (int j = 0; j < G::tn; ++j)
-          mma_m16n8k16<E>(d[i][j], af[i], bf[j]);
+        for (int j = 0; j < G::tn; ++j) mma_m16n8k16<E>(d[i][j], af[i], bf[j]);
     }
   }
 
   // out[0:rows, 0:cols] = products, converted to TO, straight from the registers.
   template <class TO>
-  __device__ __forceinline__ void store(TO *out, long long row_stride, long long col_stride,
-                                        int rows, int cols) const {
-    if (warp() < G::active)
-      store_mma_products(out, row_stride, col_stride, rows, cols, d, m_base(), n_base());
+  __device__ __forceinline__ void store(TO *out, long long row_stride, long long col_stride, int rows, int cols) const {
+    if (warp() < G::active) store_mma_products(out, row_stride, col_stride, rows, cols, d, m_base(), n_base());
   }
 
   // acc += products, handed over through shared `so` in rounds of RC rows. The caller makes
   // sure nobody still reads what `so` overlaps; the block is synchronized on return.
-  template <int RC, class L>
-  __device__ __forceinline__ void add_to(Frag<float, R, C, L> &acc, float *so) const {
+  template <int RC, class L> __device__ __forceinline__ void add_to(Frag<float, R, C, L> &acc, float *so) const {
     constexpr int ldo = C + 4;
     const int l = lane();
     const bool active = warp() < G::active;
@@ -375,8 +350,7 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
         const int r = acc.row(i) - r0;
         if (r >= 0 && r < RC) {
 #pragma unroll
-          for (int j = 0; j < Frag<float, R, C, L>::ec; ++j)
-            acc.v[i][j] += so[r * ldo + cmin(acc.col(j), C - 1)];
+          for (int j = 0; j < Frag<float, R, C, L>::ec; ++j) acc.v[i][j] += so[r * ldo + cmin(acc.col(j), C - 1)];
         }
       }
       __syncthreads();
@@ -429,10 +403,10 @@ template <int BK, int R, int C> __host__ __device__ constexpr int mma_k_step() {
 // shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
 // which it may share with another path).
 template <int BK, int NT, int R, int C, class A, class B>
-__device__ __forceinline__ void
-mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a, long long a_row_stride,
-           long long a_col_stride, const B *b, long long b_row_stride, long long b_col_stride,
-           long long k_begin, long long k_end, int rows, int cols, uint4 *shared) {
+__device__ __forceinline__ void mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a,
+                                           long long a_row_stride, long long a_col_stride, const B *b,
+                                           long long b_row_stride, long long b_col_stride, long long k_begin,
+                                           long long k_end, int rows, int cols, uint4 *shared) {
   using LA = Layout<NT, cmin(cmax(BK / 8, 1), NT)>;
   using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
   constexpr int lda = BK + 8, ldb = C + 8;
@@ -450,8 +424,8 @@ mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a, long long a
   Frag<B, BK, C, LB> fb;
   load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, rows,
                                k_step<BK>(k_begin, k_end));
-  load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
-                               k_step<BK>(k_begin, k_end), cols);
+  load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k_begin, k_end),
+                               cols);
   int stage = 0;
   for (long long k0 = k_begin;;) {
     A *sa = stage0 + stage * stage_elems;
@@ -461,46 +435,41 @@ mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a, long long a
     const long long k1 = k0 + BK;
     const bool more = k1 < k_end;
     if (more) { // in flight while this step multiplies
-      load<Access<LoadHint::none>>(fa, a + k1 * a_col_stride, a_row_stride, a_col_stride, rows,
-                                   k_step<BK>(k1, k_end));
-      load<Access<LoadHint::none>>(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride,
-                                   k_step<BK>(k1, k_end), cols);
+      load<Access<LoadHint::none>>(fa, a + k1 * a_col_stride, a_row_stride, a_col_stride, rows, k_step<BK>(k1, k_end));
+      load<Access<LoadHint::none>>(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k1, k_end), cols);
     }
     __syncthreads();
     products.template multiply<BK, lda, ldb>(sa, reinterpret_cast<const B *>(sb));
-    if (stages == 1 || !more)
-      __syncthreads(); // before the buffer is written again
-    if (!more)
-      break;
+    if (stages == 1 || !more) __syncthreads(); // before the buffer is written again
+    if (!more) break;
     k0 = k1;
     stage = stages == 2 ? stage ^ 1 : 0;
   }
 }
 
 template <int BK, class T, int R, int C, class L, class A, class B>
-__device__ __forceinline__ void
-dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
-             const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
-             long long k_end, int rows, int cols, uint4 *shared) {
+__device__ __forceinline__ void dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride,
+                                             long long a_col_stride, const B *b, long long b_row_stride,
+                                             long long b_col_stride, long long k_begin, long long k_end, int rows,
+                                             int cols, uint4 *shared) {
   constexpr int out_rows = static_cast<int>(sizing::dot_loop_mma_out_rows(R, BK, C));
   mma_accumulators<A, R, C, L::threads / 32> products;
   products.zero();
-  mma_k_loop<BK, L::threads>(products, a, a_row_stride, a_col_stride, b, b_row_stride,
-                             b_col_stride, k_begin, k_end, rows, cols, shared);
+  mma_k_loop<BK, L::threads>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
+                             rows, cols, shared);
   products.template add_to<out_rows>(acc, reinterpret_cast<float *>(shared));
 }
 
 // out = a @ b over the k-loop, stored from the mma registers (no acc fragment).
 template <int BK, int NT, int R, int C, class TO, class A, class B>
-__device__ __forceinline__ void
-dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
-              long long a_row_stride, long long a_col_stride, const B *b, long long b_row_stride,
-              long long b_col_stride, long long k_begin, long long k_end, int rows, int cols,
-              uint4 *shared) {
+__device__ __forceinline__ void dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
+                                              long long a_row_stride, long long a_col_stride, const B *b,
+                                              long long b_row_stride, long long b_col_stride, long long k_begin,
+                                              long long k_end, int rows, int cols, uint4 *shared) {
   mma_accumulators<A, R, C, NT / 32> products;
   products.zero();
-  mma_k_loop<BK, NT>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-                     k_begin, k_end, rows, cols, shared);
+  mma_k_loop<BK, NT>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows, cols,
+                     shared);
   products.store(out, out_row_stride, out_col_stride, rows, cols);
 }
 #endif
@@ -532,14 +501,14 @@ namespace detail {
 // dot_loop off the tensor cores: each step's operands are loaded while the previous step
 // multiplies. BK is at most the step whose SIMT staging fits (simt_k_step).
 template <int BK, class T, int R, int C, class L, class A, class B>
-__device__ __forceinline__ void
-dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long long a_col_stride,
-                 const B *b, long long b_row_stride, long long b_col_stride, long long k_begin,
-                 long long k_end, long long rows, long long cols) {
+__device__ __forceinline__ void dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride,
+                                                 long long a_col_stride, const B *b, long long b_row_stride,
+                                                 long long b_col_stride, long long k_begin, long long k_end,
+                                                 long long rows, long long cols) {
   Frag<remove_cv_t<A>, R, BK, L> fa;
   Frag<remove_cv_t<B>, BK, C, L> fb;
-  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride,
-                               static_cast<int>(rows), detail::k_step<BK>(k_begin, k_end));
+  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
+                               detail::k_step<BK>(k_begin, k_end));
   load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
                                detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
   for (long long k0 = k_begin;;) {
@@ -548,14 +517,13 @@ dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long
     Frag<remove_cv_t<A>, R, BK, L> next_a;
     Frag<remove_cv_t<B>, BK, C, L> next_b;
     if (more) {
-      load<Access<LoadHint::none>>(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride,
-                                   static_cast<int>(rows), detail::k_step<BK>(k1, k_end));
+      load<Access<LoadHint::none>>(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
+                                   detail::k_step<BK>(k1, k_end));
       load<Access<LoadHint::none>>(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride,
                                    detail::k_step<BK>(k1, k_end), static_cast<int>(cols));
     }
     dot(acc, fa, fb);
-    if (!more)
-      break;
+    if (!more) break;
     fa = next_a;
     fb = next_b;
     k0 = k1;
@@ -575,42 +543,36 @@ dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, long
 // the whole loop.
 // STAGES: cp.async stages of the pipeline (2..4; 0 = as many as fit).
 template <int BK, int STAGES = 0, class T, int R, int C, class L, class PA, class PB>
-__device__ __forceinline__ void
-dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a_col_stride,
-         const PB *b, long long b_row_stride, long long b_col_stride, long long k_begin,
-         long long k_end, long long rows, long long cols) {
+__device__ __forceinline__ void dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride,
+                                         long long a_col_stride, const PB *b, long long b_row_stride,
+                                         long long b_col_stride, long long k_begin, long long k_end, long long rows,
+                                         long long cols) {
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
-  if (k_begin >= k_end)
-    return;
+  if (k_begin >= k_end) return;
 #if TILECC_DEV_HAS_MMA_SYNC
   if constexpr (detail::dot_pipeline_eligible<T, R, BK, C, L::threads, A, B, STAGES>) {
     // One buffer for both paths (static shared arrays of inlined calls do not overlap).
-    constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES>::bytes,
-                               detail::dot_loop_mma_bytes<BK, R, C>());
+    constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES>::bytes, detail::dot_loop_mma_bytes<BK, R, C>());
     __shared__ uint4 smem[(bytes + 15) / 16];
-    if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride,
-                                    b_col_stride, k_begin))
-      detail::dot_loop_pipeline<BK, STAGES>(acc, a, a_row_stride, b, b_row_stride, k_begin,
-                                            k_end, static_cast<int>(rows),
-                                            static_cast<int>(cols), smem);
+    if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin))
+      detail::dot_loop_pipeline<BK, STAGES>(acc, a, a_row_stride, b, b_row_stride, k_begin, k_end,
+                                            static_cast<int>(rows), static_cast<int>(cols), smem);
     else
-      detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride,
-                               b_col_stride, k_begin, k_end, static_cast<int>(rows),
-                               static_cast<int>(cols), smem);
+      detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
+                               static_cast<int>(rows), static_cast<int>(cols), smem);
     return;
   }
   if constexpr (detail::dot_mma_eligible<T, R, BK, C, A, B>) {
     __shared__ uint4 smem[(detail::dot_loop_mma_bytes<BK, R, C>() + 15) / 16];
-    detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-                             k_begin, k_end, static_cast<int>(rows), static_cast<int>(cols),
-                             smem);
+    detail::dot_loop_mma<BK>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
+                             static_cast<int>(rows), static_cast<int>(cols), smem);
     return;
   }
 #endif
-  detail::dot_loop_general<detail::simt_k_step<compute_t<T>, R, BK, C>()>(
-      acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows,
-      cols);
+  detail::dot_loop_general<detail::simt_k_step<compute_t<T>, R, BK, C>()>(acc, a, a_row_stride, a_col_stride, b,
+                                                                          b_row_stride, b_col_stride, k_begin, k_end,
+                                                                          rows, cols);
 }
 
 // out[0:rows, 0:cols] = cast<TO>(a @ b) over the k-loop of dot_loop (same operands and
@@ -623,25 +585,24 @@ dot_loop(Frag<T, R, C, L> &acc, const PA *a, long long a_row_stride, long long a
 // INSTR: the tensor-core instruction asked for, dot_mma_sync or dot_wgmma (sm_90a, the
 // pipeline of dot_wgmma.cuh, in dynamic shared memory; where it cannot be used, mma.sync).
 inline constexpr int dot_mma_sync = 0, dot_wgmma = 1;
-template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0,
-          int INSTR = dot_mma_sync, class TO, class PA, class PB>
-__device__ __forceinline__ void
-dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
-               long long a_row_stride, long long a_col_stride, const PB *b,
-               long long b_row_stride, long long b_col_stride, long long k_begin,
-               long long k_end, long long rows, long long cols) {
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0, int INSTR = dot_mma_sync, class TO, class PA,
+          class PB>
+__device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
+                                               long long a_row_stride, long long a_col_stride, const PB *b,
+                                               long long b_row_stride, long long b_col_stride, long long k_begin,
+                                               long long k_end, long long rows, long long cols) {
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
   const int r = static_cast<int>(rows), c = static_cast<int>(cols);
 #if TILECC_DEV_HAS_WGMMA
   if constexpr (INSTR == dot_wgmma && DYNAMIC_SMEM > 0 &&
                 detail::dot_wgmma_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
-    if (k_begin < k_end && detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b,
-                                                       b_row_stride, b_col_stride, k_begin)) {
+    if (k_begin < k_end &&
+        detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
       extern __shared__ uint4 tilecc_dynamic_shared[];
-      detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM>(
-          out, out_row_stride, out_col_stride, a, a_row_stride, b, b_row_stride, k_begin, k_end,
-          r, c, tilecc_dynamic_shared);
+      detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM>(out, out_row_stride, out_col_stride, a,
+                                                                      a_row_stride, b, b_row_stride, k_begin, k_end, r,
+                                                                      c, tilecc_dynamic_shared);
       return;
     }
   }
@@ -656,10 +617,9 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
     constexpr int MMA_BK = detail::mma_k_step<BK, R, C>();
     if (k_begin < k_end) {
       constexpr int LIMIT = DYNAMIC_SMEM > 0 ? DYNAMIC_SMEM : detail::pipe_shared_limit;
-      if constexpr (detail::dot_pipeline_eligible<float, R, BK, C, L::threads, A, B, STAGES,
-                                                  LIMIT>) {
-        constexpr int bytes = cmax(detail::pipe_smem<R, C, BK, STAGES, LIMIT>::bytes,
-                                   detail::dot_loop_mma_bytes<MMA_BK, R, C>());
+      if constexpr (detail::dot_pipeline_eligible<float, R, BK, C, L::threads, A, B, STAGES, LIMIT>) {
+        constexpr int bytes =
+            cmax(detail::pipe_smem<R, C, BK, STAGES, LIMIT>::bytes, detail::dot_loop_mma_bytes<MMA_BK, R, C>());
         uint4 *smem;
         if constexpr (DYNAMIC_SMEM > 0) {
           static_assert(bytes <= DYNAMIC_SMEM, "dot_loop_store: dynamic shared memory too small");
@@ -669,16 +629,14 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
           __shared__ uint4 static_smem[(bytes + 15) / 16];
           smem = static_smem;
         }
-        if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride,
-                                        b_col_stride, k_begin))
-          detail::dot_store_pipeline<BK, STAGES, LIMIT, R, C, L::threads>(
-              out, out_row_stride, out_col_stride, a, a_row_stride, b, b_row_stride, k_begin,
-              k_end, r, c, smem);
+        if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin))
+          detail::dot_store_pipeline<BK, STAGES, LIMIT, R, C, L::threads>(out, out_row_stride, out_col_stride, a,
+                                                                          a_row_stride, b, b_row_stride, k_begin, k_end,
+                                                                          r, c, smem);
         else
-          detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
-                                                      a_row_stride, a_col_stride, b,
-                                                      b_row_stride, b_col_stride, k_begin,
-                                                      k_end, r, c, smem);
+          detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a, a_row_stride,
+                                                          a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
+                                                          r, c, smem);
       } else {
         // The kernel's dynamic shared memory when it has enough (it is there for wgmma), so
         // that static and dynamic do not add up.
@@ -691,21 +649,18 @@ dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, cons
           __shared__ uint4 static_smem[(bytes + 15) / 16];
           smem = static_smem;
         }
-        detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a,
-                                                        a_row_stride, a_col_stride, b,
-                                                        b_row_stride, b_col_stride, k_begin,
-                                                        k_end, r, c, smem);
+        detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a, a_row_stride,
+                                                        a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, r,
+                                                        c, smem);
       }
       return;
     }
 #endif
     // An empty k range: the products are zeros.
-    store<Access<StoreHint::none>>(out, cast<TO>(full<float, R, C, L>(0.0f, r, c)), out_row_stride,
-                                   out_col_stride);
+    store<Access<StoreHint::none>>(out, cast<TO>(full<float, R, C, L>(0.0f, r, c)), out_row_stride, out_col_stride);
   } else {
     auto acc = full<float, R, C, L>(0.0f, r, c);
-    dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-                         k_begin, k_end, rows, cols);
+    dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows, cols);
     store<Access<StoreHint::none>>(out, cast<TO>(acc), out_row_stride, out_col_stride);
   }
 }

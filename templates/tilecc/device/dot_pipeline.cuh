@@ -4,8 +4,8 @@
 // bf16 or both f16, acc is float, R (BM) and C (BN) are multiples of 64, BK is a multiple of 32,
 // the warps tile the R x C block in warp tiles of 16k x 16k with at most 128 accumulators per
 // thread, and at least two stages of operands fit in the shared budget (48 KB static, or the
-// dynamic size dot_loop_store was given); and, at run time, both operands are row-major (a_col_stride == b_col_stride == 1), their row strides are
-// multiples of 8 elements, a + k_begin and b + k_begin * b_row_stride are 16-byte aligned
+// dynamic size dot_loop_store was given); and, at run time, both operands are row-major (a_col_stride == b_col_stride
+// == 1), their row strides are multiples of 8 elements, a + k_begin and b + k_begin * b_row_stride are 16-byte aligned
 // (so k_begin % 8 == 0 for aligned tensors). Otherwise dot_loop uses its general path.
 //
 // Per k-step of BK: each thread copies 16-byte chunks of A (R x BK) and B (BK x C) straight from
@@ -46,21 +46,17 @@ template <int BM, int BN, int W> struct pipe_grid {
 // Operand stages of the pipeline: STAGES_WANTED (2..4) when given and they fit, else as many as
 // fit up to 4 (0 when fewer than 2 fit: the pipeline is not used; sizing::pipeline_stages).
 // LIMIT: the shared bytes the buffer may take (48 KB static; more from dynamic shared memory).
-template <int BM, int BN, int BK, int STAGES_WANTED = 0, int LIMIT = pipe_shared_limit>
-struct pipe_smem {
+template <int BM, int BN, int BK, int STAGES_WANTED = 0, int LIMIT = pipe_shared_limit> struct pipe_smem {
   static constexpr int stage_bytes = static_cast<int>(sizing::pipeline_stage_bytes(BM, BK, BN));
-  static constexpr int stages =
-      static_cast<int>(sizing::pipeline_stages(BM, BK, BN, STAGES_WANTED, LIMIT));
-  static constexpr int bytes =
-      static_cast<int>(sizing::pipeline_bytes(BM, BK, BN, STAGES_WANTED, LIMIT));
+  static constexpr int stages = static_cast<int>(sizing::pipeline_stages(BM, BK, BN, STAGES_WANTED, LIMIT));
+  static constexpr int bytes = static_cast<int>(sizing::pipeline_bytes(BM, BK, BN, STAGES_WANTED, LIMIT));
 };
 
 template <class T, int BM, int BK, int BN, int NT, class A, class B, int STAGES_WANTED = 0,
           int LIMIT = pipe_shared_limit>
-inline constexpr bool
-    dot_pipeline_eligible = is_same_v<T, float> &&is_same_v<A, B> &&is_low_precision_v<A> &&
-                                sizing::pipeline_shape(BM, BK, BN, NT) &&
-                            pipe_smem<BM, BN, BK, STAGES_WANTED, LIMIT>::stages >= 2;
+inline constexpr bool dot_pipeline_eligible =
+    is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && sizing::pipeline_shape(BM, BK, BN, NT) &&
+    pipe_smem<BM, BN, BK, STAGES_WANTED, LIMIT>::stages >= 2;
 
 __device__ __forceinline__ bool aligned16(const void *p) {
   return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
@@ -68,12 +64,11 @@ __device__ __forceinline__ bool aligned16(const void *p) {
 
 // Run-time part of the fast path's conditions (k counted from the tensor's start).
 template <class A, class B>
-__device__ __forceinline__ bool dot_pipeline_usable(const A *a, long long a_row_stride,
-                                                   long long a_col_stride, const B *b,
-                                                   long long b_row_stride, long long b_col_stride,
-                                                   long long k_begin) {
-  return a_col_stride == 1 && b_col_stride == 1 && a_row_stride % 8 == 0 &&
-         b_row_stride % 8 == 0 && k_begin % 8 == 0 && aligned16(a) && aligned16(b);
+__device__ __forceinline__ bool dot_pipeline_usable(const A *a, long long a_row_stride, long long a_col_stride,
+                                                    const B *b, long long b_row_stride, long long b_col_stride,
+                                                    long long k_begin) {
+  return a_col_stride == 1 && b_col_stride == 1 && a_row_stride % 8 == 0 && b_row_stride % 8 == 0 && k_begin % 8 == 0 &&
+         aligned16(a) && aligned16(b);
 }
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
@@ -89,18 +84,17 @@ __device__ __forceinline__ void pipe_ldmatrix_x4_trans(unsigned (&r)[4], unsigne
                : "r"(addr));
 }
 template <class E>
-__device__ __forceinline__ void pipe_mma(float (&d)[4], const unsigned (&a)[4], unsigned b0,
-                                         unsigned b1) {
+__device__ __forceinline__ void pipe_mma(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
   if constexpr (is_same_v<E, __half>) {
     asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
-                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
   } else {
     asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
-                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
   }
 }
 
@@ -118,12 +112,10 @@ template <int CPR> __device__ __forceinline__ int swz(int r, int c) {
 // The pipelined k-loop; at the end, with the operand buffers free, it calls
 // epilogue(d, wm0, wn0, smem): this warp's products d[MT][NT8][4] (mma m16n8 accumulator
 // layout) for the rows from wm0 and the columns from wn0 of the R x C block.
-template <int BK, int NT, int R, int C, int STAGES_WANTED, int LIMIT, class A, class B,
-          class Epilogue>
-__device__ __forceinline__ void
-dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
-                 long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
-                 Epilogue &&epilogue) {
+template <int BK, int NT, int R, int C, int STAGES_WANTED, int LIMIT, class A, class B, class Epilogue>
+__device__ __forceinline__ void dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
+                                                 long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
+                                                 Epilogue &&epilogue) {
   using G = pipe_grid<R, C, NT / 32>;
   using S = pipe_smem<R, C, BK, STAGES_WANTED, LIMIT>;
   constexpr int STAGES = S::stages;
@@ -132,9 +124,7 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
   constexpr int MT = G::mt, NT8 = G::nt;
   struct layout { // row-major chunks, XOR-swizzled by the row; B after A
     static __device__ __forceinline__ int a_offset(int r, int c) { return swz<A_CPR>(r, c); }
-    static __device__ __forceinline__ int b_offset(int k, int c) {
-      return A_BYTES + swz<B_CPR>(k, c);
-    }
+    static __device__ __forceinline__ int b_offset(int k, int c) { return A_BYTES + swz<B_CPR>(k, c); }
   };
 
   unsigned char *const smem = reinterpret_cast<unsigned char *>(shared); // S::bytes
@@ -145,8 +135,7 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
   const int wm0 = (warp / G::warps_n) * G::wm;
   const int wn0 = (warp % G::warps_n) * G::wn;
 
-  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin,
-                                                  k_end, rows, cols);
+  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols);
   const long long steps = (k_end - k_begin + BK - 1) / BK;
   auto load_stage = [&](int stage, long long s) { copier.load(smem_base + stage * STAGE_BYTES, s); };
 
@@ -154,13 +143,11 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
 #pragma unroll
   for (int i = 0; i < MT; ++i)
 #pragma unroll
-    for (int j = 0; j < NT8; ++j)
-      d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.0f;
+    for (int j = 0; j < NT8; ++j) d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.0f;
 
 #pragma unroll
   for (int s = 0; s < STAGES - 1; ++s) {
-    if (s < steps)
-      load_stage(s, s);
+    if (s < steps) load_stage(s, s);
     cp_async_commit();
   }
 
@@ -181,8 +168,7 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
       // registers next to the accumulators.
       unsigned af[MT][4];
 #pragma unroll
-      for (int i = 0; i < MT; ++i)
-        pipe_ldmatrix_x4(af[i], sa + swz<A_CPR>(a_r + i * 16, ks * 2 + a_c));
+      for (int i = 0; i < MT; ++i) pipe_ldmatrix_x4(af[i], sa + swz<A_CPR>(a_r + i * 16, ks * 2 + a_c));
       if (ks == 0) {
         // The copies for STAGES - 1 steps ahead go out once this step's first fragments are
         // asked for, so that their address work overlaps the tensor cores.
@@ -215,24 +201,19 @@ dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row
 // acc += a @ b through the pipeline: the products go to the acc layout through shared memory,
 // in rounds of RC rows.
 template <int BK, int STAGES_WANTED, class T, int R, int C, class L, class A, class B>
-__device__ __forceinline__ void
-dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, const B *b,
-                  long long b_row_stride, long long k_begin, long long k_end, int rows,
-                  int cols, uint4 *shared) {
+__device__ __forceinline__ void dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, const B *b,
+                                                  long long b_row_stride, long long k_begin, long long k_end, int rows,
+                                                  int cols, uint4 *shared) {
   using G = pipe_grid<R, C, L::threads / 32>;
   using S = pipe_smem<R, C, BK, STAGES_WANTED>;
   constexpr int MT = G::mt, NT8 = G::nt;
   dot_pipeline_run<BK, L::threads, R, C, STAGES_WANTED, pipe_shared_limit>(
       a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
-      [&](const float (&d)[MT][NT8][4], int wm0, int wn0, unsigned char *smem) {
+      [&](const float(&d)[MT][NT8][4], int wm0, int wn0, unsigned char *smem) {
         const int lane = static_cast<int>(threadIdx.x) % 32;
         constexpr int LDO = C + 4;
         constexpr int RC_MAX = S::bytes / (LDO * 4);
-        constexpr int RC = RC_MAX >= R     ? R
-                           : RC_MAX >= 128 ? 128
-                           : RC_MAX >= 64  ? 64
-                           : RC_MAX >= 32  ? 32
-                                           : 16;
+        constexpr int RC = RC_MAX >= R ? R : RC_MAX >= 128 ? 128 : RC_MAX >= 64 ? 64 : RC_MAX >= 32 ? 32 : 16;
         static_assert(RC * LDO * 4 <= S::bytes, "dot_loop (pipeline): epilogue does not fit");
         float *so = reinterpret_cast<float *>(smem);
         using F = Frag<T, R, C, L>;
@@ -256,8 +237,7 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
             const int r = acc.row(i) - r0;
             if (r >= 0 && r < RC) {
 #pragma unroll
-              for (int j = 0; j < F::ec; ++j)
-                acc.v[i][j] += so[r * LDO + cmin(acc.col(j), C - 1)];
+              for (int j = 0; j < F::ec; ++j) acc.v[i][j] += so[r * LDO + cmin(acc.col(j), C - 1)];
             }
           }
           __syncthreads();
@@ -267,15 +247,15 @@ dot_loop_pipeline(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride, con
 
 // out[0:rows, 0:cols] = a @ b through the pipeline, stored from the mma registers.
 template <int BK, int STAGES_WANTED, int LIMIT, int R, int C, int NT, class TO, class A, class B>
-__device__ __forceinline__ void
-dot_store_pipeline(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
-                   long long a_row_stride, const B *b, long long b_row_stride, long long k_begin,
-                   long long k_end, int rows, int cols, uint4 *shared) {
+__device__ __forceinline__ void dot_store_pipeline(TO *out, long long out_row_stride, long long out_col_stride,
+                                                   const A *a, long long a_row_stride, const B *b,
+                                                   long long b_row_stride, long long k_begin, long long k_end, int rows,
+                                                   int cols, uint4 *shared) {
   using G = pipe_grid<R, C, NT / 32>;
   constexpr int MT = G::mt, NT8 = G::nt;
   dot_pipeline_run<BK, NT, R, C, STAGES_WANTED, LIMIT>(
       a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
-      [&](const float (&d)[MT][NT8][4], int wm0, int wn0, unsigned char *) {
+      [&](const float(&d)[MT][NT8][4], int wm0, int wn0, unsigned char *) {
         store_mma_products(out, out_row_stride, out_col_stride, rows, cols, d, wm0, wn0);
       });
 }

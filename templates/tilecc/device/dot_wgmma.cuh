@@ -34,8 +34,7 @@ namespace tilecc {
 namespace dev {
 namespace detail {
 
-inline constexpr int wgmma_bk =
-    static_cast<int>(sizing::wgmma_bk); // one 128-byte swizzle row of A per k-step
+inline constexpr int wgmma_bk = static_cast<int>(sizing::wgmma_bk); // one 128-byte swizzle row of A per k-step
 
 // The warpgroups over an R x C block: NT / 128 of them stacked along R, each owning R / groups
 // rows as 1 or 2 m64 tiles and all C columns (sizing::wgmma_grid_ok).
@@ -64,10 +63,9 @@ inline constexpr bool dot_wgmma_eligible =
 // out[0:rows, 0:cols] = a @ b, products stored straight from the wgmma accumulators.
 // shared: the kernel's dynamic shared memory (LIMIT bytes).
 template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class TO, class A, class B>
-__device__ __forceinline__ void
-dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
-                long long a_row_stride, const B *b, long long b_row_stride, long long k_begin,
-                long long k_end, int rows, int cols, uint4 *shared) {
+__device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
+                                                long long a_row_stride, const B *b, long long b_row_stride,
+                                                long long k_begin, long long k_end, int rows, int cols, uint4 *shared) {
   using G = wgmma_grid<R, C, NT>;
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
   constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
@@ -75,17 +73,14 @@ dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, con
   constexpr int WAIT = STAGES >= 4 ? 1 : 0;  // wgmma groups left in flight after each step
   constexpr int AHEAD = STAGES - 1 - WAIT;   // steps copied ahead of the one multiplied
   struct layout {
-    static __device__ __forceinline__ int a_offset(int r, int c) {
-      return r * 128 + ((c ^ (r & 7)) << 4);
-    }
+    static __device__ __forceinline__ int a_offset(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
     static __device__ __forceinline__ int b_offset(int k, int c) {
       return A_BYTES + (c >> 3) * B_BLOCK_BYTES + k * 128 + (((c & 7) ^ (k & 7)) << 4);
     }
   };
 
   const unsigned base = (pipe_smem_addr(shared) + 1023u) & ~1023u;
-  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin,
-                                                  k_end, rows, cols);
+  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols);
   const long long steps = (k_end - k_begin + BK - 1) / BK;
   const int tid = static_cast<int>(threadIdx.x);
   const int group = tid / 128, group_row0 = group * G::rows;
@@ -94,13 +89,11 @@ dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, con
 #pragma unroll
   for (int i = 0; i < G::msub; ++i)
 #pragma unroll
-    for (int j = 0; j < C / 2; ++j)
-      d[i][j] = 0.0f;
+    for (int j = 0; j < C / 2; ++j) d[i][j] = 0.0f;
 
 #pragma unroll
   for (int s = 0; s < AHEAD; ++s) {
-    if (s < steps)
-      copier.load(base + s * STAGE_BYTES, s);
+    if (s < steps) copier.load(base + s * STAGE_BYTES, s);
     cp_async_commit();
   }
 
@@ -109,8 +102,7 @@ dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, con
     cp_async_wait<AHEAD - 1>();
     fence_proxy_async_shared();
     __syncthreads(); // step kt is in place; the wgmmas of step kt - 1 - WAIT have finished
-    if (kt + AHEAD < steps)
-      copier.load(base + fill * STAGE_BYTES, kt + AHEAD);
+    if (kt + AHEAD < steps) copier.load(base + fill * STAGE_BYTES, kt + AHEAD);
     cp_async_commit();
 
     const unsigned sa = base + stage * STAGE_BYTES + group_row0 * 128;
@@ -133,14 +125,12 @@ dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, con
 #pragma unroll
   for (int i = 0; i < G::msub; ++i)
 #pragma unroll
-    for (int j = 0; j < C / 2; ++j)
-      wgmma_pin(d[i][j]);
+    for (int j = 0; j < C / 2; ++j) wgmma_pin(d[i][j]);
 
   const int warp_row0 = group_row0 + ((tid % 128) / 32) * 16;
 #pragma unroll
   for (int i = 0; i < G::msub; ++i)
-    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i],
-                         warp_row0 + i * 64);
+    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64);
 }
 
 #endif

@@ -45,10 +45,11 @@ template <class T, int R_, int C_, class L> struct operand<Frag<T, R_, C_, L>> {
 
 template <class X> using value_t = typename operand<X>::value_type;
 
-template <class... X> struct first_layout { using type = void; };
+template <class... X> struct first_layout {
+  using type = void;
+};
 template <class X, class... Rest> struct first_layout<X, Rest...> {
-  using type = conditional_t<operand<X>::is_frag, typename operand<X>::layout,
-                             typename first_layout<Rest...>::type>;
+  using type = conditional_t<operand<X>::is_frag, typename operand<X>::layout, typename first_layout<Rest...>::type>;
 };
 
 __device__ __forceinline__ int imax(int a) { return a; }
@@ -62,10 +63,8 @@ template <class RT, class... X> struct broadcast {
   static constexpr bool any_frag = (operand<X>::is_frag || ...);
   static constexpr int R = cmax_of(operand<X>::R...);
   static constexpr int C = cmax_of(operand<X>::C...);
-  static_assert(((operand<X>::R == 1 || operand<X>::R == R) && ...),
-                "broadcast: row extents must match or be 1");
-  static_assert(((operand<X>::C == 1 || operand<X>::C == C) && ...),
-                "broadcast: column extents must match or be 1");
+  static_assert(((operand<X>::R == 1 || operand<X>::R == R) && ...), "broadcast: row extents must match or be 1");
+  static_assert(((operand<X>::C == 1 || operand<X>::C == C) && ...), "broadcast: column extents must match or be 1");
   static_assert(((!operand<X>::is_frag || is_same_v<typename operand<X>::layout, L>)&&...),
                 "broadcast: all fragments must share one Layout");
   using type = conditional_t<any_frag, Frag<RT, R, C, L>, RT>;
@@ -84,8 +83,7 @@ __device__ __forceinline__ typename broadcast<RT, X...>::type map(Fn fn, const X
 #pragma unroll
     for (int i = 0; i < out.er; ++i)
 #pragma unroll
-      for (int j = 0; j < out.ec; ++j)
-        out.v[i][j] = fn(operand<X>::at(x, i, j)...);
+      for (int j = 0; j < out.ec; ++j) out.v[i][j] = fn(operand<X>::at(x, i, j)...);
     return out;
   }
 }
@@ -130,26 +128,20 @@ struct op_div {
 };
 // NaN propagates: a NaN on either side is the result.
 struct op_maximum {
-  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
-    return (a > b || is_nan(a)) ? a : b;
-  }
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return (a > b || is_nan(a)) ? a : b; }
 };
 struct op_minimum {
-  template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
-    return (a < b || is_nan(a)) ? a : b;
-  }
+  template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return (a < b || is_nan(a)) ? a : b; }
 };
 struct op_pow {
   __device__ __forceinline__ float operator()(float a, float b) const { return ::powf(a, b); }
   __device__ __forceinline__ double operator()(double a, double b) const { return ::pow(a, b); }
   // Integers: exact repeated squaring; negative exponents give 1 / a^-b truncated.
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const {
-    if (b < 0)
-      return a == 1 ? U(1) : a == -1 ? ((-b) % 2 == 0 ? U(1) : U(-1)) : U(0);
+    if (b < 0) return a == 1 ? U(1) : a == -1 ? ((-b) % 2 == 0 ? U(1) : U(-1)) : U(0);
     U result = 1;
     while (b > 0) {
-      if (b & 1)
-        result *= a;
+      if (b & 1) result *= a;
       a *= a;
       b >>= 1;
     }
@@ -233,13 +225,10 @@ struct op_logical_or {
   }
 };
 struct op_logical_not {
-  template <class A> __device__ __forceinline__ bool operator()(A a) const {
-    return !convert<bool>(a);
-  }
+  template <class A> __device__ __forceinline__ bool operator()(A a) const { return !convert<bool>(a); }
 };
 template <class RT> struct op_where {
-  template <class Cnd, class A, class B>
-  __device__ __forceinline__ RT operator()(Cnd c, A a, B b) const {
+  template <class Cnd, class A, class B> __device__ __forceinline__ RT operator()(Cnd c, A a, B b) const {
     return convert<bool>(c) ? convert<RT>(a) : convert<RT>(b);
   }
 };
@@ -294,9 +283,15 @@ struct op_cos {
 
 // Integer bit operations, in the result type's width. Shifts take counts 0 .. width-1 (others
 // are undefined, as in C++); >> of a negative value fills with the sign bit.
-template <class U> struct unsigned_of { using type = unsigned; };
-template <> struct unsigned_of<long long> { using type = unsigned long long; };
-template <> struct unsigned_of<unsigned long long> { using type = unsigned long long; };
+template <class U> struct unsigned_of {
+  using type = unsigned;
+};
+template <> struct unsigned_of<long long> {
+  using type = unsigned long long;
+};
+template <> struct unsigned_of<unsigned long long> {
+  using type = unsigned long long;
+};
 struct op_bit_not {
   template <class U> __device__ __forceinline__ U operator()(U a) const { return static_cast<U>(~a); }
 };
@@ -343,10 +338,9 @@ template <class RT, class Op> struct arith3 {
 
 // ---- Binary arithmetic: op<RT>(a, b) -------------------------------------------------------
 
-#define TILECC_DEV_BINARY(name)                                                                    \
-  template <class RT, class A, class B>                                                            \
-  __device__ __forceinline__ auto name(const A &a, const B &b) {                                   \
-    return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                         \
+#define TILECC_DEV_BINARY(name)                                                                        \
+  template <class RT, class A, class B> __device__ __forceinline__ auto name(const A &a, const B &b) { \
+    return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                             \
   }
 TILECC_DEV_BINARY(add)
 TILECC_DEV_BINARY(sub)
@@ -359,9 +353,9 @@ TILECC_DEV_BINARY(pow)
 
 // ---- Comparisons: Frag<bool, ...> ----------------------------------------------------------
 
-#define TILECC_DEV_COMPARE(name)                                                                   \
-  template <class A, class B> __device__ __forceinline__ auto name(const A &a, const B &b) {       \
-    return detail::map<bool>(detail::compare2<detail::op_##name>{}, a, b);                         \
+#define TILECC_DEV_COMPARE(name)                                                             \
+  template <class A, class B> __device__ __forceinline__ auto name(const A &a, const B &b) { \
+    return detail::map<bool>(detail::compare2<detail::op_##name>{}, a, b);                   \
   }
 TILECC_DEV_COMPARE(lt)
 TILECC_DEV_COMPARE(le)
@@ -383,9 +377,9 @@ template <class A> __device__ __forceinline__ auto logical_not(const A &a) {
 
 // ---- Unary math: op<RT>(a) -----------------------------------------------------------------
 
-#define TILECC_DEV_UNARY(name, transcendental)                                                     \
-  template <class RT, class A> __device__ __forceinline__ auto name(const A &a) {                  \
-    return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a);            \
+#define TILECC_DEV_UNARY(name, transcendental)                                          \
+  template <class RT, class A> __device__ __forceinline__ auto name(const A &a) {       \
+    return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a); \
   }
 TILECC_DEV_UNARY(neg, false)
 TILECC_DEV_UNARY(abs, false)
@@ -439,10 +433,8 @@ template <class To, class F> __device__ __forceinline__ auto cast(const F &f) {
 // ---- The same ops on plain values: scalar_op<RT>(a[, b]) -----------------------------------
 // (Every op above also takes plain values; these names say so where no Frag is involved.)
 
-#define TILECC_DEV_SCALAR_UNARY(name)                                                              \
-  template <class RT, class A> __device__ __forceinline__ RT scalar_##name(const A &a) {           \
-    return name<RT>(a);                                                                            \
-  }
+#define TILECC_DEV_SCALAR_UNARY(name) \
+  template <class RT, class A> __device__ __forceinline__ RT scalar_##name(const A &a) { return name<RT>(a); }
 TILECC_DEV_SCALAR_UNARY(neg)
 TILECC_DEV_SCALAR_UNARY(abs)
 TILECC_DEV_SCALAR_UNARY(exp)
@@ -455,10 +447,9 @@ TILECC_DEV_SCALAR_UNARY(sigmoid)
 TILECC_DEV_SCALAR_UNARY(erf)
 #undef TILECC_DEV_SCALAR_UNARY
 
-#define TILECC_DEV_SCALAR_BINARY(name)                                                             \
-  template <class RT, class A, class B>                                                            \
-  __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) {                            \
-    return name<RT>(a, b);                                                                         \
+#define TILECC_DEV_SCALAR_BINARY(name)                                                                        \
+  template <class RT, class A, class B> __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) { \
+    return name<RT>(a, b);                                                                                    \
   }
 TILECC_DEV_SCALAR_BINARY(add)
 TILECC_DEV_SCALAR_BINARY(sub)
@@ -471,13 +462,11 @@ TILECC_DEV_SCALAR_BINARY(pow)
 
 // ---- Rounding, sign, more math, bit operations, remainder, fma ------------------------------
 
-#define TILECC_DEV_UNARY(name, transcendental)                                                     \
-  template <class RT, class A> __device__ __forceinline__ auto name(const A &a) {                  \
-    return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a);            \
-  }                                                                                                \
-  template <class RT, class A> __device__ __forceinline__ RT scalar_##name(const A &a) {           \
-    return name<RT>(a);                                                                            \
-  }
+#define TILECC_DEV_UNARY(name, transcendental)                                          \
+  template <class RT, class A> __device__ __forceinline__ auto name(const A &a) {       \
+    return detail::map<RT>(detail::arith1<RT, detail::op_##name, transcendental>{}, a); \
+  }                                                                                     \
+  template <class RT, class A> __device__ __forceinline__ RT scalar_##name(const A &a) { return name<RT>(a); }
 TILECC_DEV_UNARY(floor, false)
 TILECC_DEV_UNARY(ceil, false)
 TILECC_DEV_UNARY(round, false)
@@ -490,14 +479,12 @@ TILECC_DEV_UNARY(cos, true)
 TILECC_DEV_UNARY(bit_not, false)
 #undef TILECC_DEV_UNARY
 
-#define TILECC_DEV_BINARY(name)                                                                    \
-  template <class RT, class A, class B>                                                            \
-  __device__ __forceinline__ auto name(const A &a, const B &b) {                                   \
-    return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                         \
-  }                                                                                                \
-  template <class RT, class A, class B>                                                            \
-  __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) {                            \
-    return name<RT>(a, b);                                                                         \
+#define TILECC_DEV_BINARY(name)                                                                               \
+  template <class RT, class A, class B> __device__ __forceinline__ auto name(const A &a, const B &b) {        \
+    return detail::map<RT>(detail::arith2<RT, detail::op_##name>{}, a, b);                                    \
+  }                                                                                                           \
+  template <class RT, class A, class B> __device__ __forceinline__ RT scalar_##name(const A &a, const B &b) { \
+    return name<RT>(a, b);                                                                                    \
   }
 TILECC_DEV_BINARY(bit_and)
 TILECC_DEV_BINARY(bit_or)
@@ -507,8 +494,7 @@ TILECC_DEV_BINARY(shr)
 TILECC_DEV_BINARY(rem)
 #undef TILECC_DEV_BINARY
 
-template <class RT, class A, class B, class C>
-__device__ __forceinline__ auto fma(const A &a, const B &b, const C &c) {
+template <class RT, class A, class B, class C> __device__ __forceinline__ auto fma(const A &a, const B &b, const C &c) {
   return detail::map<RT>(detail::arith3<RT, detail::op_fma>{}, a, b, c);
 }
 template <class RT, class A, class B, class C>

@@ -80,8 +80,7 @@ __device__ __forceinline__ Frag<T, R, C, L> full(T value, int rows, int cols) {
 #pragma unroll
   for (int i = 0; i < f.er; ++i)
 #pragma unroll
-    for (int j = 0; j < f.ec; ++j)
-      f.v[i][j] = value;
+    for (int j = 0; j < f.ec; ++j) f.v[i][j] = value;
   return f;
 }
 
@@ -94,8 +93,7 @@ __device__ __forceinline__ Frag<T, R, C, L> arange_cols(long long start, int col
 #pragma unroll
   for (int i = 0; i < f.er; ++i)
 #pragma unroll
-    for (int j = 0; j < f.ec; ++j)
-      f.v[i][j] = convert<T>(start + f.col(j));
+    for (int j = 0; j < f.ec; ++j) f.v[i][j] = convert<T>(start + f.col(j));
   return f;
 }
 
@@ -108,8 +106,7 @@ __device__ __forceinline__ Frag<T, R, C, L> arange_rows(long long start, int row
 #pragma unroll
   for (int i = 0; i < f.er; ++i)
 #pragma unroll
-    for (int j = 0; j < f.ec; ++j)
-      f.v[i][j] = convert<T>(start + f.row(i));
+    for (int j = 0; j < f.ec; ++j) f.v[i][j] = convert<T>(start + f.row(i));
   return f;
 }
 

@@ -23,39 +23,37 @@ enum class StoreHint { none, evict_first, cs };
 namespace detail {
 
 template <int Bytes> struct vector_word;
-template <> struct vector_word<4> { using type = unsigned; };
-template <> struct vector_word<8> { using type = uint2; };
-template <> struct vector_word<16> { using type = uint4; };
+template <> struct vector_word<4> {
+  using type = unsigned;
+};
+template <> struct vector_word<8> {
+  using type = uint2;
+};
+template <> struct vector_word<16> {
+  using type = uint4;
+};
 
 // Bytes per access when N adjacent S move together; 0 when they cannot.
 template <class S, int N> __host__ __device__ constexpr int vector_unit() {
   constexpr int bytes = N * static_cast<int>(sizeof(S));
-  if (N < 2)
-    return 0;
-  if (bytes % 16 == 0)
-    return 16;
-  if (bytes == 8 || bytes == 4)
-    return bytes;
+  if (N < 2) return 0;
+  if (bytes % 16 == 0) return 16;
+  if (bytes == 8 || bytes == 4) return bytes;
   return 0;
 }
 
 // Whole rows of `bytes` keep accesses of `unit` bytes aligned (unit 0: no vector access).
-__host__ __device__ constexpr bool rows_keep_alignment(int bytes, int unit) {
-  return unit != 0 && bytes % unit == 0;
-}
+__host__ __device__ constexpr bool rows_keep_alignment(int bytes, int unit) { return unit != 0 && bytes % unit == 0; }
 
 __device__ __forceinline__ bool aligned_to(const void *p, int bytes) {
-  return (reinterpret_cast<unsigned long long>(p) & static_cast<unsigned long long>(bytes - 1)) ==
-         0;
+  return (reinterpret_cast<unsigned long long>(p) & static_cast<unsigned long long>(bytes - 1)) == 0;
 }
 
 // out[k] = the k-th S of the loaded words, converted to T. bf16 -> f32 reads each 32-bit word
 // directly (a bf16 is the high half of an f32): one instruction per element, where unpacking
 // to 16-bit values first and widening them takes two.
-template <class T, class S, int V, class W>
-__device__ __forceinline__ void unpack_words(const W *words, T *out) {
-  if constexpr (is_same_v<S, __nv_bfloat16> && is_same_v<T, float> && V % 2 == 0 &&
-                sizeof(W) % 4 == 0) {
+template <class T, class S, int V, class W> __device__ __forceinline__ void unpack_words(const W *words, T *out) {
+  if constexpr (is_same_v<S, __nv_bfloat16> && is_same_v<T, float> && V % 2 == 0 && sizeof(W) % 4 == 0) {
     const unsigned *w = reinterpret_cast<const unsigned *>(words);
 #pragma unroll
     for (int k = 0; k < V; k += 2) {
@@ -65,8 +63,7 @@ __device__ __forceinline__ void unpack_words(const W *words, T *out) {
   } else {
     const S *s = reinterpret_cast<const S *>(words);
 #pragma unroll
-    for (int k = 0; k < V; ++k)
-      out[k] = convert<T>(s[k]);
+    for (int k = 0; k < V; ++k) out[k] = convert<T>(s[k]);
   }
 }
 
@@ -76,12 +73,10 @@ template <class S, int N> __device__ __forceinline__ void load_vector(const S *p
   constexpr int words = N * static_cast<int>(sizeof(S)) / unit;
   W w[words];
 #pragma unroll
-  for (int k = 0; k < words; ++k)
-    w[k] = reinterpret_cast<const W *>(p)[k];
+  for (int k = 0; k < words; ++k) w[k] = reinterpret_cast<const W *>(p)[k];
   const S *s = reinterpret_cast<const S *>(w);
 #pragma unroll
-  for (int k = 0; k < N; ++k)
-    out[k] = s[k];
+  for (int k = 0; k < N; ++k) out[k] = s[k];
 }
 
 template <class D, int N> __device__ __forceinline__ void store_vector(D *p, const D (&in)[N]) {
@@ -90,70 +85,65 @@ template <class D, int N> __device__ __forceinline__ void store_vector(D *p, con
   constexpr int words = N * static_cast<int>(sizeof(D)) / unit;
   const W *w = reinterpret_cast<const W *>(in);
 #pragma unroll
-  for (int k = 0; k < words; ++k)
-    reinterpret_cast<W *>(p)[k] = w[k];
+  for (int k = 0; k < words; ++k) reinterpret_cast<W *>(p)[k] = w[k];
 }
 
 // ---- one global access with a hint -----------------------------------------------------------
 
-#define TILECC_DEV_LD_HINTED(H, OP)                                                                \
-  template <> struct ld_hinted<H> {                                                                \
-    __device__ __forceinline__ static unsigned u8(const void *p) {                                 \
-      unsigned v;                                                                                  \
-      asm volatile(OP ".u8 %0, [%1];" : "=r"(v) : "l"(p));                                         \
-      return v;                                                                                    \
-    }                                                                                              \
-    __device__ __forceinline__ static unsigned short u16(const void *p) {                          \
-      unsigned short v;                                                                            \
-      asm volatile(OP ".u16 %0, [%1];" : "=h"(v) : "l"(p));                                        \
-      return v;                                                                                    \
-    }                                                                                              \
-    __device__ __forceinline__ static unsigned u32(const void *p) {                                \
-      unsigned v;                                                                                  \
-      asm volatile(OP ".u32 %0, [%1];" : "=r"(v) : "l"(p));                                        \
-      return v;                                                                                    \
-    }                                                                                              \
-    __device__ __forceinline__ static unsigned long long u64(const void *p) {                      \
-      unsigned long long v;                                                                        \
-      asm volatile(OP ".u64 %0, [%1];" : "=l"(v) : "l"(p));                                        \
-      return v;                                                                                    \
-    }                                                                                              \
-    __device__ __forceinline__ static uint2 v2(const void *p) {                                    \
-      uint2 v;                                                                                     \
-      asm volatile(OP ".v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));                  \
-      return v;                                                                                    \
-    }                                                                                              \
-    __device__ __forceinline__ static uint4 v4(const void *p) {                                    \
-      uint4 v;                                                                                     \
-      asm volatile(OP ".v4.u32 {%0, %1, %2, %3}, [%4];"                                            \
-                   : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)                                    \
-                   : "l"(p));                                                                      \
-      return v;                                                                                    \
-    }                                                                                              \
+#define TILECC_DEV_LD_HINTED(H, OP)                                                                             \
+  template <> struct ld_hinted<H> {                                                                             \
+    __device__ __forceinline__ static unsigned u8(const void *p) {                                              \
+      unsigned v;                                                                                               \
+      asm volatile(OP ".u8 %0, [%1];" : "=r"(v) : "l"(p));                                                      \
+      return v;                                                                                                 \
+    }                                                                                                           \
+    __device__ __forceinline__ static unsigned short u16(const void *p) {                                       \
+      unsigned short v;                                                                                         \
+      asm volatile(OP ".u16 %0, [%1];" : "=h"(v) : "l"(p));                                                     \
+      return v;                                                                                                 \
+    }                                                                                                           \
+    __device__ __forceinline__ static unsigned u32(const void *p) {                                             \
+      unsigned v;                                                                                               \
+      asm volatile(OP ".u32 %0, [%1];" : "=r"(v) : "l"(p));                                                     \
+      return v;                                                                                                 \
+    }                                                                                                           \
+    __device__ __forceinline__ static unsigned long long u64(const void *p) {                                   \
+      unsigned long long v;                                                                                     \
+      asm volatile(OP ".u64 %0, [%1];" : "=l"(v) : "l"(p));                                                     \
+      return v;                                                                                                 \
+    }                                                                                                           \
+    __device__ __forceinline__ static uint2 v2(const void *p) {                                                 \
+      uint2 v;                                                                                                  \
+      asm volatile(OP ".v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));                               \
+      return v;                                                                                                 \
+    }                                                                                                           \
+    __device__ __forceinline__ static uint4 v4(const void *p) {                                                 \
+      uint4 v;                                                                                                  \
+      asm volatile(OP ".v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p)); \
+      return v;                                                                                                 \
+    }                                                                                                           \
   };
 
-#define TILECC_DEV_ST_HINTED(H, OP)                                                                \
-  template <> struct st_hinted<H> {                                                                \
-    __device__ __forceinline__ static void u8(void *p, unsigned v) {                               \
-      asm volatile(OP ".u8 [%0], %1;" ::"l"(p), "r"(v) : "memory");                                \
-    }                                                                                              \
-    __device__ __forceinline__ static void u16(void *p, unsigned short v) {                        \
-      asm volatile(OP ".u16 [%0], %1;" ::"l"(p), "h"(v) : "memory");                               \
-    }                                                                                              \
-    __device__ __forceinline__ static void u32(void *p, unsigned v) {                              \
-      asm volatile(OP ".u32 [%0], %1;" ::"l"(p), "r"(v) : "memory");                               \
-    }                                                                                              \
-    __device__ __forceinline__ static void u64(void *p, unsigned long long v) {                    \
-      asm volatile(OP ".u64 [%0], %1;" ::"l"(p), "l"(v) : "memory");                               \
-    }                                                                                              \
-    __device__ __forceinline__ static void v2(void *p, uint2 v) {                                  \
-      asm volatile(OP ".v2.u32 [%0], {%1, %2};" ::"l"(p), "r"(v.x), "r"(v.y) : "memory");          \
-    }                                                                                              \
-    __device__ __forceinline__ static void v4(void *p, uint4 v) {                                  \
-      asm volatile(OP ".v4.u32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z),    \
-                   "r"(v.w)                                                                        \
-                   : "memory");                                                                    \
-    }                                                                                              \
+#define TILECC_DEV_ST_HINTED(H, OP)                                                                                   \
+  template <> struct st_hinted<H> {                                                                                   \
+    __device__ __forceinline__ static void u8(void *p, unsigned v) {                                                  \
+      asm volatile(OP ".u8 [%0], %1;" ::"l"(p), "r"(v) : "memory");                                                   \
+    }                                                                                                                 \
+    __device__ __forceinline__ static void u16(void *p, unsigned short v) {                                           \
+      asm volatile(OP ".u16 [%0], %1;" ::"l"(p), "h"(v) : "memory");                                                  \
+    }                                                                                                                 \
+    __device__ __forceinline__ static void u32(void *p, unsigned v) {                                                 \
+      asm volatile(OP ".u32 [%0], %1;" ::"l"(p), "r"(v) : "memory");                                                  \
+    }                                                                                                                 \
+    __device__ __forceinline__ static void u64(void *p, unsigned long long v) {                                       \
+      asm volatile(OP ".u64 [%0], %1;" ::"l"(p), "l"(v) : "memory");                                                  \
+    }                                                                                                                 \
+    __device__ __forceinline__ static void v2(void *p, uint2 v) {                                                     \
+      asm volatile(OP ".v2.u32 [%0], {%1, %2};" ::"l"(p), "r"(v.x), "r"(v.y) : "memory");                             \
+    }                                                                                                                 \
+    __device__ __forceinline__ static void v4(void *p, uint4 v) {                                                     \
+      asm volatile(OP ".v4.u32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w) : "memory"); \
+    }                                                                                                                 \
   };
 
 template <LoadHint H> struct ld_hinted;
@@ -227,13 +217,9 @@ __device__ __forceinline__ void atomic_add_element(long *p, long x) {
   atomicAdd(reinterpret_cast<unsigned long long *>(p), static_cast<unsigned long long>(x));
 }
 __device__ __forceinline__ void atomic_add_element(unsigned *p, unsigned x) { atomicAdd(p, x); }
-__device__ __forceinline__ void atomic_add_element(unsigned long long *p, unsigned long long x) {
-  atomicAdd(p, x);
-}
+__device__ __forceinline__ void atomic_add_element(unsigned long long *p, unsigned long long x) { atomicAdd(p, x); }
 __device__ __forceinline__ void atomic_add_element(__half *p, __half x) { atomicAdd(p, x); }
-__device__ __forceinline__ void atomic_add_element(__nv_bfloat16 *p, __nv_bfloat16 x) {
-  atomicAdd(p, x);
-}
+__device__ __forceinline__ void atomic_add_element(__nv_bfloat16 *p, __nv_bfloat16 x) { atomicAdd(p, x); }
 // No byte-wide atomic add exists: compare-and-swap the aligned word around the byte.
 __device__ __forceinline__ void atomic_add_element(signed char *p, signed char x) {
   const unsigned long long address = reinterpret_cast<unsigned long long>(p);

@@ -18,35 +18,28 @@ template <class TO> struct alignas(2 * sizeof(TO)) out_pair {
 };
 
 template <class TO>
-__device__ __forceinline__ void store_mma_pair(TO *out, long long row_stride, long long col_stride,
-                                               bool pairs, int rows, int cols, int r, int c,
-                                               float v0, float v1) {
-  if (r >= rows)
-    return;
+__device__ __forceinline__ void store_mma_pair(TO *out, long long row_stride, long long col_stride, bool pairs,
+                                               int rows, int cols, int r, int c, float v0, float v1) {
+  if (r >= rows) return;
   TO *p = out + r * row_stride + c * col_stride;
   if (pairs && c + 1 < cols) {
     *reinterpret_cast<out_pair<TO> *>(p) = out_pair<TO>{convert<TO>(v0), convert<TO>(v1)};
     return;
   }
-  if (c < cols)
-    p[0] = convert<TO>(v0);
-  if (c + 1 < cols)
-    p[col_stride] = convert<TO>(v1);
+  if (c < cols) p[0] = convert<TO>(v0);
+  if (c + 1 < cols) p[col_stride] = convert<TO>(v1);
 }
 
 // Pairs need unit column stride and every pair (even column) aligned: an aligned base and an
 // even row stride.
 template <class TO>
-__device__ __forceinline__ bool mma_pairs_ok(const TO *out, long long row_stride,
-                                             long long col_stride) {
-  return col_stride == 1 && row_stride % 2 == 0 &&
-         (reinterpret_cast<unsigned long long>(out) % (2 * sizeof(TO))) == 0;
+__device__ __forceinline__ bool mma_pairs_ok(const TO *out, long long row_stride, long long col_stride) {
+  return col_stride == 1 && row_stride % 2 == 0 && (reinterpret_cast<unsigned long long>(out) % (2 * sizeof(TO))) == 0;
 }
 
 template <class TO, int MT, int NT8>
-__device__ __forceinline__ void store_mma_products(TO *out, long long row_stride,
-                                                   long long col_stride, int rows, int cols,
-                                                   const float (&d)[MT][NT8][4], int m0, int n0) {
+__device__ __forceinline__ void store_mma_products(TO *out, long long row_stride, long long col_stride, int rows,
+                                                   int cols, const float (&d)[MT][NT8][4], int m0, int n0) {
   const int lane = static_cast<int>(threadIdx.x) % 32;
   const bool pairs = mma_pairs_ok(out, row_stride, col_stride);
 #pragma unroll
@@ -56,8 +49,7 @@ __device__ __forceinline__ void store_mma_products(TO *out, long long row_stride
     for (int j = 0; j < NT8; ++j) {
       const int c = n0 + j * 8 + (lane % 4) * 2;
       store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r, c, d[i][j][0], d[i][j][1]);
-      store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r + 8, c, d[i][j][2],
-                     d[i][j][3]);
+      store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r + 8, c, d[i][j][2], d[i][j][3]);
     }
   }
 }
@@ -65,9 +57,8 @@ __device__ __forceinline__ void store_mma_products(TO *out, long long row_stride
 // A warp's share of a wgmma m64nN accumulator (d[N / 2], see dot_wgmma.cuh): the same
 // pattern as N / 8 mma m16n8 tiles side by side, d[j * 4 + ..] holding tile j.
 template <class TO, int N2>
-__device__ __forceinline__ void store_wgmma_products(TO *out, long long row_stride,
-                                                     long long col_stride, int rows, int cols,
-                                                     const float (&d)[N2], int m0) {
+__device__ __forceinline__ void store_wgmma_products(TO *out, long long row_stride, long long col_stride, int rows,
+                                                     int cols, const float (&d)[N2], int m0) {
   const int lane = static_cast<int>(threadIdx.x) % 32;
   const bool pairs = mma_pairs_ok(out, row_stride, col_stride);
   const int r = m0 + lane / 4;
@@ -75,8 +66,7 @@ __device__ __forceinline__ void store_wgmma_products(TO *out, long long row_stri
   for (int j = 0; j < N2 / 4; ++j) {
     const int c = j * 8 + (lane % 4) * 2;
     store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r, c, d[j * 4], d[j * 4 + 1]);
-    store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r + 8, c, d[j * 4 + 2],
-                   d[j * 4 + 3]);
+    store_mma_pair(out, row_stride, col_stride, pairs, rows, cols, r + 8, c, d[j * 4 + 2], d[j * 4 + 3]);
   }
 }
 

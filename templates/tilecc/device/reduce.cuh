@@ -67,31 +67,22 @@ template <class V, bool Greater> struct arg_op {
   __device__ __forceinline__ static acc combine(acc a, acc b) {
     const bool a_nan = is_nan(a.value), b_nan = is_nan(b.value);
     if (a_nan || b_nan) {
-      if (a_nan && b_nan)
-        return a.index <= b.index ? a : b;
+      if (a_nan && b_nan) return a.index <= b.index ? a : b;
       return a_nan ? a : b;
     }
     const bool a_better = Greater ? a.value > b.value : a.value < b.value;
     const bool b_better = Greater ? b.value > a.value : b.value < a.value;
-    if (a_better)
-      return a;
-    if (b_better)
-      return b;
+    if (a_better) return a;
+    if (b_better) return b;
     return a.index <= b.index ? a : b;
   }
 };
 template <class V> using argmax_op = arg_op<V, true>;
 template <class V> using argmin_op = arg_op<V, false>;
 
-__device__ __forceinline__ float shfl_xor(float x, int mask) {
-  return __shfl_xor_sync(0xffffffffu, x, mask);
-}
-__device__ __forceinline__ double shfl_xor(double x, int mask) {
-  return __shfl_xor_sync(0xffffffffu, x, mask);
-}
-__device__ __forceinline__ long long shfl_xor(long long x, int mask) {
-  return __shfl_xor_sync(0xffffffffu, x, mask);
-}
+__device__ __forceinline__ float shfl_xor(float x, int mask) { return __shfl_xor_sync(0xffffffffu, x, mask); }
+__device__ __forceinline__ double shfl_xor(double x, int mask) { return __shfl_xor_sync(0xffffffffu, x, mask); }
+__device__ __forceinline__ long long shfl_xor(long long x, int mask) { return __shfl_xor_sync(0xffffffffu, x, mask); }
 template <class V> __device__ __forceinline__ arg_value<V> shfl_xor(arg_value<V> x, int mask) {
   return {shfl_xor(x.value, mask), shfl_xor(x.index, mask)};
 }
@@ -104,8 +95,7 @@ template <int NT, int Buffer = 0> __device__ __forceinline__ uint4 *reduce_scrat
   return scratch;
 }
 template <int NT, class Acc>
-inline constexpr int scratch_entries = static_cast<int>(sizing::reduce_scratch_bytes(NT)) /
-                                       int(sizeof(Acc));
+inline constexpr int scratch_entries = static_cast<int>(sizing::reduce_scratch_bytes(NT)) / int(sizeof(Acc));
 
 // Each thread's fold of its own elements of row i (column j); Masked skips invalid elements.
 template <class Op, bool Masked, class T, int R, int C, class L>
@@ -121,15 +111,12 @@ __device__ __forceinline__ void fold_own_cols(const Frag<T, R, C, L> &f,
     // Unmasked, the first P elements start the partial folds (no identity to combine with).
     Acc part[P];
 #pragma unroll
-    for (int p = 0; p < P; ++p)
-      part[p] = Masked ? Op::identity() : Op::lift(convert<V>(f.v[i][p]), f.col(p));
+    for (int p = 0; p < P; ++p) part[p] = Masked ? Op::identity() : Op::lift(convert<V>(f.v[i][p]), f.col(p));
 #pragma unroll
     for (int j = Masked ? 0 : P; j < F::ec; ++j)
-      if (!Masked || f.valid(i, j))
-        part[j % P] = Op::combine(part[j % P], Op::lift(convert<V>(f.v[i][j]), f.col(j)));
+      if (!Masked || f.valid(i, j)) part[j % P] = Op::combine(part[j % P], Op::lift(convert<V>(f.v[i][j]), f.col(j)));
 #pragma unroll
-    for (int p = 1; p < P; ++p)
-      part[0] = Op::combine(part[0], part[p]);
+    for (int p = 1; p < P; ++p) part[0] = Op::combine(part[0], part[p]);
     out[i] = part[0];
   }
 }
@@ -144,16 +131,14 @@ __device__ __forceinline__ void fold_own_rows(const Frag<T, R, C, L> &f,
     Acc a = Masked ? Op::identity() : Op::lift(convert<V>(f.v[0][j]), f.row(0));
 #pragma unroll
     for (int i = Masked ? 0 : 1; i < F::er; ++i)
-      if (!Masked || f.valid(i, j))
-        a = Op::combine(a, Op::lift(convert<V>(f.v[i][j]), f.row(i)));
+      if (!Masked || f.valid(i, j)) a = Op::combine(a, Op::lift(convert<V>(f.v[i][j]), f.row(i)));
     out[j] = a;
   }
 }
 
 // out[i] = Op-fold of row i of f over all columns, the same in every thread of the row.
 template <class Op, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
-                                          typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
+__device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f, typename Op::acc (&out)[Frag<T, R, C, L>::er]) {
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
   // A full tile (the common case away from the edges) folds without per-element masks.
@@ -176,8 +161,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
 #pragma unroll
     for (int i = 0; i < F::er; ++i)
 #pragma unroll
-      for (int mask = lanes / 2; mask >= 1; mask /= 2)
-        out[i] = Op::combine(out[i], shfl_xor(out[i], mask));
+      for (int mask = lanes / 2; mask >= 1; mask /= 2) out[i] = Op::combine(out[i], shfl_xor(out[i], mask));
     if constexpr (L::tc > 32) {
       constexpr int warps_per_row = L::tc / 32;
       constexpr int per_i = L::tr * warps_per_row; // entries for one i: NT / 32
@@ -197,13 +181,11 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
             const Acc *row = scratch + (k * L::tr + ty) * warps_per_row;
             Acc a = row[0];
 #pragma unroll
-            for (int w = 1; w < warps_per_row; ++w)
-              a = Op::combine(a, row[w]);
+            for (int w = 1; w < warps_per_row; ++w) a = Op::combine(a, row[w]);
             out[i0 + k] = a;
           }
         }
-        if (Barrier || i0 + chunk < F::er)
-          __syncthreads();
+        if (Barrier || i0 + chunk < F::er) __syncthreads();
       }
     }
   }
@@ -211,8 +193,7 @@ __device__ __forceinline__ void fold_cols(const Frag<T, R, C, L> &f,
 
 // out[j] = Op-fold of column j of f over all rows, the same in every thread of the column.
 template <class Op, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
-                                          typename Op::acc (&out)[Frag<T, R, C, L>::ec]) {
+__device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f, typename Op::acc (&out)[Frag<T, R, C, L>::ec]) {
   static_assert(!is_mma_rows_v<L>, "reduce over rows: not written for the MmaRows layout (never assigned there)");
   using F = Frag<T, R, C, L>;
   using Acc = typename Op::acc;
@@ -227,8 +208,7 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
 #pragma unroll
       for (int j = 0; j < F::ec; ++j)
 #pragma unroll
-        for (int mask = 16; mask >= L::tc; mask /= 2)
-          out[j] = Op::combine(out[j], shfl_xor(out[j], mask));
+        for (int mask = 16; mask >= L::tc; mask /= 2) out[j] = Op::combine(out[j], shfl_xor(out[j], mask));
     }
     // Partials per column left after the shuffles: one per warp (tc < 32) or per row of
     // threads (tc >= 32).
@@ -245,21 +225,18 @@ __device__ __forceinline__ void fold_rows(const Frag<T, R, C, L> &f,
       for (int j0 = 0; j0 < F::ec; j0 += chunk) {
 #pragma unroll
         for (int k = 0; k < chunk; ++k)
-          if (j0 + k < F::ec && writer)
-            scratch[(k * partials + slot) * L::tc + tx] = out[j0 + k];
+          if (j0 + k < F::ec && writer) scratch[(k * partials + slot) * L::tc + tx] = out[j0 + k];
         __syncthreads();
 #pragma unroll
         for (int k = 0; k < chunk; ++k) {
           if (j0 + k < F::ec) {
             Acc a = scratch[(k * partials) * L::tc + tx];
 #pragma unroll
-            for (int p = 1; p < partials; ++p)
-              a = Op::combine(a, scratch[(k * partials + p) * L::tc + tx]);
+            for (int p = 1; p < partials; ++p) a = Op::combine(a, scratch[(k * partials + p) * L::tc + tx]);
             out[j0 + k] = a;
           }
         }
-        if (Barrier || j0 + chunk < F::ec)
-          __syncthreads();
+        if (Barrier || j0 + chunk < F::ec) __syncthreads();
       }
     }
   }
@@ -308,8 +285,7 @@ __device__ __forceinline__ Frag<RT, R, 1, L> arg_reduce_cols(const Frag<T, R, C,
   out.rows = f.rows;
   out.cols = 1;
 #pragma unroll
-  for (int i = 0; i < out.er; ++i)
-    out.v[i][0] = convert<RT>(acc[i].index == highest<long long>() ? 0ll : acc[i].index);
+  for (int i = 0; i < out.er; ++i) out.v[i][0] = convert<RT>(acc[i].index == highest<long long>() ? 0ll : acc[i].index);
   return out;
 }
 template <class RT, class Op, class T, int R, int C, class L>
@@ -320,8 +296,7 @@ __device__ __forceinline__ Frag<RT, 1, C, L> arg_reduce_rows(const Frag<T, R, C,
   out.rows = 1;
   out.cols = f.cols;
 #pragma unroll
-  for (int j = 0; j < out.ec; ++j)
-    out.v[0][j] = convert<RT>(acc[j].index == highest<long long>() ? 0ll : acc[j].index);
+  for (int j = 0; j < out.ec; ++j) out.v[0][j] = convert<RT>(acc[j].index == highest<long long>() ? 0ll : acc[j].index);
   return out;
 }
 
@@ -330,24 +305,20 @@ __device__ __forceinline__ Frag<RT, 1, C, L> arg_reduce_rows(const Frag<T, R, C,
 // ---- Over columns (dim 1): Frag<RT, R, 1, L> -----------------------------------------------
 
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_sum_cols(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L> reduce_sum_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_max_cols(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L> reduce_max_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_min_cols(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L> reduce_min_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 // Sum / cols, the division in compute_t<RT>.
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L>
-reduce_mean_cols(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, R, 1, L> reduce_mean_cols(const Frag<T, R, C, L> &f) {
   return detail::reduce_cols<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true, Buffer, Barrier>(f);
 }
 // Column index (within the tile) of the first largest / smallest element; NaN wins.
@@ -363,24 +334,20 @@ __device__ __forceinline__ Frag<RT, R, 1, L> reduce_argmin_cols(const Frag<T, R,
 // ---- Over rows (dim 0): Frag<RT, 1, C, L> --------------------------------------------------
 
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_sum_rows(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L> reduce_sum_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_max_rows(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L> reduce_max_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::max_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_min_rows(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L> reduce_min_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::min_op<accum_t<T>>, false, Buffer, Barrier>(f);
 }
 // Sum / rows, the division in compute_t<RT>.
 template <class RT = void, int Buffer = 0, bool Barrier = true, class T, int R, int C, class L>
-__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L>
-reduce_mean_rows(const Frag<T, R, C, L> &f) {
+__device__ __forceinline__ Frag<detail::result_or<RT, T>, 1, C, L> reduce_mean_rows(const Frag<T, R, C, L> &f) {
   return detail::reduce_rows<detail::result_or<RT, T>, detail::sum_op<accum_t<T>>, true, Buffer, Barrier>(f);
 }
 // Row index (within the tile) of the first largest / smallest element; NaN wins.

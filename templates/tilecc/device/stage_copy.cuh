@@ -23,13 +23,9 @@ __device__ __forceinline__ unsigned pipe_smem_addr(const void *p) {
 }
 // 16 bytes global -> shared, the first src_bytes (0..16) read, the rest zero.
 __device__ __forceinline__ void cp_async_16(unsigned dst, const void *src, int src_bytes) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src),
-               "r"(src_bytes)
-               : "memory");
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(src_bytes) : "memory");
 }
-__device__ __forceinline__ void cp_async_commit() {
-  asm volatile("cp.async.commit_group;\n" ::: "memory");
-}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 template <int N> __device__ __forceinline__ void cp_async_wait() {
   asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
@@ -48,11 +44,10 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct s
   long long b_step, k0, k_end, full_steps;
   int tid;
 
-  __device__ __forceinline__ stage_copier(const A *a_, long long a_row_stride, const B *b_,
-                                          long long b_row_stride, long long k_begin,
-                                          long long k_end_, int rows, int cols)
-      : a(a_), b(b_), b_step(BK * b_row_stride), k0(k_begin), k_end(k_end_),
-        full_steps((k_end_ - k_begin) / BK), tid(static_cast<int>(threadIdx.x)) {
+  __device__ __forceinline__ stage_copier(const A *a_, long long a_row_stride, const B *b_, long long b_row_stride,
+                                          long long k_begin, long long k_end_, int rows, int cols)
+      : a(a_), b(b_), b_step(BK * b_row_stride), k0(k_begin), k_end(k_end_), full_steps((k_end_ - k_begin) / BK),
+        tid(static_cast<int>(threadIdx.x)) {
 #pragma unroll
     for (int i = 0; i < A_PER; ++i) {
       const int id = tid + i * NT;
@@ -98,9 +93,7 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct s
     for (int i = 0; i < A_PER; ++i) {
       if (A_CHUNKS % NT == 0 || tid + i * NT < A_CHUNKS) {
         const long long left = k_end - (ks + a_kc[i]);
-        const int bytes = left <= 0   ? 0
-                          : left >= 8 ? a_bytes[i]
-                                      : cmin(a_bytes[i], static_cast<int>(left) * 2);
+        const int bytes = left <= 0 ? 0 : left >= 8 ? a_bytes[i] : cmin(a_bytes[i], static_cast<int>(left) * 2);
         cp_async_16(base + a_soff[i], bytes ? a_next[i] : a, bytes);
       }
     }

@@ -3,8 +3,7 @@
 
 namespace tilecc::dev {
 
-template <class T, int R>
-struct TensorArg {
+template <class T, int R> struct TensorArg {
   T* data;
   long long sizes[R];
   long long strides[R];

@@ -60,8 +60,7 @@ struct TmaRow {
 
 // The rows of one tile in global memory (S may be const), as a TmaStage<S, R, C> holds them.
 template <class S, int R, int C> struct TmaRows {
-  static constexpr int size = static_cast<int>(sizeof(S)),
-                       pitch = TmaStage<remove_cv_t<S>, R, C>::pitch;
+  static constexpr int size = static_cast<int>(sizeof(S)), pitch = TmaStage<remove_cv_t<S>, R, C>::pitch;
   S *base;
   long long row_stride;
   int rows, cols;   // clamped to the tile
@@ -131,9 +130,7 @@ template <LoadHint H, class S, int R, int C, class F> struct TmaRowsIn {
   struct Vector {
     const unsigned char *q;
     __device__ __forceinline__ bool aligned(int unit) const { return aligned_to(q, unit); }
-    template <class W> __device__ __forceinline__ W word(int k) const {
-      return reinterpret_cast<const W *>(q)[k];
-    }
+    template <class W> __device__ __forceinline__ W word(int k) const { return reinterpret_cast<const W *>(q)[k]; }
   };
   struct Row {
     const S *p;                     // tile column 0 in global memory
@@ -143,14 +140,11 @@ template <LoadHint H, class S, int R, int C, class F> struct TmaRowsIn {
     long long col_stride;
     __device__ __forceinline__ bool ok() const { return inside; }
     // A row without a bulk copy (strided, or too short) has no vector whole in the stage.
-    __device__ __forceinline__ bool whole(int c0, int bytes) const {
-      return in_bulk(span, c0 * size, bytes);
-    }
+    __device__ __forceinline__ bool whole(int c0, int bytes) const { return in_bulk(span, c0 * size, bytes); }
     __device__ __forceinline__ Vector vector(int c0) const { return {stage_row + c0 * size}; }
     __device__ __forceinline__ S element(int c) const {
-      return in_bulk(span, c * size, size)
-                 ? *reinterpret_cast<const S *>(stage_row + c * size)
-                 : load_word<H>(p + static_cast<long long>(c) * col_stride);
+      return in_bulk(span, c * size, size) ? *reinterpret_cast<const S *>(stage_row + c * size)
+                                           : load_word<H>(p + static_cast<long long>(c) * col_stride);
     }
   };
   TmaRows<const S, R, C> tile;
@@ -183,9 +177,7 @@ template <StoreHint H, class D> struct TmaRowOut {
   unsigned char *stage_row;
   long long col_stride;
   // A row without a bulk copy (strided, or too short) has no vector whole in the stage.
-  __device__ __forceinline__ bool whole(int c0, int bytes) const {
-    return in_bulk(span, c0 * size, bytes);
-  }
+  __device__ __forceinline__ bool whole(int c0, int bytes) const { return in_bulk(span, c0 * size, bytes); }
   __device__ __forceinline__ Vector vector(int c0) const { return {stage_row + c0 * size}; }
   __device__ __forceinline__ void element(int c, const D &v) const {
     if (in_bulk(span, c * size, size))
@@ -205,11 +197,11 @@ template <class L, class S, int R, int C> __device__ __forceinline__ void tma_in
   static_assert(sizeof(TmaStage<S, R, C>) == sizing::tma_stage_bytes(R, C, sizeof(S)),
                 "TmaStage: its size is what sizing::tma_stage_bytes tells the code generator");
 #ifdef TILECC_DEV_NO_TMA
-  static_assert(detail::tma_unavailable<S>, "tma_init: TMA bulk copies need sm_90 or newer (config field load_tma / "
-                                            "store_tma: translate without it for this arch)");
+  static_assert(detail::tma_unavailable<S>,
+                "tma_init: TMA bulk copies need sm_90 or newer (config field load_tma / "
+                "store_tma: translate without it for this arch)");
 #else
-  if (L::tid() == 0)
-    detail::mbarrier_init(&stage.barrier, L::threads);
+  if (L::tid() == 0) detail::mbarrier_init(&stage.barrier, L::threads);
   __syncthreads();
 #endif
 }
@@ -217,9 +209,8 @@ template <class L, class S, int R, int C> __device__ __forceinline__ void tma_in
 // f = tile of base (converted from S to T), its rows' aligned interiors through bulk copies into
 // the stage.
 template <class P, class T, int R, int C, class L, class S>
-__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long long row_stride,
-                                     long long col_stride, int rows, int cols,
-                                     TmaStage<S, R, C> &stage, unsigned &phase) {
+__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long long row_stride, long long col_stride,
+                                     int rows, int cols, TmaStage<S, R, C> &stage, unsigned &phase) {
   static_assert(detail::access_kind<P>::load,
                 "load<P>: P must be Access<LoadHint::..., Vec> (a StoreHint is for store)");
 #ifdef TILECC_DEV_NO_TMA
@@ -234,10 +225,8 @@ __device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long lo
   // t, t + NT, ... and arrives expecting their bytes, so the phase ends when all have landed.
   __syncthreads();
   unsigned expected = 0;
-  for (int r = L::tid(); r < tile.rows; r += L::threads)
-    expected += static_cast<unsigned>(tile.at(r).bulk);
-  if (expected)
-    detail::fence_proxy_async();
+  for (int r = L::tid(); r < tile.rows; r += L::threads) expected += static_cast<unsigned>(tile.at(r).bulk);
+  if (expected) detail::fence_proxy_async();
   detail::mbarrier_arrive_expect(&stage.barrier, expected);
   for (int r = L::tid(); r < tile.rows; r += L::threads) {
     const detail::TmaRow row = tile.at(r);
@@ -249,17 +238,16 @@ __device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, long lo
   detail::mbarrier_wait(&stage.barrier, phase);
   phase ^= 1u;
   // Read: the interior from the stage, the edges from global memory, zero outside.
-  detail::load_rows<P>(
-      f, detail::TmaRowsIn<P::hint, S, R, C, Frag<T, R, C, L>>{tile, stage.bytes, rows, col_stride},
-      cols);
+  detail::load_rows<P>(f, detail::TmaRowsIn<P::hint, S, R, C, Frag<T, R, C, L> >{tile, stage.bytes, rows, col_stride},
+                       cols);
 #endif
 }
 
 // Writes the owned elements of f (converted from T to D): the rows' aligned interiors through
 // the stage and bulk copies, the edges straight from registers.
 template <class P, class D, class T, int R, int C, class L>
-__device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long long row_stride,
-                                      long long col_stride, TmaStage<D, R, C> &stage) {
+__device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long long row_stride, long long col_stride,
+                                      TmaStage<D, R, C> &stage) {
   static_assert(detail::access_kind<P>::store,
                 "store<P>: P must be Access<StoreHint::..., Vec> (a LoadHint is for load)");
 #ifdef TILECC_DEV_NO_TMA
@@ -275,9 +263,8 @@ __device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long l
     const bool row_own = detail::row_owned(f, i);
     const int r = row_own ? f.row(i) : 0;
     const detail::TmaRow span = tile.at(r);
-    detail::store_row<P>(
-        detail::TmaRowOut<P::hint, D>{tile.row(r), span, stage.bytes + span.offset, col_stride}, f,
-        i, row_own);
+    detail::store_row<P>(detail::TmaRowOut<P::hint, D>{tile.row(r), span, stage.bytes + span.offset, col_stride}, f, i,
+                         row_own);
   }
   // Copy: the stage's writes are visible to the bulk copies; thread t copies rows t, t + NT, ...
   detail::fence_proxy_async();
@@ -285,14 +272,12 @@ __device__ __forceinline__ void store(D *base, const Frag<T, R, C, L> &f, long l
   bool issued = false;
   for (int r = L::tid(); r < tile.rows; r += L::threads) {
     const detail::TmaRow row = tile.at(r);
-    if (!row.bulk)
-      continue;
+    if (!row.bulk) continue;
     detail::bulk_store(reinterpret_cast<unsigned char *>(tile.row(r)) + row.head, stage.bytes + row.offset + row.head,
                        static_cast<unsigned>(row.bulk));
     issued = true;
   }
-  if (issued)
-    detail::bulk_store_wait();
+  if (issued) detail::bulk_store_wait();
 #endif
 }
 

@@ -1,9 +1,9 @@
 // Element types of generated code and the conversions between them.
 //
 // Generated code uses float, double, __half (f16), __nv_bfloat16 (bf16), __nv_fp8_e4m3 and
-// __nv_fp8_e5m2 (fp8), signed char (i8), unsigned char (u8), int (i32), long long (i64) and bool. NVRTC has no standard library, so the few type traits
-// the library needs live here. Arithmetic on f16/bf16 happens in float (compute_t) and is
-// rounded once, to nearest even, into the result type.
+// __nv_fp8_e5m2 (fp8), signed char (i8), unsigned char (u8), int (i32), long long (i64) and bool. NVRTC has no standard
+// library, so the few type traits the library needs live here. Arithmetic on f16/bf16 happens in float (compute_t) and
+// is rounded once, to nearest even, into the result type.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -18,20 +18,31 @@ using uint64_t = unsigned long long;
 
 // ---- Minimal type traits -------------------------------------------------------------------
 
-template <class A, class B> struct is_same { static constexpr bool value = false; };
-template <class A> struct is_same<A, A> { static constexpr bool value = true; };
+template <class A, class B> struct is_same {
+  static constexpr bool value = false;
+};
+template <class A> struct is_same<A, A> {
+  static constexpr bool value = true;
+};
 template <class A, class B> inline constexpr bool is_same_v = is_same<A, B>::value;
 
-template <bool Cond, class T, class F> struct conditional { using type = T; };
-template <class T, class F> struct conditional<false, T, F> { using type = F; };
+template <bool Cond, class T, class F> struct conditional {
+  using type = T;
+};
+template <class T, class F> struct conditional<false, T, F> {
+  using type = F;
+};
 template <bool Cond, class T, class F> using conditional_t = typename conditional<Cond, T, F>::type;
 
-template <class T> struct remove_cv { using type = T; };
-template <class T> struct remove_cv<const T> { using type = T; };
+template <class T> struct remove_cv {
+  using type = T;
+};
+template <class T> struct remove_cv<const T> {
+  using type = T;
+};
 template <class T> using remove_cv_t = typename remove_cv<T>::type;
 
-template <class T>
-inline constexpr bool is_low_precision_v = is_same_v<T, __half> || is_same_v<T, __nv_bfloat16>;
+template <class T> inline constexpr bool is_low_precision_v = is_same_v<T, __half> || is_same_v<T, __nv_bfloat16>;
 
 // fp8 values are stored only: arithmetic converts them to float (tensor-core dots do not take them).
 template <class T> inline constexpr bool is_fp8_v = is_same_v<T, __nv_fp8_e4m3> || is_same_v<T, __nv_fp8_e5m2>;
@@ -42,10 +53,9 @@ inline constexpr bool is_floating_v =
 
 template <class T>
 inline constexpr bool is_integral_v =
-    is_same_v<T, bool> || is_same_v<T, signed char> || is_same_v<T, char> ||
-    is_same_v<T, unsigned char> || is_same_v<T, short> || is_same_v<T, unsigned short> ||
-    is_same_v<T, int> || is_same_v<T, unsigned> || is_same_v<T, long> ||
-    is_same_v<T, unsigned long> || is_same_v<T, long long> || is_same_v<T, unsigned long long>;
+    is_same_v<T, bool> || is_same_v<T, signed char> || is_same_v<T, char> || is_same_v<T, unsigned char> ||
+    is_same_v<T, short> || is_same_v<T, unsigned short> || is_same_v<T, int> || is_same_v<T, unsigned> ||
+    is_same_v<T, long> || is_same_v<T, unsigned long> || is_same_v<T, long long> || is_same_v<T, unsigned long long>;
 
 __host__ __device__ constexpr int cmin(int a, int b) { return a < b ? a : b; }
 __host__ __device__ constexpr int cmax(int a, int b) { return a < b ? b : a; }
@@ -86,8 +96,7 @@ template <class T> using math_t = conditional_t<is_same_v<T, double>, double, fl
 // The type reductions accumulate in: float for f16/bf16/float, double for double, long long
 // for integers and bool.
 template <class T> struct accum_type {
-  using type = conditional_t<is_same_v<T, double>, double,
-                             conditional_t<is_integral_v<T>, long long, float>>;
+  using type = conditional_t<is_same_v<T, double>, double, conditional_t<is_integral_v<T>, long long, float>>;
 };
 template <class T> using accum_t = typename accum_type<T>::type;
 
@@ -104,7 +113,7 @@ template <class From> __device__ __forceinline__ bool nonzero(From x) {
   else
     return x != From(0);
 }
-} // namespace detail
+}  // namespace detail
 
 // convert<To>(x): f16/bf16/fp8 go through float (exact), floats round to nearest even into
 // f16/bf16/fp8 (fp8: saturating), integers reach f16/bf16 through float, anything becomes bool as `x != 0`.
@@ -150,15 +159,9 @@ template <> __device__ __forceinline__ float highest<float>() { return __int_as_
 template <> __device__ __forceinline__ double lowest<double>() {
   return __longlong_as_double(static_cast<long long>(0xfff0000000000000ull));
 }
-template <> __device__ __forceinline__ double highest<double>() {
-  return __longlong_as_double(0x7ff0000000000000ll);
-}
-template <> __device__ __forceinline__ long long lowest<long long>() {
-  return -9223372036854775807ll - 1;
-}
-template <> __device__ __forceinline__ long long highest<long long>() {
-  return 9223372036854775807ll;
-}
+template <> __device__ __forceinline__ double highest<double>() { return __longlong_as_double(0x7ff0000000000000ll); }
+template <> __device__ __forceinline__ long long lowest<long long>() { return -9223372036854775807ll - 1; }
+template <> __device__ __forceinline__ long long highest<long long>() { return 9223372036854775807ll; }
 
 template <class T> __device__ __forceinline__ bool is_nan(T x) {
   if constexpr (is_floating_v<T>)
@@ -167,5 +170,5 @@ template <class T> __device__ __forceinline__ bool is_nan(T x) {
     return false;
 }
 
-} // namespace dev
-} // namespace tilecc
+}  // namespace dev
+}  // namespace tilecc

@@ -24,19 +24,14 @@ namespace detail {
 // Shared-memory matrix descriptor: start address, leading and stride byte offsets (all in
 // 16-byte units), 128-byte swizzle (mode 1 in bits 62-63). The start must sit in a
 // 1024-byte-aligned swizzle pattern (base offset 0).
-__device__ __forceinline__ unsigned long long wgmma_desc_sw128(unsigned addr, unsigned lbo,
-                                                               unsigned sbo) {
+__device__ __forceinline__ unsigned long long wgmma_desc_sw128(unsigned addr, unsigned lbo, unsigned sbo) {
   return static_cast<unsigned long long>((addr & 0x3FFFF) >> 4) |
          static_cast<unsigned long long>((lbo >> 4) & 0x3FFF) << 16 |
          static_cast<unsigned long long>((sbo >> 4) & 0x3FFF) << 32 | 1ull << 62;
 }
 
-__device__ __forceinline__ void wgmma_fence() {
-  asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
-}
-__device__ __forceinline__ void wgmma_commit() {
-  asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-}
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
 template <int N> __device__ __forceinline__ void wgmma_wait() {
   asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
 }
@@ -47,56 +42,60 @@ __device__ __forceinline__ void fence_proxy_async_shared() {
 // Keeps the compiler from moving accesses of v across the asynchronous accumulation.
 __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v)::"memory"); }
 
-#define TILECC_WG_F8(i)                                                                            \
-  "+f"(d[i]), "+f"(d[i + 1]), "+f"(d[i + 2]), "+f"(d[i + 3]), "+f"(d[i + 4]), "+f"(d[i + 5]),    \
-      "+f"(d[i + 6]), "+f"(d[i + 7])
+#define TILECC_WG_F8(i)                                                                                       \
+  "+f"(d[i]), "+f"(d[i + 1]), "+f"(d[i + 2]), "+f"(d[i + 3]), "+f"(d[i + 4]), "+f"(d[i + 5]), "+f"(d[i + 6]), \
+      "+f"(d[i + 7])
 
-#define TILECC_WGMMA_M64N64K16(TYPE)                                                               \
-  asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"                                        \
-               "wgmma.mma_async.sync.aligned.m64n64k16.f32." TYPE "." TYPE " "                     \
-               "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, " \
-               "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31},"            \
-               "%32, %33, p, 1, 1, 0, 1;\n}\n"                                                     \
-               : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24)              \
-               : "l"(a_desc), "l"(b_desc), "n"(1)                                                  \
-               : "memory")
+#define TILECC_WGMMA_M64N64K16(TYPE)                                                      \
+  asm volatile(                                                                           \
+      "{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"                                        \
+      "wgmma.mma_async.sync.aligned.m64n64k16.f32." TYPE "." TYPE                         \
+      " "                                                                                 \
+      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, " \
+      "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31},"            \
+      "%32, %33, p, 1, 1, 0, 1;\n}\n"                                                     \
+      : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24)              \
+      : "l"(a_desc), "l"(b_desc), "n"(1)                                                  \
+      : "memory")
 
-#define TILECC_WGMMA_M64N128K16(TYPE)                                                              \
-  asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"                                        \
-               "wgmma.mma_async.sync.aligned.m64n128k16.f32." TYPE "." TYPE " "                    \
-               "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, " \
-               "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "  \
-               "%34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, "  \
-               "%50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63},"            \
-               "%64, %65, p, 1, 1, 0, 1;\n}\n"                                                     \
-               : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24),             \
-                 TILECC_WG_F8(32), TILECC_WG_F8(40), TILECC_WG_F8(48), TILECC_WG_F8(56)            \
-               : "l"(a_desc), "l"(b_desc), "n"(1)                                                  \
-               : "memory")
+#define TILECC_WGMMA_M64N128K16(TYPE)                                                                             \
+  asm volatile(                                                                                                   \
+      "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"                                                                \
+      "wgmma.mma_async.sync.aligned.m64n128k16.f32." TYPE "." TYPE                                                \
+      " "                                                                                                         \
+      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, "                         \
+      "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "                          \
+      "%34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, "                          \
+      "%50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63},"                                    \
+      "%64, %65, p, 1, 1, 0, 1;\n}\n"                                                                             \
+      : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24), TILECC_WG_F8(32), TILECC_WG_F8(40), \
+        TILECC_WG_F8(48), TILECC_WG_F8(56)                                                                        \
+      : "l"(a_desc), "l"(b_desc), "n"(1)                                                                          \
+      : "memory")
 
-#define TILECC_WGMMA_M64N256K16(TYPE)                                                              \
-  asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"                                       \
-               "wgmma.mma_async.sync.aligned.m64n256k16.f32." TYPE "." TYPE " "                    \
-               "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, " \
-               "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "  \
-               "%34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, "  \
-               "%50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, "  \
-               "%66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, "  \
-               "%82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, "  \
-               "%98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, "      \
-               "%111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, "    \
-               "%124, %125, %126, %127},"                                                          \
-               "%128, %129, p, 1, 1, 0, 1;\n}\n"                                                   \
-               : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24),             \
-                 TILECC_WG_F8(32), TILECC_WG_F8(40), TILECC_WG_F8(48), TILECC_WG_F8(56),           \
-                 TILECC_WG_F8(64), TILECC_WG_F8(72), TILECC_WG_F8(80), TILECC_WG_F8(88),           \
-                 TILECC_WG_F8(96), TILECC_WG_F8(104), TILECC_WG_F8(112), TILECC_WG_F8(120)         \
-               : "l"(a_desc), "l"(b_desc), "n"(1)                                                  \
-               : "memory")
+#define TILECC_WGMMA_M64N256K16(TYPE)                                                                               \
+  asm volatile(                                                                                                     \
+      "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"                                                                 \
+      "wgmma.mma_async.sync.aligned.m64n256k16.f32." TYPE "." TYPE                                                  \
+      " "                                                                                                           \
+      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, "                           \
+      "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "                            \
+      "%34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, "                            \
+      "%50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, "                            \
+      "%66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, "                            \
+      "%82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, "                            \
+      "%98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, "                                \
+      "%111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, "                              \
+      "%124, %125, %126, %127},"                                                                                    \
+      "%128, %129, p, 1, 1, 0, 1;\n}\n"                                                                             \
+      : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24), TILECC_WG_F8(32), TILECC_WG_F8(40),   \
+        TILECC_WG_F8(48), TILECC_WG_F8(56), TILECC_WG_F8(64), TILECC_WG_F8(72), TILECC_WG_F8(80), TILECC_WG_F8(88), \
+        TILECC_WG_F8(96), TILECC_WG_F8(104), TILECC_WG_F8(112), TILECC_WG_F8(120)                                   \
+      : "l"(a_desc), "l"(b_desc), "n"(1)                                                                            \
+      : "memory")
 
 template <class E, int N>
-__device__ __forceinline__ void wgmma_m64k16(float (&d)[N / 2], unsigned long long a_desc,
-                                             unsigned long long b_desc) {
+__device__ __forceinline__ void wgmma_m64k16(float (&d)[N / 2], unsigned long long a_desc, unsigned long long b_desc) {
   static_assert(N == 64 || N == 128 || N == 256, "wgmma_m64k16: N is 64, 128 or 256");
   static_assert(is_same_v<E, __half> || is_same_v<E, __nv_bfloat16>, "wgmma_m64k16: f16 or bf16");
   if constexpr (N == 64) {

@@ -90,12 +90,19 @@ def mutate_source(text, rng):
     return head + body[: m.start()] + new + body[m.end():], "line %d: %r -> %r" % (line, m.group(0), new)
 
 
+# A compiler warning at a source position may come before the error it explains (clang's
+# "magnitude of floating-point constant too large" before the conversion error).
+LOCATED_WARNING = re.compile(r"^\S+:\d+:\d+: warning: ")
+
+
 def located(stderr):
     lines = [l for l in stderr.splitlines() if l.strip()]
     if not lines:
         return "no message"
-    if not any(p.match(lines[0]) for p in LOCATED):
+    if not any(p.match(lines[0]) for p in LOCATED) and not LOCATED_WARNING.match(lines[0]):
         return "first line not located: %r" % lines[0][:200]
+    if not any(p.match(l) for l in lines for p in LOCATED):
+        return "no located error: %r" % lines[0][:200]
     for l in lines:
         if re.search(r"\berror: ", l) and not any(p.match(l) for p in LOCATED):
             return "an error not located: %r" % l[:200]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Translates the seeded config sample of every example (the 20 configs per kernel the nvrtc
-# tier compiles: test/nvrtc_examples/test_config_space_nvrtc.cpp, same seed, same bases) for
+# Translates the seeded config sample of every example (20 configs per kernel, drawn with the
+# seed and bases of test/nvrtc_examples/test_config_space_nvrtc.cpp) for
 # sm_90a into .carry/cfg/<i>/gen/<example>.cu, for scripts/gpu_config_space.sh on the GPU
 # machine. A config is valid for every template instance of its kernel; in softmax.tile.cpp the
 # sample goes to `softmax` (drawn to hold rows of 4096: it is timed at 8192 x 4096),

@@ -25,15 +25,15 @@ case "${1:-}" in
     for dir in .carry/attn_sweep/*/; do
       name=$(basename "$dir")
       /usr/local/cuda/bin/nvcc -std=c++20 -O2 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates -I"$dir" \
-        test/gpu/check_attention.cu -o "/tmp/attn_$name" > "$out/build_attn_$name.log" 2>&1 &
+        test/gpu/check_attention.cu -o "/tmp/attn_$name" > "/tmp/build_attn_$name.log" 2>&1 &
       pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || true; done
     for dir in .carry/attn_sweep/*/; do
       name=$(basename "$dir")
-      [ -x "/tmp/attn_$name" ] || { echo "$name: build failed"; continue; }
+      [ -x "/tmp/attn_$name" ] || { echo "$name: build failed"; tail -20 "/tmp/build_attn_$name.log"; continue; }
       echo "--- $name"
-      "/tmp/attn_$name" --bench | grep -E "passed|FAIL|bench"
+      "/tmp/attn_$name" --bench --max-head-dim="${name##*_d}" | grep -E "passed|FAIL|bench" || echo "$name: failed"
     done
     echo "--- torch scaled_dot_product_attention (flash backend), same shapes"
     python3 - <<'PY' || echo "torch SDPA timing failed"

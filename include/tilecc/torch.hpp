@@ -31,24 +31,31 @@ inline std::string sizes_text(const at::Tensor& t) {
   return out + "]";
 }
 
+/// Integers enter messages as text made here. Streamed by TORCH_CHECK they are formatted by
+/// std::ostream's number facet inside the extension, which segfaulted (in
+/// ostream::_M_insert<long>) in an extension built by torch 2.11's cpp_extension; strings and
+/// c10's own types stream fine.
+inline std::string text(std::int64_t v) { return std::to_string(v); }
+
 /// A tensor argument of an op: on a CUDA device (the first tensor argument's), of the kernel's
 /// rank. Outputs must not be broadcast views (stride 0 over several elements): the kernel's
 /// programs would race on the shared elements. Any other strides are fine: kernels take
 /// strided views.
 inline void check_tensor(const char* op, const char* name, const at::Tensor& t, std::int64_t rank,
                          const at::Tensor& first, const char* first_name, bool output) {
-  TORCH_CHECK(t.defined(), "tilecc.", op, ": '", name, "' is an undefined tensor; pass a tensor of ", rank,
+  TORCH_CHECK(t.defined(), "tilecc.", op, ": '", name, "' is an undefined tensor; pass a tensor of ", text(rank),
               " dimensions");
   TORCH_CHECK(t.is_cuda(), "tilecc.", op, ": '", name, "' must be a CUDA tensor, got one on ", t.device(),
               " (move it with .cuda())");
-  TORCH_CHECK(t.dim() == rank, "tilecc.", op, ": '", name, "' must have ", rank, " dimensions, got ", t.dim(),
-              " (sizes ", sizes_text(t), ")");
+  TORCH_CHECK(t.dim() == rank, "tilecc.", op, ": '", name, "' must have ", text(rank), " dimensions, got ",
+              text(t.dim()), " (sizes ", sizes_text(t), ")");
   TORCH_CHECK(t.device() == first.device(), "tilecc.", op, ": '", name, "' must be on ", first.device(), " as '",
               first_name, "' is, got ", t.device());
   if (output)
     for (std::int64_t d = 0; d < rank; ++d)
       TORCH_CHECK(t.size(d) <= 1 || t.stride(d) != 0, "tilecc.", op, ": output '", name,
-                  "' is a broadcast view (stride 0 in dimension ", d, "); pass a tensor of its own (.contiguous())");
+                  "' is a broadcast view (stride 0 in dimension ", text(d),
+                  "); pass a tensor of its own (.contiguous())");
 }
 
 /// The tensor arguments' dtypes fit none of the kernel's instances: names the first argument
@@ -107,8 +114,8 @@ template <class T, class S> T scalar(const char* op, const char* name, S value) 
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && std::is_integral_v<S>)
       TORCH_CHECK(value >= static_cast<S>(std::numeric_limits<T>::min()) &&
                       value <= static_cast<S>(std::numeric_limits<T>::max()),
-                  "tilecc.", op, ": '", name, "' = ", value, " does not fit the kernel's ", sizeof(T) * 8,
-                  "-bit integer parameter");
+                  "tilecc.", op, ": '", name, "' = ", text(static_cast<std::int64_t>(value)),
+                  " does not fit the kernel's ", text(sizeof(T) * 8), "-bit integer parameter");
     return static_cast<T>(value);
   }
 }

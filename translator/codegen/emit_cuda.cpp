@@ -539,44 +539,23 @@ class Emitter {
         shared_copy_at(*c.loads[0], *c.dim, fmt::format("{}_begin + {}", c.dim->var, block(c.dim->var)));
     }
   }
-  /// The shared operands of loop s's own statements (not of nested loops) in the order of the
-  /// dots that read them, when each is read by exactly one dot there; otherwise none.
-  std::vector<const Expr*> shared_cycle(const Stmt& s) {
-    std::vector<const Expr*> order;
-    std::map<const Expr*, int> readers;
-    std::set<const Expr*> loads;
-    std::map<std::string, const Expr*> lets;
+  /// The shared operand loads of loop s's schedule (schedule_shared_copies), in its order.
+  static std::vector<const Expr*> scheduled_loads(const Stmt& s) {
+    std::map<int, const Expr*> by_site;
     std::function<void(const Expr&)> walk = [&](const Expr& e) {
       for (const ExprPtr& a : e.args) walk(*a);
-      if (e.kind == Expr::Kind::Load && e.access.shared) loads.insert(&e);
-      if (e.kind != Expr::Kind::Dot) return;
-      const Expr* b = e.args[1].get();
-      if (b->kind == Expr::Kind::Transpose) b = b->args[0].get();
-      if (b->kind == Expr::Kind::Var) b = lets.count(b->name) ? lets.at(b->name) : nullptr;
-      if (!b || !b->access.shared) return;
-      if (readers[b]++ == 0) order.push_back(b);
+      if (e.kind == Expr::Kind::Load && e.access.shared) by_site[e.access.site] = &e;
     };
-    // Dots of nested statements count as readers too (a second reader breaks the schedule).
-    std::function<void(const std::vector<ir::StmtPtr>&, bool)> walk_body = [&](const std::vector<ir::StmtPtr>& body,
-                                                                               bool top) {
+    std::function<void(const std::vector<ir::StmtPtr>&)> walk_body = [&](const std::vector<ir::StmtPtr>& body) {
       for (const ir::StmtPtr& st : body) {
-        const bool nested = st->kind == Stmt::Kind::Loop || st->kind == Stmt::Kind::ChunkLoop;
-        if (st->expr && !nested) {
-          const std::size_t before = order.size();
-          walk(*st->expr);
-          if (!top) order.resize(before);
-          if (top && st->kind == Stmt::Kind::Let && st->expr->kind == Expr::Kind::Load && st->expr->access.shared)
-            lets[st->name] = st->expr.get();
-        }
-        walk_body(st->body, top && !nested);
+        if (st->expr) walk(*st->expr);
+        walk_body(st->body);
       }
     };
-    walk_body(s.body, true);
-    for (const auto& [b, n] : readers)
-      if (n != 1 || !loads.count(b)) return {};
-    for (const Expr* b : order)
-      if (!readers.count(b)) return {};
-    return loads.size() == order.size() ? order : std::vector<const Expr*>{};
+    walk_body(s.body);
+    std::vector<const Expr*> loads;
+    for (int site : s.copy_schedule) loads.push_back(by_site.at(site));
+    return loads;
   }
 
   Val emit_load(const Expr& e) {
@@ -962,8 +941,8 @@ class Emitter {
       // Shared dot operands: the first one's copy for the first tile before the loop; the
       // others as the dots of the loop reach them (before_shared_dot).
       SharedCycle cycle;
-      if (k_.layout.mma_rows && !s.is_grid && dims.size() == 1) cycle.loads = shared_cycle(s);
-      if (cycle.loads.size() >= 2) {
+      cycle.loads = scheduled_loads(s);
+      if (!cycle.loads.empty()) {
         cycle.dim = dims[0];
         for (std::size_t j = 0; j < cycle.loads.size(); ++j) cycle.index[cycle.loads[j]] = j;
         line("__syncthreads();  // shared operand tiles: earlier readers are done");

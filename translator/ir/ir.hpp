@@ -279,6 +279,7 @@ struct Stmt {
   std::vector<int> order;     // Loop: dims outermost first (empty: as written)
   bool flatten = false;       // Loop: one linear loop (device) or one grid axis (launch) over its tiles
   int unroll = 0;             // Loop (device): #pragma unroll factor, 0: the compiler's choice
+  std::vector<int> copy_schedule;  // Loop (MmaRows): shared operand sites copied a dot ahead
   int site = -1;              // Loop (device): its index among device loops
   int multi_site = -1;        // Loop of >= 2 dims: its index among those (loop_orders, flatten_loops)
   bool is_dot = false;        // Loop / DotLoopStore: a dot k-loop run by the library

@@ -108,6 +108,12 @@ void print_stmt(std::string& out, const Stmt& s, int depth) {
       }
       if (s.flatten) knobs += " flattened";
       if (s.unroll) knobs += fmt::format(" unroll {}", s.unroll);
+      if (!s.copy_schedule.empty()) {
+        knobs += " copies ahead [";
+        for (std::size_t i = 0; i < s.copy_schedule.size(); ++i)
+          knobs += fmt::format("{}site {}", i ? ", " : "", s.copy_schedule[i]);
+        knobs += "]";
+      }
       out += fmt::format("{}{}{} {}{}{} {{{}\n", pad, s.is_launch ? "launch " : "", s.is_grid ? "grid" : "tile", dims,
                          knobs, dot_str(s), at);
       print_block(out, s.body, depth + 1);

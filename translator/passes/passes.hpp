@@ -45,6 +45,10 @@ ir::Kernel map_programs(const ir::Kernel& k, const PassContext& ctx);
 /// bf16 kept packed.
 ir::Kernel select_accesses(const ir::Kernel& k, const PassContext& ctx);
 
+/// In the MmaRows layout, schedules the shared-memory copies of a loop's dot operands one dot
+/// ahead of the dot that reads each (Stmt::copy_schedule).
+ir::Kernel schedule_shared_copies(const ir::Kernel& k, const PassContext& ctx);
+
 /// Gives each block reduction its scratch buffer and decides which may skip their closing
 /// barrier (straight-line neighbours alternate two buffers).
 ir::Kernel plan_reduction_scratch(const ir::Kernel& k, const PassContext& ctx);

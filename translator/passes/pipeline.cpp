@@ -11,7 +11,7 @@ namespace tilecc::passes {
 namespace {
 
 // The order matters: each pass reads the decisions of those above it.
-constexpr std::array<PassInfo, 11> kPipeline{{
+constexpr std::array<PassInfo, 12> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
     {"fold_transposes", fold_transposes},
@@ -22,6 +22,7 @@ constexpr std::array<PassInfo, 11> kPipeline{{
     {"match_dot_loops", match_dot_loops},
     {"map_programs", map_programs},
     {"select_accesses", select_accesses},
+    {"schedule_shared_copies", schedule_shared_copies},
     {"plan_reduction_scratch", plan_reduction_scratch},
 }};
 

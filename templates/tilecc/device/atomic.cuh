@@ -42,8 +42,11 @@ template <class D, class W> __device__ __forceinline__ D value_of(W bits) {
 
 // Compare and swap until memory holds the extreme of itself and x.
 template <bool Greater, class D> __device__ __forceinline__ void atomic_extremum_cas(D *p, D x) {
-  if constexpr (sizeof(D) == 4 || sizeof(D) == 8) {
-    using W = conditional_t<sizeof(D) == 4, unsigned, unsigned long long>;
+  if constexpr (sizeof(D) == 2 || sizeof(D) == 4 || sizeof(D) == 8) {
+    // 16-bit CAS (sm_70+) for 2-byte elements: a 4-byte word around one would reach past the
+    // end of a tensor whose last element starts a word.
+    using W =
+        conditional_t<sizeof(D) == 2, unsigned short, conditional_t<sizeof(D) == 4, unsigned, unsigned long long>>;
     W *word = reinterpret_cast<W *>(p);
     W old = *reinterpret_cast<volatile W *>(word);
     while (extremum_replaces<Greater>(value_of<D>(old), x)) {
@@ -52,9 +55,12 @@ template <bool Greater, class D> __device__ __forceinline__ void atomic_extremum
       old = seen;
     }
   } else {
-    static_assert(sizeof(D) == 1 || sizeof(D) == 2, "atomic max/min: elements of 1, 2, 4 or 8 bytes");
-    using B = conditional_t<sizeof(D) == 1, unsigned char, unsigned short>;
-    constexpr unsigned mask = sizeof(D) == 1 ? 0xffu : 0xffffu;
+    // 1-byte elements: no byte CAS exists, so the aligned word holding the byte is swapped
+    // (the bytes around it are rewritten unchanged; within a tensor's 256-byte aligned
+    // allocation the word never leaves the allocation's granule).
+    static_assert(sizeof(D) == 1, "atomic max/min: elements of 1, 2, 4 or 8 bytes");
+    using B = unsigned char;
+    constexpr unsigned mask = 0xffu;
     const unsigned long long address = reinterpret_cast<unsigned long long>(p);
     unsigned *word = reinterpret_cast<unsigned *>(address & ~3ull);
     const unsigned shift = static_cast<unsigned>(address & 3ull) * 8u;

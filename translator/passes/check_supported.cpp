@@ -19,13 +19,6 @@ class Checker : public ir::Visitor {
     scatter(s, s.op == ir::Op::Add ? "atomic_add" : s.op == ir::Op::Maximum ? "atomic_max" : "atomic_min");
     visit_children(s);
   }
-  void visit_reduce(const ir::Expr& e) override {
-    // A scan's element order runs along one axis of a fragment; rank 3 has no such axis.
-    if (ir::is_scan(e.op) && e.args[0]->shape.size() > 2)
-      fail(ctx_, e.loc, std::string("tl::") + ir::name(e.op) + " of a tile of rank 3 or more",
-           "scan a rank-1 or rank-2 tile");
-    visit_children(e);
-  }
   void visit_loop(const ir::Stmt& s) override {
     for (const ir::LoopDim& d : s.dims) {
       scalar(d.begin, s.loc, "a loop bound");

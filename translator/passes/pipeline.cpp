@@ -11,9 +11,10 @@ namespace tilecc::passes {
 namespace {
 
 // The order matters: each pass reads the decisions of those above it.
-constexpr std::array<PassInfo, 11> kPipeline{{
+constexpr std::array<PassInfo, 12> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
+    {"loop_leading_dims", loop_leading_dims},
     {"fold_transposes", fold_transposes},
     {"specialize", specialize},
     {"tile_loops", tile_loops},

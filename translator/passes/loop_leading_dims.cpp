@@ -458,7 +458,8 @@ ir::Kernel loop_leading_dims(const ir::Kernel& k, const PassContext& ctx) {
     const Dim& lead = t->shape[0];
     if (lead.kind != Dim::Kind::Tile || looped.count(lead.var))
       fail(ctx, t->loc, "a tile of rank 3 or more whose leading dimension is not a tile loop's",
-           "index the leading dimensions with tile loop variables (x[tb, tm, tn]) or with numbers (x[b, tm, tn])");
+           "loop over the leading dimension and index it with the loop variable (for (auto tb : tl::tile(b)) ... "
+           "x[tb, tm, tn]), or index it with a number (x[b, tm, tn])");
     looped.insert(lead.var);
     out.body = Looper(ctx, lead.var).rewrite(out.body);
   }

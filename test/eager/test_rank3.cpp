@@ -21,8 +21,7 @@ TEST_CASE("rank 3: elementwise math over three tile dimensions", "[eager][rank3]
       INFO(th::context<float>({b, m, n}, blocks));
       tl::eager::BlockSizeScope scope(blocks);
       auto out = th::poisoned<float>(th::count({b, m, n}));
-      scale_add3<float>(th::in<3>(x.data, {b, m, n}), th::in<3>(y.data, {b, m, n}), 1.5f,
-                        th::out<3>(out, {b, m, n}));
+      scale_add3<float>(th::in<3>(x.data, {b, m, n}), th::in<3>(y.data, {b, m, n}), 1.5f, th::out<3>(out, {b, m, n}));
       th::check_close(out, want, th::default_tol<float>(), {b, m, n});
     }
   }
@@ -33,8 +32,7 @@ TEST_CASE("rank 3: reductions along the last, middle and leading dimensions", "[
   for (const auto& [b, m, n] : kShapes) {
     const auto x = th::random_buffer<float>(th::count({b, m, n}), seed++);
     auto at = [&](th::Index i, th::Index j, th::Index k) { return double(x.values[(i * m + j) * n + k]); };
-    std::vector<double> rows(th::count({b, m}), 0.0), cols(th::count({b, n}), -INFINITY),
-        mean(th::count({m, n}), 0.0);
+    std::vector<double> rows(th::count({b, m}), 0.0), cols(th::count({b, n}), -INFINITY), mean(th::count({m, n}), 0.0);
     for (th::Index i = 0; i < b; ++i)
       for (th::Index j = 0; j < m; ++j)
         for (th::Index k = 0; k < n; ++k) {

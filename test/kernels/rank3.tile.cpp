@@ -55,13 +55,11 @@ template <class T> TILECC_KERNEL void softmax3(tl::Tensor<const T, 3> x, tl::Ten
   }
 }
 
-template void scale_add3<float>(tl::Tensor<const float, 3>, tl::Tensor<const float, 3>, float,
-                                              tl::Tensor<float, 3>);
+template void scale_add3<float>(tl::Tensor<const float, 3>, tl::Tensor<const float, 3>, float, tl::Tensor<float, 3>);
 template void scale_add3<tl::bf16>(tl::Tensor<const tl::bf16, 3>, tl::Tensor<const tl::bf16, 3>, float,
-                                                 tl::Tensor<tl::bf16, 3>);
+                                   tl::Tensor<tl::bf16, 3>);
 template void row_sum3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 2>);
 template void col_max3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 2>);
 template void batch_mean3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 2>);
-template void bias_add4<float>(tl::Tensor<const float, 4>, tl::Tensor<const float, 2>,
-                                             tl::Tensor<float, 4>);
+template void bias_add4<float>(tl::Tensor<const float, 4>, tl::Tensor<const float, 2>, tl::Tensor<float, 4>);
 template void softmax3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);

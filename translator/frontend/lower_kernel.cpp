@@ -1111,8 +1111,9 @@ class Lowering {
     }
     if (fn == "permute" || fn == "reshape" || fn == "cat" || fn == "split") {
       static const std::map<std::string, std::string> instead = {
-          {"permute", "transpose a loaded rank-2 tile with tl::trans(x[tm, tn]), or load the tile in the order you "
-                      "need: x[tn, tb, tm] of a tensor permuted on the host"},
+          {"permute",
+           "transpose a loaded rank-2 tile with tl::trans(x[tm, tn]), or load the tile in the order you "
+           "need: x[tn, tb, tm] of a tensor permuted on the host"},
           {"reshape", "load the tile in the shape you need from a view of the tensor reshaped on the host"},
           {"cat", "store each part at its offset: out[tm, tn] = a; out[tm, tn + n1] = b;"},
           {"split", "load each part at its offset: auto lo = x[tm, tn]; auto hi = x[tm, tn + half];"},

@@ -285,14 +285,17 @@ class Looper {
     const bool floating = ir::is_floating(acc_t);
     if (r.op == ir::Op::Max) {
       init_value.fval = -std::numeric_limits<double>::infinity();
-      if (!floating) init_value.ival = acc_t == ir::DType::i64 ? std::numeric_limits<std::int64_t>::min() : -(1LL << 31);
+      if (!floating)
+        init_value.ival = acc_t == ir::DType::i64 ? std::numeric_limits<std::int64_t>::min() : -(1LL << 31);
     } else if (r.op == ir::Op::Min) {
       init_value.fval = std::numeric_limits<double>::infinity();
-      if (!floating) init_value.ival = acc_t == ir::DType::i64 ? std::numeric_limits<std::int64_t>::max() : (1LL << 31) - 1;
+      if (!floating)
+        init_value.ival = acc_t == ir::DType::i64 ? std::numeric_limits<std::int64_t>::max() : (1LL << 31) - 1;
     }
     if (!floating && acc_t != ir::DType::i64 && acc_t != ir::DType::i32)
-      fail(ctx_, r.loc, fmt::format("tl::{} of {} along the tile dimension '{}', which runs as a loop here",
-                                    ir::name(r.op), ir::name(acc_t), var_),
+      fail(ctx_, r.loc,
+           fmt::format("tl::{} of {} along the tile dimension '{}', which runs as a loop here", ir::name(r.op),
+                       ir::name(acc_t), var_),
            "cast the tile to float, int32 or int64 first");
     Expr init;
     init.kind = Expr::Kind::Full;

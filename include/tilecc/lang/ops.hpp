@@ -276,8 +276,8 @@ template <class T> Tile<T> reshape(const Tile<T>& t, std::initializer_list<std::
     s.dims[inferred] = t.numel() / known;
   }
   if (s.numel() != t.numel())
-    throw ShapeError("tilecc: reshape: " + t.shape().str() + " has " + std::to_string(t.numel()) +
-                     " elements, " + s.str() + " holds " + std::to_string(s.numel()));
+    throw ShapeError("tilecc: reshape: " + t.shape().str() + " has " + std::to_string(t.numel()) + " elements, " +
+                     s.str() + " holds " + std::to_string(s.numel()));
   Tile<T> out(s);
   for (std::int64_t i = 0; i < t.numel(); ++i) out.set(i, t.at(i));
   return out;

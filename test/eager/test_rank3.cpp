@@ -1,5 +1,6 @@
 // Eager semantics of tiles of rank 3 and 4 (test/kernels/rank3.tile.cpp) against plain loops:
-// elementwise math, reductions along each of the three dimensions, broadcasts into rank 4.
+// elementwise math, reductions along each of the three dimensions, broadcasts into rank 4,
+// tl::permute of loaded tiles.
 #include "test/kernels/rank3.tile.cpp"
 
 #include <cmath>
@@ -90,5 +91,31 @@ TEST_CASE("rank 4: a rank-2 bias broadcast into a rank-4 tile", "[eager][rank3]"
     auto out = th::poisoned<float>(th::count({a, b, m, n}));
     bias_add4<float>(th::in<4>(x.data, {a, b, m, n}), th::in<2>(bias.data, {m, n}), th::out<4>(out, {a, b, m, n}));
     th::check_close(out, want, th::default_tol<float>(), {a, b, m, n});
+  }
+}
+
+TEST_CASE("rank 3: tl::permute of loaded tiles feeding elementwise math and stores", "[eager][rank3]") {
+  std::uint32_t seed = 3500;
+  for (const auto& [b, m, n] : kShapes) {
+    const auto x = th::random_buffer<float>(th::count({b, m, n}), seed++);
+    const auto y = th::random_buffer<float>(th::count({b, n, m}), seed++);
+    std::vector<double> want_t(x.values.size()), want_r(x.values.size());
+    for (th::Index i = 0; i < b; ++i)
+      for (th::Index j = 0; j < m; ++j)
+        for (th::Index k = 0; k < n; ++k) {
+          const double v = x.values[(i * m + j) * n + k];
+          want_t[(i * n + k) * m + j] = v * 2 + y.values[(i * n + k) * m + j];
+          want_r[(k * b + i) * m + j] = v;
+        }
+    for (const auto& blocks : th::block_configs()) {
+      INFO(th::context<float>({b, m, n}, blocks));
+      tl::eager::BlockSizeScope scope(blocks);
+      auto out_t = th::poisoned<float>(th::count({b, n, m}));
+      transpose3<float>(th::in<3>(x.data, {b, m, n}), th::in<3>(y.data, {b, n, m}), th::out<3>(out_t, {b, n, m}));
+      th::check_close(out_t, want_t, th::default_tol<float>(), {b, n, m});
+      auto out_r = th::poisoned<float>(th::count({n, b, m}));
+      rotate3<float>(th::in<3>(x.data, {b, m, n}), th::out<3>(out_r, {n, b, m}));
+      th::check_equal(out_r, want_r, {n, b, m});
+    }
   }
 }

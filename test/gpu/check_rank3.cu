@@ -1,14 +1,15 @@
 // GPU tier: tiles of rank 3 and 4 inside the kernel (test/kernels/rank3.tile.cpp): elementwise
 // math, reductions along the last, middle and leading dimensions, a softmax along the last,
-// a bias broadcast into rank 4, against double-precision CPU references at odd sizes. Built on
-// the GPU machine from the file `tilecc translate` wrote (scripts/gpu_translate.sh). Prints a
-// table and "N passed, M failed".
+// tl::permute of loaded tiles, a bias broadcast into rank 4, against double-precision CPU
+// references at odd sizes. Built on the GPU machine from the file `tilecc translate` wrote
+// (scripts/gpu_translate.sh). Prints a table and "N passed, M failed".
 #include <cuda_bf16.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "gen/rank3.cu"
@@ -75,6 +76,29 @@ void check_reductions() {
   }
 }
 
+template <class T> void check_permutes(const char* dt, double tol) {
+  for (auto& s : kShapes) {
+    const long long b = s[0], m = s[1], n = s[2];
+    const auto hx = random_vec<T>(b * m * n), hy = random_vec<T>(b * m * n);
+    std::vector<double> want_t(hx.size()), want_r(hx.size());
+    for (long long i = 0; i < b; ++i)
+      for (long long j = 0; j < m; ++j)
+        for (long long k = 0; k < n; ++k) {
+          const double v = hx[(i * m + j) * n + k];
+          want_t[(i * n + k) * m + j] = v * 2 + hy[(i * n + k) * m + j];
+          want_r[(k * b + i) * m + j] = v;
+        }
+    Dev<T> x(hx), y(hy), out_t(b * m * n), out_r(b * m * n);
+    CUDA_OK(transpose3<T>(tilecc::Tensor<const T, 3>(x.p, {b, m, n}), tilecc::Tensor<const T, 3>(y.p, {b, n, m}),
+                          tilecc::Tensor<T, 3>(out_t.p, {b, n, m})));
+    if constexpr (std::is_same_v<T, float>)
+      CUDA_OK(rotate3<T>(tilecc::Tensor<const T, 3>(x.p, {b, m, n}), tilecc::Tensor<T, 3>(out_r.p, {n, b, m})));
+    CUDA_OK(cudaDeviceSynchronize());
+    report("transpose3", dt, dims(b, m, n).c_str(), out_t.get(), want_t, tol);
+    if constexpr (std::is_same_v<T, float>) report("rotate3", dt, dims(b, m, n).c_str(), out_r.get(), want_r, 0);
+  }
+}
+
 void check_rank4() {
   const long long shapes[][4] = {{1, 1, 1, 1}, {2, 3, 17, 33}, {3, 2, 65, 7}};
   for (auto& s : shapes) {
@@ -103,6 +127,8 @@ int main() {
   check_elementwise<float>("f32", 1e-6);
   check_elementwise<__nv_bfloat16>("bf16", 1e-2);
   check_reductions();
+  check_permutes<float>("f32", 1e-6);
+  check_permutes<__nv_bfloat16>("bf16", 1e-2);
   check_rank4();
   return tilecc::test::tally.finish();
 }

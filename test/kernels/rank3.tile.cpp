@@ -9,6 +9,8 @@ namespace tl = tilecc;
 //   batch_mean3: out[m, n] = mean over b of x[b, m, n]         (along the leading dimension)
 //   bias_add4:   out[a, b, m, n] = relu(x[a, b, m, n] + bias[m, n])
 //   softmax3:    out[b, m, :] = softmax of x[b, m, :]          (a row reduction and a broadcast)
+//   transpose3:  out[b, n, m] = x[b, m, n] * 2 + y[b, n, m]    (tl::permute {0, 2, 1} of a load)
+//   rotate3:     out[n, b, m] = x[b, m, n]                     (tl::permute {2, 0, 1} of a load)
 template <class T>
 TILECC_KERNEL void scale_add3(tl::Tensor<const T, 3> x, tl::Tensor<const T, 3> y, float s, tl::Tensor<T, 3> out) {
   const auto b = x.size(0), m = x.size(1), n = x.size(2);
@@ -55,6 +57,20 @@ template <class T> TILECC_KERNEL void softmax3(tl::Tensor<const T, 3> x, tl::Ten
   }
 }
 
+template <class T>
+TILECC_KERNEL void transpose3(tl::Tensor<const T, 3> x, tl::Tensor<const T, 3> y, tl::Tensor<T, 3> out) {
+  const auto b = x.size(0), m = x.size(1), n = x.size(2);
+  TILECC_CHECK(y.size(0) == b && y.size(1) == n && y.size(2) == m);
+  for (auto [tb, tm, tn] : tl::tile(b, m, n))
+    out[tb, tn, tm] = tl::permute(x[tb, tm, tn], {0, 2, 1}) * 2 + y[tb, tn, tm];
+}
+
+template <class T> TILECC_KERNEL void rotate3(tl::Tensor<const T, 3> x, tl::Tensor<T, 3> out) {
+  const auto b = x.size(0), m = x.size(1), n = x.size(2);
+  TILECC_CHECK(out.size(0) == n && out.size(1) == b && out.size(2) == m);
+  for (auto [tb, tm, tn] : tl::tile(b, m, n)) out[tn, tb, tm] = tl::permute(x[tb, tm, tn], {2, 0, 1});
+}
+
 template void scale_add3<float>(tl::Tensor<const float, 3>, tl::Tensor<const float, 3>, float, tl::Tensor<float, 3>);
 template void scale_add3<tl::bf16>(tl::Tensor<const tl::bf16, 3>, tl::Tensor<const tl::bf16, 3>, float,
                                    tl::Tensor<tl::bf16, 3>);
@@ -63,3 +79,7 @@ template void col_max3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 2>);
 template void batch_mean3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 2>);
 template void bias_add4<float>(tl::Tensor<const float, 4>, tl::Tensor<const float, 2>, tl::Tensor<float, 4>);
 template void softmax3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);
+template void transpose3<float>(tl::Tensor<const float, 3>, tl::Tensor<const float, 3>, tl::Tensor<float, 3>);
+template void transpose3<tl::bf16>(tl::Tensor<const tl::bf16, 3>, tl::Tensor<const tl::bf16, 3>,
+                                   tl::Tensor<tl::bf16, 3>);
+template void rotate3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);

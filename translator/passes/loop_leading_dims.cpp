@@ -6,6 +6,7 @@
 #include <set>
 
 #include "passes.hpp"
+#include "translator/ir/permutation.hpp"
 
 namespace tilecc::passes {
 
@@ -421,6 +422,8 @@ class Looper {
         break;
       }
       case Expr::Kind::Transpose:
+        if (e->ival != 0) return permute(*e, out);
+        [[fallthrough]];
       case Expr::Kind::Dot:
         if (mentions(e, var_))
           fail(ctx_, e->loc,
@@ -430,6 +433,31 @@ class Looper {
         break;
       default: break;
     }
+    return out;
+  }
+
+  /// tl::permute at one position of the looped dimension: the order of the dimensions left.
+  /// The same order is the operand itself; the last two swapped, a transpose, which only a
+  /// loaded tile has (fold_transposes reads it through swapped strides).
+  ExprPtr permute(const Expr& e, const std::shared_ptr<Expr>& out) {
+    const std::vector<int> dims = ir::permutation(e);
+    const int from = position(e.args[0]->shape, var_);
+    std::vector<int> left;
+    for (std::size_t d = 0; d < dims.size(); ++d)
+      if (dims[d] != from) left.push_back(dims[d] - (dims[d] > from ? 1 : 0));
+    if (from < 0 || left.size() + 1 != dims.size()) return out;
+    bool identity = true;
+    for (std::size_t d = 0; d < left.size(); ++d) identity = identity && left[d] == static_cast<int>(d);
+    if (identity) return out->args[0];
+    out->ival = ir::encode_permutation(left);
+    const Expr& a = *out->args[0];
+    bool gather = false;
+    for (const ir::Index& i : a.indices) gather = gather || i.kind == ir::Index::Kind::Gather;
+    if (left.size() == 2 && (a.kind != Expr::Kind::Load || gather))
+      fail(ctx_, e.loc,
+           "tl::permute of a computed tile that swaps the two dimensions left at each position of the looped "
+           "dimension",
+           "permute the loaded tile where it is loaded: tl::permute(x[tb, tm, tn], {0, 2, 1}) * 2");
     return out;
   }
 

@@ -1,6 +1,6 @@
 // Eager semantics of tiles of rank 3 and 4 (test/kernels/rank3.tile.cpp) against plain loops:
 // elementwise math, reductions along each of the three dimensions, broadcasts into rank 4,
-// tl::permute of loaded tiles.
+// tl::permute of loaded tiles, a scan along the last dimension.
 #include "test/kernels/rank3.tile.cpp"
 
 #include <cmath>
@@ -116,6 +116,25 @@ TEST_CASE("rank 3: tl::permute of loaded tiles feeding elementwise math and stor
       auto out_r = th::poisoned<float>(th::count({n, b, m}));
       rotate3<float>(th::in<3>(x.data, {b, m, n}), th::out<3>(out_r, {n, b, m}));
       th::check_equal(out_r, want_r, {n, b, m});
+    }
+  }
+}
+
+TEST_CASE("rank 3: a running sum along the last dimension", "[eager][rank3]") {
+  std::uint32_t seed = 3600;
+  for (const auto& [b, m, n] : kShapes) {
+    const auto x = th::random_buffer<float>(th::count({b, m, n}), seed++);
+    std::vector<double> want(x.values.size());
+    for (th::Index r = 0; r < b * m; ++r) {
+      double run = 0;
+      for (th::Index k = 0; k < n; ++k) want[r * n + k] = run += x.values[r * n + k];
+    }
+    for (const auto& blocks : th::block_configs()) {
+      INFO(th::context<float>({b, m, n}, blocks));
+      tl::eager::BlockSizeScope scope(blocks);
+      auto out = th::poisoned<float>(th::count({b, m, n}));
+      cumsum3<float>(th::in<3>(x.data, {b, m, n}), th::out<3>(out, {b, m, n}));
+      th::check_close(out, want, th::default_tol<float>(1e-5, 1e-5), {b, m, n});
     }
   }
 }

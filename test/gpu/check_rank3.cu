@@ -1,8 +1,8 @@
 // GPU tier: tiles of rank 3 and 4 inside the kernel (test/kernels/rank3.tile.cpp): elementwise
-// math, reductions along the last, middle and leading dimensions, a softmax along the last,
-// tl::permute of loaded tiles, a bias broadcast into rank 4, against double-precision CPU
-// references at odd sizes. Built on the GPU machine from the file `tilecc translate` wrote
-// (scripts/gpu_translate.sh). Prints a table and "N passed, M failed".
+// math, reductions along the last, middle and leading dimensions, a softmax and a running sum
+// along the last, tl::permute of loaded tiles, a bias broadcast into rank 4, against
+// double-precision CPU references at odd sizes. Built on the GPU machine from the file
+// `tilecc translate` wrote (scripts/gpu_translate.sh). Prints a table and "N passed, M failed".
 #include <cuda_bf16.h>
 
 #include <algorithm>
@@ -61,18 +61,25 @@ void check_reductions() {
       for (long long k = 0; k < n; ++k) total += std::exp(double(hx[r * n + k]) - hi);
       for (long long k = 0; k < n; ++k) soft[r * n + k] = std::exp(double(hx[r * n + k]) - hi) / total;
     }
-    Dev<float> x(hx), o_rows(b * m), o_cols(b * n), o_mean(m * n), o_soft(b * m * n);
+    std::vector<double> run(b * m * n);
+    for (long long r = 0; r < b * m; ++r) {
+      double acc = 0;
+      for (long long k = 0; k < n; ++k) run[r * n + k] = acc += hx[r * n + k];
+    }
+    Dev<float> x(hx), o_rows(b * m), o_cols(b * n), o_mean(m * n), o_soft(b * m * n), o_run(b * m * n);
     const tilecc::Tensor<const float, 3> X(x.p, {b, m, n});
     CUDA_OK(row_sum3<float>(X, tilecc::Tensor<float, 2>(o_rows.p, {b, m})));
     CUDA_OK(col_max3<float>(X, tilecc::Tensor<float, 2>(o_cols.p, {b, n})));
     CUDA_OK(batch_mean3<float>(X, tilecc::Tensor<float, 2>(o_mean.p, {m, n})));
     CUDA_OK(softmax3<float>(X, tilecc::Tensor<float, 3>(o_soft.p, {b, m, n})));
+    CUDA_OK(cumsum3<float>(X, tilecc::Tensor<float, 3>(o_run.p, {b, m, n})));
     CUDA_OK(cudaDeviceSynchronize());
     const std::string shape = dims(b, m, n);
     report("row_sum3", "f32", shape.c_str(), o_rows.get(), rows, 1e-5 * std::sqrt(double(n)));
     report("col_max3", "f32", shape.c_str(), o_cols.get(), cols, 0);
     report("batch_mean3", "f32", shape.c_str(), o_mean.get(), mean, 1e-5);
     report("softmax3", "f32", shape.c_str(), o_soft.get(), soft, 1e-5);
+    report("cumsum3", "f32", shape.c_str(), o_run.get(), run, 1e-5 * std::sqrt(double(n)));
   }
 }
 

@@ -11,6 +11,7 @@ namespace tl = tilecc;
 //   softmax3:    out[b, m, :] = softmax of x[b, m, :]          (a row reduction and a broadcast)
 //   transpose3:  out[b, n, m] = x[b, m, n] * 2 + y[b, n, m]    (tl::permute {0, 2, 1} of a load)
 //   rotate3:     out[n, b, m] = x[b, m, n]                     (tl::permute {2, 0, 1} of a load)
+//   cumsum3:     out[b, m, :] = running sum of x[b, m, :]      (a scan along the last dimension)
 template <class T>
 TILECC_KERNEL void scale_add3(tl::Tensor<const T, 3> x, tl::Tensor<const T, 3> y, float s, tl::Tensor<T, 3> out) {
   const auto b = x.size(0), m = x.size(1), n = x.size(2);
@@ -71,6 +72,11 @@ template <class T> TILECC_KERNEL void rotate3(tl::Tensor<const T, 3> x, tl::Tens
   for (auto [tb, tm, tn] : tl::tile(b, m, n)) out[tn, tb, tm] = tl::permute(x[tb, tm, tn], {2, 0, 1});
 }
 
+template <class T> TILECC_KERNEL void cumsum3(tl::Tensor<const T, 3> x, tl::Tensor<T, 3> out) {
+  const auto b = x.size(0), m = x.size(1);
+  for (auto [tb, tm] : tl::tile(b, m)) out[tb, tm, tl::all] = tl::cumsum(x[tb, tm, tl::all], 2);
+}
+
 template void scale_add3<float>(tl::Tensor<const float, 3>, tl::Tensor<const float, 3>, float, tl::Tensor<float, 3>);
 template void scale_add3<tl::bf16>(tl::Tensor<const tl::bf16, 3>, tl::Tensor<const tl::bf16, 3>, float,
                                    tl::Tensor<tl::bf16, 3>);
@@ -83,3 +89,4 @@ template void transpose3<float>(tl::Tensor<const float, 3>, tl::Tensor<const flo
 template void transpose3<tl::bf16>(tl::Tensor<const tl::bf16, 3>, tl::Tensor<const tl::bf16, 3>,
                                    tl::Tensor<tl::bf16, 3>);
 template void rotate3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);
+template void cumsum3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);

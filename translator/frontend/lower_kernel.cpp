@@ -1136,7 +1136,8 @@ class Lowering {
     if (const auto* l = clang::dyn_cast<clang::CXXStdInitializerListExpr>(list))
       list = l->getSubExpr()->IgnoreImplicit();
     const auto* init = clang::dyn_cast<clang::InitListExpr>(list);
-    if (!init) diags_.error(call.getArg(1)->getSourceRange(), "tl::permute's dimensions must be a braced list of numbers");
+    if (!init)
+      diags_.error(call.getArg(1)->getSourceRange(), "tl::permute's dimensions must be a braced list of numbers");
     const std::size_t rank = a->shape.size();
     std::vector<int> dims;
     std::vector<bool> seen(rank, false);
@@ -1150,8 +1151,8 @@ class Lowering {
       dims.push_back(static_cast<int>(v));
     }
     if (dims.size() != rank)
-      diags_.error(call.getArg(1)->getSourceRange(),
-                   "tl::permute needs " + std::to_string(rank) + " dimensions for a tile of shape " + shape_str(a->shape));
+      diags_.error(call.getArg(1)->getSourceRange(), "tl::permute needs " + std::to_string(rank) +
+                                                         " dimensions for a tile of shape " + shape_str(a->shape));
     bool identity = true;
     std::vector<Dim> shape;
     for (std::size_t d = 0; d < rank; ++d) {

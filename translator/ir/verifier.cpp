@@ -285,6 +285,7 @@ class Verifier {
       case K::Transpose:
         if (e.ival != 0) {  // tl::permute of a tile of rank 3 or 4
           const std::vector<int> dims = permutation(e);
+          if (dims.size() < 3 || dims.size() > 4) fail(loc, "a permute of a tile that is not rank 3 or 4");
           std::vector<int> sorted = dims;
           std::sort(sorted.begin(), sorted.end());
           for (std::size_t d = 0; d < sorted.size(); ++d)

@@ -407,12 +407,15 @@ class Looper {
                            "over its positions",
                            ir::name(e->op), var_),
                "scan along one of the last two dimensions");
+        // Reductions directly inside the loop over the dimension were hoisted into lets (Hoist);
+        // this one sits in a loop of the kernel, or in the loop over a rank-4 tile's first dimension.
         if (p == e->ival)
           fail(ctx_, e->loc,
-               fmt::format("tl::{} along the tile dimension '{}', which runs as a loop here, inside an expression",
+               fmt::format("tl::{} along the tile dimension '{}', which runs as a loop here, inside another loop",
                            ir::name(e->op), var_),
-               fmt::format("hold the reduction in a variable of its own: auto s = tl::{}(t, {});", ir::name(e->op),
-                           e->ival));
+               fmt::format("reduce along '{}' in a statement directly inside the loop over it; of a rank-4 tile, "
+                           "along its first dimension or its last two",
+                           var_));
         if (p >= 0 && p < e->ival) --out->ival;
         break;
       }

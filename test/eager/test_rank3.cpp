@@ -138,3 +138,21 @@ TEST_CASE("rank 3: a running sum along the last dimension", "[eager][rank3]") {
     }
   }
 }
+
+TEST_CASE("rank 4: a sum along the first dimension, added atomically across its tiles", "[eager][rank3]") {
+  const std::vector<std::array<th::Index, 4>> shapes = {{1, 1, 1, 1}, {5, 2, 17, 33}, {70, 3, 9, 2}};
+  std::uint32_t seed = 3700;
+  for (const auto& [a, b, m, n] : shapes) {
+    const auto x = th::random_buffer<float>(th::count({a, b, m, n}), seed++);
+    std::vector<double> want(th::count({b, m, n}), 0.0);
+    for (th::Index i = 0; i < a; ++i)
+      for (std::size_t r = 0; r < want.size(); ++r) want[r] += x.values[static_cast<std::size_t>(i) * want.size() + r];
+    for (const auto& blocks : th::block_configs()) {
+      INFO(th::context<float>({a, b, m, n}, blocks));
+      tl::eager::BlockSizeScope scope(blocks);
+      std::vector<float> out(th::count({b, m, n}), 0.0f);
+      sum_first4<float>(th::in<4>(x.data, {a, b, m, n}), th::out<3>(out, {b, m, n}));
+      th::check_close(out, want, th::default_tol<float>(1e-5, 1e-5), {b, m, n});
+    }
+  }
+}

@@ -1,8 +1,9 @@
 // GPU tier: tiles of rank 3 and 4 inside the kernel (test/kernels/rank3.tile.cpp): elementwise
 // math, reductions along the last, middle and leading dimensions, a softmax and a running sum
-// along the last, tl::permute of loaded tiles, a bias broadcast into rank 4, against
-// double-precision CPU references at odd sizes. Built on the GPU machine from the file
-// `tilecc translate` wrote (scripts/gpu_translate.sh). Prints a table and "N passed, M failed".
+// along the last, tl::permute of loaded tiles, a bias broadcast into rank 4 and a sum along its
+// first dimension, against double-precision CPU references at odd sizes. Built on the GPU machine
+// from the file `tilecc translate` wrote (scripts/gpu_translate.sh). Prints a table and
+// "N passed, M failed".
 #include <cuda_bf16.h>
 
 #include <algorithm>
@@ -107,7 +108,7 @@ template <class T> void check_permutes(const char* dt, double tol) {
 }
 
 void check_rank4() {
-  const long long shapes[][4] = {{1, 1, 1, 1}, {2, 3, 17, 33}, {3, 2, 65, 7}};
+  const long long shapes[][4] = {{1, 1, 1, 1}, {2, 3, 17, 33}, {3, 2, 65, 7}, {70, 3, 9, 2}};
   for (auto& s : shapes) {
     const long long a = s[0], b = s[1], m = s[2], n = s[3];
     const auto hx = random_vec<float>(a * b * m * n), hbias = random_vec<float>(m * n);
@@ -120,6 +121,17 @@ void check_rank4() {
                              tilecc::Tensor<float, 4>(out.p, {a, b, m, n})));
     CUDA_OK(cudaDeviceSynchronize());
     report("bias_add4", "f32", (std::to_string(a) + " x " + dims(b, m, n)).c_str(), out.get(), want, 1e-6);
+
+    // Along the first dimension: accumulated in the program, added atomically across programs.
+    std::vector<double> sum(b * m * n, 0.0);
+    for (long long i = 0; i < a; ++i)
+      for (long long r = 0; r < b * m * n; ++r) sum[r] += hx[i * b * m * n + r];
+    Dev<float> o_sum(std::vector<float>(b * m * n, 0.0f));
+    CUDA_OK(sum_first4<float>(tilecc::Tensor<const float, 4>(x.p, {a, b, m, n}),
+                              tilecc::Tensor<float, 3>(o_sum.p, {b, m, n})));
+    CUDA_OK(cudaDeviceSynchronize());
+    report("sum_first4", "f32", (std::to_string(a) + " x " + dims(b, m, n)).c_str(), o_sum.get(), sum,
+           1e-5 * std::sqrt(double(a)));
   }
 }
 

@@ -8,6 +8,7 @@ namespace tl = tilecc;
 //   col_max3:    out[b, n] = max over m of x[b, m, n]          (along the middle dimension)
 //   batch_mean3: out[m, n] = mean over b of x[b, m, n]         (along the leading dimension)
 //   bias_add4:   out[a, b, m, n] = relu(x[a, b, m, n] + bias[m, n])
+//   sum_first4:  out[b, m, n] = sum over a of x[a, b, m, n]    (along a rank-4 tile's first dimension)
 //   softmax3:    out[b, m, :] = softmax of x[b, m, :]          (a row reduction and a broadcast)
 //   transpose3:  out[b, n, m] = x[b, m, n] * 2 + y[b, n, m]    (tl::permute {0, 2, 1} of a load)
 //   rotate3:     out[n, b, m] = x[b, m, n]                     (tl::permute {2, 0, 1} of a load)
@@ -47,6 +48,13 @@ TILECC_KERNEL void bias_add4(tl::Tensor<const T, 4> x, tl::Tensor<const T, 2> bi
   TILECC_CHECK(bias.size(0) == m && bias.size(1) == n);
   for (auto [ta, tb] : tl::tile(a, b))
     for (auto [tm, tn] : tl::tile(m, n)) out[ta, tb, tm, tn] = tl::maximum(x[ta, tb, tm, tn] + bias[tm, tn], 0);
+}
+
+template <class T> TILECC_KERNEL void sum_first4(tl::Tensor<const T, 4> x, tl::Tensor<T, 3> out) {
+  const auto a = x.size(0), b = x.size(1), m = x.size(2), n = x.size(3);
+  TILECC_CHECK(out.size(0) == b && out.size(1) == m && out.size(2) == n);
+  for (auto [tb, tm, tn] : tl::tile(b, m, n))
+    for (auto ta : tl::tile(a)) tl::atomic_add(out[tb, tm, tn], tl::sum(x[ta, tb, tm, tn], 0));
 }
 
 template <class T> TILECC_KERNEL void softmax3(tl::Tensor<const T, 3> x, tl::Tensor<T, 3> out) {
@@ -90,3 +98,4 @@ template void transpose3<tl::bf16>(tl::Tensor<const tl::bf16, 3>, tl::Tensor<con
                                    tl::Tensor<tl::bf16, 3>);
 template void rotate3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);
 template void cumsum3<float>(tl::Tensor<const float, 3>, tl::Tensor<float, 3>);
+template void sum_first4<float>(tl::Tensor<const float, 4>, tl::Tensor<float, 3>);

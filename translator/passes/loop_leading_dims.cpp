@@ -2,8 +2,12 @@
 // as a loop over its positions inside the program, where every tile is of rank 2 or less.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
+#include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "passes.hpp"
 #include "translator/ir/permutation.hpp"

@@ -19,6 +19,10 @@ for k in math_ops random dtypes scatter; do
   "${TILECC:-build/cli/tilecc}" translate "test/kernels/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   cp ".carry/flat/gen/$k.cu" ".carry/persistent/gen/$k.cu"
 done
+# Tiles of rank 3 and 4 (test/gpu/check_rank3.cu), flat and persistent programs.
+"${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp -o .carry/flat/gen/rank3.cu
+"${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp --set pid=persistent --set programs_per_sm=1 \
+  -o .carry/persistent/gen/rank3.cu
 
 # sm_90a warpgroup MMA (dot_instruction wgmma) for the two dot kernels, the rest as flat.
 mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen

@@ -12,6 +12,8 @@
 #include <map>
 #include <set>
 
+#include "translator/ir/permutation.hpp"
+
 namespace tilecc::frontend {
 
 namespace {
@@ -1109,12 +1111,59 @@ class Lowering {
       n->args = {a};
       return n;
     }
+    if (fn == "permute") return permute(call, arg(0));
+    if (fn == "reshape" || fn == "cat" || fn == "split") {
+      static const std::map<std::string, std::string> instead = {
+          {"reshape", "load the tile in the shape you need from a view of the tensor reshaped on the host"},
+          {"cat", "store each part at its offset: out[tm, tn] = a; out[tm, tn + n1] = b;"},
+          {"split", "load each part at its offset: auto lo = x[tm, tn]; auto hi = x[tm, tn + half];"},
+      };
+      diags_.error(call.getSourceRange(), "tl::" + fn + " of tiles is not supported by the CUDA backend yet",
+                   instead.at(fn));
+    }
     const clang::FunctionDecl* f = call.getDirectCallee();
     diags_.error(call.getSourceRange(),
                  "call to '" + (f ? f->getQualifiedNameAsString() : std::string("?")) +
                      "' is not supported in a kernel",
                  "kernels call the tile language (tl::exp, tl::sum, tl::dot, ...); helper functions are "
                  "not inlined yet");
+  }
+
+  /// tl::permute(t, {d0, d1, ...}): dimension i of the result is dimension d_i of t; a
+  /// Transpose node (ival 0 for rank 2, else the order, ir/permutation.hpp).
+  ExprPtr permute(const clang::CallExpr& call, ExprPtr a) {
+    const clang::Expr* list = call.getArg(1)->IgnoreImplicit();
+    if (const auto* l = clang::dyn_cast<clang::CXXStdInitializerListExpr>(list))
+      list = l->getSubExpr()->IgnoreImplicit();
+    const auto* init = clang::dyn_cast<clang::InitListExpr>(list);
+    if (!init)
+      diags_.error(call.getArg(1)->getSourceRange(), "tl::permute's dimensions must be a braced list of numbers");
+    const std::size_t rank = a->shape.size();
+    std::vector<int> dims;
+    std::vector<bool> seen(rank, false);
+    for (const clang::Expr* d : init->inits()) {
+      std::int64_t v = require_constant(*d, "a dimension of tl::permute");
+      if (v < 0) v += static_cast<std::int64_t>(rank);
+      if (v < 0 || v >= static_cast<std::int64_t>(rank) || seen[static_cast<std::size_t>(v)])
+        diags_.error(d->getSourceRange(), "tl::permute needs each dimension of the tile once, got " +
+                                              std::to_string(v) + " for a tile of shape " + shape_str(a->shape));
+      seen[static_cast<std::size_t>(v)] = true;
+      dims.push_back(static_cast<int>(v));
+    }
+    if (dims.size() != rank)
+      diags_.error(call.getArg(1)->getSourceRange(), "tl::permute needs " + std::to_string(rank) +
+                                                         " dimensions for a tile of shape " + shape_str(a->shape));
+    bool identity = true;
+    std::vector<Dim> shape;
+    for (std::size_t d = 0; d < rank; ++d) {
+      identity = identity && dims[d] == static_cast<int>(d);
+      shape.push_back(a->shape[static_cast<std::size_t>(dims[d])]);
+    }
+    if (identity) return a;
+    auto n = node(ir::Expr::Kind::Transpose, call, a->dtype, shape);
+    n->ival = ir::encode_permutation(dims);
+    n->args = {a};
+    return n;
   }
 
   clang::ASTContext& ctx_;

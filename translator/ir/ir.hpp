@@ -193,7 +193,8 @@ struct Expr {
                   // inclusive scan Cumsum|Cummax along dim ival (shape kept, see is_scan)
     Dot,          // args: a, b[, acc]
     Unsqueeze,    // insert a size-1 dim at ival
-    Transpose,    // the rank-2 tile args[0] with its two dims swapped (tl::trans)
+    Transpose,    // ival 0: the rank-2 tile args[0] with its two dims swapped (tl::trans); else
+                  // tl::permute of a rank-3 or rank-4 tile, ival its order (ir/permutation.hpp)
   };
   Kind kind = Kind::Const;
   DType dtype = DType::i64;

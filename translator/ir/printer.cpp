@@ -1,6 +1,9 @@
 #include "printer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "permutation.hpp"
 
 namespace tilecc::ir {
 
@@ -213,7 +216,9 @@ std::string to_string(const Expr& e) {
                              : fmt::format(", scratch {}{}", e.scratch.buffer, e.scratch.barrier ? "" : " no barrier"));
     case K::Dot: return fmt::format("dot({})", args_str(e));
     case K::Unsqueeze: return fmt::format("unsqueeze({}, {})", args_str(e), e.ival);
-    case K::Transpose: return fmt::format("trans({})", args_str(e));
+    case K::Transpose:
+      if (e.ival == 0) return fmt::format("trans({})", args_str(e));
+      return fmt::format("permute({}, dims=[{}])", args_str(e), fmt::join(permutation(e), ", "));
   }
   return "?";
 }

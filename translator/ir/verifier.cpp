@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "permutation.hpp"
+
 namespace tilecc::ir {
 
 namespace {
@@ -281,6 +283,20 @@ class Verifier {
         want = rank(0) + 1;
         break;
       case K::Transpose:
+        if (e.ival != 0) {  // tl::permute of a tile of rank 3 or 4
+          const std::vector<int> dims = permutation(e);
+          if (dims.size() < 3 || dims.size() > 4) fail(loc, "a permute of a tile that is not rank 3 or 4");
+          std::vector<int> sorted = dims;
+          std::sort(sorted.begin(), sorted.end());
+          for (std::size_t d = 0; d < sorted.size(); ++d)
+            if (sorted[d] != static_cast<int>(d)) fail(loc, "a permute whose dimensions are not a permutation");
+          if (rank(0) != dims.size()) fail(loc, "a permute of as many dimensions as its operand has");
+          for (std::size_t d = 0; d < dims.size() && d < e.shape.size(); ++d)
+            if (!(e.shape[d] == e.args[0]->shape[static_cast<std::size_t>(dims[d])]))
+              fail(loc, "a permute whose shape is not its operand's, reordered");
+          want = dims.size();
+          break;
+        }
         if (rank(0) != 2) fail(loc, "a transpose of a tile that is not rank 2");
         if (e.shape.size() == 2 && (!(e.shape[0] == e.args[0]->shape[1]) || !(e.shape[1] == e.args[0]->shape[0])))
           fail(loc, "a transpose whose shape is not its operand's, swapped");

@@ -15,6 +15,11 @@ ir::Kernel check_supported(const ir::Kernel& k, const PassContext& ctx);
 /// loops, multi-dimensional loops) before any pass restructures the body.
 ir::Kernel number_sites(const ir::Kernel& k, const PassContext& ctx);
 
+/// Runs the leading tile dimension of tiles of rank 3 and 4 as a loop over its positions inside
+/// the program (each position a tile of lower rank); reductions along it accumulate across
+/// the positions.
+ir::Kernel loop_leading_dims(const ir::Kernel& k, const PassContext& ctx);
+
 /// Turns tl::trans of a loaded tile (other than a dot operand, which dot stages transposed)
 /// into a load of the transposed view: the same elements, row and column strides swapped.
 ir::Kernel fold_transposes(const ir::Kernel& k, const PassContext& ctx);

@@ -14,6 +14,7 @@ namespace {
 constexpr std::array<PassInfo, 12> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
+    {"loop_leading_dims", loop_leading_dims},
     {"fold_transposes", fold_transposes},
     {"specialize", specialize},
     {"tile_loops", tile_loops},

@@ -3,10 +3,14 @@
 // the translator lowers each to the device library.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
+#include <string>
 #include <type_traits>
+#include <utility>
 
 #include "tilecc/lang/loops.hpp"
 #include "tilecc/lang/tensor.hpp"
@@ -195,6 +199,128 @@ template <class T> Tile<T> trans(const Tile<T>& t) {
   Tile<T> out(Shape{c, r});
   for (std::int64_t i = 0; i < r; ++i)
     for (std::int64_t j = 0; j < c; ++j) out.set(j * r + i, t.at(i * c + j));
+  return out;
+}
+
+namespace detail {
+/// Row-major strides of a shape.
+inline std::array<std::int64_t, kMaxRank> strides_of(const Shape& s) {
+  std::array<std::int64_t, kMaxRank> st{};
+  std::int64_t n = 1;
+  for (int d = s.rank; d-- > 0;) {
+    st[d] = n;
+    n *= s[d];
+  }
+  return st;
+}
+/// Calls f(flat index, multi-index) for every element of shape s in row-major order.
+template <class F> void for_each_index(const Shape& s, F f) {
+  std::array<std::int64_t, kMaxRank> idx{};
+  for (std::int64_t i = 0; i < s.numel(); ++i) {
+    f(i, idx);
+    for (int d = s.rank; d-- > 0;) {
+      if (++idx[d] < s[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+}  // namespace detail
+
+/// The tile with its dimensions reordered: permute(t, {2, 0, 1})[i, j, k] == t[j, k, i]
+/// (dimension d of the result is dimension dims[d] of t, as torch.permute).
+template <class T> Tile<T> permute(const Tile<T>& t, std::initializer_list<int> dims) {
+  if (static_cast<int>(dims.size()) != t.rank())
+    throw ShapeError("tilecc: permute: " + std::to_string(dims.size()) + " dimensions for a tile of rank " +
+                     std::to_string(t.rank()));
+  std::array<int, kMaxRank> from{};
+  std::array<bool, kMaxRank> seen{};
+  Shape s;
+  int d = 0;
+  for (int v : dims) {
+    const int n = detail::normalize_dim(v, t.rank(), "permute");
+    if (seen[n]) throw ShapeError("tilecc: permute: dimension " + std::to_string(n) + " named twice");
+    seen[n] = true;
+    from[d++] = n;
+    s.push_back(t.shape()[n]);
+  }
+  const auto st = detail::strides_of(t.shape());
+  Tile<T> out(s);
+  detail::for_each_index(s, [&](std::int64_t i, const std::array<std::int64_t, kMaxRank>& idx) {
+    std::int64_t src = 0;
+    for (int k = 0; k < s.rank; ++k) src += idx[k] * st[from[k]];
+    out.set(i, t.at(src));
+  });
+  return out;
+}
+
+/// The same elements in row-major order under another shape of as many elements (torch.reshape);
+/// one extent may be -1 (inferred).
+template <class T> Tile<T> reshape(const Tile<T>& t, std::initializer_list<std::int64_t> extents) {
+  Shape s;
+  int inferred = -1;
+  std::int64_t known = 1;
+  for (std::int64_t e : extents) {
+    if (e == -1) {
+      if (inferred >= 0) throw ShapeError("tilecc: reshape: more than one extent is -1");
+      inferred = s.rank;
+    } else if (e < 0) {
+      throw ShapeError("tilecc: reshape: negative extent " + std::to_string(e));
+    } else {
+      known *= e;
+    }
+    s.push_back(e);
+  }
+  if (inferred >= 0) {
+    if (known == 0 || t.numel() % known != 0)
+      throw ShapeError("tilecc: reshape: cannot infer an extent of " + s.str() + " for " + t.shape().str());
+    s.dims[inferred] = t.numel() / known;
+  }
+  if (s.numel() != t.numel())
+    throw ShapeError("tilecc: reshape: " + t.shape().str() + " has " + std::to_string(t.numel()) + " elements, " +
+                     s.str() + " holds " + std::to_string(s.numel()));
+  Tile<T> out(s);
+  for (std::int64_t i = 0; i < t.numel(); ++i) out.set(i, t.at(i));
+  return out;
+}
+
+/// a and b joined along `dim` (torch.cat): their other extents must match.
+template <class T> Tile<T> cat(const Tile<T>& a, const Tile<T>& b, int dim) {
+  if (a.rank() != b.rank() || a.rank() == 0)
+    throw ShapeError("tilecc: cat: tiles of shapes " + a.shape().str() + " and " + b.shape().str());
+  const int d = detail::normalize_dim(dim, a.rank(), "cat");
+  Shape s = a.shape();
+  for (int k = 0; k < a.rank(); ++k)
+    if (k != d && a.shape()[k] != b.shape()[k])
+      throw ShapeError("tilecc: cat: shapes " + a.shape().str() + " and " + b.shape().str() + " differ off dimension " +
+                       std::to_string(d));
+  s.dims[d] = a.shape()[d] + b.shape()[d];
+  const auto sa = detail::strides_of(a.shape()), sb = detail::strides_of(b.shape());
+  Tile<T> out(s);
+  detail::for_each_index(s, [&](std::int64_t i, std::array<std::int64_t, kMaxRank> idx) {
+    const bool first = idx[d] < a.shape()[d];
+    if (!first) idx[d] -= a.shape()[d];
+    std::int64_t src = 0;
+    for (int k = 0; k < s.rank; ++k) src += idx[k] * (first ? sa[k] : sb[k]);
+    out.set(i, first ? a.at(src) : b.at(src));
+  });
+  return out;
+}
+
+/// The two halves of t along `dim` (its extent must be even): the inverse of cat(a, b, dim).
+template <class T> std::pair<Tile<T>, Tile<T>> split(const Tile<T>& t, int dim) {
+  const int d = detail::normalize_dim(dim, t.rank(), "split");
+  if (t.shape()[d] % 2 != 0)
+    throw ShapeError("tilecc: split: dimension " + std::to_string(d) + " of " + t.shape().str() + " is odd");
+  Shape s = t.shape();
+  s.dims[d] /= 2;
+  const auto st = detail::strides_of(t.shape());
+  std::pair<Tile<T>, Tile<T>> out{Tile<T>(s), Tile<T>(s)};
+  detail::for_each_index(s, [&](std::int64_t i, const std::array<std::int64_t, kMaxRank>& idx) {
+    std::int64_t src = 0;
+    for (int k = 0; k < s.rank; ++k) src += idx[k] * st[k];
+    out.first.set(i, t.at(src));
+    out.second.set(i, t.at(src + s[d] * st[d]));
+  });
   return out;
 }
 

@@ -145,7 +145,7 @@ class DotLoops : public ir::Mutator {
     if (dot_rules::is_fp8(a.dtype) && want == config::DotInstruction::Wgmma)
       throw config::ConfigError(
           fmt::format("config field 'dot_instruction': wgmma for the {} dot at line {} is not lowered for fp8 "
-                      "operands (they run on mma.sync m16n8k32); use mma_sync",
+                      "operands (they run on mma.sync); use mma_sync",
                       ir::name(a.dtype), loop.loc.line));
     if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty())
       throw config::ConfigError(

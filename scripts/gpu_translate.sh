@@ -9,7 +9,8 @@ mkdir -p .carry/flat/gen .carry/persistent/gen
 for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
          swiglu low_mem_dropout kl_div jsd batch_softmax softmax_backward rms_norm_backward layer_norm_backward \
          welford broadcast_matmul matmul_bias_relu split_k jagged_dense_add gather_gemv segment_reduction \
-         cumsum moe_matmul grouped_gemm squeeze_and_excitation matmul_layernorm; do
+         cumsum moe_matmul grouped_gemm squeeze_and_excitation matmul_layernorm jagged_softmax jagged_layer_norm \
+         fp8_gemm int4_gemm; do
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"

@@ -1,7 +1,8 @@
 // GPU tier: the kernels ported from Helion's examples (batched softmax, softmax / RMS norm /
 // layer norm backward, Welford layer norm, broadcast matmul, matmul with a bias + relu
 // epilogue, split-k matmul, dense + jagged add, gathered matrix-vector products, segmented
-// sums) against double-precision CPU references at odd
+// sums, jagged softmax and layer norm, fp8 and int4 matmuls) against double-precision CPU
+// references at odd
 // sizes. Built on the GPU machine from the files `tilecc translate` wrote
 // (scripts/gpu_check.sh), flat and persistent. Prints a table and "N passed, M failed".
 #include <cuda_bf16.h>
@@ -14,8 +15,12 @@
 
 #include "gen/batch_softmax.cu"
 #include "gen/broadcast_matmul.cu"
+#include "gen/fp8_gemm.cu"
 #include "gen/gather_gemv.cu"
+#include "gen/int4_gemm.cu"
 #include "gen/jagged_dense_add.cu"
+#include "gen/jagged_layer_norm.cu"
+#include "gen/jagged_softmax.cu"
 #include "gen/layer_norm_backward.cu"
 #include "gen/matmul_bias_relu.cu"
 #include "gen/rms_norm_backward.cu"
@@ -33,8 +38,7 @@ using tilecc::test::random_vec;
 using tilecc::test::report;
 using tilecc::test::rng;
 
-template <class T>
-void check_batch_softmax(const char* dt, double tol) {
+template <class T> void check_batch_softmax(const char* dt, double tol) {
   const long long shapes[][3] = {{1, 1, 1}, {3, 17, 33}, {2, 1000, 999}, {5, 7, 4097}};
   for (auto& s : shapes) {
     const long long b = s[0], m = s[1], n = s[2];
@@ -55,8 +59,7 @@ void check_batch_softmax(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_softmax_backward(const char* dt, double tol) {
+template <class T> void check_softmax_backward(const char* dt, double tol) {
   const long long shapes[][2] = {{1, 1}, {17, 33}, {1000, 999}, {7, 4097}};
   for (auto& s : shapes) {
     const long long m = s[0], n = s[1];
@@ -84,8 +87,7 @@ void check_softmax_backward(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_rms_norm_backward(const char* dt, double tol) {
+template <class T> void check_rms_norm_backward(const char* dt, double tol) {
   const long long shapes[][2] = {{1, 1}, {17, 33}, {1000, 999}, {7, 4097}};
   const float eps = 1e-5f;
   for (auto& s : shapes) {
@@ -118,8 +120,7 @@ void check_rms_norm_backward(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_layer_norm_backward(const char* dt, double tol) {
+template <class T> void check_layer_norm_backward(const char* dt, double tol) {
   const long long shapes[][2] = {{1, 2}, {17, 33}, {1000, 999}, {7, 4097}};
   const float eps = 1e-5f;
   for (auto& s : shapes) {
@@ -159,8 +160,7 @@ void check_layer_norm_backward(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_welford(const char* dt, double tol) {
+template <class T> void check_welford(const char* dt, double tol) {
   const long long shapes[][2] = {{1, 1}, {17, 33}, {1000, 999}, {7, 4097}};
   const float eps = 1e-5f;
   for (auto& s : shapes) {
@@ -198,8 +198,7 @@ std::vector<double> ref_matmul(const std::vector<float>& x, const std::vector<fl
   return out;
 }
 
-template <class T>
-void check_broadcast_matmul(const char* dt, double tol) {
+template <class T> void check_broadcast_matmul(const char* dt, double tol) {
   const long long shapes[][4] = {{1, 1, 1, 1}, {3, 17, 33, 9}, {2, 129, 257, 65}, {4, 100, 1000, 33}};
   for (auto& s : shapes) {
     const long long b = s[0], m = s[1], k = s[2], n = s[3];
@@ -220,8 +219,7 @@ void check_broadcast_matmul(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_matmul_bias_relu(const char* dt, double tol) {
+template <class T> void check_matmul_bias_relu(const char* dt, double tol) {
   const long long shapes[][3] = {{1, 1, 1}, {17, 33, 9}, {129, 257, 65}, {300, 1000, 333}};
   for (auto& s : shapes) {
     const long long m = s[0], k = s[1], n = s[2];
@@ -239,8 +237,7 @@ void check_matmul_bias_relu(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_split_k(const char* dt) {
+template <class T> void check_split_k(const char* dt) {
   const long long shapes[][4] = {{1, 1, 1, 1}, {17, 333, 9, 4}, {64, 4097, 65, 7}, {33, 100, 17, 200}};
   for (auto& s : shapes) {
     const long long m = s[0], k = s[1], n = s[2], splits = s[3];
@@ -257,8 +254,7 @@ void check_split_k(const char* dt) {
   }
 }
 
-template <class T>
-void check_jagged_dense_add(const char* dt, double tol) {
+template <class T> void check_jagged_dense_add(const char* dt, double tol) {
   const std::vector<std::vector<long long>> cases = {{1}, {0, 3, 0}, {5, 0, 700, 1, 0, 129}, {4097}};
   for (const auto& lengths : cases)
     for (long long max_len : {1LL, 130LL, 1000LL})
@@ -290,8 +286,7 @@ void check_jagged_dense_add(const char* dt, double tol) {
       }
 }
 
-template <class T>
-void check_gather_gemv(const char* dt, double tol) {
+template <class T> void check_gather_gemv(const char* dt, double tol) {
   const long long shapes[][3] = {{1, 1, 1}, {3, 17, 7}, {8, 1000, 5}, {2, 2049, 3}};  // {batch, s, indices}
   for (auto& sh : shapes) {
     const long long batch = sh[0], s = sh[1], count = sh[2];
@@ -323,9 +318,9 @@ void check_gather_gemv(const char* dt, double tol) {
   }
 }
 
-template <class T>
-void check_segment_reduction(const char* dt) {
-  const long long shapes[][3] = {{1, 1, 1}, {17, 33, 5}, {2000, 128, 100}, {999, 300, 1000}};  // {elements, features, nodes}
+template <class T> void check_segment_reduction(const char* dt) {
+  const long long shapes[][3] = {
+      {1, 1, 1}, {17, 33, 5}, {2000, 128, 100}, {999, 300, 1000}};  // {elements, features, nodes}
   for (auto& sh : shapes)
     for (const bool sorted : {true, false}) {
       const long long elements = sh[0], features = sh[1], nodes = sh[2];
@@ -352,6 +347,103 @@ void check_segment_reduction(const char* dt) {
       report("segment_reduction", dt, shape, out.get(), want, 1e-5);
       cudaFree(didx);
     }
+}
+
+/// Offsets of batches of the given lengths, on the device (freed by the caller).
+long long* device_offsets(const std::vector<long long>& offsets) {
+  long long* d = nullptr;
+  CUDA_OK(cudaMalloc(&d, offsets.size() * sizeof(long long)));
+  CUDA_OK(cudaMemcpy(d, offsets.data(), offsets.size() * sizeof(long long), cudaMemcpyHostToDevice));
+  return d;
+}
+
+// Jagged softmax (down each batch's rows) and layer norm (over each batch's elements).
+template <class T> void check_jagged_norms(const char* dt, double tol) {
+  const std::vector<std::vector<long long>> cases = {{1}, {0, 3, 0}, {5, 0, 700, 1, 0, 129}, {4097}};
+  for (const auto& lengths : cases)
+    for (long long d : {1LL, 33LL, 300LL}) {
+      std::vector<long long> offsets = {0};
+      for (long long n : lengths) offsets.push_back(offsets.back() + n);
+      const long long total = offsets.back(), batches = static_cast<long long>(lengths.size());
+      const auto hv = random_vec<T>(total * d, -6, 6);
+      Dev<T> v(hv), soft(total * d), norm(total * d);
+      long long* doff = device_offsets(offsets);
+      const tilecc::Tensor<const tilecc::i64, 1> off(reinterpret_cast<const tilecc::i64*>(doff), {batches + 1});
+      const float eps = 1e-5f;
+      CUDA_OK(jagged_softmax<T>(off, tilecc::Tensor<const T, 2>(v.p, {total, d}),
+                                tilecc::Tensor<T, 2>(soft.p, {total, d})));
+      CUDA_OK(jagged_layer_norm<T>(off, tilecc::Tensor<const T, 2>(v.p, {total, d}), eps,
+                                   tilecc::Tensor<T, 2>(norm.p, {total, d})));
+      CUDA_OK(cudaDeviceSynchronize());
+      std::vector<double> want_soft(total * d), want_norm(total * d);
+      for (long long b = 0; b < batches; ++b) {
+        for (long long c = 0; c < d; ++c) {
+          double mx = -INFINITY, sum = 0;
+          for (long long r = offsets[b]; r < offsets[b + 1]; ++r) mx = std::max<double>(mx, hv[r * d + c]);
+          for (long long r = offsets[b]; r < offsets[b + 1]; ++r) sum += std::exp(hv[r * d + c] - mx);
+          for (long long r = offsets[b]; r < offsets[b + 1]; ++r)
+            want_soft[r * d + c] = std::exp(hv[r * d + c] - mx) / sum;
+        }
+        const long long lo = offsets[b] * d, hi = offsets[b + 1] * d;
+        double mean = 0, var = 0;
+        for (long long i = lo; i < hi; ++i) mean += hv[i];
+        mean /= double(std::max(hi - lo, 1LL));
+        for (long long i = lo; i < hi; ++i) var += (hv[i] - mean) * (hv[i] - mean);
+        var /= double(std::max(hi - lo, 1LL));
+        for (long long i = lo; i < hi; ++i) want_norm[i] = (hv[i] - mean) / std::sqrt(var + eps);
+      }
+      char shape[64];
+      std::snprintf(shape, sizeof shape, "%lld b, %lld rows x %lld", batches, total, d);
+      report("jagged_softmax", dt, shape, soft.get(), want_soft, tol);
+      report("jagged_layer_norm", dt, shape, norm.get(), want_norm, tol);
+      cudaFree(doff);
+    }
+}
+
+// e4m3 operands (from +-400: subnormals to near the largest value) with per-tensor scales.
+template <class T> void check_fp8_gemm(const char* dt, double tol) {
+  const long long shapes[][3] = {{1, 1, 1}, {17, 33, 9}, {129, 257, 65}, {1000, 999, 130}};
+  const float scale_a = 1.0f / 400, scale_b = 1.0f / 200;
+  for (auto& s : shapes) {
+    const long long m = s[0], k = s[1], n = s[2];
+    const auto ha = random_vec<__nv_fp8_e4m3>(m * k, -400, 400), hb = random_vec<__nv_fp8_e4m3>(k * n, -400, 400);
+    Dev<__nv_fp8_e4m3> a(ha), b(hb);
+    Dev<T> out(m * n);
+    CUDA_OK(fp8_gemm<T>(tilecc::Tensor<const __nv_fp8_e4m3, 2>(a.p, {m, k}),
+                        tilecc::Tensor<const __nv_fp8_e4m3, 2>(b.p, {k, n}), scale_a, scale_b,
+                        tilecc::Tensor<T, 2>(out.p, {m, n})));
+    CUDA_OK(cudaDeviceSynchronize());
+    std::vector<double> want = ref_matmul(ha, hb, m, k, n);
+    for (double& w : want) w *= double(scale_a) * scale_b;
+    char shape[64];
+    std::snprintf(shape, sizeof shape, "%lld x %lld x %lld", m, k, n);
+    report("fp8_gemm", dt, shape, out.get(), want, tol);
+  }
+}
+
+// Activations times int4 weights packed two per byte along k (low nibble: even k).
+template <class T> void check_int4_gemm(const char* dt, double tol) {
+  const long long shapes[][3] = {{1, 2, 1}, {17, 34, 9}, {129, 258, 65}, {500, 1000, 301}};
+  std::uniform_int_distribution<int> nibble(-8, 7);
+  for (auto& s : shapes) {
+    const long long m = s[0], k = s[1], n = s[2];
+    const auto ha = random_vec<T>(m * k, -1, 1);
+    std::vector<float> hw(k * n), hp(k / 2 * n);
+    for (float& w : hw) w = float(nibble(rng));
+    for (long long i = 0; i < k / 2; ++i)
+      for (long long j = 0; j < n; ++j)
+        hp[i * n + j] =
+            float(static_cast<signed char>((int(hw[2 * i * n + j]) & 0xf) | (int(hw[(2 * i + 1) * n + j]) << 4)));
+    Dev<T> a(ha), out(m * n);
+    Dev<signed char> packed(hp);
+    CUDA_OK(int4_gemm<T>(tilecc::Tensor<const T, 3>(a.p, {m, k / 2, 2}),
+                         tilecc::Tensor<const tilecc::i8, 2>(reinterpret_cast<const tilecc::i8*>(packed.p), {k / 2, n}),
+                         tilecc::Tensor<T, 2>(out.p, {m, n})));
+    CUDA_OK(cudaDeviceSynchronize());
+    char shape[64];
+    std::snprintf(shape, sizeof shape, "%lld x %lld x %lld", m, k, n);
+    report("int4_gemm", dt, shape, out.get(), ref_matmul(ha, hw, m, k, n), tol);
+  }
 }
 
 }  // namespace
@@ -386,5 +478,13 @@ int main() {
   check_gather_gemv<__nv_bfloat16>("bf16", 1e-2);
   check_segment_reduction<float>("f32");
   check_segment_reduction<__nv_bfloat16>("bf16");
+  check_jagged_norms<float>("f32", 1e-5);
+  check_jagged_norms<__nv_bfloat16>("bf16", 1e-2);
+  // fp8: the products are exact, but the tensor cores may add fp8 products with fewer bits than
+  // float keeps, so f32 outputs get 1e-3.
+  check_fp8_gemm<float>("f32", 1e-3);
+  check_fp8_gemm<__nv_bfloat16>("bf16", 1e-2);
+  check_int4_gemm<__nv_bfloat16>("bf16", 1e-2);
+  check_int4_gemm<__half>("f16", 2e-3);
   return tilecc::test::tally.finish();
 }

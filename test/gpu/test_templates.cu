@@ -43,6 +43,8 @@ template <class T> double to_double(T x) {
     return static_cast<double>(__half2float(x));
   else if constexpr (is_same_v<T, __nv_bfloat16>)
     return static_cast<double>(__bfloat162float(x));
+  else if constexpr (is_fp8_v<T>)
+    return static_cast<double>(static_cast<float>(x));
   else
     return static_cast<double>(x);
 }
@@ -159,6 +161,10 @@ template <class T> const char *type_name() {
     return "f16";
   else if constexpr (is_same_v<T, __nv_bfloat16>)
     return "bf16";
+  else if constexpr (is_same_v<T, __nv_fp8_e4m3>)
+    return "e4m3";
+  else if constexpr (is_same_v<T, __nv_fp8_e5m2>)
+    return "e5m2";
   else if constexpr (is_same_v<T, signed char>)
     return "i8";
   else if constexpr (is_same_v<T, int>)
@@ -1255,6 +1261,10 @@ void test_reductions() {
 
 // ---- dot ------------------------------------------------------------------------------------
 
+// Tolerance of a dot, relative to the sum of |products|: fp8 products are exact, but the tensor
+// cores may add them with fewer bits than float keeps.
+template <class T> constexpr double dot_rtol() { return is_fp8_v<T> ? 1e-3 : 1e-5; }
+
 // out (M x N, M <= R, N <= C) = a (M x KT) @ b (KT x N), looping over K-wide tiles.
 template <class TA, class TB, int R, int K, int C, class L>
 __global__ void __launch_bounds__(L::threads)
@@ -1293,7 +1303,7 @@ template <class TA, class TB, int R, int K, int C, class L> void test_dot(int m,
         want += p;
         scale += std::fabs(p);
       }
-      check.value(out[r * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+      check.value(out[r * n + c], want, "out", r, c, 0, dot_rtol<TA>() * (scale + 1));
     }
 }
 
@@ -1333,7 +1343,7 @@ void test_dot_loop(int m, int n, int kt, int k_begin, bool b_transposed) {
         want += p;
         scale += std::fabs(p);
       }
-      check.value(out[r * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+      check.value(out[r * n + c], want, "out", r, c, 0, dot_rtol<TA>() * (scale + 1));
     }
 }
 
@@ -1379,7 +1389,8 @@ void check_matmul(Checker &check, const std::vector<float> &out, const std::vect
         want += p;
         scale += std::fabs(p);
       }
-      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0, 1e-5 * (scale + 1));
+      check.value(out[static_cast<size_t>(r) * n + c], want, "out", r, c, 0,
+                  dot_rtol<T>() * (scale + 1));
     }
 }
 
@@ -1478,6 +1489,9 @@ void test_dot_stores() {
   test_dot_store<__half, 256, 128, 64, 8, 4, W>(300, 200, 520, true);
   test_dot_store<bf16, 64, 64, 64, 4, 4, W>(100, 70, 200);
   test_dot_store<bf16, 128, 256, 64, 8, 4, W>(100, 300, 90, false, true); // fallback
+  // fp8: mma.sync m16n8k32 on sm_89+ (bf16 staging before), never wgmma.
+  test_dot_store<__nv_fp8_e4m3, 128, 128, 32, 4, 4, M>(300, 260, 520);
+  test_dot_store<__nv_fp8_e4m3, 128, 128, 64, 4, 4, W>(130, 70, 200, false, true);
 }
 
 void test_dots() {
@@ -1492,6 +1506,11 @@ void test_dots() {
   test_dot<__half, float, 16, 16, 64, L64x32>(16, 64, 32);
   test_dot<float, float, 64, 8, 1, L64x1>(50, 1, 20);
   test_dot<double, double, 16, 16, 16, L128x16>(15, 13, 33);
+  test_dot<__nv_fp8_e4m3, __nv_fp8_e4m3, 64, 64, 64, L128x16>(61, 37, 150);
+  test_dot<__nv_fp8_e5m2, __nv_fp8_e5m2, 32, 32, 64, L256x64>(29, 50, 77);
+  test_dot<__nv_fp8_e4m3, __nv_fp8_e4m3, 16, 16, 64, L64x32>(16, 64, 40); // K % 32 != 0: SIMT
+  test_dot_loop<__nv_fp8_e4m3, __nv_fp8_e4m3, 64, 32, 64, L128x16>(61, 50, 200, 0, false);
+  test_dot_loop<__nv_fp8_e5m2, __nv_fp8_e5m2, 64, 64, 64, L128x16>(37, 60, 150, 3, true);
   test_dot_loop<bf16, bf16, 64, 32, 64, L128x16>(61, 50, 200, 0, false);
   test_dot_loop<__half, __half, 32, 16, 64, L256x64>(32, 64, 77, 5, true);
   test_dot_loop<float, float, 16, 32, 64, L128x16>(13, 50, 100, 0, false);

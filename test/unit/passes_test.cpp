@@ -6,12 +6,14 @@
 #include "translator/ir/builder.hpp"
 #include "translator/ir/printer.hpp"
 #include "translator/ir/visitor.hpp"
+#include "translator/passes/dot_rules.hpp"
 #include "translator/passes/pipeline.hpp"
 #include "translator/passes/resources.hpp"
 
 namespace ir = tilecc::ir;
 namespace passes = tilecc::passes;
 namespace config = tilecc::config;
+namespace dot_rules = tilecc::passes::dot_rules;
 
 namespace {
 
@@ -122,6 +124,24 @@ TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (s
       passes::lower(k, config_of(k, R"({"block_sizes":[32,128,128],"num_warps":4,"dot_instruction":"wgmma"})"),
                     {"sm_90a"}),
       Catch::Contains("config field 'dot_instruction'") && Catch::Contains("k block of 64"));
+}
+
+TEST_CASE("an fp8 dot k-loop runs on mma.sync with the 16-bit staging; wgmma for it is refused", "[passes]") {
+  const ir::Kernel k = matmul(ir::DType::fp8e4m3);
+  const std::string json = R"({"block_sizes":[32,128,128],"num_warps":4})";
+  const ir::Kernel lowered = passes::lower(k, config_of(k, json), {"sm_90a"});
+  const ir::Stmt& s = *lowered.body[0]->body[0];
+  REQUIRE(s.kind == ir::Stmt::Kind::DotLoopStore);
+  CHECK_FALSE(s.dot.wgmma);
+  // The device library stages fp8 operands in dot_loop_mma's buffer laid out for 16-bit ones
+  // (not in SIMT's float staging).
+  const std::int64_t mma_bytes = dot_rules::mma_loop_bytes(128, 128, dot_rules::mma_k_step(128, 128, 32));
+  CHECK(passes::analyze_resources(lowered).shared_bytes == mma_bytes);
+  CHECK_THROWS_WITH(
+      passes::lower(k, config_of(k, R"({"block_sizes":[64,128,128],"num_warps":4,"dot_instruction":"wgmma"})"),
+                    {"sm_90a"}),
+      Catch::Contains("config field 'dot_instruction'") && Catch::Contains("fp8e4m3") &&
+          Catch::Contains("use mma_sync"));
 }
 
 TEST_CASE("select_accesses keeps a bf16 row packed and names TMA stages; TMA before sm_90 is refused", "[passes]") {

@@ -20,8 +20,7 @@ std::int64_t mma_k_step(std::int64_t r, std::int64_t c, std::int64_t bk) { retur
 
 std::int64_t fragment_dot_bytes(ir::DType acc, ir::DType a, ir::DType b, std::int64_t r, std::int64_t k,
                                 std::int64_t c) {
-  if (a == b && pipelined_types(acc, a) && r % 16 == 0 && k % 16 == 0 && c % 8 == 0)
-    return sizing::dot_mma_bytes(r, k, c);
+  if (a == b && mma_types(acc, a, k) && r % 16 == 0 && c % 8 == 0) return sizing::dot_mma_bytes(r, k, c);
   return sizing::dot_simt_bytes(acc == ir::DType::f64 ? 8 : 4, r, k, c);
 }
 
@@ -60,11 +59,11 @@ std::int64_t wgmma_bytes(std::int64_t r, std::int64_t c, int stages, std::int64_
 Staging dot_loop_staging(std::int64_t r, std::int64_t c, std::int64_t bk, int threads, ir::DType acc, ir::DType operand,
                          int stages, bool products_only, std::int64_t pipe_limit) {
   Staging s;
-  const bool lowp = operand == ir::DType::bf16 || operand == ir::DType::f16;
-  s.mma = acc == ir::DType::f32 && lowp && r % 16 == 0 && bk % 16 == 0 && c % 8 == 0;
-  if (!s.mma) return s;
   // dot_loop_store walks dot_loop_mma's staging in k steps that fit (mma_k_step).
-  s.bytes = mma_loop_bytes(r, c, products_only ? mma_k_step(r, c, bk) : bk);
+  const std::int64_t k = products_only ? mma_k_step(r, c, bk) : bk;
+  s.mma = mma_types(acc, operand, k) && r % 16 == 0 && bk % 16 == 0 && c % 8 == 0;
+  if (!s.mma) return s;
+  s.bytes = mma_loop_bytes(r, c, k);
   s.stage_bytes = sizing::pipeline_stage_bytes(r, bk, c);
   s.fit = std::min<std::int64_t>(4, pipe_limit / s.stage_bytes);
   s.pipeline = pipeline_shape(r, c, bk, threads, acc, operand) && s.fit >= 2;

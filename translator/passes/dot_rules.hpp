@@ -17,6 +17,16 @@ inline bool pipelined_types(ir::DType acc, ir::DType operand) {
   return acc == ir::DType::f32 && (operand == ir::DType::bf16 || operand == ir::DType::f16);
 }
 
+inline bool is_fp8(ir::DType t) { return t == ir::DType::fp8e4m3 || t == ir::DType::fp8e5m2; }
+
+/// The operands run on mma.sync into f32 with a k step of k: f16/bf16 (k % 16 == 0), or fp8
+/// (k % 32 == 0: m16n8k32 on sm_89+, staged as bf16 before; the device library's dot_mma_eligible).
+inline bool mma_types(ir::DType acc, ir::DType operand, std::int64_t k) {
+  if (acc != ir::DType::f32) return false;
+  if (operand == ir::DType::bf16 || operand == ir::DType::f16) return k % 16 == 0;
+  return is_fp8(operand) && k % 32 == 0;
+}
+
 /// The dot k-loop can take the cp.async pipeline (shared memory aside): a block of multiples
 /// of 64, a k block of multiples of 32, warps in 16k x 16k tiles of at most 128 accumulators.
 bool pipeline_shape(std::int64_t r, std::int64_t c, std::int64_t bk, int threads, ir::DType acc, ir::DType operand);

@@ -142,6 +142,11 @@ class DotLoops : public ir::Mutator {
     const std::string wgmma_no =
         lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, arch_limit) : "";
     const config::DotInstruction want = ctx_.config.dot_instruction;
+    if (dot_rules::is_fp8(a.dtype) && want == config::DotInstruction::Wgmma)
+      throw config::ConfigError(
+          fmt::format("config field 'dot_instruction': wgmma for the {} dot at line {} is not lowered for fp8 "
+                      "operands (they run on mma.sync); use mma_sync",
+                      ir::name(a.dtype), loop.loc.line));
     if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty())
       throw config::ConfigError(
           fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "

@@ -9,7 +9,9 @@
 //     K % 16 == 0, C % 8 == 0: a grid of warps shares out the 16 x 8 output tiles, loads
 //     operands with ldmatrix and multiplies with mma.sync m16n8k16; the products go back to
 //     the acc layout through shared memory (in rounds of rows when they do not fit). dot_loop
-//     keeps them in mma registers for the whole loop and hands them back once;
+//     keeps them in mma registers for the whole loop and hands them back once. fp8 x fp8 (both
+//     e4m3 or both e5m2, K % 32 == 0) take mma.sync m16n8k32 on sm_89+ (b staged transposed);
+//     before sm_89 they are staged as bf16 for m16n8k16, which is exact;
 //   - SIMT otherwise: operands staged as compute_t<T> (float), one FMA per product.
 // Shared memory is a static buffer per dot instantiation (at most 48 KB: with float staging
 // R, K, C up to 64 fit). The whole block must call dot (it synchronizes the block).
@@ -186,15 +188,27 @@ template <int BK> __device__ __forceinline__ int k_step(long long k0, long long 
 
 // ---- Tensor cores: mma.sync m16n8k16 (sm_80+) ----------------------------------------------
 
+// fp8 operands (both e4m3 or both e5m2) take k steps of 32: mma.sync m16n8k32 reads them.
 template <class T, int R, int K, int C, class A, class B>
 inline constexpr bool dot_mma_eligible =
-    is_same_v<T, float> && is_same_v<A, B> && is_low_precision_v<A> && R % 16 == 0 && K % 16 == 0 && C % 8 == 0;
+    is_same_v<T, float> && is_same_v<A, B> && (is_low_precision_v<A> || (is_fp8_v<A> && K % 32 == 0)) && R % 16 == 0 &&
+    K % 16 == 0 && C % 8 == 0;
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define TILECC_DEV_HAS_MMA_SYNC 1
 #else
 #define TILECC_DEV_HAS_MMA_SYNC 0
 #endif
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+#define TILECC_DEV_HAS_MMA_FP8 1
+#else
+#define TILECC_DEV_HAS_MMA_FP8 0
+#endif
+
+// The element type an operand of A is staged in for mma.sync: fp8 stays fp8 where the tensor
+// cores take it (sm_89+), and becomes bf16 before (exact: bf16 holds every e4m3 and e5m2 value,
+// so the products and sums are those of the fp8 instruction).
+template <class A> using mma_stage_t = conditional_t<is_fp8_v<A> && !TILECC_DEV_HAS_MMA_FP8, __nv_bfloat16, A>;
 
 // How the warps of a block split the (R/16) x (C/8) output tiles: a warps_m x warps_n grid of
 // warps, each owning tm x tn adjacent tiles. Chosen to load the fewest operand fragments per
@@ -246,6 +260,31 @@ __device__ __forceinline__ void ldmatrix_x2_trans(unsigned (&r)[2], const void *
                : "=r"(r[0]), "=r"(r[1])
                : "r"(shared_address(p)));
 }
+__device__ __forceinline__ void ldmatrix_x2(unsigned (&r)[2], const void *p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];\n"
+               : "=r"(r[0]), "=r"(r[1])
+               : "r"(shared_address(p)));
+}
+#if TILECC_DEV_HAS_MMA_FP8
+// d += a (16 x 32 bytes, row) * b (32 x 8 bytes, col), fp8 operands of type E, f32 accumulators.
+template <class E>
+__device__ __forceinline__ void mma_m16n8k32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+  if constexpr (is_same_v<E, __nv_fp8_e4m3>) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32 {%0, %1, %2, %3}, "
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+  } else {
+    static_assert(is_same_v<E, __nv_fp8_e5m2>, "mma_m16n8k32: fp8 operands");
+    asm volatile(
+        "mma.sync.aligned.m16n8k32.row.col.f32.e5m2.e5m2.f32 {%0, %1, %2, %3}, "
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+  }
+}
+#endif
 // d += a (16 x 16, row) * b (16 x 8, col), f32 accumulators.
 template <class E>
 __device__ __forceinline__ void mma_m16n8k16(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
@@ -283,34 +322,59 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
   }
 
   // d += sa (R x K, row-major, leading dim LDA) @ sb (K x C, row-major, leading dim LDB), both
-  // in shared memory with 16-byte aligned rows.
+  // in shared memory with 16-byte aligned rows. fp8 E: sb holds B transposed (C x K, leading
+  // dim LDB), since ldmatrix transposes 16-bit elements only.
   template <int K, int LDA, int LDB> __device__ __forceinline__ void multiply(const E *sa, const E *sb) {
     if (warp() >= G::active) return;
     const int l = lane();
-    const E *a_rows = sa + (m_base() + l % 16) * LDA + (l / 16) * 8;
-    const E *b_rows = sb + (l % 16) * LDB + n_base();
+    if constexpr (is_fp8_v<E>) {
+#if TILECC_DEV_HAS_MMA_FP8
+      // A: four 8 x 16-byte matrices (rows 0-7 / 8-15, k bytes 0-15 / 16-31) are the m16n8k32
+      // A fragment; B^T: two (k bytes 0-15 / 16-31 of 8 columns) are its B fragment.
+      const E *a_rows = sa + (m_base() + l % 16) * LDA + (l / 16) * 16;
+      const E *b_cols = sb + (n_base() + l % 8) * LDB + ((l / 8) % 2) * 16;
 #pragma unroll
-    for (int k0 = 0; k0 < K; k0 += 16) {
-      unsigned af[G::tm][4], bf[G::tn][2];
+      for (int k0 = 0; k0 < K; k0 += 32) {
+        unsigned af[G::tm][4], bf[G::tn][2];
 #pragma unroll
-      for (int i = 0; i < G::tm; ++i) ldmatrix_x4(af[i], a_rows + i * 16 * LDA + k0);
+        for (int i = 0; i < G::tm; ++i) ldmatrix_x4(af[i], a_rows + i * 16 * LDA + k0);
 #pragma unroll
-      for (int j = 0; j < G::tn; j += 2) {
-        if (j + 1 < G::tn) {
-          unsigned r[4];
-          ldmatrix_x4_trans(r, b_rows + k0 * LDB + j * 8 + (l / 16) * 8);
-          bf[j][0] = r[0];
-          bf[j][1] = r[1];
-          bf[j + 1][0] = r[2];
-          bf[j + 1][1] = r[3];
-        } else {
-          ldmatrix_x2_trans(bf[j], b_rows + k0 * LDB + j * 8);
-        }
+        for (int j = 0; j < G::tn; ++j) ldmatrix_x2(bf[j], b_cols + j * 8 * LDB + k0);
+#pragma unroll
+        for (int i = 0; i < G::tm; ++i)
+#pragma unroll
+          for (int j = 0; j < G::tn; ++j) mma_m16n8k32<E>(d[i][j], af[i], bf[j]);
       }
+#else
+      static_assert(is_fp8_v<E> && TILECC_DEV_HAS_MMA_FP8,
+                    "mma_accumulators: fp8 operands are staged as bf16 before sm_89");
+#endif
+    } else {
+      const E *a_rows = sa + (m_base() + l % 16) * LDA + (l / 16) * 8;
+      const E *b_rows = sb + (l % 16) * LDB + n_base();
 #pragma unroll
-      for (int i = 0; i < G::tm; ++i)
+      for (int k0 = 0; k0 < K; k0 += 16) {
+        unsigned af[G::tm][4], bf[G::tn][2];
 #pragma unroll
-        for (int j = 0; j < G::tn; ++j) mma_m16n8k16<E>(d[i][j], af[i], bf[j]);
+        for (int i = 0; i < G::tm; ++i) ldmatrix_x4(af[i], a_rows + i * 16 * LDA + k0);
+#pragma unroll
+        for (int j = 0; j < G::tn; j += 2) {
+          if (j + 1 < G::tn) {
+            unsigned r[4];
+            ldmatrix_x4_trans(r, b_rows + k0 * LDB + j * 8 + (l / 16) * 8);
+            bf[j][0] = r[0];
+            bf[j][1] = r[1];
+            bf[j + 1][0] = r[2];
+            bf[j + 1][1] = r[3];
+          } else {
+            ldmatrix_x2_trans(bf[j], b_rows + k0 * LDB + j * 8);
+          }
+        }
+#pragma unroll
+        for (int i = 0; i < G::tm; ++i)
+#pragma unroll
+          for (int j = 0; j < G::tn; ++j) mma_m16n8k16<E>(d[i][j], af[i], bf[j]);
+      }
     }
   }
 
@@ -358,29 +422,51 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
   }
 };
 
+// An operand b staged as its transpose: trans(f) of a fragment, the fragment of a trans().
+template <class F> __device__ __forceinline__ Transposed<F> transposed_operand(const F &f) { return {f}; }
+template <class F> __device__ __forceinline__ const F &transposed_operand(const Transposed<F> &t) { return t.f; }
+
+// One stage of mma.sync operands in shared memory, elements of S: f16/bf16 as a (R x K, rows of
+// K + 8) and b (K x C, rows of C + 8); fp8 as a (rows of K + 16 bytes) and b transposed (C x K,
+// rows of K + 16 bytes). The padding keeps 16-byte rows and sends the 8 rows an ldmatrix reads
+// to different banks. The fp8 stage is smaller than the 16-bit one of the same extents, so
+// buffers sized by sizing::mma_stage_elems (16-bit) hold either.
+template <class S, int R, int K, int C> struct mma_stage {
+  static constexpr bool fp8 = is_fp8_v<S>;
+  static constexpr int lda = fp8 ? K + 16 : K + 8;
+  static constexpr int ldb = fp8 ? K + 16 : C + 8;
+  static constexpr int b_offset = R * lda;  // elements of S before b
+  static constexpr int bytes = (R * lda + (fp8 ? C : K) * ldb) * static_cast<int>(sizeof(S));
+  static_assert(bytes <= (R * (K + 8) + K * (C + 8)) * 2, "mma_stage: fp8 stage larger than the 16-bit one");
+
+  template <class OA, class OB> __device__ __forceinline__ static void stage(S *sa, const OA &a, const OB &b) {
+    stage_tile<S, lda>(sa, a);
+    if constexpr (fp8)
+      stage_tile<S, ldb>(sa + b_offset, transposed_operand(b));
+    else
+      stage_tile<S, ldb>(sa + b_offset, b);
+  }
+};
+
 template <class T, int R, int C, class L, class OA, class OB>
 __device__ __forceinline__ void dot_mma(Frag<T, R, C, L> &acc, const OA &a, const OB &b) {
-  using A = typename dot_operand<OA>::type;
-  using B = typename dot_operand<OB>::type;
+  using S = mma_stage_t<typename dot_operand<OA>::type>;
   constexpr int K = dot_operand<OA>::cols;
-  constexpr int lda = K + 8; // +16 bytes: the 8 rows of an ldmatrix hit different banks
-  constexpr int ldb = C + 8;
-  constexpr int stage_bytes = (R * lda + K * ldb) * 2;
+  using Stage = mma_stage<S, R, K, C>;
+  constexpr int stage_bytes = (R * (K + 8) + K * (C + 8)) * 2;
   constexpr int out_rows = mma_out_rows<R, C>(cmax(stage_bytes, 16 * (C + 4) * 4));
   constexpr int bytes = static_cast<int>(sizing::dot_mma_bytes(R, K, C));
   static_assert(bytes == cmax(stage_bytes, out_rows * (C + 4) * 4), "dot_mma: staging layout");
   static_assert(bytes <= dot_shared_limit,
                 "dot (mma): operands need more than 48 KB of shared memory; use smaller tiles");
   __shared__ uint4 smem[(bytes + 15) / 16];
-  A *sa = reinterpret_cast<A *>(smem);
-  B *sb = reinterpret_cast<B *>(sa + R * lda);
+  S *sa = reinterpret_cast<S *>(smem);
 
-  stage_tile<A, lda>(sa, a);
-  stage_tile<B, ldb>(sb, b);
+  Stage::stage(sa, a, b);
   __syncthreads();
-  mma_accumulators<A, R, C, L::threads / 32> products;
+  mma_accumulators<S, R, C, L::threads / 32> products;
   products.zero();
-  products.template multiply<K, lda, ldb>(sa, sb);
+  products.template multiply<K, Stage::lda, Stage::ldb>(sa, sa + Stage::b_offset);
   __syncthreads(); // the operands are used up: their buffer takes the products
   products.template add_to<out_rows>(acc, reinterpret_cast<float *>(smem));
 }
@@ -402,15 +488,16 @@ template <int BK, int R, int C> __host__ __device__ constexpr int mma_k_step() {
 
 // shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
 // which it may share with another path).
-template <int BK, int NT, int R, int C, class A, class B>
-__device__ __forceinline__ void mma_k_loop(mma_accumulators<A, R, C, NT / 32> &products, const A *a,
+template <int BK, int NT, int R, int C, class S, class A, class B>
+__device__ __forceinline__ void mma_k_loop(mma_accumulators<S, R, C, NT / 32> &products, const A *a,
                                            long long a_row_stride, long long a_col_stride, const B *b,
                                            long long b_row_stride, long long b_col_stride, long long k_begin,
                                            long long k_end, int rows, int cols, uint4 *shared) {
   using LA = Layout<NT, cmin(cmax(BK / 8, 1), NT)>;
   using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
-  constexpr int lda = BK + 8, ldb = C + 8;
-  constexpr int stage_elems = R * lda + BK * ldb;
+  using Stage = mma_stage<S, R, BK, C>;
+  // Stages keep the 16-bit layout's stride (an fp8 stage fits in it).
+  constexpr int stage_elems = R * (BK + 8) + BK * (C + 8);
   constexpr int stages = static_cast<int>(sizing::dot_loop_mma_stages(R, BK, C));
   static_assert(stage_elems == sizing::mma_stage_elems(R, BK, C), "dot_loop_mma: staging layout");
   constexpr int bytes = dot_loop_mma_bytes<BK, R, C>();
@@ -418,7 +505,7 @@ __device__ __forceinline__ void mma_k_loop(mma_accumulators<A, R, C, NT / 32> &p
                 "dot_loop (mma): operands need more than 48 KB of shared memory; use smaller "
                 "tiles");
   uint4 *const smem = shared;
-  A *const stage0 = reinterpret_cast<A *>(smem);
+  char *const stage0 = reinterpret_cast<char *>(smem);
 
   Frag<A, R, BK, LA> fa;
   Frag<B, BK, C, LB> fb;
@@ -428,10 +515,8 @@ __device__ __forceinline__ void mma_k_loop(mma_accumulators<A, R, C, NT / 32> &p
                                cols);
   int stage = 0;
   for (long long k0 = k_begin;;) {
-    A *sa = stage0 + stage * stage_elems;
-    B *sb = reinterpret_cast<B *>(sa + R * lda);
-    stage_tile<A, lda>(sa, fa);
-    stage_tile<B, ldb>(sb, fb);
+    S *sa = reinterpret_cast<S *>(stage0 + stage * stage_elems * 2);
+    Stage::stage(sa, fa, fb);
     const long long k1 = k0 + BK;
     const bool more = k1 < k_end;
     if (more) { // in flight while this step multiplies
@@ -439,7 +524,7 @@ __device__ __forceinline__ void mma_k_loop(mma_accumulators<A, R, C, NT / 32> &p
       load<Access<LoadHint::none>>(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k1, k_end), cols);
     }
     __syncthreads();
-    products.template multiply<BK, lda, ldb>(sa, reinterpret_cast<const B *>(sb));
+    products.template multiply<BK, Stage::lda, Stage::ldb>(sa, sa + Stage::b_offset);
     if (stages == 1 || !more) __syncthreads(); // before the buffer is written again
     if (!more) break;
     k0 = k1;
@@ -453,7 +538,7 @@ __device__ __forceinline__ void dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, 
                                              long long b_col_stride, long long k_begin, long long k_end, int rows,
                                              int cols, uint4 *shared) {
   constexpr int out_rows = static_cast<int>(sizing::dot_loop_mma_out_rows(R, BK, C));
-  mma_accumulators<A, R, C, L::threads / 32> products;
+  mma_accumulators<mma_stage_t<A>, R, C, L::threads / 32> products;
   products.zero();
   mma_k_loop<BK, L::threads>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
                              rows, cols, shared);
@@ -466,7 +551,7 @@ __device__ __forceinline__ void dot_store_mma(TO *out, long long out_row_stride,
                                               long long a_row_stride, long long a_col_stride, const B *b,
                                               long long b_row_stride, long long b_col_stride, long long k_begin,
                                               long long k_end, int rows, int cols, uint4 *shared) {
-  mma_accumulators<A, R, C, NT / 32> products;
+  mma_accumulators<mma_stage_t<A>, R, C, NT / 32> products;
   products.zero();
   mma_k_loop<BK, NT>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows, cols,
                      shared);
@@ -608,7 +693,8 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
   }
 #endif
 #if TILECC_DEV_HAS_MMA_SYNC
-  constexpr bool tensor_cores = detail::dot_mma_eligible<float, R, BK, C, A, B>;
+  // At the k step it walks in (fp8 needs steps of 32).
+  constexpr bool tensor_cores = detail::dot_mma_eligible<float, R, detail::mma_k_step<BK, R, C>(), C, A, B>;
 #else
   constexpr bool tensor_cores = false;
 #endif

@@ -100,12 +100,7 @@ __device__ __forceinline__ void shared_tiles_ready() {
 #if TILECC_DEV_HAS_MMA_SYNC
 namespace detail {
 
-__device__ __forceinline__ void ldmatrix_x2(unsigned (&r)[2], const void *p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];\n"
-               : "=r"(r[0]), "=r"(r[1])
-               : "r"(shared_address(p)));
-}
-
+// ldmatrix_x2: dot.cuh.
 template <class E> __device__ __forceinline__ unsigned pack_pair(E lo, E hi) {
   const unsigned short l = *reinterpret_cast<const unsigned short *>(&lo);
   const unsigned short h = *reinterpret_cast<const unsigned short *>(&hi);

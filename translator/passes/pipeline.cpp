@@ -11,7 +11,7 @@ namespace tilecc::passes {
 namespace {
 
 // The order matters: each pass reads the decisions of those above it.
-constexpr std::array<PassInfo, 12> kPipeline{{
+constexpr std::array<PassInfo, 13> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
     {"loop_leading_dims", loop_leading_dims},

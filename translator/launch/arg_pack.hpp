@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "host_eval.hpp"
+#include "include/tilecc/tma_map.hpp"
 #include "launch_plan.hpp"
 
 namespace tilecc::launch {
@@ -65,5 +66,12 @@ void pack_scalar(ArgPack& out, ir::DType dtype, const HostValue& v);
 /// data[p] and env.sizes[p] / env.strides[p], scalar p from env.scalars[p] (what the host
 /// evaluator read).
 void pack_args(std::span<const ParamPacking> params, const HostEnv& env, const std::uint64_t* data, ArgPack& out);
+
+/// The tensor maps after the parameters (LaunchPlan::tensor_maps, or tensor_map_packing(kernel)),
+/// each of its tensor as pack_args read it, encoded with `encode` (the driver's
+/// cuTensorMapEncodeTiled; nullptr packs invalid maps: the kernel then takes its cp.async
+/// path) through `cache`.
+void pack_tensor_maps(std::span<const TensorMapPacking> maps, const HostEnv& env, const std::uint64_t* data,
+                      tma_map::EncodeTiled encode, tma_map::Cache& cache, ArgPack& out);
 
 }  // namespace tilecc::launch

@@ -37,6 +37,7 @@ __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_s
   constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
   constexpr int A_BYTES = R * BK * 2, B_BLOCK_BYTES = BK * 128;
   static_assert(R <= 256, "dot_store_wgmma_tma: a tensor-map box holds at most 256 rows");
+  static_assert(2 * STAGES * 8 <= sizing::tensor_map_barrier_bytes, "dot_store_wgmma_tma: at most 8 stages");
   __shared__ alignas(8) unsigned long long barriers[2 * STAGES];  // full[STAGES], then empty[STAGES]
 
   const unsigned base = (pipe_smem_addr(shared) + 1023u) & ~1023u;

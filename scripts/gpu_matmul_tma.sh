@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tensor-map TMA operand loads (dot_operand_load "tma") against the sm_90a default (cp.async
+# Tensor-map TMA operand loads (dot_operand_load "tma", "tma_ws") against the sm_90a default (cp.async
 # into the same swizzled stages) and cuBLAS, bf16.
 #   Here (with Clang):   scripts/gpu_matmul_tma.sh translate   (writes .carry/mmtma/<config>/matmul.cu)
 #   There (GPU machine): scripts/gpu_matmul_tma.sh run         (carry .carry/mmtma)
@@ -27,6 +27,11 @@ translate)
   one tma_b128x256_w8_pers "{\"block_sizes\":[64,128,256],\"num_warps\":8,$w,\"pid\":\"persistent_interleaved\",\"programs_per_sm\":1,\"dot_operand_load\":\"tma\"}"
   one tma_b256x128_w8 "{\"block_sizes\":[64,256,128],\"num_warps\":8,$w,\"dot_operand_load\":\"tma\"}"
   one tma_b128x128_w4_s6 "{\"block_sizes\":[64,128,128],\"num_warps\":4,$w,\"range_num_stages\":[6],\"dot_operand_load\":\"tma\"}"
+  # Warp-specialized: warpgroup 0 copies, the other two multiply (12 warps).
+  one ws_b128x256_w12 "{\"block_sizes\":[64,128,256],\"num_warps\":12,\"dot_operand_load\":\"tma_ws\"}"
+  one ws_b128x256_w12_g8 "{\"block_sizes\":[64,128,256],\"num_warps\":12,\"l2_grouping\":8,\"dot_operand_load\":\"tma_ws\"}"
+  one ws_b128x256_w12_pers "{\"block_sizes\":[64,128,256],\"num_warps\":12,\"pid\":\"persistent_interleaved\",\"programs_per_sm\":1,\"dot_operand_load\":\"tma_ws\"}"
+  one ws_b256x128_w12 "{\"block_sizes\":[64,256,128],\"num_warps\":12,\"dot_operand_load\":\"tma_ws\"}"
   one tma_b128x256_w8_mmasync "{\"block_sizes\":[64,128,256],\"num_warps\":8,\"dot_instruction\":\"mma_sync\",\"dot_operand_load\":\"tma\"}"
   ls "$dir" | wc -l ;;
 run)

@@ -50,6 +50,7 @@ const char* name(DotOperandLoad d) {
   switch (d) {
     case DotOperandLoad::CpAsync: return "cp_async";
     case DotOperandLoad::Tma: return "tma";
+    case DotOperandLoad::TmaWs: return "tma_ws";
   }
   return "?";
 }
@@ -83,7 +84,7 @@ template <class E, std::size_t N> E parse_enum(const std::string& field, const s
 constexpr LoadHint kLoadHints[] = {LoadHint::Default, LoadHint::EvictFirst, LoadHint::EvictLast, LoadHint::Cg};
 constexpr StoreHint kStoreHints[] = {StoreHint::Default, StoreHint::EvictFirst, StoreHint::Cs};
 constexpr DotInstruction kDotInstructions[] = {DotInstruction::Auto, DotInstruction::MmaSync, DotInstruction::Wgmma};
-constexpr DotOperandLoad kDotOperandLoads[] = {DotOperandLoad::CpAsync, DotOperandLoad::Tma};
+constexpr DotOperandLoad kDotOperandLoads[] = {DotOperandLoad::CpAsync, DotOperandLoad::Tma, DotOperandLoad::TmaWs};
 constexpr Pid kPids[] = {Pid::Flat, Pid::Xyz, Pid::PersistentBlocked, Pid::PersistentInterleaved};
 
 template <class V, class D> bool all_default(const std::vector<V>& v, const D& d) {

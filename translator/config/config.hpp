@@ -48,8 +48,12 @@
 // - dot_operand_load: how the wgmma k-loop's operands reach shared memory: "cp_async" (every
 //   thread copies 16-byte chunks) or "tma" (sm_90a: one thread issues tensor-map copies into
 //   an mbarrier ring of stages, dot_wgmma_tma.cuh; the launcher encodes a tensor map per
-//   operand; operands a map cannot describe take the cp_async path at run time). Only where
-//   the k-loop runs wgmma; rejected elsewhere.
+//   operand; operands a map cannot describe take the cp_async path at run time) or "tma_ws"
+//   (tma with warp specialization, dot_wgmma_ws.cuh: the block's first warpgroup only issues
+//   the copies, the other two only multiply, registers moved to them with setmaxnreg; needs
+//   num_warps 12 whose last 8 form the wgmma grid, and min_blocks_per_sm 0 or 1). Where the k-loop
+//   does not run wgmma or its operands are not plain tiles of rank-2 tensors it does not
+//   apply (a note in the output), so one config serves every instance of a kernel.
 #pragma once
 
 #include <cstdint>
@@ -82,8 +86,8 @@ enum class LoadHint { Default, EvictFirst, EvictLast, Cg };
 enum class StoreHint { Default, EvictFirst, Cs };
 enum class DotInstruction { Auto, MmaSync, Wgmma };
 const char* name(DotInstruction d);  // "auto", "mma_sync", "wgmma"
-enum class DotOperandLoad { CpAsync, Tma };
-const char* name(DotOperandLoad d);  // "cp_async", "tma"
+enum class DotOperandLoad { CpAsync, Tma, TmaWs };
+const char* name(DotOperandLoad d);  // "cp_async", "tma", "tma_ws"
 const char* name(LoadHint h);   // "default", "evict_first", "evict_last", "cg"
 const char* name(StoreHint h);  // "default", "evict_first", "cs"
 

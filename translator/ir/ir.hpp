@@ -243,6 +243,7 @@ struct DotPlan {
   std::int64_t dynamic_bytes = 0;  // dynamic shared memory it runs in; 0: static
   bool tma = false;                // wgmma operands through tensor maps (dot_operand_load "tma")
   int a_map = -1, b_map = -1;      // tma: the operands' Kernel::tensor_maps entries
+  bool warp_specialized = false;   // tma: the first warpgroup issues the copies, the others multiply
 };
 
 struct Stmt;

@@ -140,33 +140,51 @@ class DotLoops : public ir::Mutator {
     const std::int64_t arch_limit = dot_rules::arch_shared_limit(ctx_.target.arch);
     const bool lowp = a.dtype == ir::DType::bf16 || a.dtype == ir::DType::f16;
     // Tensor-map loads keep their stages' mbarriers in static shared memory beside them.
-    bool tma = ctx_.config.dot_operand_load == config::DotOperandLoad::Tma;
+    const config::DotOperandLoad load = ctx_.config.dot_operand_load;
+    bool tma = load != config::DotOperandLoad::CpAsync;
     const std::int64_t wgmma_limit = tma ? arch_limit - sizing::tensor_map_barrier_bytes : arch_limit;
     const std::string wgmma_no =
         lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, wgmma_limit) : "";
     const config::DotInstruction want = ctx_.config.dot_instruction;
-    if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty())
+    // Warp specialization: the first warpgroup only issues copies, the others run the wgmmas.
+    std::string ws_no;
+    if (load == config::DotOperandLoad::TmaWs) {
+      if (!lowp)
+        ws_no = "f16 or bf16 operands only";
+      else if (want == config::DotInstruction::MmaSync)
+        ws_no = "dot_instruction is mma_sync";
+      else if (l.threads != 384)
+        ws_no = "needs num_warps 12 (a producer warpgroup and two consumer ones)";
+      else if (ctx_.config.min_blocks_per_sm > 1)
+        ws_no = "needs min_blocks_per_sm 0 or 1 (the roles trade the registers of one block per SM)";
+      else if (std::string no = dot_rules::wgmma_problem(ctx_.target.arch, l.threads - 128, r, c, bk, stages, wgmma_limit);
+               !no.empty())
+        ws_no = "its consumer warpgroups' wgmma " + no;
+    }
+    const std::string map_no = tma ? tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var) : "";
+    bool ws = load == config::DotOperandLoad::TmaWs && ws_no.empty() && map_no.empty();
+    if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty() && !ws)
       throw config::ConfigError(
           fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "
                       "{} {}; or use mma_sync",
                       r, bk, c, loop.loc.line, wgmma_no));
-    const bool wgmma = lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync;
+    const bool wgmma = ws || (lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync);
     const bool pipeline = dot_rules::pipeline_shape(r, c, bk, l.threads, ir::DType::f32, a.dtype);
     // Where the k-loop does not run wgmma (another element type, another arch) or its operands
     // are not plain tiles of rank-2 tensors, tma does not apply: a note, so that one config
     // serves every instance of the kernel.
     if (tma && !wgmma) {
       tma = false;
-      out->notes.push_back(fmt::format("dot_operand_load tma does not apply: the k-loop runs {}",
+      out->notes.push_back(fmt::format("dot_operand_load {} does not apply: the k-loop runs {}", config::name(load),
                                        lowp ? (wgmma_no.empty() ? "mma.sync (dot_instruction)" : "mma.sync (wgmma " + wgmma_no + ")")
-                                            : "without tensor cores' wgmma (f16 or bf16 operands only)"));
+                                            : "on operands that are not f16 or bf16"));
     }
-    if (tma) {
-      if (const std::string no = tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var); !no.empty()) {
-        tma = false;
-        out->notes.push_back("dot_operand_load tma does not apply: " + no);
-      }
+    if (tma && !map_no.empty()) {
+      tma = false;
+      out->notes.push_back(fmt::format("dot_operand_load {} does not apply: {}", config::name(load), map_no));
     }
+    if (tma && !ws_no.empty())
+      out->notes.push_back("dot_operand_load tma_ws does not apply: " + ws_no + "; tensor maps without a producer");
     if (wgmma && !stages) stages = static_cast<int>(std::min<std::int64_t>((wgmma_limit - 1024) / ((r + c) * 128), 4));
     if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
     const bool dynamic = wgmma || (pipeline && stages * stage_bytes > static_limit);
@@ -179,6 +197,7 @@ class DotLoops : public ir::Mutator {
     out->dot = {stages, wgmma, dynamic ? bytes : 0};
     if (tma) {
       out->dot.tma = true;
+      out->dot.warp_specialized = ws;
       out->dot.a_map = tensor_map(a.name, r, sizing::wgmma_bk);
       out->dot.b_map = tensor_map(b.name, sizing::wgmma_bk, 64);
     }

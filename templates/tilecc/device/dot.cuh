@@ -670,3 +670,4 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
 
 #include "dot_mma_rows.cuh"
 #include "dot_wgmma_tma.cuh"
+#include "dot_wgmma_ws.cuh"

@@ -113,9 +113,16 @@ __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_s
   for (int i = 0; i < G::msub; ++i)
 #pragma unroll
     for (int j = 0; j < C / 2; ++j) wgmma_pin(d[i][j]);
-  // No thread waits on the barriers any more: the next call (persistent programs) may
-  // initialize them again.
+  // No thread waits on the barriers any more: thread 0 ends them, and the next call
+  // (persistent programs) initializes them again before its barrier.
   __syncthreads();
+  if (tid == 0) {
+#pragma unroll
+    for (int s = 0; s < STAGES; ++s) {
+      mbar_inval(full0 + s * 8);
+      mbar_inval(empty0 + s * 8);
+    }
+  }
 
   const int warp_row0 = group_row0 + ((tid % 128) / 32) * 16;
 #pragma unroll

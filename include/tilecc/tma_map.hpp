@@ -15,11 +15,12 @@
 
 namespace tilecc {
 
-/// A kernel's tensor-map parameter: the driver's 128-byte CUtensorMap, then whether it holds a
-/// map (the device library's dev::TensorMap has the same layout).
+/// A kernel's tensor-map parameter: the driver's 128-byte CUtensorMap, whether it holds a map,
+/// and the extents it describes (the device library's dev::TensorMap has the same layout).
 struct alignas(64) TensorMapParam {
   std::uint64_t map[16];
   int valid;
+  std::int64_t rows, cols;
 };
 
 namespace tma_map {
@@ -70,6 +71,8 @@ inline TensorMapParam encode(EncodeTiled fn, const Request& r) {
                         interleave_none, swizzle_128b, l2_promotion_256b, oob_fill_zero);
   p.valid = status == 0 ? 1 : 0;
   if (!p.valid) std::memset(p.map, 0, sizeof p.map);
+  p.rows = p.valid ? r.rows : 0;
+  p.cols = p.valid ? r.cols : 0;
   return p;
 }
 

@@ -4,6 +4,7 @@
 // lowered matmul and their packing after the kernel's own arguments.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -107,6 +108,8 @@ TEST_CASE("a 2-D operand map: dims and strides innermost first, 128-byte swizzle
   CHECK(last.interleave == 0);
   CHECK(last.swizzle == 3);  // CU_TENSOR_MAP_SWIZZLE_128B: what wgmma_desc_sw128 reads
   CHECK(last.oob == 0);      // out-of-bounds elements read as zeros, not NaN
+  CHECK(p.rows == 4000);
+  CHECK(p.cols == 1000);
   CHECK(sizeof(tilecc::TensorMapParam) == 192);
   CHECK(offsetof(tilecc::TensorMapParam, valid) == 128);
 }
@@ -137,6 +140,7 @@ TEST_CASE("a map the driver refuses is invalid and zeroed") {
   CHECK(last.calls == 1);
   CHECK(p.valid == 0);
   CHECK(p.map[0] == 0);
+  CHECK(p.cols == 0);  // no extents either: the kernel's check fails on both
   last.answer = 0;
 }
 

@@ -23,6 +23,11 @@ namespace tilecc {
 namespace dev {
 namespace detail {
 
+// Both maps hold, and k ends where the tensors do: zero fill past k_end comes only from there.
+__device__ __forceinline__ bool tensor_maps_usable(const TensorMap &a_map, const TensorMap &b_map, long long k_end) {
+  return a_map.valid && b_map.valid && a_map.cols == k_end && b_map.rows == k_end;
+}
+
 #if TILECC_DEV_HAS_WGMMA
 
 // out[0:rows, 0:cols] = a @ b, a the rows from a_row0 of a_map's tensor (K-major), b the
@@ -148,7 +153,7 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
   if constexpr (DYNAMIC_SMEM > 0 && detail::dot_wgmma_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
-    if (k_begin < k_end && a_map.valid && b_map.valid &&
+    if (k_begin < k_end && detail::tensor_maps_usable(a_map, b_map, k_end) &&
         detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
       extern __shared__ uint4 tilecc_dynamic_shared[];
       detail::dot_store_wgmma_tma<L::threads, R, C, STAGES, DYNAMIC_SMEM, A>(

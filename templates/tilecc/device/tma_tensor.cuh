@@ -4,7 +4,8 @@
 // A kernel receives each map as a `const __grid_constant__ TensorMap` parameter: the driver's
 // 128-byte CUtensorMap, then a flag saying whether the host could encode it (a tensor whose
 // base, row stride or shape a map cannot describe gets valid = 0, and the kernel takes its
-// cp.async path). The copy engine reads the map through the parameter's address.
+// cp.async path) and the tensor's extents. The copy engine reads the map through the
+// parameter's address.
 //
 // Elements of a box outside the tensor are written as zeros and still count towards the
 // barrier's transaction bytes, so a partial tile needs no masks.
@@ -15,10 +16,13 @@
 namespace tilecc {
 namespace dev {
 
-// Same size and alignment as the driver's CUtensorMap for its first 128 bytes.
+// The driver's CUtensorMap in its first 128 bytes; then whether the host could encode it and
+// the extents of the tensor it describes (a k-loop over fewer columns than the tensor has must
+// not read the rest through it: zero fill stops only at the tensor's edge).
 struct alignas(64) TensorMap {
   unsigned long long map[16];
   int valid;
+  long long rows, cols;
 };
 
 namespace detail {

@@ -338,8 +338,10 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
     add(choice("dot_instruction", "tensor-core instruction of the f16/bf16 dot k-loops (wgmma: sm_90a, k block 64)",
                {"auto", "mma_sync", "wgmma"}));
     if (arch == "sm_90a")
-      add(choice("dot_operand_load", "how the wgmma k-loops' operands reach shared memory (tma: tensor maps; tma_ws: and a producer warpgroup)",
-                 {"cp_async", "tma", "tma_ws"}));
+      add(choice(
+          "dot_operand_load",
+          "how the wgmma k-loops' operands reach shared memory (tma: tensor maps; tma_ws: and a producer warpgroup)",
+          {"cp_async", "tma", "tma_ws"}));
   }
   for (std::size_t i = 0; i < st.loads.size(); ++i) {
     const ir::Expr& e = *st.loads[i];

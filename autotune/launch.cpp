@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "autotune/config_space.hpp"
+#include "include/tilecc/tma_map.hpp"
 #include "translator/launch/host_eval.hpp"
 
 namespace tilecc::autotune {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "cache.hpp"
+#include "include/tilecc/tma_map.hpp"
 #include "module.hpp"
 #include "nvrtc.hpp"
 #include "runtime/shipped.hpp"

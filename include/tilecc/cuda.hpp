@@ -121,12 +121,13 @@ inline tma_map::EncodeTiled tensor_map_encoder() {
     void* f = nullptr;
     cudaDriverEntryPointQueryResult found{};
 #if CUDART_VERSION >= 12050
-    const cudaError_t e = cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &found);
+    const cudaError_t e =
+        cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &found);
 #else
     const cudaError_t e = cudaGetDriverEntryPoint("cuTensorMapEncodeTiled", &f, cudaEnableDefault, &found);
 #endif
     return e == cudaSuccess && found == cudaDriverEntryPointSuccess ? reinterpret_cast<tma_map::EncodeTiled>(f)
-                                                                     : nullptr;
+                                                                    : nullptr;
   }();
   return fn;
 }
@@ -140,7 +141,9 @@ template <class T> dev::TensorMap tensor_map(const Tensor<T, 2>& t, unsigned box
   static_assert(sizeof(dev::TensorMap) == sizeof(TensorMapParam) && alignof(dev::TensorMap) == alignof(TensorMapParam),
                 "dev::TensorMap and TensorMapParam have one layout");
   dev::TensorMap m{};
-  constexpr int dtype = std::is_same_v<E, bf16> ? tma_map::dtype_bf16 : std::is_same_v<E, f16> ? tma_map::dtype_f16 : -1;
+  constexpr int dtype = std::is_same_v<E, bf16>  ? tma_map::dtype_bf16
+                        : std::is_same_v<E, f16> ? tma_map::dtype_f16
+                                                 : -1;
   if constexpr (dtype >= 0) {
     static tma_map::Cache cache;
     tma_map::Request r;

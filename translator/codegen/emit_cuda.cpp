@@ -770,10 +770,11 @@ class Emitter {
       line(fmt::format(
           "tilecc::dev::dot_loop_store_{}<{}, {}, {}, {}, L, {}>({}, {}, {}, {}, {}, {}, {}, {}_begin, {}, {}, {}, {}, "
           "{}_begin, {}, {}, {}, {});",
-          plan.warp_specialized ? "ws" : "tma", bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes, po.pointer, po.row_stride, po.col_stride, pa.pointer,
-          pa.row_stride, pa.col_stride, maps.at(static_cast<std::size_t>(plan.a_map)).name, ri.var, pb.pointer,
-          pb.row_stride, pb.col_stride, maps.at(static_cast<std::size_t>(plan.b_map)).name, ci.var,
-          scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1])));
+          plan.warp_specialized ? "ws" : "tma", bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes, po.pointer,
+          po.row_stride, po.col_stride, pa.pointer, pa.row_stride, pa.col_stride,
+          maps.at(static_cast<std::size_t>(plan.a_map)).name, ri.var, pb.pointer, pb.row_stride, pb.col_stride,
+          maps.at(static_cast<std::size_t>(plan.b_map)).name, ci.var, scalar(loop.dims[0].begin),
+          scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1])));
       return;
     }
     line(fmt::format(

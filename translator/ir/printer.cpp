@@ -66,7 +66,11 @@ std::string access_str(const Access& a) {
 
 std::string dot_str(const Stmt& s) {
   if (!s.is_dot) return "";
-  return fmt::format(" dot{{{}{}, stages {}{}}}", s.dot.wgmma ? "wgmma" : "mma", s.dot.warp_specialized ? " + tma, warp-specialized" : s.dot.tma ? " + tma" : "", s.dot.stages,
+  return fmt::format(" dot{{{}{}, stages {}{}}}", s.dot.wgmma ? "wgmma" : "mma",
+                     s.dot.warp_specialized ? " + tma, warp-specialized"
+                     : s.dot.tma            ? " + tma"
+                                            : "",
+                     s.dot.stages,
                      s.dot.dynamic_bytes ? fmt::format(", {} dynamic shared bytes", s.dot.dynamic_bytes) : "");
 }
 

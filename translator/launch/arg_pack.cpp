@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "include/tilecc/tma_map.hpp"
+
 namespace tilecc::launch {
 
 unsigned char* ArgPack::append(std::size_t size, std::size_t align) {
@@ -93,9 +95,7 @@ void pack_tensor_maps(std::span<const TensorMapPacking> maps, const HostEnv& env
     r.row_stride = env.strides[p][0];
     r.col_stride = env.strides[p][1];
     r.elem_bytes = ir::size_bytes(m.dtype);
-    r.dtype = m.dtype == ir::DType::bf16  ? tma_map::dtype_bf16
-              : m.dtype == ir::DType::f16 ? tma_map::dtype_f16
-                                          : -1;
+    r.dtype = m.dtype == ir::DType::bf16 ? tma_map::dtype_bf16 : m.dtype == ir::DType::f16 ? tma_map::dtype_f16 : -1;
     r.box_rows = static_cast<std::uint32_t>(m.box_rows);
     r.box_cols = static_cast<std::uint32_t>(m.box_cols);
     out.push(r.dtype < 0 ? TensorMapParam{} : cache.get(encode, r));

@@ -15,8 +15,14 @@
 #include <type_traits>
 
 #include "host_eval.hpp"
-#include "include/tilecc/tma_map.hpp"
 #include "launch_plan.hpp"
+
+// include/tilecc/tma_map.hpp (the .cpp files that pack maps include it).
+namespace tilecc::tma_map {
+using EncodeTiled = int (*)(void*, int, std::uint32_t, void*, const std::uint64_t*, const std::uint64_t*,
+                            const std::uint32_t*, const std::uint32_t*, int, int, int, int);
+class Cache;
+}  // namespace tilecc::tma_map
 
 namespace tilecc::launch {
 

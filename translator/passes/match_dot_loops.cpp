@@ -157,7 +157,8 @@ class DotLoops : public ir::Mutator {
         ws_no = "needs num_warps 12 (a producer warpgroup and two consumer ones)";
       else if (ctx_.config.min_blocks_per_sm > 1)
         ws_no = "needs min_blocks_per_sm 0 or 1 (the roles trade the registers of one block per SM)";
-      else if (std::string no = dot_rules::wgmma_problem(ctx_.target.arch, l.threads - 128, r, c, bk, stages, wgmma_limit);
+      else if (std::string no =
+                   dot_rules::wgmma_problem(ctx_.target.arch, l.threads - 128, r, c, bk, stages, wgmma_limit);
                !no.empty())
         ws_no = "its consumer warpgroups' wgmma " + no;
     }
@@ -175,9 +176,10 @@ class DotLoops : public ir::Mutator {
     // serves every instance of the kernel.
     if (tma && !wgmma) {
       tma = false;
-      out->notes.push_back(fmt::format("dot_operand_load {} does not apply: the k-loop runs {}", config::name(load),
-                                       lowp ? (wgmma_no.empty() ? "mma.sync (dot_instruction)" : "mma.sync (wgmma " + wgmma_no + ")")
-                                            : "on operands that are not f16 or bf16"));
+      out->notes.push_back(
+          fmt::format("dot_operand_load {} does not apply: the k-loop runs {}", config::name(load),
+                      lowp ? (wgmma_no.empty() ? "mma.sync (dot_instruction)" : "mma.sync (wgmma " + wgmma_no + ")")
+                           : "on operands that are not f16 or bf16"));
     }
     if (tma && !map_no.empty()) {
       tma = false;
@@ -234,7 +236,6 @@ class DotLoops : public ir::Mutator {
   std::vector<ir::TensorMapUse> maps_;  // the tensor maps of the k-loops matched so far
 
  private:
-
   const ir::Kernel& k_;
   const PassContext& ctx_;
 };

@@ -70,7 +70,8 @@ __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_s
     mbar_arrive_expect_tx(full, STAGE_BYTES);
     tma_load_2d(stage, a_map, k, row0, full);
 #pragma unroll
-    for (int cb = 0; cb < C / 64; ++cb) tma_load_2d(stage + A_BYTES + cb * B_BLOCK_BYTES, b_map, col0 + cb * 64, k, full);
+    for (int cb = 0; cb < C / 64; ++cb)
+      tma_load_2d(stage + A_BYTES + cb * B_BLOCK_BYTES, b_map, col0 + cb * 64, k, full);
   };
   if (tid == 0) {
 #pragma unroll
@@ -164,8 +165,8 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
   }
 #endif
   dot_loop_store<BK, STAGES, R, C, L, DYNAMIC_SMEM, dot_wgmma>(out, out_row_stride, out_col_stride, a, a_row_stride,
-                                                              a_col_stride, b, b_row_stride, b_col_stride, k_begin,
-                                                              k_end, rows, cols);
+                                                               a_col_stride, b, b_row_stride, b_col_stride, k_begin,
+                                                               k_end, rows, cols);
 }
 
 } // namespace dev

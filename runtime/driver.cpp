@@ -44,6 +44,7 @@ struct Driver::Api {
   int (*cuStreamCreate)(Stream*, unsigned) = nullptr;
   int (*cuStreamDestroy)(Stream) = nullptr;
   Driver::LaunchFn cuLaunchKernel = nullptr;
+  void* cuTensorMapEncodeTiled = nullptr;  // optional: only tensor-map configs need it
   std::string error;  // why it could not be opened
 
   template <class F> bool sym(F& f, const char* name) {
@@ -85,6 +86,7 @@ struct Driver::Api {
     sym(cuStreamCreate, "cuStreamCreate");
     sym(cuStreamDestroy, "cuStreamDestroy_v2");
     sym(cuLaunchKernel, "cuLaunchKernel");
+    cuTensorMapEncodeTiled = dlsym(lib, "cuTensorMapEncodeTiled");
     if (error.empty()) {
       const int rc = cuInit(0);
       if (rc != kSuccess) {
@@ -115,6 +117,8 @@ const Driver::Api* open_api(std::string* why) {
 }  // namespace
 
 bool Driver::available(std::string* why) { return open_api(why) != nullptr; }
+
+void* Driver::tensor_map_encoder() const { return api_->cuTensorMapEncodeTiled; }
 
 Driver& Driver::get() {
   static Driver* driver = new Driver();  // constructed once; throws (and retries next call) on failure

@@ -78,6 +78,9 @@ class Driver {
   using LaunchFn = int (*)(FunctionHandle, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, Stream,
                            void**, void**);
   LaunchFn raw_launch() const { return launch_; }
+  /// cuTensorMapEncodeTiled (include/tilecc/tma_map.hpp's EncodeTiled), or nullptr where the
+  /// driver has none (before CUDA 12): tensor maps are then packed invalid.
+  void* tensor_map_encoder() const;
 
  private:
   Driver();

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "cache.hpp"
+#include "include/tilecc/tma_map.hpp"
 #include "module.hpp"
 #include "nvrtc.hpp"
 #include "runtime/shipped.hpp"
@@ -392,6 +393,7 @@ struct Kernel::Impl {
     v->module = Module::load(cubin);
     v->function = v->module.function(lowered);
     v->plan = std::move(launch_plan);
+    v->plan.tensor_maps = vs.tensor_maps;  // the plan of the unlowered kernel has none
     if (dynamic_shared > 0) {
       // Deep dot pipelines: the kernel's shared buffer is dynamic, beyond the default 48 KB.
       Driver::get().allow_dynamic_shared(v->function.handle(), dynamic_shared);
@@ -491,6 +493,11 @@ void Kernel::launch(std::span<const Arg> args, Stream stream) {
   if (!grid.launches()) throw LaunchError(fmt::format("tilecc runtime: {}: {}", m.kernel.name, grid.error()));
   launch::ArgPack pack;
   launch::pack_args(plan.params, b.env, b.data, pack);
+  if (!plan.tensor_maps.empty()) {
+    static tma_map::Cache maps;
+    launch::pack_tensor_maps(plan.tensor_maps, b.env, b.data,
+                             reinterpret_cast<tma_map::EncodeTiled>(Driver::get().tensor_map_encoder()), maps, pack);
+  }
   v->function.launch({grid.x, grid.y, grid.z}, grid.threads, grid.dynamic_shared_bytes, stream, pack);
 }
 

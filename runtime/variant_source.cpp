@@ -17,6 +17,7 @@ VariantSource variant_source(const ir::Kernel& kernel, const config::Config& con
   out.global_function = kc.global_function;
   out.symbol = kc.kernel_symbol;
   out.dynamic_shared = kc.resources.dynamic_shared_bytes;
+  out.tensor_maps = kc.tensor_maps;
   std::string facts;
   for (const std::string& f : spec.facts) facts += (facts.empty() ? "" : ", ") + f;
   out.source = fmt::format(

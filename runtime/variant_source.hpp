@@ -4,10 +4,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "translator/config/config.hpp"
 #include "translator/config/specialization.hpp"
 #include "translator/ir/ir.hpp"
+#include "translator/launch/launch_plan.hpp"
 
 namespace tilecc::runtime {
 
@@ -16,6 +18,7 @@ struct VariantSource {
   std::string global_function;  // the kernel's code in it (what shipped_key hashes)
   std::string symbol;           // the __global__ function's name
   int dynamic_shared = 0;       // bytes of dynamic shared memory the kernel asks for
+  std::vector<launch::TensorMapPacking> tensor_maps;  // the kernel's tensor-map parameters
 };
 
 /// `key_text` names the specialization key in the source's header comment.

@@ -14,12 +14,14 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 
 #include "tilecc/device.cuh"
 #include "tilecc/device/tensor_arg.cuh"
+#include "tilecc/tma_map.hpp"
 
 namespace tilecc {
 
@@ -110,6 +112,54 @@ template <auto Kernel> inline cudaError_t allow_dynamic_shared(int bytes) {
     return e;
   if (cached) allowed[device].store(bytes, std::memory_order_relaxed);
   return cudaSuccess;
+}
+
+/// The driver's cuTensorMapEncodeTiled, looked up once through the runtime (nullptr where the
+/// driver has none: every map is then invalid and kernels take their cp.async path).
+inline tma_map::EncodeTiled tensor_map_encoder() {
+  static const tma_map::EncodeTiled fn = [] {
+    void* f = nullptr;
+    cudaDriverEntryPointQueryResult found{};
+#if CUDART_VERSION >= 12050
+    const cudaError_t e =
+        cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &found);
+#else
+    const cudaError_t e = cudaGetDriverEntryPoint("cuTensorMapEncodeTiled", &f, cudaEnableDefault, &found);
+#endif
+    return e == cudaSuccess && found == cudaDriverEntryPointSuccess ? reinterpret_cast<tma_map::EncodeTiled>(f)
+                                                                    : nullptr;
+  }();
+  return fn;
+}
+
+/// The tensor map of a 2-D f16 / bf16 dot operand in boxes of box_rows x box_cols (128-byte
+/// swizzle), as the kernel's `const __grid_constant__ dev::TensorMap` parameter; cached per
+/// (pointer, shape, strides, box). Invalid for other element types and views a map cannot
+/// describe.
+template <class T> dev::TensorMap tensor_map(const Tensor<T, 2>& t, unsigned box_rows, unsigned box_cols) {
+  using E = std::remove_const_t<T>;
+  static_assert(sizeof(dev::TensorMap) == sizeof(TensorMapParam) && alignof(dev::TensorMap) == alignof(TensorMapParam),
+                "dev::TensorMap and TensorMapParam have one layout");
+  dev::TensorMap m{};
+  constexpr int dtype = std::is_same_v<E, bf16>  ? tma_map::dtype_bf16
+                        : std::is_same_v<E, f16> ? tma_map::dtype_f16
+                                                 : -1;
+  if constexpr (dtype >= 0) {
+    static tma_map::Cache cache;
+    tma_map::Request r;
+    r.base = t.data();
+    r.rows = t.size(0);
+    r.cols = t.size(1);
+    r.row_stride = t.stride(0);
+    r.col_stride = t.stride(1);
+    r.elem_bytes = static_cast<int>(sizeof(E));
+    r.dtype = dtype;
+    r.box_rows = box_rows;
+    r.box_cols = box_cols;
+    const TensorMapParam p = cache.get(tensor_map_encoder(), r);
+    std::memcpy(&m, &p, sizeof m);
+  }
+  return m;
 }
 
 /// Why this thread's last launcher refused to launch (empty: it did not); the PyTorch bindings

@@ -186,6 +186,9 @@ TILECC_SIZING_FN long long wgmma_bytes(long long r, long long c, long long wante
   return wgmma_stages(r, c, wanted, limit) * wgmma_stage_bytes(r, c) + 1024;
 }
 
+// dot_wgmma_tma.cuh: a full and an empty mbarrier per stage (at most 8) in static shared memory.
+inline constexpr long long tensor_map_barrier_bytes = 2 * 8 * 8;
+
 // ---- tma.cuh, reduce.cuh ------------------------------------------------------------------
 
 // A TMA stage keeps each tile row at its global address mod 16: 16 bytes of slack per row, then

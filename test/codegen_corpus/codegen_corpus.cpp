@@ -58,7 +58,7 @@ Config sample_base(const tilecc::ir::Kernel& k) {
   return c;
 }
 std::vector<std::string> sample_cover(const std::string& kernel) {
-  if (kernel == "matmul") return {"range_num_stages[0]", "dot_instruction"};
+  if (kernel == "matmul") return {"range_num_stages[0]", "dot_instruction", "dot_operand_load"};
   return {};
 }
 

@@ -744,6 +744,18 @@ class Emitter {
     const auto rc = physical(init.expr->shape, init.loc);
     const std::int64_t bk = block(k);
     const ir::DotPlan& plan = s.dot;
+    if (plan.tma) {
+      const auto& maps = k_.tensor_maps;
+      line(fmt::format(
+          "tilecc::dev::dot_loop_store_{}<{}, {}, {}, {}, L, {}>({}, {}, {}, {}, {}, {}, {}, {}_begin, {}, {}, {}, {}, "
+          "{}_begin, {}, {}, {}, {});",
+          plan.warp_specialized ? "ws" : "tma", bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes, po.pointer,
+          po.row_stride, po.col_stride, pa.pointer, pa.row_stride, pa.col_stride,
+          maps.at(static_cast<std::size_t>(plan.a_map)).name, ri.var, pb.pointer, pb.row_stride, pb.col_stride,
+          maps.at(static_cast<std::size_t>(plan.b_map)).name, ci.var, scalar(loop.dims[0].begin),
+          scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1])));
+      return;
+    }
     line(fmt::format(
         "tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
         "{}, {});",
@@ -1006,6 +1018,9 @@ class Emitter {
       else  // a __global__ function's scalars take device types: NVRTC compiles it without the host's aliases
         out += fmt::format("{} {}", cuda_type(p.dtype), p.name);
     }
+    if (device)
+      for (const ir::TensorMapUse& t : k_.tensor_maps)
+        out += fmt::format(", const __grid_constant__ tilecc::dev::TensorMap {}", t.name);
     return out;
   }
 
@@ -1304,6 +1319,8 @@ class Emitter {
           (i ? ", " : "") +
           (plan.params[i].kind == launch::ParamPacking::Kind::Tensor ? fmt::format("tilecc::to_arg({})", name) : name);
     }
+    for (const ir::TensorMapUse& t : k_.tensor_maps)
+      args += fmt::format(", tilecc::tensor_map({}, {}, {})", t.param, t.box_rows, t.box_cols);
     if (plan.grid == launch::GridKind::Persistent)
       line(fmt::format("const long long blocks = std::min<long long>(programs, tilecc::sm_count() * {}LL);",
                        plan.programs_per_sm));
@@ -1420,7 +1437,9 @@ KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const Emi
   // A translation that succeeds compiles: a config over the arch's limits is refused here.
   const passes::Resources resources = passes::analyze_resources(lowered);
   if (auto why = passes::over_limits(lowered, resources, config::arch_limits(options.arch))) throw ConfigError(*why);
-  return Emitter(lowered, resources, config, options).run();
+  KernelCode code = Emitter(lowered, resources, config, options).run();
+  code.tensor_maps = launch::tensor_map_packing(lowered);
+  return code;
 }
 
 }  // namespace tilecc::codegen

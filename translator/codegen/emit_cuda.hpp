@@ -11,6 +11,7 @@
 #include "translator/config/specialization.hpp"
 #include "translator/codegen/names.hpp"
 #include "translator/ir/ir.hpp"
+#include "translator/launch/launch_plan.hpp"
 #include "translator/passes/pass.hpp"
 #include "translator/passes/resources.hpp"
 
@@ -58,6 +59,7 @@ struct KernelCode {
   std::string kernel_symbol;    // the __global__ function's name
   std::string launcher_params;  // the launcher's parameters before the stream: "tilecc::Tensor<...> x, ..."
   KernelResources resources;
+  std::vector<launch::TensorMapPacking> tensor_maps;  // passed after the parameters (dot_operand_load tma)
 };
 
 KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const EmitOptions& options);

@@ -46,6 +46,14 @@ const char* name(DotInstruction d) {
   }
   return "?";
 }
+const char* name(DotOperandLoad d) {
+  switch (d) {
+    case DotOperandLoad::CpAsync: return "cp_async";
+    case DotOperandLoad::Tma: return "tma";
+    case DotOperandLoad::TmaWs: return "tma_ws";
+  }
+  return "?";
+}
 const char* name(LoadHint h) {
   switch (h) {
     case LoadHint::Default: return "default";
@@ -76,6 +84,7 @@ template <class E, std::size_t N> E parse_enum(const std::string& field, const s
 constexpr LoadHint kLoadHints[] = {LoadHint::Default, LoadHint::EvictFirst, LoadHint::EvictLast, LoadHint::Cg};
 constexpr StoreHint kStoreHints[] = {StoreHint::Default, StoreHint::EvictFirst, StoreHint::Cs};
 constexpr DotInstruction kDotInstructions[] = {DotInstruction::Auto, DotInstruction::MmaSync, DotInstruction::Wgmma};
+constexpr DotOperandLoad kDotOperandLoads[] = {DotOperandLoad::CpAsync, DotOperandLoad::Tma, DotOperandLoad::TmaWs};
 constexpr Pid kPids[] = {Pid::Flat, Pid::Xyz, Pid::PersistentBlocked, Pid::PersistentInterleaved};
 
 template <class V, class D> bool all_default(const std::vector<V>& v, const D& d) {
@@ -94,6 +103,7 @@ std::string Config::to_json() const {
   }
   if (l2_grouping != 1) j["l2_grouping"] = l2_grouping;
   if (dot_instruction != DotInstruction::Auto) j["dot_instruction"] = name(dot_instruction);
+  if (dot_operand_load != DotOperandLoad::CpAsync) j["dot_operand_load"] = name(dot_operand_load);
   // Per-element lists only when some entry differs from its default: old configs print as before.
   bool identity = true;
   for (const std::vector<int>& o : loop_orders)
@@ -343,6 +353,8 @@ Config apply_config_json(const std::string& text, Config c) {
       c.l2_grouping = get_int32(value, key);
     else if (key == "dot_instruction")
       c.dot_instruction = parse_enum("dot_instruction", get_string(value, key), kDotInstructions);
+    else if (key == "dot_operand_load")
+      c.dot_operand_load = parse_enum("dot_operand_load", get_string(value, key), kDotOperandLoads);
     else if (key == "loop_orders")
       c.loop_orders =
           get_list(value, key, [&](const nlohmann::json& v, const std::string& f) { return get_list(v, f, i32); });
@@ -377,7 +389,7 @@ Config apply_config_json(const std::string& text, Config c) {
                         "' (known: block_sizes, num_warps, full_extent, min_blocks_per_sm, pid, programs_per_sm, "
                         "prefetch, threads_per_row, l2_grouping, loop_orders, flatten_loops, reduction_loops, "
                         "range_unroll_factors, range_num_stages, load_vectors, store_vectors, load_hints, "
-                        "store_hints, load_tma, store_tma, dot_instruction)");
+                        "store_hints, load_tma, store_tma, dot_instruction, dot_operand_load)");
   }
   return c;
 }

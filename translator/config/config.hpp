@@ -45,6 +45,15 @@
 //   Accelerator (sm_90+, templates/tilecc/device/tma.cuh): each tile row's 16-byte aligned
 //   interior is one bulk copy via shared memory, the row's edges move in registers (with the
 //   hint); false: loads and stores in registers only. Not for row gathers.
+// - dot_operand_load: how the wgmma k-loop's operands reach shared memory: "cp_async" (every
+//   thread copies 16-byte chunks) or "tma" (sm_90a: one thread issues tensor-map copies into
+//   an mbarrier ring of stages, dot_wgmma_tma.cuh; the launcher encodes a tensor map per
+//   operand; operands a map cannot describe take the cp_async path at run time) or "tma_ws"
+//   (tma with warp specialization, dot_wgmma_ws.cuh: num_warps 8 or 16, the first warpgroup
+//   only issues the copies, the last one or two only multiply (with 16 warps, registers moved to
+//   them with setmaxnreg); their warps must form the wgmma grid; min_blocks_per_sm 0 or 1). Where the k-loop
+//   does not run wgmma or its operands are not plain tiles of rank-2 tensors it does not
+//   apply (a note in the output), so one config serves every instance of a kernel.
 #pragma once
 
 #include <cstdint>
@@ -77,6 +86,8 @@ enum class LoadHint { Default, EvictFirst, EvictLast, Cg };
 enum class StoreHint { Default, EvictFirst, Cs };
 enum class DotInstruction { Auto, MmaSync, Wgmma };
 const char* name(DotInstruction d);  // "auto", "mma_sync", "wgmma"
+enum class DotOperandLoad { CpAsync, Tma, TmaWs };
+const char* name(DotOperandLoad d);  // "cp_async", "tma", "tma_ws"
 const char* name(LoadHint h);   // "default", "evict_first", "evict_last", "cg"
 const char* name(StoreHint h);  // "default", "evict_first", "cs"
 
@@ -100,6 +111,7 @@ struct Config {
   std::vector<StoreHint> store_hints;
   DotInstruction dot_instruction = DotInstruction::Auto;
   std::vector<bool> load_tma, store_tma;
+  DotOperandLoad dot_operand_load = DotOperandLoad::CpAsync;
 
   bool persistent() const { return pid == Pid::PersistentBlocked || pid == Pid::PersistentInterleaved; }
   std::string to_json() const;

@@ -242,6 +242,9 @@ struct DotPlan {
   int stages = 0;                  // pipeline stages; 0: the library's choice
   bool wgmma = false;              // warpgroup MMA (sm_90a) rather than mma.sync
   std::int64_t dynamic_bytes = 0;  // dynamic shared memory it runs in; 0: static
+  bool tma = false;                // wgmma operands through tensor maps (dot_operand_load "tma")
+  int a_map = -1, b_map = -1;      // tma: the operands' Kernel::tensor_maps entries
+  bool warp_specialized = false;   // tma: the first warpgroup issues the copies, the others multiply
 };
 
 struct Stmt;
@@ -349,6 +352,14 @@ struct TmaStage {
   std::string what;   // "load of x at line 7"
 };
 
+/// A tensor map the launcher encodes and the kernel takes as a parameter (match_dot_loops):
+/// tensor `param` (rank 2) in boxes of box_rows x box_cols.
+struct TensorMapUse {
+  std::string name;  // x_tmap_128x64
+  std::string param;
+  std::int64_t box_rows = 0, box_cols = 0;
+};
+
 /// What the specialization lets the compiler assume of arguments (specialize).
 struct Assumptions {
   std::map<std::pair<std::string, int>, std::int64_t> sizes, strides;  // tensor, dim -> a constant
@@ -374,6 +385,7 @@ struct Kernel {
   Programs programs;
   Assumptions assumptions;
   std::vector<TmaStage> tma_stages;
+  std::vector<TensorMapUse> tensor_maps;  // kernel parameters after the source's own
   int min_blocks_per_sm = 0;
   int load_sites = 0, store_sites = 0;  // tile loads and stores the config's per-site lists cover
   bool second_scratch = false;  // reductions alternate two scratch buffers (plan_reduction_scratch)

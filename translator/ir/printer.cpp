@@ -69,7 +69,11 @@ std::string access_str(const Access& a) {
 
 std::string dot_str(const Stmt& s) {
   if (!s.is_dot) return "";
-  return fmt::format(" dot{{{}, stages {}{}}}", s.dot.wgmma ? "wgmma" : "mma", s.dot.stages,
+  return fmt::format(" dot{{{}{}, stages {}{}}}", s.dot.wgmma ? "wgmma" : "mma",
+                     s.dot.warp_specialized ? " + tma, warp-specialized"
+                     : s.dot.tma            ? " + tma"
+                                            : "",
+                     s.dot.stages,
                      s.dot.dynamic_bytes ? fmt::format(", {} dynamic shared bytes", s.dot.dynamic_bytes) : "");
 }
 
@@ -169,6 +173,8 @@ std::string lowering_str(const Kernel& k) {
   }
   for (const TmaStage& t : k.tma_stages)
     out += fmt::format("  tma stage {}: {} x {} {} for the {}\n", t.name, t.rows, t.cols, name(t.dtype), t.what);
+  for (const TensorMapUse& t : k.tensor_maps)
+    out += fmt::format("  tensor map {}: {} in boxes of {} x {}\n", t.name, t.param, t.box_rows, t.box_cols);
   for (const std::string& f : k.assumptions.facts) out += fmt::format("  assume {}\n", f);
   if (k.second_scratch) out += "  reductions alternate two scratch buffers\n";
   return out;

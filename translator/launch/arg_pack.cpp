@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "include/tilecc/tma_map.hpp"
+
 namespace tilecc::launch {
 
 unsigned char* ArgPack::append(std::size_t size, std::size_t align) {
@@ -79,6 +81,24 @@ void pack_args(std::span<const ParamPacking> params, const HostEnv& env, const s
       pack_tensor(out, data[p], pp.rank, env.sizes[p], env.strides[p]);
     else
       pack_scalar(out, pp.dtype, env.scalars[p]);
+  }
+}
+
+void pack_tensor_maps(std::span<const TensorMapPacking> maps, const HostEnv& env, const std::uint64_t* data,
+                      tma_map::EncodeTiled encode, tma_map::Cache& cache, ArgPack& out) {
+  for (const TensorMapPacking& m : maps) {
+    const std::size_t p = static_cast<std::size_t>(m.param);
+    tma_map::Request r;
+    r.base = reinterpret_cast<const void*>(static_cast<std::uintptr_t>(data[p]));
+    r.rows = env.sizes[p][0];
+    r.cols = env.sizes[p][1];
+    r.row_stride = env.strides[p][0];
+    r.col_stride = env.strides[p][1];
+    r.elem_bytes = ir::size_bytes(m.dtype);
+    r.dtype = m.dtype == ir::DType::bf16 ? tma_map::dtype_bf16 : m.dtype == ir::DType::f16 ? tma_map::dtype_f16 : -1;
+    r.box_rows = static_cast<std::uint32_t>(m.box_rows);
+    r.box_cols = static_cast<std::uint32_t>(m.box_cols);
+    out.push(r.dtype < 0 ? TensorMapParam{} : cache.get(encode, r));
   }
 }
 

@@ -17,6 +17,13 @@
 #include "host_eval.hpp"
 #include "launch_plan.hpp"
 
+// include/tilecc/tma_map.hpp (the .cpp files that pack maps include it).
+namespace tilecc::tma_map {
+using EncodeTiled = int (*)(void*, int, std::uint32_t, void*, const std::uint64_t*, const std::uint64_t*,
+                            const std::uint32_t*, const std::uint32_t*, int, int, int, int);
+class Cache;
+}  // namespace tilecc::tma_map
+
 namespace tilecc::launch {
 
 /// Kernel arguments in one fixed buffer, and the pointer array cuLaunchKernel takes.
@@ -65,5 +72,12 @@ void pack_scalar(ArgPack& out, ir::DType dtype, const HostValue& v);
 /// data[p] and env.sizes[p] / env.strides[p], scalar p from env.scalars[p] (what the host
 /// evaluator read).
 void pack_args(std::span<const ParamPacking> params, const HostEnv& env, const std::uint64_t* data, ArgPack& out);
+
+/// The tensor maps after the parameters (LaunchPlan::tensor_maps, or tensor_map_packing(kernel)),
+/// each of its tensor as pack_args read it, encoded with `encode` (the driver's
+/// cuTensorMapEncodeTiled; nullptr packs invalid maps: the kernel then takes its cp.async
+/// path) through `cache`.
+void pack_tensor_maps(std::span<const TensorMapPacking> maps, const HostEnv& env, const std::uint64_t* data,
+                      tma_map::EncodeTiled encode, tma_map::Cache& cache, ArgPack& out);
 
 }  // namespace tilecc::launch

@@ -81,6 +81,15 @@ std::vector<WholeDim> whole_dims(const ir::Kernel& kernel) {
   return finder.take();
 }
 
+std::vector<TensorMapPacking> tensor_map_packing(const ir::Kernel& kernel) {
+  std::vector<TensorMapPacking> out;
+  for (const ir::TensorMapUse& t : kernel.tensor_maps)
+    for (std::size_t p = 0; p < kernel.params.size(); ++p)
+      if (kernel.params[p].name == t.param)
+        out.push_back({static_cast<int>(p), kernel.params[p].dtype, t.box_rows, t.box_cols});
+  return out;
+}
+
 std::vector<ParamPacking> param_packing(const ir::Kernel& kernel) {
   std::vector<ParamPacking> out;
   for (const ir::Param& p : kernel.params) {
@@ -159,6 +168,7 @@ LaunchPlan plan_launch(const ir::Kernel& kernel, const config::Config& config) {
   if (!looped) plan.guards = whole_dims(kernel);
   if (!plan.guards.empty() && config::looped_fallback(kernel, config)) plan.beyond_guards = BeyondGuards::RunLooped;
   plan.params = param_packing(kernel);
+  plan.tensor_maps = tensor_map_packing(kernel);
   return plan;
 }
 

@@ -132,6 +132,15 @@ struct ParamPacking {
 /// How each parameter of `kernel` is passed (depends on the kernel only).
 std::vector<ParamPacking> param_packing(const ir::Kernel& kernel);
 
+/// A tensor map the kernel takes after its own parameters (a lowered kernel's tensor_maps):
+/// tilecc::dev::TensorMap of tensor parameter `param` in boxes of box_rows x box_cols.
+struct TensorMapPacking {
+  int param = 0;
+  ir::DType dtype = ir::DType::bf16;
+  std::int64_t box_rows = 0, box_cols = 0;
+};
+std::vector<TensorMapPacking> tensor_map_packing(const ir::Kernel& kernel);
+
 /// Whole extents beyond full_extent: refused (launch_config_error), or run by the config's
 /// looped variant (config::looped_fallback), which walks the rows in chunks of full_extent.
 enum class BeyondGuards { Refuse, RunLooped };
@@ -161,6 +170,7 @@ struct LaunchPlan {
   /// from that variant's resources, as for dynamic_shared_bytes).
   int looped_dynamic_shared_bytes = 0;
   std::vector<ParamPacking> params;     // per kernel parameter, in order
+  std::vector<TensorMapPacking> tensor_maps;  // then these (dot_operand_load tma)
 
   /// The group whose programs run along grid axis `axis` (0 = x) under pid xyz.
   int group_on_axis(int axis) const { return axes - 1 - axis; }

@@ -81,7 +81,7 @@ class DotLoops : public ir::Mutator {
 
   /// `acc = zeros(tm, tn); for (tk ..) acc = dot(a, b, acc); out[tm, tn] = cast<T>(acc);` with
   /// acc unused afterwards: the products go from the tensor cores' registers straight to out.
-  ir::StmtPtr dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) const {
+  ir::StmtPtr dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) {
     if (i + 2 >= body.size()) return nullptr;
     const Stmt& init = *body[i];
     const Stmt& loop = *body[i + 1];
@@ -139,34 +139,108 @@ class DotLoops : public ir::Mutator {
     const std::int64_t stage_bytes = sizing::pipeline_stage_bytes(r, bk, c), static_limit = sizing::static_shared_limit;
     const std::int64_t arch_limit = dot_rules::arch_shared_limit(ctx_.target.arch);
     const bool lowp = a.dtype == ir::DType::bf16 || a.dtype == ir::DType::f16;
+    // Tensor-map loads keep their stages' mbarriers in static shared memory beside them.
+    const config::DotOperandLoad load = ctx_.config.dot_operand_load;
+    bool tma = load != config::DotOperandLoad::CpAsync;
+    const std::int64_t wgmma_limit = tma ? arch_limit - sizing::tensor_map_barrier_bytes : arch_limit;
     const std::string wgmma_no =
-        lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, arch_limit) : "";
+        lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, wgmma_limit) : "";
     const config::DotInstruction want = ctx_.config.dot_instruction;
     if (dot_rules::is_fp8(a.dtype) && want == config::DotInstruction::Wgmma)
       throw config::ConfigError(
           fmt::format("config field 'dot_instruction': wgmma for the {} dot at line {} is not lowered for fp8 "
                       "operands (they run on mma.sync); use mma_sync",
                       ir::name(a.dtype), loop.loc.line));
-    if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty())
+    // Warp specialization: the first warpgroup only issues copies, the others run the wgmmas.
+    std::string ws_no;
+    if (load == config::DotOperandLoad::TmaWs) {
+      if (!lowp)
+        ws_no = "f16 or bf16 operands only";
+      else if (want == config::DotInstruction::MmaSync)
+        ws_no = "dot_instruction is mma_sync";
+      else if (l.threads != 256 && l.threads != 512)
+        ws_no = "needs num_warps 8 or 16 (a producer warpgroup and one or two consumer ones)";
+      else if (ctx_.config.min_blocks_per_sm > 1)
+        ws_no = "needs min_blocks_per_sm 0 or 1 (the roles trade the registers of one block per SM)";
+      else if (std::string no =
+                   dot_rules::wgmma_problem(ctx_.target.arch, l.threads / 2, r, c, bk, stages, wgmma_limit);
+               !no.empty())
+        ws_no = "its consumer warpgroups' wgmma " + no;
+    }
+    const std::string map_no = tma ? tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var) : "";
+    bool ws = load == config::DotOperandLoad::TmaWs && ws_no.empty() && map_no.empty();
+    if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty() && !ws)
       throw config::ConfigError(
           fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "
                       "{} {}; or use mma_sync",
                       r, bk, c, loop.loc.line, wgmma_no));
-    const bool wgmma = lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync;
+    const bool wgmma = ws || (lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync);
     const bool pipeline = dot_rules::pipeline_shape(r, c, bk, l.threads, ir::DType::f32, a.dtype);
-    if (wgmma && !stages) stages = static_cast<int>(std::min<std::int64_t>((arch_limit - 1024) / ((r + c) * 128), 4));
+    // Where the k-loop does not run wgmma (another element type, another arch) or its operands
+    // are not plain tiles of rank-2 tensors, tma does not apply: a note, so that one config
+    // serves every instance of the kernel.
+    if (tma && !wgmma) {
+      tma = false;
+      out->notes.push_back(
+          fmt::format("dot_operand_load {} does not apply: the k-loop runs {}", config::name(load),
+                      lowp ? (wgmma_no.empty() ? "mma.sync (dot_instruction)" : "mma.sync (wgmma " + wgmma_no + ")")
+                           : "on operands that are not f16 or bf16"));
+    }
+    if (tma && !map_no.empty()) {
+      tma = false;
+      out->notes.push_back(fmt::format("dot_operand_load {} does not apply: {}", config::name(load), map_no));
+    }
+    if (tma && !ws_no.empty())
+      out->notes.push_back("dot_operand_load tma_ws does not apply: " + ws_no + "; tensor maps without a producer");
+    if (wgmma && !stages) stages = static_cast<int>(std::min<std::int64_t>((wgmma_limit - 1024) / ((r + c) * 128), 4));
     if (pipeline && !stages && static_limit / stage_bytes < 3) stages = 3;
     const bool dynamic = wgmma || (pipeline && stages * stage_bytes > static_limit);
     // wgmma: its stages, or (operands the pipeline cannot take) dot_loop_mma's staging in k steps.
-    const std::int64_t bytes = wgmma ? std::max(dot_rules::wgmma_bytes(r, c, stages, arch_limit),
+    const std::int64_t bytes = wgmma ? std::max(dot_rules::wgmma_bytes(r, c, stages, wgmma_limit),
                                                 dot_rules::mma_loop_bytes(r, c, dot_rules::mma_k_step(r, c, bk)))
                                      : dot_rules::dot_loop_staging(r, c, bk, l.threads, ir::DType::f32, a.dtype, stages,
                                                                    true, dynamic ? arch_limit : static_limit)
                                            .bytes;
     out->dot = {stages, wgmma, dynamic ? bytes : 0};
+    if (tma) {
+      out->dot.tma = true;
+      out->dot.warp_specialized = ws;
+      out->dot.a_map = tensor_map(a.name, r, sizing::wgmma_bk);
+      out->dot.b_map = tensor_map(b.name, sizing::wgmma_bk, 64);
+    }
     return out;
   }
 
+  /// Why the operands cannot be read through tensor maps over whole rank-2 tensors ("" if they
+  /// can): a[tm, tk] and b[tk, tn] loads, indices the plain tiles of the loops.
+  std::string tensor_map_problem(const Expr& a, const Expr& b, const std::string& m, const std::string& n,
+                                 const std::string& k) const {
+    auto plain = [&](const Expr& e, const std::string& row, const std::string& col) {
+      if (e.kind != Expr::Kind::Load || e.transposed || e.indices.size() != 2) return false;
+      bool tensor2 = false;
+      for (const ir::Param& p : k_.params) tensor2 = tensor2 || (p.name == e.name && p.is_tensor && p.rank == 2);
+      auto tile = [](const Index& i, const std::string& var) {
+        return i.kind == Index::Kind::Tile && i.var == var && !i.expr;
+      };
+      return tensor2 && tile(e.indices[0], row) && tile(e.indices[1], col);
+    };
+    if (!plain(a, m, k)) return fmt::format("operand a must be {}[{}, {}] of a rank-2 tensor", a.name, m, k);
+    if (!plain(b, k, n)) return fmt::format("operand b must be {}[{}, {}] of a rank-2 tensor", b.name, k, n);
+    return "";
+  }
+
+  /// The index of the kernel's tensor map of `param` in boxes of rows x cols, added if new.
+  int tensor_map(const std::string& param, std::int64_t rows, std::int64_t cols) {
+    for (std::size_t i = 0; i < maps_.size(); ++i)
+      if (maps_[i].param == param && maps_[i].box_rows == rows && maps_[i].box_cols == cols) return static_cast<int>(i);
+    maps_.push_back({fmt::format("{}_tmap_{}x{}", param, rows, cols), param, rows, cols});
+    return static_cast<int>(maps_.size() - 1);
+  }
+
+ public:
+  std::vector<ir::TensorMapUse> maps_;  // the tensor maps of the k-loops matched so far
+
+ private:
   const ir::Kernel& k_;
   const PassContext& ctx_;
 };
@@ -218,6 +292,7 @@ ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext& ctx) {
   DotLoops pass(k, ctx);
   ir::Kernel out = k;
   out.body = pass.mutate(k.body);
+  out.tensor_maps = pass.maps_;
   if (out.layout.mma_rows) out.body = DotAccumulators(out.layout).mutate(out.body);
   return out;
 }

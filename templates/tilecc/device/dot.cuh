@@ -755,3 +755,5 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
 } // namespace tilecc
 
 #include "dot_mma_rows.cuh"
+#include "dot_wgmma_tma.cuh"
+#include "dot_wgmma_ws.cuh"

@@ -2,7 +2,8 @@
 # Tensor-map TMA operand loads (dot_operand_load "tma", "tma_ws") against the sm_90a default (cp.async
 # into the same swizzled stages) and cuBLAS, bf16.
 #   Here (with Clang):   scripts/gpu_matmul_tma.sh translate   (writes .carry/mmtma/<config>/matmul.cu)
-#   There (GPU machine): scripts/gpu_matmul_tma.sh run         (carry .carry/mmtma)
+#   There (GPU machine): scripts/gpu_matmul_tma.sh run         (carry .carry/mmtma; BUILD_ONLY=1:
+#                        build only, a later run reuses the binaries)
 # run builds bench/sweep_matmul.cu per config (ptxas figures in $OUT/mmtma_ptxas.log), checks
 # each against cuBLAS at odd sizes (partial tiles in m, n and k: the maps' zero fill; k = 1001:
 # rows a map cannot describe, the mma.sync path) and times 4096^3 and 8192^3. Exits 1 when a
@@ -44,7 +45,10 @@ run)
       -o /tmp/mmtma_$1 > /tmp/mmtma_$1.log 2>&1 || { echo "$1: build failed"; cat /tmp/mmtma_$1.log; }
   }
   export -f build
-  ls "$dir" | xargs -P 16 -n 1 bash -c 'build $0'
+  # BUILD_ONLY=1: build every config and stop (while the GPU runs something else); a later run
+  # reuses the binaries.
+  ls "$dir" | xargs -P 16 -n 1 bash -c '[ -x /tmp/mmtma_$0 ] || build $0'
+  [ "${BUILD_ONLY:-0}" = 1 ] && exit 0
   for c in $(ls "$dir"); do echo "== $c"; grep -A2 "matmul_bf16_kernel" /tmp/mmtma_$c.log | grep -E "registers|spill"; done \
     > "$out/mmtma_ptxas.log" 2>&1 || true
   status=0

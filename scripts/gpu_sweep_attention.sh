@@ -3,7 +3,8 @@
 # benchmark beside PyTorch's scaled_dot_product_attention (bench/bench_torch.py).
 #   here:  scripts/gpu_sweep_attention.sh translate   (writes .carry/attn_sweep/<config>/attention/)
 #   there: scripts/gpu_sweep_attention.sh run         (builds and times each, then PyTorch's
-#          scaled_dot_product_attention (flash backend) on the same shapes in the same run)
+#          scaled_dot_product_attention (flash backend) on the same shapes in the same run;
+#          BUILD_ONLY=1 only builds, and a later run reuses the binaries)
 # Configs are "query rows, key block, warps, whole extent (the head dimension's bound)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +25,13 @@ case "${1:-}" in
     pids=()
     for dir in .carry/attn_sweep/*/; do
       name=$(basename "$dir")
+      [ -x "/tmp/attn_$name" ] && continue  # built by an earlier BUILD_ONLY=1 run
       /usr/local/cuda/bin/nvcc -std=c++20 -O2 -gencode=arch=compute_90a,code=sm_90a -Iinclude -Itemplates -I"$dir" \
         test/gpu/check_attention.cu -o "/tmp/attn_$name" > "/tmp/build_attn_$name.log" 2>&1 &
       pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || true; done
+    [ "${BUILD_ONLY:-0}" = 1 ] && exit 0
     for dir in .carry/attn_sweep/*/; do
       name=$(basename "$dir")
       [ -x "/tmp/attn_$name" ] || { echo "$name: build failed"; tail -20 "/tmp/build_attn_$name.log"; continue; }

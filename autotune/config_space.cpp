@@ -340,8 +340,9 @@ ConfigSpace::ConfigSpace(const ir::Kernel& kernel, Config base, const std::strin
     if (arch == "sm_90a")
       add(choice(
           "dot_operand_load",
-          "how the wgmma k-loops' operands reach shared memory (tma: tensor maps; tma_ws: and a producer warpgroup)",
-          {"cp_async", "tma", "tma_ws"}));
+          "how the wgmma k-loops' operands reach shared memory (tma: tensor maps; tma_ws: and a producer warpgroup; "
+          "auto: tma where it applies)",
+          {"auto", "cp_async", "tma", "tma_ws"}));
   }
   for (std::size_t i = 0; i < st.loads.size(); ++i) {
     const ir::Expr& e = *st.loads[i];

@@ -49,11 +49,12 @@
 //   thread copies 16-byte chunks) or "tma" (sm_90a: one thread issues tensor-map copies into
 //   an mbarrier ring of stages, dot_wgmma_tma.cuh; the launcher encodes a tensor map per
 //   operand; operands a map cannot describe take the cp_async path at run time) or "tma_ws"
-//   (tma with warp specialization, dot_wgmma_ws.cuh: num_warps 8 or 16, the first warpgroup
-//   only issues the copies, the last one or two only multiply (with 16 warps, registers moved to
-//   them with setmaxnreg); their warps must form the wgmma grid; min_blocks_per_sm 0 or 1). Where the k-loop
-//   does not run wgmma or its operands are not plain tiles of rank-2 tensors it does not
-//   apply (a note in the output), so one config serves every instance of a kernel.
+//   (tma with warp specialization, dot_wgmma_ws.cuh: num_warps 8, the first warpgroup only
+//   issues the copies, the second only multiplies; min_blocks_per_sm 0 or 1; two consumer
+//   warpgroups (16 warps) hung on an H100 and are refused) or "auto" (the sm_90a default: tma
+//   where it applies, else cp_async, without notes). Where the k-loop does not run wgmma or its
+//   operands are not plain tiles of rank-2 tensors tma does not apply (a note in the output),
+//   so one config serves every instance of a kernel.
 #pragma once
 
 #include <cstdint>
@@ -86,8 +87,8 @@ enum class LoadHint { Default, EvictFirst, EvictLast, Cg };
 enum class StoreHint { Default, EvictFirst, Cs };
 enum class DotInstruction { Auto, MmaSync, Wgmma };
 const char* name(DotInstruction d);  // "auto", "mma_sync", "wgmma"
-enum class DotOperandLoad { CpAsync, Tma, TmaWs };
-const char* name(DotOperandLoad d);  // "cp_async", "tma", "tma_ws"
+enum class DotOperandLoad { CpAsync, Tma, TmaWs, Auto };
+const char* name(DotOperandLoad d);  // "cp_async", "tma", "tma_ws", "auto"
 const char* name(LoadHint h);   // "default", "evict_first", "evict_last", "cg"
 const char* name(StoreHint h);  // "default", "evict_first", "cs"
 

@@ -158,8 +158,8 @@ class DotLoops : public ir::Mutator {
         ws_no = "f16 or bf16 operands only";
       else if (want == config::DotInstruction::MmaSync)
         ws_no = "dot_instruction is mma_sync";
-      else if (l.threads != 256 && l.threads != 512)
-        ws_no = "needs num_warps 8 or 16 (a producer warpgroup and one or two consumer ones)";
+      else if (l.threads != 256)  // two consumer warpgroups (16 warps) hung on an H100
+        ws_no = "needs num_warps 8 (a producer warpgroup and a consumer one)";
       else if (ctx_.config.min_blocks_per_sm > 1)
         ws_no = "needs min_blocks_per_sm 0 or 1 (the roles trade the registers of one block per SM)";
       else if (std::string no =
@@ -179,6 +179,9 @@ class DotLoops : public ir::Mutator {
     // Where the k-loop does not run wgmma (another element type, another arch) or its operands
     // are not plain tiles of rank-2 tensors, tma does not apply: a note, so that one config
     // serves every instance of the kernel.
+    // auto: tma where it applies, silently cp_async elsewhere.
+    const bool quiet = load == config::DotOperandLoad::Auto;
+    if (tma && quiet && (!wgmma || !map_no.empty())) tma = false;
     if (tma && !wgmma) {
       tma = false;
       out->notes.push_back(

@@ -11,8 +11,8 @@
 #      c++20  include form                            sm_90a, to PTX
 #
 # Each half meets both standards, both forms and both archs (the device library takes
-# different paths on each), so the test suite builds every example one half, alternating
-# halves between examples (`all` builds both). The C++ is the question: one build runs ptxas
+# different paths on each); the test suite builds both (`all`, the default), a quick check
+# one. The C++ is the question: one build runs ptxas
 # as a user's build does, the others stop at PTX (ptxas is about half of nvcc's time here).
 set -eu
 tilecc=$1 nvcc=$2 root=$3 example=$4 work=$5 half=${6:-all}

@@ -27,6 +27,8 @@ LOCATED = [
     re.compile(r"^\S+:\d+:\d+: (fatal )?error: "),             # a source position
     re.compile(r"^\S+: error: "),                               # the input file (IR, file name)
     re.compile(r"^tilecc translate: kernel '[^']+': config"),  # the kernel and the config field
+    # The kernel and the arch limit its config exceeds, with the part of the kernel that needs it.
+    re.compile(r"^tilecc translate: kernel '[^']+': (shared memory|registers): "),
 ]
 NUMBERS = ["0", "1", "2", "3", "7", "64", "65536", "-1", "0.5", "1e400"]
 OPS = ["tl::exp", "tl::log", "tl::sqrt", "tl::rsqrt", "tl::sigmoid", "tl::abs", "tl::sum", "tl::max",
@@ -96,15 +98,21 @@ LOCATED_WARNING = re.compile(r"^\S+:\d+:\d+: warning: ")
 
 
 def located(stderr):
-    lines = [l for l in stderr.splitlines() if l.strip()]
+    # Clang's include stack ("In file included from f:1:") comes before an error in a header.
+    lines = [l for l in stderr.splitlines() if l.strip() and not l.startswith("In file included from ")]
     if not lines:
         return "no message"
     if not any(p.match(lines[0]) for p in LOCATED) and not LOCATED_WARNING.match(lines[0]):
         return "first line not located: %r" % lines[0][:200]
     if not any(p.match(l) for l in lines for p in LOCATED):
         return "no located error: %r" % lines[0][:200]
+    # After a located error, Clang may print an error of its recovery without a position
+    # ("templates can only be declared in namespace or class scope"): the first error, which
+    # names the cause, is located; no error before it may be unlocated.
     for l in lines:
-        if re.search(r"\berror: ", l) and not any(p.match(l) for p in LOCATED):
+        if any(p.match(l) for p in LOCATED):
+            break
+        if re.search(r"\berror: ", l):
             return "an error not located: %r" % l[:200]
     if "internal error" in stderr:
         return "an internal error"

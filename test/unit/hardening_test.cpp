@@ -149,6 +149,10 @@ TEST_CASE("the verifier refuses IR that lowering or printing could not handle", 
   // Text the launcher prints as it is: a template's declaration.
   CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["template_decl"] = "x"; }),
              Contains("template_decl is not the declaration"));
+  // A parameter's spelling must be of its kind: a launcher declaring a tensor as `bool` does
+  // not specialize the template (nvcc refused such a file).
+  CHECK_THAT(ir_error([&](J& j) { j["kernels"][0]["params"][0]["cpp_type"] = "bool"; }),
+             Contains("which does not spell a tilecc::Tensor"));
 }
 
 TEST_CASE("a launcher names its tensors' types where the IR does not spell them", "[hardening][ir]") {

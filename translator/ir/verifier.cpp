@@ -36,6 +36,11 @@ class Verifier {
       for (const Param& p : k_.params)
         if (p.cpp_type.empty())
           fail(k_.loc, "parameter '" + p.name + "' of an instance of a kernel template has no cpp_type");
+    // A tensor's spelling names a Tensor, a scalar's does not: the launcher declares each so.
+    for (const Param& p : k_.params)
+      if (!p.cpp_type.empty() && (p.cpp_type.find("Tensor<") != std::string::npos) != p.is_tensor)
+        fail(k_.loc, "parameter '" + p.name + "' has cpp_type '" + p.cpp_type + "', which does not spell " +
+                         (p.is_tensor ? "a tilecc::Tensor" : "a scalar"));
     for (std::size_t i = 0; i < k_.block_slots.size(); ++i) {
       const BlockSlot& b = k_.block_slots[i];
       std::int64_t pow2 = 1;

@@ -167,7 +167,10 @@ class DotLoops : public ir::Mutator {
                !no.empty())
         ws_no = "its consumer warpgroups' wgmma " + no;
     }
-    const std::string map_no = tma ? tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var) : "";
+    std::string map_no = tma ? tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var) : "";
+    // One box of a's map covers the tile's rows: the copy engine's boxes hold at most 256.
+    if (tma && map_no.empty() && r > 256)
+      map_no = fmt::format("a tensor-map box holds at most 256 rows, the tile has {}", r);
     bool ws = load == config::DotOperandLoad::TmaWs && ws_no.empty() && map_no.empty();
     if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty() && !ws)
       throw config::ConfigError(

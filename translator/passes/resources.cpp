@@ -190,6 +190,8 @@ class Counter {
     const auto [rows, cols] = ir::physical(l_, init.expr->shape);
     if (s.dot.wgmma) {
       frag(DType::f32, {rows, cols});
+      r_.unspillable_registers =
+          std::max(r_.unspillable_registers, static_cast<int>(rows * cols / std::max(threads_, 1)));
     } else {
       const std::int64_t limit =
           s.dot.dynamic_bytes ? dot_rules::arch_shared_limit(k_.arch) : sizing::static_shared_limit;
@@ -307,9 +309,8 @@ std::optional<std::string> over_limits(const ir::Kernel& k, const Resources& r, 
     return fmt::format("registers: {} needs {} registers per thread; at most {} fit beside the rest", r.fragment_what,
                        r.fragment_registers, (limits.max_registers_per_thread + 1) / 2);
   // min_blocks_per_sm caps the registers per thread (__launch_bounds__; ptxas allocates in
-  // steps of 8): the largest tile must fit in the cap (wgmma accumulators cannot spill: ptxas
-  // stops; it also needs ~26 more, which is left to the compile: row kernels run well with
-  // tiles close to their cap).
+  // steps of 8): the largest tile must fit in the cap (row kernels run well with tiles close
+  // to their cap; a wgmma accumulator, which cannot spill, needs room for its k-loop too).
   if (k.min_blocks_per_sm > 0) {
     const int cap =
         std::min(limits.max_registers_per_thread, limits.registers_per_sm / (k.min_blocks_per_sm * threads) / 8 * 8);
@@ -318,6 +319,14 @@ std::optional<std::string> over_limits(const ir::Kernel& k, const Resources& r, 
           "config field 'min_blocks_per_sm': {} blocks of {} threads leave {} registers per thread; {} "
           "needs {}",
           k.min_blocks_per_sm, threads, cap, r.fragment_what, r.fragment_registers);
+    // A wgmma accumulator cannot spill, and the k-loop around it needs about 26 registers more
+    // (ptxas asked for 154 beside a 128-register accumulator): ptxas stops below that.
+    constexpr int kWgmmaLoopRegisters = 26;
+    if (r.unspillable_registers > 0 && r.unspillable_registers + kWgmmaLoopRegisters > cap)
+      return fmt::format(
+          "config field 'min_blocks_per_sm': {} blocks of {} threads leave {} registers per thread; the wgmma "
+          "accumulator needs {} and its k-loop about {} more (use min_blocks_per_sm 1 or smaller tiles)",
+          k.min_blocks_per_sm, threads, cap, r.unspillable_registers, kWgmmaLoopRegisters);
   }
   return std::nullopt;
 }

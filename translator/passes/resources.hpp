@@ -20,6 +20,7 @@ struct Resources {
   std::string shared_what;       // the largest user of it
   int fragment_registers = 0;    // 32-bit registers per thread of the largest register tile
   std::string fragment_what;     // that tile
+  int unspillable_registers = 0; // 32-bit registers per thread of wgmma accumulators (never spilled)
   std::string vector_conflict;   // a load/store the config asks to vectorize that cannot be ('' if none)
   std::string stages_conflict;   // pipeline stages the config asks for that the dot loop cannot have
   // Per tile load / store site: its fragment is one column wide, so it is moved element by

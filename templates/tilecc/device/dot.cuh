@@ -488,7 +488,9 @@ template <int BK, int R, int C> __host__ __device__ constexpr int mma_k_step() {
 
 // shared: dot_loop_mma_bytes<BK, R, C>() bytes, 16-byte aligned (the caller's static buffer,
 // which it may share with another path).
-template <int BK, int NT, int R, int C, class S, class A, class B>
+// LIMIT: the bytes at `shared` (48 KB of static memory, or the kernel's dynamic memory where a
+// pipelined dot falls back to this loop at run time).
+template <int BK, int NT, int R, int C, class S, class A, class B, int LIMIT = dot_shared_limit>
 __device__ __forceinline__ void mma_k_loop(mma_accumulators<S, R, C, NT / 32> &products, const A *a,
                                            long long a_row_stride, long long a_col_stride, const B *b,
                                            long long b_row_stride, long long b_col_stride, long long k_begin,
@@ -501,7 +503,7 @@ __device__ __forceinline__ void mma_k_loop(mma_accumulators<S, R, C, NT / 32> &p
   constexpr int stages = static_cast<int>(sizing::dot_loop_mma_stages(R, BK, C));
   static_assert(stage_elems == sizing::mma_stage_elems(R, BK, C), "dot_loop_mma: staging layout");
   constexpr int bytes = dot_loop_mma_bytes<BK, R, C>();
-  static_assert(bytes <= dot_shared_limit,
+  static_assert(bytes <= LIMIT,
                 "dot_loop (mma): operands need more than 48 KB of shared memory; use smaller "
                 "tiles");
   uint4 *const smem = shared;
@@ -546,15 +548,15 @@ __device__ __forceinline__ void dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, 
 }
 
 // out = a @ b over the k-loop, stored from the mma registers (no acc fragment).
-template <int BK, int NT, int R, int C, class TO, class A, class B>
+template <int BK, int NT, int R, int C, class TO, class A, class B, int LIMIT = dot_shared_limit>
 __device__ __forceinline__ void dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
                                               long long a_row_stride, long long a_col_stride, const B *b,
                                               long long b_row_stride, long long b_col_stride, long long k_begin,
                                               long long k_end, int rows, int cols, uint4 *shared) {
   mma_accumulators<mma_stage_t<A>, R, C, NT / 32> products;
   products.zero();
-  mma_k_loop<BK, NT>(products, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows, cols,
-                     shared);
+  mma_k_loop<BK, NT, R, C, mma_stage_t<A>, A, B, LIMIT>(products, a, a_row_stride, a_col_stride, b, b_row_stride,
+                                                        b_col_stride, k_begin, k_end, rows, cols, shared);
   products.store(out, out_row_stride, out_col_stride, rows, cols);
 }
 #endif
@@ -719,10 +721,10 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
           detail::dot_store_pipeline<BK, STAGES, LIMIT, R, C, L::threads>(out, out_row_stride, out_col_stride, a,
                                                                           a_row_stride, b, b_row_stride, k_begin, k_end,
                                                                           r, c, smem);
-        else
-          detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a, a_row_stride,
-                                                          a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
-                                                          r, c, smem);
+        else  // in the pipeline's memory (dynamic when the kernel has it), which also holds this loop's
+          detail::dot_store_mma<MMA_BK, L::threads, R, C, TO, A, B, (DYNAMIC_SMEM > 0 ? DYNAMIC_SMEM : bytes)>(
+              out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
+              k_begin, k_end, r, c, smem);
       } else {
         // The kernel's dynamic shared memory when it has enough (it is there for wgmma), so
         // that static and dynamic do not add up.

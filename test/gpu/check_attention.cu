@@ -111,15 +111,29 @@ int main(int argc, char** argv) {
     return 0;
   }
   // --bench: time the benchmark shapes too; --max-head-dim=N: a build translated with a
-  // full_extent of N (scripts/gpu_sweep_attention.sh) checks and times head dims up to N only.
+  // full_extent of N (scripts/gpu_sweep_attention.sh) checks and times head dims up to N only;
+  // --profile=D:causal|noncausal: no checks, four launches of that benchmark shape (for a
+  // profiler that skips three).
   bool bench = false;
   long long max_d = 1 << 30;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--bench")
+    if (a == "--bench") {
       bench = true;
-    else if (a.rfind("--max-head-dim=", 0) == 0)
+    } else if (a.rfind("--max-head-dim=", 0) == 0) {
       max_d = std::stoll(a.substr(15));
+    } else if (a.rfind("--profile=", 0) == 0) {
+      const long long d = std::stoll(a.substr(10));
+      const bool causal = a.find(":causal") != std::string::npos;
+      Buf q(random_bf16(32 * 4096 * d, 4)), k(random_bf16(32 * 4096 * d, 5)), v(random_bf16(32 * 4096 * d, 6));
+      Buf out(32 * 4096 * d);
+      for (int r = 0; r < 4; ++r) CUDA_OK(run(q, k, v, out, 32, 4096, 4096, d, causal));
+      CUDA_OK(cudaDeviceSynchronize());
+      return 0;
+    } else {
+      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+      return 2;
+    }
   }
   const auto check_upto = [&](long long bh, long long sq, long long sk, long long d, bool causal) {
     if (d <= max_d) check(bh, sq, sk, d, causal);

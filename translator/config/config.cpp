@@ -403,6 +403,10 @@ struct Features {
   bool dot_tensor_cores = false;  // a dot of f16/bf16 operands (mma.sync)
   bool rank2 = false;  // some tile has two dimensions
   bool whole_dot = false;  // a dot operand holds a whole extent (attention's head dim)
+  int dots = 0;
+  // Attention-like: whole extents in dots and two dots (scores, then probabilities times
+  // values), whose tiles take the tensor-core accumulator layout.
+  bool chained_dots() const { return whole_dot && dots >= 2; }
 };
 void scan_expr(const ir::ExprPtr& e, Features& f) {
   if (!e) return;
@@ -410,6 +414,7 @@ void scan_expr(const ir::ExprPtr& e, Features& f) {
     if (d.kind == ir::Dim::Kind::Full || d.kind == ir::Dim::Kind::Expr) f.whole_dims = true;
   if (e->kind == ir::Expr::Kind::Dot) {
     f.dot = true;
+    ++f.dots;
     const ir::DType t = e->args.empty() ? ir::DType::f32 : e->args[0]->dtype;
     f.dot_tensor_cores = f.dot_tensor_cores || t == ir::DType::bf16 || t == ir::DType::f16;
     for (std::size_t i = 0; i < e->args.size() && i < 2; ++i)
@@ -439,6 +444,9 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
     std::int64_t b = f.dot ? 32 : 64;                        // device loops (k of a dot: 32)
     if (is_launch && launch.size() == 1) b = f.whole_dims || f.rank2 ? 4 : 1024;  // rows / flat
     if (is_launch && f.whole_dot) b = 64;  // query rows of attention: tensor-core tiles
+    // Attention: 64 keys a step too, four warps of 16 query rows (bench/NOTES.md's sweep on an
+    // H100: the fastest at head dim 128, within 8% of the best at 64).
+    if (f.chained_dots()) b = 64;
     if (is_launch && launch.size() >= 2) b = f.dot ? 128 : 32;  // dot: 128x128 tiles (bench/bench_matmul.cu)
     const ir::BlockSlot& s = k.block_slots[i];
     b = std::min(std::max(b, s.min), s.max);
@@ -450,10 +458,11 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
   // Whole extents inside dots are head dimensions: 128 holds the common ones (64, 128), and
   // keeps both dots' operand staging of an attention step in 48 KB.
-  // Eight warps share the query tile's accumulator and operands without spilling.
+  // Eight warps share the query tile's accumulator and operands without spilling; attention's
+  // four warps of 16 query rows hold accumulator, scores and queries, two blocks to an SM.
   if (f.whole_dot) {
     c.full_extent = 128;
-    c.num_warps = 8;
+    c.num_warps = f.chained_dots() ? 4 : 8;
   }
   // sm_90a: two warpgroups of m64n256 wgmma over 128 x 256 tiles, k block 64 (85% of cuBLAS
   // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md).

@@ -28,6 +28,7 @@ namespace dev {
 template <class T, int R, int C, class L, int SITE> struct SharedTile {
   static_assert(sizeof(T) == 2, "SharedTile: 16-bit elements (f16 / bf16 dot operands)");
   static_assert(C % 8 == 0, "SharedTile: whole 16-byte chunks per row (C % 8 == 0)");
+  using layout = L;
   static constexpr int tile_rows = R, tile_cols = C;
   static constexpr int ld = C + 8;  // elements between rows: 16 bytes of padding
   static constexpr int bytes = R * ld * static_cast<int>(sizeof(T));
@@ -65,18 +66,40 @@ __device__ __forceinline__ void load_shared(const S *base, long long row_stride,
   using T = remove_cv_t<S>;
   constexpr int R = Tile::tile_rows, C = Tile::tile_cols;
   constexpr int chunks_per_row = C / 8;
+  // The block's thread count is the layout's (a compile-time constant): the chunk loop unrolls
+  // completely, each thread's row and column offsets are constants plus its own, and no
+  // remainder loop branches around the copies (attention issues two tiles a key step).
+  constexpr int threads = Tile::layout::threads, chunks = R * chunks_per_row;
+  constexpr int rows_per_pass = threads / chunks_per_row > 0 ? threads / chunks_per_row : 1;
   T *s = Tile::data();
-  const int tid = static_cast<int>(threadIdx.x), threads = static_cast<int>(blockDim.x);
+  const int tid = static_cast<int>(threadIdx.x);
   const bool chunked = col_stride == 1 && row_stride % 8 == 0 && reinterpret_cast<unsigned long long>(base) % 16 == 0;
   if (chunked) {
-#pragma unroll 4
-    for (int t = tid; t < R * chunks_per_row; t += threads) {
-      const int r = t / chunks_per_row, c = (t % chunks_per_row) * 8;
-      const int n = r < rows ? cmin(cmax(cols - c, 0), 8) : 0;
-      const S *src = n > 0 ? base + r * row_stride + c : base;
-      detail::cp_async_16(detail::pipe_smem_addr(s + r * Tile::ld + c), src, n * 2);
+    const int r0 = tid / chunks_per_row, c = (tid % chunks_per_row) * 8;
+    const int n_col = cmin(cmax(cols - c, 0), 8);
+    const S *src0 = base + r0 * row_stride + c;
+    const unsigned dst0 = detail::pipe_smem_addr(s + r0 * Tile::ld + c);
+#pragma unroll
+    for (int pass = 0; pass < (chunks + threads - 1) / threads; ++pass) {
+      // Thread tid copies chunks tid + pass * threads: row r0 + pass * rows_per_pass when
+      // threads is a multiple of the chunks per row (every tile the compiler assigns).
+      if (threads % chunks_per_row == 0) {
+        const int r = r0 + pass * rows_per_pass;
+        if (chunks % threads != 0 && r >= R) break;
+        const int n = r < rows ? n_col : 0;
+        detail::cp_async_16(dst0 + pass * rows_per_pass * Tile::ld * 2,
+                            n > 0 ? src0 + pass * rows_per_pass * row_stride : base, n * 2);
+      } else {
+        const int t = tid + pass * threads;
+        if (t >= chunks) break;
+        const int r = t / chunks_per_row, cc = (t % chunks_per_row) * 8;
+        const int n = r < rows ? cmin(cmax(cols - cc, 0), 8) : 0;
+        detail::cp_async_16(detail::pipe_smem_addr(s + r * Tile::ld + cc), n > 0 ? base + r * row_stride + cc : base,
+                            n * 2);
+      }
     }
   } else {
+    const int threads = static_cast<int>(blockDim.x);
     for (int t = tid; t < R * C; t += threads) {
       const int r = t / C, c = t % C;
       s[r * Tile::ld + c] = r < rows && c < cols ? base[r * row_stride + c * col_stride] : zero<T>();
@@ -139,12 +162,15 @@ __device__ __forceinline__ void mma_into(Frag<float, R, C, MmaRows<NT>> &acc, in
   acc.v[2 * g + 1][2 * nb + 1] = d[3];
 }
 
-// acc += a @ B where B(k, n) = Trans ? b(n, k) : b(k, n); k_valid / n_valid bound the blocks
-// worth multiplying.
-template <bool Trans, bool Masked, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE>
-__device__ __forceinline__ void dot_mma_rows(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
-                                             const SharedTile<E, BR, BC, MmaRows<NT>, SITE> &b, int k_valid,
-                                             int n_valid) {
+// acc += a @ B where B(k, n) = Trans ? b(n, k) : b(k, n); unless Full, k_valid / n_valid bound
+// the blocks worth multiplying. Full (every block valid) has no branch between the ldmatrix and
+// mma instructions, so the compiler issues the loads of later blocks ahead of earlier mmas; a
+// branch per block serialized each ldmatrix with its mma (attention at d128 ran at 17% of
+// PyTorch's flash attention on an H100).
+template <bool Trans, bool Masked, bool Full, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE>
+__device__ __forceinline__ void dot_mma_blocks(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
+                                               const SharedTile<E, BR, BC, MmaRows<NT>, SITE> &b, int k_valid,
+                                               int n_valid) {
   using F = Frag<float, R, C, MmaRows<NT>>;
   using Tile = SharedTile<E, BR, BC, MmaRows<NT>, SITE>;
   const E *s = Tile::data();
@@ -152,13 +178,13 @@ __device__ __forceinline__ void dot_mma_rows(Frag<float, R, C, MmaRows<NT>> &acc
   const int l = MmaRows<NT>::lane();
 #pragma unroll
   for (int kk = 0; kk < K / 16; ++kk) {
-    if (kk * 16 >= k_valid) break;
+    if (!Full && kk * 16 >= k_valid) break;
     unsigned af[groups][4];
 #pragma unroll
     for (int g = 0; g < groups; ++g) a_operand<Masked>(af[g], a, g, kk);
 #pragma unroll
     for (int nb = 0; nb < C / 8; nb += 2) {
-      if (nb * 8 >= n_valid) break;
+      if (!Full && nb * 8 >= n_valid) break;
       unsigned bf[2][2];
       if constexpr (C / 8 == 1) {
         // One n8 block: two 8 x 8 matrices.
@@ -184,6 +210,18 @@ __device__ __forceinline__ void dot_mma_rows(Frag<float, R, C, MmaRows<NT>> &acc
       }
     }
   }
+}
+
+// The Full blocks when the operands cover the whole tile (all but the last key tile), else
+// the bounded ones.
+template <bool Trans, bool Masked, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE>
+__device__ __forceinline__ void dot_mma_rows(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
+                                             const SharedTile<E, BR, BC, MmaRows<NT>, SITE> &b, int k_valid,
+                                             int n_valid) {
+  if (k_valid >= K && n_valid >= C)
+    dot_mma_blocks<Trans, Masked, true, K>(acc, a, b, k_valid, n_valid);
+  else
+    dot_mma_blocks<Trans, Masked, false, K>(acc, a, b, k_valid, n_valid);
 }
 
 }  // namespace detail

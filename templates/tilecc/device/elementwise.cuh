@@ -8,7 +8,8 @@
 // functions use the accurate libm functions (expf, ..., or the double ones for double),
 // except two that sit in the inner loop of every softmax and normalization: float exp and
 // float division use the hardware approximations (__expf: 2 + 1.16|x| ulp; __fdividef:
-// 2 ulp), as Triton's tl.exp and `/` do. Measured on an H100 (bench/NOTES.md): bf16 softmax
+// 2 ulp), as Triton's tl.exp and `/` do, and float exp2 is ex2.approx.ftz (2 ulp, subnormal
+// results flushed to zero), attention's exponential. Measured on an H100 (bench/NOTES.md): bf16 softmax
 // 8192x4096 from 67.9% to 72.5% of copy bandwidth. -DTILECC_PRECISE_MATH restores expf and
 // IEEE division.
 #pragma once
@@ -186,7 +187,17 @@ struct op_exp {
   __device__ __forceinline__ double operator()(double a) const { return ::exp(a); }
 };
 struct op_exp2 {
+#ifndef TILECC_PRECISE_MATH
+  // ex2.approx.ftz: one MUFU.EX2 (2 ulp; subnormal results flush to zero), where exp2f adds
+  // range scaling around it (attention's probabilities: 32 per thread per key tile).
+  __device__ __forceinline__ float operator()(float a) const {
+    float r;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(a));
+    return r;
+  }
+#else
   __device__ __forceinline__ float operator()(float a) const { return ::exp2f(a); }
+#endif
   __device__ __forceinline__ double operator()(double a) const { return ::exp2(a); }
 };
 struct op_log {

@@ -114,9 +114,10 @@ nlohmann::json TuningDb::read() const {
   std::ifstream in(path_, std::ios::binary);
   if (!in) {
     std::error_code ec;
-    if (std::filesystem::exists(path_, ec))
-      throw DbError(fmt::format("tuning database {} exists but cannot be read", path_.string()));
-    return {{"version", 1}, {"entries", nlohmann::json::object()}};
+    if (!std::filesystem::exists(path_, ec)) return {{"version", 1}, {"entries", nlohmann::json::object()}};
+    // A writer's rename may have created it between the two looks: open it again.
+    in.open(path_, std::ios::binary);
+    if (!in) throw DbError(fmt::format("tuning database {} exists but cannot be read", path_.string()));
   }
   std::stringstream ss;
   ss << in.rdbuf();

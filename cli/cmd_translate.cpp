@@ -400,8 +400,9 @@ class Translate final : public CLI::App {
     // No config asked for and none tuned: a row kernel's default launcher also carries the
     // default fitted to longer rows, taken by the row length (launch/default_dispatch.hpp).
     const bool configured = (!config_.empty() && (kernel_.empty() || kernel_ == k.name)) || !overrides_.empty();
-    if (!configured && tuned_note.empty())
-      if (const auto table = launch::default_dispatch(k, arch)) {
+    // A configured scan (no looped variant) also carries its config fitted to longer rows.
+    if (tuned_note.empty())
+      if (const auto table = configured ? launch::configured_dispatch(k, config) : launch::default_dispatch(k, arch)) {
         for (const auto& choice : table->configs) ship_.push_back({&k, arch, choice.config});
         ship_.push_back({&k, arch, table->fallback});
         try {

@@ -86,3 +86,18 @@ TEST_CASE("kernels that are not row kernels keep the one default", "[default_dis
   want.full_extent = 8192;
   CHECK(c.to_json() == want.to_json());
 }
+
+TEST_CASE("a given config keeps its fields when fitted to longer rows, and a looped kernel needs no fits",
+          "[default_dispatch]") {
+  const ir::Kernel k = kernel("softmax.json", "tilecc::bf16");
+  config::Config given = config::default_config(k, "sm_90a");
+  given.pid = config::Pid::PersistentInterleaved;
+  given.programs_per_sm = 1;
+  const config::Config fitted = config::config_for_rows(k, given, 5000);
+  CHECK(fitted.full_extent == 8192);
+  CHECK(fitted.pid == config::Pid::PersistentInterleaved);
+  CHECK(fitted.programs_per_sm == 1);
+  CHECK(per_thread(fitted) <= 32);
+  // softmax walks longer rows in chunks (its looped variant): the given config alone runs them.
+  CHECK_FALSE(launch::configured_dispatch(k, given));
+}

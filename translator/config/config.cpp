@@ -499,7 +499,10 @@ bool is_row_kernel(const ir::Kernel& k, int* rows_slot) {
 }  // namespace
 
 Config default_config_for_rows(const ir::Kernel& k, const std::string& arch, std::int64_t longest) {
-  Config c = default_config(k, arch);
+  return config_for_rows(k, default_config(k, arch), longest);
+}
+
+Config config_for_rows(const ir::Kernel& k, Config c, std::int64_t longest) {
   std::int64_t fe = 1;
   while (fe < longest) fe *= 2;
   if (fe <= c.full_extent) return c;

@@ -169,6 +169,10 @@ Config default_config(const ir::Kernel& kernel, const std::string& arch = "");
 /// 16 to 32) rather than spilling. Other kernels get full_extent alone.
 Config default_config_for_rows(const ir::Kernel& kernel, const std::string& arch, std::int64_t longest);
 
+/// The same fitting from any config (a user's --set or --config): rows per program, warps and
+/// full_extent change, every other field stays.
+Config config_for_rows(const ir::Kernel& kernel, Config base, std::int64_t longest);
+
 /// The row lengths a default translation of a row kernel carries whole-row variants for, beyond
 /// the default's own full_extent (ascending); empty for other kernels.
 std::vector<std::int64_t> default_row_extents(const ir::Kernel& kernel);

@@ -10,7 +10,12 @@
 
 namespace tilecc::launch {
 
-std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, const std::string& arch) {
+namespace {
+
+/// The rows dispatch around `base`: base for the rows it holds whole, base fitted to each longer
+/// default row extent for the rows that one holds.
+std::optional<config::ShapeDispatch> row_dispatch(const ir::Kernel& kernel, const config::Config& base,
+                                                  const char* fitted, const char* what) {
   const std::vector<std::int64_t> extents = config::default_row_extents(kernel);
   if (extents.empty()) return std::nullopt;
   config::ShapeDispatch d;
@@ -18,7 +23,7 @@ std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, 
     if (w.param >= 0 && std::find(d.features.begin(), d.features.end(), w.text) == d.features.end())
       d.features.push_back(w.text);
   if (d.features.empty()) return std::nullopt;
-  d.fallback = config::default_config(kernel, arch);
+  d.fallback = base;
   // First match: rows every config before holds run it; so every whole extent up to the
   // default's full_extent runs the default, up to the next step the next variant, and so on.
   auto row_upto = [&](std::int64_t longest, int config, std::string comment) {
@@ -31,12 +36,12 @@ std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, 
   row_upto(d.fallback.full_extent, -1, fmt::format("rows up to {} held whole", d.fallback.full_extent));
   for (const std::int64_t e : extents) {
     if (e <= d.fallback.full_extent) continue;
-    const config::Config c = config::default_config_for_rows(kernel, arch, e);
+    const config::Config c = config::config_for_rows(kernel, base, e);
     row_upto(c.full_extent, static_cast<int>(d.configs.size()), fmt::format("rows up to {} held whole", c.full_extent));
-    d.configs.push_back({c, fmt::format("the default fitted to rows of up to {} elements", c.full_extent), true});
+    d.configs.push_back({c, fmt::format("the {} fitted to rows of up to {} elements", fitted, c.full_extent), true});
   }
   if (d.configs.empty()) return std::nullopt;
-  d.fallback_note = "the default config, for rows no variant holds whole (its looped variant runs longer ones)";
+  d.fallback_note = fmt::format("the {}, for rows no variant holds whole (its looped variant runs longer ones)", what);
   d.fallback_comment = "longer rows: the default's looped variant";
   // A kernel that cannot walk its rows in chunks (a scan) has no looped variant: rows longer
   // than the last variant holds are refused by that variant, naming the longest it holds.
@@ -45,15 +50,27 @@ std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, 
     for (auto& r : last.ranges) r.hi = std::numeric_limits<std::int64_t>::max();
     last.comment += "; longer rows are refused (the kernel cannot walk them in chunks)";
     d.configs.back().holds_its_rows = false;
-    d.fallback_note = fmt::format("the default config, for rows up to {}", d.fallback.full_extent);
+    d.fallback_note = fmt::format("the {}, for rows up to {}", what, d.fallback.full_extent);
     d.fallback_comment = "not reached";
   }
-  d.header.push_back(fmt::format("default configs of {}{} by the length of the rows held whole ({}): the first row",
-                                 kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
-                                 fmt::join(d.features, ", ")));
+  d.header.push_back(fmt::format(
+      "{} of {}{} by the length of the rows held whole ({}): the first row",
+      what == std::string("default config") ? "default configs" : "the given config and its fits to longer rows",
+      kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">", fmt::join(d.features, ", ")));
   d.header.push_back("whose extents all lie in [lo, hi) runs its config. Tune the kernel (tilecc tune, then");
   d.header.push_back("translate --tuned) for configs measured on your GPU.");
   return d;
+}
+
+}  // namespace
+
+std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, const std::string& arch) {
+  return row_dispatch(kernel, config::default_config(kernel, arch), "default", "default config");
+}
+
+std::optional<config::ShapeDispatch> configured_dispatch(const ir::Kernel& kernel, const config::Config& config) {
+  if (config::looped_fallback(kernel, config)) return std::nullopt;
+  return row_dispatch(kernel, config, "given config", "given config");
 }
 
 config::Config default_config_for_extents(const ir::Kernel& kernel, const std::string& arch,

@@ -16,6 +16,13 @@ namespace tilecc::launch {
 /// The table, or nullopt for a kernel that is not a row kernel (one config, as given).
 std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, const std::string& arch);
 
+/// The same table around a given config (--set, --config) of a row kernel that cannot walk its
+/// rows in chunks (a scan: no looped variant): the config for the rows it holds, and that config
+/// fitted to longer rows for longer ones, so that a configured launcher refuses no row its
+/// default would run. nullopt when the config's own looped variant runs every row, or for a
+/// kernel that is not a row kernel.
+std::optional<config::ShapeDispatch> configured_dispatch(const ir::Kernel& kernel, const config::Config& config);
+
 /// The config of that table a launch with these whole extents (the kernel's guarded extents'
 /// values, any order) runs: what a runtime without a tuned config compiles.
 config::Config default_config_for_extents(const ir::Kernel& kernel, const std::string& arch,

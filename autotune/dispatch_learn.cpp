@@ -9,7 +9,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "translator/config/config.hpp"
 #include "translator/launch/launch_plan.hpp"
 
 namespace tilecc::autotune {
@@ -197,16 +196,12 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
     d.configs.push_back({config::parse_config(config_of[k].dump(), kernel), "best at " + best_at});
   }
 
-  // One box per tuned shape over the cells of its extents, run by the shape's pick. A kernel
-  // that walks long rows in chunks (a looped variant) keeps the whole box on it: at 3000 x 6000
-  // the config tuned for 4096 columns, looping, ran softmax 1.43x and layer_norm 1.92x faster
-  // than the one holding 6000 columns whole but tuned for 16384 (bench/NOTES.md). A kernel
-  // that cannot (a scan) has the box cut along each guarded extent (one held whole, up to a
-  // config's full_extent) where a carried config stops holding the rows whole: the part the
-  // shape lies in runs the shape's pick; another part runs the config that holds its rows
-  // whole with the least room to spare, preferring the one that won nearest. Then neighbours
-  // taking the same config merge.
-  const bool loops = config::looped_fallback(kernel, d.fallback).has_value();
+  // One box per tuned shape over the cells of its extents. Along a guarded extent (one held
+  // whole, up to a config's full_extent) the box is cut where a carried config stops holding
+  // the rows whole: a part the shape itself lies in runs the shape's pick; another part runs
+  // the config that holds its rows whole with the least room to spare (a larger full_extent
+  // wastes lanes, a smaller one runs the looped variant), preferring the one that won
+  // nearest. Then neighbours taking the same config merge.
   std::vector<bool> guarded(d.features.size(), false);
   for (const launch::WholeDim& w : launch::whole_dims(kernel)) {
     const auto named = std::find_if(all[0].begin(), all[0].end(), [&](const auto& f) { return f.first == w.text; });
@@ -273,7 +268,7 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
     // The parts: along each guarded extent, the box cut after every config's last whole row.
     std::vector<std::vector<config::ShapeDispatch::Range>> parts = {box};
     for (std::size_t f = 0; f < d.features.size(); ++f) {
-      if (!guarded[f] || loops) continue;
+      if (!guarded[f]) continue;
       std::vector<std::int64_t> at = {box[f].lo, box[f].hi};
       for (const std::int64_t h : holds)
         if (h + 1 > box[f].lo && h + 1 < box[f].hi) at.push_back(h + 1);
@@ -371,10 +366,9 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
   d.header.push_back("times are the tuner's medians at that shape (\"default\": the default config with whole rows");
   d.header.push_back("fitted to the shape, as the tuner measured it).");
   if (std::find(guarded.begin(), guarded.end(), true) != guarded.end())
-    d.header.push_back(loops ? "Between tuned shapes, a config walks rows longer than it holds whole in chunks (its "
-                               "looped variant)."
-                             : "Between tuned shapes, rows a config cannot hold whole go to the config that holds them "
-                               "with the least to spare.");
+    d.header.push_back(
+        "Between tuned shapes, rows a config cannot hold whole go to the config that holds them with the least to "
+        "spare.");
   return d;
 }
 

@@ -5,12 +5,11 @@
 // distinct column over the tuned shapes). Along each feature the tuned values cut the axis
 // at their geometric midpoints, and the outermost cells reach `far` times beyond the extreme
 // values; each tuned shape owns the box of its cells, and shapes outside every box run the
-// default config. A box runs its shape's pick, whose looped variant walks rows longer than its
-// full_extent; for a kernel without a looped variant (a scan), a box is cut along an extent
-// the kernel holds whole where a carried config stops holding the rows whole: the part
-// holding the tuned shape runs its pick, the others the config that holds their rows whole
-// with the least to spare (nearest winner first). Neighbouring parts taking the same config
-// merge into one row. When more
+// default config. Along an extent the kernel holds whole (rows up to a config's full_extent),
+// a box is cut where a carried config stops holding the rows whole: the part holding the
+// tuned shape runs its pick, the others the config that holds their rows whole with the
+// least to spare (nearest winner first), never a looped variant while a config holds them.
+// Neighbouring parts taking the same config merge into one row. When more
 // distinct configs won than `max_configs`, configs are chosen greedily to lose the least time
 // over the tuned shapes (measured cross times where the tuner took them), and each shape takes
 // the fastest chosen one, or the default when that is faster.

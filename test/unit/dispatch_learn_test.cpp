@@ -19,19 +19,16 @@ using namespace tilecc::autotune;
 
 namespace {
 
-ir::Kernel bf16_kernel(const std::string& file, const std::string& name) {
-  std::ifstream in(std::filesystem::path(TILECC_TEST_DATA_DIR) / "ir" / file);
+ir::Kernel softmax_bf16() {
+  std::ifstream in(std::filesystem::path(TILECC_TEST_DATA_DIR) / "ir" / "softmax.json");
   REQUIRE(in);
   std::stringstream ss;
   ss << in.rdbuf();
   for (const ir::Kernel& k : ir::deserialize(ss.str()).kernels)
-    if (k.name == name && k.instance == "tilecc::bf16") return k;
-  FAIL("no bf16 " << name << " in " << file);
+    if (k.instance == "tilecc::bf16") return k;
+  FAIL("no bf16 softmax in softmax.json");
   return {};
 }
-ir::Kernel softmax_bf16() { return bf16_kernel("softmax.json", "softmax"); }
-// A scan: it cannot walk rows in chunks (no looped variant).
-ir::Kernel cumsum_bf16() { return bf16_kernel("cumsum.json", "cumsum"); }
 
 /// A tuned config: the tuner fits full_extent to the shape's rows (the next power of two).
 nlohmann::json cfg(int rows, int warps, int full_extent = 0) {
@@ -82,17 +79,18 @@ TEST_CASE("a grid of tuned shapes: one extent per distinct column, each shape ru
     const int want = t.best_config == cfg(4, 4, 512) ? 0 : t.best_config == cfg(2, 8, 4096) ? 1 : 2;
     CHECK(runs(d, t.args[0].sizes[0], t.args[0].sizes[1]) == want);
   }
-  // Untuned shapes: the nearest tuned shape's pick (cells cut at the geometric midpoints of
-  // the tuned columns, 1448 and 8192), walking columns beyond its full_extent in chunks.
+  // Untuned shapes: the columns go to the config that holds them whole with the least to
+  // spare, never to a looped variant while one holds them (the default holds 1024).
   CHECK(runs(d, 4096, 512) == 0);
-  CHECK(runs(d, 4096, 513) == 0);
-  CHECK(runs(d, 2000, 1000) == 0);
-  CHECK(runs(d, 2000, 1447) == 0);
+  CHECK(runs(d, 4096, 513) == -1);
+  CHECK(runs(d, 2000, 1000) == -1);
+  CHECK(runs(d, 2000, 1024) == -1);
+  CHECK(runs(d, 2000, 1025) == 1);
   CHECK(runs(d, 4096, 1448) == 1);
   CHECK(runs(d, 4096, 4096) == 1);
-  CHECK(runs(d, 3000, 4097) == 1);
-  CHECK(runs(d, 3000, 6000) == 1);
-  CHECK(runs(d, 3000, 8192) == 2);
+  CHECK(runs(d, 3000, 4097) == 2);
+  CHECK(runs(d, 3000, 6000) == 2);
+  // Beyond what any config holds: the nearest tuned shape's pick (its looped variant).
   CHECK(runs(d, 500, 20000) == 2);
   // Far from every tuned shape (4x beyond the extremes): the default.
   CHECK(runs(d, 1024, 100) == -1);
@@ -103,8 +101,8 @@ TEST_CASE("a grid of tuned shapes: one extent per distinct column, each shape ru
   CHECK(runs(d, 256, 4096) == 1);
 }
 
-TEST_CASE("a scan between tuned shapes: the tightest whole-row config, the nearest winner among equals", "[dispatch]") {
-  const ir::Kernel k = cumsum_bf16();
+TEST_CASE("between tuned shapes: the tightest whole-row config, the nearest winner among equals", "[dispatch]") {
+  const ir::Kernel k = softmax_bf16();
   // Two configs hold 16384 columns; one won at few rows, the other at many. A third won at
   // 4096 columns by looping over rows of a full_extent of 2048 (what the tuner found fastest):
   // it holds up to the rows it won at, no further.
@@ -203,7 +201,7 @@ TEST_CASE("the printed launcher is the table: a row per entry, distinct symbols,
                              "softmax_bf16_kernel_default(", "static cudaError_t softmax_bf16_cfg0(",
                              "static cudaError_t softmax_bf16_default(", "cudaError_t softmax<tilecc::bf16>("})
     CHECK(text.find(symbol) != std::string::npos);
-  CHECK(text.find("  if (in(e0,   256, 32768) && in(e1,   128,  1448)) return softmax_bf16_cfg0(x, out, stream);"
+  CHECK(text.find("  if (in(e0,   256, 32768) && in(e1,   128,   513)) return softmax_bf16_cfg0(x, out, stream);"
                   "  // 1024x512") != std::string::npos);
   CHECK(text.find("  return softmax_bf16_default(x, out, stream);  // far from every tuned shape\n}") !=
         std::string::npos);

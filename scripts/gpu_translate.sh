@@ -20,6 +20,8 @@ for k in math_ops random dtypes scatter; do
   "${TILECC:-build/cli/tilecc}" translate "test/kernels/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   cp ".carry/flat/gen/$k.cu" ".carry/persistent/gen/$k.cu"
 done
+# Row-versus-column index masks (test/gpu/check_index_masks.cu).
+"${TILECC:-build/cli/tilecc}" translate test/kernels/index_masks.tile.cpp -o .carry/flat/gen/index_masks.cu
 # Tiles of rank 3 and 4 (test/gpu/check_rank3.cu), flat and persistent programs.
 "${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp -o .carry/flat/gen/rank3.cu
 "${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp --set pid=persistent --set programs_per_sm=1 \

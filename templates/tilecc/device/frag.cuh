@@ -110,5 +110,46 @@ __device__ __forceinline__ Frag<T, R, C, L> arange_rows(long long start, int row
   return f;
 }
 
+enum class IndexCmp { lt, le, gt, ge, eq, ne };
+
+// Element (r, c) = (a_begin + r) OP (b_begin + c): a compare of a tile's row indices with its
+// column indices (attention's causal mask, `tm.index()[:, None] + s >= tn.index()[None, :]`),
+// in 32 bits as r - c OP b_begin - a_begin. |r - c| < 2^16, so clamping the difference to
+// +-2^24 changes no answer; it costs a compare an element where 64-bit indices cost four.
+template <IndexCmp Op, int R, int C, class L>
+__device__ __forceinline__ Frag<bool, R, C, L> index_compare(long long a_begin, long long b_begin, int rows, int cols) {
+  constexpr long long limit = 1LL << 24;
+  // b_begin - a_begin, saturated where it overflows (offsets near the 64-bit limits).
+  const long long d64 =
+      static_cast<long long>(static_cast<unsigned long long>(b_begin) - static_cast<unsigned long long>(a_begin));
+  const bool overflow = ((b_begin ^ a_begin) & (b_begin ^ d64)) < 0;
+  const int d = static_cast<int>(overflow       ? (b_begin < 0 ? -limit : limit)
+                                 : d64 < -limit ? -limit
+                                 : d64 > limit  ? limit
+                                                : d64);
+  Frag<bool, R, C, L> f;
+  f.rows = rows;
+  f.cols = cols;
+#pragma unroll
+  for (int i = 0; i < f.er; ++i)
+#pragma unroll
+    for (int j = 0; j < f.ec; ++j) {
+      const int x = f.row(i) - f.col(j);
+      if constexpr (Op == IndexCmp::lt)
+        f.v[i][j] = x < d;
+      else if constexpr (Op == IndexCmp::le)
+        f.v[i][j] = x <= d;
+      else if constexpr (Op == IndexCmp::gt)
+        f.v[i][j] = x > d;
+      else if constexpr (Op == IndexCmp::ge)
+        f.v[i][j] = x >= d;
+      else if constexpr (Op == IndexCmp::eq)
+        f.v[i][j] = x == d;
+      else
+        f.v[i][j] = x != d;
+    }
+  return f;
+}
+
 } // namespace dev
 } // namespace tilecc

@@ -483,6 +483,12 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   return c;
 }
 
+bool chained_dots(const ir::Kernel& k) {
+  Features f;
+  scan(k.body, f);
+  return f.chained_dots();
+}
+
 namespace {
 
 /// A kernel whose programs each take a few whole rows: one launch loop, whole extents, no dot.

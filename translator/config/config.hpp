@@ -173,6 +173,10 @@ Config default_config_for_rows(const ir::Kernel& kernel, const std::string& arch
 /// full_extent change, every other field stays.
 Config config_for_rows(const ir::Kernel& kernel, Config base, std::int64_t longest);
 
+/// Whether the kernel chains two dots over whole extents (attention: scores, then probabilities
+/// times values), whose default config holds head dimensions up to 128.
+bool chained_dots(const ir::Kernel& kernel);
+
 /// The row lengths a default translation of a row kernel carries whole-row variants for, beyond
 /// the default's own full_extent (ascending); empty for other kernels.
 std::vector<std::int64_t> default_row_extents(const ir::Kernel& kernel);

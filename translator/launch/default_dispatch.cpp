@@ -64,7 +64,38 @@ std::optional<config::ShapeDispatch> row_dispatch(const ir::Kernel& kernel, cons
 
 }  // namespace
 
+/// Attention's default holds head dimensions up to 128; at 64 and below a variant holding 64
+/// runs, which multiplies no padding (d64 on an H100: 0.81 against 1.48 ms, bench/NOTES.md).
+std::optional<config::ShapeDispatch> head_dim_dispatch(const ir::Kernel& kernel, const std::string& arch) {
+  if (!config::chained_dots(kernel)) return std::nullopt;
+  config::ShapeDispatch d;
+  for (const WholeDim& w : whole_dims(kernel))
+    if (w.param >= 0 && std::find(d.features.begin(), d.features.end(), w.text) == d.features.end())
+      d.features.push_back(w.text);
+  d.fallback = config::default_config(kernel, arch);
+  constexpr std::int64_t kShort = 64;
+  if (d.features.empty() || d.fallback.full_extent <= kShort) return std::nullopt;
+  config::Config shorter = d.fallback;
+  shorter.full_extent = kShort;
+  d.configs.push_back({shorter, fmt::format("the default fitted to head dimensions of up to {}", kShort), true});
+  config::ShapeDispatch::Row r;
+  r.ranges.assign(d.features.size(), {0, kShort + 1});
+  r.config = 0;
+  r.comment = fmt::format("head dimensions up to {} held whole", kShort);
+  d.rows.push_back(std::move(r));
+  d.fallback_note = fmt::format("the default config, for head dimensions up to {}", d.fallback.full_extent);
+  d.fallback_comment =
+      fmt::format("head dimensions up to {} held whole (longer ones are refused)", d.fallback.full_extent);
+  d.header.push_back(fmt::format("default configs of {}{} by the head dimensions held whole ({}): the first row",
+                                 kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
+                                 fmt::join(d.features, ", ")));
+  d.header.push_back("whose extents all lie in [lo, hi) runs its config. Tune the kernel (tilecc tune, then");
+  d.header.push_back("translate --tuned) for configs measured on your GPU.");
+  return d;
+}
+
 std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, const std::string& arch) {
+  if (auto d = head_dim_dispatch(kernel, arch)) return d;
   return row_dispatch(kernel, config::default_config(kernel, arch), "default", "default config");
 }
 

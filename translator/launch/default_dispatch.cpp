@@ -12,17 +12,36 @@ namespace tilecc::launch {
 
 namespace {
 
-/// The rows dispatch around `base`: base for the rows it holds whole, base fitted to each longer
-/// default row extent for the rows that one holds.
-std::optional<config::ShapeDispatch> row_dispatch(const ir::Kernel& kernel, const config::Config& base,
-                                                  const char* fitted, const char* what) {
-  const std::vector<std::int64_t> extents = config::default_row_extents(kernel);
-  if (extents.empty()) return std::nullopt;
+/// A table over the kernel's guarded whole extents (each parameter's once), or nullopt when it
+/// guards none.
+std::optional<config::ShapeDispatch> over_whole_dims(const ir::Kernel& kernel) {
   config::ShapeDispatch d;
   for (const WholeDim& w : whole_dims(kernel))
     if (w.param >= 0 && std::find(d.features.begin(), d.features.end(), w.text) == d.features.end())
       d.features.push_back(w.text);
   if (d.features.empty()) return std::nullopt;
+  return d;
+}
+
+/// The comment above the launcher: `subject` of the kernel `by` what.
+void add_header(config::ShapeDispatch& d, const ir::Kernel& kernel, const std::string& subject, const char* by) {
+  d.header.push_back(fmt::format("{} of {}{} by {} ({}): the first row", subject, kernel.name,
+                                 kernel.instance.empty() ? "" : "<" + kernel.instance + ">", by,
+                                 fmt::join(d.features, ", ")));
+  d.header.push_back("whose extents all lie in [lo, hi) runs its config. Tune the kernel (tilecc tune, then");
+  d.header.push_back("translate --tuned) for configs measured on your GPU.");
+}
+
+/// The rows dispatch around `base`: base for the rows it holds whole, base fitted to each longer
+/// default row extent for the rows that one holds. `fitted` and `what` name base in the
+/// variants' and the fallback's notes, `subject` the table in its header.
+std::optional<config::ShapeDispatch> row_dispatch(const ir::Kernel& kernel, const config::Config& base,
+                                                  const char* fitted, const char* what, const char* subject) {
+  const std::vector<std::int64_t> extents = config::default_row_extents(kernel);
+  if (extents.empty()) return std::nullopt;
+  std::optional<config::ShapeDispatch> table = over_whole_dims(kernel);
+  if (!table) return std::nullopt;
+  config::ShapeDispatch& d = *table;
   d.fallback = base;
   // First match: rows every config before holds run it; so every whole extent up to the
   // default's full_extent runs the default, up to the next step the next variant, and so on.
@@ -53,28 +72,20 @@ std::optional<config::ShapeDispatch> row_dispatch(const ir::Kernel& kernel, cons
     d.fallback_note = fmt::format("the {}, for rows up to {}", what, d.fallback.full_extent);
     d.fallback_comment = "not reached";
   }
-  d.header.push_back(fmt::format(
-      "{} of {}{} by the length of the rows held whole ({}): the first row",
-      what == std::string("default config") ? "default configs" : "the given config and its fits to longer rows",
-      kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">", fmt::join(d.features, ", ")));
-  d.header.push_back("whose extents all lie in [lo, hi) runs its config. Tune the kernel (tilecc tune, then");
-  d.header.push_back("translate --tuned) for configs measured on your GPU.");
-  return d;
+  add_header(d, kernel, subject, "the length of the rows held whole");
+  return table;
 }
-
-}  // namespace
 
 /// Attention's default holds head dimensions up to 128; at 64 and below a variant holding 64
 /// runs, which multiplies no padding (d64 on an H100: 0.81 against 1.48 ms, bench/NOTES.md).
 std::optional<config::ShapeDispatch> head_dim_dispatch(const ir::Kernel& kernel, const std::string& arch) {
   if (!config::chained_dots(kernel)) return std::nullopt;
-  config::ShapeDispatch d;
-  for (const WholeDim& w : whole_dims(kernel))
-    if (w.param >= 0 && std::find(d.features.begin(), d.features.end(), w.text) == d.features.end())
-      d.features.push_back(w.text);
+  std::optional<config::ShapeDispatch> table = over_whole_dims(kernel);
+  if (!table) return std::nullopt;
+  config::ShapeDispatch& d = *table;
   d.fallback = config::default_config(kernel, arch);
   constexpr std::int64_t kShort = 64;
-  if (d.features.empty() || d.fallback.full_extent <= kShort) return std::nullopt;
+  if (d.fallback.full_extent <= kShort) return std::nullopt;
   config::Config shorter = d.fallback;
   shorter.full_extent = kShort;
   d.configs.push_back({shorter, fmt::format("the default fitted to head dimensions of up to {}", kShort), true});
@@ -86,22 +97,20 @@ std::optional<config::ShapeDispatch> head_dim_dispatch(const ir::Kernel& kernel,
   d.fallback_note = fmt::format("the default config, for head dimensions up to {}", d.fallback.full_extent);
   d.fallback_comment =
       fmt::format("head dimensions up to {} held whole (longer ones are refused)", d.fallback.full_extent);
-  d.header.push_back(fmt::format("default configs of {}{} by the head dimensions held whole ({}): the first row",
-                                 kernel.name, kernel.instance.empty() ? "" : "<" + kernel.instance + ">",
-                                 fmt::join(d.features, ", ")));
-  d.header.push_back("whose extents all lie in [lo, hi) runs its config. Tune the kernel (tilecc tune, then");
-  d.header.push_back("translate --tuned) for configs measured on your GPU.");
-  return d;
+  add_header(d, kernel, "default configs", "the head dimensions held whole");
+  return table;
 }
+
+}  // namespace
 
 std::optional<config::ShapeDispatch> default_dispatch(const ir::Kernel& kernel, const std::string& arch) {
   if (auto d = head_dim_dispatch(kernel, arch)) return d;
-  return row_dispatch(kernel, config::default_config(kernel, arch), "default", "default config");
+  return row_dispatch(kernel, config::default_config(kernel, arch), "default", "default config", "default configs");
 }
 
 std::optional<config::ShapeDispatch> configured_dispatch(const ir::Kernel& kernel, const config::Config& config) {
   if (config::looped_fallback(kernel, config)) return std::nullopt;
-  return row_dispatch(kernel, config, "given config", "given config");
+  return row_dispatch(kernel, config, "given config", "given config", "the given config and its fits to longer rows");
 }
 
 config::Config default_config_for_extents(const ir::Kernel& kernel, const std::string& arch,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tuning over a set of shapes and the dispatching launcher, on the GPU machine:
 #   softmax, layer_norm (bf16): rows {1024, 8192} x columns {512, 4096, 16384}, timed there
-#     and at three shapes not tuned (3000x6000, 2000x1000, 6000x12000);
+#     and at five shapes not tuned (3000x6000, 2000x1000, 6000x12000, 12000x6000, 1500x12000);
 #   matmul (bf16, M x K x N): 4096^3, 8192^3 and 1024 x 8192 x 1024 (deep K).
 # For each kernel: `tilecc tune --shapes` (one budget for the set, --deploy translate: the
 # generic kernels `translate --tuned` prints), `translate --tuned` (the dispatching launcher),
@@ -85,7 +85,9 @@ shapes() {  # shapes <kernel> tuned|untuned
   if [ "$which" = tuned ]; then
     for r in 1024 8192; do for c in 512 4096 16384; do pairs+=("$r $c"); done; done
   else
-    pairs=("3000 6000" "2000 1000" "6000 12000")
+    # 12000x6000 (144 MB) and 1500x12000 (36 MB) tell apart what picks between a looped and a
+    # whole-row config: the tensor's bytes against L2, or the lanes a whole row leaves idle.
+    pairs=("3000 6000" "2000 1000" "6000 12000" "12000 6000" "1500 12000")
   fi
   for p in "${pairs[@]}"; do
     read -r r c <<< "$p"
@@ -254,7 +256,7 @@ def ms(fn, reps=30):
         a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         a.record(); fn(); b.record(); b.synchronize(); t.append(a.elapsed_time(b))
     return sorted(t)[len(t) // 2]
-rows = [(1024, 512), (1024, 4096), (1024, 16384), (8192, 512), (8192, 4096), (8192, 16384), (3000, 6000), (2000, 1000), (6000, 12000)]
+rows = [(1024, 512), (1024, 4096), (1024, 16384), (8192, 512), (8192, 4096), (8192, 16384), (3000, 6000), (2000, 1000), (6000, 12000), (12000, 6000), (1500, 12000)]
 for k in sys.argv[1:]:
     if k == "matmul":
         for m, kk, n in [(4096, 4096, 4096), (8192, 8192, 8192), (1024, 8192, 1024)]:

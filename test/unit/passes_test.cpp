@@ -126,6 +126,58 @@ TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (s
       Catch::Contains("config field 'dot_instruction'") && Catch::Contains("k block of 64"));
 }
 
+/// out[tm, tn] = where(mask, x[tm, tn], 0) for the mask `make(b, rows, cols)` builds from the
+/// unsqueezed index tiles of tm (rows) and tn (cols) and the scalar parameter s.
+template <class Make>
+ir::Kernel masked(Make make) {
+  ir::Builder b("masked");
+  b.tensor("x", ir::DType::f32, 2, true);
+  b.tensor("out", ir::DType::f32, 2);
+  b.scalar("s", ir::DType::i64);
+  const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
+  const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("x", 1));
+  const ir::ExprPtr rows = b.unsqueeze(b.tile_index("tm"), 1), cols = b.unsqueeze(b.tile_index("tn"), 0);
+  auto st = b.store("out", {b.tile("tm"), b.tile("tn")},
+                    b.select(make(b, rows, cols), b.load("x", {b.tile("tm"), b.tile("tn")}),
+                             b.constant_float(0)));
+  return b.finish({}, {b.launch_loop({tm, tn}, {st})});
+}
+
+/// The mask of masked()'s store after lowering.
+const ir::Expr& mask_of(const ir::Kernel& lowered) { return *lowered.body[0]->body[0]->expr->args[0]; }
+
+TEST_CASE("select_index_compares marks row-versus-column index compares with their offsets, either side first",
+          "[passes]") {
+  using ir::Op;
+  auto lowered = [](const ir::Kernel& k) {
+    return passes::lower(k, config_of(k, R"({"block_sizes":[32,32],"num_warps":4})"), {"sm_90a"});
+  };
+  // rows + s >= cols
+  const ir::Kernel ge = lowered(masked([](ir::Builder& b, ir::ExprPtr r, ir::ExprPtr c) {
+    return b.binary(Op::Ge, b.binary(Op::Add, r, b.param("s")), c);
+  }));
+  CHECK(ir::to_string(mask_of(ge)) == "index_compare ge(rows tm.index() + s, columns tn.index())");
+  // cols - s > rows: the column term first, so the operator is mirrored
+  const ir::Kernel mirrored = lowered(masked([](ir::Builder& b, ir::ExprPtr r, ir::ExprPtr c) {
+    return b.binary(Op::Gt, b.binary(Op::Sub, c, b.param("s")), r);
+  }));
+  const ir::IndexCompare& m = mask_of(mirrored).index_compare;
+  CHECK(m.op == Op::Lt);
+  CHECK(m.row_offset.empty());
+  REQUIRE(m.column_offset.size() == 1);
+  CHECK(m.column_offset[0].minus);
+  CHECK(ir::to_string(*m.column_offset[0].value) == "s");
+  // s - rows counts the indices down, and rows against rows is no row-versus-column compare.
+  const ir::Kernel down = lowered(masked([](ir::Builder& b, ir::ExprPtr r, ir::ExprPtr c) {
+    return b.binary(Op::Lt, b.binary(Op::Sub, b.param("s"), r), c);
+  }));
+  CHECK(mask_of(down).index_compare.op == Op::None);
+  const ir::Kernel same = lowered(masked([](ir::Builder& b, ir::ExprPtr r, ir::ExprPtr) {
+    return b.binary(Op::Lt, r, b.binary(Op::Add, r, b.param("s")));
+  }));
+  CHECK(mask_of(same).index_compare.op == Op::None);
+}
+
 TEST_CASE("an fp8 dot k-loop runs on mma.sync with the 16-bit staging; wgmma for it is refused", "[passes]") {
   const ir::Kernel k = matmul(ir::DType::fp8e4m3);
   const std::string json = R"({"block_sizes":[32,128,128],"num_warps":4})";

@@ -335,8 +335,8 @@ class Emitter {
 
   Val emit_binary(const Expr& e) {
     if (e.op == ir::Op::Fma) return emit_fma(e);
-    if (e.kind == Expr::Kind::Compare && e.shape.size() == 2)
-      if (auto fast = emit_index_compare(e, physical(e.shape, e.loc))) return *fast;
+    if (e.kind == Expr::Kind::Compare && e.index_compare.op != ir::Op::None)
+      return emit_index_compare(e, physical(e.shape, e.loc));
     Val a = emit(e.args[0]), b = emit(e.args[1]);
     static const std::map<std::string, std::string> infix = {
         {"add", "+"}, {"sub", "-"},     {"mul", "*"},    {"div", "/"},     {"rem", "%"},  {"lt", "<"},
@@ -360,50 +360,19 @@ class Emitter {
                      e.dtype, rc);
   }
 
-  /// `loop.index()`, unsqueezed, plus or minus host integer scalars: the loop and the C++ of
-  /// what is added to its indices.
-  struct IndexTerm {
-    std::string loop, offset;
-  };
-  std::optional<IndexTerm> index_term(const Expr& e) {
-    if (e.kind == Expr::Kind::TileIndex) return IndexTerm{e.name, ""};
-    if (e.kind == Expr::Kind::Unsqueeze) return index_term(*e.args[0]);
-    if (e.kind != Expr::Kind::Binary || (e.op != ir::Op::Add && e.op != ir::Op::Sub) || e.dtype != ir::DType::i64)
-      return std::nullopt;
-    auto scalar = [](const Expr& x) { return x.is_scalar() && ir::is_integer(x.dtype); };
-    for (int side = 0; side < (e.op == ir::Op::Add ? 2 : 1); ++side) {
-      const Expr& idx = *e.args[static_cast<std::size_t>(side)];
-      const Expr& other = *e.args[static_cast<std::size_t>(1 - side)];
-      if (!scalar(other)) continue;
-      if (auto t = index_term(idx)) {
-        t->offset += fmt::format(" {} ({})", e.op == ir::Op::Add ? '+' : '-',
-                                 emit(e.args[static_cast<std::size_t>(1 - side)]).code);
-        return t;
-      }
-    }
-    return std::nullopt;
-  }
-
-  /// A compare of the row indices of a rank-2 tile with its column indices (a causal mask):
-  /// tilecc::dev::index_compare, in 32 bits, instead of 64-bit index tiles compared elementwise.
-  std::optional<Val> emit_index_compare(const Expr& e, std::pair<std::int64_t, std::int64_t> rc) {
-    if (e.shape.size() != 2 || e.shape[0].kind != Dim::Kind::Tile || e.shape[1].kind != Dim::Kind::Tile) return {};
-    auto l = index_term(*e.args[0]), r = index_term(*e.args[1]);
-    if (!l || !r) return {};
-    ir::Op op = e.op;
-    if (l->loop == e.shape[1].var && r->loop == e.shape[0].var) {
-      std::swap(l, r);  // b OP a as a OP' b
-      op = op == ir::Op::Lt   ? ir::Op::Gt
-           : op == ir::Op::Gt ? ir::Op::Lt
-           : op == ir::Op::Le ? ir::Op::Ge
-           : op == ir::Op::Ge ? ir::Op::Le
-                              : op;
-    }
-    if (l->loop != e.shape[0].var || r->loop != e.shape[1].var || l->loop == r->loop) return {};
+  /// A compare select_index_compares marked: tilecc::dev::index_compare on the tiles' offsets.
+  Val emit_index_compare(const Expr& e, std::pair<std::int64_t, std::int64_t> rc) {
+    auto offset = [&](const std::vector<ir::IndexCompare::Term>& terms) {
+      std::string out;
+      for (const auto& t : terms) out += fmt::format(" {} ({})", t.minus ? '-' : '+', emit(t.value).code);
+      return out;
+    };
     const auto [rows, cols] = runtime_extents(e.shape);
     return make_frag(fmt::format("tilecc::dev::index_compare<tilecc::dev::IndexCmp::{}, {}, {}, L>({}_begin{}, "
                                  "{}_begin{}, {}, {})",
-                                 ir::name(op), rc.first, rc.second, l->loop, l->offset, r->loop, r->offset, rows, cols),
+                                 ir::name(e.index_compare.op), rc.first, rc.second, e.shape[0].var,
+                                 offset(e.index_compare.row_offset), e.shape[1].var,
+                                 offset(e.index_compare.column_offset), rows, cols),
                      e.dtype, rc);
   }
 

@@ -98,6 +98,21 @@ ExprPtr Builder::load(const std::string& tensor, std::vector<Index> indices) con
   return e;
 }
 
+ExprPtr Builder::tile_index(const std::string& var) const {
+  auto e = node(Expr::Kind::TileIndex, DType::i64, {tile_dim(var)});
+  e->name = var;
+  return e;
+}
+
+ExprPtr Builder::unsqueeze(ExprPtr a, int dim) const {
+  std::vector<Dim> shape = a->shape;
+  shape.insert(shape.begin() + dim, Dim{});
+  auto e = node(Expr::Kind::Unsqueeze, a->dtype, std::move(shape));
+  e->ival = dim;
+  e->args = {std::move(a)};
+  return e;
+}
+
 ExprPtr Builder::unary(Op op, ExprPtr a) const {
   auto e = node(Expr::Kind::Unary, op == Op::Not ? DType::b1 : a->dtype, a->shape);
   e->op = op;

@@ -42,6 +42,8 @@ class Builder {
   ExprPtr stride(const std::string& tensor, int d) const;
   ExprPtr tile_attr(const std::string& var, Op attr) const;
   ExprPtr load(const std::string& tensor, std::vector<Index> indices) const;
+  ExprPtr tile_index(const std::string& var) const;  // var.index(), rank 1
+  ExprPtr unsqueeze(ExprPtr a, int dim) const;       // a size-1 dimension inserted at dim
   ExprPtr unary(Op op, ExprPtr a) const;
   ExprPtr binary(Op op, ExprPtr a, ExprPtr b) const;  // Binary or Compare, by op
   ExprPtr select(ExprPtr cond, ExprPtr a, ExprPtr b) const;

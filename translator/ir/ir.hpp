@@ -147,6 +147,18 @@ struct Scratch {
   bool barrier = true;    // false: the next reduction uses the other buffer, no barrier between
 };
 
+/// A compare of a rank-2 tile's row indices with its column indices, each plus host integer
+/// scalars (select_index_compares): element (r, c) is (rows' begin + r + row offset) OP (columns'
+/// begin + c + column offset), computed in 32 bits (the device library's index_compare).
+struct IndexCompare {
+  Op op = Op::None;  // None: not selected; the compare runs on its operands elementwise
+  struct Term {
+    bool minus = false;
+    ExprPtr value;  // a host integer scalar
+  };
+  std::vector<Term> row_offset, column_offset;  // in source order; empty: 0
+};
+
 /// One dimension of a tile's shape.
 struct Dim {
   enum class Kind {
@@ -213,6 +225,7 @@ struct Expr {
   bool packed_widen = false;  // Cast to f32 of a packed bf16 load: the load's widening
   bool transposed = false;    // Load: its two tile dims in reverse index order (fold_transposes)
   int chunked = -1;           // Reduce computed by a ChunkReduce (this id) before its statement
+  IndexCompare index_compare;  // Compare of row with column indices (set by the last pass)
 
   bool is_scalar() const { return shape.empty(); }
 };

@@ -206,8 +206,19 @@ std::string to_string(const Expr& e) {
     case K::TileAttr: return fmt::format("{}.{}", e.name, name(e.op));
     case K::TileIndex: return fmt::format("{}.index()", e.name);
     case K::Unary:
-    case K::Binary:
-    case K::Compare: return fmt::format("{}({})", name(e.op), args_str(e));
+    case K::Binary: return fmt::format("{}({})", name(e.op), args_str(e));
+    case K::Compare:
+      if (e.index_compare.op != Op::None) {
+        auto side = [](const std::string& loop, const std::vector<IndexCompare::Term>& terms) {
+          std::string out = loop + ".index()";
+          for (const auto& t : terms) out += fmt::format(" {} {}", t.minus ? '-' : '+', to_string(*t.value));
+          return out;
+        };
+        return fmt::format("index_compare {}(rows {}, columns {})", name(e.index_compare.op),
+                           side(e.shape[0].var, e.index_compare.row_offset),
+                           side(e.shape[1].var, e.index_compare.column_offset));
+      }
+      return fmt::format("{}({})", name(e.op), args_str(e));
     case K::Select: return fmt::format("where({})", args_str(e));
     case K::Cast: return fmt::format("{}<{}>({})", e.packed_widen ? "widen" : "cast", name(e.dtype), args_str(e));
     case K::Load:

@@ -58,4 +58,8 @@ ir::Kernel schedule_shared_copies(const ir::Kernel& k, const PassContext& ctx);
 /// barrier (straight-line neighbours alternate two buffers).
 ir::Kernel plan_reduction_scratch(const ir::Kernel& k, const PassContext& ctx);
 
+/// Marks compares of a tile's row indices with its column indices, each plus host scalars (a
+/// causal mask), to run as 32-bit compares against the tiles' offsets (Expr::index_compare).
+ir::Kernel select_index_compares(const ir::Kernel& k, const PassContext& ctx);
+
 }  // namespace tilecc::passes

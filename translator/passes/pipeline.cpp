@@ -11,7 +11,7 @@ namespace tilecc::passes {
 namespace {
 
 // The order matters: each pass reads the decisions of those above it.
-constexpr std::array<PassInfo, 13> kPipeline{{
+constexpr std::array<PassInfo, 14> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
     {"loop_leading_dims", loop_leading_dims},
@@ -25,6 +25,7 @@ constexpr std::array<PassInfo, 13> kPipeline{{
     {"select_accesses", select_accesses},
     {"schedule_shared_copies", schedule_shared_copies},
     {"plan_reduction_scratch", plan_reduction_scratch},
+    {"select_index_compares", select_index_compares},
 }};
 
 }  // namespace

@@ -128,8 +128,7 @@ TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (s
 
 /// out[tm, tn] = where(mask, x[tm, tn], 0) for the mask `make(b, rows, cols)` builds from the
 /// unsqueezed index tiles of tm (rows) and tn (cols) and the scalar parameter s.
-template <class Make>
-ir::Kernel masked(Make make) {
+template <class Make> ir::Kernel masked(Make make) {
   ir::Builder b("masked");
   b.tensor("x", ir::DType::f32, 2, true);
   b.tensor("out", ir::DType::f32, 2);
@@ -138,8 +137,7 @@ ir::Kernel masked(Make make) {
   const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("x", 1));
   const ir::ExprPtr rows = b.unsqueeze(b.tile_index("tm"), 1), cols = b.unsqueeze(b.tile_index("tn"), 0);
   auto st = b.store("out", {b.tile("tm"), b.tile("tn")},
-                    b.select(make(b, rows, cols), b.load("x", {b.tile("tm"), b.tile("tn")}),
-                             b.constant_float(0)));
+                    b.select(make(b, rows, cols), b.load("x", {b.tile("tm"), b.tile("tn")}), b.constant_float(0)));
   return b.finish({}, {b.launch_loop({tm, tn}, {st})});
 }
 

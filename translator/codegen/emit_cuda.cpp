@@ -261,6 +261,8 @@ class Emitter {
       case K::Binary:
       case K::Compare: return emit_binary(*e);
       case K::Select: {
+        if (const ir::Expr& cond = *e->args[0]; cond.kind == K::Compare && cond.index_compare.op != ir::Op::None)
+          return emit_where_index(*e);
         Val c = emit(e->args[0]), a = emit(e->args[1]), b = emit(e->args[2]);
         if (!c.frag && !a.frag && !b.frag) return {fmt::format("({} ? {} : {})", c.code, a.code, b.code), t};
         return make_frag(fmt::format("tilecc::dev::where<{}>({}, {}, {})", cuda_type(t), c.code, a.code, b.code), t,
@@ -360,19 +362,33 @@ class Emitter {
                      e.dtype, rc);
   }
 
-  /// A compare select_index_compares marked: tilecc::dev::index_compare on the tiles' offsets.
-  Val emit_index_compare(const Expr& e, std::pair<std::int64_t, std::int64_t> rc) {
+  /// The arguments of a compare select_index_compares marked: "Op, R, C, L>(row begin,
+  /// column begin, rows, cols" (the device library's index_compare and where_index).
+  std::string index_compare_args(const Expr& e, std::pair<std::int64_t, std::int64_t> rc) {
     auto offset = [&](const std::vector<ir::IndexCompare::Term>& terms) {
       std::string out;
       for (const auto& t : terms) out += fmt::format(" {} ({})", t.minus ? '-' : '+', emit(t.value).code);
       return out;
     };
     const auto [rows, cols] = runtime_extents(e.shape);
-    return make_frag(fmt::format("tilecc::dev::index_compare<tilecc::dev::IndexCmp::{}, {}, {}, L>({}_begin{}, "
-                                 "{}_begin{}, {}, {})",
-                                 ir::name(e.index_compare.op), rc.first, rc.second, e.shape[0].var,
-                                 offset(e.index_compare.row_offset), e.shape[1].var,
-                                 offset(e.index_compare.column_offset), rows, cols),
+    return fmt::format("tilecc::dev::IndexCmp::{}, {}, {}, L>({}_begin{}, {}_begin{}, {}, {}",
+                       ir::name(e.index_compare.op), rc.first, rc.second, e.shape[0].var,
+                       offset(e.index_compare.row_offset), e.shape[1].var, offset(e.index_compare.column_offset), rows,
+                       cols);
+  }
+
+  Val emit_index_compare(const Expr& e, std::pair<std::int64_t, std::int64_t> rc) {
+    return make_frag(fmt::format("tilecc::dev::index_compare<{})", index_compare_args(e, rc)), e.dtype, rc);
+  }
+
+  /// where() on a marked compare: where_index, which skips the compares on tiles wholly on
+  /// one side (a causal mask off the diagonal).
+  Val emit_where_index(const Expr& e) {
+    const Expr& cond = *e.args[0];
+    const auto rc = physical(e.shape, e.loc);
+    const std::string args = index_compare_args(cond, physical(cond.shape, cond.loc));
+    Val a = emit(e.args[1]), b = emit(e.args[2]);
+    return make_frag(fmt::format("tilecc::dev::where_index<{}, {}, {}, {})", cuda_type(e.dtype), args, a.code, b.code),
                      e.dtype, rc);
   }
 

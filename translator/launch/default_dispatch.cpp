@@ -77,18 +77,18 @@ std::optional<config::ShapeDispatch> row_dispatch(const ir::Kernel& kernel, cons
 }
 
 /// Attention's default holds head dimensions up to 128; at 64 and below a variant holding 64
-/// runs, which multiplies no padding (d64 on an H100: 0.81 against 1.48 ms, bench/NOTES.md).
+/// runs (config::chained_dots_short_head), which multiplies no padding (d64 on an H100: 0.81
+/// against 1.48 ms, bench/NOTES.md).
 std::optional<config::ShapeDispatch> head_dim_dispatch(const ir::Kernel& kernel, const std::string& arch) {
   if (!config::chained_dots(kernel)) return std::nullopt;
   std::optional<config::ShapeDispatch> table = over_whole_dims(kernel);
   if (!table) return std::nullopt;
   config::ShapeDispatch& d = *table;
   d.fallback = config::default_config(kernel, arch);
-  constexpr std::int64_t kShort = 64;
+  constexpr std::int64_t kShort = config::short_head_dim;
   if (d.fallback.full_extent <= kShort) return std::nullopt;
-  config::Config shorter = d.fallback;
-  shorter.full_extent = kShort;
-  d.configs.push_back({shorter, fmt::format("the default fitted to head dimensions of up to {}", kShort), true});
+  d.configs.push_back({config::chained_dots_short_head(kernel, arch),
+                       fmt::format("the default for head dimensions of up to {}", kShort), true});
   config::ShapeDispatch::Row r;
   r.ranges.assign(d.features.size(), {0, kShort + 1});
   r.config = 0;

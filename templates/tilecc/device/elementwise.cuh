@@ -127,12 +127,23 @@ struct op_div {
   __device__ __forceinline__ float operator()(float a, float b) const { return __fdividef(a, b); }
 #endif
 };
-// NaN propagates: a NaN on either side is the result.
+// NaN propagates: a NaN on either side is the result. Floats use max.NaN / min.NaN (sm_80),
+// one instruction where the compare-and-select spelling takes three.
 struct op_maximum {
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return (a > b || is_nan(a)) ? a : b; }
+  __device__ __forceinline__ float operator()(float a, float b) const {
+    float r;
+    asm("max.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+    return r;
+  }
 };
 struct op_minimum {
   template <class U> __device__ __forceinline__ U operator()(U a, U b) const { return (a < b || is_nan(a)) ? a : b; }
+  __device__ __forceinline__ float operator()(float a, float b) const {
+    float r;
+    asm("min.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+    return r;
+  }
 };
 struct op_pow {
   __device__ __forceinline__ float operator()(float a, float b) const { return ::powf(a, b); }
@@ -408,6 +419,19 @@ TILECC_DEV_UNARY(erf, true)
 template <class RT, class C, class A, class B>
 __device__ __forceinline__ auto where(const C &c, const A &a, const B &b) {
   return detail::map<RT>(detail::op_where<RT>{}, c, a, b);
+}
+
+// where(index_compare<Op, R, C, L>(a_begin, b_begin, rows, cols), a, b): on a tile where the
+// compare holds everywhere (a causal mask's tiles below the diagonal), `a` as it is, with no
+// compare or select an element. The test is the same for the whole block, so no warp diverges.
+template <class RT, IndexCmp Op, int R, int C, class L, class A, class B>
+__device__ __forceinline__ auto where_index(long long a_begin, long long b_begin, int rows, int cols, const A &a,
+                                            const B &b) {
+  using Out = decltype(where<RT>(index_compare<Op, R, C, L>(a_begin, b_begin, rows, cols), a, b));
+  if constexpr (is_same_v<A, Out>) {
+    if (index_compare_everywhere<Op, R, C>(a_begin, b_begin)) return a;
+  }
+  return where<RT>(index_compare<Op, R, C, L>(a_begin, b_begin, rows, cols), a, b);
 }
 
 // Elementwise conversion to To; shape and extents unchanged.

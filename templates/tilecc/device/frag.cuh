@@ -116,17 +116,43 @@ enum class IndexCmp { lt, le, gt, ge, eq, ne };
 // column indices (attention's causal mask, `tm.index()[:, None] + s >= tn.index()[None, :]`),
 // in 32 bits as r - c OP b_begin - a_begin. |r - c| < 2^16, so clamping the difference to
 // +-2^24 changes no answer; it costs a compare an element where 64-bit indices cost four.
-template <IndexCmp Op, int R, int C, class L>
-__device__ __forceinline__ Frag<bool, R, C, L> index_compare(long long a_begin, long long b_begin, int rows, int cols) {
+namespace detail {
+// b_begin - a_begin in 32 bits, clamped to +-2^24 (saturated where the 64-bit difference
+// overflows, for offsets near the 64-bit limits).
+__device__ __forceinline__ int index_offset(long long a_begin, long long b_begin) {
   constexpr long long limit = 1LL << 24;
-  // b_begin - a_begin, saturated where it overflows (offsets near the 64-bit limits).
   const long long d64 =
       static_cast<long long>(static_cast<unsigned long long>(b_begin) - static_cast<unsigned long long>(a_begin));
   const bool overflow = ((b_begin ^ a_begin) & (b_begin ^ d64)) < 0;
-  const int d = static_cast<int>(overflow       ? (b_begin < 0 ? -limit : limit)
-                                 : d64 < -limit ? -limit
-                                 : d64 > limit  ? limit
-                                                : d64);
+  return static_cast<int>(overflow       ? (b_begin < 0 ? -limit : limit)
+                          : d64 < -limit ? -limit
+                          : d64 > limit  ? limit
+                                         : d64);
+}
+}  // namespace detail
+
+// Whether (a_begin + r) OP (b_begin + c) holds at every position of an R x C tile: r - c runs
+// over [-(C - 1), R - 1], so one compare of the offsets' difference decides it.
+template <IndexCmp Op, int R, int C>
+__device__ __forceinline__ bool index_compare_everywhere(long long a_begin, long long b_begin) {
+  const int d = detail::index_offset(a_begin, b_begin);
+  if constexpr (Op == IndexCmp::lt)
+    return R - 1 < d;
+  else if constexpr (Op == IndexCmp::le)
+    return R - 1 <= d;
+  else if constexpr (Op == IndexCmp::gt)
+    return -(C - 1) > d;
+  else if constexpr (Op == IndexCmp::ge)
+    return -(C - 1) >= d;
+  else if constexpr (Op == IndexCmp::ne)
+    return d > R - 1 || d < -(C - 1);
+  else
+    return false;
+}
+
+template <IndexCmp Op, int R, int C, class L>
+__device__ __forceinline__ Frag<bool, R, C, L> index_compare(long long a_begin, long long b_begin, int rows, int cols) {
+  const int d = detail::index_offset(a_begin, b_begin);
   Frag<bool, R, C, L> f;
   f.rows = rows;
   f.cols = cols;

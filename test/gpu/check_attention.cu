@@ -13,6 +13,7 @@
 
 #include "attention/attention.cu"
 #include "../../bench/timing.cuh"
+#include "../support/cuda_check.hpp"
 
 namespace {
 
@@ -105,11 +106,7 @@ void time_shape(bench::Timer& timer, long long bh, long long s, long long d, boo
 }  // namespace
 
 int main(int argc, char** argv) {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   // --bench: time the benchmark shapes too; --max-head-dim=N: a build translated with a
   // full_extent of N (scripts/gpu_sweep_attention.sh) checks and times head dims up to N only;
   // --profile=D:causal|noncausal: no checks, four launches of that benchmark shape (for a

@@ -426,11 +426,7 @@ void check_language_ops() {
 }
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   check_all<float>("f32", 1e-4);
   check_all<__nv_bfloat16>("bf16", 2e-2);
   check_more<float>("f32", 1e-4);

@@ -44,11 +44,7 @@ void check(long long m, long long n, long long lo, long long hi) {
 }  // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   const long long big = std::numeric_limits<long long>::max() / 2;
   for (auto& s : kShapes)
     for (auto [lo, hi] : {std::pair{0LL, 1LL}, std::pair{3LL, 5LL}, std::pair{-7LL, 40LL}, std::pair{1000LL, 1000LL},

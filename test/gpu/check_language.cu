@@ -112,11 +112,7 @@ void check_rope(const char* dt, double tol) {
 }  // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   check_jagged<float>("f32", 1e-5);
   check_jagged<__nv_bfloat16>("bf16", 1e-2);
   check_concat<float>("f32");

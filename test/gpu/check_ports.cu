@@ -449,11 +449,7 @@ template <class T> void check_int4_gemm(const char* dt, double tol) {
 }  // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   // f32: float arithmetic (1e-5 of magnitude-1 terms); bf16: one rounding of the result (2^-9).
   check_batch_softmax<float>("f32", 1e-5);
   check_batch_softmax<__nv_bfloat16>("bf16", 1e-2);

@@ -138,11 +138,7 @@ void check_rank4() {
 }  // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   check_elementwise<float>("f32", 1e-6);
   check_elementwise<__nv_bfloat16>("bf16", 1e-2);
   check_reductions();

@@ -300,11 +300,7 @@ template <class T> void check_se_and_layernorm(const char* dt, double tol) {
 }  // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   check_scatters();
   check_scans<float>("f32", 1e-5);
   check_scans<__nv_bfloat16>("bf16", 1e-2);

@@ -121,11 +121,7 @@ template <class S> void check_type(const char* t) {
 }
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no GPU: skipped\n");
-    return 0;
-  }
+  if (!tilecc::test::gpu_present()) return 0;
   check_type<float>("f32");
   check_type<__nv_bfloat16>("bf16");
   std::printf("%d passed, %d failed\n", passed, failed);

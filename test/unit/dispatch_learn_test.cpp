@@ -50,7 +50,9 @@ TunedShape shape(const ir::Kernel& k, long rows, long cols, const nlohmann::json
 
 /// The config a shape runs: the row's config index, or -1 for the default.
 int runs(const config::ShapeDispatch& d, std::int64_t rows, std::int64_t cols) {
-  const int r = d.row_for({rows, cols});
+  std::vector<std::int64_t> x = {rows, cols};
+  if (d.features.size() == 3) x.push_back(rows * cols * 2);  // x.nbytes(), bf16
+  const int r = d.row_for(x);
   return r < 0 ? -1 : d.rows[static_cast<std::size_t>(r)].config;
 }
 
@@ -131,6 +133,35 @@ TEST_CASE("between tuned shapes: the tightest whole-row config, the nearest winn
                        row.comment.find("8192x16384: 0.3500 ms; between tuned shapes, rows up to 16384 held whole") !=
                            std::string::npos;
   CHECK(said);
+}
+
+TEST_CASE("with the GPU's L2 known, tensors within it walk rows no carried config holds tightly in short chunks",
+          "[dispatch]") {
+  const ir::Kernel k = softmax_bf16();
+  std::vector<TunedShape> s = grid(k);
+  for (TunedShape& t : s) t.l2_bytes = 50 << 20;
+  const config::ShapeDispatch d = learn_dispatch(k, s, {});
+  REQUIRE(d.features == std::vector<std::string>{"x.size(0)", "x.size(1)", "x.nbytes()"});
+  // 3000x6000 bf16 (36 MB): the 512-wide config walks the rows (twelve chunks) rather than
+  // the 16384-wide one holding them with 63% of its lanes idle; 6000x12000 (144 MB): held whole.
+  CHECK(runs(d, 3000, 6000) == 0);
+  CHECK(runs(d, 6000, 12000) == 2);
+  CHECK(runs(d, 12000, 6000) == 2);
+  // Rows some config holds tightly, and the tuned shapes themselves, are untouched.
+  CHECK(runs(d, 2000, 1000) == -1);
+  CHECK(runs(d, 4096, 4096) == 1);
+  for (const TunedShape& t : s)
+    CHECK(runs(d, t.args[0].sizes[0], t.args[0].sizes[1]) ==
+          runs(learn_dispatch(k, grid(k), {}), t.args[0].sizes[0], t.args[0].sizes[1]));
+  // The L2 rows come first, say why, and the printed launcher tests the bytes.
+  REQUIRE_FALSE(d.rows.empty());
+  CHECK(d.rows[0].comment.find("tensors within the L2 (50 MB): rows walked in chunks of 512") != std::string::npos);
+  codegen::EmitOptions eo;
+  eo.arch = "sm_90a";
+  const std::string text = codegen::emit_dispatch_text(k, d, eo, {});
+  CHECK(text.find("const long long e2 = x.nbytes();") != std::string::npos);
+  // Unknown L2 (older records): no bytes feature, the tightest whole-row config.
+  CHECK(learn_dispatch(k, grid(k), {}).features.size() == 2);
 }
 
 TEST_CASE("the table does not depend on the order the shapes come in", "[dispatch]") {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 #include "translator/launch/launch_plan.hpp"
 
@@ -21,7 +22,6 @@ std::vector<std::pair<std::string, std::int64_t>> shape_features(const ir::Kerne
     if (p.is_tensor) {
       for (std::size_t d = 0; d < bound[i].sizes.size(); ++d)
         out.emplace_back(fmt::format("{}.size({})", p.name, d), bound[i].sizes[d]);
-      out.emplace_back(fmt::format("{}.nbytes()", p.name), bound[i].bytes());
     } else if (ir::is_integer(p.dtype)) {
       out.emplace_back(p.name, static_cast<std::int64_t>(bound[i].value));
     }
@@ -40,7 +40,7 @@ TunedShape tuned_shape_of(const ir::Kernel& kernel, const DbEntry& e) {
     t.default_config = d.value("default_config", nlohmann::json());
     if (d.contains("measured"))
       for (const auto& m : d.at("measured")) t.measured.emplace_back(m.at("config"), m.at("ms").get<double>());
-    t.l2_bytes = d.value("l2_bytes", std::int64_t{0});
+
   } catch (const std::exception& ex) {
     throw std::invalid_argument(
         fmt::format("tuning database entry {} ({}): its details cannot be read as a tuned "
@@ -102,7 +102,6 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
   }
   std::vector<std::size_t> kept;
   for (std::size_t f = 0; f < all[0].size(); ++f) {
-    if (all[0][f].first.ends_with(".nbytes()")) continue;  // only the L2 rows test bytes (below)
     bool repeats = false;
     for (std::size_t g : kept) {
       bool same = true;
@@ -219,15 +218,6 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
       }
     }
   }
-  // The L2 rows' feature: the bytes of the tensor held whole (one read, where there is one),
-  // where the tuning GPU's L2 is known.
-  std::int64_t l2 = 0;
-  for (const TunedShape& t : tuned) l2 = std::max(l2, t.l2_bytes);
-  std::string bytes_feature;
-  if (l2 > 0 && std::find(guarded.begin(), guarded.end(), true) != guarded.end())
-    for (const launch::WholeDim& w : launch::whole_dims(kernel))
-      if (w.param >= 0 && (bytes_feature.empty() || kernel.params[static_cast<std::size_t>(w.param)].is_const))
-        bytes_feature = kernel.params[static_cast<std::size_t>(w.param)].name + ".nbytes()";
   // Candidates: the chosen configs (0..) and the default (-1). A config holds rows whole up to
   // its full_extent, or up to the longest rows it won at (where the tuner found looping best).
   std::vector<std::string> picks;  // each shape's pick
@@ -271,7 +261,6 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
     config::ShapeDispatch::Row row;
     std::string shapes;  // the tuned shape it holds, its times
     std::string reason;  // why it runs its config, when it holds no tuned shape
-    bool within_l2 = false;  // only for tensors within the L2 (tried before the other rows)
   };
   auto config_of_index = [&](int c) -> const config::Config& {
     return c < 0 ? d.fallback : d.configs[static_cast<std::size_t>(c)].config;
@@ -281,13 +270,15 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
     const Shape& s = shapes[i];
     std::vector<config::ShapeDispatch::Range> box;
     for (std::size_t f = 0; f < d.features.size(); ++f) box.push_back(cell_of(cuts[f], s.x[f]));
-    // The parts: along each guarded extent, the box cut after every config's last whole row.
+    // The parts: along each guarded extent, the box cut after every config's last whole row
+    // and after the last row that leaves half its lanes idle.
     std::vector<std::vector<config::ShapeDispatch::Range>> parts = {box};
     for (std::size_t f = 0; f < d.features.size(); ++f) {
       if (!guarded[f]) continue;
       std::vector<std::int64_t> at = {box[f].lo, box[f].hi};
       for (const std::int64_t h : holds)
-        if (h + 1 > box[f].lo && h + 1 < box[f].hi) at.push_back(h + 1);
+        for (const std::int64_t cut : {h + 1, h / 2 + 1})
+          if (cut > box[f].lo && cut < box[f].hi) at.push_back(cut);
       std::sort(at.begin(), at.end());
       at.erase(std::unique(at.begin(), at.end()), at.end());
       std::vector<std::vector<config::ShapeDispatch::Range>> split;
@@ -334,13 +325,18 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
               nearest = dist, p.row.config = c;
           }
           p.reason = fmt::format("rows up to {} held whole", tightest);
-          // Tensors within the L2: the config with the shortest chunks walks the rows (nearest
-          // winner among equals), when its chunks are shorter than every row of the part and
-          // the holding config would leave half its lanes idle or more.
-          if (!bytes_feature.empty()) {
-            std::int64_t shortest_rows = std::numeric_limits<std::int64_t>::max();
-            for (std::size_t f = 0; f < part.size(); ++f)
-              if (guarded[f]) shortest_rows = std::min(shortest_rows, part[f].lo);
+          // Rows that would leave half the holding config's lanes idle or more: the config with
+          // the shortest chunks walks them, reading each row twice, the second time from L2
+          // (nearest winner among equals, one that marks no load evict-first preferred: that
+          // would drop what the second read needs).
+          std::int64_t shortest_rows = std::numeric_limits<std::int64_t>::max();
+          for (std::size_t f = 0; f < part.size(); ++f)
+            if (guarded[f]) shortest_rows = std::min(shortest_rows, part[f].lo);
+          if (2 * longest <= tightest) {
+            auto keeps = [&](int c) {
+              const auto& hints = config_of_index(c).load_hints;
+              return std::find(hints.begin(), hints.end(), config::LoadHint::EvictFirst) == hints.end();
+            };
             int walker = -2;
             double nearest_walker = std::numeric_limits<double>::infinity();
             for (std::size_t j = 0; j < shapes.size(); ++j) {
@@ -348,24 +344,17 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
               const config::Config& cc = config_of_index(c);
               if (cc.full_extent >= shortest_rows || !config::looped_fallback(kernel, cc)) continue;
               const double dist = log_distance(shapes[j], part);
-              if (walker == -2 || cc.full_extent < config_of_index(walker).full_extent ||
-                  (cc.full_extent == config_of_index(walker).full_extent && dist < nearest_walker))
-                walker = c, nearest_walker = dist;
+              const auto rank = [&](int x, double dx) {
+                return std::make_tuple(config_of_index(x).full_extent, !keeps(x), dx);
+              };
+              if (walker == -2 || rank(c, dist) < rank(walker, nearest_walker)) walker = c, nearest_walker = dist;
             }
-            // Only rows that leave at least half of the holding config's lanes idle.
-            Part w = p;
-            bool some = true;
-            for (std::size_t f = 0; f < part.size(); ++f)
-              if (guarded[f]) {
-                w.row.ranges[f].hi = std::min(w.row.ranges[f].hi, tightest / 2 + 1);
-                some = some && w.row.ranges[f].lo < w.row.ranges[f].hi;
-              }
-            if (walker != -2 && walker != p.row.config && some) {
-              w.row.config = walker;
-              w.within_l2 = true;
-              w.reason = fmt::format("tensors within the L2 ({} MB): rows walked in chunks of {}, read again from L2",
-                                     l2 >> 20, config_of_index(walker).full_extent);
-              found.push_back(std::move(w));
+            if (walker != -2) {
+              p.row.config = walker;
+              p.reason = fmt::format(
+                  "rows walked in chunks of {} (a config holding them whole would idle half its "
+                  "lanes or more)",
+                  config_of_index(walker).full_extent);
             }
           }
         }
@@ -380,7 +369,7 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
       for (std::size_t j = i + 1; j < found.size() && !merged; ++j) {
         Part& a = found[i];
         const Part& b = found[j];
-        if (a.row.config != b.row.config || a.within_l2 != b.within_l2) continue;
+        if (a.row.config != b.row.config) continue;
         int differ = -1, count = 0;
         for (std::size_t f = 0; f < a.row.ranges.size(); ++f)
           if (a.row.ranges[f].lo != b.row.ranges[f].lo || a.row.ranges[f].hi != b.row.ranges[f].hi)
@@ -391,20 +380,13 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
         if (ra.hi != rb.lo && rb.hi != ra.lo) continue;
         ra = {std::min(ra.lo, rb.lo), std::max(ra.hi, rb.hi)};
         if (!b.shapes.empty()) a.shapes += (a.shapes.empty() ? "" : "; ") + b.shapes;
-        if (b.reason.starts_with("rows") && !a.reason.starts_with("rows")) a.reason = b.reason;
+        if (b.reason.starts_with("rows") && !a.reason.starts_with("rows"))
+          a.reason = b.reason;
+        else if (b.reason.starts_with("rows") && a.reason.find(b.reason) == std::string::npos)
+          a.reason += "; " + b.reason;
         found.erase(found.begin() + static_cast<std::ptrdiff_t>(j));
         merged = true;
       }
-  }
-  // The L2 rows first (each overlaps the row its part would otherwise take), testing the
-  // bytes; the other rows hold every byte count.
-  std::stable_partition(found.begin(), found.end(), [](const Part& p) { return p.within_l2; });
-  const bool tests_bytes = !found.empty() && found.front().within_l2;
-  if (tests_bytes) {
-    d.features.push_back(bytes_feature);
-    for (Part& p : found)
-      p.row.ranges.push_back(p.within_l2 ? config::ShapeDispatch::Range{0, l2}
-                                         : config::ShapeDispatch::Range{0, std::numeric_limits<std::int64_t>::max()});
   }
   // A row says the tuned shapes it covers and their times, then why it also covers extents
   // between them (a part merely beyond a tuned shape needs no word).
@@ -425,16 +407,13 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
   d.header.push_back("and shapes no row covers run the default config. Shapes are written as the extents joined by x;");
   d.header.push_back("times are the tuner's medians at that shape (\"default\": the default config with whole rows");
   d.header.push_back("fitted to the shape, as the tuner measured it).");
-  if (std::find(guarded.begin(), guarded.end(), true) != guarded.end())
+  if (std::find(guarded.begin(), guarded.end(), true) != guarded.end()) {
     d.header.push_back(
         "Between tuned shapes, rows a config cannot hold whole go to the config that holds them with the least to "
-        "spare.");
-  if (tests_bytes) {
-    d.header.push_back(fmt::format(
-        "Before that, tensors within the tuning GPU's L2 ({} bytes) walk such rows in the shortest chunks carried:",
-        l2));
-    d.header.push_back("a row read twice is read from L2 the second time.");
+        "spare,");
+    d.header.push_back("unless it would idle half its lanes: then the config with the shortest chunks walks them.");
   }
+
   return d;
 }
 

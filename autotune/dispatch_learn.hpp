@@ -6,16 +6,15 @@
 // at their geometric midpoints, and the outermost cells reach `far` times beyond the extreme
 // values; each tuned shape owns the box of its cells, and shapes outside every box run the
 // default config. Along an extent the kernel holds whole (rows up to a config's full_extent),
-// a box is cut where a carried config stops holding the rows whole: the part holding the
-// tuned shape runs its pick, the others the config that holds their rows whole with the
-// least to spare (nearest winner first), never a looped variant while a config holds them.
-// Where the tuning GPU's L2 is recorded, a part whose rows no config holds with the shape's
-// pick but one holds whole, leaving half its lanes idle or more, gets a row before it for
-// tensors within L2 ("x.nbytes()"): the config with the shortest chunks walks the rows, its
-// second read of a row hitting L2 (at
-// 3000x6000 bf16 on an H100, 1.9x faster than the 16384-wide config holding the rows with 63%
-// of its lanes idle; at 6000x12000, 144 MB, the chunks' second read goes to DRAM and the
-// whole-row config wins by 1.4x). Neighbouring parts taking the same config merge into one row. When more
+// a box is cut where a carried config stops holding the rows whole, and where it would fill
+// less than half its lanes: the part holding the tuned shape runs its pick, the others the
+// config that holds their rows whole with the least to spare (nearest winner first). Rows
+// that config would fill less than half are walked by the carried config with the shortest
+// chunks instead (one that marks no load evict-first first, then the nearest winner), each
+// row read twice, the second time from L2 (bf16 layer_norm on an
+// H100: at 3000x6000 and 12000x6000 a 1024-wide config walking is 2.2x and 2.3x faster than
+// the 16384-wide one holding the rows; at 6000x12000 and 1500x12000, 73% full, holding wins).
+// Neighbouring parts taking the same config merge into one row. When more
 // distinct configs won than `max_configs`, configs are chosen greedily to lose the least time
 // over the tuned shapes (measured cross times where the tuner took them), and each shape takes
 // the fastest chosen one, or the default when that is faster.
@@ -44,7 +43,6 @@ struct TunedShape {
   nlohmann::json default_config;  // that config (its full_extent fitted to the shape: not always the fallback)
   /// Other configs measured at this shape (the other shapes' bests), with their times.
   std::vector<std::pair<nlohmann::json, double>> measured;
-  std::int64_t l2_bytes = 0;  // the tuning GPU's L2 (0: not recorded)
 };
 
 /// The tuned shape a database entry records (its details' "args", "default_ms" and
@@ -57,8 +55,8 @@ struct DispatchOptions {
   std::string arch;         // the default config's arch
 };
 
-/// The features of a kernel's arguments: each tensor's sizes ("x.size(1)") and bytes
-/// ("x.nbytes()") and each integer scalar ("n"), with their values for `bound`.
+/// The features of a kernel's arguments: each tensor's sizes ("x.size(1)") and each integer
+/// scalar ("n"), with their values for `bound`.
 std::vector<std::pair<std::string, std::int64_t>> shape_features(const ir::Kernel& kernel,
                                                                  const std::vector<ArgSpec>& bound);
 

@@ -109,8 +109,6 @@ DbEntry TuneResult::db_entry(const TuneOptions& o) const {
                {"default_config", default_config},
                {"args", args},
                {"deploy", deploy}};
-  // The GPU's L2, against which a shape dispatch weighs rereading a tensor (dispatch_learn.hpp).
-  if (device.is_object() && device.value("l2_bytes", 0) > 0) e.details["l2_bytes"] = device["l2_bytes"];
   // Other shapes' bests measured here: the shape dispatch's cross times (dispatch_learn.hpp).
   if (!measured.empty()) {
     e.details["measured"] = nlohmann::json::array();

@@ -58,12 +58,6 @@ template <class T, int R> class Tensor {
   std::int64_t stride(int d) const { return strides_[d < 0 ? d + R : d]; }
   const std::array<std::int64_t, R>& sizes() const { return sizes_; }
   const std::array<std::int64_t, R>& strides() const { return strides_; }
-  /// The bytes of its elements (a shape dispatch compares them with the GPU's L2).
-  std::int64_t nbytes() const {
-    std::int64_t n = static_cast<std::int64_t>(sizeof(T));
-    for (int d = 0; d < R; ++d) n *= sizes_[d];
-    return n;
-  }
 
  private:
   T* data_ = nullptr;

@@ -50,9 +50,7 @@ TunedShape shape(const ir::Kernel& k, long rows, long cols, const nlohmann::json
 
 /// The config a shape runs: the row's config index, or -1 for the default.
 int runs(const config::ShapeDispatch& d, std::int64_t rows, std::int64_t cols) {
-  std::vector<std::int64_t> x = {rows, cols};
-  if (d.features.size() == 3) x.push_back(rows * cols * 2);  // x.nbytes(), bf16
-  const int r = d.row_for(x);
+  const int r = d.row_for({rows, cols});
   return r < 0 ? -1 : d.rows[static_cast<std::size_t>(r)].config;
 }
 
@@ -75,23 +73,30 @@ TEST_CASE("a grid of tuned shapes: one extent per distinct column, each shape ru
   REQUIRE(d.configs.size() == 3);
   CHECK(d.configs[0].note == "best at 1024x512 (0.0100 ms), 8192x512 (0.0300 ms)");
   // Rows of the same config along the row extent merge: one row per column bucket.
-  REQUIRE(d.rows.size() == 3);
-  CHECK(d.rows[0].comment == "1024x512: 0.0100 ms, default 0.0120 ms; 8192x512: 0.0300 ms, default 0.0400 ms");
+  // Between the buckets, columns the next holder would fill less than half are walked in the
+  // 512 chunks (1025..2048 and 4097..8192).
+  REQUIRE(d.rows.size() == 5);
+  CHECK(d.rows[0].comment ==
+        "1024x512: 0.0100 ms, default 0.0120 ms; 8192x512: 0.0300 ms, default 0.0400 ms; between tuned shapes, rows "
+        "up to 512 held whole");
   for (const TunedShape& t : grid(k)) {
     const int want = t.best_config == cfg(4, 4, 512) ? 0 : t.best_config == cfg(2, 8, 4096) ? 1 : 2;
     CHECK(runs(d, t.args[0].sizes[0], t.args[0].sizes[1]) == want);
   }
   // Untuned shapes: the columns go to the config that holds them whole with the least to
-  // spare, never to a looped variant while one holds them (the default holds 1024).
+  // spare (the default holds 1024), or where it would idle half its lanes, to the shortest
+  // chunks walking them.
   CHECK(runs(d, 4096, 512) == 0);
   CHECK(runs(d, 4096, 513) == -1);
   CHECK(runs(d, 2000, 1000) == -1);
   CHECK(runs(d, 2000, 1024) == -1);
-  CHECK(runs(d, 2000, 1025) == 1);
-  CHECK(runs(d, 4096, 1448) == 1);
+  CHECK(runs(d, 2000, 1025) == 0);
+  CHECK(runs(d, 4096, 1448) == 0);
+  CHECK(runs(d, 4096, 2049) == 1);
   CHECK(runs(d, 4096, 4096) == 1);
-  CHECK(runs(d, 3000, 4097) == 2);
-  CHECK(runs(d, 3000, 6000) == 2);
+  CHECK(runs(d, 3000, 4097) == 0);
+  CHECK(runs(d, 3000, 6000) == 0);
+  CHECK(runs(d, 3000, 8193) == 2);
   // Beyond what any config holds: the nearest tuned shape's pick (its looped variant).
   CHECK(runs(d, 500, 20000) == 2);
   // Far from every tuned shape (4x beyond the extremes): the default.
@@ -122,46 +127,48 @@ TEST_CASE("between tuned shapes: the tightest whole-row config, the nearest winn
   };
   CHECK(runs(d, 1024, 4096) == index(looped));
   CHECK(runs(d, 1024, 3000) == index(looped));
-  CHECK(runs(d, 6000, 6000) == index(many));  // 4097..16384 columns: only the 16384 configs hold them
-  CHECK(runs(d, 1500, 6000) == index(few));
+  // 4097..8192 columns: the 16384 configs would idle half their lanes; the 2048 chunks walk.
+  CHECK(runs(d, 6000, 6000) == index(looped));
+  CHECK(runs(d, 1500, 6000) == index(looped));
+  CHECK(runs(d, 6000, 8193) == index(many));  // 8193..16384 columns: only the 16384 configs hold them
   CHECK(runs(d, 1500, 12000) == index(few));
   CHECK(runs(d, 6000, 12000) == index(many));
   // The comment of a part between tuned shapes says why it runs what it runs.
   bool said = false;
   for (const auto& row : d.rows)
-    said = said || row.comment.find("6000x16384") == std::string::npos &&
-                       row.comment.find("8192x16384: 0.3500 ms; between tuned shapes, rows up to 16384 held whole") !=
-                           std::string::npos;
+    said = said || row.comment.find(
+                       "8192x4096: 0.0900 ms; between tuned shapes, rows up to 4096 held whole; rows "
+                       "walked in chunks of 2048") != std::string::npos;
   CHECK(said);
 }
 
-TEST_CASE("with the GPU's L2 known, tensors within it walk rows no carried config holds tightly in short chunks",
+TEST_CASE("rows a holding config would fill less than half are walked in the shortest chunks, keeping loads cached",
           "[dispatch]") {
   const ir::Kernel k = softmax_bf16();
-  std::vector<TunedShape> s = grid(k);
-  for (TunedShape& t : s) t.l2_bytes = 50 << 20;
+  // Two 512-wide configs: `first` marks its load evict-first and won at 8192x512, nearer to
+  // 3000x6000 than `keeps`, which won at 1024x512. A row walked is read twice: `keeps` walks.
+  nlohmann::json first = cfg(4, 4, 512), keeps = cfg(8, 4, 512);
+  first["load_hints"] = {"evict_first"};
+  const std::vector<TunedShape> s = {shape(k, 1024, 512, keeps, 0.010), shape(k, 8192, 512, first, 0.030),
+                                     shape(k, 1024, 16384, cfg(1, 16, 16384), 0.050),
+                                     shape(k, 8192, 16384, cfg(1, 16, 16384), 0.350)};
   const config::ShapeDispatch d = learn_dispatch(k, s, {});
-  REQUIRE(d.features == std::vector<std::string>{"x.size(0)", "x.size(1)", "x.nbytes()"});
-  // 3000x6000 bf16 (36 MB): the 512-wide config walks the rows (twelve chunks) rather than
-  // the 16384-wide one holding them with 63% of its lanes idle; 6000x12000 (144 MB): held whole.
-  CHECK(runs(d, 3000, 6000) == 0);
-  CHECK(runs(d, 6000, 12000) == 2);
-  CHECK(runs(d, 12000, 6000) == 2);
-  // Rows some config holds tightly, and the tuned shapes themselves, are untouched.
-  CHECK(runs(d, 2000, 1000) == -1);
-  CHECK(runs(d, 4096, 4096) == 1);
-  for (const TunedShape& t : s)
-    CHECK(runs(d, t.args[0].sizes[0], t.args[0].sizes[1]) ==
-          runs(learn_dispatch(k, grid(k), {}), t.args[0].sizes[0], t.args[0].sizes[1]));
-  // The L2 rows come first, say why, and the printed launcher tests the bytes.
-  REQUIRE_FALSE(d.rows.empty());
-  CHECK(d.rows[0].comment.find("tensors within the L2 (50 MB): rows walked in chunks of 512") != std::string::npos);
-  codegen::EmitOptions eo;
-  eo.arch = "sm_90a";
-  const std::string text = codegen::emit_dispatch_text(k, d, eo, {});
-  CHECK(text.find("const long long e2 = x.nbytes();") != std::string::npos);
-  // Unknown L2 (older records): no bytes feature, the tightest whole-row config.
-  CHECK(learn_dispatch(k, grid(k), {}).features.size() == 2);
+  REQUIRE(d.configs.size() == 3);
+  auto index = [&](const nlohmann::json& c) {
+    for (std::size_t i = 0; i < d.configs.size(); ++i)
+      if (nlohmann::json::parse(d.configs[i].config.to_json()) ==
+          nlohmann::json::parse(config::parse_config(c.dump(), k).to_json()))
+        return static_cast<int>(i);
+    return -2;
+  };
+  const int keeps_index = index(keeps);
+  CHECK(runs(d, 3000, 6000) == keeps_index);
+  CHECK(runs(d, 12000, 6000) == keeps_index);
+  CHECK(runs(d, 3000, 8192) == keeps_index);
+  CHECK(runs(d, 3000, 8193) == index(cfg(1, 16, 16384)));  // half full or more: held whole
+  bool said = false;
+  for (const auto& row : d.rows) said = said || row.comment.find("rows walked in chunks of 512") != std::string::npos;
+  CHECK(said);
 }
 
 TEST_CASE("the table does not depend on the order the shapes come in", "[dispatch]") {

@@ -40,7 +40,6 @@ TunedShape tuned_shape_of(const ir::Kernel& kernel, const DbEntry& e) {
     t.default_config = d.value("default_config", nlohmann::json());
     if (d.contains("measured"))
       for (const auto& m : d.at("measured")) t.measured.emplace_back(m.at("config"), m.at("ms").get<double>());
-
   } catch (const std::exception& ex) {
     throw std::invalid_argument(
         fmt::format("tuning database entry {} ({}): its details cannot be read as a tuned "
@@ -329,13 +328,15 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
           // the shortest chunks walks them, reading each row twice, the second time from L2
           // (nearest winner among equals, one that marks no load evict-first preferred: that
           // would drop what the second read needs).
-          std::int64_t shortest_rows = std::numeric_limits<std::int64_t>::max();
-          for (std::size_t f = 0; f < part.size(); ++f)
-            if (guarded[f]) shortest_rows = std::min(shortest_rows, part[f].lo);
           if (2 * longest <= tightest) {
-            auto keeps = [&](int c) {
+            std::int64_t shortest_rows = std::numeric_limits<std::int64_t>::max();
+            for (std::size_t f = 0; f < part.size(); ++f)
+              if (guarded[f]) shortest_rows = std::min(shortest_rows, part[f].lo);
+            // Ordered by chunk length, then evict-first loads last, then distance.
+            const auto rank = [&](int c, double dist) {
               const auto& hints = config_of_index(c).load_hints;
-              return std::find(hints.begin(), hints.end(), config::LoadHint::EvictFirst) == hints.end();
+              const bool evicts = std::find(hints.begin(), hints.end(), config::LoadHint::EvictFirst) != hints.end();
+              return std::make_tuple(config_of_index(c).full_extent, evicts, dist);
             };
             int walker = -2;
             double nearest_walker = std::numeric_limits<double>::infinity();
@@ -344,9 +345,6 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
               const config::Config& cc = config_of_index(c);
               if (cc.full_extent >= shortest_rows || !config::looped_fallback(kernel, cc)) continue;
               const double dist = log_distance(shapes[j], part);
-              const auto rank = [&](int x, double dx) {
-                return std::make_tuple(config_of_index(x).full_extent, !keeps(x), dx);
-              };
               if (walker == -2 || rank(c, dist) < rank(walker, nearest_walker)) walker = c, nearest_walker = dist;
             }
             if (walker != -2) {
@@ -413,7 +411,6 @@ config::ShapeDispatch learn_dispatch(const ir::Kernel& kernel, const std::vector
         "spare,");
     d.header.push_back("unless it would idle half its lanes: then the config with the shortest chunks walks them.");
   }
-
   return d;
 }
 

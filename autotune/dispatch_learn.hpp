@@ -11,9 +11,9 @@
 // config that holds their rows whole with the least to spare (nearest winner first). Rows
 // that config would fill less than half are walked by the carried config with the shortest
 // chunks instead (one that marks no load evict-first first, then the nearest winner), each
-// row read twice, the second time from L2 (bf16 layer_norm on an
-// H100: at 3000x6000 and 12000x6000 a 1024-wide config walking is 2.2x and 2.3x faster than
-// the 16384-wide one holding the rows; at 6000x12000 and 1500x12000, 73% full, holding wins).
+// row read twice, the second time from L2 (bf16 layer_norm on an H100: at 3000x6000 and
+// 12000x6000 a 1024-wide config walking is 2.2x and 2.3x faster than the 16384-wide one
+// holding the rows; at 6000x12000 and 1500x12000, 73% full, holding wins).
 // Neighbouring parts taking the same config merge into one row. When more
 // distinct configs won than `max_configs`, configs are chosen greedily to lose the least time
 // over the tuned shapes (measured cross times where the tuner took them), and each shape takes

@@ -54,6 +54,14 @@ int runs(const config::ShapeDispatch& d, std::int64_t rows, std::int64_t cols) {
   return r < 0 ? -1 : d.rows[static_cast<std::size_t>(r)].config;
 }
 
+/// Which of the table's configs `c` is (-2: none).
+int index_of(const config::ShapeDispatch& d, const ir::Kernel& k, const nlohmann::json& c) {
+  const nlohmann::json want = nlohmann::json::parse(config::parse_config(c.dump(), k).to_json());
+  for (std::size_t i = 0; i < d.configs.size(); ++i)
+    if (nlohmann::json::parse(d.configs[i].config.to_json()) == want) return static_cast<int>(i);
+  return -2;
+}
+
 /// Rows {1024, 8192} x columns {512, 4096, 16384}, three winners, full_extent fitted to the
 /// columns as the tuner fits it.
 std::vector<TunedShape> grid(const ir::Kernel& k) {
@@ -118,13 +126,7 @@ TEST_CASE("between tuned shapes: the tightest whole-row config, the nearest winn
                                      shape(k, 1024, 4096, looped, 0.020), shape(k, 8192, 4096, looped, 0.090)};
   const config::ShapeDispatch d = learn_dispatch(k, s, {});
   REQUIRE(d.configs.size() == 3);
-  auto index = [&](const nlohmann::json& c) {
-    for (std::size_t i = 0; i < d.configs.size(); ++i)
-      if (nlohmann::json::parse(d.configs[i].config.to_json()) ==
-          nlohmann::json::parse(config::parse_config(c.dump(), k).to_json()))
-        return static_cast<int>(i);
-    return -2;
-  };
+  auto index = [&](const nlohmann::json& c) { return index_of(d, k, c); };
   CHECK(runs(d, 1024, 4096) == index(looped));
   CHECK(runs(d, 1024, 3000) == index(looped));
   // 4097..8192 columns: the 16384 configs would idle half their lanes; the 2048 chunks walk.
@@ -154,17 +156,10 @@ TEST_CASE("rows a holding config would fill less than half are walked in the sho
                                      shape(k, 8192, 16384, cfg(1, 16, 16384), 0.350)};
   const config::ShapeDispatch d = learn_dispatch(k, s, {});
   REQUIRE(d.configs.size() == 3);
-  auto index = [&](const nlohmann::json& c) {
-    for (std::size_t i = 0; i < d.configs.size(); ++i)
-      if (nlohmann::json::parse(d.configs[i].config.to_json()) ==
-          nlohmann::json::parse(config::parse_config(c.dump(), k).to_json()))
-        return static_cast<int>(i);
-    return -2;
-  };
-  const int keeps_index = index(keeps);
-  CHECK(runs(d, 3000, 6000) == keeps_index);
-  CHECK(runs(d, 12000, 6000) == keeps_index);
-  CHECK(runs(d, 3000, 8192) == keeps_index);
+  auto index = [&](const nlohmann::json& c) { return index_of(d, k, c); };
+  CHECK(runs(d, 3000, 6000) == index(keeps));
+  CHECK(runs(d, 12000, 6000) == index(keeps));
+  CHECK(runs(d, 3000, 8192) == index(keeps));
   CHECK(runs(d, 3000, 8193) == index(cfg(1, 16, 16384)));  // half full or more: held whole
   bool said = false;
   for (const auto& row : d.rows) said = said || row.comment.find("rows walked in chunks of 512") != std::string::npos;

@@ -516,8 +516,9 @@ class Emitter {
 
   std::string shared_type(const Expr& e) {
     const auto rc = physical(e.shape, e.loc);
-    return fmt::format("tilecc::dev::SharedTile<{}, {}, {}, L, {}>", cuda_type(e.dtype), rc.first, rc.second,
-                       e.access.site);
+    const std::string offset = e.access.shared_offset >= 0 ? fmt::format(", {}", e.access.shared_offset) : "";
+    return fmt::format("tilecc::dev::SharedTile<{}, {}, {}, L, {}{}>", cuda_type(e.dtype), rc.first, rc.second,
+                       e.access.site, offset);
   }
   /// `load_shared<Tile>(…);`: the copy of a shared operand tile, in the current scope's tile.
   std::string shared_copy(const Expr& e) {

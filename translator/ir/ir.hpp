@@ -135,7 +135,8 @@ struct Access {
   int tma_stage = -1;          // Kernel::tma_stages index; -1: registers only
   std::string tma_skipped;     // why TMA was asked for but does not apply here ("" if not)
   bool packed = false;         // a bf16 load kept packed as loaded, widened to f32 at each use
-  bool shared = false;         // a dot's B operand copied to shared memory (cp.async), read by ldmatrix
+  bool shared = false;         // a dot operand copied to shared memory (cp.async), read by ldmatrix
+  int shared_offset = -1;      // a shared tile's byte offset into dynamic shared memory; -1: a static buffer
   bool mma_a = false;          // a dot's A operand packed once as mma.sync A registers (MmaRows layout)
   Prefetch prefetch = Prefetch::None;
 };

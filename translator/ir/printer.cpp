@@ -61,6 +61,7 @@ std::string access_str(const Access& a) {
   if (a.tma_stage >= 0) s += fmt::format(", tma stage {}", a.tma_stage);
   if (a.packed) s += ", packed";
   if (a.shared) s += ", shared";
+  if (a.shared_offset >= 0) s += fmt::format(" at dynamic byte {}", a.shared_offset);
   if (a.mma_a) s += ", mma A operand";
   if (a.prefetch == Prefetch::Invariant) s += ", loaded once";
   if (a.prefetch == Prefetch::Next) s += ", prefetched";

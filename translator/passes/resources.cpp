@@ -130,11 +130,15 @@ class Counter {
       case Expr::Kind::Unsqueeze:
       case Expr::Kind::Transpose: return;  // views of their operand's fragment
       case Expr::Kind::Load:
-        if (e.access.shared) {  // a dot's B operand: a shared tile (rows padded by 16 bytes), no fragment
+        if (e.access.shared) {  // a dot operand: a shared tile (rows padded by 16 bytes), no fragment
           const auto [r, c] = ir::physical(l_, e.shape);
-          if (shared_sites_.insert(e.access.site).second)
-            shared(r * (c + 8) * ir::size_bytes(e.dtype),
-                   fmt::format("the shared operand tile of the load of {} at line {}", e.name, e.loc.line));
+          const std::int64_t bytes = r * (c + 8) * ir::size_bytes(e.dtype);
+          if (!shared_sites_.insert(e.access.site).second) return;
+          if (e.access.shared_offset >= 0)
+            r_.dynamic_shared_bytes =
+                std::max(r_.dynamic_shared_bytes, static_cast<int>(e.access.shared_offset + bytes));
+          else
+            shared(bytes, fmt::format("the shared operand tile of the load of {} at line {}", e.name, e.loc.line));
           return;
         }
         load_site(e);
@@ -300,9 +304,11 @@ std::optional<std::string> over_limits(const ir::Kernel& k, const Resources& r, 
   if (r.shared_bytes > limits.static_shared_bytes)
     return fmt::format("shared memory: {} bytes of static shared memory, {} allows {} per block ({})", r.shared_bytes,
                        arch, limits.static_shared_bytes, r.shared_what);
-  if (r.dynamic_shared_bytes > limits.dynamic_shared_bytes)
-    return fmt::format("shared memory: {} bytes of dynamic shared memory, {} allows {} per block ({})",
-                       r.dynamic_shared_bytes, arch, limits.dynamic_shared_bytes, "the dot k-loop's pipeline stages");
+  if (r.shared_bytes + r.dynamic_shared_bytes > limits.dynamic_shared_bytes)
+    return fmt::format(
+        "shared memory: {} bytes of dynamic shared memory (a dot k-loop's pipeline stages or dot operand tiles) and {} "
+        "static, {} allows {} per block",
+        r.dynamic_shared_bytes, r.shared_bytes, arch, limits.dynamic_shared_bytes);
   // Half the register file (128 of 256, 255 addressable) for the largest tile: 4 warps holding
   // 128 x 128 mma products (128 each) run without spills.
   if (r.fragment_registers > (limits.max_registers_per_thread + 1) / 2)

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "passes.hpp"
+#include "templates/tilecc/sizing.hpp"
 #include "translator/config/specialization.hpp"
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
@@ -43,16 +44,17 @@ bool gathers(const ir::Expr& load) {
   return false;
 }
 
-/// The loads a dot reads as its operand `arg` (0: A, 1: B), directly or through a let (MmaRows
-/// layout only): B operands are copied to shared memory, where ldmatrix reads them; A operands
-/// are packed once as mma registers.
+/// The loads a dot reads as its operand `arg` (0: A, 1: B), directly or through a let that
+/// nothing else reads (MmaRows layout only): B operands are copied to shared memory, where
+/// ldmatrix reads them; A operands are packed once as mma registers, or read from shared
+/// memory too (a_operand_in_shared).
 class DotOperandLoads {
  public:
   explicit DotOperandLoads(std::size_t arg) : arg_(arg) {}
   std::set<const ir::Expr*> find(const std::vector<ir::StmtPtr>& body) {
     walk(body);
     for (const auto& [name, load] : lets_)
-      if (b_names_.count(name)) loads_.insert(load);
+      if (b_names_.count(name) && uses_[name] == operand_uses_[name]) loads_.insert(load);
     return loads_;
   }
 
@@ -66,10 +68,14 @@ class DotOperandLoads {
     }
   }
   void expr(const ir::Expr& e) {
+    if (e.kind == ir::Expr::Kind::Var) ++uses_[e.name];
     if (e.kind == ir::Expr::Kind::Dot) {
       const ir::Expr* b = e.args[arg_].get();
       if (b->kind == ir::Expr::Kind::Transpose) b = b->args[0].get();
-      if (b->kind == ir::Expr::Kind::Var) b_names_.insert(b->name);
+      if (b->kind == ir::Expr::Kind::Var) {
+        b_names_.insert(b->name);
+        ++operand_uses_[b->name];
+      }
       if (b->kind == ir::Expr::Kind::Load) loads_.insert(b);
     }
     for (const ir::ExprPtr& a : e.args) expr(*a);
@@ -77,7 +83,73 @@ class DotOperandLoads {
   std::size_t arg_;
   std::map<std::string, const ir::Expr*> lets_;
   std::set<std::string> b_names_;
+  std::map<std::string, int> uses_, operand_uses_;
   std::set<const ir::Expr*> loads_;
+};
+
+/// Registers a thread may give a dot's packed A operand (MmaA). More, and the operand is read
+/// from shared memory by ldmatrix at each use: attention's queries at head dimension 128 and
+/// 32 rows a warp take 64, which beside the 128 of the output accumulator and the scores spill
+/// (FlashAttention 2 keeps its queries in shared memory for the same reason).
+constexpr std::int64_t kPackedARegisters = 32;
+
+bool a_operand_in_shared(const ir::Layout& l, const ir::Expr& load) {
+  const auto [r, k] = ir::physical(l, load.shape);
+  const std::int64_t warps = l.threads / 32;
+  return ir::size_bytes(load.dtype) == 2 && k % 16 == 0 && r % (16 * warps) == 0 &&
+         r * k / (warps * 64) > kPackedARegisters;
+}
+
+/// Shared operand tiles together beyond static shared memory's 48 KB move to dynamic shared
+/// memory, one after another in site order (16-byte aligned); returns the bytes they take.
+/// Only in kernels with no dot k-loop of their own in dynamic memory, which starts at byte 0.
+class DynamicSharedTiles : public ir::Mutator {
+ public:
+  std::int64_t place(ir::Kernel& k) {
+    struct Tiles : ir::Visitor {
+      const ir::Layout* l = nullptr;
+      std::map<int, std::int64_t> bytes;
+      bool dynamic_dot = false;
+      void visit_load(const ir::Expr& e) override {
+        if (e.access.shared) {
+          const auto [r, c] = ir::physical(*l, e.shape);
+          bytes[e.access.site] = r * (c + 8) * ir::size_bytes(e.dtype);
+        }
+        visit_children(e);
+      }
+      void visit_loop(const ir::Stmt& s) override {
+        dynamic_dot = dynamic_dot || (s.is_dot && s.dot.dynamic_bytes > 0);
+        visit_children(s);
+      }
+      void visit_dot_loop_store(const ir::Stmt& s) override {
+        dynamic_dot = dynamic_dot || s.dot.dynamic_bytes > 0;
+        visit_children(s);
+      }
+    } tiles;
+    tiles.l = &k.layout;
+    tiles.visit(k.body);
+    std::int64_t total = 0;
+    for (const auto& [site, b] : tiles.bytes) total += b;
+    if (total <= sizing::static_shared_limit || tiles.dynamic_dot) return 0;
+    std::int64_t at = 0;
+    for (const auto& [site, b] : tiles.bytes) {
+      offsets_[site] = at;
+      at += (b + 15) / 16 * 16;
+    }
+    k.body = mutate(k.body);
+    return at;
+  }
+
+ protected:
+  ir::ExprPtr mutate_load(const ir::ExprPtr& e) override {
+    if (!e->access.shared) return mutate_children(e);
+    auto out = std::make_shared<ir::Expr>(*e);
+    out->access.shared_offset = static_cast<int>(offsets_.at(e->access.site));
+    return out;
+  }
+
+ private:
+  std::map<int, std::int64_t> offsets_;
 };
 
 bool scatters(const ir::Stmt& store) {
@@ -116,6 +188,7 @@ class Accesses : public ir::Mutator {
     out->access.hint = hint_of(at_or(c_.load_hints, i, config::LoadHint::Default));
     if (shared_loads_.count(e.get())) {
       out->access.shared = true;
+      out->access.prefetch = ir::Prefetch::None;  // copied where it is bound, not a program ahead
       return out;
     }
     out->access.mma_a = mma_a_loads_.count(e.get()) > 0;
@@ -234,10 +307,12 @@ ir::Kernel select_accesses(const ir::Kernel& k, const PassContext& ctx) {
   Accesses pass(out, ctx);
   if (k.layout.mma_rows) {
     pass.shared_loads_ = DotOperandLoads(1).find(k.body);
-    pass.mma_a_loads_ = DotOperandLoads(0).find(k.body);
+    for (const ir::Expr* a : DotOperandLoads(0).find(k.body))
+      (a_operand_in_shared(k.layout, *a) ? pass.shared_loads_ : pass.mma_a_loads_).insert(a);
   }
   pass.early_loads(k.body);
   out.body = pass.mutate(k.body);
+  DynamicSharedTiles().place(out);
   return out;
 }
 

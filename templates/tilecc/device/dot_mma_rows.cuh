@@ -1,9 +1,9 @@
-// Dots of fragments in the MmaRows layout (frag_mma.cuh) with the B operand in shared memory.
+// Dots of fragments in the MmaRows layout (frag_mma.cuh) with operands in shared memory.
 //
-// SharedTile<T, R, C, L, SITE>: an R x C tile of T in shared memory, row-major with rows padded
-// by 16 bytes so that ldmatrix's eight row addresses fall in different banks. SITE tells the
-// kernel's tiles apart: each gets its own static buffer; a SharedTile value is a view of it
-// with the valid extents of what it holds. load_shared<Tile> fills the buffer from global
+// SharedTile<T, R, C, L, SITE[, OFFSET]>: an R x C tile of T in shared memory, row-major with
+// rows padded by 16 bytes so that ldmatrix's eight row addresses fall in different banks. SITE
+// tells the kernel's tiles apart: each gets its own buffer (static, or at OFFSET in dynamic
+// shared memory); a SharedTile value is a view of it with the valid extents of what it holds. load_shared<Tile> fills the buffer from global
 // memory with cp.async (16-byte chunks, zero outside rows x cols) and returns without waiting,
 // so the copy runs while the block computes; shared_tiles_ready() waits. The generated code
 // schedules them: in a loop over key tiles, the next operand's copy is issued right after the
@@ -15,7 +15,10 @@
 // mma A operand (packed register to register), B comes by ldmatrix (.trans for b itself,
 // plain for a transposed tile), and mma.sync m16n8k16 adds straight into acc's registers.
 // k and n blocks beyond the operands' valid extents are skipped (uniform branches); elements of
-// a outside its extents count as zero.
+// a outside its extents count as zero. a may also be packed once (MmaA) or a SharedTile of its
+// own (read by ldmatrix at each k block: a large A operand reused across a loop, which would
+// not fit in registers beside the accumulator). Tiles that together pass the 48 KB of static
+// shared memory live at fixed offsets in dynamic shared memory (OFFSET).
 #pragma once
 
 #include "frag_mma.cuh"
@@ -25,18 +28,26 @@
 namespace tilecc {
 namespace dev {
 
-template <class T, int R, int C, class L, int SITE> struct SharedTile {
+template <class T, int R, int C, class L, int SITE, int OFFSET = -1> struct SharedTile {
   static_assert(sizeof(T) == 2, "SharedTile: 16-bit elements (f16 / bf16 dot operands)");
   static_assert(C % 8 == 0, "SharedTile: whole 16-byte chunks per row (C % 8 == 0)");
+  static_assert(OFFSET < 0 || OFFSET % 16 == 0, "SharedTile: 16-byte aligned offsets into dynamic shared memory");
   using layout = L;
   static constexpr int tile_rows = R, tile_cols = C;
   static constexpr int ld = C + 8;  // elements between rows: 16 bytes of padding
   static constexpr int bytes = R * ld * static_cast<int>(sizeof(T));
   int rows, cols;  // the valid extents of the tile the buffer holds now
 
+  // OFFSET >= 0: the buffer lies OFFSET bytes into the block's dynamic shared memory (tiles
+  // that together exceed the 48 KB of static shared memory; the launcher opts in).
   __device__ __forceinline__ static T *data() {
-    __shared__ uint4 buffer[bytes / 16];
-    return reinterpret_cast<T *>(buffer);
+    if constexpr (OFFSET >= 0) {
+      extern __shared__ uint4 tilecc_dynamic_shared[];
+      return reinterpret_cast<T *>(tilecc_dynamic_shared + OFFSET / 16);
+    } else {
+      __shared__ uint4 buffer[bytes / 16];
+      return reinterpret_cast<T *>(buffer);
+    }
   }
 };
 
@@ -50,8 +61,9 @@ template <class E, int R, int K, int NT> struct MmaA {
   int rows, cols;
 };
 
-template <class T, int R, int C, class L, int SITE>
-__device__ __forceinline__ Transposed<SharedTile<T, R, C, L, SITE>> trans(const SharedTile<T, R, C, L, SITE> &t) {
+template <class T, int R, int C, class L, int SITE, int OFF>
+__device__ __forceinline__ Transposed<SharedTile<T, R, C, L, SITE, OFF>> trans(
+    const SharedTile<T, R, C, L, SITE, OFF> &t) {
   return {t};
 }
 
@@ -150,6 +162,19 @@ __device__ __forceinline__ void a_operand(unsigned (&af)[4], const MmaA<E, R, K,
   af[3] = a.w[g][kk][3];
 }
 
+// The same from a shared tile (zero outside its extents already): one ldmatrix_x4 of the warp's
+// 16 rows of group g, k block kk. The A operand of a dot whose packed registers would not fit
+// beside the accumulator (attention's queries at head dim 128, 32 rows a warp).
+template <bool Masked, class E, int R, int K, int NT, int SITE, int OFF>
+__device__ __forceinline__ void a_operand(unsigned (&af)[4], const SharedTile<E, R, K, MmaRows<NT>, SITE, OFF> &, int g,
+                                          int kk) {
+  using Tile = SharedTile<E, R, K, MmaRows<NT>, SITE, OFF>;
+  constexpr int warp_rows = R / MmaRows<NT>::warps;
+  const int l = MmaRows<NT>::lane();
+  const int row = MmaRows<NT>::warp() * warp_rows + g * 16 + l % 8 + ((l / 8) % 2) * 8;
+  ldmatrix_x4(af, Tile::data() + row * Tile::ld + kk * 16 + (l / 16) * 8);
+}
+
 // acc (rows group g, n block nb) += af @ bf.
 template <class E, int R, int C, int NT>
 __device__ __forceinline__ void mma_into(Frag<float, R, C, MmaRows<NT>> &acc, int g, int nb, const unsigned (&af)[4],
@@ -167,12 +192,13 @@ __device__ __forceinline__ void mma_into(Frag<float, R, C, MmaRows<NT>> &acc, in
 // mma instructions, so the compiler issues the loads of later blocks ahead of earlier mmas; a
 // branch per block serialized each ldmatrix with its mma (attention at d128 ran at 17% of
 // PyTorch's flash attention on an H100).
-template <bool Trans, bool Masked, bool Full, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE>
+template <bool Trans, bool Masked, bool Full, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE,
+          int OFF>
 __device__ __forceinline__ void dot_mma_blocks(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
-                                               const SharedTile<E, BR, BC, MmaRows<NT>, SITE> &b, int k_valid,
+                                               const SharedTile<E, BR, BC, MmaRows<NT>, SITE, OFF> &b, int k_valid,
                                                int n_valid) {
   using F = Frag<float, R, C, MmaRows<NT>>;
-  using Tile = SharedTile<E, BR, BC, MmaRows<NT>, SITE>;
+  using Tile = SharedTile<E, BR, BC, MmaRows<NT>, SITE, OFF>;
   const E *s = Tile::data();
   constexpr int groups = F::er / 2;
   const int l = MmaRows<NT>::lane();
@@ -214,9 +240,9 @@ __device__ __forceinline__ void dot_mma_blocks(Frag<float, R, C, MmaRows<NT>> &a
 
 // The Full blocks when the operands cover the whole tile (all but the last key tile), else
 // the bounded ones.
-template <bool Trans, bool Masked, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE>
+template <bool Trans, bool Masked, int K, class E, int R, int C, int NT, class OA, int BR, int BC, int SITE, int OFF>
 __device__ __forceinline__ void dot_mma_rows(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
-                                             const SharedTile<E, BR, BC, MmaRows<NT>, SITE> &b, int k_valid,
+                                             const SharedTile<E, BR, BC, MmaRows<NT>, SITE, OFF> &b, int k_valid,
                                              int n_valid) {
   if (k_valid >= K && n_valid >= C)
     dot_mma_blocks<Trans, Masked, true, K>(acc, a, b, k_valid, n_valid);
@@ -246,18 +272,18 @@ __device__ __forceinline__ MmaA<E, R, K, NT> mma_a(const Frag<E, R, K, MmaRows<N
 }
 
 // acc += a @ b and acc += a @ trans(b) with a packed once (mma_a).
-template <class E, int R, int K, int C, int NT, int SITE>
+template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const MmaA<E, R, K, NT> &a,
-                                    const SharedTile<E, K, C, MmaRows<NT>, SITE> &b) {
+                                    const SharedTile<E, K, C, MmaRows<NT>, SITE, OFF> &b) {
 #if TILECC_DEV_HAS_MMA_SYNC
   detail::dot_mma_rows<false, false, K>(acc, a, b, cmin(a.cols, b.rows), b.cols);
 #else
   __trap();
 #endif
 }
-template <class E, int R, int K, int C, int NT, int SITE>
+template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const MmaA<E, R, K, NT> &a,
-                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE>> &b) {
+                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE, OFF>> &b) {
 #if TILECC_DEV_HAS_MMA_SYNC
   detail::dot_mma_rows<true, false, K>(acc, a, b.f, cmin(a.cols, b.f.cols), b.f.rows);
 #else
@@ -266,9 +292,9 @@ __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const M
 }
 
 // acc += a @ b: b (K x C) in shared memory.
-template <class E, int R, int K, int C, int NT, int SITE>
+template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Frag<E, R, K, MmaRows<NT>> &a,
-                                    const SharedTile<E, K, C, MmaRows<NT>, SITE> &b) {
+                                    const SharedTile<E, K, C, MmaRows<NT>, SITE, OFF> &b) {
   static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
 #if TILECC_DEV_HAS_MMA_SYNC
   const int k_valid = cmin(a.cols, b.rows), n_valid = b.cols;
@@ -282,9 +308,9 @@ __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const F
 }
 
 // acc += a @ trans(b): b (C x K) in shared memory.
-template <class E, int R, int K, int C, int NT, int SITE>
+template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Frag<E, R, K, MmaRows<NT>> &a,
-                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE>> &b) {
+                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE, OFF>> &b) {
   static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
 #if TILECC_DEV_HAS_MMA_SYNC
   const int k_valid = cmin(a.cols, b.f.cols), n_valid = b.f.rows;
@@ -292,6 +318,31 @@ __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const F
     detail::dot_mma_rows<true, false, K>(acc, a, b.f, k_valid, n_valid);
   else
     detail::dot_mma_rows<true, true, K>(acc, a, b.f, k_valid, n_valid);
+#else
+  __trap();
+#endif
+}
+
+// acc += a @ b and acc += a @ trans(b) with a in shared memory too (read by ldmatrix at each
+// k block; zero outside its extents).
+template <class E, int R, int K, int C, int NT, int SA, int OA, int SB, int OB>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc,
+                                    const SharedTile<E, R, K, MmaRows<NT>, SA, OA> &a,
+                                    const SharedTile<E, K, C, MmaRows<NT>, SB, OB> &b) {
+  static_assert(K % 16 == 0 && R % (16 * MmaRows<NT>::warps) == 0, "dot (shared A): K % 16 == 0, 16 rows a warp");
+#if TILECC_DEV_HAS_MMA_SYNC
+  detail::dot_mma_rows<false, false, K>(acc, a, b, cmin(a.cols, b.rows), b.cols);
+#else
+  __trap();
+#endif
+}
+template <class E, int R, int K, int C, int NT, int SA, int OA, int SB, int OB>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc,
+                                    const SharedTile<E, R, K, MmaRows<NT>, SA, OA> &a,
+                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SB, OB>> &b) {
+  static_assert(K % 16 == 0 && R % (16 * MmaRows<NT>::warps) == 0, "dot (shared A): K % 16 == 0, 16 rows a warp");
+#if TILECC_DEV_HAS_MMA_SYNC
+  detail::dot_mma_rows<true, false, K>(acc, a, b.f, cmin(a.cols, b.f.cols), b.f.rows);
 #else
   __trap();
 #endif

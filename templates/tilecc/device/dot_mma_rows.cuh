@@ -3,9 +3,10 @@
 // SharedTile<T, R, C, L, SITE[, OFFSET]>: an R x C tile of T in shared memory, row-major with
 // rows padded by 16 bytes so that ldmatrix's eight row addresses fall in different banks. SITE
 // tells the kernel's tiles apart: each gets its own buffer (static, or at OFFSET in dynamic
-// shared memory); a SharedTile value is a view of it with the valid extents of what it holds. load_shared<Tile> fills the buffer from global
-// memory with cp.async (16-byte chunks, zero outside rows x cols) and returns without waiting,
-// so the copy runs while the block computes; shared_tiles_ready() waits. The generated code
+// shared memory); a SharedTile value is a view of it with the valid extents of what it holds.
+// load_shared<Tile> fills the buffer from global memory with cp.async (16-byte chunks, zero
+// outside rows x cols) and returns without waiting, so the copy runs while the block computes;
+// shared_tiles_ready() waits. The generated code
 // schedules them: in a loop over key tiles, the next operand's copy is issued right after the
 // barrier before a dot (once every thread is done with that buffer), so each copy overlaps
 // the math of the dot before its own.

@@ -273,6 +273,10 @@ class Emitter {
         // (half the registers of a Frag<bf16>, one instruction per element).
         if (auto it = packed_.find(e->args[0].get()); it != packed_.end()) return it->second;
         if (e->packed_widen) return emit_packed_load(*e->args[0]);
+        if (e->narrow_at_dot) {  // select_accesses: rounded as the dot reads it
+          const Val x = emit(e->args[0]);
+          return {fmt::format("tilecc::dev::narrowed<{}>({})", cuda_type(t), x.code), t, true, x.rows, x.cols};
+        }
         Val a = emit(e->args[0]);
         if (!a.frag) return {fmt::format("tilecc::dev::convert<{}>({})", cuda_type(t), a.code), t};
         return make_frag(fmt::format("tilecc::dev::cast<{}>({})", cuda_type(t), a.code), t, {a.rows, a.cols});

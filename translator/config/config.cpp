@@ -444,9 +444,12 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
     std::int64_t b = f.dot ? 32 : 64;                        // device loops (k of a dot: 32)
     if (is_launch && launch.size() == 1) b = f.whole_dims || f.rank2 ? 4 : 1024;  // rows / flat
     if (is_launch && f.whole_dot) b = 64;  // query rows of attention: tensor-core tiles
-    // Attention: 64 keys a step too, four warps of 16 query rows (bench/NOTES.md's sweep on an
-    // H100: the fastest at head dim 128, within 8% of the best at 64).
-    if (f.chained_dots()) b = 64;
+    // Attention: 128 query rows over four warps (32 a warp: each key tile's operands, read from
+    // shared memory once a warp, serve twice the rows of 16 a warp; at head dimension 128 the
+    // queries then stay in shared memory, select_accesses) and 32 keys a step, the most that
+    // NVRTC compiles without spilling beside a 128-wide accumulator (H100, d128: 1.09 ms against
+    // 1.26 for 64 x 64; 64 keys run 0.96 ms where nvcc keeps them in registers; bench/NOTES.md).
+    if (f.chained_dots()) b = is_launch ? 128 : 32;
     if (is_launch && launch.size() >= 2) b = f.dot ? 128 : 32;  // dot: 128x128 tiles (bench/bench_matmul.cu)
     const ir::BlockSlot& s = k.block_slots[i];
     b = std::min(std::max(b, s.min), s.max);
@@ -492,13 +495,13 @@ bool chained_dots(const ir::Kernel& k) {
 Config chained_dots_short_head(const ir::Kernel& k, const std::string& arch) {
   Config c = default_config(k, arch);
   c.full_extent = short_head_dim;
-  // 32 query rows a warp: each key tile's operands, read from shared memory once a warp, serve
-  // twice the rows (H100, d64: 0.72 against 0.83 ms non-causal, 0.46 against 0.48 causal).
+  // 64 keys a step: the scores' registers fit beside a 64-wide accumulator (H100, d64: 0.60
+  // against 0.66 ms for 128 keys).
   std::vector<int> launch;
   count_launch_slots(k.body, launch);
-  for (const int slot : launch)
-    c.block_sizes[static_cast<std::size_t>(slot)] =
-        std::min<std::int64_t>(128, k.block_slots[static_cast<std::size_t>(slot)].max);
+  for (std::size_t i = 0; i < k.block_slots.size(); ++i)
+    if (std::find(launch.begin(), launch.end(), static_cast<int>(i)) == launch.end())
+      c.block_sizes[i] = std::clamp<std::int64_t>(64, k.block_slots[i].min, k.block_slots[i].max);
   return c;
 }
 

@@ -177,8 +177,8 @@ Config config_for_rows(const ir::Kernel& kernel, Config base, std::int64_t longe
 /// times values), whose default config holds head dimensions up to 128.
 bool chained_dots(const ir::Kernel& kernel);
 
-/// Chained dots' default for head dimensions up to 64 (short_head_dim): 128 query rows, 32 to a
-/// warp, which the registers of a 128-wide head dimension cannot hold without spilling.
+/// Chained dots' default for head dimensions up to 64 (short_head_dim): the default holding 64
+/// columns (no products of padding), 64 keys a step.
 inline constexpr std::int64_t short_head_dim = 64;
 Config chained_dots_short_head(const ir::Kernel& kernel, const std::string& arch);
 

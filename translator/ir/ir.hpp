@@ -224,8 +224,10 @@ struct Expr {
   Access access;     // Load
   Scratch scratch;   // Reduce
   bool packed_widen = false;  // Cast to f32 of a packed bf16 load: the load's widening
-  bool transposed = false;    // Load: its two tile dims in reverse index order (fold_transposes)
-  int chunked = -1;           // Reduce computed by a ChunkReduce (this id) before its statement
+  bool narrow_at_dot =
+      false;  // Cast of an f32 MmaRows tile to a dot's f16 / bf16 A operand: rounded pair by pair as the dot reads it
+  bool transposed = false;  // Load: its two tile dims in reverse index order (fold_transposes)
+  int chunked = -1;  // Reduce computed by a ChunkReduce (this id) before its statement
   IndexCompare index_compare;  // Compare of row with column indices (set by the last pass)
 
   bool is_scalar() const { return shape.empty(); }
@@ -235,8 +237,8 @@ struct Expr {
 struct BlockSpec {
   enum class Kind {
     Tunable,  // config.block_sizes[slot]
-    Fixed,    // the constant `value` (tile(n, block(64)))
-    One,      // grid loops
+    Fixed,  // the constant `value` (tile(n, block(64)))
+    One,  // grid loops
   };
   Kind kind = Kind::Tunable;
   int slot = 0;
@@ -253,12 +255,12 @@ struct LoopDim {
 
 /// How a dot k-loop runs on the tensor cores (match_dot_loops).
 struct DotPlan {
-  int stages = 0;                  // pipeline stages; 0: the library's choice
-  bool wgmma = false;              // warpgroup MMA (sm_90a) rather than mma.sync
+  int stages = 0;  // pipeline stages; 0: the library's choice
+  bool wgmma = false;  // warpgroup MMA (sm_90a) rather than mma.sync
   std::int64_t dynamic_bytes = 0;  // dynamic shared memory it runs in; 0: static
-  bool tma = false;                // wgmma operands through tensor maps (dot_operand_load "tma")
-  int a_map = -1, b_map = -1;      // tma: the operands' Kernel::tensor_maps entries
-  bool warp_specialized = false;   // tma: the first warpgroup issues the copies, the others multiply
+  bool tma = false;  // wgmma operands through tensor maps (dot_operand_load "tma")
+  int a_map = -1, b_map = -1;  // tma: the operands' Kernel::tensor_maps entries
+  bool warp_specialized = false;  // tma: the first warpgroup issues the copies, the others multiply
 };
 
 struct Stmt;
@@ -267,18 +269,18 @@ using StmtPtr = std::shared_ptr<const Stmt>;
 /// Statements of the host prologue and the device body.
 struct Stmt {
   enum class Kind {
-    Let,        // `name` = expr (declares)
-    Assign,     // `name` = expr (updates an earlier Let)
-    Store,      // tensor `name`[indices] = expr
+    Let,  // `name` = expr (declares)
+    Assign,  // `name` = expr (updates an earlier Let)
+    Store,  // tensor `name`[indices] = expr
     AtomicAdd,  // tensor `name`[indices] op= expr, atomically: `op` Add, Maximum or Minimum
-    Check,      // host: abort the launch unless expr (text: the source)
-    Loop,       // tile or grid loop over `dims`, body `body`
+    Check,  // host: abort the launch unless expr (text: the source)
+    Loop,  // tile or grid loop over `dims`, body `body`
     // Made by lowering passes:
     DotLoopStore,  // body = {acc = zeros, k-loop of dots into acc, store of acc}: one library k-loop
                    // storing the products from registers (match_dot_loops)
-    ChunkReduce,   // expr: a reduction over a whole row, computed in chunks of `chunk` columns
-                   // before the statement that reads it (chunk_reductions)
-    ChunkLoop,     // body: statements over a whole row, run chunk by chunk (chunk_reductions)
+    ChunkReduce,  // expr: a reduction over a whole row, computed in chunks of `chunk` columns
+                  // before the statement that reads it (chunk_reductions)
+    ChunkLoop,  // body: statements over a whole row, run chunk by chunk (chunk_reductions)
   };
   Kind kind = Kind::Let;
   std::string name;
@@ -287,24 +289,24 @@ struct Stmt {
   std::string text;
   Op op = Op::Add;  // AtomicAdd: how the value combines with memory (Add, Maximum, Minimum)
   // Loop only:
-  bool is_grid = false;      // tl::grid (scalar indices) rather than tl::tile
-  bool is_launch = false;    // one of the outermost loops: becomes the launch grid
+  bool is_grid = false;  // tl::grid (scalar indices) rather than tl::tile
+  bool is_launch = false;  // one of the outermost loops: becomes the launch grid
   std::vector<LoopDim> dims;
   std::vector<StmtPtr> body;
   SourceLoc loc;
   // Lowering decisions:
-  Access access;              // Store
-  std::vector<int> order;     // Loop: dims outermost first (empty: as written)
-  bool flatten = false;       // Loop: one linear loop (device) or one grid axis (launch) over its tiles
-  int unroll = 0;             // Loop (device): #pragma unroll factor, 0: the compiler's choice
+  Access access;  // Store
+  std::vector<int> order;  // Loop: dims outermost first (empty: as written)
+  bool flatten = false;  // Loop: one linear loop (device) or one grid axis (launch) over its tiles
+  int unroll = 0;  // Loop (device): #pragma unroll factor, 0: the compiler's choice
   std::vector<int> copy_schedule;  // Loop (MmaRows): shared operand sites copied a dot ahead
-  int site = -1;              // Loop (device): its index among device loops
-  int multi_site = -1;        // Loop of >= 2 dims: its index among those (loop_orders, flatten_loops)
-  bool is_dot = false;        // Loop / DotLoopStore: a dot k-loop run by the library
-  DotPlan dot;                // ... and how
-  std::int64_t chunk = 0;     // ChunkReduce / ChunkLoop: columns per chunk
-  Dim whole;                  // ChunkReduce / ChunkLoop: the whole dimension walked
-  bool deferred = false;      // Let of a whole row under chunking: recomputed in each chunk
+  int site = -1;  // Loop (device): its index among device loops
+  int multi_site = -1;  // Loop of >= 2 dims: its index among those (loop_orders, flatten_loops)
+  bool is_dot = false;  // Loop / DotLoopStore: a dot k-loop run by the library
+  DotPlan dot;  // ... and how
+  std::int64_t chunk = 0;  // ChunkReduce / ChunkLoop: columns per chunk
+  Dim whole;  // ChunkReduce / ChunkLoop: the whole dimension walked
+  bool deferred = false;  // Let of a whole row under chunking: recomputed in each chunk
   std::vector<std::string> notes;  // why a config knob does not apply here (printed as comments)
 };
 
@@ -313,26 +315,26 @@ struct Param {
   std::string name;
   bool is_tensor = false;
   DType dtype = DType::f32;
-  int rank = 0;           // tensors
+  int rank = 0;  // tensors
   bool is_const = false;  // Tensor<const T>
-  std::string cpp_type;   // the C++ type as instantiated, e.g. "tilecc::Tensor<const tilecc::bf16, 2>"
+  std::string cpp_type;  // the C++ type as instantiated, e.g. "tilecc::Tensor<const tilecc::bf16, 2>"
 };
 
 /// A tunable block-size slot (one per tile-loop dimension unless shared).
 struct BlockSlot {
-  std::string name;        // e.g. "block_size_tm" or the registered name
+  std::string name;  // e.g. "block_size_tm" or the registered name
   std::int64_t min = 1, max = 1024;
-  SourceLoc loc{};         // the kernel's register_block_size(min, max) call; none for a tile's own slot
+  SourceLoc loc{};  // the kernel's register_block_size(min, max) call; none for a tile's own slot
 };
 
 /// Threads of a block and how tile dimensions lie on them (assign_layout).
 struct Layout {
-  int threads = 0;                             // 0: not assigned yet
-  int threads_per_row = 0;                     // threads across a fragment row
-  std::int64_t whole_extent = 0;               // compile-time extent of whole dimensions
+  int threads = 0;  // 0: not assigned yet
+  int threads_per_row = 0;  // threads across a fragment row
+  std::int64_t whole_extent = 0;  // compile-time extent of whole dimensions
   std::map<std::string, std::int64_t> blocks;  // loop variable -> block size
-  std::map<std::string, Axis> axes;            // tile variable ("<whole>": whole dims) -> axis
-  bool mma_rows = false;                       // tensor-core accumulator layout (MmaRows): warps own rows
+  std::map<std::string, Axis> axes;  // tile variable ("<whole>": whole dims) -> axis
+  bool mma_rows = false;  // tensor-core accumulator layout (MmaRows): warps own rows
 };
 
 /// How program ids map to the launch loops' tiles (map_programs).
@@ -342,28 +344,28 @@ struct Programs {
   int programs_per_sm = 0;  // persistent: the grid is SMs x this
   struct Dim {
     std::string var;
-    bool grid = false;   // a tl::grid dimension (a scalar index)
-    int group = 0;       // pid xyz: the grid axis group (one per dim or flattened loop), outermost first
-    bool l2 = false;     // one of the two dims walked in L2 bands
+    bool grid = false;  // a tl::grid dimension (a scalar index)
+    int group = 0;  // pid xyz: the grid axis group (one per dim or flattened loop), outermost first
+    bool l2 = false;  // one of the two dims walked in L2 bands
     ExprPtr begin, end;
     std::int64_t block = 1;
     bool divisible = false;  // specialized: the extent is a multiple of the block
   };
   std::vector<Dim> dims;  // outermost (slowest over program ids) first
-  int l2_grouping = 1;    // > 1: bands of this many rows of tiles (the dims marked l2)
-  int prefetchable = 0;   // loads a persistent program could issue for the next one
+  int l2_grouping = 1;  // > 1: bands of this many rows of tiles (the dims marked l2)
+  int prefetchable = 0;  // loads a persistent program could issue for the next one
   bool persistent() const { return kind == Kind::PersistentBlocked || kind == Kind::PersistentInterleaved; }
   int axes() const { return dims.empty() ? 1 : dims.back().group + 1; }
 };
 
 /// A shared-memory stage of a TMA load or store site (select_accesses).
 struct TmaStage {
-  std::string name;   // tma_load_0, tma_store_1_1
+  std::string name;  // tma_load_0, tma_store_1_1
   bool load = true;
   int site = 0;
   DType dtype = DType::f32;
   std::int64_t rows = 1, cols = 1;
-  std::string what;   // "load of x at line 7"
+  std::string what;  // "load of x at line 7"
 };
 
 /// A tensor map the launcher encodes and the kernel takes as a parameter (match_dot_loops):
@@ -377,14 +379,14 @@ struct TensorMapUse {
 /// What the specialization lets the compiler assume of arguments (specialize).
 struct Assumptions {
   std::map<std::pair<std::string, int>, std::int64_t> sizes, strides;  // tensor, dim -> a constant
-  std::vector<std::string> aligned_tensors;                // base pointer 16-byte aligned
+  std::vector<std::string> aligned_tensors;  // base pointer 16-byte aligned
   std::vector<std::pair<std::string, int>> div16_strides;  // tensor, dim: stride % 16 == 0
-  std::vector<std::string> facts;                          // readable, for the header comment
+  std::vector<std::string> facts;  // readable, for the header comment
 };
 
 struct Kernel {
-  std::string name;           // function name (`softmax`)
-  std::string instance;       // template arguments as written, e.g. "tl::bf16"; empty if none
+  std::string name;  // function name (`softmax`)
+  std::string instance;  // template arguments as written, e.g. "tl::bf16"; empty if none
   std::string template_decl;  // of an instance: the template's launcher declaration, which CUDA
                               // printed from IR alone declares before the specializations
   std::string source_file;  // as given on the command line

@@ -221,7 +221,12 @@ std::string to_string(const Expr& e) {
       }
       return fmt::format("{}({})", name(e.op), args_str(e));
     case K::Select: return fmt::format("where({})", args_str(e));
-    case K::Cast: return fmt::format("{}<{}>({})", e.packed_widen ? "widen" : "cast", name(e.dtype), args_str(e));
+    case K::Cast:
+      return fmt::format("{}<{}>({})",
+                         e.packed_widen    ? "widen"
+                         : e.narrow_at_dot ? "narrow_at_dot"
+                                           : "cast",
+                         name(e.dtype), args_str(e));
     case K::Load:
       return fmt::format("load{}{} {}[{}]", e.transposed ? " transposed" : "", access_str(e.access), e.name,
                          indices_str(e.indices));

@@ -245,6 +245,24 @@ class Accesses : public ir::Mutator {
     return out;
   }
 
+  /// In the MmaRows layout, a dot's A operand that casts a float tile to f16 / bf16 (attention's
+  /// probabilities) is rounded pair by pair into packed registers as the dot reads it: no
+  /// 16-bit copy of the tile is materialized beside the float one, whose registers the
+  /// accumulator needs (H100, d128 and 32 rows a warp: ptxas spills without it).
+  ir::ExprPtr mutate_dot(const ir::ExprPtr& e) override {
+    ir::ExprPtr m = mutate_children(e);
+    const ir::Expr& a = *m->args[0];
+    const bool half = a.dtype == ir::DType::bf16 || a.dtype == ir::DType::f16;
+    if (!k_.layout.mma_rows || a.kind != ir::Expr::Kind::Cast || !half || a.args[0]->dtype != ir::DType::f32 ||
+        a.shape.size() != 2)
+      return m;
+    auto out = std::make_shared<ir::Expr>(*m);
+    auto cast = std::make_shared<ir::Expr>(a);
+    cast->narrow_at_dot = true;
+    out->args[0] = cast;
+    return out;
+  }
+
   /// A dot_loop_store's products go from the mma registers to the tensor: its store has no
   /// access of its own to choose, and its k-loop's operands are staged by the library.
   ir::StmtPtr mutate_dot_loop_store(const ir::StmtPtr& s) override { return s; }

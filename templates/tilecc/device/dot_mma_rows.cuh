@@ -62,6 +62,19 @@ template <class E, int R, int K, int NT> struct MmaA {
   int rows, cols;
 };
 
+// Narrowed<E, F>: a float fragment F read as an f16 / bf16 dot operand: each pair of
+// elements is rounded into one packed register where the dot reads it (cvt.rn.bf16x2.f32),
+// so no E fragment is materialized beside the float one (attention's probabilities: 32 rows
+// a warp and a 128-wide accumulator leave no registers for a second copy of the tile).
+template <class E, class F> struct Narrowed {
+  const F &f;
+};
+template <class E, int R, int C, int NT>
+__device__ __forceinline__ Narrowed<E, Frag<float, R, C, MmaRows<NT>>> narrowed(
+    const Frag<float, R, C, MmaRows<NT>> &f) {
+  return {f};
+}
+
 template <class T, int R, int C, class L, int SITE, int OFF>
 __device__ __forceinline__ Transposed<SharedTile<T, R, C, L, SITE, OFF>> trans(
     const SharedTile<T, R, C, L, SITE, OFF> &t) {
@@ -161,6 +174,29 @@ __device__ __forceinline__ void a_operand(unsigned (&af)[4], const MmaA<E, R, K,
   af[1] = a.w[g][kk][1];
   af[2] = a.w[g][kk][2];
   af[3] = a.w[g][kk][3];
+}
+
+template <class E> __device__ __forceinline__ unsigned pack_rounded(float lo, float hi) {
+  if constexpr (is_same_v<E, __nv_bfloat16>) {
+    const __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<const unsigned *>(&h);
+  } else {
+    const __half2 h = __floats2half2_rn(lo, hi);
+    return *reinterpret_cast<const unsigned *>(&h);
+  }
+}
+
+// The same from a float fragment, each pair rounded to E as it is packed.
+template <bool Masked, class E, int R, int K, int NT>
+__device__ __forceinline__ void a_operand(unsigned (&af)[4], const Narrowed<E, Frag<float, R, K, MmaRows<NT>>> &n,
+                                          int g, int kk) {
+  const auto &a = n.f;
+  const int i0 = 2 * g, i1 = 2 * g + 1, j = 4 * kk;
+  auto at = [&](int i, int jj) { return !Masked || a.valid(i, jj) ? a.v[i][jj] : 0.0f; };
+  af[0] = pack_rounded<E>(at(i0, j), at(i0, j + 1));
+  af[1] = pack_rounded<E>(at(i1, j), at(i1, j + 1));
+  af[2] = pack_rounded<E>(at(i0, j + 2), at(i0, j + 3));
+  af[3] = pack_rounded<E>(at(i1, j + 2), at(i1, j + 3));
 }
 
 // The same from a shared tile (zero outside its extents already): one ldmatrix_x4 of the warp's
@@ -322,6 +358,44 @@ __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const F
 #else
   __trap();
 #endif
+}
+
+// acc += E(a) @ b: a float fragment rounded to E pair by pair as the dot reads it.
+template <class E, int R, int K, int C, int NT, int SITE, int OFF>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc,
+                                    const Narrowed<E, Frag<float, R, K, MmaRows<NT>>> &a,
+                                    const SharedTile<E, K, C, MmaRows<NT>, SITE, OFF> &b) {
+  static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
+#if TILECC_DEV_HAS_MMA_SYNC
+  const int k_valid = cmin(a.f.cols, b.rows), n_valid = b.cols;
+  if (a.f.all_valid())
+    detail::dot_mma_rows<false, false, K>(acc, a, b, k_valid, n_valid);
+  else
+    detail::dot_mma_rows<false, true, K>(acc, a, b, k_valid, n_valid);
+#else
+  __trap();
+#endif
+}
+
+template <class E, int R, int K, int C, int NT, int SITE, int OFF>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc,
+                                    const Narrowed<E, Frag<float, R, K, MmaRows<NT>>> &a,
+                                    const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE, OFF>> &b) {
+  static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
+#if TILECC_DEV_HAS_MMA_SYNC
+  const int k_valid = cmin(a.f.cols, b.f.cols), n_valid = b.f.rows;
+  if (a.f.all_valid())
+    detail::dot_mma_rows<true, false, K>(acc, a, b.f, k_valid, n_valid);
+  else
+    detail::dot_mma_rows<true, true, K>(acc, a, b.f, k_valid, n_valid);
+#else
+  __trap();
+#endif
+}
+// Any other B operand: the E tile materialized, then the dot that B takes.
+template <class E, class F, class B, int R, int C, int NT>
+__device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Narrowed<E, F> &a, const B &b) {
+  dot(acc, cast<E>(a.f), b);
 }
 
 // acc += a @ b and acc += a @ trans(b) with a in shared memory too (read by ldmatrix at each

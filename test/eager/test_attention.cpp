@@ -1,7 +1,9 @@
 // Eager tests of examples/attention.tile.cpp (flash-attention forward) against attention
 // computed directly in double precision: scores, a softmax over all keys, then the weighted
-// sum of values, causal and not.
+// sum of values, causal and not; and test/kernels/dot_operand_reuse.tile.cpp, the same with the
+// query tile added back as a residual.
 #include "examples/attention.tile.cpp"
+#include "test/kernels/dot_operand_reuse.tile.cpp"
 
 #include <cmath>
 
@@ -71,4 +73,25 @@ TEMPLATE_TEST_CASE("attention: flash forward matches attention computed directly
 
 TEMPLATE_TEST_CASE("attention: causal flash forward sees only earlier keys", "[eager][attention]", float, tl::bf16) {
   check_attention<TestType>(true, 200);
+}
+
+// The query tile read twice (a dot operand and a residual): out = softmax(q kT) v + q.
+TEST_CASE("attention with the queries added back matches attention computed directly, plus q", "[eager][attention]") {
+  using T = tl::bf16;
+  std::uint32_t seed = 300;
+  for (const auto& [bh, m, n, d] : std::vector<std::array<th::Index, 4>>{{1, 1, 1, 8}, {2, 17, 33, 16}, {1, 70, 5, 8}}) {
+    const auto q = th::random_buffer<T>(th::count({bh, m, d}), seed++, -2.0f, 2.0f);
+    const auto k = th::random_buffer<T>(th::count({bh, n, d}), seed++, -2.0f, 2.0f);
+    const auto v = th::random_buffer<T>(th::count({bh, n, d}), seed++);
+    auto expected = reference_attention(q.values, k.values, v.values, bh, m, n, d, 1.0, false);
+    for (std::size_t i = 0; i < expected.size(); ++i) expected[i] += double(q.values[i]);
+    for (const auto& blocks : th::block_configs()) {
+      INFO(th::context<T>({bh, m, n, d}, blocks));
+      auto out = th::poisoned<T>(th::count({bh, m, d}));
+      tl::eager::BlockSizeScope scope(blocks);
+      attention_residual<T>(th::in<3>(q.data, {bh, m, d}), th::in<3>(k.data, {bh, n, d}), th::in<3>(v.data, {bh, n, d}),
+                            th::out<3>(out, {bh, m, d}));
+      th::check_close(out, expected, th::Tol{2e-2, 3e-3}, {bh * m, d});
+    }
+  }
 }

@@ -101,11 +101,11 @@ bool a_operand_in_shared(const ir::Layout& l, const ir::Expr& load) {
 }
 
 /// Shared operand tiles together beyond static shared memory's 48 KB move to dynamic shared
-/// memory, one after another in site order (16-byte aligned); returns the bytes they take.
+/// memory, one after another in site order (16-byte aligned).
 /// Only in kernels with no dot k-loop of their own in dynamic memory, which starts at byte 0.
 class DynamicSharedTiles : public ir::Mutator {
  public:
-  std::int64_t place(ir::Kernel& k) {
+  void place(ir::Kernel& k) {
     struct Tiles : ir::Visitor {
       const ir::Layout* l = nullptr;
       std::map<int, std::int64_t> bytes;
@@ -130,14 +130,13 @@ class DynamicSharedTiles : public ir::Mutator {
     tiles.visit(k.body);
     std::int64_t total = 0;
     for (const auto& [site, b] : tiles.bytes) total += b;
-    if (total <= sizing::static_shared_limit || tiles.dynamic_dot) return 0;
+    if (total <= sizing::static_shared_limit || tiles.dynamic_dot) return;
     std::int64_t at = 0;
     for (const auto& [site, b] : tiles.bytes) {
       offsets_[site] = at;
       at += (b + 15) / 16 * 16;
     }
     k.body = mutate(k.body);
-    return at;
   }
 
  protected:

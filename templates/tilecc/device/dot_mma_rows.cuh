@@ -328,17 +328,32 @@ __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const M
 #endif
 }
 
+#if TILECC_DEV_HAS_MMA_SYNC
+namespace detail {
+// acc += A @ B for an A operand held in registers (a fragment, or a float one rounded as it is
+// read) whose extents and validity are those of `f`: the unmasked blocks when f holds its
+// whole tile.
+template <bool Trans, int K, class E, int R, int C, int NT, class OA, class FE, int AK, int BR, int BC, int SITE,
+          int OFF>
+__device__ __forceinline__ void dot_registers_a(Frag<float, R, C, MmaRows<NT>> &acc, const OA &a,
+                                                const Frag<FE, R, AK, MmaRows<NT>> &f,
+                                                const SharedTile<E, BR, BC, MmaRows<NT>, SITE, OFF> &b) {
+  const int k_valid = cmin(f.cols, Trans ? b.cols : b.rows), n_valid = Trans ? b.rows : b.cols;
+  if (f.all_valid())
+    dot_mma_rows<Trans, false, K>(acc, a, b, k_valid, n_valid);
+  else
+    dot_mma_rows<Trans, true, K>(acc, a, b, k_valid, n_valid);
+}
+}  // namespace detail
+#endif
+
 // acc += a @ b: b (K x C) in shared memory.
 template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Frag<E, R, K, MmaRows<NT>> &a,
                                     const SharedTile<E, K, C, MmaRows<NT>, SITE, OFF> &b) {
   static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
 #if TILECC_DEV_HAS_MMA_SYNC
-  const int k_valid = cmin(a.cols, b.rows), n_valid = b.cols;
-  if (a.all_valid())
-    detail::dot_mma_rows<false, false, K>(acc, a, b, k_valid, n_valid);
-  else
-    detail::dot_mma_rows<false, true, K>(acc, a, b, k_valid, n_valid);
+  detail::dot_registers_a<false, K>(acc, a, a, b);
 #else
   __trap();
 #endif
@@ -350,48 +365,37 @@ __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const F
                                     const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE, OFF>> &b) {
   static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
 #if TILECC_DEV_HAS_MMA_SYNC
-  const int k_valid = cmin(a.cols, b.f.cols), n_valid = b.f.rows;
-  if (a.all_valid())
-    detail::dot_mma_rows<true, false, K>(acc, a, b.f, k_valid, n_valid);
-  else
-    detail::dot_mma_rows<true, true, K>(acc, a, b.f, k_valid, n_valid);
+  detail::dot_registers_a<true, K>(acc, a, a, b.f);
 #else
   __trap();
 #endif
 }
 
-// acc += E(a) @ b: a float fragment rounded to E pair by pair as the dot reads it.
+// acc += E(a) @ b and acc += E(a) @ trans(b): a float fragment rounded to E pair by pair as
+// the dot reads it.
 template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc,
                                     const Narrowed<E, Frag<float, R, K, MmaRows<NT>>> &a,
                                     const SharedTile<E, K, C, MmaRows<NT>, SITE, OFF> &b) {
   static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
 #if TILECC_DEV_HAS_MMA_SYNC
-  const int k_valid = cmin(a.f.cols, b.rows), n_valid = b.cols;
-  if (a.f.all_valid())
-    detail::dot_mma_rows<false, false, K>(acc, a, b, k_valid, n_valid);
-  else
-    detail::dot_mma_rows<false, true, K>(acc, a, b, k_valid, n_valid);
+  detail::dot_registers_a<false, K>(acc, a, a.f, b);
 #else
   __trap();
 #endif
 }
-
 template <class E, int R, int K, int C, int NT, int SITE, int OFF>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc,
                                     const Narrowed<E, Frag<float, R, K, MmaRows<NT>>> &a,
                                     const Transposed<SharedTile<E, C, K, MmaRows<NT>, SITE, OFF>> &b) {
   static_assert(is_low_precision_v<E> && K % 16 == 0 && R > 1, "dot (MmaRows): f16 / bf16 operands, K % 16 == 0");
 #if TILECC_DEV_HAS_MMA_SYNC
-  const int k_valid = cmin(a.f.cols, b.f.cols), n_valid = b.f.rows;
-  if (a.f.all_valid())
-    detail::dot_mma_rows<true, false, K>(acc, a, b.f, k_valid, n_valid);
-  else
-    detail::dot_mma_rows<true, true, K>(acc, a, b.f, k_valid, n_valid);
+  detail::dot_registers_a<true, K>(acc, a, a.f, b.f);
 #else
   __trap();
 #endif
 }
+
 // Any other B operand: the E tile materialized, then the dot that B takes.
 template <class E, class F, class B, int R, int C, int NT>
 __device__ __forceinline__ void dot(Frag<float, R, C, MmaRows<NT>> &acc, const Narrowed<E, F> &a, const B &b) {

@@ -47,6 +47,23 @@ ir::Kernel matmul(ir::DType t) {
   return b.finish({}, {b.launch_loop({tm, tn}, {acc, loop, st})});
 }
 
+/// out[tm] = sum over tn of x[tm, tn] (op Add) or its max (op Maximum): a row reduction walked
+/// in column tiles, each folded into acc. `also_read`: the loop stores acc too.
+ir::Kernel looped_rows(ir::Op op = ir::Op::Add, bool also_read = false, ir::DType acc_type = ir::DType::f32) {
+  ir::Builder b("looped");
+  b.tensor("x", ir::DType::bf16, 2, true);
+  b.tensor("out", acc_type, 1);
+  const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
+  const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("x", 1));
+  auto acc = b.let("acc", b.zeros({ir::Builder::tile_dim("tm")}, acc_type));
+  auto tile = b.cast(acc_type, b.load("x", {b.tile("tm"), b.tile("tn")}));
+  const ir::Op red = op == ir::Op::Add ? ir::Op::Sum : ir::Op::Max;
+  std::vector<ir::StmtPtr> steps{b.assign("acc", b.binary(op, b.var("acc"), b.reduce(red, tile, 1)))};
+  if (also_read) steps.push_back(b.store("out", {b.tile("tm")}, b.var("acc")));
+  auto st = b.store("out", {b.tile("tm")}, b.var("acc"));
+  return b.finish({}, {b.launch_loop({tm}, {acc, b.loop({tn}, steps), st})});
+}
+
 std::vector<const ir::Expr*> reductions(const ir::Kernel& k) {
   struct Find : ir::Visitor {
     std::vector<const ir::Expr*> out;
@@ -104,6 +121,58 @@ TEST_CASE("chunked rows: reductions become ChunkReduce statements before their u
   CHECK(body[1]->expr->chunked == 0);
   CHECK(body[3]->expr->chunked == 1);
   CHECK(body[5]->whole.var == "out");
+}
+
+TEST_CASE("defer_loop_reductions: a loop's tiles add elementwise into a partial accumulator reduced once after it",
+          "[passes]") {
+  using K = ir::Stmt::Kind;
+  for (const ir::Op op : {ir::Op::Add, ir::Op::Maximum}) {
+    const ir::Kernel k = looped_rows(op);
+    const ir::Kernel lowered = passes::lower(k, config_of(k, R"({"block_sizes":[2,1024],"num_warps":8})"), {"sm_90a"});
+    const std::vector<ir::StmtPtr>& body = lowered.body[0]->body;
+    std::vector<K> kinds;
+    for (const ir::StmtPtr& s : body) kinds.push_back(s->kind);
+    REQUIRE(kinds == std::vector<K>{K::Let, K::Let, K::Loop, K::Assign, K::Store});
+    // Before the loop: the reduction's identity over one whole tile of the loop.
+    CHECK(body[1]->name == "acc_part");
+    CHECK(ir::to_string(*body[1]->expr) ==
+          (op == ir::Op::Add ? "full<f32>(0:f32; tm, tn)" : "full<f32>(-inf:f32; tm, tn)"));
+    // In the loop: no reduction, the tile combined elementwise where it is valid.
+    const ir::Stmt& step = *body[2]->body.at(0);
+    CHECK(step.name == "acc_part");
+    CHECK(step.expr->accumulate);
+    CHECK(step.expr->op == op);
+    CHECK(ir::to_string(*step.expr)
+              .rfind(op == ir::Op::Add ? "accumulate_add(acc_part, " : "accumulate_maximum(acc_part, ", 0) == 0);
+    // After it: the accumulator takes the partial one's reduction.
+    CHECK(body[3]->name == "acc");
+    CHECK(ir::to_string(*body[3]->expr).find(op == ir::Op::Add ? "sum(acc_part, dim=1" : "max(acc_part, dim=1") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("defer_loop_reductions leaves an accumulator read in the loop, a 16-bit one and one too big for registers",
+          "[passes]") {
+  // Whether the loop still folds each tile's reduction into acc.
+  auto loop_reduces = [](const ir::Kernel& k, const char* json) {
+    const ir::Kernel lowered = passes::lower(k, config_of(k, json), {"sm_90a"});
+    for (const ir::StmtPtr& s : lowered.body[0]->body)
+      if (s->kind == ir::Stmt::Kind::Loop)
+        return s->body[0]->name == "acc" && s->body[0]->expr->args[1]->kind == ir::Expr::Kind::Reduce;
+    return false;
+  };
+  CHECK(loop_reduces(looped_rows(ir::Op::Add, true), R"({"block_sizes":[2,1024],"num_warps":8})"));
+  CHECK(loop_reduces(looped_rows(ir::Op::Add, false, ir::DType::bf16), R"({"block_sizes":[2,1024],"num_warps":8})"));
+  // 64 x 1024 floats on 256 threads: 256 a thread, past the 32 a partial accumulator may take.
+  CHECK(loop_reduces(looped_rows(), R"({"block_sizes":[64,1024],"num_warps":8})"));
+  CHECK_FALSE(loop_reduces(looped_rows(), R"({"block_sizes":[4,1024],"num_warps":8})"));
+}
+
+TEST_CASE("default configs of streaming kernels give every thread a 16-byte vector of each loop tile", "[passes]") {
+  // bf16 rows walked in column tiles: 256 threads x 8 elements = the widest column tile (1024)
+  // and two rows.
+  const ir::Kernel k = looped_rows();
+  CHECK(config::default_config(k, "sm_90a").block_sizes == std::vector<std::int64_t>{2, 1024});
 }
 
 TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (sm_90a) or mma.sync (sm_80)",

@@ -70,6 +70,7 @@ class Emitter {
     plan_.looped_dynamic_shared_bytes = o_.looped_dynamic_shared;
     threads_ = k_.layout.threads;
     tc_ = k_.layout.threads_per_row;
+    find_device_loops(k_.body);
     KernelCode code;
     code.kernel_symbol = kernel_symbol(k_, o_.symbol_suffix);
     code.global_function = emit_global(code.kernel_symbol);
@@ -159,7 +160,8 @@ class Emitter {
   std::string runtime_extent(const Dim& d) {
     if (in_chunk_ && (d.kind == Dim::Kind::Full || d.kind == Dim::Kind::Expr)) return "rc_size";
     switch (d.kind) {
-      case Dim::Kind::Tile: return d.var + "_size";
+      case Dim::Kind::Tile:  // outside its loop: a whole block (a partial accumulator, defer_loop_reductions)
+        return closed_loops_.count(d.var) ? std::to_string(block(d.var)) : d.var + "_size";
       case Dim::Kind::Full: return fmt::format("int({})", shape_value(d.var, "size", d.index));
       case Dim::Kind::Expr: return "int(" + scalar(d.extent) + ")";
       case Dim::Kind::One: return "1";
@@ -358,6 +360,10 @@ class Emitter {
               e.dtype};
     }
     const auto rc = physical(e.shape, e.loc);
+    if (e.accumulate)  // defer_loop_reductions: only b's valid elements combine into a
+      return make_frag(fmt::format("tilecc::dev::accumulate_{}<{}>({}, {})", ir::name(e.op), cuda_type(e.dtype), a.code,
+                                   b.code),
+                       e.dtype, rc);
     if (e.kind == Expr::Kind::Compare)
       return make_frag(fmt::format("tilecc::dev::{}({}, {})", ir::name(e.op), a.code, b.code), e.dtype, rc);
     if (e.op == ir::Op::And || e.op == ir::Op::Or)
@@ -546,7 +552,9 @@ class Emitter {
     ++indent_;
     line(fmt::format("const long long {0}_begin = {0}_copy;", d.var));
     line(tile_size_line(d, end));
+    const bool closed = closed_loops_.erase(d.var) > 0;
     line(shared_copy(e));
+    if (closed) closed_loops_.insert(d.var);
     --indent_;
     line("}");
     --indent_;
@@ -1021,7 +1029,11 @@ class Emitter {
         ++opened;
       }
     }
+    if (!s.is_grid)
+      for (const ir::LoopDim* d : dims) closed_loops_.erase(d->var);
     emit_block(s.body);
+    if (!s.is_grid)
+      for (const ir::LoopDim* d : dims) closed_loops_.insert(d->var);
     for (int i = 0; i < opened; ++i) {
       --indent_;
       line("}");
@@ -1041,6 +1053,15 @@ class Emitter {
   }
 
   bool flattened(const Stmt& s) const { return s.flatten; }
+
+  /// Every device tile loop's variable starts closed (runtime_extent).
+  void find_device_loops(const std::vector<ir::StmtPtr>& body) {
+    for (const ir::StmtPtr& s : body) {
+      if (s->kind == Stmt::Kind::Loop && !s->is_launch && !s->is_grid)
+        for (const ir::LoopDim& d : s->dims) closed_loops_.insert(d.var);
+      find_device_loops(s->body);
+    }
+  }
 
   // ---- the kernel and its launcher ---------------------------------------------------------
 
@@ -1455,6 +1476,7 @@ class Emitter {
   std::map<int, Val> chunked_;                // reductions computed by a ChunkReduce, by id
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
+  std::set<std::string> closed_loops_;  // device tile loops not open where the printer is
   std::string grid_;
   std::int64_t threads_ = 128, tc_ = 32;
   std::string out_;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -432,6 +433,91 @@ void scan(const std::vector<ir::StmtPtr>& body, Features& f) {
 }
 }  // namespace
 
+namespace {
+
+/// How one tunable block size is used: by launch or device loops, and as the rows (first
+/// dimension) or columns (second) of the kernel's rank-2 tiles.
+struct SlotUse {
+  bool launch = false, device = false, row = false, col = false;
+};
+
+class SlotUses {
+ public:
+  explicit SlotUses(const ir::Kernel& k) { body(k.body); }
+  std::map<int, SlotUse> uses;
+
+ private:
+  void body(const std::vector<ir::StmtPtr>& b) {
+    for (const ir::StmtPtr& s : b) {
+      if (s->kind == ir::Stmt::Kind::Loop && !s->is_grid)
+        for (const ir::LoopDim& d : s->dims)
+          if (d.block.kind == ir::BlockSpec::Kind::Tunable) {
+            slot_of_[d.var] = d.block.slot;
+            (s->is_launch ? uses[d.block.slot].launch : uses[d.block.slot].device) = true;
+          }
+      expr(s->expr);
+      body(s->body);
+    }
+  }
+  void expr(const ir::ExprPtr& e) {
+    if (!e) return;
+    if (e->shape.size() == 2)
+      for (int i = 0; i < 2; ++i)
+        if (e->shape[i].kind == ir::Dim::Kind::Tile)
+          if (auto it = slot_of_.find(e->shape[i].var); it != slot_of_.end())
+            (i == 0 ? uses[it->second].row : uses[it->second].col) = true;
+    for (const ir::ExprPtr& a : e->args) expr(a);
+    for (const ir::Index& i : e->indices) expr(i.expr);
+  }
+  std::map<std::string, int> slot_of_;
+};
+
+std::int64_t pow2_in(std::int64_t want, const ir::BlockSlot& s) {
+  std::int64_t b = std::min(std::max(want, s.min), s.max);
+  while (b > 1 && !is_pow2(b)) --b;
+  return b;
+}
+
+/// Kernels that stream tiles through a device loop (no dot, no whole rows: long row sums,
+/// jagged sums, concatenation): one step of the loop gives every thread of the block a 16-byte
+/// vector of the narrowest tensor element. A loop along the columns takes the widest tile it
+/// may and the rows the rest (few rows a program: programs enough for long rows); a
+/// loop down the rows takes a warp's width of the launch's columns and the rest in rows.
+/// (64 x 4 tiles on 256 threads left 7 of 8 threads idle: bench/NOTES.md.)
+void fill_streaming_tiles(const ir::Kernel& k, Config& c) {
+  int narrowest = 8;
+  for (const ir::Param& p : k.params)
+    if (p.is_tensor) narrowest = std::min(narrowest, ir::size_bytes(p.dtype));
+  const std::int64_t vec = 16 / narrowest, total = 32 * c.num_warps * vec;
+  const std::map<int, SlotUse> uses = SlotUses(k).uses;
+  auto slots = [&](bool device, bool row) {
+    std::vector<int> out;
+    for (const auto& [slot, u] : uses)
+      if ((device ? u.device && !u.launch : u.launch && !u.device) && (row ? u.row && !u.col : u.col && !u.row))
+        out.push_back(slot);
+    return out;
+  };
+  auto size = [&](int slot, std::int64_t want) {
+    const auto i = static_cast<std::size_t>(slot);
+    c.block_sizes[i] = pow2_in(want, k.block_slots[i]);
+    return c.block_sizes[i];
+  };
+  const std::vector<int> device_cols = slots(true, false), device_rows = slots(true, true);
+  const std::vector<int> launch_rows = slots(false, true), launch_cols = slots(false, false);
+  if (!device_cols.empty()) {
+    std::int64_t cols = total;
+    for (int s : device_cols) cols = std::min(cols, size(s, total));
+    for (int s : launch_rows) size(s, std::max<std::int64_t>(1, total / cols));
+    for (int s : device_rows) size(s, std::max<std::int64_t>(1, total / cols));
+  } else if (!device_rows.empty() && !launch_cols.empty()) {
+    std::int64_t cols = 32 * vec;
+    for (int s : launch_cols) cols = std::min(cols, size(s, 32 * vec));
+    for (int s : device_rows) size(s, std::max<std::int64_t>(1, total / cols));
+  }
+}
+
+}  // namespace
+
 Config default_config(const ir::Kernel& k, const std::string& arch) {
   Config c;
   std::vector<int> launch;
@@ -459,6 +545,7 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   // A tensor-core dot: 4 warps of 64 x 64 products each (fastest in bench/sweep_matmul.cu;
   // dot_loop_store keeps no accumulator tile beside them). The SIMT dot spills on 4 warps.
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
+  if (!f.dot && !f.whole_dims) fill_streaming_tiles(k, c);
   // Whole extents inside dots are head dimensions: 128 holds the common ones (64, 128), and
   // keeps both dots' operand staging of an attention step in 48 KB.
   // Eight warps share the query tile's accumulator and operands without spilling; attention's

@@ -163,7 +163,8 @@ struct IndexCompare {
 /// One dimension of a tile's shape.
 struct Dim {
   enum class Kind {
-    Tile,  // the tile of loop variable `var` (extent <= its block size)
+    Tile,  // the tile of loop variable `var` (extent <= its block size; outside its loop, a
+           // whole block: defer_loop_reductions' partial accumulators)
     Full,  // a whole tensor dimension: tensor `var`, dimension `index` (tl::all)
     One,   // a broadcast dimension of size 1 (keepdim, unsqueeze)
     Expr,  // a run-time extent `extent` (arange(n), full(v, n))
@@ -228,6 +229,9 @@ struct Expr {
       false;  // Cast of an f32 MmaRows tile to a dot's f16 / bf16 A operand: rounded pair by pair as the dot reads it
   bool transposed = false;  // Load: its two tile dims in reverse index order (fold_transposes)
   int chunked = -1;  // Reduce computed by a ChunkReduce (this id) before its statement
+  // Binary Add / Maximum / Minimum into a loop's partial accumulator args[0] (defer_loop_reductions):
+  // only args[1]'s valid elements combine, and the result keeps args[0]'s extents.
+  bool accumulate = false;
   IndexCompare index_compare;  // Compare of row with column indices (set by the last pass)
 
   bool is_scalar() const { return shape.empty(); }

@@ -206,8 +206,8 @@ std::string to_string(const Expr& e) {
     case K::TensorStride: return fmt::format("{}.stride({})", e.name, e.ival);
     case K::TileAttr: return fmt::format("{}.{}", e.name, name(e.op));
     case K::TileIndex: return fmt::format("{}.index()", e.name);
-    case K::Unary:
-    case K::Binary: return fmt::format("{}({})", name(e.op), args_str(e));
+    case K::Unary: return fmt::format("{}({})", name(e.op), args_str(e));
+    case K::Binary: return fmt::format("{}{}({})", e.accumulate ? "accumulate_" : "", name(e.op), args_str(e));
     case K::Compare:
       if (e.index_compare.op != Op::None) {
         auto side = [](const std::string& loop, const std::vector<IndexCompare::Term>& terms) {

@@ -34,6 +34,10 @@ ir::Kernel tile_loops(const ir::Kernel& k, const PassContext& ctx);
 /// Chooses the threads of a block and which tile dimensions run down rows or along columns.
 ir::Kernel assign_layout(const ir::Kernel& k, const PassContext& ctx);
 
+/// Turns `acc = acc + sum(tile, dim)` over a loop's own tile into an elementwise partial
+/// accumulator of the tile's shape, reduced once after the loop (also max / min).
+ir::Kernel defer_loop_reductions(const ir::Kernel& k, const PassContext& ctx);
+
 /// Walks whole rows in chunks (reduction_loops): row lets are recomputed per chunk, row
 /// reductions become chunked reductions before their first use, row stores chunk loops.
 ir::Kernel chunk_reductions(const ir::Kernel& k, const PassContext& ctx);

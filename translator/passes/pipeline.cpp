@@ -11,7 +11,7 @@ namespace tilecc::passes {
 namespace {
 
 // The order matters: each pass reads the decisions of those above it.
-constexpr std::array<PassInfo, 14> kPipeline{{
+constexpr std::array<PassInfo, 15> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
     {"loop_leading_dims", loop_leading_dims},
@@ -19,6 +19,7 @@ constexpr std::array<PassInfo, 14> kPipeline{{
     {"specialize", specialize},
     {"tile_loops", tile_loops},
     {"assign_layout", assign_layout},
+    {"defer_loop_reductions", defer_loop_reductions},
     {"chunk_reductions", chunk_reductions},
     {"match_dot_loops", match_dot_loops},
     {"map_programs", map_programs},

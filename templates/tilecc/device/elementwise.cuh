@@ -373,6 +373,39 @@ TILECC_DEV_BINARY(minimum)
 TILECC_DEV_BINARY(pow)
 #undef TILECC_DEV_BINARY
 
+// ---- A loop's partial accumulator: accumulate_op<RT>(acc, x) --------------------------------
+// acc op x where x's elements are valid, acc elsewhere; the result keeps acc's extents. A loop
+// that adds each tile into one accumulator of the tile's shape (defer_loop_reductions) must not
+// fold in the elements past a ragged tile's edge: loads fill them, ops then compute on the fill.
+// A full tile (all_valid, uniform over the block) drops the masks.
+namespace detail {
+template <class Op, class RT, int R, int C, class L, class X>
+__device__ __forceinline__ Frag<RT, R, C, L> accumulate(const Frag<RT, R, C, L> &acc, const X &x) {
+  static_assert(operand<X>::R == R && operand<X>::C == C, "accumulate: the tile and its accumulator have one shape");
+  Frag<RT, R, C, L> out = acc;
+  const arith2<RT, Op> op{};
+  const bool all = x.all_valid();
+#pragma unroll
+  for (int i = 0; i < out.er; ++i)
+#pragma unroll
+    for (int j = 0; j < out.ec; ++j)
+      if (all || x.valid(i, j)) out.v[i][j] = op(acc.v[i][j], x.v[i][j]);
+  return out;
+}
+} // namespace detail
+template <class RT, int R, int C, class L, class X>
+__device__ __forceinline__ Frag<RT, R, C, L> accumulate_add(const Frag<RT, R, C, L> &acc, const X &x) {
+  return detail::accumulate<detail::op_add, RT>(acc, x);
+}
+template <class RT, int R, int C, class L, class X>
+__device__ __forceinline__ Frag<RT, R, C, L> accumulate_maximum(const Frag<RT, R, C, L> &acc, const X &x) {
+  return detail::accumulate<detail::op_maximum, RT>(acc, x);
+}
+template <class RT, int R, int C, class L, class X>
+__device__ __forceinline__ Frag<RT, R, C, L> accumulate_minimum(const Frag<RT, R, C, L> &acc, const X &x) {
+  return detail::accumulate<detail::op_minimum, RT>(acc, x);
+}
+
 // ---- Comparisons: Frag<bool, ...> ----------------------------------------------------------
 
 #define TILECC_DEV_COMPARE(name)                                                             \

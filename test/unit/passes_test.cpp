@@ -175,6 +175,26 @@ TEST_CASE("default configs of streaming kernels give every thread a 16-byte vect
   CHECK(config::default_config(k, "sm_90a").block_sizes == std::vector<std::int64_t>{2, 1024});
 }
 
+TEST_CASE("default configs of tensor-core dots whose product a device loop walks: 64 x 64 tiles on 8 warps",
+          "[passes]") {
+  // Grouped problems: one launch tile of columns, the rows walked by a device loop.
+  ir::Builder b("grouped");
+  b.tensor("a", ir::DType::bf16, 2, true);
+  b.tensor("w", ir::DType::bf16, 2, true);
+  b.tensor("out", ir::DType::bf16, 2);
+  const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("w", 1));
+  const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("a", 0));
+  const ir::LoopDim tk = b.dim("tk", b.constant(0), b.size("a", 1));
+  auto acc = b.let("acc", b.zeros({ir::Builder::tile_dim("tm"), ir::Builder::tile_dim("tn")}));
+  auto step = b.assign("acc", b.dot(b.load("a", {b.tile("tm"), b.tile("tk")}),
+                                    b.load("w", {b.tile("tk"), b.tile("tn")}), b.var("acc")));
+  auto st = b.store("out", {b.tile("tm"), b.tile("tn")}, b.cast(ir::DType::bf16, b.var("acc")));
+  const ir::Kernel k = b.finish({}, {b.launch_loop({tn}, {b.loop({tm}, {acc, b.loop({tk}, {step}), st})})});
+  const config::Config c = config::default_config(k, "sm_80");
+  CHECK(c.block_sizes == std::vector<std::int64_t>{64, 64, 32});
+  CHECK(c.num_warps == 8);
+}
+
 TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (sm_90a) or mma.sync (sm_80)",
           "[passes]") {
   const ir::Kernel k = matmul(ir::DType::bf16);

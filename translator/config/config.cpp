@@ -439,6 +439,7 @@ namespace {
 /// dimension) or columns (second) of the kernel's rank-2 tiles.
 struct SlotUse {
   bool launch = false, device = false, row = false, col = false;
+  bool dot_mn = false, dot_k = false;  // a dot's product rows or columns; its reduced dimension
 };
 
 class SlotUses {
@@ -461,6 +462,12 @@ class SlotUses {
   }
   void expr(const ir::ExprPtr& e) {
     if (!e) return;
+    if (e->kind == ir::Expr::Kind::Dot && e->args.size() >= 2 && e->args[0]->shape.size() == 2 &&
+        e->args[1]->shape.size() == 2) {
+      mark(e->args[0]->shape[0], &SlotUse::dot_mn);
+      mark(e->args[1]->shape[1], &SlotUse::dot_mn);
+      mark(e->args[0]->shape[1], &SlotUse::dot_k);
+    }
     if (e->shape.size() == 2)
       for (int i = 0; i < 2; ++i)
         if (e->shape[i].kind == ir::Dim::Kind::Tile)
@@ -468,6 +475,10 @@ class SlotUses {
             (i == 0 ? uses[it->second].row : uses[it->second].col) = true;
     for (const ir::ExprPtr& a : e->args) expr(a);
     for (const ir::Index& i : e->indices) expr(i.expr);
+  }
+  void mark(const ir::Dim& d, bool SlotUse::*role) {
+    if (d.kind != ir::Dim::Kind::Tile) return;
+    if (auto it = slot_of_.find(d.var); it != slot_of_.end()) uses[it->second].*role = true;
   }
   std::map<std::string, int> slot_of_;
 };
@@ -546,6 +557,20 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   // dot_loop_store keeps no accumulator tile beside them). The SIMT dot spills on 4 warps.
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
   if (!f.dot && !f.whole_dims) fill_streaming_tiles(k, c);
+  // A tensor-core dot's product tiles are 128 x 128 (as far as their slots allow) when launch
+  // loops walk them, and 64 x 64 on 8 warps when a device loop walks one of their dimensions
+  // (grouped problems: a device loop over a group's rows; NVRTC spills 64 x 128 on 4 warps, and
+  // on 8 at sm_90a). Such kernels got 32 x 16 tiles before: 10 TFLOP/s on an H100, bench/NOTES.md.
+  if (f.dot_tensor_cores && !f.chained_dots()) {
+    const std::map<int, SlotUse> uses = SlotUses(k).uses;
+    bool device_product = false;
+    for (const auto& [slot, u] : uses) device_product = device_product || (u.dot_mn && !u.dot_k && u.device);
+    for (const auto& [slot, u] : uses)
+      if (u.dot_mn && !u.dot_k)
+        c.block_sizes[static_cast<std::size_t>(slot)] =
+            pow2_in(device_product ? 64 : 128, k.block_slots[static_cast<std::size_t>(slot)]);
+    if (device_product) c.num_warps = 8;
+  }
   // Whole extents inside dots are head dimensions: 128 holds the common ones (64, 128), and
   // keeps both dots' operand staging of an attention step in 48 KB.
   // Eight warps share the query tile's accumulator and operands without spilling; attention's

@@ -1290,6 +1290,11 @@ class Emitter {
       line(fmt::format("if ({} < {})", first, end));
       issue(first);
     }
+    if (!k_.programs.before.empty()) {
+      line("// hoist_program_atomics: each atomic update every tile makes to the same elements, summed over");
+      line("// this block's programs in registers and made once after its last");
+      emit_block(k_.programs.before);
+    }
     line(fmt::format("for (long long program = {}; program < {}; {}) {{", first, end,
                      blocked ? "++program" : "program += gridDim.x"));
     ++indent_;
@@ -1311,6 +1316,7 @@ class Emitter {
     emit_block(launch_body());
     --indent_;
     line("}");
+    emit_block(k_.programs.after);
   }
 
   /// The launcher prints the launch plan (translator/launch/launch_plan.hpp says which field

@@ -358,6 +358,9 @@ struct Programs {
   std::vector<Dim> dims;  // outermost (slowest over program ids) first
   int l2_grouping = 1;  // > 1: bands of this many rows of tiles (the dims marked l2)
   int prefetchable = 0;  // loads a persistent program could issue for the next one
+  // Persistent: run once before a block's first program and after its last (hoist_program_atomics:
+  // partials of atomic updates every program makes to the same elements, and their updates).
+  std::vector<StmtPtr> before, after;
   bool persistent() const { return kind == Kind::PersistentBlocked || kind == Kind::PersistentInterleaved; }
   int axes() const { return dims.empty() ? 1 : dims.back().group + 1; }
 };

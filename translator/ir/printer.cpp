@@ -267,7 +267,17 @@ std::string to_string(const Kernel& k) {
     print_block(out, k.host, 2);
     out += "  }\n";
   }
+  if (!k.programs.before.empty()) {
+    out += "  before each block's programs {\n";
+    print_block(out, k.programs.before, 2);
+    out += "  }\n";
+  }
   print_block(out, k.body, 1);
+  if (!k.programs.after.empty()) {
+    out += "  after each block's programs {\n";
+    print_block(out, k.programs.after, 2);
+    out += "  }\n";
+  }
   return out + "}\n";
 }
 

@@ -50,6 +50,10 @@ ir::Kernel match_dot_loops(const ir::Kernel& k, const PassContext& ctx);
 /// (persistent) the loads issued once or one program ahead.
 ir::Kernel map_programs(const ir::Kernel& k, const PassContext& ctx);
 
+/// Persistent programs: atomic updates every tile makes to the same elements (`dw[all] +=
+/// sum(...)`) accumulate in registers over a program's tiles and update memory once at its end.
+ir::Kernel hoist_program_atomics(const ir::Kernel& k, const PassContext& ctx);
+
 /// Chooses how each tile load and store moves data: vector width, cache hint, TMA stage,
 /// bf16 kept packed.
 ir::Kernel select_accesses(const ir::Kernel& k, const PassContext& ctx);

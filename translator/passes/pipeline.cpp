@@ -11,7 +11,7 @@ namespace tilecc::passes {
 namespace {
 
 // The order matters: each pass reads the decisions of those above it.
-constexpr std::array<PassInfo, 15> kPipeline{{
+constexpr std::array<PassInfo, 16> kPipeline{{
     {"check_supported", check_supported},
     {"number_sites", number_sites},
     {"loop_leading_dims", loop_leading_dims},
@@ -23,6 +23,7 @@ constexpr std::array<PassInfo, 15> kPipeline{{
     {"chunk_reductions", chunk_reductions},
     {"match_dot_loops", match_dot_loops},
     {"map_programs", map_programs},
+    {"hoist_program_atomics", hoist_program_atomics},
     {"select_accesses", select_accesses},
     {"schedule_shared_copies", schedule_shared_copies},
     {"plan_reduction_scratch", plan_reduction_scratch},

@@ -60,11 +60,19 @@ using ir::Axis;
 
 class Emitter {
  public:
-  Emitter(const ir::Kernel& k, const passes::Resources& r, const Config& c, const EmitOptions& o)
-      : k_(k), resources_(r), c_(c), o_(o) {}
+  /// source_plan: the unlowered kernel's launch plan, whose whole-extent guards and looped
+  /// fallback the launcher keeps where lowering moved statements out of the launch body
+  /// (hoist_program_atomics: the atomics after a block's programs, partials in the body).
+  Emitter(const ir::Kernel& k, const passes::Resources& r, const Config& c, const EmitOptions& o,
+          std::optional<launch::LaunchPlan> source_plan)
+      : k_(k), resources_(r), c_(c), o_(o), source_plan_(std::move(source_plan)) {}
 
   KernelCode run() {
     plan_ = launch::plan_launch(k_, c_);
+    if (source_plan_ && !k_.programs.after.empty()) {
+      plan_.guards = source_plan_->guards;
+      plan_.beyond_guards = source_plan_->beyond_guards;
+    }
     if (o_.refuse_beyond_full_extent) plan_.beyond_guards = launch::BeyondGuards::Refuse;
     plan_.dynamic_shared_bytes = resources_.dynamic_shared_bytes;
     plan_.looped_dynamic_shared_bytes = o_.looped_dynamic_shared;
@@ -1482,6 +1490,7 @@ class Emitter {
   std::map<int, Val> chunked_;                // reductions computed by a ChunkReduce, by id
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
+  std::optional<launch::LaunchPlan> source_plan_;
   std::set<std::string> closed_loops_;  // device tile loops not open where the printer is
   std::string grid_;
   std::int64_t threads_ = 128, tc_ = 32;
@@ -1504,7 +1513,12 @@ KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const Emi
   // A translation that succeeds compiles: a config over the arch's limits is refused here.
   const passes::Resources resources = passes::analyze_resources(lowered);
   if (auto why = passes::over_limits(lowered, resources, config::arch_limits(options.arch))) throw ConfigError(*why);
-  KernelCode code = Emitter(lowered, resources, config, options).run();
+  std::optional<launch::LaunchPlan> source_plan;
+  try {
+    source_plan = launch::plan_launch(kernel, config);
+  } catch (const launch::PlanError&) {
+  }
+  KernelCode code = Emitter(lowered, resources, config, options, std::move(source_plan)).run();
   code.tensor_maps = launch::tensor_map_packing(lowered);
   return code;
 }

@@ -3,10 +3,10 @@
 // at copy bandwidth waiting on its own reductions. Adding the tiles elementwise into a partial
 // accumulator of the tile's shape and reducing it once after the loop does the same sum with no
 // cross-thread traffic in the loop.
-#include <limits>
 #include <map>
 #include <set>
 
+#include "partial_accumulator.hpp"
 #include "passes.hpp"
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
@@ -87,47 +87,14 @@ class Deferral : public ir::Mutator {
       if (!reduce) continue;
       const ir::Expr& e = *reduce->args[0];
       const std::string part = fresh(s->name + "_part");
-      // Before the loop: the partial accumulator, the reduction's identity over one whole tile.
-      auto init = std::make_shared<ir::Expr>();
-      init->kind = ir::Expr::Kind::Const;
-      init->dtype = e.dtype;
-      init->fval = reduce->op == ir::Op::Sum   ? 0.0
-                   : reduce->op == ir::Op::Max ? -std::numeric_limits<double>::infinity()
-                                               : std::numeric_limits<double>::infinity();
-      init->loc = s->loc;
-      auto full = std::make_shared<ir::Expr>();
-      full->kind = ir::Expr::Kind::Full;
-      full->dtype = e.dtype;
-      full->shape = e.shape;
-      full->args = {init};
-      full->loc = s->loc;
-      auto let = std::make_shared<ir::Stmt>();
-      let->kind = ir::Stmt::Kind::Let;
-      let->name = part;
-      let->expr = full;
-      let->loc = s->loc;
-      before.push_back(let);
-      auto var = std::make_shared<ir::Expr>();
-      var->kind = ir::Expr::Kind::Var;
-      var->name = part;
-      var->dtype = e.dtype;
-      var->shape = e.shape;
-      var->loc = s->loc;
-      // In the loop: each tile's valid elements combine into the partial accumulator.
-      auto combine = std::make_shared<ir::Expr>();
-      combine->kind = ir::Expr::Kind::Binary;
-      combine->op = s->expr->op;
-      combine->dtype = e.dtype;
-      combine->shape = e.shape;
-      combine->args = {var, reduce->args[0]};
-      combine->accumulate = true;
-      combine->loc = s->expr->loc;
-      auto step = std::make_shared<ir::Stmt>(*s);
-      step->name = part;
-      step->expr = combine;
+      // Before the loop: the partial accumulator, the reduction's identity over one whole tile;
+      // in the loop: each tile's valid elements combine into it.
+      const PartialAccumulator acc = partial_accumulator(part, s->expr->op, e, s->loc);
+      before.push_back(acc.let);
+      const ir::StmtPtr step = acc.update(reduce->args[0], s->loc);
       // After the loop: the accumulator takes the partial one's reduction, as it took each tile's.
       auto folded = std::make_shared<ir::Expr>(*reduce);
-      folded->args[0] = var;
+      folded->args[0] = acc.var;
       auto fold = std::make_shared<ir::Expr>(*s->expr);
       for (ir::ExprPtr& a : fold->args)
         if (a.get() == reduce) a = folded;

@@ -2,8 +2,7 @@
 // of rows add a whole row of partial sums atomically to the same addresses: thousands of tiles
 // contend for a few thousand floats. A persistent program walks many tiles; it can add its
 // tiles' values into registers and update memory once, after its last tile.
-#include <limits>
-
+#include "partial_accumulator.hpp"
 #include "passes.hpp"
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
@@ -26,16 +25,6 @@ bool invariant_atomic(const ir::Stmt& s) {
   return true;
 }
 
-ir::ExprPtr var(const std::string& name, const ir::Expr& like) {
-  auto v = std::make_shared<ir::Expr>();
-  v->kind = ir::Expr::Kind::Var;
-  v->name = name;
-  v->dtype = like.dtype;
-  v->shape = like.shape;
-  v->loc = like.loc;
-  return v;
-}
-
 class Hoist {
  public:
   Hoist(ir::Kernel& k) : k_(k) {}
@@ -56,46 +45,14 @@ class Hoist {
         continue;
       }
       registers_ += registers(*s->expr);
-      const ir::Expr& value = *s->expr;
-      const std::string part = s->name + "_program_part";
-      // Before the programs: the identity of the update.
-      auto init = std::make_shared<ir::Expr>();
-      init->kind = ir::Expr::Kind::Const;
-      init->dtype = value.dtype;
-      init->fval = s->op == ir::Op::Add       ? 0.0
-                   : s->op == ir::Op::Maximum ? -std::numeric_limits<double>::infinity()
-                                              : std::numeric_limits<double>::infinity();
-      init->loc = s->loc;
-      auto full = std::make_shared<ir::Expr>();
-      full->kind = ir::Expr::Kind::Full;
-      full->dtype = value.dtype;
-      full->shape = value.shape;
-      full->args = {init};
-      full->loc = s->loc;
-      auto let = std::make_shared<ir::Stmt>();
-      let->kind = ir::Stmt::Kind::Let;
-      let->name = part;
-      let->expr = full;
-      let->loc = s->loc;
-      k_.programs.before.push_back(let);
-      // Each tile: its valid elements combine into the partial.
-      auto combine = std::make_shared<ir::Expr>();
-      combine->kind = ir::Expr::Kind::Binary;
-      combine->op = s->op;
-      combine->dtype = value.dtype;
-      combine->shape = value.shape;
-      combine->args = {var(part, value), s->expr};
-      combine->accumulate = true;
-      combine->loc = value.loc;
-      auto step = std::make_shared<ir::Stmt>();
-      step->kind = ir::Stmt::Kind::Assign;
-      step->name = part;
-      step->expr = combine;
-      step->loc = s->loc;
-      out.push_back(step);
+      // Before the programs: the identity of the update; each tile: its valid elements combine
+      // into the partial.
+      const PartialAccumulator acc = partial_accumulator(s->name + "_program_part", s->op, *s->expr, s->loc);
+      k_.programs.before.push_back(acc.let);
+      out.push_back(acc.update(s->expr, s->loc));
       // After the last tile: one atomic update of memory.
       auto flush = std::make_shared<ir::Stmt>(*s);
-      flush->expr = var(part, value);
+      flush->expr = acc.var;
       k_.programs.after.push_back(flush);
     }
     return out;

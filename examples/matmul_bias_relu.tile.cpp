@@ -11,9 +11,9 @@ TILECC_KERNEL void matmul_bias_relu(tl::Tensor<const T, 2> x, tl::Tensor<const T
   TILECC_CHECK(y.size(0) == k && bias.size(0) == n);
   TILECC_CHECK(out.size(0) == m && out.size(1) == n);
   const auto bk = tl::register_block_size(16, 128);
-  // The epilogue reads the accumulator as a register tile (the dot cannot store straight from
-  // its tensor-core fragments), so output tiles stay at most 64 x 128 f32 elements.
-  const auto bm = tl::register_block_size(16, 64), bn = tl::register_block_size(16, 128);
+  // The epilogue is elementwise, so it runs on the products where the tensor cores leave them:
+  // no register tile of the accumulator, and tiles as large as a plain matmul's fit.
+  const auto bm = tl::register_block_size(16, 128), bn = tl::register_block_size(16, 256);
   for (auto [tm, tn] : tl::tile(m, n, tl::block(bm, bn))) {
     auto acc = tl::zeros<float>(tm, tn);
     for (auto tk : tl::tile(k, bk))

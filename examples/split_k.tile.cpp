@@ -15,9 +15,9 @@ TILECC_KERNEL void split_k(tl::Tensor<const T, 2> x, tl::Tensor<const T, 2> y, s
   const auto chunk = (k + splits - 1) / splits;
   TILECC_CHECK(chunk * splits >= k);  // the chunks cover k (and the launcher reads chunk)
   const auto bk = tl::register_block_size(16, 128);
-  // The epilogue reads the accumulator as a register tile (the dot cannot store straight from
-  // its tensor-core fragments), so output tiles stay at most 64 x 128 f32 elements.
-  const auto bm = tl::register_block_size(16, 64), bn = tl::register_block_size(16, 128);
+  // The atomic add of the products runs where the tensor cores leave them (no register tile of
+  // the accumulator), so 128 x 128 tiles fit.
+  const auto bm = tl::register_block_size(16, 128), bn = tl::register_block_size(16, 128);
   for (auto s : tl::grid(splits)) {
     for (auto [tm, tn] : tl::tile(m, n, tl::block(bm, bn))) {
       const auto k_begin = s * chunk;

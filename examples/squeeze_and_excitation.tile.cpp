@@ -12,8 +12,8 @@ TILECC_KERNEL void se_squeeze(tl::Tensor<const T, 2> x, tl::Tensor<const T, 2> a
   const auto m = x.size(0), n = x.size(1), k = a.size(1);
   TILECC_CHECK(a.size(0) == n && c.size(0) == m && c.size(1) == k);
   const auto bn = tl::register_block_size(16, 128);
-  // The epilogue reads the accumulator as a register tile: output tiles stay at most 64 x 128.
-  const auto bm = tl::register_block_size(16, 64), bk = tl::register_block_size(16, 128);
+  // The relu runs on the products where the tensor cores leave them: 128 x 128 tiles fit.
+  const auto bm = tl::register_block_size(16, 128), bk = tl::register_block_size(16, 128);
   for (auto [tm, tk] : tl::tile(m, k, tl::block(bm, bk))) {
     auto acc = tl::zeros<float>(tm, tk);
     for (auto tn : tl::tile(n, bn)) acc = tl::dot(x[tm, tn], a[tn, tk], acc);

@@ -22,6 +22,11 @@ for k in math_ops random dtypes scatter; do
 done
 # Row-versus-column index masks (test/gpu/check_index_masks.cu).
 "${TILECC:-build/cli/tilecc}" translate test/kernels/index_masks.tile.cpp -o .carry/flat/gen/index_masks.cu
+# Fused dot epilogues (test/gpu/check_dot_epilogues.cu): flat and persistent here, sm_90a in
+# the wgmma variant below.
+"${TILECC:-build/cli/tilecc}" translate test/kernels/dot_epilogues.tile.cpp -o .carry/flat/gen/dot_epilogues.cu
+"${TILECC:-build/cli/tilecc}" translate test/kernels/dot_epilogues.tile.cpp --set pid=persistent \
+  --set programs_per_sm=1 -o .carry/persistent/gen/dot_epilogues.cu
 # Tiles of rank 3 and 4 (test/gpu/check_rank3.cu), flat and persistent programs.
 "${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp -o .carry/flat/gen/rank3.cu
 "${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp --set pid=persistent --set programs_per_sm=1 \
@@ -33,6 +38,8 @@ mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen
   --config '{"block_sizes":[64,128,256],"num_warps":8,"range_num_stages":[4],"dot_instruction":"wgmma"}'
 "${TILECC:-build/cli/tilecc}" translate examples/bmm.tile.cpp --arch sm_90a -o .carry/wgmma/gen/bmm.cu \
   --config '{"block_sizes":[128,128,64],"num_warps":4,"dot_instruction":"wgmma"}'
+"${TILECC:-build/cli/tilecc}" translate test/kernels/dot_epilogues.tile.cpp --arch sm_90a \
+  -o .carry/wgmma/gen/dot_epilogues.cu
 
 # Attention forward (test/gpu/check_attention.cu): the default translation, whose launcher
 # picks a variant holding head dims up to 64 or one holding up to 128.

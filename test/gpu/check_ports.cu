@@ -35,6 +35,7 @@ namespace {
 
 using tilecc::test::Dev;
 using tilecc::test::random_vec;
+using tilecc::test::ref_matmul;
 using tilecc::test::report;
 using tilecc::test::rng;
 
@@ -187,17 +188,6 @@ template <class T> void check_welford(const char* dt, double tol) {
 }
 
 /// out[i, j] = sum_c x[i, c] * y[c, j] in double, for row-major x [m, k] and y [k, n].
-std::vector<double> ref_matmul(const std::vector<float>& x, const std::vector<float>& y, long long m, long long k,
-                               long long n) {
-  std::vector<double> out(m * n, 0.0);
-  for (long long i = 0; i < m; ++i)
-    for (long long c = 0; c < k; ++c) {
-      const double a = x[i * k + c];
-      for (long long j = 0; j < n; ++j) out[i * n + j] += a * y[c * n + j];
-    }
-  return out;
-}
-
 template <class T> void check_broadcast_matmul(const char* dt, double tol) {
   const long long shapes[][4] = {{1, 1, 1, 1}, {3, 17, 33, 9}, {2, 129, 257, 65}, {4, 100, 1000, 33}};
   for (auto& s : shapes) {

@@ -58,6 +58,18 @@ template <class T> std::vector<float> random_vec(std::size_t n, float lo = -2, f
   return v;
 }
 
+/// x [m, k] @ y [k, n], row-major, in double.
+inline std::vector<double> ref_matmul(const std::vector<float>& x, const std::vector<float>& y, long long m,
+                                      long long k, long long n) {
+  std::vector<double> out(m * n, 0.0);
+  for (long long i = 0; i < m; ++i)
+    for (long long c = 0; c < k; ++c) {
+      const double a = x[i * k + c];
+      for (long long j = 0; j < n; ++j) out[i * n + j] += a * y[c * n + j];
+    }
+  return out;
+}
+
 /// One row of the table: |got - want| <= tol * (1 + |want|) everywhere (NaN fails).
 inline void report(const char* name, const char* dtype, const char* shape, const std::vector<double>& got,
                    const std::vector<double>& want, double tol) {

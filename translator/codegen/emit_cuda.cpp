@@ -4,6 +4,7 @@
 #include "translator/ir/layout.hpp"
 #include "translator/ir/visitor.hpp"
 #include "translator/launch/launch_plan.hpp"
+#include "translator/passes/dot_epilogue.hpp"
 #include "translator/passes/dot_rules.hpp"
 #include "translator/passes/pipeline.hpp"
 #include "translator/passes/resources.hpp"
@@ -786,7 +787,11 @@ class Emitter {
     line(source_comment(init.loc));
     line(source_comment(loop.loc));
     line(source_comment(store.loc));
-    line(fmt::format("// {} stays in the products' registers: the k-loop stores it to {}.", init.name, store.name));
+    const bool atomic = store.kind == Stmt::Kind::AtomicAdd;
+    const bool plain = passes::plain_dot_epilogue(*store.expr, init.name);
+    line(fmt::format("// {} stays in the products' registers: the k-loop {} {}{}.", init.name,
+                     atomic ? "adds it atomically to" : "stores it to", store.name,
+                     plain ? "" : ", through the epilogue"));
     for (const std::string& note : s.notes) line("// " + note);
     const Expr& a = *product->args[0];
     const Expr& b = *product->args[1];
@@ -799,25 +804,73 @@ class Emitter {
     const auto rc = physical(init.expr->shape, init.loc);
     const std::int64_t bk = block(k);
     const ir::DotPlan& plan = s.dot;
+    const std::string epi = dot_epilogue(store, init.name, ri.var, ci.var);
     if (plan.tma) {
       const auto& maps = k_.tensor_maps;
       line(fmt::format(
           "tilecc::dev::dot_loop_store_{}<{}, {}, {}, {}, L, {}>({}, {}, {}, {}, {}, {}, {}, {}_begin, {}, {}, {}, {}, "
-          "{}_begin, {}, {}, {}, {});",
+          "{}_begin, {}, {}, {}, {}{});",
           plan.warp_specialized ? "ws" : "tma", bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes, po.pointer,
           po.row_stride, po.col_stride, pa.pointer, pa.row_stride, pa.col_stride,
           maps.at(static_cast<std::size_t>(plan.a_map)).name, ri.var, pb.pointer, pb.row_stride, pb.col_stride,
           maps.at(static_cast<std::size_t>(plan.b_map)).name, ci.var, scalar(loop.dims[0].begin),
-          scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1])));
+          scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1]), epi));
       return;
     }
     line(fmt::format(
         "tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-        "{}, {});",
+        "{}, {}{});",
         bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes ? fmt::format(", {}", plan.dynamic_bytes) : "",
         plan.wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer, po.row_stride, po.col_stride, pa.pointer,
         pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, scalar(loop.dims[0].begin),
-        scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1])));
+        scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1]), epi));
+  }
+
+  /// The epilogue argument of a dot_loop_store (", tilecc::dev::epilogue<atomic>(f)"; "" for
+  /// products stored as they are): f(acc, r, c) is the stored value at row r, column c of the
+  /// output tile, spelled element by element (match_dot_loops checked it is elementwise).
+  std::string dot_epilogue(const Stmt& store, const std::string& acc, const std::string& row, const std::string& col) {
+    const bool atomic = store.kind == Stmt::Kind::AtomicAdd;
+    if (passes::plain_dot_epilogue(*store.expr, acc)) return atomic ? ", tilecc::dev::epilogue<true>()" : "";
+    return fmt::format(", tilecc::dev::epilogue<{}>([&](float {}, int tilecc_r, int tilecc_c) {{ return {}; }})",
+                       atomic, acc, epilogue_element(*store.expr, acc, row, col));
+  }
+
+  /// One element of an epilogue expression: acc is the product, tile loads read the element at
+  /// (tilecc_r, tilecc_c) of the output tile, scalars are themselves.
+  std::string epilogue_element(const Expr& e, const std::string& acc, const std::string& row, const std::string& col) {
+    using K = Expr::Kind;
+    auto arg = [&](std::size_t i) { return epilogue_element(*e.args[i], acc, row, col); };
+    const char* t = cuda_type(e.dtype);
+    if (e.kind == K::Var && e.name == acc) return acc;
+    if (e.is_scalar()) return emit(std::make_shared<Expr>(e)).code;
+    switch (e.kind) {
+      case K::Load: {
+        std::string offset;
+        for (std::size_t d = 0; d < e.indices.size(); ++d) {
+          const Index& i = e.indices[d];
+          const std::string at = i.kind == Index::Kind::Scalar
+                                     ? scalar(i.expr)
+                                     : fmt::format("{}_begin + {}", i.var, i.var == row ? "tilecc_r" : "tilecc_c");
+          offset += fmt::format("{}({}) * {}", offset.empty() ? "" : " + ", at,
+                                shape_value(e.name, "stride", static_cast<std::int64_t>(d)));
+        }
+        return fmt::format("{}.data[{}]", e.name, offset.empty() ? "0" : offset);
+      }
+      case K::Unary:
+        if (e.op == ir::Op::Not) return fmt::format("tilecc::dev::logical_not({})", arg(0));
+        return fmt::format("tilecc::dev::{}<{}>({})", ir::name(e.op), t, arg(0));
+      case K::Binary:
+        if (e.op == ir::Op::And || e.op == ir::Op::Or)
+          return fmt::format("tilecc::dev::logical_{}({}, {})", ir::name(e.op), arg(0), arg(1));
+        if (e.op == ir::Op::Fma) return fmt::format("tilecc::dev::fma<{}>({}, {}, {})", t, arg(0), arg(1), arg(2));
+        return fmt::format("tilecc::dev::{}<{}>({}, {})", ir::name(e.op), t, arg(0), arg(1));
+      case K::Compare: return fmt::format("tilecc::dev::{}({}, {})", ir::name(e.op), arg(0), arg(1));
+      case K::Select: return fmt::format("tilecc::dev::where<{}>({}, {}, {})", t, arg(0), arg(1), arg(2));
+      case K::Cast: return fmt::format("tilecc::dev::convert<{}>({})", t, arg(0));
+      case K::Unsqueeze: return arg(0);
+      default: internal(e.loc, "an epilogue expression match_dot_loops does not fuse");
+    }
   }
 
   /// A dot operand of a k-loop as the library walks it: the tile at k's start becomes the

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dot_epilogue.hpp"
 #include "dot_rules.hpp"
 #include "templates/tilecc/sizing.hpp"
 #include "passes.hpp"
@@ -79,8 +80,10 @@ class DotLoops : public ir::Mutator {
     return stages;
   }
 
-  /// `acc = zeros(tm, tn); for (tk ..) acc = dot(a, b, acc); out[tm, tn] = cast<T>(acc);` with
-  /// acc unused afterwards: the products go from the tensor cores' registers straight to out.
+  /// `acc = zeros(tm, tn); for (tk ..) acc = dot(a, b, acc); out[tm, tn] = f(acc);` with acc
+  /// unused afterwards: the products go from the tensor cores' registers straight to out, through
+  /// f where f is elementwise (dot_epilogue.hpp: a cast, a bias, a scale, an activation).
+  /// `atomic_add(out[tm, tn], f(acc))` (split-k) adds them to memory the same way.
   ir::StmtPtr dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) {
     if (i + 2 >= body.size()) return nullptr;
     const Stmt& init = *body[i];
@@ -94,18 +97,10 @@ class DotLoops : public ir::Mutator {
     const Expr* product = config::dot_loop_product(loop);
     if (!product || loop.body[0]->name != init.name) return nullptr;
     // out[scalars..., tm, tn]: leading scalar indices (a batch) are fine.
-    if (store.kind != Stmt::Kind::Store || store.indices.size() < 2) return nullptr;
+    const bool atomic = store.kind == Stmt::Kind::AtomicAdd && store.op == ir::Op::Add;
+    if ((store.kind != Stmt::Kind::Store && !atomic) || store.indices.size() < 2) return nullptr;
     for (std::size_t d = 0; d + 2 < store.indices.size(); ++d)
       if (store.indices[d].kind != Index::Kind::Scalar) return nullptr;
-    const Expr* value = store.expr.get();
-    ir::DType out_type = ir::DType::f32;
-    for (const ir::Param& p : k_.params)
-      if (p.name == store.name) out_type = p.dtype;
-    if (value->kind == Expr::Kind::Cast) {
-      if (value->dtype != out_type) return nullptr;  // a cast to another type first: keep its rounding
-      value = value->args[0].get();
-    }
-    if (value->kind != Expr::Kind::Var || value->name != init.name) return nullptr;
     const Expr& a = *product->args[0];
     const Expr& b = *product->args[1];
     const Index& ri = store.indices[store.indices.size() - 2];
@@ -113,6 +108,7 @@ class DotLoops : public ir::Mutator {
     if (ri.kind != Index::Kind::Tile || ci.kind != Index::Kind::Tile || a.shape[0].kind != Dim::Kind::Tile ||
         b.shape[1].kind != Dim::Kind::Tile || ri.var != a.shape[0].var || ci.var != b.shape[1].var)
       return nullptr;
+    if (!fusable_dot_epilogue(*store.expr, init.name, ri.var, ci.var)) return nullptr;
     for (std::size_t j = i + 3; j < body.size(); ++j)
       if (mentions(*body[j], init.name)) return nullptr;
 

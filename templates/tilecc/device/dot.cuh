@@ -379,9 +379,10 @@ template <class E, int R, int C, int warps> struct mma_accumulators {
   }
 
   // out[0:rows, 0:cols] = products, converted to TO, straight from the registers.
-  template <class TO>
-  __device__ __forceinline__ void store(TO *out, long long row_stride, long long col_stride, int rows, int cols) const {
-    if (warp() < G::active) store_mma_products(out, row_stride, col_stride, rows, cols, d, m_base(), n_base());
+  template <class TO, class Epi = store_products>
+  __device__ __forceinline__ void store(TO *out, long long row_stride, long long col_stride, int rows, int cols,
+                                        const Epi &epi = Epi{}) const {
+    if (warp() < G::active) store_mma_products(out, row_stride, col_stride, rows, cols, d, m_base(), n_base(), epi);
   }
 
   // acc += products, handed over through shared `so` in rounds of RC rows. The caller makes
@@ -548,16 +549,18 @@ __device__ __forceinline__ void dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, 
 }
 
 // out = a @ b over the k-loop, stored from the mma registers (no acc fragment).
-template <int BK, int NT, int R, int C, class TO, class A, class B, int LIMIT = dot_shared_limit>
+template <int BK, int NT, int R, int C, class TO, class A, class B, int LIMIT = dot_shared_limit,
+          class Epi = store_products>
 __device__ __forceinline__ void dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
                                               long long a_row_stride, long long a_col_stride, const B *b,
                                               long long b_row_stride, long long b_col_stride, long long k_begin,
-                                              long long k_end, int rows, int cols, uint4 *shared) {
+                                              long long k_end, int rows, int cols, uint4 *shared,
+                                              const Epi &epi = Epi{}) {
   mma_accumulators<mma_stage_t<A>, R, C, NT / 32> products;
   products.zero();
   mma_k_loop<BK, NT, R, C, mma_stage_t<A>, A, B, LIMIT>(products, a, a_row_stride, a_col_stride, b, b_row_stride,
                                                         b_col_stride, k_begin, k_end, rows, cols, shared);
-  products.store(out, out_row_stride, out_col_stride, rows, cols);
+  products.store(out, out_row_stride, out_col_stride, rows, cols, epi);
 }
 #endif
 
@@ -671,13 +674,42 @@ __device__ __forceinline__ void dot_loop(Frag<T, R, C, L> &acc, const PA *a, lon
 // least the pipeline's STAGES stages and dot_loop_mma_bytes), which may go beyond 48 KB.
 // INSTR: the tensor-core instruction asked for, dot_mma_sync or dot_wgmma (sm_90a, the
 // pipeline of dot_wgmma.cuh, in dynamic shared memory; where it cannot be used, mma.sync).
+// EPI: the epilogue the products leave the registers through (mma_store.cuh): a fused
+// elementwise function of the product and its place, stored or added atomically.
 inline constexpr int dot_mma_sync = 0, dot_wgmma = 1;
+
+namespace detail {
+// out[0:rows, 0:cols] = epi(acc) element by element (dot_loop_store off the tensor cores).
+template <class TO, int R, int C, class L, class Epi>
+__device__ __forceinline__ void store_epilogue(TO *out, const Frag<float, R, C, L> &acc, long long row_stride,
+                                               long long col_stride, const Epi &epi) {
+  if constexpr (is_same_v<Epi, store_products>) {
+    store<Access<StoreHint::none>>(out, cast<TO>(acc), row_stride, col_stride);
+  } else {
+#pragma unroll
+    for (int i = 0; i < acc.er; ++i)
+#pragma unroll
+      for (int j = 0; j < acc.ec; ++j)
+        if (acc.owner(i, j)) {
+          const int r = acc.row(i), c = acc.col(j);
+          TO *p = out + static_cast<long long>(r) * row_stride + static_cast<long long>(c) * col_stride;
+          const TO v = convert<TO>(epi(acc.v[i][j], r, c));
+          if constexpr (Epi::atomic)
+            atomic_update_element<AtomicOp::add>(p, v);
+          else
+            *p = v;
+        }
+  }
+}
+} // namespace detail
+
 template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0, int INSTR = dot_mma_sync, class TO, class PA,
-          class PB>
+          class PB, class Epi = store_products>
 __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
                                                long long a_row_stride, long long a_col_stride, const PB *b,
                                                long long b_row_stride, long long b_col_stride, long long k_begin,
-                                               long long k_end, long long rows, long long cols) {
+                                               long long k_end, long long rows, long long cols,
+                                               const Epi &epi = Epi{}) {
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
   const int r = static_cast<int>(rows), c = static_cast<int>(cols);
@@ -689,7 +721,7 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
       extern __shared__ uint4 tilecc_dynamic_shared[];
       detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM>(out, out_row_stride, out_col_stride, a,
                                                                       a_row_stride, b, b_row_stride, k_begin, k_end, r,
-                                                                      c, tilecc_dynamic_shared);
+                                                                      c, tilecc_dynamic_shared, epi);
       return;
     }
   }
@@ -720,11 +752,11 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
         if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin))
           detail::dot_store_pipeline<BK, STAGES, LIMIT, R, C, L::threads>(out, out_row_stride, out_col_stride, a,
                                                                           a_row_stride, b, b_row_stride, k_begin, k_end,
-                                                                          r, c, smem);
+                                                                          r, c, smem, epi);
         else  // in the pipeline's memory (dynamic when the kernel has it), which also holds this loop's
           detail::dot_store_mma<MMA_BK, L::threads, R, C, TO, A, B, (DYNAMIC_SMEM > 0 ? DYNAMIC_SMEM : bytes)>(
               out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-              k_begin, k_end, r, c, smem);
+              k_begin, k_end, r, c, smem, epi);
       } else {
         // The kernel's dynamic shared memory when it has enough (it is there for wgmma), so
         // that static and dynamic do not add up.
@@ -739,17 +771,17 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
         }
         detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a, a_row_stride,
                                                         a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, r,
-                                                        c, smem);
+                                                        c, smem, epi);
       }
       return;
     }
 #endif
     // An empty k range: the products are zeros.
-    store<Access<StoreHint::none>>(out, cast<TO>(full<float, R, C, L>(0.0f, r, c)), out_row_stride, out_col_stride);
+    detail::store_epilogue(out, full<float, R, C, L>(0.0f, r, c), out_row_stride, out_col_stride, epi);
   } else {
     auto acc = full<float, R, C, L>(0.0f, r, c);
     dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows, cols);
-    store<Access<StoreHint::none>>(out, cast<TO>(acc), out_row_stride, out_col_stride);
+    detail::store_epilogue(out, acc, out_row_stride, out_col_stride, epi);
   }
 }
 

@@ -246,17 +246,18 @@ __device__ __forceinline__ void dot_loop_pipeline(Frag<T, R, C, L> &acc, const A
 }
 
 // out[0:rows, 0:cols] = a @ b through the pipeline, stored from the mma registers.
-template <int BK, int STAGES_WANTED, int LIMIT, int R, int C, int NT, class TO, class A, class B>
+template <int BK, int STAGES_WANTED, int LIMIT, int R, int C, int NT, class TO, class A, class B,
+          class Epi = store_products>
 __device__ __forceinline__ void dot_store_pipeline(TO *out, long long out_row_stride, long long out_col_stride,
                                                    const A *a, long long a_row_stride, const B *b,
                                                    long long b_row_stride, long long k_begin, long long k_end, int rows,
-                                                   int cols, uint4 *shared) {
+                                                   int cols, uint4 *shared, const Epi &epi = Epi{}) {
   using G = pipe_grid<R, C, NT / 32>;
   constexpr int MT = G::mt, NT8 = G::nt;
   dot_pipeline_run<BK, NT, R, C, STAGES_WANTED, LIMIT>(
       a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
       [&](const float(&d)[MT][NT8][4], int wm0, int wn0, unsigned char *) {
-        store_mma_products(out, out_row_stride, out_col_stride, rows, cols, d, wm0, wn0);
+        store_mma_products(out, out_row_stride, out_col_stride, rows, cols, d, wm0, wn0, epi);
       });
 }
 #endif

@@ -62,10 +62,11 @@ inline constexpr bool dot_wgmma_eligible =
 
 // out[0:rows, 0:cols] = a @ b, products stored straight from the wgmma accumulators.
 // shared: the kernel's dynamic shared memory (LIMIT bytes).
-template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class TO, class A, class B>
+template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class TO, class A, class B, class Epi = store_products>
 __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
                                                 long long a_row_stride, const B *b, long long b_row_stride,
-                                                long long k_begin, long long k_end, int rows, int cols, uint4 *shared) {
+                                                long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
+                                                const Epi &epi = Epi{}) {
   using G = wgmma_grid<R, C, NT>;
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
   constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
@@ -130,7 +131,7 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
   const int warp_row0 = group_row0 + ((tid % 128) / 32) * 16;
 #pragma unroll
   for (int i = 0; i < G::msub; ++i)
-    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64);
+    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64, epi);
 }
 
 #endif

@@ -32,11 +32,11 @@ __device__ __forceinline__ bool tensor_maps_usable(const TensorMap &a_map, const
 
 // out[0:rows, 0:cols] = a @ b, a the rows from a_row0 of a_map's tensor (K-major), b the
 // columns from b_col0 of b_map's tensor (N-major), both over k in [k_begin, k_end).
-template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class E, class TO>
+template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class E, class TO, class Epi = store_products>
 __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_stride, long long out_col_stride,
                                                     const TensorMap &a_map, long long a_row0, const TensorMap &b_map,
                                                     long long b_col0, long long k_begin, long long k_end, int rows,
-                                                    int cols, uint4 *shared) {
+                                                    int cols, uint4 *shared, const Epi &epi = Epi{}) {
   using G = wgmma_grid<R, C, NT>;
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
   constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
@@ -133,7 +133,7 @@ __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_s
   const int warp_row0 = group_row0 + ((tid % 128) / 32) * 16;
 #pragma unroll
   for (int i = 0; i < G::msub; ++i)
-    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64);
+    store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64, epi);
 }
 
 #endif
@@ -143,13 +143,15 @@ __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_s
 // dot_loop_store with its operands also described by tensor maps over the whole tensors (a's
 // tile starts at row a_row0, b's at column b_col0): the TMA pipeline above where wgmma runs
 // and both maps are valid, else dot_loop_store's own paths (wgmma with cp.async, mma.sync).
-template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB>
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB,
+          class Epi = store_products>
 __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_stride, long long out_col_stride,
                                                    const PA *a, long long a_row_stride, long long a_col_stride,
                                                    const TensorMap &a_map, long long a_row0, const PB *b,
                                                    long long b_row_stride, long long b_col_stride,
                                                    const TensorMap &b_map, long long b_col0, long long k_begin,
-                                                   long long k_end, long long rows, long long cols) {
+                                                   long long k_end, long long rows, long long cols,
+                                                   const Epi &epi = Epi{}) {
 #if TILECC_DEV_HAS_WGMMA
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
@@ -159,14 +161,14 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
       extern __shared__ uint4 tilecc_dynamic_shared[];
       detail::dot_store_wgmma_tma<L::threads, R, C, STAGES, DYNAMIC_SMEM, A>(
           out, out_row_stride, out_col_stride, a_map, a_row0, b_map, b_col0, k_begin, k_end, static_cast<int>(rows),
-          static_cast<int>(cols), tilecc_dynamic_shared);
+          static_cast<int>(cols), tilecc_dynamic_shared, epi);
       return;
     }
   }
 #endif
   dot_loop_store<BK, STAGES, R, C, L, DYNAMIC_SMEM, dot_wgmma>(out, out_row_stride, out_col_stride, a, a_row_stride,
                                                                a_col_stride, b, b_row_stride, b_col_stride, k_begin,
-                                                               k_end, rows, cols);
+                                                               k_end, rows, cols, epi);
 }
 
 } // namespace dev

@@ -43,11 +43,11 @@ template <int N> __device__ __forceinline__ void setmaxnreg_dec() {
 }
 
 // out[0:rows, 0:cols] = a @ b as dot_store_wgmma_tma, with a producer warpgroup.
-template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class E, class TO>
+template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class E, class TO, class Epi = store_products>
 __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_stride, long long out_col_stride,
                                                    const TensorMap &a_map, long long a_row0, const TensorMap &b_map,
                                                    long long b_col0, long long k_begin, long long k_end, int rows,
-                                                   int cols, uint4 *shared) {
+                                                   int cols, uint4 *shared, const Epi &epi = Epi{}) {
   constexpr int CONSUMERS = ws_consumer_threads<NT>, FIRST_CONSUMER = NT - CONSUMERS;
   static_assert(CONSUMERS > 0, "dot_store_wgmma_ws: blocks of 8 or 16 warps");
   constexpr bool TRADE = NT == 512;  // registers move between roles (with 8 warps there is no one to give them to)
@@ -143,7 +143,7 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
     const int warp_row0 = group_row0 + ((ctid % 128) / 32) * 16;
 #pragma unroll
     for (int i = 0; i < G::msub; ++i)
-      store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64);
+      store_wgmma_products(out, out_row_stride, out_col_stride, rows, cols, d[i], warp_row0 + i * 64, epi);
     if constexpr (TRADE) setmaxnreg_dec<BASE_REGS>();
   }
   // Every role is back at the kernel's registers; no thread waits on the barriers any more.
@@ -164,13 +164,15 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
 // dot_loop_store_tma with a producer warpgroup (the block's first) and consumer warpgroups
 // (the last one or two) where that split can run; else dot_loop_store_tma over all the block's threads
 // (its R x C tile must then suit them).
-template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB>
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB,
+          class Epi = store_products>
 __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_stride, long long out_col_stride,
                                                   const PA *a, long long a_row_stride, long long a_col_stride,
                                                   const TensorMap &a_map, long long a_row0, const PB *b,
                                                   long long b_row_stride, long long b_col_stride,
                                                   const TensorMap &b_map, long long b_col0, long long k_begin,
-                                                  long long k_end, long long rows, long long cols) {
+                                                  long long k_end, long long rows, long long cols,
+                                                  const Epi &epi = Epi{}) {
 #if TILECC_DEV_HAS_WGMMA
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
@@ -180,14 +182,14 @@ __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_str
       extern __shared__ uint4 tilecc_dynamic_shared[];
       detail::dot_store_wgmma_ws<L::threads, R, C, STAGES, DYNAMIC_SMEM, A>(
           out, out_row_stride, out_col_stride, a_map, a_row0, b_map, b_col0, k_begin, k_end, static_cast<int>(rows),
-          static_cast<int>(cols), tilecc_dynamic_shared);
+          static_cast<int>(cols), tilecc_dynamic_shared, epi);
       return;
     }
   }
 #endif
   dot_loop_store_tma<BK, STAGES, R, C, L, DYNAMIC_SMEM>(out, out_row_stride, out_col_stride, a, a_row_stride,
                                                         a_col_stride, a_map, a_row0, b, b_row_stride, b_col_stride,
-                                                        b_map, b_col0, k_begin, k_end, rows, cols);
+                                                        b_map, b_col0, k_begin, k_end, rows, cols, epi);
 }
 
 } // namespace dev

@@ -349,14 +349,15 @@ void dot_ports() {
                                  Ten<bf16, 2>(out.p, {s, s}));
         },
         reps);
-    // e4m3 operands from +-400 with per-tensor scales (test/gpu/check_ports.cu).
+    // e4m3 operands from +-400 with per-tensor scales (test/gpu/check_ports.cu); b column-major,
+    // the layout torch._scaled_mm takes (and sm_90a's fp8 wgmma reads).
     Buf<fp8> a8(s * s), b8(s * s);
     a8.random(26, -400, 400);
     b8.random(27, -400, 400);
     port(
         "fp8_gemm", dims({s, s, s}), "flops", 2.0 * s * s * s,
         [&] {
-          return fp8_gemm<bf16>(In<fp8, 2>(a8.p, {s, s}), In<fp8, 2>(b8.p, {s, s}), 1.0f / 400, 1.0f / 200,
+          return fp8_gemm<bf16>(In<fp8, 2>(a8.p, {s, s}), In<fp8, 2>(b8.p, {s, s}, {1, s}), 1.0f / 400, 1.0f / 200,
                                 Ten<bf16, 2>(out.p, {s, s}));
         },
         reps);

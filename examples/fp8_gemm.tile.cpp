@@ -6,6 +6,9 @@ namespace tl = tilecc;
 // a and b in e4m3 (quantized as a / scale_a and b / scale_b), products accumulated in float and
 // scaled once at the end. On the GPU the dot of e4m3 tiles runs on the tensor cores (sm_89 and
 // later); its products are exact in float, so only the accumulation order differs from eager.
+// Pass b column-major (strides {1, k}, the layout torch._scaled_mm takes): sm_90a's fp8 wgmma
+// reads both operands along k, so that is the layout its fast path runs on; a row-major b
+// runs on mma.sync. The scale is applied to the products where the tensor cores leave them.
 template <class T>
 TILECC_KERNEL void fp8_gemm(tl::Tensor<const tl::fp8e4m3, 2> a, tl::Tensor<const tl::fp8e4m3, 2> b, float scale_a,
                             float scale_b, tl::Tensor<T, 2> out) {

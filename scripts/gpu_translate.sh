@@ -3,9 +3,10 @@
 # scripts/gpu_check.sh on the GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Default configs in .carry/flat/gen, persistent programs (with prefetch) in .carry/persistent/gen.
+# Default configs in .carry/flat/gen, persistent programs (with prefetch) in .carry/persistent/gen,
+# the sm_90a defaults (wgmma dots, fp8 wgmma, tensor-map loads) in .carry/wgmma/gen.
 rm -rf .carry/flat .carry/persistent .carry/wgmma
-mkdir -p .carry/flat/gen .carry/persistent/gen
+mkdir -p .carry/flat/gen .carry/persistent/gen .carry/wgmma/gen
 for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long_sum matmul rms_norm rope softmax sum \
          swiglu low_mem_dropout kl_div jsd batch_softmax softmax_backward rms_norm_backward layer_norm_backward \
          welford broadcast_matmul matmul_bias_relu split_k jagged_dense_add gather_gemv segment_reduction \
@@ -14,6 +15,7 @@ for k in add bmm concat cross_entropy embedding exp geglu jagged layer_norm long
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" -o ".carry/flat/gen/$k.cu"
   "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --set pid=persistent --set programs_per_sm=1 \
     -o ".carry/persistent/gen/$k.cu"
+  "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --arch sm_90a -o ".carry/wgmma/gen/$k.cu"
 done
 # The language's test kernels (math, random, 8-bit dtypes), default configs in both variants.
 for k in math_ops random dtypes scatter; do
@@ -32,8 +34,8 @@ done
 "${TILECC:-build/cli/tilecc}" translate test/kernels/rank3.tile.cpp --set pid=persistent --set programs_per_sm=1 \
   -o .carry/persistent/gen/rank3.cu
 
-# sm_90a warpgroup MMA (dot_instruction wgmma) for the two dot kernels, the rest as flat.
-mkdir -p .carry/wgmma && cp -r .carry/flat/gen .carry/wgmma/gen
+# sm_90a: the test kernels as flat; the two dot kernels with wgmma asked for explicitly.
+for f in .carry/flat/gen/*; do [ -e ".carry/wgmma/gen/${f##*/}" ] || cp "$f" .carry/wgmma/gen/; done
 "${TILECC:-build/cli/tilecc}" translate examples/matmul.tile.cpp --arch sm_90a -o .carry/wgmma/gen/matmul.cu \
   --config '{"block_sizes":[64,128,256],"num_warps":8,"range_num_stages":[4],"dot_instruction":"wgmma"}'
 "${TILECC:-build/cli/tilecc}" translate examples/bmm.tile.cpp --arch sm_90a -o .carry/wgmma/gen/bmm.cu \

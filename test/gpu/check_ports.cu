@@ -390,24 +390,33 @@ template <class T> void check_jagged_norms(const char* dt, double tol) {
     }
 }
 
-// e4m3 operands (from +-400: subnormals to near the largest value) with per-tensor scales.
+// e4m3 operands (from +-400: subnormals to near the largest value) with per-tensor scales; b
+// row-major and column-major (torch._scaled_mm's layout, which sm_90a runs on wgmma when the
+// rows are 16-byte aligned: the last shapes, one with a partial last k step).
 template <class T> void check_fp8_gemm(const char* dt, double tol) {
-  const long long shapes[][3] = {{1, 1, 1}, {17, 33, 9}, {129, 257, 65}, {1000, 999, 130}};
+  const long long shapes[][3] = {{1, 1, 1}, {17, 33, 9}, {129, 257, 65}, {1000, 999, 130}, {300, 1040, 200},
+                                 {129, 2048, 257}};
   const float scale_a = 1.0f / 400, scale_b = 1.0f / 200;
   for (auto& s : shapes) {
     const long long m = s[0], k = s[1], n = s[2];
     const auto ha = random_vec<__nv_fp8_e4m3>(m * k, -400, 400), hb = random_vec<__nv_fp8_e4m3>(k * n, -400, 400);
-    Dev<__nv_fp8_e4m3> a(ha), b(hb);
-    Dev<T> out(m * n);
-    CUDA_OK(fp8_gemm<T>(tilecc::Tensor<const __nv_fp8_e4m3, 2>(a.p, {m, k}),
-                        tilecc::Tensor<const __nv_fp8_e4m3, 2>(b.p, {k, n}), scale_a, scale_b,
+    std::vector<float> hb_t(k * n);  // b column-major: element (i, j) at j * k + i
+    for (long long i = 0; i < k; ++i)
+      for (long long j = 0; j < n; ++j) hb_t[j * k + i] = hb[i * n + j];
+    Dev<__nv_fp8_e4m3> a(ha), b(hb), b_t(hb_t);
+    Dev<T> out(m * n), out_t(m * n);
+    const tilecc::Tensor<const __nv_fp8_e4m3, 2> ta(a.p, {m, k});
+    CUDA_OK(fp8_gemm<T>(ta, tilecc::Tensor<const __nv_fp8_e4m3, 2>(b.p, {k, n}), scale_a, scale_b,
                         tilecc::Tensor<T, 2>(out.p, {m, n})));
+    CUDA_OK(fp8_gemm<T>(ta, tilecc::Tensor<const __nv_fp8_e4m3, 2>(b_t.p, {k, n}, {1, k}), scale_a, scale_b,
+                        tilecc::Tensor<T, 2>(out_t.p, {m, n})));
     CUDA_OK(cudaDeviceSynchronize());
     std::vector<double> want = ref_matmul(ha, hb, m, k, n);
     for (double& w : want) w *= double(scale_a) * scale_b;
     char shape[64];
     std::snprintf(shape, sizeof shape, "%lld x %lld x %lld", m, k, n);
     report("fp8_gemm", dt, shape, out.get(), want, tol);
+    report("fp8_gemm b col-major", dt, shape, out_t.get(), want, tol);
   }
 }
 

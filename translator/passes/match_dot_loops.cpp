@@ -135,18 +135,18 @@ class DotLoops : public ir::Mutator {
     const std::int64_t stage_bytes = sizing::pipeline_stage_bytes(r, bk, c), static_limit = sizing::static_shared_limit;
     const std::int64_t arch_limit = dot_rules::arch_shared_limit(ctx_.target.arch);
     const bool lowp = a.dtype == ir::DType::bf16 || a.dtype == ir::DType::f16;
+    // fp8 runs wgmma K-major (b column-major, checked at run time) in its own k steps of 128, so
+    // its k block does not constrain it; no tensor maps.
+    const bool fp8 = dot_rules::is_fp8(a.dtype);
     // Tensor-map loads keep their stages' mbarriers in static shared memory beside them.
     const config::DotOperandLoad load = ctx_.config.dot_operand_load;
     bool tma = load != config::DotOperandLoad::CpAsync;
     const std::int64_t wgmma_limit = tma ? arch_limit - sizing::tensor_map_barrier_bytes : arch_limit;
     const std::string wgmma_no =
-        lowp ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, bk, stages, wgmma_limit) : "";
+        lowp || fp8 ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, fp8 ? sizing::wgmma_bk : bk, stages,
+                                               wgmma_limit)
+                    : "";
     const config::DotInstruction want = ctx_.config.dot_instruction;
-    if (dot_rules::is_fp8(a.dtype) && want == config::DotInstruction::Wgmma)
-      throw config::ConfigError(
-          fmt::format("config field 'dot_instruction': wgmma for the {} dot at line {} is not lowered for fp8 "
-                      "operands (they run on mma.sync); use mma_sync",
-                      ir::name(a.dtype), loop.loc.line));
     // Warp specialization: the first warpgroup only issues copies, the others run the wgmmas.
     std::string ws_no;
     if (load == config::DotOperandLoad::TmaWs) {
@@ -163,17 +163,18 @@ class DotLoops : public ir::Mutator {
                !no.empty())
         ws_no = "its consumer warpgroups' wgmma " + no;
     }
-    std::string map_no = tma ? tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var) : "";
+    std::string map_no = !tma ? "" : fp8 ? "fp8 operands are copied with cp.async"
+                                         : tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var);
     // One box of a's map covers the tile's rows: the copy engine's boxes hold at most 256.
     if (tma && map_no.empty() && r > 256)
       map_no = fmt::format("a tensor-map box holds at most 256 rows, the tile has {}", r);
     bool ws = load == config::DotOperandLoad::TmaWs && ws_no.empty() && map_no.empty();
-    if (lowp && want == config::DotInstruction::Wgmma && !wgmma_no.empty() && !ws)
+    if ((lowp || fp8) && want == config::DotInstruction::Wgmma && !wgmma_no.empty() && !ws)
       throw config::ConfigError(
           fmt::format("config field 'dot_instruction': wgmma for the {} x {} x {} dot at line "
                       "{} {}; or use mma_sync",
                       r, bk, c, loop.loc.line, wgmma_no));
-    const bool wgmma = ws || (lowp && wgmma_no.empty() && want != config::DotInstruction::MmaSync);
+    const bool wgmma = ws || ((lowp || fp8) && wgmma_no.empty() && want != config::DotInstruction::MmaSync);
     const bool pipeline = dot_rules::pipeline_shape(r, c, bk, l.threads, ir::DType::f32, a.dtype);
     // Where the k-loop does not run wgmma (another element type, another arch) or its operands
     // are not plain tiles of rank-2 tensors, tma does not apply: a note, so that one config

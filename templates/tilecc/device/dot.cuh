@@ -725,6 +725,17 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
       return;
     }
   }
+  if constexpr (INSTR == dot_wgmma && DYNAMIC_SMEM > 0 &&
+                detail::dot_wgmma_fp8_eligible<R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
+    if (k_begin < k_end &&
+        detail::dot_wgmma_fp8_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
+      extern __shared__ uint4 tilecc_dynamic_shared[];
+      detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM, detail::wgmma_kmajor_b>(
+          out, out_row_stride, out_col_stride, a, a_row_stride, b, b_col_stride, k_begin, k_end, r, c,
+          tilecc_dynamic_shared, epi);
+      return;
+    }
+  }
 #endif
 #if TILECC_DEV_HAS_MMA_SYNC
   // At the k step it walks in (fp8 needs steps of 32).

@@ -16,6 +16,10 @@
 //   bytes. Descriptor: leading byte offset = the next column block (64 * 128 bytes), stride
 //   byte offset 1024 (the next 8 k rows); each k16 step starts 16 rows (2048 bytes) further.
 //
+// fp8 operands (wgmma_kmajor_b): wgmma reads fp8 K-major only, so b must come column-major (as
+// torch._scaled_mm takes it); a stage holds A as above and B^T as C rows of 128 k bytes in the
+// same swizzle, and each k32 instruction starts 32 bytes further into both.
+//
 // Per k-step every thread waits for its own copies of the step, fences them into the async
 // proxy, and the block synchronizes; then the step AHEAD steps later is copied into the stage
 // whose wgmmas are known finished, and this step's wgmmas are issued and committed. With 4+
@@ -58,30 +62,76 @@ inline constexpr bool dot_wgmma_eligible =
     is_same_v<A, B> && is_low_precision_v<A> && BK == wgmma_bk && wgmma_grid<R, C, NT>::ok &&
     wgmma_smem<R, C, STAGES_WANTED, LIMIT>::stages >= 2;
 
+// fp8 operands (both e4m3 or both e5m2) take the K-major form below whatever the k block: it
+// walks k in its own steps of 128 (one 128-byte swizzle row), so the sum is the same.
+template <int R, int C, int NT, class A, class B, int STAGES_WANTED, int LIMIT>
+inline constexpr bool dot_wgmma_fp8_eligible =
+    is_same_v<A, B> && is_fp8_v<A> && wgmma_grid<R, C, NT>::ok && wgmma_smem<R, C, STAGES_WANTED, LIMIT>::stages >= 2;
+
+// ... and at run time: a row-major, b column-major (K-major both, as torch._scaled_mm takes
+// them), 16-byte aligned rows from k_begin on.
+template <class A, class B>
+__device__ __forceinline__ bool dot_wgmma_fp8_usable(const A *a, long long a_row_stride, long long a_col_stride,
+                                                     const B *b, long long b_row_stride, long long b_col_stride,
+                                                     long long k_begin) {
+  return a_col_stride == 1 && b_row_stride == 1 && a_row_stride % 16 == 0 && b_col_stride % 16 == 0 &&
+         k_begin % 16 == 0 && aligned16(a) && aligned16(b);
+}
+
 #if TILECC_DEV_HAS_WGMMA
 
-// out[0:rows, 0:cols] = a @ b, products stored straight from the wgmma accumulators.
-// shared: the kernel's dynamic shared memory (LIMIT bytes).
-template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, class TO, class A, class B, class Epi = store_products>
+// How a stage holds the operands and which wgmma reads them. Both forms put A (R x BK, K-major)
+// in R rows of 128 bytes, so each k-instruction starts 32 bytes further into the rows.
+// f16/bf16: B (BK x C) N-major in C / 64 column blocks of 64 k rows x 128 bytes (see above), read
+// with wgmma's transpose flag, k16 instructions.
+template <int R, int C, class E> struct wgmma_nmajor_b {
+  static constexpr int BK = wgmma_bk, K_INSTR = 16, A_BYTES = R * BK * 2, B_BLOCK_BYTES = BK * 128;
+  static __device__ __forceinline__ int a_offset(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
+  static __device__ __forceinline__ int b_offset(int k, int c) {
+    return A_BYTES + (c >> 3) * B_BLOCK_BYTES + k * 128 + (((c & 7) ^ (k & 7)) << 4);
+  }
+  template <int NT, class A, class B> using copier = stage_copier<R, C, BK, NT, wgmma_nmajor_b, A, B>;
+  static __device__ __forceinline__ unsigned long long b_desc(unsigned sb, int ks) {
+    return wgmma_desc_sw128(sb + ks * 2048, B_BLOCK_BYTES, 1024);
+  }
+  static __device__ __forceinline__ void mma(float (&d)[C / 2], unsigned long long a, unsigned long long b) {
+    wgmma_m64k16<E, C>(d, a, b);
+  }
+};
+// fp8: B given column-major lies as B^T, C rows of 128 k bytes swizzled like A's; its
+// descriptor walks them as A's does (stride 1024 bytes per 8 rows); k32 instructions.
+template <int R, int C, class E> struct wgmma_kmajor_b {
+  static constexpr int BK = 128, K_INSTR = 32, A_BYTES = R * BK;
+  static __device__ __forceinline__ int a_offset(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
+  static __device__ __forceinline__ int b_offset(int n, int c) { return A_BYTES + a_offset(n, c); }
+  template <int NT, class A, class B> using copier = kmajor_copier<R, C, BK, NT, wgmma_kmajor_b, A, B>;
+  static __device__ __forceinline__ unsigned long long b_desc(unsigned sb, int ks) {
+    return wgmma_desc_sw128(sb + ks * 32, 16, 1024);
+  }
+  static __device__ __forceinline__ void mma(float (&d)[C / 2], unsigned long long a, unsigned long long b) {
+    wgmma_m64k32<E, C>(d, a, b);
+  }
+};
+static_assert(sizing::wgmma_stage_bytes(64, 64) == 64 * 128 * 2, "wgmma stages: R + C rows of 128 bytes in both forms");
+
+// out[0:rows, 0:cols] = epi(a @ b), products stored straight from the wgmma accumulators.
+// F: the operands' form (wgmma_nmajor_b, wgmma_kmajor_b); b_stride: b's row stride (N-major) or
+// column stride (K-major). shared: the kernel's dynamic shared memory (LIMIT bytes).
+template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, template <int, int, class> class F = wgmma_nmajor_b,
+          class TO, class A, class B, class Epi = store_products>
 __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
-                                                long long a_row_stride, const B *b, long long b_row_stride,
+                                                long long a_row_stride, const B *b, long long b_stride,
                                                 long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
                                                 const Epi &epi = Epi{}) {
   using G = wgmma_grid<R, C, NT>;
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
-  constexpr int BK = wgmma_bk, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
-  constexpr int A_BYTES = R * BK * 2, B_BLOCK_BYTES = BK * 128;
+  using Form = F<R, C, A>;
+  constexpr int BK = Form::BK, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
   constexpr int WAIT = STAGES >= 4 ? 1 : 0;  // wgmma groups left in flight after each step
   constexpr int AHEAD = STAGES - 1 - WAIT;   // steps copied ahead of the one multiplied
-  struct layout {
-    static __device__ __forceinline__ int a_offset(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
-    static __device__ __forceinline__ int b_offset(int k, int c) {
-      return A_BYTES + (c >> 3) * B_BLOCK_BYTES + k * 128 + (((c & 7) ^ (k & 7)) << 4);
-    }
-  };
 
   const unsigned base = (pipe_smem_addr(shared) + 1023u) & ~1023u;
-  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols);
+  typename Form::template copier<NT, A, B> copier(a, a_row_stride, b, b_stride, k_begin, k_end, rows, cols);
   const long long steps = (k_end - k_begin + BK - 1) / BK;
   const int tid = static_cast<int>(threadIdx.x);
   const int group = tid / 128, group_row0 = group * G::rows;
@@ -107,14 +157,14 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
     cp_async_commit();
 
     const unsigned sa = base + stage * STAGE_BYTES + group_row0 * 128;
-    const unsigned sb = base + stage * STAGE_BYTES + A_BYTES;
+    const unsigned sb = base + stage * STAGE_BYTES + Form::A_BYTES;
     wgmma_fence();
 #pragma unroll
-    for (int ks = 0; ks < BK / 16; ++ks) {
-      const unsigned long long b_desc = wgmma_desc_sw128(sb + ks * 2048, B_BLOCK_BYTES, 1024);
+    for (int ks = 0; ks < BK / Form::K_INSTR; ++ks) {
+      const unsigned long long b_desc = Form::b_desc(sb, ks);
 #pragma unroll
       for (int i = 0; i < G::msub; ++i)
-        wgmma_m64k16<A, C>(d[i], wgmma_desc_sw128(sa + i * 64 * 128 + ks * 32, 16, 1024), b_desc);
+        Form::mma(d[i], wgmma_desc_sw128(sa + i * 64 * 128 + ks * 32, 16, 1024), b_desc);
     }
     wgmma_commit();
     wgmma_wait<WAIT>();

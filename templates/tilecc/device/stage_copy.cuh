@@ -107,6 +107,60 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct s
   }
 };
 
+// The same for operands that both lie K-major with 1-byte elements (fp8: a row-major A, and B
+// given column-major, i.e. as its transpose): each k-step copies R rows of A and C rows of B^T,
+// BK bytes each, in 16-byte chunks. Layout::a_offset(r, c) and Layout::b_offset(n, c) place
+// chunk c of row r of A and of row n of B^T. Chunks are shared out over the threads as one list.
+template <int R, int C, int BK, int NT, class Layout, class A, class B> struct kmajor_copier {
+  static_assert(sizeof(A) == 1 && sizeof(B) == 1, "kmajor_copier: 1-byte elements");
+  static constexpr int CPR = BK / 16, A_CHUNKS = R * CPR, CHUNKS = (R + C) * CPR;
+  static constexpr int PER = (CHUNKS + NT - 1) / NT;
+
+  int soff[PER], bytes[PER], kc[PER];
+  const unsigned char *next[PER];
+  const unsigned char *any;
+  long long k0, k_end, full_steps;
+  int tid;
+
+  // b_row_stride: the stride between B's columns (its rows as B^T).
+  __device__ __forceinline__ kmajor_copier(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
+                                           long long k_begin, long long k_end_, int rows, int cols)
+      : any(reinterpret_cast<const unsigned char *>(a)), k0(k_begin), k_end(k_end_),
+        full_steps((k_end_ - k_begin) / BK), tid(static_cast<int>(threadIdx.x)) {
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+      const int id = tid + i * NT;
+      const bool of_a = id < A_CHUNKS, exists = CHUNKS % NT == 0 || id < CHUNKS;
+      const int r = (of_a ? id : id - A_CHUNKS) / CPR, c = id % CPR;
+      const bool ok = exists && r < (of_a ? rows : cols);
+      const unsigned char *base = reinterpret_cast<const unsigned char *>(of_a ? static_cast<const void *>(a)
+                                                                                : static_cast<const void *>(b));
+      bytes[i] = ok ? 16 : 0;
+      soff[i] = of_a ? Layout::a_offset(r, c) : Layout::b_offset(r, c);
+      kc[i] = c * 16;
+      next[i] = base + static_cast<long long>(ok ? r : 0) * (of_a ? a_row_stride : b_row_stride) + k_begin + c * 16;
+    }
+  }
+
+  // Copies step s (k from k_begin + s * BK) into the stage at shared address base.
+  __device__ __forceinline__ void load(unsigned base, long long s) {
+    const bool full = s < full_steps;
+    const long long ks = k0 + s * BK;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+      if (CHUNKS % NT == 0 || tid + i * NT < CHUNKS) {
+        int n = bytes[i];
+        if (!full) {  // the partial last step: only the bytes before k_end
+          const long long left = k_end - (ks + kc[i]);
+          n = left <= 0 ? 0 : left >= 16 ? n : cmin(n, static_cast<int>(left));
+        }
+        cp_async_16(base + soff[i], n ? next[i] : any, n);
+        next[i] += BK;
+      }
+    }
+  }
+};
+
 #endif
 
 } // namespace detail

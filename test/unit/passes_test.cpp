@@ -265,22 +265,42 @@ TEST_CASE("select_index_compares marks row-versus-column index compares with the
   CHECK(mask_of(same).index_compare.op == Op::None);
 }
 
-TEST_CASE("an fp8 dot k-loop runs on mma.sync with the 16-bit staging; wgmma for it is refused", "[passes]") {
+TEST_CASE("an fp8 dot k-loop runs on wgmma for sm_90a and on mma.sync with the 16-bit staging elsewhere",
+          "[passes]") {
   const ir::Kernel k = matmul(ir::DType::fp8e4m3);
   const std::string json = R"({"block_sizes":[32,128,128],"num_warps":4})";
-  const ir::Kernel lowered = passes::lower(k, config_of(k, json), {"sm_90a"});
-  const ir::Stmt& s = *lowered.body[0]->body[0];
-  REQUIRE(s.kind == ir::Stmt::Kind::DotLoopStore);
-  CHECK_FALSE(s.dot.wgmma);
-  // The device library stages fp8 operands in dot_loop_mma's buffer laid out for 16-bit ones
-  // (not in SIMT's float staging).
+  auto store_of = [](const ir::Kernel& lowered) -> const ir::Stmt& {
+    const ir::Stmt& s = *lowered.body[0]->body[0];
+    REQUIRE(s.kind == ir::Stmt::Kind::DotLoopStore);
+    return s;
+  };
+  // sm_90a: wgmma in its own k steps of 128 whatever the k block (32 here), 4 cp.async stages
+  // in dynamic shared memory, which also holds the mma.sync fallback's staging (a row-major b).
+  const ir::Kernel hopper = passes::lower(k, config_of(k, json), {"sm_90a"});
+  const ir::Stmt& h = store_of(hopper);
+  CHECK(h.dot.wgmma);
+  CHECK_FALSE(h.dot.tma);
   const std::int64_t mma_bytes = dot_rules::mma_loop_bytes(128, 128, dot_rules::mma_k_step(128, 128, 32));
-  CHECK(passes::analyze_resources(lowered).shared_bytes == mma_bytes);
+  CHECK(h.dot.dynamic_bytes ==
+        std::max(dot_rules::wgmma_bytes(128, 128, 4, dot_rules::arch_shared_limit("sm_90a")), mma_bytes));
+  // sm_80: mma.sync, fp8 operands staged in dot_loop_mma's buffer laid out for 16-bit ones (not
+  // in SIMT's float staging).
+  const ir::Kernel ampere = passes::lower(k, config_of(k, json), {"sm_80"});
+  CHECK_FALSE(store_of(ampere).dot.wgmma);
+  CHECK(passes::analyze_resources(ampere).shared_bytes == mma_bytes);
+  // Asked for: mma_sync keeps it there; tensor maps do not apply (a note); wgmma needs sm_90a.
+  const std::string mma_sync = R"({"block_sizes":[32,128,128],"num_warps":4,"dot_instruction":"mma_sync"})";
+  CHECK_FALSE(store_of(passes::lower(k, config_of(k, mma_sync), {"sm_90a"})).dot.wgmma);
+  const std::string tma = R"({"block_sizes":[32,128,128],"num_warps":4,"dot_operand_load":"tma"})";
+  const ir::Kernel mapped = passes::lower(k, config_of(k, tma), {"sm_90a"});
+  CHECK(store_of(mapped).dot.wgmma);
+  CHECK_FALSE(store_of(mapped).dot.tma);
+  REQUIRE(store_of(mapped).notes.size() == 1);
+  CHECK_THAT(store_of(mapped).notes[0], Catch::Contains("fp8 operands are copied with cp.async"));
   CHECK_THROWS_WITH(
       passes::lower(k, config_of(k, R"({"block_sizes":[64,128,128],"num_warps":4,"dot_instruction":"wgmma"})"),
-                    {"sm_90a"}),
-      Catch::Contains("config field 'dot_instruction'") && Catch::Contains("fp8e4m3") &&
-          Catch::Contains("use mma_sync"));
+                    {"sm_80"}),
+      Catch::Contains("config field 'dot_instruction'") && Catch::Contains("needs --arch sm_90a"));
 }
 
 TEST_CASE("select_accesses keeps a bf16 row packed and names TMA stages; TMA before sm_90 is refused", "[passes]") {

@@ -133,8 +133,8 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct k
       const bool of_a = id < A_CHUNKS, exists = CHUNKS % NT == 0 || id < CHUNKS;
       const int r = (of_a ? id : id - A_CHUNKS) / CPR, c = id % CPR;
       const bool ok = exists && r < (of_a ? rows : cols);
-      const unsigned char *base = reinterpret_cast<const unsigned char *>(of_a ? static_cast<const void *>(a)
-                                                                                : static_cast<const void *>(b));
+      const unsigned char *base =
+          reinterpret_cast<const unsigned char *>(of_a ? static_cast<const void *>(a) : static_cast<const void *>(b));
       bytes[i] = ok ? 16 : 0;
       soff[i] = of_a ? Layout::a_offset(r, c) : Layout::b_offset(r, c);
       kc[i] = c * 16;

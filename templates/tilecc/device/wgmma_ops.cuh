@@ -50,11 +50,11 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
 #define TILECC_WGMMA_N64(SHAPE_TYPES, TAIL)                                               \
   asm volatile(                                                                           \
       "{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"                                        \
-      "wgmma.mma_async.sync.aligned." SHAPE_TYPES                         \
+      "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                         \
       " "                                                                                 \
       "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, " \
       "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31},"            \
-      "%32, %33, p, " TAIL ";\n}\n"                                                     \
+      "%32, %33, p, " TAIL ";\n}\n"                                                       \
       : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24)              \
       : "l"(a_desc), "l"(b_desc), "n"(1)                                                  \
       : "memory")
@@ -62,13 +62,13 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
 #define TILECC_WGMMA_N128(SHAPE_TYPES, TAIL)                                                                      \
   asm volatile(                                                                                                   \
       "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"                                                                \
-      "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                                \
+      "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                                                 \
       " "                                                                                                         \
       "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, "                         \
       "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "                          \
       "%34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, "                          \
       "%50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63},"                                    \
-      "%64, %65, p, " TAIL ";\n}\n"                                                                             \
+      "%64, %65, p, " TAIL ";\n}\n"                                                                               \
       : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24), TILECC_WG_F8(32), TILECC_WG_F8(40), \
         TILECC_WG_F8(48), TILECC_WG_F8(56)                                                                        \
       : "l"(a_desc), "l"(b_desc), "n"(1)                                                                          \
@@ -77,7 +77,7 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
 #define TILECC_WGMMA_N256(SHAPE_TYPES, TAIL)                                                                        \
   asm volatile(                                                                                                     \
       "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"                                                                 \
-      "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                                  \
+      "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                                                   \
       " "                                                                                                           \
       "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, "                           \
       "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "                            \
@@ -88,7 +88,7 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
       "%98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, "                                \
       "%111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, "                              \
       "%124, %125, %126, %127},"                                                                                    \
-      "%128, %129, p, " TAIL ";\n}\n"                                                                             \
+      "%128, %129, p, " TAIL ";\n}\n"                                                                               \
       : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24), TILECC_WG_F8(32), TILECC_WG_F8(40),   \
         TILECC_WG_F8(48), TILECC_WG_F8(56), TILECC_WG_F8(64), TILECC_WG_F8(72), TILECC_WG_F8(80), TILECC_WG_F8(88), \
         TILECC_WG_F8(96), TILECC_WG_F8(104), TILECC_WG_F8(112), TILECC_WG_F8(120)                                   \

@@ -265,8 +265,7 @@ TEST_CASE("select_index_compares marks row-versus-column index compares with the
   CHECK(mask_of(same).index_compare.op == Op::None);
 }
 
-TEST_CASE("an fp8 dot k-loop runs on wgmma for sm_90a and on mma.sync with the 16-bit staging elsewhere",
-          "[passes]") {
+TEST_CASE("an fp8 dot k-loop runs on wgmma for sm_90a and on mma.sync with the 16-bit staging elsewhere", "[passes]") {
   const ir::Kernel k = matmul(ir::DType::fp8e4m3);
   const std::string json = R"({"block_sizes":[32,128,128],"num_warps":4})";
   auto store_of = [](const ir::Kernel& lowered) -> const ir::Stmt& {

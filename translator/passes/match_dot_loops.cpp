@@ -142,10 +142,10 @@ class DotLoops : public ir::Mutator {
     const config::DotOperandLoad load = ctx_.config.dot_operand_load;
     bool tma = load != config::DotOperandLoad::CpAsync;
     const std::int64_t wgmma_limit = tma ? arch_limit - sizing::tensor_map_barrier_bytes : arch_limit;
-    const std::string wgmma_no =
-        lowp || fp8 ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c, fp8 ? sizing::wgmma_bk : bk, stages,
-                                               wgmma_limit)
-                    : "";
+    const std::string wgmma_no = lowp || fp8
+                                     ? dot_rules::wgmma_problem(ctx_.target.arch, l.threads, r, c,
+                                                                fp8 ? sizing::wgmma_bk : bk, stages, wgmma_limit)
+                                     : "";
     const config::DotInstruction want = ctx_.config.dot_instruction;
     // Warp specialization: the first warpgroup only issues copies, the others run the wgmmas.
     std::string ws_no;
@@ -163,8 +163,9 @@ class DotLoops : public ir::Mutator {
                !no.empty())
         ws_no = "its consumer warpgroups' wgmma " + no;
     }
-    std::string map_no = !tma ? "" : fp8 ? "fp8 operands are copied with cp.async"
-                                         : tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var);
+    std::string map_no = !tma  ? ""
+                         : fp8 ? "fp8 operands are copied with cp.async"
+                               : tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var);
     // One box of a's map covers the tile's rows: the copy engine's boxes hold at most 256.
     if (tma && map_no.empty() && r > 256)
       map_no = fmt::format("a tensor-map box holds at most 256 rows, the tile has {}", r);

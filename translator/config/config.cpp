@@ -402,6 +402,7 @@ struct Features {
   bool whole_dims = false;  // x[t, all] or arange: rows are held whole
   bool dot = false;
   bool dot_tensor_cores = false;  // a dot of f16/bf16 operands (mma.sync)
+  bool dot_fp8 = false;           // a dot of fp8 operands (mma.sync k32; wgmma on sm_90a)
   bool rank2 = false;  // some tile has two dimensions
   bool whole_dot = false;  // a dot operand holds a whole extent (attention's head dim)
   int dots = 0;
@@ -418,6 +419,7 @@ void scan_expr(const ir::ExprPtr& e, Features& f) {
     ++f.dots;
     const ir::DType t = e->args.empty() ? ir::DType::f32 : e->args[0]->dtype;
     f.dot_tensor_cores = f.dot_tensor_cores || t == ir::DType::bf16 || t == ir::DType::f16;
+    f.dot_fp8 = f.dot_fp8 || t == ir::DType::fp8e4m3 || t == ir::DType::fp8e5m2;
     for (std::size_t i = 0; i < e->args.size() && i < 2; ++i)
       for (const ir::Dim& d : e->args[i]->shape)
         f.whole_dot = f.whole_dot || d.kind == ir::Dim::Kind::Full || d.kind == ir::Dim::Kind::Expr;
@@ -580,12 +582,15 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
     c.num_warps = f.chained_dots() ? 4 : 8;
   }
   // sm_90a: two warpgroups of m64n256 wgmma over 128 x 256 tiles, k block 64 (85% of cuBLAS
-  // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md).
-  if (arch == "sm_90a" && f.dot_tensor_cores && launch.size() >= 2) {
+  // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md). fp8:
+  // 128 x 128 and a k block of 32, which only that path reads (the mma.sync path a row-major b
+  // falls back to spills 76 bytes beside 128 x 256 under NVRTC, 12 at 128 x 128 with k 64).
+  if (arch == "sm_90a" && (f.dot_tensor_cores || f.dot_fp8) && launch.size() >= 2) {
     for (std::size_t i = 0; i < k.block_slots.size(); ++i) {
       const ir::BlockSlot& s = k.block_slots[i];
       const auto at = std::find(launch.begin(), launch.end(), static_cast<int>(i));
-      const std::int64_t want = at == launch.end() ? 64 : i == static_cast<std::size_t>(launch.back()) ? 256 : 128;
+      const std::int64_t cols = f.dot_fp8 ? 128 : 256, k = f.dot_fp8 ? 32 : 64;
+      const std::int64_t want = at == launch.end() ? k : i == static_cast<std::size_t>(launch.back()) ? cols : 128;
       if (want >= s.min && want <= s.max) c.block_sizes[i] = want;
     }
     c.num_warps = 8;

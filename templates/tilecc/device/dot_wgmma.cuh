@@ -94,22 +94,28 @@ template <int R, int C, class E> struct wgmma_nmajor_b {
   static __device__ __forceinline__ unsigned long long b_desc(unsigned sb, int ks) {
     return wgmma_desc_sw128(sb + ks * 2048, B_BLOCK_BYTES, 1024);
   }
-  static __device__ __forceinline__ void mma(float (&d)[C / 2], unsigned long long a, unsigned long long b) {
+  static constexpr bool PROMOTE = false;
+  static __device__ __forceinline__ void mma(float (&d)[C / 2], unsigned long long a, unsigned long long b, int) {
     wgmma_m64k16<E, C>(d, a, b);
   }
 };
 // fp8: B given column-major lies as B^T, C rows of 128 k bytes swizzled like A's; its
-// descriptor walks them as A's does (stride 1024 bytes per 8 rows); k32 instructions.
+// descriptor walks them as A's does (stride 1024 bytes per 8 rows); k32 instructions. The
+// tensor cores add fp8 products in fewer bits than float, so each step's products start from
+// zero and are added into the float sum after the step (PROMOTE; torch._scaled_mm's default,
+// fast accumulation off): over k = 2048 the sums in the tensor cores alone were off by 1.6e-2.
 template <int R, int C, class E> struct wgmma_kmajor_b {
   static constexpr int BK = 128, K_INSTR = 32, A_BYTES = R * BK;
+  static constexpr bool PROMOTE = true;
   static __device__ __forceinline__ int a_offset(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
   static __device__ __forceinline__ int b_offset(int n, int c) { return A_BYTES + a_offset(n, c); }
   template <int NT, class A, class B> using copier = kmajor_copier<R, C, BK, NT, wgmma_kmajor_b, A, B>;
   static __device__ __forceinline__ unsigned long long b_desc(unsigned sb, int ks) {
     return wgmma_desc_sw128(sb + ks * 32, 16, 1024);
   }
-  static __device__ __forceinline__ void mma(float (&d)[C / 2], unsigned long long a, unsigned long long b) {
-    wgmma_m64k32<E, C>(d, a, b);
+  static __device__ __forceinline__ void mma(float (&d)[C / 2], unsigned long long a, unsigned long long b,
+                                             int accumulate) {
+    wgmma_m64k32<E, C>(d, a, b, accumulate);
   }
 };
 static_assert(sizing::wgmma_stage_bytes(64, 64) == 64 * 128 * 2, "wgmma stages: R + C rows of 128 bytes in both forms");
@@ -127,7 +133,8 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
   using Form = F<R, C, A>;
   constexpr int BK = Form::BK, STAGES = S::stages, STAGE_BYTES = S::stage_bytes;
-  constexpr int WAIT = STAGES >= 4 ? 1 : 0;  // wgmma groups left in flight after each step
+  // wgmma groups left in flight after each step (none where each step's products are promoted)
+  constexpr int WAIT = STAGES >= 4 && !Form::PROMOTE ? 1 : 0;
   constexpr int AHEAD = STAGES - 1 - WAIT;   // steps copied ahead of the one multiplied
 
   const unsigned base = (pipe_smem_addr(shared) + 1023u) & ~1023u;
@@ -137,6 +144,7 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
   const int group = tid / 128, group_row0 = group * G::rows;
 
   float d[G::msub][C / 2];
+  [[maybe_unused]] float step[Form::PROMOTE ? G::msub : 1][Form::PROMOTE ? C / 2 : 1];  // PROMOTE: one step's products
 #pragma unroll
   for (int i = 0; i < G::msub; ++i)
 #pragma unroll
@@ -152,7 +160,7 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
   for (long long kt = 0; kt < steps; ++kt) {
     cp_async_wait<AHEAD - 1>();
     fence_proxy_async_shared();
-    __syncthreads(); // step kt is in place; the wgmmas of step kt - 1 - WAIT have finished
+    __syncthreads();  // step kt is in place; the wgmmas of step kt - 1 - WAIT have finished
     if (kt + AHEAD < steps) copier.load(base + fill * STAGE_BYTES, kt + AHEAD);
     cp_async_commit();
 
@@ -163,11 +171,25 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
     for (int ks = 0; ks < BK / Form::K_INSTR; ++ks) {
       const unsigned long long b_desc = Form::b_desc(sb, ks);
 #pragma unroll
-      for (int i = 0; i < G::msub; ++i)
-        Form::mma(d[i], wgmma_desc_sw128(sa + i * 64 * 128 + ks * 32, 16, 1024), b_desc);
+      for (int i = 0; i < G::msub; ++i) {
+        const unsigned long long a_desc = wgmma_desc_sw128(sa + i * 64 * 128 + ks * 32, 16, 1024);
+        if constexpr (Form::PROMOTE)
+          Form::mma(step[i], a_desc, b_desc, ks);  // the step's first k32 starts from zero
+        else
+          Form::mma(d[i], a_desc, b_desc, 1);
+      }
     }
     wgmma_commit();
     wgmma_wait<WAIT>();
+    if constexpr (Form::PROMOTE) {
+#pragma unroll
+      for (int i = 0; i < G::msub; ++i)
+#pragma unroll
+        for (int j = 0; j < C / 2; ++j) {
+          wgmma_pin(step[i][j]);
+          d[i][j] += step[i][j];
+        }
+    }
     stage = stage + 1 == STAGES ? 0 : stage + 1;
     fill = fill + 1 == STAGES ? 0 : fill + 1;
   }
@@ -186,6 +208,6 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
 
 #endif
 
-} // namespace detail
-} // namespace dev
-} // namespace tilecc
+}  // namespace detail
+}  // namespace dev
+}  // namespace tilecc

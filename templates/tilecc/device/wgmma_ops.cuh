@@ -47,7 +47,7 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
   "+f"(d[i]), "+f"(d[i + 1]), "+f"(d[i + 2]), "+f"(d[i + 3]), "+f"(d[i + 4]), "+f"(d[i + 5]), "+f"(d[i + 6]), \
       "+f"(d[i + 7])
 
-#define TILECC_WGMMA_N64(SHAPE_TYPES, TAIL)                                               \
+#define TILECC_WGMMA_N64(SHAPE_TYPES, TAIL, SCALE_D)                                      \
   asm volatile(                                                                           \
       "{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"                                        \
       "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                         \
@@ -56,10 +56,10 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
       "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31},"            \
       "%32, %33, p, " TAIL ";\n}\n"                                                       \
       : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24)              \
-      : "l"(a_desc), "l"(b_desc), "n"(1)                                                  \
+      : "l"(a_desc), "l"(b_desc), SCALE_D                                                 \
       : "memory")
 
-#define TILECC_WGMMA_N128(SHAPE_TYPES, TAIL)                                                                      \
+#define TILECC_WGMMA_N128(SHAPE_TYPES, TAIL, SCALE_D)                                                             \
   asm volatile(                                                                                                   \
       "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"                                                                \
       "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                                                 \
@@ -71,10 +71,10 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
       "%64, %65, p, " TAIL ";\n}\n"                                                                               \
       : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24), TILECC_WG_F8(32), TILECC_WG_F8(40), \
         TILECC_WG_F8(48), TILECC_WG_F8(56)                                                                        \
-      : "l"(a_desc), "l"(b_desc), "n"(1)                                                                          \
+      : "l"(a_desc), "l"(b_desc), SCALE_D                                                                         \
       : "memory")
 
-#define TILECC_WGMMA_N256(SHAPE_TYPES, TAIL)                                                                        \
+#define TILECC_WGMMA_N256(SHAPE_TYPES, TAIL, SCALE_D)                                                               \
   asm volatile(                                                                                                     \
       "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"                                                                 \
       "wgmma.mma_async.sync.aligned." SHAPE_TYPES                                                                   \
@@ -92,11 +92,11 @@ __device__ __forceinline__ void wgmma_pin(float &v) { asm volatile("" : "+f"(v):
       : TILECC_WG_F8(0), TILECC_WG_F8(8), TILECC_WG_F8(16), TILECC_WG_F8(24), TILECC_WG_F8(32), TILECC_WG_F8(40),   \
         TILECC_WG_F8(48), TILECC_WG_F8(56), TILECC_WG_F8(64), TILECC_WG_F8(72), TILECC_WG_F8(80), TILECC_WG_F8(88), \
         TILECC_WG_F8(96), TILECC_WG_F8(104), TILECC_WG_F8(112), TILECC_WG_F8(120)                                   \
-      : "l"(a_desc), "l"(b_desc), "n"(1)                                                                            \
+      : "l"(a_desc), "l"(b_desc), SCALE_D                                                                           \
       : "memory")
 
 // The f16/bf16 form reads B N-major (transpose flag 1); scale-a, scale-b 1, A not transposed.
-#define TILECC_WGMMA_16BIT(N, TYPE) TILECC_WGMMA_N##N("m64n" #N "k16.f32." TYPE "." TYPE, "1, 1, 0, 1")
+#define TILECC_WGMMA_16BIT(N, TYPE) TILECC_WGMMA_N##N("m64n" #N "k16.f32." TYPE "." TYPE, "1, 1, 0, 1", "n"(1))
 
 template <class E, int N>
 __device__ __forceinline__ void wgmma_m64k16(float (&d)[N / 2], unsigned long long a_desc, unsigned long long b_desc) {
@@ -121,13 +121,15 @@ __device__ __forceinline__ void wgmma_m64k16(float (&d)[N / 2], unsigned long lo
   }
 }
 
-// wgmma_m64k32<E, N>(d, a_desc, b_desc): d += A (64 x 32, K-major) x B (32 x N, K-major: the
-// descriptor walks N rows of k bytes), fp8 operands (e4m3 or e5m2), f32 accumulation. fp8
-// wgmma has no transpose flags: both operands must lie K-major in shared memory.
-#define TILECC_WGMMA_FP8(N, TYPE) TILECC_WGMMA_N##N("m64n" #N "k32.f32." TYPE "." TYPE, "1, 1")
+// wgmma_m64k32<E, N>(d, a_desc, b_desc, accumulate): d = A (64 x 32, K-major) x B (32 x N,
+// K-major: the descriptor walks N rows of k bytes), plus d where accumulate != 0; fp8 operands
+// (e4m3 or e5m2). fp8 wgmma has no transpose flags: both operands must lie K-major in shared
+// memory.
+#define TILECC_WGMMA_FP8(N, TYPE) TILECC_WGMMA_N##N("m64n" #N "k32.f32." TYPE "." TYPE, "1, 1", "r"(accumulate))
 
 template <class E, int N>
-__device__ __forceinline__ void wgmma_m64k32(float (&d)[N / 2], unsigned long long a_desc, unsigned long long b_desc) {
+__device__ __forceinline__ void wgmma_m64k32(float (&d)[N / 2], unsigned long long a_desc, unsigned long long b_desc,
+                                             int accumulate) {
   static_assert(N == 64 || N == 128 || N == 256, "wgmma_m64k32: N is 64, 128 or 256");
   static_assert(is_same_v<E, __nv_fp8_e4m3> || is_same_v<E, __nv_fp8_e5m2>, "wgmma_m64k32: e4m3 or e5m2");
   constexpr bool e4m3 = is_same_v<E, __nv_fp8_e4m3>;

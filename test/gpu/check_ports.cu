@@ -392,10 +392,15 @@ template <class T> void check_jagged_norms(const char* dt, double tol) {
 
 // e4m3 operands (from +-400: subnormals to near the largest value) with per-tensor scales; b
 // row-major and column-major (torch._scaled_mm's layout, which sm_90a runs on wgmma when the
-// rows are 16-byte aligned: the last shapes, one with a partial last k step).
+// rows are 16-byte aligned: the last shapes, one with a partial last k step). fp8 wgmma adds
+// its products inside the tensor cores in fewer bits than float (about 14, as measured by
+// others on H800; the kernel promotes each 128-deep k step into a float sum): an H100 was off by
+// 1.3e-2 at k = 2048 where mma.sync was off by 1.5e-5. So the column-major result is held to
+// 2^-13 of the sum of the products' magnitudes, beyond the usual tolerance: a product lost or
+// read twice (about 0.5 here) still fails it.
 template <class T> void check_fp8_gemm(const char* dt, double tol) {
-  const long long shapes[][3] = {{1, 1, 1}, {17, 33, 9}, {129, 257, 65}, {1000, 999, 130}, {300, 1040, 200},
-                                 {129, 2048, 257}};
+  const long long shapes[][3] = {{1, 1, 1},        {17, 33, 9},      {129, 257, 65},
+                                 {1000, 999, 130}, {300, 1040, 200}, {129, 2048, 257}};
   const float scale_a = 1.0f / 400, scale_b = 1.0f / 200;
   for (auto& s : shapes) {
     const long long m = s[0], k = s[1], n = s[2];
@@ -413,10 +418,16 @@ template <class T> void check_fp8_gemm(const char* dt, double tol) {
     CUDA_OK(cudaDeviceSynchronize());
     std::vector<double> want = ref_matmul(ha, hb, m, k, n);
     for (double& w : want) w *= double(scale_a) * scale_b;
+    std::vector<float> abs_a(ha), abs_b(hb);
+    for (float& v : abs_a) v = std::fabs(v);
+    for (float& v : abs_b) v = std::fabs(v);
+    std::vector<double> bound = ref_matmul(abs_a, abs_b, m, k, n);
+    for (std::size_t e = 0; e < bound.size(); ++e)
+      bound[e] = tol * (1 + std::fabs(want[e])) + std::ldexp(bound[e] * scale_a * scale_b, -13);
     char shape[64];
     std::snprintf(shape, sizeof shape, "%lld x %lld x %lld", m, k, n);
     report("fp8_gemm", dt, shape, out.get(), want, tol);
-    report("fp8_gemm b col-major", dt, shape, out_t.get(), want, tol);
+    tilecc::test::report_bounded("fp8_gemm b col-major", dt, shape, out_t.get(), want, bound);
   }
 }
 

@@ -129,6 +129,13 @@ class DotLoops : public ir::Mutator {
     const ir::Layout& l = k_.layout;
     const auto [r, c] = ir::physical(l, init.expr->shape);
     const std::int64_t bk = l.blocks.at(loop.dims[0].var);
+    // mma.sync (the path of every fp8 dot, wgmma's fallback included) stages fp8 operands in
+    // 48 KB in k steps of 32 at least: a tile too wide for that has no path.
+    if (dot_rules::is_fp8(a.dtype) && dot_rules::mma_k_step(r, c, bk) % 32 != 0)
+      throw config::ConfigError(fmt::format(
+          "config field 'block_sizes': the {} x {} tile of the fp8 dot at line {} does not fit its operands' "
+          "mma.sync staging (k steps of 32) in 48 KB of shared memory; use a smaller tile",
+          r, c, loop.loc.line));
     // Pipeline stages: as configured, or as many as fit in 48 KB of static shared memory; when
     // fewer than 3 would fit, 3 in dynamic shared memory (the launcher asks for it).
     int stages = configured_stages(loop, ir::DType::f32, a.dtype, out->notes);

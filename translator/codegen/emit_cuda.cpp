@@ -61,19 +61,13 @@ using ir::Axis;
 
 class Emitter {
  public:
-  /// source_plan: the unlowered kernel's launch plan, whose whole-extent guards and looped
-  /// fallback the launcher keeps where lowering moved statements out of the launch body
-  /// (hoist_program_atomics: the atomics after a block's programs, partials in the body).
-  Emitter(const ir::Kernel& k, const passes::Resources& r, const Config& c, const EmitOptions& o,
-          std::optional<launch::LaunchPlan> source_plan)
-      : k_(k), resources_(r), c_(c), o_(o), source_plan_(std::move(source_plan)) {}
+  /// source: the kernel before lowering (the launch plan's guards and looped fallback are its).
+  Emitter(const ir::Kernel& source, const ir::Kernel& k, const passes::Resources& r, const Config& c,
+          const EmitOptions& o)
+      : source_(source), k_(k), resources_(r), c_(c), o_(o) {}
 
   KernelCode run() {
-    plan_ = launch::plan_launch(k_, c_);
-    if (source_plan_ && !k_.programs.after.empty()) {
-      plan_.guards = source_plan_->guards;
-      plan_.beyond_guards = source_plan_->beyond_guards;
-    }
+    plan_ = launch::plan_lowered_launch(source_, k_, c_);
     if (o_.refuse_beyond_full_extent) plan_.beyond_guards = launch::BeyondGuards::Refuse;
     plan_.dynamic_shared_bytes = resources_.dynamic_shared_bytes;
     plan_.looped_dynamic_shared_bytes = o_.looped_dynamic_shared;
@@ -1521,6 +1515,7 @@ class Emitter {
     return out;
   }
 
+  const ir::Kernel& source_;
   const ir::Kernel& k_;
   const passes::Resources& resources_;  // of the lowered kernel, analyzed once by emit_kernel
   const Config& c_;
@@ -1543,7 +1538,6 @@ class Emitter {
   std::map<int, Val> chunked_;                // reductions computed by a ChunkReduce, by id
   std::vector<std::string> tma_decls_;             // their declarations, at kernel scope
   bool in_chunk_ = false;
-  std::optional<launch::LaunchPlan> source_plan_;
   std::set<std::string> closed_loops_;  // device tile loops not open where the printer is
   std::string grid_;
   std::int64_t threads_ = 128, tc_ = 32;
@@ -1566,12 +1560,7 @@ KernelCode emit_kernel(const ir::Kernel& kernel, const Config& config, const Emi
   // A translation that succeeds compiles: a config over the arch's limits is refused here.
   const passes::Resources resources = passes::analyze_resources(lowered);
   if (auto why = passes::over_limits(lowered, resources, config::arch_limits(options.arch))) throw ConfigError(*why);
-  std::optional<launch::LaunchPlan> source_plan;
-  try {
-    source_plan = launch::plan_launch(kernel, config);
-  } catch (const launch::PlanError&) {
-  }
-  KernelCode code = Emitter(lowered, resources, config, options, std::move(source_plan)).run();
+  KernelCode code = Emitter(kernel, lowered, resources, config, options).run();
   code.tensor_maps = launch::tensor_map_packing(lowered);
   return code;
 }

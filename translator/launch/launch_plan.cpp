@@ -172,4 +172,12 @@ LaunchPlan plan_launch(const ir::Kernel& kernel, const config::Config& config) {
   return plan;
 }
 
+LaunchPlan plan_lowered_launch(const ir::Kernel& source, const ir::Kernel& lowered, const config::Config& config) {
+  LaunchPlan plan = plan_launch(lowered, config);
+  const LaunchPlan from_source = plan_launch(source, config);
+  plan.guards = from_source.guards;
+  plan.beyond_guards = from_source.beyond_guards;
+  return plan;
+}
+
 }  // namespace tilecc::launch

@@ -179,4 +179,11 @@ struct LaunchPlan {
 /// The plan of `kernel` under `config` (a validated config); throws PlanError.
 LaunchPlan plan_launch(const ir::Kernel& kernel, const config::Config& config);
 
+/// The plan of the lowered kernel `lowered` (its grid, its tensor maps) whose whole-extent
+/// guards and looped fallback are those of its source kernel, as the runtime plans them from the
+/// source: lowering may restructure the body so that it no longer reads as the source does
+/// (hoist_program_atomics moves atomics after a block's programs, with partial sums in the body,
+/// which whole_dims and the looped fallback do not recognize).
+LaunchPlan plan_lowered_launch(const ir::Kernel& source, const ir::Kernel& lowered, const config::Config& config);
+
 }  // namespace tilecc::launch

@@ -13,7 +13,7 @@ TILECC_KERNEL void grouped_gemm(tl::Tensor<const T, 2> a, tl::Tensor<const T, 2>
                                 tl::Tensor<const tl::i64, 1> offsets, tl::Tensor<T, 2> out) {
   const auto rows = a.size(0), k = a.size(1), n = b.size(1), groups = offsets.size(0) - 1;
   TILECC_CHECK(groups >= 0 && b.size(0) == k && out.size(0) == rows && out.size(1) == n);
-  const auto bm = tl::register_block_size(16, 64), bn = tl::register_block_size(16, 128);
+  const auto bm = tl::register_block_size(16, 128), bn = tl::register_block_size(16, 128);
   const auto bk = tl::register_block_size(16, 64);
   for (auto g : tl::grid(groups)) {
     for (auto tn : tl::tile(n, bn)) {

@@ -14,7 +14,7 @@ TILECC_KERNEL void moe_matmul(tl::Tensor<const T, 2> a, tl::Tensor<const T, 3> w
   const auto tokens = a.size(0), k = a.size(1), experts = w.size(0), n = w.size(2);
   TILECC_CHECK(w.size(1) == k && offsets.size(0) == experts + 1 && order.size(0) == tokens);
   TILECC_CHECK(out.size(0) == tokens && out.size(1) == n);
-  const auto bt = tl::register_block_size(16, 64), bn = tl::register_block_size(16, 64);
+  const auto bt = tl::register_block_size(16, 128), bn = tl::register_block_size(16, 128);
   const auto bk = tl::register_block_size(16, 64);
   for (auto e : tl::grid(experts)) {
     for (auto tn : tl::tile(n, bn)) {

@@ -175,7 +175,7 @@ TEST_CASE("default configs of streaming kernels give every thread a 16-byte vect
   CHECK(config::default_config(k, "sm_90a").block_sizes == std::vector<std::int64_t>{2, 1024});
 }
 
-TEST_CASE("default configs of tensor-core dots whose product a device loop walks: 64 x 64 tiles on 8 warps",
+TEST_CASE("default configs of tensor-core dots whose product a device loop walks: 128 x 128 tiles on 8 warps",
           "[passes]") {
   // Grouped problems: one launch tile of columns, the rows walked by a device loop.
   ir::Builder b("grouped");
@@ -191,8 +191,13 @@ TEST_CASE("default configs of tensor-core dots whose product a device loop walks
   auto st = b.store("out", {b.tile("tm"), b.tile("tn")}, b.cast(ir::DType::bf16, b.var("acc")));
   const ir::Kernel k = b.finish({}, {b.launch_loop({tn}, {b.loop({tm}, {acc, b.loop({tk}, {step}), st})})});
   const config::Config c = config::default_config(k, "sm_80");
-  CHECK(c.block_sizes == std::vector<std::int64_t>{64, 64, 32});
+  CHECK(c.block_sizes == std::vector<std::int64_t>{128, 128, 32});
   CHECK(c.num_warps == 8);
+  // sm_90a: a k block of 64 for wgmma, and 128 (not 256) columns: grouped problems need programs.
+  const config::Config h = config::default_config(k, "sm_90a");
+  CHECK(h.block_sizes == std::vector<std::int64_t>{128, 128, 64});
+  CHECK(h.num_warps == 8);
+  CHECK(h.dot_operand_load == config::DotOperandLoad::Auto);
 }
 
 TEST_CASE("a bf16 dot k-loop and its store become one dot_loop_store on wgmma (sm_90a) or mma.sync (sm_80)",

@@ -777,7 +777,7 @@ class Emitter {
     const Stmt& init = *s.body[0];
     const Stmt& loop = *s.body[1];
     const Stmt& store = *s.body[2];
-    const Expr* product = dot_loop_product(loop);
+    const Expr* product = dot_loop_product(loop, true);
     line(source_comment(init.loc));
     line(source_comment(loop.loc));
     line(source_comment(store.loc));
@@ -789,45 +789,66 @@ class Emitter {
     for (const std::string& note : s.notes) line("// " + note);
     const Expr& a = *product->args[0];
     const Expr& b = *product->args[1];
-    const Index& ri = store.indices[store.indices.size() - 2];
+    const std::string& row = a.shape[0].var;  // the product's row tile (the store's, or its scatter's)
     const Index& ci = store.indices.back();
     const std::string& k = loop.dims[0].var;
+    // A gathered or scattered row index leaves the pointer at row 0 (access()); the row maps
+    // say where each row lies.
     const Access pa = dot_operand(a, k), pb = dot_operand(b, k);
-    const std::vector<Dim> out_shape{{Dim::Kind::Tile, ri.var, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
+    const std::vector<Dim> out_shape{{Dim::Kind::Tile, row, 0, nullptr}, {Dim::Kind::Tile, ci.var, 0, nullptr}};
     const Access po = access(store.name, store.indices, out_shape, store.loc);
     const auto rc = physical(init.expr->shape, init.loc);
     const std::int64_t bk = block(k);
     const ir::DotPlan& plan = s.dot;
-    const std::string epi = dot_epilogue(store, init.name, ri.var, ci.var);
+    std::string epi = dot_epilogue(store, init.name, row, ci.var);
+    if (plan.out_rows)
+      epi = fmt::format("tilecc::dev::scattered({}, {})", epi.empty() ? "tilecc::dev::epilogue<false>()" : epi,
+                        row_map(*plan.out_rows));
+    if (plan.a_rows)
+      epi = fmt::format("{}, {}", epi.empty() ? "tilecc::dev::store_products{}" : epi, row_map(*plan.a_rows));
+    if (!epi.empty()) epi = ", " + epi;
     if (plan.tma) {
       const auto& maps = k_.tensor_maps;
-      line(fmt::format(
-          "tilecc::dev::dot_loop_store_{}<{}, {}, {}, {}, L, {}>({}, {}, {}, {}, {}, {}, {}, {}_begin, {}, {}, {}, {}, "
-          "{}_begin, {}, {}, {}, {}{});",
-          plan.warp_specialized ? "ws" : "tma", bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes, po.pointer,
-          po.row_stride, po.col_stride, pa.pointer, pa.row_stride, pa.col_stride,
-          maps.at(static_cast<std::size_t>(plan.a_map)).name, ri.var, pb.pointer, pb.row_stride, pb.col_stride,
-          maps.at(static_cast<std::size_t>(plan.b_map)).name, ci.var, scalar(loop.dims[0].begin),
-          scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1]), epi));
+      line(
+          fmt::format("tilecc::dev::dot_loop_store_{}<{}, {}, {}, {}, L, {}{}>({}, {}, {}, {}, {}, {}, {}, {}_begin, "
+                      "{}, {}, {}, {}, "
+                      "{}_begin, {}, {}, {}, {}{});",
+                      plan.warp_specialized ? "ws" : "tma", bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes,
+                      plan.in_loop ? ", tilecc::dev::dot_in_loop" : "", po.pointer, po.row_stride, po.col_stride,
+                      pa.pointer, pa.row_stride, pa.col_stride, maps.at(static_cast<std::size_t>(plan.a_map)).name, row,
+                      pb.pointer, pb.row_stride, pb.col_stride, maps.at(static_cast<std::size_t>(plan.b_map)).name,
+                      ci.var, scalar(loop.dims[0].begin), scalar(loop.dims[0].end), runtime_extent(a.shape[0]),
+                      runtime_extent(b.shape[1]), epi));
       return;
     }
-    line(fmt::format(
-        "tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-        "{}, {}{});",
-        bk, plan.stages, rc.first, rc.second, plan.dynamic_bytes ? fmt::format(", {}", plan.dynamic_bytes) : "",
-        plan.wgmma ? ", tilecc::dev::dot_wgmma" : "", po.pointer, po.row_stride, po.col_stride, pa.pointer,
-        pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, scalar(loop.dims[0].begin),
-        scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1]), epi));
+    // The instruction and whether the call sits in a device loop (dot.cuh's INSTR).
+    std::string instr = plan.wgmma ? "tilecc::dev::dot_wgmma" : "";
+    if (plan.in_loop) instr += instr.empty() ? "tilecc::dev::dot_in_loop" : " | tilecc::dev::dot_in_loop";
+    line(
+        fmt::format("tilecc::dev::dot_loop_store<{}, {}, {}, {}, L{}{}>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+                    "{}, {}{});",
+                    bk, plan.stages, rc.first, rc.second,
+                    instr.empty() && !plan.dynamic_bytes ? "" : fmt::format(", {}", plan.dynamic_bytes),
+                    instr.empty() ? "" : ", " + instr, po.pointer, po.row_stride, po.col_stride, pa.pointer,
+                    pa.row_stride, pa.col_stride, pb.pointer, pb.row_stride, pb.col_stride, scalar(loop.dims[0].begin),
+                    scalar(loop.dims[0].end), runtime_extent(a.shape[0]), runtime_extent(b.shape[1]), epi));
   }
 
-  /// The epilogue argument of a dot_loop_store (", tilecc::dev::epilogue<atomic>(f)"; "" for
+  /// The epilogue argument of a dot_loop_store ("tilecc::dev::epilogue<atomic>(f)"; "" for
   /// products stored as they are): f(acc, r, c) is the stored value at row r, column c of the
   /// output tile, spelled element by element (match_dot_loops checked it is elementwise).
   std::string dot_epilogue(const Stmt& store, const std::string& acc, const std::string& row, const std::string& col) {
     const bool atomic = store.kind == Stmt::Kind::AtomicAdd;
-    if (passes::plain_dot_epilogue(*store.expr, acc)) return atomic ? ", tilecc::dev::epilogue<true>()" : "";
-    return fmt::format(", tilecc::dev::epilogue<{}>([&](float {}, int tilecc_r, int tilecc_c) {{ return {}; }})",
-                       atomic, acc, epilogue_element(*store.expr, acc, row, col));
+    if (passes::plain_dot_epilogue(*store.expr, acc)) return atomic ? "tilecc::dev::epilogue<true>()" : "";
+    return fmt::format("tilecc::dev::epilogue<{}>([&](float {}, int tilecc_r, int tilecc_c) {{ return {}; }})", atomic,
+                       acc, epilogue_element(*store.expr, acc, row, col));
+  }
+
+  /// The row map of a dot_loop_store's gathered or scattered rows: the index tensor's elements
+  /// over the row tile (match_dot_loops: idx[row], rank 1).
+  std::string row_map(const Expr& index) {
+    const Access at = access(index.name, index.indices, index.shape, index.loc);
+    return fmt::format("tilecc::dev::gathered_rows({}, {})", at.pointer, shape_value(index.name, "stride", 0));
   }
 
   /// One element of an epilogue expression: acc is the product, tile loads read the element at

@@ -559,18 +559,18 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   // dot_loop_store keeps no accumulator tile beside them). The SIMT dot spills on 4 warps.
   c.num_warps = f.dot_tensor_cores ? 4 : 8;
   if (!f.dot && !f.whole_dims) fill_streaming_tiles(k, c);
-  // A tensor-core dot's product tiles are 128 x 128 (as far as their slots allow) when launch
-  // loops walk them, and 64 x 64 on 8 warps when a device loop walks one of their dimensions
-  // (grouped problems: a device loop over a group's rows; NVRTC spills 64 x 128 on 4 warps, and
-  // on 8 at sm_90a). Such kernels got 32 x 16 tiles before: 10 TFLOP/s on an H100, bench/NOTES.md.
+  // A tensor-core dot's product tiles are 128 x 128 (as far as their slots allow). When a device
+  // loop walks one of their dimensions (grouped problems: a device loop over a group's rows) they
+  // take 8 warps: NVRTC spills 128 x 128 on 4 warps there, as dot_loop_store keeps nothing the
+  // loop hoists (it hides the loop's invariants from the compiler; hoisted, they spilled even
+  // 64 x 128, and such kernels ran 64 x 64 tiles at 120 TFLOP/s on an H100, bench/NOTES.md).
+  bool device_product = false;
+  const std::map<int, SlotUse> uses = SlotUses(k).uses;
   if (f.dot_tensor_cores && !f.chained_dots()) {
-    const std::map<int, SlotUse> uses = SlotUses(k).uses;
-    bool device_product = false;
     for (const auto& [slot, u] : uses) device_product = device_product || (u.dot_mn && !u.dot_k && u.device);
     for (const auto& [slot, u] : uses)
       if (u.dot_mn && !u.dot_k)
-        c.block_sizes[static_cast<std::size_t>(slot)] =
-            pow2_in(device_product ? 64 : 128, k.block_slots[static_cast<std::size_t>(slot)]);
+        c.block_sizes[static_cast<std::size_t>(slot)] = pow2_in(128, k.block_slots[static_cast<std::size_t>(slot)]);
     if (device_product) c.num_warps = 8;
   }
   // Whole extents inside dots are head dimensions: 128 holds the common ones (64, 128), and
@@ -585,12 +585,18 @@ Config default_config(const ir::Kernel& k, const std::string& arch) {
   // at bf16 4096^3 on an H200 against 48% for the best mma.sync tiles; bench/NOTES.md). fp8:
   // 128 x 128 and a k block of 32, which only that path reads (the mma.sync path a row-major b
   // falls back to spills 76 bytes beside 128 x 256 under NVRTC, 12 at 128 x 128 with k 64).
-  if (arch == "sm_90a" && (f.dot_tensor_cores || f.dot_fp8) && launch.size() >= 2) {
+  // A device loop over the product's rows keeps 128 x 128 (b's tile is reused across the
+  // loop, and 128 x 256 leaves grouped problems too few programs).
+  if (arch == "sm_90a" && (f.dot_tensor_cores || f.dot_fp8) && (launch.size() >= 2 || device_product)) {
     for (std::size_t i = 0; i < k.block_slots.size(); ++i) {
       const ir::BlockSlot& s = k.block_slots[i];
       const auto at = std::find(launch.begin(), launch.end(), static_cast<int>(i));
-      const std::int64_t cols = f.dot_fp8 ? 128 : 256, k = f.dot_fp8 ? 32 : 64;
-      const std::int64_t want = at == launch.end() ? k : i == static_cast<std::size_t>(launch.back()) ? cols : 128;
+      const auto use = uses.find(static_cast<int>(i));
+      const bool product = use != uses.end() && use->second.dot_mn && !use->second.dot_k;
+      const std::int64_t cols = f.dot_fp8 || device_product ? 128 : 256, k = f.dot_fp8 ? 32 : 64;
+      const std::int64_t want = at == launch.end()                             ? (product ? 128 : k)
+                                : i == static_cast<std::size_t>(launch.back()) ? cols
+                                                                               : 128;
       if (want >= s.min && want <= s.max) c.block_sizes[i] = want;
     }
     c.num_warps = 8;
@@ -669,7 +675,7 @@ std::vector<std::int64_t> default_row_extents(const ir::Kernel& k) {
   return {4096, 16384};
 }
 
-const ir::Expr* dot_loop_product(const ir::Stmt& s) {
+const ir::Expr* dot_loop_product(const ir::Stmt& s, bool gathered_a_rows) {
   if (s.kind != ir::Stmt::Kind::Loop || s.is_grid || s.is_launch || s.dims.size() != 1 || s.body.size() != 1)
     return nullptr;
   const ir::Stmt& st = *s.body[0];
@@ -688,7 +694,11 @@ const ir::Expr* dot_loop_product(const ir::Stmt& s) {
   auto k_position = [&](const ir::Expr& load) {
     int pos = -1, tiles = 0;
     for (const ir::Index& idx : load.indices) {
-      if (idx.kind == ir::Index::Kind::Gather) return -2;
+      if (idx.kind == ir::Index::Kind::Gather) {
+        if (!gathered_a_rows || &load != &a || load.transposed || tiles != 0) return -2;
+        ++tiles;  // a's rows
+        continue;
+      }
       if (idx.kind == ir::Index::Kind::Tile && idx.expr) return -2;  // a shifted tile: the general loop
       if (idx.kind == ir::Index::Kind::Tile || idx.kind == ir::Index::Kind::All) {
         if (idx.kind == ir::Index::Kind::Tile && idx.var == k) pos = tiles;

@@ -136,8 +136,9 @@ struct KernelStructure {
 KernelStructure analyze(const ir::Kernel& kernel);
 
 /// The dot product of a device loop codegen turns into the library's k-loop
-/// (`for (tk : tile(k)) acc = dot(a[.., tk], b[tk, ..], acc)`), or nullptr.
-const ir::Expr* dot_loop_product(const ir::Stmt& loop);
+/// (`for (tk : tile(k)) acc = dot(a[.., tk], b[tk, ..], acc)`), or nullptr. gathered_a_rows:
+/// a's rows may also be gathered (`a[ids, tk]`), which only dot_loop_store takes.
+const ir::Expr* dot_loop_product(const ir::Stmt& loop, bool gathered_a_rows = false);
 
 /// Whether the launch body can walk its whole-extent dimension in chunks (reduction_loops):
 /// only lets and stores of elementwise work on rows whose whole extent lies along the columns,

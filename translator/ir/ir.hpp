@@ -265,6 +265,10 @@ struct DotPlan {
   bool tma = false;  // wgmma operands through tensor maps (dot_operand_load "tma")
   int a_map = -1, b_map = -1;  // tma: the operands' Kernel::tensor_maps entries
   bool warp_specialized = false;  // tma: the first warpgroup issues the copies, the others multiply
+  // DotLoopStore: the loads of rank-1 index tensors over the product's row tile that gather a's
+  // rows (a[ids, tk]) and scatter the output's (out[ids, tn]); null: plain rows.
+  ExprPtr a_rows, out_rows;
+  bool in_loop = false;  // DotLoopStore: inside a device loop (the library hides the loop's invariants)
 };
 
 struct Stmt;

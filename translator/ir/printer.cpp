@@ -75,7 +75,10 @@ std::string dot_str(const Stmt& s) {
                      : s.dot.tma            ? " + tma"
                                             : "",
                      s.dot.stages,
-                     s.dot.dynamic_bytes ? fmt::format(", {} dynamic shared bytes", s.dot.dynamic_bytes) : "");
+                     s.dot.dynamic_bytes ? fmt::format(", {} dynamic shared bytes", s.dot.dynamic_bytes) : "") +
+         (s.dot.a_rows ? fmt::format(" a rows {}", to_string(*s.dot.a_rows)) : "") +
+         (s.dot.out_rows ? fmt::format(" out rows {}", to_string(*s.dot.out_rows)) : "") +
+         (s.dot.in_loop ? ", in a device loop" : "");
 }
 
 void print_stmt(std::string& out, const Stmt& s, int depth) {

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "dot_epilogue.hpp"
 #include "dot_rules.hpp"
@@ -41,20 +43,31 @@ class DotLoops : public ir::Mutator {
     const std::vector<ir::StmtPtr> in = Mutator::mutate(body);
     std::vector<ir::StmtPtr> out;
     for (std::size_t i = 0; i < in.size(); ++i) {
-      if (ir::StmtPtr s = dot_loop_store(in, i)) {
+      // Lets between the k-loop and the store (`auto ids = rows[tm];`) that do not read the
+      // accumulator go before the dot_loop_store: the loop writes nothing else.
+      std::vector<ir::StmtPtr> between;
+      std::size_t store = i + 2;
+      if (i + 1 < in.size() && in[i]->kind == Stmt::Kind::Let)
+        while (store < in.size() && in[store]->kind == Stmt::Kind::Let && !mentions(*in[store], in[i]->name))
+          between.push_back(in[store++]);
+      if (ir::StmtPtr s = dot_loop_store(in, i, store)) {
+        out.insert(out.end(), between.begin(), between.end());
         out.push_back(std::move(s));
-        i += 2;
+        i = store;
         continue;
       }
       out.push_back(in[i]);
     }
-    return out;
+    return drop_index_lets(out);
   }
 
  protected:
   /// `for (tk ..) acc = dot(a[.., tk], b[tk, ..], acc)`: one dot_loop call.
   ir::StmtPtr mutate_loop(const ir::StmtPtr& s) override {
+    const int device = s->is_launch ? 0 : 1;
+    device_loops_ += device;
     ir::StmtPtr m = mutate_children(s);
+    device_loops_ -= device;
     const Expr* product = config::dot_loop_product(*m);
     if (!product) return m;
     auto out = std::make_shared<Stmt>(*m);
@@ -84,17 +97,18 @@ class DotLoops : public ir::Mutator {
   /// unused afterwards: the products go from the tensor cores' registers straight to out, through
   /// f where f is elementwise (dot_epilogue.hpp: a cast, a bias, a scale, an activation).
   /// `atomic_add(out[tm, tn], f(acc))` (split-k) adds them to memory the same way.
-  ir::StmtPtr dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i) {
-    if (i + 2 >= body.size()) return nullptr;
+  /// body[i], body[i + 1] and body[store] (the statements between are lets moved before it).
+  ir::StmtPtr dot_loop_store(const std::vector<ir::StmtPtr>& body, std::size_t i, std::size_t at) {
+    if (at >= body.size()) return nullptr;
     const Stmt& init = *body[i];
     const Stmt& loop = *body[i + 1];
-    const Stmt& store = *body[i + 2];
+    const Stmt& store = *body[at];
     if (init.kind != Stmt::Kind::Let || !init.expr || init.expr->kind != Expr::Kind::Full ||
         init.expr->dtype != ir::DType::f32 || init.expr->shape.size() != 2 || init.expr->args.size() != 1)
       return nullptr;
     const Expr& fill = *init.expr->args[0];
     if (fill.kind != Expr::Kind::Const || fill.fval != 0 || fill.ival != 0) return nullptr;
-    const Expr* product = config::dot_loop_product(loop);
+    const Expr* product = config::dot_loop_product(loop, true);
     if (!product || loop.body[0]->name != init.name) return nullptr;
     // out[scalars..., tm, tn]: leading scalar indices (a batch) are fine.
     const bool atomic = store.kind == Stmt::Kind::AtomicAdd && store.op == ir::Op::Add;
@@ -105,11 +119,32 @@ class DotLoops : public ir::Mutator {
     const Expr& b = *product->args[1];
     const Index& ri = store.indices[store.indices.size() - 2];
     const Index& ci = store.indices.back();
-    if (ri.kind != Index::Kind::Tile || ci.kind != Index::Kind::Tile || a.shape[0].kind != Dim::Kind::Tile ||
-        b.shape[1].kind != Dim::Kind::Tile || ri.var != a.shape[0].var || ci.var != b.shape[1].var)
+    if (ci.kind != Index::Kind::Tile || a.shape[0].kind != Dim::Kind::Tile || b.shape[1].kind != Dim::Kind::Tile ||
+        ci.var != b.shape[1].var)
       return nullptr;
-    if (!fusable_dot_epilogue(*store.expr, init.name, ri.var, ci.var)) return nullptr;
-    for (std::size_t j = i + 3; j < body.size(); ++j)
+    const std::string& row = a.shape[0].var;
+    // Rows gathered from a (a[ids, tk]) and scattered to out (out[ids, tn]) by index tensors
+    // over the row tile: the library reads each row's index where its copies start.
+    ir::ExprPtr a_rows, out_rows;
+    std::vector<std::string> consumed;  // the lets of row indices the row maps read through
+    index_let_.clear();
+    for (const Expr* operand : {&a, &b})
+      for (std::size_t d = 0; d < operand->indices.size(); ++d) {
+        const Index& x = operand->indices[d];
+        if (x.kind != Index::Kind::Gather) continue;
+        if (operand != &a || a.transposed || d + 2 != a.indices.size()) return nullptr;
+        if (!(a_rows = index_load(body, at, x.expr, row))) return nullptr;
+        if (!index_let_.empty()) consumed.push_back(index_let_);
+        index_let_.clear();
+      }
+    if (ri.kind == Index::Kind::Gather) {
+      if (!(out_rows = index_load(body, at, ri.expr, row))) return nullptr;
+      if (!index_let_.empty()) consumed.push_back(index_let_);
+    } else if (ri.kind != Index::Kind::Tile || ri.var != row || ri.expr) {
+      return nullptr;
+    }
+    if (!fusable_dot_epilogue(*store.expr, init.name, row, ci.var)) return nullptr;
+    for (std::size_t j = at + 1; j < body.size(); ++j)
       if (mentions(*body[j], init.name)) return nullptr;
 
     auto out = std::make_shared<Stmt>();
@@ -120,7 +155,7 @@ class DotLoops : public ir::Mutator {
     inner->notes.clear();
     inner->is_dot = false;  // run by the dot_loop_store, not as a dot_loop of its own
     inner->dot = {};
-    out->body = {body[i], inner, body[i + 2]};
+    out->body = {body[i], inner, body[at]};
     const int site = store.access.site;
     if (site >= 0 && static_cast<std::size_t>(site) < ctx_.config.store_tma.size() &&
         ctx_.config.store_tma[static_cast<std::size_t>(site)])
@@ -172,7 +207,7 @@ class DotLoops : public ir::Mutator {
     }
     std::string map_no = !tma  ? ""
                          : fp8 ? "fp8 operands are copied with cp.async"
-                               : tensor_map_problem(a, b, ri.var, ci.var, loop.dims[0].var);
+                               : tensor_map_problem(a, b, row, ci.var, loop.dims[0].var);
     // One box of a's map covers the tile's rows: the copy engine's boxes hold at most 256.
     if (tma && map_no.empty() && r > 256)
       map_no = fmt::format("a tensor-map box holds at most 256 rows, the tile has {}", r);
@@ -212,7 +247,13 @@ class DotLoops : public ir::Mutator {
                                      : dot_rules::dot_loop_staging(r, c, bk, l.threads, ir::DType::f32, a.dtype, stages,
                                                                    true, dynamic ? arch_limit : static_limit)
                                            .bytes;
-    out->dot = {stages, wgmma, dynamic ? bytes : 0};
+    out->dot.stages = stages;
+    out->dot.wgmma = wgmma;
+    out->dot.dynamic_bytes = dynamic ? bytes : 0;
+    out->dot.a_rows = a_rows;
+    out->dot.out_rows = out_rows;
+    out->dot.in_loop = device_loops_ > 0;
+    for (const std::string& name : consumed) index_lets_[name].insert(out.get());
     if (tma) {
       out->dot.tma = true;
       out->dot.warp_specialized = ws;
@@ -220,6 +261,45 @@ class DotLoops : public ir::Mutator {
       out->dot.b_map = tensor_map(b.name, sizing::wgmma_bk, 64);
     }
     return out;
+  }
+
+  /// `body` without the lets of row indices (`auto ids = order[tt];`) that only dot_loop_stores'
+  /// row maps read: the library reads the index tensor itself.
+  std::vector<ir::StmtPtr> drop_index_lets(const std::vector<ir::StmtPtr>& body) {
+    std::vector<ir::StmtPtr> out;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      const Stmt& s = *body[i];
+      bool used = s.kind != Stmt::Kind::Let || !index_lets_.count(s.name);
+      for (std::size_t j = i + 1; j < body.size() && !used; ++j) {
+        const Stmt& t = *body[j];
+        const bool reads_through_maps = t.kind == Stmt::Kind::DotLoopStore && index_lets_.at(s.name).count(&t);
+        used = !reads_through_maps && mentions(t, s.name);
+      }
+      if (used) out.push_back(body[i]);
+    }
+    return out;
+  }
+
+  /// The load `idx[row]` (a rank-1 integer tensor, the plain row tile) that the gather index
+  /// `index` is, directly or as a let earlier in `body` not assigned since; null otherwise.
+  ir::ExprPtr index_load(const std::vector<ir::StmtPtr>& body, std::size_t i, const ir::ExprPtr& index,
+                         const std::string& row) {
+    ir::ExprPtr e = index;
+    if (e && e->kind == Expr::Kind::Var) {
+      e = nullptr;
+      for (std::size_t j = i; j-- > 0;) {
+        const Stmt& s = *body[j];
+        if (s.name != index->name) continue;
+        if (s.kind == Stmt::Kind::Let) e = s.expr;
+        break;  // an Assign since the let, or the let itself
+      }
+    }
+    if (!e || e->kind != Expr::Kind::Load || e->transposed || e->indices.size() != 1 || !ir::is_integer(e->dtype))
+      return nullptr;
+    const Index& x = e->indices[0];
+    if (x.kind != Index::Kind::Tile || x.var != row || x.expr) return nullptr;
+    if (index->kind == Expr::Kind::Var) index_let_ = index->name;
+    return e;
   }
 
   /// Why the operands cannot be read through tensor maps over whole rank-2 tensors ("" if they
@@ -254,6 +334,10 @@ class DotLoops : public ir::Mutator {
  private:
   const ir::Kernel& k_;
   const PassContext& ctx_;
+  int device_loops_ = 0;  // device loops around the statements being matched
+  std::string index_let_;  // index_load: the let it read through ("" for an inline load)
+  // lets of row indices -> the dot_loop_stores whose row maps read them
+  std::map<std::string, std::set<const Stmt*>> index_lets_;
 };
 
 }  // namespace

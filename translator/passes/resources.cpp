@@ -186,7 +186,7 @@ class Counter {
     const Stmt& init = *s.body[0];
     const Stmt& loop = *s.body[1];
     const Stmt& st = *s.body[2];
-    const Expr* product = config::dot_loop_product(loop);
+    const Expr* product = config::dot_loop_product(loop, true);
     if (st.access.site >= 0) {
       r_.store_from_dot.resize(static_cast<std::size_t>(k_.store_sites));
       r_.store_from_dot[static_cast<std::size_t>(st.access.site)] = true;

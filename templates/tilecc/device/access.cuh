@@ -32,6 +32,7 @@
 #include "frag.cuh"
 #include "memory.cuh"
 #include "packed.cuh"
+#include "rows.cuh"
 #include "types.cuh"
 
 namespace tilecc {
@@ -164,6 +165,22 @@ template <LoadHint H, class S, class F, class Index> struct GatherRowsIn {
     return base + global_row * row_stride;
   }
   __device__ __forceinline__ GlobalRowIn<H, S, GatherRowsIn> at(int i) const { return {this, i, row_ptr(i)}; }
+};
+
+// Rows through a row map (rows.cuh): thread row i is global row map(F::row(i)) (inside the
+// tile below rows; the map is not asked for the others).
+template <LoadHint H, class S, class F, class Map> struct MappedRowsIn {
+  using value_type = S;
+  static constexpr bool staged = false;
+  const S *base;
+  Map map;
+  long long row_stride, col_stride;
+  int rows;
+  __device__ __forceinline__ bool row_ok(int i) const { return F::row(i) < rows && F::row(i) < F::tile_rows; }
+  __device__ __forceinline__ const S *row_ptr(int i) const {
+    return base + (row_ok(i) ? map(F::row(i)) : 0LL) * row_stride;
+  }
+  __device__ __forceinline__ GlobalRowIn<H, S, MappedRowsIn> at(int i) const { return {this, i, row_ptr(i)}; }
 };
 
 // Row target: a tile row in global memory at p (tile column 0), written with hint H.
@@ -350,6 +367,23 @@ __device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, const F
   detail::load_rows<P>(
       f, detail::GatherRowsIn<P::hint, S, Frag<T, R, C, L>, Frag<I, R, 1, L>>{base, &row_index, row_stride, col_stride},
       cols);
+}
+
+// Rows through a row map: row i of the tile (i < rows) is global row rows_map(i) (rows.cuh);
+// f.rows = rows, f.cols = cols.
+template <class P, class T, int R, int C, class L, class S, class Map>
+__device__ __forceinline__ void load(Frag<T, R, C, L> &f, const S *base, const Map &rows_map, long long row_stride,
+                                     long long col_stride, int rows, int cols) {
+  static_assert(detail::access_kind<P>::load,
+                "load<P>: P must be Access<LoadHint::..., Vec> (a StoreHint is for store)");
+  f.rows = rows;
+  f.cols = cols;
+  if constexpr (Map::dense)
+    detail::load_rows<P>(f, detail::RangeRowsIn<P::hint, S, Frag<T, R, C, L>>{base, row_stride, col_stride, rows},
+                         cols);
+  else
+    detail::load_rows<P>(
+        f, detail::MappedRowsIn<P::hint, S, Frag<T, R, C, L>, Map>{base, rows_map, row_stride, col_stride, rows}, cols);
 }
 
 // A bf16 tile into packed words (PackedBf16): every aligned in-range vector is one access,

@@ -491,11 +491,14 @@ template <int BK, int R, int C> __host__ __device__ constexpr int mma_k_step() {
 // which it may share with another path).
 // LIMIT: the bytes at `shared` (48 KB of static memory, or the kernel's dynamic memory where a
 // pipelined dot falls back to this loop at run time).
-template <int BK, int NT, int R, int C, class S, class A, class B, int LIMIT = dot_shared_limit>
+// Row r of a's tile lies at a's row a_rows(r) (rows.cuh).
+template <int BK, int NT, int R, int C, class S, class A, class B, int LIMIT = dot_shared_limit,
+          class ARows = dense_rows>
 __device__ __forceinline__ void mma_k_loop(mma_accumulators<S, R, C, NT / 32> &products, const A *a,
                                            long long a_row_stride, long long a_col_stride, const B *b,
                                            long long b_row_stride, long long b_col_stride, long long k_begin,
-                                           long long k_end, int rows, int cols, uint4 *shared) {
+                                           long long k_end, int rows, int cols, uint4 *shared,
+                                           const ARows &a_rows = ARows{}) {
   using LA = Layout<NT, cmin(cmax(BK / 8, 1), NT)>;
   using LB = Layout<NT, cmin(cmax(C / 8, 1), NT)>;
   using Stage = mma_stage<S, R, BK, C>;
@@ -512,7 +515,7 @@ __device__ __forceinline__ void mma_k_loop(mma_accumulators<S, R, C, NT / 32> &p
 
   Frag<A, R, BK, LA> fa;
   Frag<B, BK, C, LB> fb;
-  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, rows,
+  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_rows, a_row_stride, a_col_stride, rows,
                                k_step<BK>(k_begin, k_end));
   load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k_begin, k_end),
                                cols);
@@ -523,7 +526,8 @@ __device__ __forceinline__ void mma_k_loop(mma_accumulators<S, R, C, NT / 32> &p
     const long long k1 = k0 + BK;
     const bool more = k1 < k_end;
     if (more) { // in flight while this step multiplies
-      load<Access<LoadHint::none>>(fa, a + k1 * a_col_stride, a_row_stride, a_col_stride, rows, k_step<BK>(k1, k_end));
+      load<Access<LoadHint::none>>(fa, a + k1 * a_col_stride, a_rows, a_row_stride, a_col_stride, rows,
+                                   k_step<BK>(k1, k_end));
       load<Access<LoadHint::none>>(fb, b + k1 * b_row_stride, b_row_stride, b_col_stride, k_step<BK>(k1, k_end), cols);
     }
     __syncthreads();
@@ -550,16 +554,16 @@ __device__ __forceinline__ void dot_loop_mma(Frag<T, R, C, L> &acc, const A *a, 
 
 // out = a @ b over the k-loop, stored from the mma registers (no acc fragment).
 template <int BK, int NT, int R, int C, class TO, class A, class B, int LIMIT = dot_shared_limit,
-          class Epi = store_products>
+          class Epi = store_products, class ARows = dense_rows>
 __device__ __forceinline__ void dot_store_mma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
                                               long long a_row_stride, long long a_col_stride, const B *b,
                                               long long b_row_stride, long long b_col_stride, long long k_begin,
                                               long long k_end, int rows, int cols, uint4 *shared,
-                                              const Epi &epi = Epi{}) {
+                                              const Epi &epi = Epi{}, const ARows &a_rows = ARows{}) {
   mma_accumulators<mma_stage_t<A>, R, C, NT / 32> products;
   products.zero();
   mma_k_loop<BK, NT, R, C, mma_stage_t<A>, A, B, LIMIT>(products, a, a_row_stride, a_col_stride, b, b_row_stride,
-                                                        b_col_stride, k_begin, k_end, rows, cols, shared);
+                                                        b_col_stride, k_begin, k_end, rows, cols, shared, a_rows);
   products.store(out, out_row_stride, out_col_stride, rows, cols, epi);
 }
 #endif
@@ -590,15 +594,16 @@ __device__ __forceinline__ void dot(Frag<T, R, C, L> &acc, const OA &a, const OB
 namespace detail {
 // dot_loop off the tensor cores: each step's operands are loaded while the previous step
 // multiplies. BK is at most the step whose SIMT staging fits (simt_k_step).
-template <int BK, class T, int R, int C, class L, class A, class B>
+// Row r of a's tile lies at a's row a_rows(r) (rows.cuh).
+template <int BK, class T, int R, int C, class L, class A, class B, class ARows = dense_rows>
 __device__ __forceinline__ void dot_loop_general(Frag<T, R, C, L> &acc, const A *a, long long a_row_stride,
                                                  long long a_col_stride, const B *b, long long b_row_stride,
                                                  long long b_col_stride, long long k_begin, long long k_end,
-                                                 long long rows, long long cols) {
+                                                 long long rows, long long cols, const ARows &a_rows = ARows{}) {
   Frag<remove_cv_t<A>, R, BK, L> fa;
   Frag<remove_cv_t<B>, BK, C, L> fb;
-  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
-                               detail::k_step<BK>(k_begin, k_end));
+  load<Access<LoadHint::none>>(fa, a + k_begin * a_col_stride, a_rows, a_row_stride, a_col_stride,
+                               static_cast<int>(rows), detail::k_step<BK>(k_begin, k_end));
   load<Access<LoadHint::none>>(fb, b + k_begin * b_row_stride, b_row_stride, b_col_stride,
                                detail::k_step<BK>(k_begin, k_end), static_cast<int>(cols));
   for (long long k0 = k_begin;;) {
@@ -607,8 +612,8 @@ __device__ __forceinline__ void dot_loop_general(Frag<T, R, C, L> &acc, const A 
     Frag<remove_cv_t<A>, R, BK, L> next_a;
     Frag<remove_cv_t<B>, BK, C, L> next_b;
     if (more) {
-      load<Access<LoadHint::none>>(next_a, a + k1 * a_col_stride, a_row_stride, a_col_stride, static_cast<int>(rows),
-                                   detail::k_step<BK>(k1, k_end));
+      load<Access<LoadHint::none>>(next_a, a + k1 * a_col_stride, a_rows, a_row_stride, a_col_stride,
+                                   static_cast<int>(rows), detail::k_step<BK>(k1, k_end));
       load<Access<LoadHint::none>>(next_b, b + k1 * b_row_stride, b_row_stride, b_col_stride,
                                    detail::k_step<BK>(k1, k_end), static_cast<int>(cols));
     }
@@ -673,12 +678,28 @@ __device__ __forceinline__ void dot_loop(Frag<T, R, C, L> &acc, const PA *a, lon
 // DYNAMIC_SMEM > 0: the kernel was launched with that many bytes of dynamic shared memory (at
 // least the pipeline's STAGES stages and dot_loop_mma_bytes), which may go beyond 48 KB.
 // INSTR: the tensor-core instruction asked for, dot_mma_sync or dot_wgmma (sm_90a, the
-// pipeline of dot_wgmma.cuh, in dynamic shared memory; where it cannot be used, mma.sync).
+// pipeline of dot_wgmma.cuh, in dynamic shared memory; where it cannot be used, mma.sync),
+// with dot_in_loop added where the call sits in a device loop (detail::make_opaque says why).
 // EPI: the epilogue the products leave the registers through (mma_store.cuh): a fused
-// elementwise function of the product and its place, stored or added atomically.
-inline constexpr int dot_mma_sync = 0, dot_wgmma = 1;
+// elementwise function of the product and its place, stored or added atomically, to the
+// output's rows or scattered to the rows an index tensor names (scattered()).
+// a_rows: where a's tile rows lie (rows.cuh): themselves, or gathered by an index tensor
+// (a[ids, tk]); every path reads a gathered row's address once, where its copies start.
+inline constexpr int dot_mma_sync = 0, dot_wgmma = 1, dot_in_loop = 2;
 
 namespace detail {
+// Turns each v into a value the compiler cannot see through. A dot_loop_store in a device loop
+// (a group's row tiles; INSTR has dot_in_loop) passes its run-time operands through this where
+// it starts, so that nothing the k-loop derives from the loop's invariants (b's column offset,
+// strides, k) is hoisted out of that loop and kept live beside the accumulators: hoisted, they
+// spill 0.4-1.1 KB at a 128 x 128 tile. It emits no instruction, but outside loops it costs a
+// few registers (4 warps of 128 x 128 mma.sync then spill 4 bytes), so only loops ask for it.
+template <class T> __device__ __forceinline__ void make_opaque(T &v) {
+  static_assert(sizeof(T) == 8, "make_opaque: 64-bit values (pointers, long long)");
+  asm volatile("" : "+l"(v));
+}
+template <class... T> __device__ __forceinline__ void make_opaque_each(T &...v) { (make_opaque(v), ...); }
+
 // out[0:rows, 0:cols] = epi(acc) element by element (dot_loop_store off the tensor cores).
 template <class TO, int R, int C, class L, class Epi>
 __device__ __forceinline__ void store_epilogue(TO *out, const Frag<float, R, C, L> &acc, long long row_stride,
@@ -692,7 +713,7 @@ __device__ __forceinline__ void store_epilogue(TO *out, const Frag<float, R, C, 
       for (int j = 0; j < acc.ec; ++j)
         if (acc.owner(i, j)) {
           const int r = acc.row(i), c = acc.col(j);
-          TO *p = out + static_cast<long long>(r) * row_stride + static_cast<long long>(c) * col_stride;
+          TO *p = out + epi.row(r) * row_stride + static_cast<long long>(c) * col_stride;
           const TO v = convert<TO>(epi(acc.v[i][j], r, c));
           if constexpr (Epi::atomic)
             atomic_update_element<AtomicOp::add>(p, v);
@@ -704,35 +725,38 @@ __device__ __forceinline__ void store_epilogue(TO *out, const Frag<float, R, C, 
 } // namespace detail
 
 template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM = 0, int INSTR = dot_mma_sync, class TO, class PA,
-          class PB, class Epi = store_products>
+          class PB, class Epi = store_products, class ARows = dense_rows>
 __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride, long long out_col_stride, const PA *a,
                                                long long a_row_stride, long long a_col_stride, const PB *b,
                                                long long b_row_stride, long long b_col_stride, long long k_begin,
-                                               long long k_end, long long rows, long long cols,
-                                               const Epi &epi = Epi{}) {
+                                               long long k_end, long long rows, long long cols, const Epi &epi = Epi{},
+                                               const ARows &a_rows = ARows{}) {
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
+  if constexpr ((INSTR & dot_in_loop) != 0)
+    detail::make_opaque_each(out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride,
+                             b_col_stride, k_end, cols);
   const int r = static_cast<int>(rows), c = static_cast<int>(cols);
 #if TILECC_DEV_HAS_WGMMA
-  if constexpr (INSTR == dot_wgmma && DYNAMIC_SMEM > 0 &&
+  if constexpr ((INSTR & dot_wgmma) != 0 && DYNAMIC_SMEM > 0 &&
                 detail::dot_wgmma_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
     if (k_begin < k_end &&
         detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
       extern __shared__ uint4 tilecc_dynamic_shared[];
       detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM>(out, out_row_stride, out_col_stride, a,
                                                                       a_row_stride, b, b_row_stride, k_begin, k_end, r,
-                                                                      c, tilecc_dynamic_shared, epi);
+                                                                      c, tilecc_dynamic_shared, epi, a_rows);
       return;
     }
   }
-  if constexpr (INSTR == dot_wgmma && DYNAMIC_SMEM > 0 &&
+  if constexpr ((INSTR & dot_wgmma) != 0 && DYNAMIC_SMEM > 0 &&
                 detail::dot_wgmma_fp8_eligible<R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
     if (k_begin < k_end &&
         detail::dot_wgmma_fp8_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
       extern __shared__ uint4 tilecc_dynamic_shared[];
       detail::dot_store_wgmma<L::threads, R, C, STAGES, DYNAMIC_SMEM, detail::wgmma_kmajor_b>(
           out, out_row_stride, out_col_stride, a, a_row_stride, b, b_col_stride, k_begin, k_end, r, c,
-          tilecc_dynamic_shared, epi);
+          tilecc_dynamic_shared, epi, a_rows);
       return;
     }
   }
@@ -763,11 +787,11 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
         if (detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin))
           detail::dot_store_pipeline<BK, STAGES, LIMIT, R, C, L::threads>(out, out_row_stride, out_col_stride, a,
                                                                           a_row_stride, b, b_row_stride, k_begin, k_end,
-                                                                          r, c, smem, epi);
+                                                                          r, c, smem, epi, a_rows);
         else  // in the pipeline's memory (dynamic when the kernel has it), which also holds this loop's
           detail::dot_store_mma<MMA_BK, L::threads, R, C, TO, A, B, (DYNAMIC_SMEM > 0 ? DYNAMIC_SMEM : bytes)>(
               out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride,
-              k_begin, k_end, r, c, smem, epi);
+              k_begin, k_end, r, c, smem, epi, a_rows);
       } else {
         // The kernel's dynamic shared memory when it has enough (it is there for wgmma), so
         // that static and dynamic do not add up.
@@ -782,7 +806,7 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
         }
         detail::dot_store_mma<MMA_BK, L::threads, R, C>(out, out_row_stride, out_col_stride, a, a_row_stride,
                                                         a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, r,
-                                                        c, smem, epi);
+                                                        c, smem, epi, a_rows);
       }
       return;
     }
@@ -791,7 +815,13 @@ __device__ __forceinline__ void dot_loop_store(TO *out, long long out_row_stride
     detail::store_epilogue(out, full<float, R, C, L>(0.0f, r, c), out_row_stride, out_col_stride, epi);
   } else {
     auto acc = full<float, R, C, L>(0.0f, r, c);
-    dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows, cols);
+    if constexpr (ARows::dense)
+      dot_loop<BK, STAGES>(acc, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end, rows,
+                           cols);
+    else if (k_begin < k_end)  // gathered rows: off the tensor cores, the general loop
+      detail::dot_loop_general<detail::simt_k_step<float, R, BK, C>()>(acc, a, a_row_stride, a_col_stride, b,
+                                                                       b_row_stride, b_col_stride, k_begin, k_end, rows,
+                                                                       cols, a_rows);
     detail::store_epilogue(out, acc, out_row_stride, out_col_stride, epi);
   }
 }

@@ -112,10 +112,12 @@ template <int CPR> __device__ __forceinline__ int swz(int r, int c) {
 // The pipelined k-loop; at the end, with the operand buffers free, it calls
 // epilogue(d, wm0, wn0, smem): this warp's products d[MT][NT8][4] (mma m16n8 accumulator
 // layout) for the rows from wm0 and the columns from wn0 of the R x C block.
-template <int BK, int NT, int R, int C, int STAGES_WANTED, int LIMIT, class A, class B, class Epilogue>
+// Row r of a's tile lies at a's row a_rows(r) (rows.cuh).
+template <int BK, int NT, int R, int C, int STAGES_WANTED, int LIMIT, class A, class B, class Epilogue,
+          class ARows = dense_rows>
 __device__ __forceinline__ void dot_pipeline_run(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
                                                  long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
-                                                 Epilogue &&epilogue) {
+                                                 Epilogue &&epilogue, const ARows &a_rows = ARows{}) {
   using G = pipe_grid<R, C, NT / 32>;
   using S = pipe_smem<R, C, BK, STAGES_WANTED, LIMIT>;
   constexpr int STAGES = S::stages;
@@ -135,7 +137,7 @@ __device__ __forceinline__ void dot_pipeline_run(const A *a, long long a_row_str
   const int wm0 = (warp / G::warps_n) * G::wm;
   const int wn0 = (warp % G::warps_n) * G::wn;
 
-  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols);
+  stage_copier<R, C, BK, NT, layout, A, B> copier(a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, a_rows);
   const long long steps = (k_end - k_begin + BK - 1) / BK;
   auto load_stage = [&](int stage, long long s) { copier.load(smem_base + stage * STAGE_BYTES, s); };
 
@@ -247,18 +249,20 @@ __device__ __forceinline__ void dot_loop_pipeline(Frag<T, R, C, L> &acc, const A
 
 // out[0:rows, 0:cols] = a @ b through the pipeline, stored from the mma registers.
 template <int BK, int STAGES_WANTED, int LIMIT, int R, int C, int NT, class TO, class A, class B,
-          class Epi = store_products>
+          class Epi = store_products, class ARows = dense_rows>
 __device__ __forceinline__ void dot_store_pipeline(TO *out, long long out_row_stride, long long out_col_stride,
                                                    const A *a, long long a_row_stride, const B *b,
                                                    long long b_row_stride, long long k_begin, long long k_end, int rows,
-                                                   int cols, uint4 *shared, const Epi &epi = Epi{}) {
+                                                   int cols, uint4 *shared, const Epi &epi = Epi{},
+                                                   const ARows &a_rows = ARows{}) {
   using G = pipe_grid<R, C, NT / 32>;
   constexpr int MT = G::mt, NT8 = G::nt;
   dot_pipeline_run<BK, NT, R, C, STAGES_WANTED, LIMIT>(
       a, a_row_stride, b, b_row_stride, k_begin, k_end, rows, cols, shared,
       [&](const float(&d)[MT][NT8][4], int wm0, int wn0, unsigned char *) {
         store_mma_products(out, out_row_stride, out_col_stride, rows, cols, d, wm0, wn0, epi);
-      });
+      },
+      a_rows);
 }
 #endif
 

@@ -122,13 +122,14 @@ static_assert(sizing::wgmma_stage_bytes(64, 64) == 64 * 128 * 2, "wgmma stages: 
 
 // out[0:rows, 0:cols] = epi(a @ b), products stored straight from the wgmma accumulators.
 // F: the operands' form (wgmma_nmajor_b, wgmma_kmajor_b); b_stride: b's row stride (N-major) or
-// column stride (K-major). shared: the kernel's dynamic shared memory (LIMIT bytes).
+// column stride (K-major). shared: the kernel's dynamic shared memory (LIMIT bytes). Row r of
+// a's tile lies at a's row a_rows(r) (rows.cuh).
 template <int NT, int R, int C, int STAGES_WANTED, int LIMIT, template <int, int, class> class F = wgmma_nmajor_b,
-          class TO, class A, class B, class Epi = store_products>
+          class TO, class A, class B, class Epi = store_products, class ARows = dense_rows>
 __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_stride, long long out_col_stride, const A *a,
                                                 long long a_row_stride, const B *b, long long b_stride,
                                                 long long k_begin, long long k_end, int rows, int cols, uint4 *shared,
-                                                const Epi &epi = Epi{}) {
+                                                const Epi &epi = Epi{}, const ARows &a_rows = ARows{}) {
   using G = wgmma_grid<R, C, NT>;
   using S = wgmma_smem<R, C, STAGES_WANTED, LIMIT>;
   using Form = F<R, C, A>;
@@ -138,7 +139,7 @@ __device__ __forceinline__ void dot_store_wgmma(TO *out, long long out_row_strid
   constexpr int AHEAD = STAGES - 1 - WAIT;   // steps copied ahead of the one multiplied
 
   const unsigned base = (pipe_smem_addr(shared) + 1023u) & ~1023u;
-  typename Form::template copier<NT, A, B> copier(a, a_row_stride, b, b_stride, k_begin, k_end, rows, cols);
+  typename Form::template copier<NT, A, B> copier(a, a_row_stride, b, b_stride, k_begin, k_end, rows, cols, a_rows);
   const long long steps = (k_end - k_begin + BK - 1) / BK;
   const int tid = static_cast<int>(threadIdx.x);
   const int group = tid / 128, group_row0 = group * G::rows;

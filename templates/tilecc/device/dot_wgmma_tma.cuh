@@ -143,7 +143,7 @@ __device__ __forceinline__ void dot_store_wgmma_tma(TO *out, long long out_row_s
 // dot_loop_store with its operands also described by tensor maps over the whole tensors (a's
 // tile starts at row a_row0, b's at column b_col0): the TMA pipeline above where wgmma runs
 // and both maps are valid, else dot_loop_store's own paths (wgmma with cp.async, mma.sync).
-template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB,
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, int FLAGS = 0, class TO, class PA, class PB,
           class Epi = store_products>
 __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_stride, long long out_col_stride,
                                                    const PA *a, long long a_row_stride, long long a_col_stride,
@@ -155,6 +155,10 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
 #if TILECC_DEV_HAS_WGMMA
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
+  // FLAGS dot_in_loop, as dot_loop_store's INSTR: nothing derived from a device loop's invariants leaves it.
+  if constexpr ((FLAGS & dot_in_loop) != 0)
+    detail::make_opaque_each(out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride,
+                             b_col_stride, b_col0, k_end, cols);
   if constexpr (DYNAMIC_SMEM > 0 && detail::dot_wgmma_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
     if (k_begin < k_end && detail::tensor_maps_usable(a_map, b_map, k_end) &&
         detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
@@ -166,9 +170,9 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
     }
   }
 #endif
-  dot_loop_store<BK, STAGES, R, C, L, DYNAMIC_SMEM, dot_wgmma>(out, out_row_stride, out_col_stride, a, a_row_stride,
-                                                               a_col_stride, b, b_row_stride, b_col_stride, k_begin,
-                                                               k_end, rows, cols, epi);
+  dot_loop_store<BK, STAGES, R, C, L, DYNAMIC_SMEM, dot_wgmma | FLAGS>(out, out_row_stride, out_col_stride, a,
+                                                                       a_row_stride, a_col_stride, b, b_row_stride,
+                                                                       b_col_stride, k_begin, k_end, rows, cols, epi);
 }
 
 } // namespace dev

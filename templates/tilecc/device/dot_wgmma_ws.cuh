@@ -164,7 +164,7 @@ __device__ __forceinline__ void dot_store_wgmma_ws(TO *out, long long out_row_st
 // dot_loop_store_tma with a producer warpgroup (the block's first) and consumer warpgroups
 // (the last one or two) where that split can run; else dot_loop_store_tma over all the block's threads
 // (its R x C tile must then suit them).
-template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, class TO, class PA, class PB,
+template <int BK, int STAGES, int R, int C, class L, int DYNAMIC_SMEM, int FLAGS = 0, class TO, class PA, class PB,
           class Epi = store_products>
 __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_stride, long long out_col_stride,
                                                   const PA *a, long long a_row_stride, long long a_col_stride,
@@ -176,6 +176,10 @@ __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_str
 #if TILECC_DEV_HAS_WGMMA
   using A = remove_cv_t<PA>;
   using B = remove_cv_t<PB>;
+  // FLAGS dot_in_loop, as dot_loop_store's INSTR: nothing derived from a device loop's invariants leaves it.
+  if constexpr ((FLAGS & dot_in_loop) != 0)
+    detail::make_opaque_each(out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride,
+                             b_col_stride, b_col0, k_end, cols);
   if constexpr (DYNAMIC_SMEM > 0 && detail::dot_wgmma_ws_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
     if (k_begin < k_end && detail::tensor_maps_usable(a_map, b_map, k_end) &&
         detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
@@ -187,9 +191,10 @@ __device__ __forceinline__ void dot_loop_store_ws(TO *out, long long out_row_str
     }
   }
 #endif
-  dot_loop_store_tma<BK, STAGES, R, C, L, DYNAMIC_SMEM>(out, out_row_stride, out_col_stride, a, a_row_stride,
-                                                        a_col_stride, a_map, a_row0, b, b_row_stride, b_col_stride,
-                                                        b_map, b_col0, k_begin, k_end, rows, cols, epi);
+  dot_loop_store_tma<BK, STAGES, R, C, L, DYNAMIC_SMEM, FLAGS>(out, out_row_stride, out_col_stride, a, a_row_stride,
+                                                               a_col_stride, a_map, a_row0, b, b_row_stride,
+                                                               b_col_stride, b_map, b_col0, k_begin, k_end, rows, cols,
+                                                               epi);
 }
 
 } // namespace dev

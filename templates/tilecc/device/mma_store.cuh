@@ -13,24 +13,34 @@
 #pragma once
 
 #include "atomic.cuh"
+#include "rows.cuh"
 #include "types.cuh"
 
 namespace tilecc {
 namespace dev {
 
 // The epilogue of a k-loop's products (see above). f(float product, int r, int c) returns the
-// value stored (converted to the output type); Atomic adds it to memory instead.
-template <bool Atomic, class F> struct Epilogue {
+// value stored (converted to the output type); Atomic adds it to memory instead. Row r of the
+// output tile lies at the tensor's row rows(r) (rows.cuh: itself, or scattered by an index
+// tensor).
+template <bool Atomic, class F, class Rows = dense_rows> struct Epilogue {
   static constexpr bool atomic = Atomic;
   F f;
+  Rows rows;
   __device__ __forceinline__ auto operator()(float v, int r, int c) const { return f(v, r, c); }
+  __device__ __forceinline__ long long row(int r) const { return rows(r); }
 };
 struct plain_products {
   __device__ __forceinline__ float operator()(float v, int, int) const { return v; }
 };
 using store_products = Epilogue<false, plain_products>;
 template <bool Atomic, class F = plain_products> __device__ __forceinline__ Epilogue<Atomic, F> epilogue(F f = F{}) {
-  return {f};
+  return {f, {}};
+}
+// epi, writing row r of the output tile to the tensor's row rows(r) (out[ids, tn] = ...).
+template <bool Atomic, class F, class Rows>
+__device__ __forceinline__ Epilogue<Atomic, F, Rows> scattered(const Epilogue<Atomic, F> &epi, Rows rows) {
+  return {epi.f, rows};
 }
 
 namespace detail {
@@ -43,7 +53,7 @@ template <class TO, class Epi>
 __device__ __forceinline__ void store_mma_pair(TO *out, long long row_stride, long long col_stride, bool pairs,
                                                int rows, int cols, int r, int c, float v0, float v1, const Epi &epi) {
   if (r >= rows) return;
-  TO *p = out + r * row_stride + c * col_stride;
+  TO *p = out + epi.row(r) * row_stride + c * col_stride;
   if constexpr (Epi::atomic) {
     if (c < cols) atomic_update_element<AtomicOp::add>(p, convert<TO>(epi(v0, r, c)));
     if (c + 1 < cols) atomic_update_element<AtomicOp::add>(p + col_stride, convert<TO>(epi(v1, r, c + 1)));

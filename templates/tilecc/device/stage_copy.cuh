@@ -10,6 +10,7 @@
 // chunk; only the partial last step checks k.
 #pragma once
 
+#include "rows.cuh"
 #include "types.cuh"
 
 namespace tilecc {
@@ -44,8 +45,11 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct s
   long long b_step, k0, k_end, full_steps;
   int tid;
 
+  // Row r of A's tile lies at A's row a_rows(r) (rows.cuh), read once here.
+  template <class ARows = dense_rows>
   __device__ __forceinline__ stage_copier(const A *a_, long long a_row_stride, const B *b_, long long b_row_stride,
-                                          long long k_begin, long long k_end_, int rows, int cols)
+                                          long long k_begin, long long k_end_, int rows, int cols,
+                                          const ARows &a_rows = ARows{})
       : a(a_), b(b_), b_step(BK * b_row_stride), k0(k_begin), k_end(k_end_), full_steps((k_end_ - k_begin) / BK),
         tid(static_cast<int>(threadIdx.x)) {
 #pragma unroll
@@ -56,7 +60,7 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct s
       a_bytes[i] = ok ? 16 : 0;
       a_soff[i] = Layout::a_offset(r, c);
       a_kc[i] = c * 8;
-      a_next[i] = a + static_cast<long long>(ok ? r : 0) * a_row_stride + k_begin + c * 8;
+      a_next[i] = a + (ok ? a_rows(r) : 0LL) * a_row_stride + k_begin + c * 8;
     }
 #pragma unroll
     for (int i = 0; i < B_PER; ++i) {
@@ -122,9 +126,12 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct k
   long long k0, k_end, full_steps;
   int tid;
 
-  // b_row_stride: the stride between B's columns (its rows as B^T).
+  // b_row_stride: the stride between B's columns (its rows as B^T). Row r of A's tile lies at
+  // A's row a_rows(r).
+  template <class ARows = dense_rows>
   __device__ __forceinline__ kmajor_copier(const A *a, long long a_row_stride, const B *b, long long b_row_stride,
-                                           long long k_begin, long long k_end_, int rows, int cols)
+                                           long long k_begin, long long k_end_, int rows, int cols,
+                                           const ARows &a_rows = ARows{})
       : any(reinterpret_cast<const unsigned char *>(a)), k0(k_begin), k_end(k_end_),
         full_steps((k_end_ - k_begin) / BK), tid(static_cast<int>(threadIdx.x)) {
 #pragma unroll
@@ -138,7 +145,8 @@ template <int R, int C, int BK, int NT, class Layout, class A, class B> struct k
       bytes[i] = ok ? 16 : 0;
       soff[i] = of_a ? Layout::a_offset(r, c) : Layout::b_offset(r, c);
       kc[i] = c * 16;
-      next[i] = base + static_cast<long long>(ok ? r : 0) * (of_a ? a_row_stride : b_row_stride) + k_begin + c * 16;
+      const long long row = !ok ? 0 : of_a ? a_rows(r) : r;
+      next[i] = base + row * (of_a ? a_row_stride : b_row_stride) + k_begin + c * 16;
     }
   }
 

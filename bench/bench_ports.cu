@@ -51,6 +51,11 @@
 #include "gen/squeeze_and_excitation.cu"
 #include "gen/swiglu.cu"
 #include "gen/welford.cu"
+// Variants: the same ports translated with another config (scripts/gpu_bench_ports.sh's
+// `variants`), in namespaces of their own; the headers they include are already in.
+namespace variant_persistent {
+#include "gen/layer_norm_backward_persistent.cu"
+}  // namespace variant_persistent
 
 #include "../test/support/cuda_check.hpp"
 #include "timing.cuh"
@@ -202,6 +207,13 @@ void row_ports() {
       CUDA_OK(cudaMemsetAsync(db.p, 0, N * sizeof(float)));
       return layer_norm_backward<bf16>(In<bf16, 2>(x.p, {M, N}), In<bf16, 1>(w.p, {N}), In<bf16, 2>(y.p, {M, N}), 1e-5f,
                                        Ten<bf16, 2>(out.p, {M, N}), Ten<float, 1>(dw.p, {N}), Ten<float, 1>(db.p, {N}));
+    });
+    port("layer_norm_backward:persistent", mn, "bytes", b3 + N * 2.0 * 2, [&] {
+      CUDA_OK(cudaMemsetAsync(dw.p, 0, N * sizeof(float)));
+      CUDA_OK(cudaMemsetAsync(db.p, 0, N * sizeof(float)));
+      return variant_persistent::layer_norm_backward<bf16>(In<bf16, 2>(x.p, {M, N}), In<bf16, 1>(w.p, {N}),
+                                                           In<bf16, 2>(y.p, {M, N}), 1e-5f, Ten<bf16, 2>(out.p, {M, N}),
+                                                           Ten<float, 1>(dw.p, {N}), Ten<float, 1>(db.p, {N}));
     });
     port("rms_norm_backward", mn, "bytes", b3 + N * 2.0, [&] {
       CUDA_OK(cudaMemsetAsync(dw.p, 0, N * sizeof(float)));

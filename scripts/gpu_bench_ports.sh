@@ -14,6 +14,9 @@ ports=(batch_softmax bmm broadcast_matmul concat cross_entropy cumsum embedding 
        grouped_gemm int4_gemm jagged jagged_dense_add jagged_layer_norm jagged_softmax layer_norm_backward long_sum
        matmul_bias_relu matmul_layernorm moe_matmul rms_norm_backward rope segment_reduction softmax_backward split_k
        squeeze_and_excitation swiglu welford)
+# Other configs of a port, timed beside its default to decide a default (row "port:variant",
+# against the port's PyTorch times): name, variant, tilecc translate options.
+variants=("layer_norm_backward persistent --set pid=persistent_interleaved")
 
 case "${1:-}" in
   prepare)
@@ -21,6 +24,11 @@ case "${1:-}" in
     mkdir -p .carry/ports/gen
     for k in "${ports[@]}"; do
       "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --arch sm_90a -o ".carry/ports/gen/$k.cu"
+    done
+    for v in "${variants[@]}"; do
+      read -r k name opts <<< "$v"
+      # shellcheck disable=SC2086  # the options are words
+      "${TILECC:-build/cli/tilecc}" translate "examples/$k.tile.cpp" --arch sm_90a $opts -o ".carry/ports/gen/${k}_$name.cu"
     done
     echo "translated ${#ports[@]} examples into .carry/ports/gen"
     ;;
@@ -87,7 +95,8 @@ print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 fmt = lambda v: f"{v:.4f}" if v is not None else "-"
 for name in order:
     shape, ms, kind, amount = ours.get(name, ("-", None, None, 0.0))
-    eager, comp = torch_ms.get(("eager", name)), torch_ms.get(("compile", name))
+    base = name.split(":")[0]  # a variant is measured against its port's PyTorch times
+    eager, comp = torch_ms.get(("eager", base)), torch_ms.get(("compile", base))
     ratio = lambda t: f"{ms / t:.2f}" if ms is not None and t else "-"
     if ms is None:
         rate = "-"

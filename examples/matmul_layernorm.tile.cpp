@@ -13,9 +13,10 @@ TILECC_KERNEL void matmul_layernorm(tl::Tensor<const T, 2> x, tl::Tensor<const T
   const auto m = x.size(0), k = x.size(1), n = y.size(1);
   TILECC_CHECK(y.size(0) == k && weight.size(0) == n && bias.size(0) == n);
   TILECC_CHECK(out.size(0) == m && out.size(1) == n);
-  // Whole rows of the product stay in registers: few rows per program; 64 columns of x per
-  // step keep the operand loads at least 8 bytes per thread.
-  const auto bm = tl::register_block_size(8, 32), bk = tl::register_block_size(64, 64);
+  // Whole rows of the product stay in registers: up to 64 rows per program, so that the k-loop
+  // (acc + dot accumulates into acc: one library k-loop) takes the tensor cores' cp.async
+  // pipeline, whose stages need 64-row tiles.
+  const auto bm = tl::register_block_size(8, 64), bk = tl::register_block_size(32, 64);
   for (auto tm : tl::tile(m, bm)) {
     auto acc = tl::zeros<float>(tm, n);
     for (auto tk : tl::tile(k, bk)) acc = acc + tl::dot(x[tm, tk], y[tk, tl::all]);

@@ -631,12 +631,35 @@ class Lowering {
                      "a tile keeps its shape; reduce or broadcast the value first");
       auto st = stmt(ir::Stmt::Kind::Assign, e);
       st->name = it->second.name;
-      st->expr = rhs;
+      st->expr = accumulate_into(rhs, it->second.name);
       out.push_back(st);
       return;
     }
     diags_.error(lhs->getSourceRange(), "cannot assign to this expression in a kernel",
                  "store into a tensor region (out[t] = v) or assign a local tile (acc = ...)");
+  }
+
+  /// `acc + dot(a, b)` (either order; `acc += dot(a, b)`) assigned to the float tile acc of the
+  /// products' extents, as `dot(a, b, acc)`: the same sum, which the library's k-loop runs with
+  /// its operands staged through a pipeline and the products added into acc once.
+  static ExprPtr accumulate_into(const ExprPtr& rhs, const std::string& acc) {
+    using K = ir::Expr::Kind;
+    if (rhs->kind != K::Binary || rhs->op != ir::Op::Add || rhs->args.size() != 2 || rhs->dtype != ir::DType::f32)
+      return rhs;
+    for (std::size_t side = 0; side < 2; ++side) {
+      const ExprPtr& d = rhs->args[side];
+      const ExprPtr& x = rhs->args[1 - side];
+      if (d->kind != K::Dot || d->args.size() != 2 || d->dtype != ir::DType::f32) continue;
+      if (x->kind != K::Var || x->name != acc || x->dtype != ir::DType::f32 || x->shape.size() != 2) continue;
+      bool same = true;
+      for (std::size_t i = 0; i < 2; ++i)
+        same = same && x->shape[i].kind != Dim::Kind::One && same_extent(x->shape[i], d->shape[i]);
+      if (!same) continue;
+      auto dot = std::make_shared<ir::Expr>(*d);
+      dot->args.push_back(x);
+      return dot;
+    }
+    return rhs;
   }
 
   void check_store_shape(const ir::Stmt& st, const ExprPtr& value, const clang::Expr& at) const {
@@ -1068,7 +1091,8 @@ class Lowering {
       n->args = {a, b};
       if (call.getNumArgs() > 2) {
         ExprPtr acc = arg(2);
-        if (acc->shape != n->shape)
+        if (acc->shape.size() != 2 || !same_extent(acc->shape[0], n->shape[0]) ||
+            !same_extent(acc->shape[1], n->shape[1]))
           diags_.error(call.getArg(2)->getSourceRange(),
                        "dot accumulator of shape " + shape_str(acc->shape) + " does not match " + shape_str(n->shape));
         n->args.push_back(acc);

@@ -73,7 +73,30 @@ class DotLoops : public ir::Mutator {
     auto out = std::make_shared<Stmt>(*m);
     out->is_dot = true;
     out->dot.stages = configured_stages(*out, product->args[2]->dtype, product->args[0]->dtype, out->notes);
+    if (!out->dot.stages) out->dot.stages = stages_beside_scratch(*out, *product);
     return out;
+  }
+
+  /// The automatic stage count of a dot_loop's pipeline (its static shared memory) where the
+  /// library's own choice (as many as fit in 48 KB, up to 4) would leave no room for the block
+  /// reductions' scratch of the same kernel (a matmul with a row norm after it); else 0.
+  int stages_beside_scratch(const Stmt& loop, const Expr& product) const {
+    struct Reductions : ir::Visitor {
+      bool any = false;
+      void visit_reduce(const Expr& e) override {
+        any = any || !ir::is_scan(e.op);
+        visit_children(e);
+      }
+    } reductions;
+    reductions.visit(k_.body);
+    if (!reductions.any || product.args.size() != 3) return 0;
+    const auto [r, c] = ir::physical(k_.layout, product.args[2]->shape);
+    const std::int64_t bk = k_.layout.blocks.at(loop.dims[0].var);
+    if (!dot_rules::pipeline_shape(r, c, bk, k_.layout.threads, product.args[2]->dtype, product.args[0]->dtype))
+      return 0;
+    const std::int64_t limit = sizing::static_shared_limit, scratch = sizing::reduce_scratch_bytes(k_.layout.threads);
+    if (sizing::pipeline_bytes(r, bk, c, 0, limit) + scratch <= limit) return 0;
+    return static_cast<int>(sizing::pipeline_stages(r, bk, c, 0, limit - scratch));
   }
 
  private:

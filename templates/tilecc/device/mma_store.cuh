@@ -55,6 +55,15 @@ __device__ __forceinline__ void store_mma_pair(TO *out, long long row_stride, lo
   if (r >= rows) return;
   TO *p = out + epi.row(r) * row_stride + c * col_stride;
   if constexpr (Epi::atomic) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    // sm_90: the pair as one vector reduction (split-k adds every product this way).
+    if constexpr (is_same_v<TO, float>)
+      if (pairs && c + 1 < cols) {
+        asm volatile("red.global.add.v2.f32 [%0], {%1, %2};" ::"l"(p), "f"(epi(v0, r, c)), "f"(epi(v1, r, c + 1))
+                     : "memory");
+        return;
+      }
+#endif
     if (c < cols) atomic_update_element<AtomicOp::add>(p, convert<TO>(epi(v0, r, c)));
     if (c + 1 < cols) atomic_update_element<AtomicOp::add>(p + col_stride, convert<TO>(epi(v1, r, c + 1)));
     return;

@@ -175,6 +175,25 @@ TEST_CASE("default configs of streaming kernels give every thread a 16-byte vect
   CHECK(config::default_config(k, "sm_90a").block_sizes == std::vector<std::int64_t>{2, 1024});
 }
 
+TEST_CASE("default configs of 2-D elementwise tiles give every thread a 16-byte vector, except under a grid loop",
+          "[passes]") {
+  auto kernel = [](bool under_grid) {
+    ir::Builder b("elementwise");
+    b.tensor("x", ir::DType::bf16, 2, true);
+    b.tensor("out", ir::DType::bf16, 2);
+    const ir::LoopDim tm = b.dim("tm", b.constant(0), b.size("x", 0));
+    const ir::LoopDim tn = b.dim("tn", b.constant(0), b.size("x", 1));
+    auto st = b.store("out", {b.tile("tm"), b.tile("tn")}, b.load("x", {b.tile("tm"), b.tile("tn")}));
+    ir::StmtPtr loops = b.launch_loop({tm, tn}, {st});
+    if (under_grid) loops = b.grid_loop({b.dim("g", b.constant(0), b.constant(4), {})}, {loops}, /*launch=*/true);
+    return b.finish({}, {loops});
+  };
+  // A warp's width of 8-element vectors along the row (256), the rest of 2048 elements as rows.
+  CHECK(config::default_config(kernel(false), "sm_90a").block_sizes == std::vector<std::int64_t>{8, 256});
+  // Under a grid loop the tiles are an item's own dimensions (heads x head dimension): unchanged.
+  CHECK(config::default_config(kernel(true), "sm_90a").block_sizes == std::vector<std::int64_t>{32, 32});
+}
+
 TEST_CASE("default configs of tensor-core dots whose product a device loop walks: 128 x 128 tiles on 8 warps",
           "[passes]") {
   // Grouped problems: one launch tile of columns, the rows walked by a device loop.

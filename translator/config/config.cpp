@@ -497,6 +497,12 @@ std::int64_t pow2_in(std::int64_t want, const ir::BlockSlot& s) {
 /// may and the rows the rest (few rows a program: programs enough for long rows); a
 /// loop down the rows takes a warp's width of the launch's columns and the rest in rows.
 /// (64 x 4 tiles on 256 threads left 7 of 8 threads idle: bench/NOTES.md.)
+bool has_grid_loop(const std::vector<ir::StmtPtr>& body) {
+  for (const ir::StmtPtr& s : body)
+    if (s->kind == ir::Stmt::Kind::Loop && (s->is_grid || has_grid_loop(s->body))) return true;
+  return false;
+}
+
 void fill_streaming_tiles(const ir::Kernel& k, Config& c) {
   int narrowest = 8;
   for (const ir::Param& p : k.params)
@@ -526,6 +532,14 @@ void fill_streaming_tiles(const ir::Kernel& k, Config& c) {
     std::int64_t cols = 32 * vec;
     for (int s : launch_cols) cols = std::min(cols, size(s, 32 * vec));
     for (int s : device_rows) size(s, std::max<std::int64_t>(1, total / cols));
+  } else if (device_rows.empty() && !launch_rows.empty() && !launch_cols.empty() && !has_grid_loop(k.body)) {
+    // 2-D elementwise tiles: a warp's width of vectors along each row, the rows the rest
+    // (bf16: 8 x 256 on 256 threads, a 16-byte vector each, where 32 x 32 gave each 8 bytes).
+    // Not under a grid loop: its tiles are an item's own dimensions (heads x head dimension),
+    // often shorter than a warp's width.
+    std::int64_t cols = 32 * vec;
+    for (int s : launch_cols) cols = std::min(cols, size(s, 32 * vec));
+    for (int s : launch_rows) size(s, std::max<std::int64_t>(1, total / cols));
   }
 }
 

@@ -275,7 +275,8 @@ class DotLoops : public ir::Mutator {
     out->dot.dynamic_bytes = dynamic ? bytes : 0;
     out->dot.a_rows = a_rows;
     out->dot.out_rows = out_rows;
-    out->dot.in_loop = device_loops_ > 0;
+    // Persistent programs walk their tiles in a loop (map_programs) around the whole body.
+    out->dot.in_loop = device_loops_ > 0 || ctx_.config.persistent();
     for (const std::string& name : consumed) index_lets_[name].insert(out.get());
     if (tma) {
       out->dot.tma = true;

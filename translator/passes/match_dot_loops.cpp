@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 #include "dot_epilogue.hpp"
 #include "dot_rules.hpp"
@@ -148,21 +146,12 @@ class DotLoops : public ir::Mutator {
     const std::string& row = a.shape[0].var;
     // Rows gathered from a (a[ids, tk]) and scattered to out (out[ids, tn]) by index tensors
     // over the row tile: the library reads each row's index where its copies start.
+    // (dot_loop_product let a gather through only as a's row index.)
     ir::ExprPtr a_rows, out_rows;
-    std::vector<std::string> consumed;  // the lets of row indices the row maps read through
-    index_let_.clear();
-    for (const Expr* operand : {&a, &b})
-      for (std::size_t d = 0; d < operand->indices.size(); ++d) {
-        const Index& x = operand->indices[d];
-        if (x.kind != Index::Kind::Gather) continue;
-        if (operand != &a || a.transposed || d + 2 != a.indices.size()) return nullptr;
-        if (!(a_rows = index_load(body, at, x.expr, row))) return nullptr;
-        if (!index_let_.empty()) consumed.push_back(index_let_);
-        index_let_.clear();
-      }
+    for (const Index& x : a.indices)
+      if (x.kind == Index::Kind::Gather && !(a_rows = index_load(body, at, x.expr, row))) return nullptr;
     if (ri.kind == Index::Kind::Gather) {
       if (!(out_rows = index_load(body, at, ri.expr, row))) return nullptr;
-      if (!index_let_.empty()) consumed.push_back(index_let_);
     } else if (ri.kind != Index::Kind::Tile || ri.var != row || ri.expr) {
       return nullptr;
     }
@@ -277,7 +266,6 @@ class DotLoops : public ir::Mutator {
     out->dot.out_rows = out_rows;
     // Persistent programs walk their tiles in a loop (map_programs) around the whole body.
     out->dot.in_loop = device_loops_ > 0 || ctx_.config.persistent();
-    for (const std::string& name : consumed) index_lets_[name].insert(out.get());
     if (tma) {
       out->dot.tma = true;
       out->dot.warp_specialized = ws;
@@ -288,26 +276,29 @@ class DotLoops : public ir::Mutator {
   }
 
   /// `body` without the lets of row indices (`auto ids = order[tt];`) that only dot_loop_stores'
-  /// row maps read: the library reads the index tensor itself.
-  std::vector<ir::StmtPtr> drop_index_lets(const std::vector<ir::StmtPtr>& body) {
+  /// row maps read (a map is the let's own load, index_load): the library reads the index tensor
+  /// itself, and a fused epilogue reads no gathered tile.
+  static std::vector<ir::StmtPtr> drop_index_lets(const std::vector<ir::StmtPtr>& body) {
     std::vector<ir::StmtPtr> out;
     for (std::size_t i = 0; i < body.size(); ++i) {
       const Stmt& s = *body[i];
-      bool used = s.kind != Stmt::Kind::Let || !index_lets_.count(s.name);
+      bool mapped = false, used = s.kind != Stmt::Kind::Let;
       for (std::size_t j = i + 1; j < body.size() && !used; ++j) {
         const Stmt& t = *body[j];
-        const bool reads_through_maps = t.kind == Stmt::Kind::DotLoopStore && index_lets_.at(s.name).count(&t);
-        used = !reads_through_maps && mentions(t, s.name);
+        if (t.kind == Stmt::Kind::DotLoopStore && (t.dot.a_rows == s.expr || t.dot.out_rows == s.expr))
+          mapped = true;
+        else
+          used = mentions(t, s.name);
       }
-      if (used) out.push_back(body[i]);
+      if (used || !mapped) out.push_back(body[i]);
     }
     return out;
   }
 
   /// The load `idx[row]` (a rank-1 integer tensor, the plain row tile) that the gather index
   /// `index` is, directly or as a let earlier in `body` not assigned since; null otherwise.
-  ir::ExprPtr index_load(const std::vector<ir::StmtPtr>& body, std::size_t i, const ir::ExprPtr& index,
-                         const std::string& row) {
+  static ir::ExprPtr index_load(const std::vector<ir::StmtPtr>& body, std::size_t i, const ir::ExprPtr& index,
+                                const std::string& row) {
     ir::ExprPtr e = index;
     if (e && e->kind == Expr::Kind::Var) {
       e = nullptr;
@@ -321,9 +312,7 @@ class DotLoops : public ir::Mutator {
     if (!e || e->kind != Expr::Kind::Load || e->transposed || e->indices.size() != 1 || !ir::is_integer(e->dtype))
       return nullptr;
     const Index& x = e->indices[0];
-    if (x.kind != Index::Kind::Tile || x.var != row || x.expr) return nullptr;
-    if (index->kind == Expr::Kind::Var) index_let_ = index->name;
-    return e;
+    return x.kind == Index::Kind::Tile && x.var == row && !x.expr ? e : nullptr;
   }
 
   /// Why the operands cannot be read through tensor maps over whole rank-2 tensors ("" if they
@@ -359,9 +348,6 @@ class DotLoops : public ir::Mutator {
   const ir::Kernel& k_;
   const PassContext& ctx_;
   int device_loops_ = 0;  // device loops around the statements being matched
-  std::string index_let_;  // index_load: the let it read through ("" for an inline load)
-  // lets of row indices -> the dot_loop_stores whose row maps read them
-  std::map<std::string, std::set<const Stmt*>> index_lets_;
 };
 
 }  // namespace

@@ -152,13 +152,14 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
                                                    const TensorMap &b_map, long long b_col0, long long k_begin,
                                                    long long k_end, long long rows, long long cols,
                                                    const Epi &epi = Epi{}) {
-#if TILECC_DEV_HAS_WGMMA
-  using A = remove_cv_t<PA>;
-  using B = remove_cv_t<PB>;
-  // FLAGS dot_in_loop, as dot_loop_store's INSTR: nothing derived from a device loop's invariants leaves it.
+  // FLAGS dot_in_loop, as dot_loop_store's INSTR: nothing derived from a device loop's invariants
+  // leaves it. Done here once; the fallback below gets its operands already hidden.
   if constexpr ((FLAGS & dot_in_loop) != 0)
     detail::make_opaque_each(out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride,
                              b_col_stride, b_col0, k_end, cols);
+#if TILECC_DEV_HAS_WGMMA
+  using A = remove_cv_t<PA>;
+  using B = remove_cv_t<PB>;
   if constexpr (DYNAMIC_SMEM > 0 && detail::dot_wgmma_eligible<BK, R, C, L::threads, A, B, STAGES, DYNAMIC_SMEM>) {
     if (k_begin < k_end && detail::tensor_maps_usable(a_map, b_map, k_end) &&
         detail::dot_pipeline_usable(a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin)) {
@@ -170,9 +171,9 @@ __device__ __forceinline__ void dot_loop_store_tma(TO *out, long long out_row_st
     }
   }
 #endif
-  dot_loop_store<BK, STAGES, R, C, L, DYNAMIC_SMEM, dot_wgmma | FLAGS>(out, out_row_stride, out_col_stride, a,
-                                                                       a_row_stride, a_col_stride, b, b_row_stride,
-                                                                       b_col_stride, k_begin, k_end, rows, cols, epi);
+  dot_loop_store<BK, STAGES, R, C, L, DYNAMIC_SMEM, dot_wgmma | (FLAGS & ~dot_in_loop)>(
+      out, out_row_stride, out_col_stride, a, a_row_stride, a_col_stride, b, b_row_stride, b_col_stride, k_begin, k_end,
+      rows, cols, epi);
 }
 
 } // namespace dev
